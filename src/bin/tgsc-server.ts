@@ -1,2 +1,43 @@
 #!/usr/bin/env node
-console.log("tgsc-server: not built yet")
+/** tgsc-server: parse the command line, then run the HTTP server until SIGINT/SIGTERM. */
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Either, Layer } from "effect"
+import { HELP, parseCommandLine } from "../app/Config.js"
+import { LoggingLive } from "../app/Logging.js"
+import { ServerLive } from "../app/Server.js"
+
+const parsed = parseCommandLine(process.argv.slice(2), process.env)
+if (Either.isLeft(parsed)) {
+  process.stderr.write(`tgsc-server: ${parsed.left}\n`)
+  process.exit(2)
+}
+if (parsed.right._tag === "Help") {
+  process.stdout.write(HELP)
+  process.exit(0)
+}
+const config = parsed.right.config
+
+const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause) as { _tag?: string; message?: string; cause?: unknown }
+  if (failure?._tag === "ServeError") {
+    const inner = failure.cause as NodeJS.ErrnoException | undefined
+    if (inner?.code === "EADDRINUSE") return `port ${config.port} on ${config.host} is already in use`
+    return `cannot listen on ${config.host}:${config.port}: ${inner?.message ?? String(inner)}`
+  }
+  return failure?.message ?? Cause.pretty(cause)
+}
+
+const program = Layer.launch(ServerLive(config)).pipe(
+  Effect.catchAllCause((cause) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.void
+      : Console.error(`tgsc-server: ${describeStartupFailure(cause)}`).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          process.exitCode = 1
+        }))
+      )
+  ),
+  Effect.provide(LoggingLive({ level: config.logLevel, format: config.logFormat }))
+)
+
+NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })

@@ -1,0 +1,64 @@
+/**
+ * SessionStore as one file per session name in {data_dir}/sessions/, mode
+ * 0600, written atomically. Names are validated before they reach here, so a
+ * name is always a plain file name.
+ */
+import * as fs from "node:fs/promises"
+import * as nodePath from "node:path"
+import { Effect, Layer, Option } from "effect"
+import { SESSION_NAME_PATTERN, type SessionName } from "../../domain/SessionName.js"
+import { SessionStore, SessionStoreFailed } from "../../ports/SessionStore.js"
+import { writeFileAtomic } from "./AtomicFile.js"
+
+const SUFFIX = ".session"
+
+export const sessionFilePath = (dir: string, name: SessionName): string => nodePath.join(dir, name + SUFFIX)
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT"
+
+export const SessionFilesLive = (dir: string) =>
+  Layer.effect(
+    SessionStore,
+    Effect.gen(function*() {
+      yield* Effect.tryPromise({
+        try: () => fs.mkdir(dir, { recursive: true, mode: 0o700 }),
+        catch: (cause) => new SessionStoreFailed({ operation: `create ${dir}`, cause })
+      })
+      const load = (name: SessionName) =>
+        Effect.tryPromise({
+          try: async () => {
+            try {
+              const text = (await fs.readFile(sessionFilePath(dir, name), "utf8")).trim()
+              return text.length > 0 ? Option.some(text) : Option.none<string>()
+            } catch (error) {
+              if (isMissing(error)) return Option.none<string>()
+              throw error
+            }
+          },
+          catch: (cause) => new SessionStoreFailed({ operation: `read session ${name}`, cause })
+        })
+      return SessionStore.of({
+        load,
+        exists: (name) => Effect.map(load(name), Option.isSome),
+        save: (name, session) =>
+          Effect.tryPromise({
+            try: () => writeFileAtomic(sessionFilePath(dir, name), session, { mode: 0o600 }),
+            catch: (cause) => new SessionStoreFailed({ operation: `write session ${name}`, cause })
+          }),
+        remove: (name) =>
+          Effect.tryPromise({
+            try: () => fs.rm(sessionFilePath(dir, name), { force: true }),
+            catch: (cause) => new SessionStoreFailed({ operation: `remove session ${name}`, cause })
+          }),
+        list: Effect.tryPromise({
+          try: async () =>
+            (await fs.readdir(dir))
+              .filter((f) => f.endsWith(SUFFIX))
+              .map((f) => f.slice(0, -SUFFIX.length))
+              .filter((n) => SESSION_NAME_PATTERN.test(n))
+              .sort() as Array<SessionName>,
+          catch: (cause) => new SessionStoreFailed({ operation: "list sessions", cause })
+        })
+      })
+    })
+  )

@@ -1,0 +1,163 @@
+/**
+ * Server configuration: flags first, then environment variables, then
+ * defaults. Telegram credentials come from the environment only, so they
+ * never show up in a process list or a shell history.
+ */
+import * as nodePath from "node:path"
+import { parseArgs } from "node:util"
+import { Context, Either, Option } from "effect"
+
+export interface TelegramCredentials {
+  readonly apiId: number
+  readonly apiHash: string
+}
+
+export interface AppConfigShape {
+  readonly dataDir: string
+  readonly host: string
+  readonly port: number
+  readonly settingsSeed: Option.Option<string>
+  readonly apiToken: Option.Option<string>
+  readonly floodThresholdSeconds: number
+  /** Either the credentials, or the sentence saying which variable is missing. */
+  readonly telegram: Either.Either<TelegramCredentials, string>
+  readonly logLevel: LogLevelName
+  readonly logFormat: "text" | "json"
+}
+
+export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppConfigShape>() {}
+
+export const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
+export type LogLevelName = (typeof LOG_LEVELS)[number]
+
+export const HELP = `tgsc-server: local HTTP API for your own Telegram history
+
+Usage: tgsc-server [options]
+
+Options (each also settable by the environment variable shown):
+  --data-dir <dir>         data directory (sessions, caches, settings.yaml)   TGSC_DATA_DIR   [./data]
+  --host <addr>            address to bind; keep loopback unless you need it TGSC_HOST       [127.0.0.1]
+  --port <n>               TCP port                                          TGSC_PORT       [8000]
+  --settings <yaml>        copy this settings file over {data_dir}/settings.yaml at start
+  --api-token <token>      require "Authorization: Bearer <token>" on /api   TGSC_API_TOKEN
+  --flood-threshold <s>    wait out Telegram rate limits up to this many seconds,
+                           answer 429 above it                               TGSC_FLOOD_THRESHOLD [120]
+  --log-level <level>      all|trace|debug|info|warning|error|fatal|none     LOG_LEVEL       [info]
+  --log-format <fmt>       text|json                                         LOG_FORMAT      [text]
+  -h, --help               show this help
+
+Environment only:
+  TELEGRAM_API_ID, TELEGRAM_API_HASH   your app's credentials from https://my.telegram.org/apps.
+                                       Without them the server starts, but Telegram endpoints answer 503.
+  TGSC_TELEGRAM_DC, TGSC_TELEGRAM_PUBLIC_KEY
+                                       talk to a Telegram emulator instead of Telegram (tests, demos).
+`
+
+export type ParsedCommandLine =
+  | { readonly _tag: "Help" }
+  | { readonly _tag: "Run"; readonly config: AppConfigShape }
+
+/** Parses argv and env; `Left` carries a message for the user (exit code 2). */
+export const parseCommandLine = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd()
+): Either.Either<ParsedCommandLine, string> => {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "data-dir": { type: "string" },
+        host: { type: "string" },
+        port: { type: "string" },
+        settings: { type: "string" },
+        "api-token": { type: "string" },
+        "flood-threshold": { type: "string" },
+        "log-level": { type: "string" },
+        "log-format": { type: "string" },
+        help: { type: "boolean", short: "h" }
+      }
+    }).values
+  } catch (error) {
+    return Either.left(`${error instanceof Error ? error.message : String(error)}\nRun tgsc-server --help for the options.`)
+  }
+  if (values.help === true) return Either.right({ _tag: "Help" })
+  const pick = (flag: string, variable: string | undefined) => {
+    const fromFlag = values[flag]
+    if (typeof fromFlag === "string") return { value: fromFlag, source: `--${flag}` }
+    const fromEnv = variable === undefined ? undefined : env[variable]
+    if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable! }
+    return undefined
+  }
+  const problems: Array<string> = []
+
+  const dataDir = nodePath.resolve(cwd, pick("data-dir", "TGSC_DATA_DIR")?.value ?? "./data")
+  const host = pick("host", "TGSC_HOST")?.value ?? "127.0.0.1"
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) problems.push(`host ${JSON.stringify(host)} is not a valid address`)
+
+  const portOpt = pick("port", "TGSC_PORT")
+  const port = portOpt === undefined ? 8000 : Number(portOpt.value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535 || (portOpt !== undefined && !/^\d+$/.test(portOpt.value))) {
+    problems.push(`${portOpt!.source} must be a port number 0-65535, got ${JSON.stringify(portOpt!.value)}`)
+  }
+
+  const seed = pick("settings", undefined)
+  const token = pick("api-token", "TGSC_API_TOKEN")
+
+  const floodOpt = pick("flood-threshold", "TGSC_FLOOD_THRESHOLD")
+  const flood = floodOpt === undefined ? 120 : Number(floodOpt.value)
+  if (!Number.isFinite(flood) || flood < 0 || (floodOpt !== undefined && !/^\d+(\.\d+)?$/.test(floodOpt.value))) {
+    problems.push(`${floodOpt!.source} must be a number of seconds >= 0, got ${JSON.stringify(floodOpt!.value)}`)
+  }
+
+  const levelOpt = pick("log-level", "LOG_LEVEL")
+  const level = (levelOpt?.value.toLowerCase() ?? "info").replace(/^warn$/, "warning")
+  if (!(LOG_LEVELS as ReadonlyArray<string>).includes(level)) {
+    problems.push(`${levelOpt!.source} must be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(levelOpt!.value)}`)
+  }
+  const formatOpt = pick("log-format", "LOG_FORMAT")
+  const format = formatOpt?.value.toLowerCase() ?? "text"
+  if (format !== "text" && format !== "json") {
+    problems.push(`${formatOpt!.source} must be text or json, got ${JSON.stringify(formatOpt!.value)}`)
+  }
+
+  const telegram = telegramCredentialsFromEnv(env)
+  if (Either.isLeft(telegram) && telegram.left.includes("must be")) problems.push(telegram.left)
+
+  if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
+  return Either.right({
+    _tag: "Run",
+    config: {
+      dataDir,
+      host,
+      port,
+      settingsSeed: Option.map(Option.fromNullable(seed?.value), (p) => nodePath.resolve(cwd, p)),
+      apiToken: Option.fromNullable(token?.value),
+      floodThresholdSeconds: flood,
+      telegram,
+      logLevel: level as LogLevelName,
+      logFormat: format as "text" | "json"
+    }
+  })
+}
+
+export const telegramCredentialsFromEnv = (
+  env: Readonly<Record<string, string | undefined>>
+): Either.Either<TelegramCredentials, string> => {
+  const id = env.TELEGRAM_API_ID?.trim()
+  const hash = env.TELEGRAM_API_HASH?.trim()
+  const missing = [id ? undefined : "TELEGRAM_API_ID", hash ? undefined : "TELEGRAM_API_HASH"].filter(
+    (v): v is string => v !== undefined
+  )
+  if (missing.length > 0) {
+    return Either.left(
+      `Telegram API credentials are not configured: set ${missing.join(" and ")} in the server's environment ` +
+        "(from https://my.telegram.org/apps) and restart it"
+    )
+  }
+  if (!/^\d{1,10}$/.test(id!)) return Either.left("TELEGRAM_API_ID must be a positive integer")
+  return Either.right({ apiId: Number(id), apiHash: hash! })
+}

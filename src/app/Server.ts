@@ -1,0 +1,82 @@
+/**
+ * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
+ * /openapi.json, the {"detail"} error shape, request logs, optional API
+ * token, over a Node http server that drops open connections (SSE clients)
+ * on shutdown instead of waiting for them.
+ */
+import { createServer } from "node:http"
+import * as nodePath from "node:path"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
+import { SettingsFileLive } from "../adapters/fs/SettingsFile.js"
+import { TgscApi } from "./http/Api.js"
+import { ApiTokenLive } from "./http/ApiToken.js"
+import { DetailErrorsLive } from "./http/DetailErrors.js"
+import {
+  AuthPendingLive,
+  DialogsPendingLive,
+  FilesPendingLive,
+  HistoryPendingLive,
+  MessagesPendingLive
+} from "./http/handlers/PendingHandlers.js"
+import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
+import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
+import { requestLog } from "./http/RequestLog.js"
+import { SessionAuthLive } from "./http/SessionAuth.js"
+import { AppConfig, type AppConfigShape } from "./Config.js"
+
+/** Where things live under the data directory. */
+export const dataLayout = (dataDir: string) => ({
+  sessions: nodePath.join(dataDir, "sessions"),
+  settings: nodePath.join(dataDir, "settings.yaml"),
+  accounts: nodePath.join(dataDir, "accounts")
+})
+
+const NodeServerLive = (config: AppConfigShape) =>
+  Layer.merge(
+    Layer.scoped(
+      HttpServer.HttpServer,
+      Effect.gen(function*() {
+        const server = createServer()
+        const httpServer = yield* NodeHttpServer.make(() => server, { host: config.host, port: config.port })
+        // Added after make()'s own finalizer, so it runs first: open streams are cut, close() returns.
+        yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
+        return httpServer
+      })
+    ),
+    NodeHttpServer.layerContext
+  )
+
+export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
+  Layer.provide([
+    SystemHandlersLive,
+    SettingsHandlersLive,
+    AuthPendingLive,
+    DialogsPendingLive,
+    MessagesPendingLive,
+    HistoryPendingLive,
+    FilesPendingLive
+  ]),
+  Layer.provide(SessionAuthLive)
+)
+
+export const ServerLive = (config: AppConfigShape) => {
+  const layout = dataLayout(config.dataDir)
+  const StoresLive = Layer.mergeAll(
+    SessionFilesLive(layout.sessions),
+    SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined })
+  )
+  return HttpApiBuilder.serve(requestLog).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(ApiLive),
+    Layer.provide(DetailErrorsLive),
+    Layer.provide(ApiTokenLive(config.apiToken)),
+    HttpServer.withLogAddress,
+    Layer.provide(NodeServerLive(config)),
+    Layer.provide(StoresLive),
+    Layer.provide(Layer.succeed(AppConfig, config))
+  )
+}

@@ -1,0 +1,368 @@
+/**
+ * The public HTTP API (contract: shared/spec/api-contract.md), declared once:
+ * routes, parameters, response shapes and error statuses. Handlers live in
+ * one file per group; this module only describes.
+ */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Context, Schema } from "effect"
+import type { SessionName } from "../../domain/SessionName.js"
+import { Settings, SettingsPatch } from "../../domain/Settings.js"
+import {
+  BadGateway,
+  BadRequest,
+  Conflict,
+  NotFound,
+  NotImplemented,
+  RateLimited,
+  ServiceUnavailable,
+  Unauthorized,
+  Unprocessable
+} from "./ApiErrors.js"
+import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, ScoreParam, UserIdParam } from "./Params.js"
+
+// ---------------------------------------------------------------------------
+// The session a request acts for (X-Telegram-Username), checked by SessionAuth.
+
+export class CurrentSession extends Context.Tag("app/CurrentSession")<CurrentSession, { readonly name: SessionName }>() {}
+
+export class SessionAuth extends HttpApiMiddleware.Tag<SessionAuth>()("app/SessionAuth", {
+  failure: Schema.Union(BadRequest, Unauthorized),
+  provides: CurrentSession
+}) {}
+
+// ---------------------------------------------------------------------------
+// Shapes
+
+const Nullable = Schema.NullOr
+
+export const DialogType = Schema.Literal("user", "group", "supergroup", "channel", "bot", "saved")
+
+export const DialogResult = Schema.Struct({
+  id: Schema.Number,
+  type: DialogType,
+  title: Schema.String,
+  username: Nullable(Schema.String),
+  is_creator: Schema.Boolean,
+  is_verified: Schema.Boolean,
+  is_archived: Schema.Boolean,
+  message_count: Nullable(Schema.Number),
+  unread_count: Schema.Number,
+  participants_count: Nullable(Schema.Number),
+  last_message_date: Nullable(Schema.String),
+  last_message_preview: Nullable(Schema.String),
+  created_date: Nullable(Schema.String),
+  score: Schema.optional(Schema.Number)
+}).annotations({ identifier: "Dialog" })
+
+export const DialogSearchResponse = Schema.Struct({
+  total: Schema.Number,
+  offset: Schema.Number,
+  limit: Schema.Number,
+  results: Schema.Array(DialogResult)
+}).annotations({ identifier: "DialogSearchResponse" })
+
+export const Folder = Schema.Struct({
+  id: Schema.Number,
+  title: Schema.String,
+  is_default: Schema.Boolean
+}).annotations({ identifier: "Folder" })
+
+const messageFields = {
+  message_id: Schema.Number,
+  date: Schema.String.annotations({ description: "YYYY-MM-DD HH:MM:SS, UTC" }),
+  edit_date: Nullable(Schema.String),
+  sender_id: Nullable(Schema.Number),
+  first_name: Nullable(Schema.String),
+  last_name: Nullable(Schema.String),
+  username: Nullable(Schema.String),
+  message: Schema.String,
+  reply_to: Nullable(Schema.Number),
+  post_author: Nullable(Schema.String),
+  is_forwarded: Schema.Literal(0, 1),
+  forwarded_from_channel_id: Nullable(Schema.Number)
+}
+
+export const HistoryMessage = Schema.Struct({
+  ...messageFields,
+  media_type: Nullable(Schema.String),
+  media_uuid: Nullable(Schema.String),
+  media_original_filename: Nullable(Schema.String),
+  media_size: Nullable(Schema.Number),
+  media_category: Schema.optional(Nullable(Schema.String))
+}).annotations({ identifier: "HistoryMessage" })
+
+export const MessageSearchResult = Schema.Struct({
+  ...messageFields,
+  dialog_id: Schema.Number,
+  dialog_name: Nullable(Schema.String)
+}).annotations({ identifier: "MessageSearchResult" })
+
+export const MessageSearchResponse = Schema.Struct({
+  query: Schema.String,
+  total: Schema.Number,
+  limit: Schema.Number,
+  results: Schema.Array(MessageSearchResult)
+}).annotations({ identifier: "MessageSearchResponse" })
+
+export const FileMetadata = Schema.Struct({
+  file_path: Schema.String,
+  original_filename: Nullable(Schema.String),
+  size: Schema.Number,
+  mime_type: Nullable(Schema.String)
+}).annotations({ identifier: "FileMetadata" })
+
+export const QrStatus = Schema.Literal("pending", "password_required", "success", "expired", "error")
+
+export const QrLoginStarted = Schema.Struct({
+  token: Schema.String,
+  qr_url: Schema.String,
+  message: Schema.String
+}).annotations({ identifier: "QrLoginStarted" })
+
+export const QrLoginState = Schema.Struct({
+  status: QrStatus,
+  username: Schema.String,
+  qr_url: Nullable(Schema.String),
+  error: Nullable(Schema.String),
+  message: Schema.String
+}).annotations({ identifier: "QrLoginState" })
+
+const SessionNameBody = Schema.String.annotations({
+  description: "session name: 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)"
+})
+
+// ---------------------------------------------------------------------------
+// Groups
+
+export class SystemGroup extends HttpApiGroup.make("system")
+  .add(
+    HttpApiEndpoint.get("health", "/health")
+      .addSuccess(Schema.Struct({ status: Schema.Literal("healthy") }))
+      .annotate(OpenApi.Summary, "Liveness check")
+  )
+  .add(
+    HttpApiEndpoint.get("info", "/")
+      .addSuccess(Schema.Struct({ name: Schema.String, version: Schema.String, docs: Schema.String, openapi: Schema.String }))
+      .annotate(OpenApi.Summary, "Service information")
+  )
+  .annotate(OpenApi.Title, "System")
+{}
+
+const qrToken = Schema.Struct({ token: Schema.String })
+
+export class AuthGroup extends HttpApiGroup.make("auth")
+  .add(
+    HttpApiEndpoint.post("startQrLogin", "/api/v3/auth/qr")
+      .setPayload(Schema.Struct({ username: SessionNameBody, force: Schema.optional(Schema.Boolean) }))
+      .addSuccess(QrLoginStarted)
+      .addError(BadRequest)
+      .addError(Conflict)
+      .addError(BadGateway)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Start a QR-code login for a session name")
+  )
+  .add(
+    HttpApiEndpoint.get("qrLoginStatus", "/api/v3/auth/qr/:token")
+      .setPath(qrToken)
+      .addSuccess(QrLoginState)
+      .addError(NotFound)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Poll a QR login (qr_url refreshes about every 25 s)")
+  )
+  .add(
+    HttpApiEndpoint.post("submitQrPassword", "/api/v3/auth/qr/:token/2fa")
+      .setPath(qrToken)
+      .setPayload(Schema.Struct({ password: Schema.String }))
+      .addSuccess(QrLoginState)
+      .addError(BadRequest)
+      .addError(NotFound)
+      .addError(Conflict)
+      .addError(BadGateway)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Submit the 2FA password when the status is password_required")
+  )
+  .add(
+    HttpApiEndpoint.del("cancelQrLogin", "/api/v3/auth/qr/:token")
+      .setPath(qrToken)
+      .addSuccess(Schema.Struct({ status: Schema.Literal("cancelled"), message: Schema.String }))
+      .addError(NotFound)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Cancel a pending QR login")
+  )
+  .add(
+    HttpApiEndpoint.get("qrSvg", "/api/v3/auth/qr/:token/qr.svg")
+      .setPath(qrToken)
+      .addSuccess(HttpApiSchema.Text({ contentType: "image/svg+xml" }))
+      .addError(NotFound)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "The current qr_url as an SVG QR code")
+  )
+  .add(
+    HttpApiEndpoint.get("qrPng", "/api/v3/auth/qr/:token/qr.png")
+      .setPath(qrToken)
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "image/png" }))
+      .addError(NotFound)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "The current qr_url as a PNG QR code")
+  )
+  .annotate(OpenApi.Title, "Login")
+{}
+
+export class DialogsGroup extends HttpApiGroup.make("dialogs")
+  .add(
+    HttpApiEndpoint.get("searchDialogs", "/api/v3/search/dialogs")
+      .setUrlParams(
+        Schema.Struct({
+          q: Schema.optional(Schema.String),
+          query: Schema.optional(Schema.String),
+          match: Schema.optional(EnumParam("fuzzy", "exact")),
+          min_score: Schema.optional(ScoreParam),
+          type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
+          folder: Schema.optional(Schema.String),
+          is_archived: Schema.optional(BoolParam),
+          min_messages: Schema.optional(IntParam(0)),
+          max_messages: Schema.optional(IntParam(0)),
+          min_participants: Schema.optional(IntParam(0)),
+          max_participants: Schema.optional(IntParam(0)),
+          last_message_after: Schema.optional(DateParam),
+          last_message_before: Schema.optional(DateParam),
+          created_after: Schema.optional(DateParam),
+          created_before: Schema.optional(DateParam),
+          is_creator: Schema.optional(BoolParam),
+          has_username: Schema.optional(BoolParam),
+          is_verified: Schema.optional(BoolParam),
+          sort: Schema.optional(EnumParam("last_message", "messages", "title", "participants", "unread")),
+          order: Schema.optional(EnumParam("desc", "asc")),
+          limit: Schema.optional(IntParam(1, 500)),
+          offset: Schema.optional(IntParam(0))
+        })
+      )
+      .addSuccess(DialogSearchResponse)
+      .addError(NotFound)
+      .addError(RateLimited)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Search dialogs by title (fuzzy or exact) with filters, sorting and paging")
+  )
+  .add(
+    HttpApiEndpoint.get("listFolders", "/api/v3/folders")
+      .addSuccess(Schema.Array(Folder))
+      .addError(RateLimited)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "List chat folders, All Chats first")
+  )
+  .middleware(SessionAuth)
+  .annotate(OpenApi.Title, "Dialogs")
+{}
+
+const searchParams = {
+  q: Schema.optional(Schema.String),
+  query: Schema.optional(Schema.String),
+  start_date: Schema.optional(DateParam).annotations({ description: "upper bound: messages before this date" }),
+  end_date: Schema.optional(DateParam).annotations({ description: "lower bound: messages after this date" }),
+  limit: Schema.optional(IntParam(1, 500))
+}
+
+export class MessagesGroup extends HttpApiGroup.make("messages")
+  .add(
+    HttpApiEndpoint.get("searchDialogMessages", "/api/v3/search/messages/:dialog_id")
+      .setPath(Schema.Struct({ dialog_id: DialogIdParam }))
+      .setUrlParams(Schema.Struct({ ...searchParams, from_user: Schema.optional(UserIdParam) }))
+      .addSuccess(MessageSearchResponse)
+      .addError(NotFound)
+      .addError(RateLimited)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Search one dialog with Telegram's messages.search")
+  )
+  .add(
+    HttpApiEndpoint.get("searchAllMessages", "/api/v3/search/messages")
+      .setUrlParams(Schema.Struct(searchParams))
+      .addSuccess(MessageSearchResponse)
+      .addError(RateLimited)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Search all dialogs with Telegram's messages.searchGlobal")
+  )
+  .middleware(SessionAuth)
+  .annotate(OpenApi.Title, "Message search")
+{}
+
+export class HistoryGroup extends HttpApiGroup.make("history")
+  .add(
+    HttpApiEndpoint.get("streamHistory", "/api/v3/history/:dialog_id")
+      .setPath(Schema.Struct({ dialog_id: DialogIdParam }))
+      .setUrlParams(
+        Schema.Struct({
+          start_date: Schema.optional(DateParam),
+          end_date: Schema.optional(DateParam),
+          chunk_size: Schema.optional(IntParam(1)),
+          force_refresh: Schema.optional(BoolParam),
+          reverse: Schema.optional(BoolParam),
+          progress: Schema.optional(BoolParam)
+        })
+      )
+      .addSuccess(
+        HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
+          description: "Server-Sent Events: `data: {\"messages\": [HistoryMessage, ...]}` per chunk; " +
+            "`event: error` with `{\"detail\", \"status\", \"retry_after\"?}` on failure after the start; " +
+            "`: keep-alive` comments while waiting; with progress=true, `event: progress` events"
+        })
+      )
+      .addError(NotFound)
+      .addError(RateLimited)
+      .addError(ServiceUnavailable)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Stream a dialog's history from the cache, fetching only missing ranges")
+  )
+  .middleware(SessionAuth)
+  .annotate(OpenApi.Title, "History")
+{}
+
+export class FilesGroup extends HttpApiGroup.make("files")
+  .add(
+    HttpApiEndpoint.get("getFile", "/api/v3/files/:file_uuid")
+      .setPath(Schema.Struct({ file_uuid: Schema.String }))
+      .setUrlParams(Schema.Struct({ metadata_only: Schema.optional(BoolParam) }))
+      .addSuccess(FileMetadata.annotations({ description: "with metadata_only=true; otherwise the file's bytes (Range supported)" }))
+      .addError(NotFound)
+      .addError(NotImplemented)
+      .annotate(OpenApi.Summary, "Download a media file, or its metadata")
+  )
+  .middleware(SessionAuth)
+  .annotate(OpenApi.Title, "Files")
+{}
+
+export class SettingsGroup extends HttpApiGroup.make("settings")
+  .add(
+    HttpApiEndpoint.get("getSettings", "/api/v3/settings")
+      .addSuccess(Settings)
+      .annotate(OpenApi.Summary, "Current runtime settings")
+  )
+  .add(
+    HttpApiEndpoint.patch("updateSettings", "/api/v3/settings")
+      .setPayload(SettingsPatch)
+      .addSuccess(Settings)
+      .addError(Unprocessable)
+      .annotate(OpenApi.Summary, "Update some settings; persisted to settings.yaml")
+  )
+  .middleware(SessionAuth)
+  .annotate(OpenApi.Title, "Settings")
+{}
+
+export class TgscApi extends HttpApi.make("tgsc")
+  .add(SystemGroup)
+  .add(AuthGroup)
+  .add(DialogsGroup)
+  .add(MessagesGroup)
+  .add(HistoryGroup)
+  .add(FilesGroup)
+  .add(SettingsGroup)
+  .addError(BadRequest)
+  .addError(Unauthorized)
+  .annotate(OpenApi.Title, "tgsc: Telegram history API")
+  .annotate(OpenApi.Description, "Local HTTP API giving you and your agents access to your own Telegram account's history.")
+{}
+

@@ -1,0 +1,92 @@
+/**
+ * The errors the HTTP API answers with. Every one becomes `{"detail": ...}`
+ * with its status (see DetailErrors.ts); declaring them on endpoints is what
+ * puts them in /openapi.json.
+ */
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+
+export class BadRequest extends Schema.TaggedError<BadRequest>()(
+  "BadRequest",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 400, description: "Invalid parameters" })
+) {}
+
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
+  "Unauthorized",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 401, description: "Missing or unknown session, or missing API token" })
+) {}
+
+export class NotFound extends Schema.TaggedError<NotFound>()(
+  "NotFound",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 404, description: "Not found" })
+) {}
+
+export class Conflict extends Schema.TaggedError<Conflict>()(
+  "Conflict",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 409, description: "Conflicting state" })
+) {}
+
+export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
+  "Unprocessable",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 422, description: "No fields provided" })
+) {}
+
+export class RateLimited extends Schema.TaggedError<RateLimited>()(
+  "RateLimited",
+  { detail: Schema.String, retryAfter: Schema.Number },
+  HttpApiSchema.annotations({ status: 429, description: "Telegram rate limit: see the Retry-After header" })
+) {}
+
+export class NotImplemented extends Schema.TaggedError<NotImplemented>()(
+  "NotImplemented",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 501, description: "Not implemented yet" })
+) {}
+
+export class BadGateway extends Schema.TaggedError<BadGateway>()(
+  "BadGateway",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 502, description: "Telegram could not be reached" })
+) {}
+
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()(
+  "ServiceUnavailable",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 503, description: "Telegram credentials are not configured" })
+) {}
+
+export const statusOf = {
+  BadRequest: 400,
+  Unauthorized: 401,
+  NotFound: 404,
+  Conflict: 409,
+  Unprocessable: 422,
+  RateLimited: 429,
+  NotImplemented: 501,
+  BadGateway: 502,
+  ServiceUnavailable: 503
+} as const
+
+export type ApiError =
+  | BadRequest
+  | Unauthorized
+  | NotFound
+  | Conflict
+  | Unprocessable
+  | RateLimited
+  | NotImplemented
+  | BadGateway
+  | ServiceUnavailable
+
+export const isApiError = (u: unknown): u is ApiError =>
+  typeof u === "object" && u !== null && "_tag" in u && (u as { _tag: string })._tag in statusOf && "detail" in u
+
+export const rateLimited = (seconds: number) =>
+  new RateLimited({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.`, retryAfter: seconds })
+
+export const notImplemented = new NotImplemented({ detail: "not implemented yet" })

@@ -1,0 +1,68 @@
+/**
+ * Every failure leaves the server as `{"detail": "..."}` with the right
+ * status: typed API errors, parameter decoding (400), unknown routes (404),
+ * and anything unexpected (500, logged with the request id, no internals
+ * shown to the client).
+ */
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Cause, Effect, Option } from "effect"
+import { isApiError, statusOf } from "./ApiErrors.js"
+import { CurrentRequestId } from "./RequestLog.js"
+
+interface DecodeIssue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+const describeIssues = (issues: ReadonlyArray<DecodeIssue>): string => {
+  if (issues.length === 0) return "Invalid request"
+  return issues
+    .map((issue) => {
+      const name = issue.path.filter((p) => typeof p !== "number").map(String).join(".")
+      const message = issue.message.startsWith("is missing") || issue.message === "is missing"
+        ? "is required"
+        : issue.message
+      return name === "" ? message : `Invalid parameter '${name}': ${message}`
+    })
+    .join("; ")
+}
+
+export const detailResponse = (status: number, detail: string, headers?: Record<string, string>) =>
+  HttpServerResponse.unsafeJson({ detail }, { status, headers })
+
+const failureResponse = (error: unknown): Option.Option<HttpServerResponse.HttpServerResponse> => {
+  if (isApiError(error)) {
+    const headers: Record<string, string> | undefined = error._tag === "RateLimited"
+      ? { "retry-after": String(Math.max(1, Math.ceil(error.retryAfter))) }
+      : undefined
+    return Option.some(detailResponse(statusOf[error._tag], error.detail, headers))
+  }
+  const tag = (error as { _tag?: unknown } | null)?._tag
+  if (tag === "HttpApiDecodeError") {
+    return Option.some(detailResponse(400, describeIssues((error as { issues: Array<DecodeIssue> }).issues)))
+  }
+  if (tag === "RouteNotFound") return Option.some(detailResponse(404, "Not Found"))
+  if (tag === "RequestError") {
+    const reason = (error as { reason?: string }).reason
+    return Option.some(detailResponse(400, reason === "Decode" ? "Invalid request body: expected JSON" : "Invalid request"))
+  }
+  return Option.none()
+}
+
+const isRequestError = (u: unknown) => (u as { _tag?: unknown } | null)?._tag === "RequestError"
+
+export const respondToCause = (cause: Cause.Cause<unknown>) =>
+  Effect.gen(function*() {
+    if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause as Cause.Cause<never>)
+    // Body parsing failures (invalid JSON) arrive as defects, not typed failures.
+    const handled = Option.orElse(
+      Option.flatMap(Cause.failureOption(cause), failureResponse),
+      () => Option.flatMap(Option.liftPredicate(Cause.squash(cause), isRequestError), failureResponse)
+    )
+    if (Option.isSome(handled)) return handled.value
+    const requestId = yield* CurrentRequestId
+    yield* Effect.logError("unhandled error", cause).pipe(Effect.annotateLogs("request_id", requestId))
+    return detailResponse(500, `Internal server error (request id ${requestId})`)
+  })
+
+export const DetailErrorsLive = HttpApiBuilder.middleware((app) => Effect.catchAllCause(app, respondToCause))

@@ -1,0 +1,79 @@
+/**
+ * Query and path parameter schemas shared by the endpoints. Each failure
+ * message is written for the person reading the 400's `detail`.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import { formatIsoDate, parseDateInput } from "../../domain/Dates.js"
+
+const TRUE = ["true", "1", "yes", "on"]
+const FALSE = ["false", "0", "no", "off"]
+
+/** true/false (also 1/0, yes/no, on/off), case-insensitive. */
+export const BoolParam = Schema.transformOrFail(Schema.String, Schema.Boolean, {
+  strict: true,
+  decode: (s, _, ast) => {
+    const v = s.trim().toLowerCase()
+    if (TRUE.includes(v)) return ParseResult.succeed(true)
+    if (FALSE.includes(v)) return ParseResult.succeed(false)
+    return ParseResult.fail(new ParseResult.Type(ast, s, `must be true or false, got ${JSON.stringify(s)}`))
+  },
+  encode: (b) => ParseResult.succeed(b ? "true" : "false")
+}).annotations({ identifier: "Bool", description: "true or false" })
+
+const integerText = (min: number, max: number | undefined, what: string) =>
+  Schema.transformOrFail(Schema.String, Schema.Int, {
+    strict: true,
+    decode: (s, _, ast) => {
+      const t = s.trim()
+      const n = /^[+-]?\d+$/.test(t) ? Number(t) : NaN
+      if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+        return ParseResult.fail(new ParseResult.Type(ast, s, `${what}, got ${JSON.stringify(s)}`))
+      }
+      return ParseResult.succeed(n)
+    },
+    encode: (n) => ParseResult.succeed(String(n))
+  })
+
+export const IntParam = (min: number, max?: number) =>
+  integerText(
+    min,
+    max,
+    max === undefined ? `must be an integer >= ${min}` : `must be an integer between ${min} and ${max}`
+  ).annotations({ description: max === undefined ? `integer >= ${min}` : `integer ${min}-${max}` })
+
+/** A marked dialog id: user +id, basic group -id, channel -100xxxxxxxxxx. */
+export const DialogIdParam = integerText(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "must be an integer dialog id")
+  .pipe(Schema.filter((n) => n !== 0 || "must be a non-zero dialog id"))
+  .annotations({ identifier: "DialogId", description: "marked dialog id, e.g. -1001234567890" })
+
+export const UserIdParam = integerText(1, Number.MAX_SAFE_INTEGER, "must be a positive integer user id").annotations({
+  description: "Telegram user id"
+})
+
+export const ScoreParam = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (s, _, ast) => {
+    const n = s.trim() === "" ? NaN : Number(s)
+    return Number.isFinite(n) && n >= 0 && n <= 1
+      ? ParseResult.succeed(n)
+      : ParseResult.fail(new ParseResult.Type(ast, s, `must be a number between 0.0 and 1.0, got ${JSON.stringify(s)}`))
+  },
+  encode: (n) => ParseResult.succeed(String(n))
+}).annotations({ description: "number 0.0-1.0" })
+
+/** `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or ISO 8601; UTC unless an offset is given. Decodes to epoch seconds. */
+export const DateParam = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (s, _, ast) =>
+    Either.match(parseDateInput(s), {
+      onLeft: (error) => ParseResult.fail(new ParseResult.Type(ast, s, error.message)),
+      onRight: (seconds) => ParseResult.succeed(seconds)
+    }),
+  encode: (n) => ParseResult.succeed(formatIsoDate(n))
+}).annotations({ identifier: "DateInput", description: "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC), or ISO 8601" })
+
+/** An enum parameter whose error lists the accepted values. */
+export const EnumParam = <const L extends ReadonlyArray<string>>(...values: L) =>
+  Schema.Literal(...values).annotations({
+    message: (issue) => `must be one of ${values.join(", ")}, got ${JSON.stringify(issue.actual)}`
+  })

@@ -1,0 +1,146 @@
+/** GET/PATCH /api/v3/settings against the real server, persistence in settings.yaml included. */
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { afterEach, describe, expect, it } from "vitest"
+import YAML from "yaml"
+import { makeTempDir, runServerCommand, seedSession, type ServerProcess, startServer } from "../support/ServerProcess.js"
+import { json } from "../support/http.js"
+
+const DEFAULTS = {
+  download_media: true,
+  max_media_size_mb: 20,
+  telegram_batch_size: 100,
+  repair_media: true,
+  download_file_types: {
+    photos: true,
+    videos: false,
+    voice_messages: true,
+    video_messages: true,
+    stickers: true,
+    gifs: true,
+    files: true
+  }
+}
+
+const headers = { "X-Telegram-Username": "alice", "content-type": "application/json" }
+
+describe("settings", () => {
+  const servers: Array<ServerProcess> = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+  })
+  const start = async (dataDir?: string, args: Array<string> = []) => {
+    const s = await startServer({ ...(dataDir ? { dataDir } : {}), args })
+    await seedSession(s.dataDir, "alice")
+    servers.push(s)
+    return s
+  }
+  const patch = (s: ServerProcess, body: string) =>
+    fetch(s.url + "/api/v3/settings", { method: "PATCH", headers, body })
+  const read = async (s: ServerProcess) => json(await fetch(s.url + "/api/v3/settings", { headers }))
+
+  it("starts with the defaults and writes them to settings.yaml", async () => {
+    const s = await start()
+    expect(await read(s)).toEqual(DEFAULTS)
+    const file = YAML.parse(await fs.readFile(path.join(s.dataDir, "settings.yaml"), "utf8"))
+    expect(file).toEqual(DEFAULTS)
+  })
+
+  it("a partial update changes only the given fields, merges download_file_types, and survives a restart", async () => {
+    const s = await start()
+    const res = await patch(s, JSON.stringify({ download_media: false, max_media_size_mb: 50, download_file_types: { videos: true } }))
+    expect(res.status).toBe(200)
+    const expected = {
+      ...DEFAULTS,
+      download_media: false,
+      max_media_size_mb: 50,
+      download_file_types: { ...DEFAULTS.download_file_types, videos: true }
+    }
+    expect(await json(res)).toEqual(expected)
+    expect(await read(s)).toEqual(expected)
+    await s.stop()
+    servers.length = 0
+    const again = await start(s.dataDir)
+    expect(await read(again)).toEqual(expected)
+  })
+
+  it("0 and null both mean no size limit; batch sizes above Telegram's 100 are capped", async () => {
+    const s = await start()
+    expect((await json(await patch(s, JSON.stringify({ max_media_size_mb: null })))).max_media_size_mb).toBeNull()
+    expect((await json(await patch(s, JSON.stringify({ max_media_size_mb: 0 })))).max_media_size_mb).toBe(0)
+    expect((await json(await patch(s, JSON.stringify({ telegram_batch_size: 500 })))).telegram_batch_size).toBe(100)
+    expect((await json(await patch(s, JSON.stringify({ telegram_batch_size: 50 })))).telegram_batch_size).toBe(50)
+  })
+
+  it("422 on an empty update", async () => {
+    const s = await start()
+    for (const body of ["{}", JSON.stringify({ download_file_types: {} })]) {
+      const res = await patch(s, body)
+      expect(res.status).toBe(422)
+      expect(await json(res)).toEqual({ detail: "No fields provided for settings update" })
+    }
+  })
+
+  it.each([
+    [{ telegram_batch_size: 0 }, /telegram_batch_size/],
+    [{ telegram_batch_size: 2.5 }, /telegram_batch_size/],
+    [{ max_media_size_mb: -1 }, /max_media_size_mb/],
+    [{ download_media: "yes" }, /download_media/],
+    [{ download_file_types: { videos: 1 } }, /download_file_types\.videos|videos/],
+    [{ download_file_types: { movies: true } }, /movies/],
+    [{ unknown_setting: true }, /unknown_setting/]
+  ])("400 for %j", async (body, detail) => {
+    const s = await start()
+    const res = await patch(s, JSON.stringify(body))
+    expect(res.status).toBe(400)
+    const body400 = await json(res)
+    expect(Object.keys(body400)).toEqual(["detail"])
+    expect(body400.detail).toMatch(detail)
+    expect(await read(s)).toEqual(DEFAULTS)
+  })
+
+  it("400 for a body that is not JSON or not an object", async () => {
+    const s = await start()
+    for (const body of ["{not json", "[1,2]", "42"]) {
+      const res = await patch(s, body)
+      expect(res.status, body).toBe(400)
+      expect(await json(res)).toEqual({ detail: expect.any(String) })
+    }
+  })
+
+  it("reads a hand-edited settings.yaml at start (max_media_size_mb: 0 means no limit, missing fields default)", async () => {
+    const dir = await makeTempDir()
+    await fs.writeFile(path.join(dir, "settings.yaml"), "max_media_size_mb: 0\ndownload_file_types:\n  videos: true\n")
+    const s = await start(dir)
+    expect(await read(s)).toEqual({
+      ...DEFAULTS,
+      max_media_size_mb: 0,
+      download_file_types: { ...DEFAULTS.download_file_types, videos: true }
+    })
+  })
+
+  it("--settings copies a file over {data_dir}/settings.yaml at start", async () => {
+    const dir = await makeTempDir()
+    const seed = path.join(dir, "my-settings.yaml")
+    await fs.writeFile(seed, "download_media: false\n")
+    const s = await start(undefined, ["--settings", seed])
+    expect((await read(s)).download_media).toBe(false)
+    expect(YAML.parse(await fs.readFile(path.join(s.dataDir, "settings.yaml"), "utf8")).download_media).toBe(false)
+  })
+
+  it.each([
+    ["telegram_batch_size: -5\n", /telegram_batch_size/],
+    ["download_media: perhaps\n", /download_media/],
+    ["max_media_size_mb: [\n", /not valid YAML/],
+    ["colour: blue\n", /colour/]
+  ])("an invalid settings file stops start-up naming the file and field: %j", async (content, field) => {
+    const dir = await makeTempDir()
+    const file = path.join(dir, "settings.yaml")
+    await fs.writeFile(file, content)
+    const { code, stderr } = await runServerCommand(["--data-dir", dir, "--port", "0"])
+    expect(code).toBe(1)
+    expect(stderr).toContain(file)
+    expect(stderr).toMatch(field)
+    expect(await fs.readFile(file, "utf8")).toBe(content) // never silently overwritten
+  })
+})

@@ -1,0 +1,95 @@
+/**
+ * Runs the real tgsc-server as a child process (TypeScript through tsx) on
+ * an ephemeral port, for end-to-end tests. Captures its output so tests can
+ * check what it logs, and stops it with a signal.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
+const serverEntry = path.join(projectRoot, "src/bin/tgsc-server.ts")
+
+export interface ServerProcess {
+  readonly url: string
+  readonly port: number
+  readonly dataDir: string
+  readonly child: ChildProcess
+  readonly output: () => string
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>
+}
+
+export const makeTempDir = (prefix = "tgsc-test-") => fs.mkdtemp(path.join(os.tmpdir(), prefix))
+
+/** Environment without anything from the developer's shell that would change the server's behaviour. */
+export const cleanEnv = (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(TGSC_|TELEGRAM_|LOG_)/.test(k)) continue
+    env[k] = v
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v
+  return env
+}
+
+export const runServerCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = cleanEnv()) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", serverEntry, ...args], { cwd: projectRoot, env })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", (d) => (stderr += d))
+    child.on("exit", (code) => resolve({ code, stdout, stderr }))
+  })
+
+export const startServer = async (options: {
+  readonly dataDir?: string
+  readonly args?: ReadonlyArray<string>
+  readonly env?: Record<string, string | undefined>
+} = {}): Promise<ServerProcess> => {
+  const dataDir = options.dataDir ?? (await makeTempDir())
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", serverEntry, "--data-dir", dataDir, "--port", "0", ...(options.args ?? [])],
+    { cwd: projectRoot, env: cleanEnv(options.env) }
+  )
+  let output = ""
+  child.stdout!.on("data", (d) => (output += d))
+  child.stderr!.on("data", (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
+    const onData = () => {
+      const match = /Listening on (http:\/\/[^\s"]+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout!.on("data", onData)
+    child.stderr!.on("data", onData)
+    child.on("exit", (code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code} before listening:\n${output}`))
+    })
+  })
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    child,
+    output: () => output,
+    stop: async (signal = "SIGTERM") => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      return exited
+    }
+  }
+}
+
+/** Creates a saved session file so a name passes the X-Telegram-Username check. */
+export const seedSession = async (dataDir: string, name: string, content = "test-session") => {
+  await fs.mkdir(path.join(dataDir, "sessions"), { recursive: true })
+  await fs.writeFile(path.join(dataDir, "sessions", `${name}.session`), content, { mode: 0o600 })
+}
