@@ -14,8 +14,12 @@ import { SettingsFileLive } from "../adapters/fs/SettingsFile.js"
 import { TgscApi } from "./http/Api.js"
 import { ApiTokenLive } from "./http/ApiToken.js"
 import { DetailErrorsLive } from "./http/DetailErrors.js"
+import { TelegramAdapterConfig, TelegramGatewayLive } from "../adapters/telegram/TelegramGatewayLive.js"
+import { TelegramLoginLive } from "../adapters/telegram/TelegramLoginLive.js"
+import { AuthHandlersLive } from "./http/handlers/AuthHandlers.js"
+import { LoginPageLive } from "./http/LoginPage.js"
+import { QrLoginsLive } from "./QrLogins.js"
 import {
-  AuthPendingLive,
   DialogsPendingLive,
   FilesPendingLive,
   HistoryPendingLive,
@@ -53,7 +57,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
   Layer.provide([
     SystemHandlersLive,
     SettingsHandlersLive,
-    AuthPendingLive,
+    AuthHandlersLive,
     DialogsPendingLive,
     MessagesPendingLive,
     HistoryPendingLive,
@@ -68,15 +72,26 @@ export const ServerLive = (config: AppConfigShape) => {
     SessionFilesLive(layout.sessions),
     SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined })
   )
+  const TelegramLive = Layer.mergeAll(TelegramGatewayLive, TelegramLoginLive).pipe(
+    Layer.provide(
+      Layer.succeed(TelegramAdapterConfig, {
+        credentials: config.telegram,
+        floodThresholdSeconds: config.floodThresholdSeconds
+      })
+    ),
+    Layer.provideMerge(StoresLive)
+  )
+  const UseCasesLive = QrLoginsLive.pipe(Layer.provideMerge(TelegramLive))
   return HttpApiBuilder.serve(requestLog).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(LoginPageLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
     HttpServer.withLogAddress,
     Layer.provide(NodeServerLive(config)),
-    Layer.provide(StoresLive),
+    Layer.provide(UseCasesLive),
     Layer.provide(Layer.succeed(AppConfig, config))
   )
 }

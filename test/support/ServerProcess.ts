@@ -60,7 +60,10 @@ export const startServer = async (options: {
   child.stderr!.on("data", (d) => (output += d))
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000)
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL")
+      reject(new Error(`server did not start:\n${output}`))
+    }, 30_000)
     const onData = () => {
       const match = /Listening on (http:\/\/[^\s"]+)/.exec(output)
       if (match) {

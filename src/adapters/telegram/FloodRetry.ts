@@ -1,0 +1,30 @@
+/**
+ * Telegram's FLOOD_WAIT_n, waited out in place when n is at most the
+ * threshold (a Schedule, not a fixed sleep), surfaced as FloodWait above it.
+ * Whoever wants to show the wait (SSE progress) listens through
+ * `FloodWaitListener`.
+ */
+import { Duration, Effect, Schedule } from "effect"
+import { FloodWaitListener, type TelegramError } from "../../ports/TelegramGateway.js"
+
+const MAX_FLOOD_RETRIES = 5
+
+export const floodSchedule = (thresholdSeconds: number) =>
+  Schedule.identity<TelegramError>().pipe(
+    Schedule.whileInput((e: TelegramError) => e._tag === "FloodWait" && e.seconds <= thresholdSeconds),
+    Schedule.addDelay((e) => Duration.seconds(e._tag === "FloodWait" ? Math.max(e.seconds, 0) : 0)),
+    Schedule.intersect(Schedule.recurs(MAX_FLOOD_RETRIES))
+  )
+
+export const retryFloodWaits = (thresholdSeconds: number) => <A, R>(effect: Effect.Effect<A, TelegramError, R>) =>
+  effect.pipe(
+    Effect.tapError((e) =>
+      e._tag === "FloodWait" && e.seconds <= thresholdSeconds
+        ? Effect.zipRight(
+          Effect.logInfo(`Telegram rate limit on ${e.method}: waiting ${e.seconds} s`),
+          Effect.flatMap(FloodWaitListener, (listen) => listen(e.seconds, e.method))
+        )
+        : Effect.void
+    ),
+    Effect.retry(floodSchedule(thresholdSeconds))
+  )

@@ -1,0 +1,375 @@
+/**
+ * GramJS TL objects to domain values. Nothing GramJS-shaped leaves this
+ * adapter: ids are marked numbers, dates epoch seconds, media described by
+ * its category and an opaque locator.
+ */
+import { Api } from "telegram"
+import type { DialogKind, DialogRecord, FolderRule } from "../../domain/Dialog.js"
+import { categorizeDocument, type MediaAttribute } from "../../domain/MediaCategory.js"
+import type { MediaFile, MessageMedia, MessageRecord } from "../../domain/Message.js"
+import { markPeerId } from "../../domain/PeerId.js"
+import { encodeLocator } from "./MediaLocator.js"
+
+type Big = { toString(): string }
+const num = (v: Big | number | undefined | null): number => (v === undefined || v === null ? 0 : Number(v.toString()))
+
+export const peerToMarkedId = (peer: Api.TypePeer | Api.TypeInputPeer | undefined): number | null => {
+  if (peer === undefined) return null
+  switch (peer.className) {
+    case "PeerUser":
+    case "InputPeerUser":
+      return markPeerId("user", num(peer.userId))
+    case "PeerChat":
+    case "InputPeerChat":
+      return markPeerId("chat", num(peer.chatId))
+    case "PeerChannel":
+    case "InputPeerChannel":
+      return markPeerId("channel", num(peer.channelId))
+    default:
+      return null
+  }
+}
+
+export interface EntityNames {
+  readonly firstName: string | null
+  readonly lastName: string | null
+  readonly username: string | null
+  readonly title: string | null
+}
+
+export type Entity = Api.TypeUser | Api.TypeChat
+
+export const entityMarkedId = (entity: Entity): number | null => {
+  switch (entity.className) {
+    case "User":
+    case "UserEmpty":
+      return markPeerId("user", num(entity.id))
+    case "Chat":
+    case "ChatEmpty":
+    case "ChatForbidden":
+      return markPeerId("chat", num(entity.id))
+    case "Channel":
+    case "ChannelForbidden":
+      return markPeerId("channel", num(entity.id))
+    default:
+      return null
+  }
+}
+
+export const entityNames = (entity: Entity): EntityNames => {
+  if (entity.className === "User") {
+    return {
+      firstName: entity.firstName ?? null,
+      lastName: entity.lastName ?? null,
+      username: entity.username ?? entity.usernames?.[0]?.username ?? null,
+      title: null
+    }
+  }
+  if (entity.className === "Channel") {
+    return { firstName: entity.title, lastName: null, username: entity.username ?? entity.usernames?.[0]?.username ?? null, title: entity.title }
+  }
+  if ("title" in entity && typeof entity.title === "string") {
+    return { firstName: entity.title, lastName: null, username: null, title: entity.title }
+  }
+  return { firstName: null, lastName: null, username: null, title: null }
+}
+
+export const indexEntities = (users: ReadonlyArray<Api.TypeUser>, chats: ReadonlyArray<Api.TypeChat>) => {
+  const byId = new Map<number, Entity>()
+  for (const e of [...users, ...chats]) {
+    const id = entityMarkedId(e)
+    if (id !== null) byId.set(id, e)
+  }
+  return byId
+}
+
+// ---------------------------------------------------------------------------
+// Media
+
+const largestPhotoSize = (photo: Api.Photo): { type: string; size: number } | null => {
+  let best: { type: string; size: number } | null = null
+  for (const s of photo.sizes) {
+    let size = 0
+    if (s.className === "PhotoSize") size = s.size
+    else if (s.className === "PhotoSizeProgressive") size = Math.max(0, ...s.sizes)
+    else continue
+    if (best === null || size >= best.size) best = { type: s.type, size }
+  }
+  return best
+}
+
+const documentAttributes = (doc: Api.Document): Array<MediaAttribute> =>
+  doc.attributes.map((a): MediaAttribute => {
+    switch (a.className) {
+      case "DocumentAttributeSticker":
+        return { _tag: "Sticker" }
+      case "DocumentAttributeAnimated":
+        return { _tag: "Animated" }
+      case "DocumentAttributeAudio":
+        return { _tag: "Audio", voice: a.voice === true }
+      case "DocumentAttributeVideo":
+        return { _tag: "Video", roundMessage: a.roundMessage === true }
+      case "DocumentAttributeFilename":
+        return { _tag: "Filename", fileName: a.fileName }
+      case "DocumentAttributeImageSize":
+        return { _tag: "ImageSize" }
+      default:
+        return { _tag: "Other" }
+    }
+  })
+
+export const mediaOf = (media: Api.TypeMessageMedia | undefined): MessageMedia | null => {
+  if (media === undefined || media.className === "MessageMediaEmpty") return null
+  let file: MediaFile | null = null
+  if (media.className === "MessageMediaPhoto" && media.photo?.className === "Photo") {
+    const photo = media.photo
+    const largest = largestPhotoSize(photo)
+    if (largest !== null) {
+      file = {
+        category: "photos",
+        size: largest.size,
+        mimeType: "image/jpeg",
+        fileName: null,
+        fileId: `photo:${photo.id.toString()}`,
+        locator: encodeLocator({
+          kind: "photo",
+          id: photo.id.toString(),
+          accessHash: photo.accessHash.toString(),
+          fileReference: Buffer.from(photo.fileReference).toString("base64"),
+          dcId: photo.dcId,
+          thumbSize: largest.type,
+          size: largest.size
+        })
+      }
+    }
+  } else if (media.className === "MessageMediaDocument" && media.document?.className === "Document") {
+    const doc = media.document
+    const attributes = documentAttributes(doc)
+    const name = attributes.find((a): a is Extract<MediaAttribute, { _tag: "Filename" }> => a._tag === "Filename")
+    file = {
+      category: categorizeDocument(attributes),
+      size: num(doc.size),
+      mimeType: doc.mimeType || null,
+      fileName: name?.fileName ?? null,
+      fileId: `document:${doc.id.toString()}`,
+      locator: encodeLocator({
+        kind: "document",
+        id: doc.id.toString(),
+        accessHash: doc.accessHash.toString(),
+        fileReference: Buffer.from(doc.fileReference).toString("base64"),
+        dcId: doc.dcId,
+        size: num(doc.size)
+      })
+    }
+  }
+  return { type: media.className, file }
+}
+
+// ---------------------------------------------------------------------------
+// Messages
+
+export const messageOf = (
+  message: Api.Message,
+  entities: ReadonlyMap<number, Entity>,
+  selfId: number
+): MessageRecord => {
+  const chatId = peerToMarkedId(message.peerId)
+  let senderId = peerToMarkedId(message.fromId)
+  if (senderId === null) {
+    // Channel posts and (in real Telegram) incoming private messages carry no from_id.
+    if (message.peerId?.className === "PeerUser") senderId = message.out ? markPeerId("user", selfId) : chatId
+    else senderId = chatId
+  }
+  const sender = senderId === null ? undefined : entities.get(senderId)
+  const names = sender === undefined ? null : entityNames(sender)
+  const fwd = message.fwdFrom
+  const forwardedFrom = fwd?.fromId?.className === "PeerChannel" ? peerToMarkedId(fwd.fromId) : null
+  const replyTo = message.replyTo?.className === "MessageReplyHeader" ? message.replyTo.replyToMsgId ?? null : null
+  return {
+    id: message.id,
+    date: message.date,
+    editDate: message.editDate ?? null,
+    senderId,
+    senderFirstName: names?.firstName ?? null,
+    senderLastName: names?.lastName ?? null,
+    senderUsername: names?.username ?? null,
+    text: message.message ?? "",
+    replyTo,
+    postAuthor: message.postAuthor ?? null,
+    isForwarded: fwd !== undefined && fwd !== null,
+    forwardedFromChannelId: forwardedFrom,
+    media: mediaOf(message.media)
+  }
+}
+
+/** Service messages (joins, pins, ...) become records with their action as text-less media-free entries. */
+export const serviceMessageOf = (message: Api.MessageService, entities: ReadonlyMap<number, Entity>): MessageRecord => {
+  const senderId = peerToMarkedId(message.fromId) ?? peerToMarkedId(message.peerId)
+  const sender = senderId === null ? undefined : entities.get(senderId)
+  const names = sender === undefined ? null : entityNames(sender)
+  return {
+    id: message.id,
+    date: message.date,
+    editDate: null,
+    senderId,
+    senderFirstName: names?.firstName ?? null,
+    senderLastName: names?.lastName ?? null,
+    senderUsername: names?.username ?? null,
+    text: "",
+    replyTo: null,
+    postAuthor: null,
+    isForwarded: false,
+    forwardedFromChannelId: null,
+    media: null
+  }
+}
+
+export const messagesOf = (
+  result: Api.messages.TypeMessages,
+  selfId: number
+): { messages: Array<MessageRecord>; count: number; entities: Map<number, Entity> } => {
+  if (result.className === "messages.MessagesNotModified") return { messages: [], count: result.count, entities: new Map() }
+  const entities = indexEntities(result.users, result.chats)
+  const messages: Array<MessageRecord> = []
+  for (const m of result.messages) {
+    if (m.className === "Message") messages.push(messageOf(m, entities, selfId))
+    else if (m.className === "MessageService") messages.push(serviceMessageOf(m, entities))
+  }
+  const count = result.className === "messages.Messages" ? result.messages.length : result.count
+  return { messages, count, entities }
+}
+
+// ---------------------------------------------------------------------------
+// Dialogs and folders
+
+const kindOf = (entity: Entity): DialogKind | null => {
+  switch (entity.className) {
+    case "User":
+      return entity.self ? "saved" : entity.bot ? "bot" : "user"
+    case "Chat":
+    case "ChatForbidden":
+      return "group"
+    case "Channel":
+    case "ChannelForbidden":
+      return entity.megagroup ? "supergroup" : "channel"
+    default:
+      return null
+  }
+}
+
+const userTitle = (user: Api.User): string => {
+  if (user.self) return "Saved Messages"
+  if (user.deleted) return "Deleted Account"
+  return [user.firstName, user.lastName].filter((s) => s !== undefined && s !== "").join(" ")
+}
+
+export const dialogOf = (
+  dialog: Api.Dialog,
+  entity: Entity,
+  topMessage: Api.TypeMessage | undefined,
+  nowSeconds: number
+): DialogRecord | null => {
+  const kind = kindOf(entity)
+  const id = entityMarkedId(entity)
+  if (kind === null || id === null) return null
+  const muteUntil = dialog.notifySettings?.muteUntil ?? 0
+  const base = {
+    id,
+    kind,
+    isArchived: dialog.folderId === 1,
+    isPinned: dialog.pinned === true,
+    isMuted: muteUntil > nowSeconds,
+    unreadCount: dialog.unreadCount,
+    lastMessageDate: topMessage !== undefined && "date" in topMessage ? topMessage.date : null,
+    lastMessagePreview: topMessage?.className === "Message" ? (topMessage.message ?? "").slice(0, 200) : null
+  }
+  switch (entity.className) {
+    case "User":
+      return {
+        ...base,
+        title: userTitle(entity),
+        username: entity.username ?? entity.usernames?.[0]?.username ?? null,
+        isCreator: false,
+        isVerified: entity.verified === true,
+        isContact: entity.contact === true,
+        participantsCount: null,
+        createdDate: null
+      }
+    case "Chat":
+      return {
+        ...base,
+        title: entity.title,
+        username: null,
+        isCreator: entity.creator === true,
+        isVerified: false,
+        isContact: false,
+        participantsCount: entity.participantsCount,
+        createdDate: entity.date
+      }
+    case "Channel":
+      return {
+        ...base,
+        title: entity.title,
+        username: entity.username ?? entity.usernames?.[0]?.username ?? null,
+        isCreator: entity.creator === true,
+        isVerified: entity.verified === true,
+        isContact: false,
+        participantsCount: entity.participantsCount ?? null,
+        createdDate: entity.date
+      }
+    case "ChatForbidden":
+    case "ChannelForbidden":
+      return {
+        ...base,
+        title: entity.title,
+        username: null,
+        isCreator: false,
+        isVerified: false,
+        isContact: false,
+        participantsCount: null,
+        createdDate: null
+      }
+    default:
+      return null
+  }
+}
+
+const peersOf = (peers: ReadonlyArray<Api.TypeInputPeer>) =>
+  peers.map(peerToMarkedId).filter((id): id is number => id !== null)
+
+export const folderOf = (filter: Api.TypeDialogFilter): FolderRule | null => {
+  if (filter.className === "DialogFilterDefault") return null
+  const title = typeof filter.title === "string" ? filter.title : filter.title.text
+  if (filter.className === "DialogFilterChatlist") {
+    return {
+      id: filter.id,
+      title,
+      includePeers: peersOf(filter.includePeers),
+      excludePeers: [],
+      pinnedPeers: peersOf(filter.pinnedPeers),
+      contacts: false,
+      nonContacts: false,
+      groups: false,
+      broadcasts: false,
+      bots: false,
+      excludeMuted: false,
+      excludeRead: false,
+      excludeArchived: false
+    }
+  }
+  return {
+    id: filter.id,
+    title,
+    includePeers: peersOf(filter.includePeers),
+    excludePeers: peersOf(filter.excludePeers),
+    pinnedPeers: peersOf(filter.pinnedPeers),
+    contacts: filter.contacts === true,
+    nonContacts: filter.nonContacts === true,
+    groups: filter.groups === true,
+    broadcasts: filter.broadcasts === true,
+    bots: filter.bots === true,
+    excludeMuted: filter.excludeMuted === true,
+    excludeRead: filter.excludeRead === true,
+    excludeArchived: filter.excludeArchived === true
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * GramJS failures as the port's typed errors. The RPC error text is what
+ * Telegram means; the class GramJS picked for it is secondary.
+ */
+import {
+  FloodWait,
+  SessionRevoked,
+  TelegramRpcError,
+  type TelegramError,
+  TelegramUnavailable
+} from "../../ports/TelegramGateway.js"
+
+const REVOKED = new Set(["AUTH_KEY_UNREGISTERED", "SESSION_REVOKED", "USER_DEACTIVATED", "USER_DEACTIVATED_BAN", "AUTH_KEY_INVALID", "SESSION_EXPIRED", "AUTH_KEY_DUPLICATED"])
+
+interface GramJsRpcLike {
+  readonly code?: number
+  readonly errorMessage?: string
+  readonly seconds?: number
+  readonly message?: string
+}
+
+const rpcText = (error: GramJsRpcLike): string | undefined =>
+  typeof error.errorMessage === "string" && /^[A-Z0-9_]+$/.test(error.errorMessage) ? error.errorMessage : undefined
+
+export const toTelegramError = (error: unknown, method: string, session: string): TelegramError => {
+  const e = (error ?? {}) as GramJsRpcLike
+  const text = rpcText(e)
+  if (text !== undefined) {
+    const flood = /^FLOOD(?:_PREMIUM)?_WAIT_(\d+)$/.exec(text)
+    if (flood) return new FloodWait({ seconds: Number(flood[1]), method })
+    if (REVOKED.has(text)) return new SessionRevoked({ session, reason: text })
+    return new TelegramRpcError({ code: typeof e.code === "number" ? e.code : 400, message: text, method })
+  }
+  if (typeof e.seconds === "number" && /FLOOD/i.test(String(e.message))) {
+    return new FloodWait({ seconds: e.seconds, method })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new TelegramUnavailable({ reason: `${method}: ${message}`, cause: error })
+}
+
+/** RPC errors that mean "this peer does not exist for you / the reference is stale". */
+export const isPeerInvalid = (error: TelegramError): boolean =>
+  error._tag === "TelegramRpcError" &&
+  /^(CHANNEL_INVALID|CHANNEL_PRIVATE|PEER_ID_INVALID|CHAT_ID_INVALID|USER_ID_INVALID|CHANNEL_PUBLIC_GROUP_NA|CHAT_FORBIDDEN|INPUT_USER_DEACTIVATED)$/
+    .test(error.message)

@@ -1,0 +1,387 @@
+/**
+ * The TelegramGateway port over GramJS. One client per session name,
+ * created on first use, shared by concurrent requests, closed after an idle
+ * period and at shutdown (an RcMap keyed by session). Every call goes
+ * through the same error mapping and flood-wait retry.
+ */
+import { Api, type TelegramClient } from "telegram"
+import bigInt from "big-integer"
+import { Context, Duration, Effect, Either, Layer, Option, RcMap, Stream } from "effect"
+import type { TelegramCredentials } from "../../app/Config.js"
+import type { DialogRecord } from "../../domain/Dialog.js"
+import { markPeerId } from "../../domain/PeerId.js"
+import type { SessionName } from "../../domain/SessionName.js"
+import { SessionStore } from "../../ports/SessionStore.js"
+import {
+  type AccountInfo,
+  type GlobalSearchCursor,
+  PeerNotFound,
+  SessionRevoked,
+  TelegramGateway,
+  type TelegramError,
+  TelegramUnavailable
+} from "../../ports/TelegramGateway.js"
+import { retryFloodWaits } from "./FloodRetry.js"
+import { decodeLocator, inputLocation } from "./MediaLocator.js"
+import { dialogOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { makeClient } from "./TelegramClientFactory.js"
+import { isPeerInvalid, toTelegramError } from "./TelegramErrors.js"
+
+export interface TelegramAdapterConfigShape {
+  /** The credentials, or the sentence saying which variable is missing. */
+  readonly credentials: Either.Either<TelegramCredentials, string>
+  readonly floodThresholdSeconds: number
+  readonly idleTimeToLive?: Duration.DurationInput
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+export class TelegramAdapterConfig extends Context.Tag("adapters/TelegramAdapterConfig")<
+  TelegramAdapterConfig,
+  TelegramAdapterConfigShape
+>() {}
+
+const CONNECT_TIMEOUT = Duration.seconds(30)
+const DIALOG_PAGE = 100
+const DOWNLOAD_CHUNK = 512 * 1024
+
+interface Connection {
+  readonly client: TelegramClient
+  readonly account: AccountInfo
+  /** Input peers of the account's dialogs (and anything seen since), by marked id. */
+  readonly peers: Map<number, Api.TypeInputPeer>
+}
+
+const inputPeerOf = (entity: Api.TypeUser | Api.TypeChat): Api.TypeInputPeer | null => {
+  switch (entity.className) {
+    case "User":
+      return entity.self
+        ? new Api.InputPeerSelf()
+        : new Api.InputPeerUser({ userId: entity.id, accessHash: entity.accessHash ?? bigInt.zero })
+    case "Chat":
+    case "ChatForbidden":
+      return new Api.InputPeerChat({ chatId: entity.id })
+    case "Channel":
+      return new Api.InputPeerChannel({ channelId: entity.id, accessHash: entity.accessHash ?? bigInt.zero })
+    case "ChannelForbidden":
+      return new Api.InputPeerChannel({ channelId: entity.id, accessHash: entity.accessHash })
+    default:
+      return null
+  }
+}
+
+const rememberPeers = (connection: Connection, users: ReadonlyArray<Api.TypeUser>, chats: ReadonlyArray<Api.TypeChat>) => {
+  for (const entity of [...users, ...chats]) {
+    const id = entityMarkedId(entity)
+    const peer = inputPeerOf(entity)
+    if (id !== null && peer !== null && !(entity.className === "User" && entity.min)) connection.peers.set(id, peer)
+  }
+}
+
+export const TelegramGatewayLive = Layer.scoped(
+  TelegramGateway,
+  Effect.gen(function*() {
+    const config = yield* TelegramAdapterConfig
+    const sessions = yield* SessionStore
+    const threshold = config.floodThresholdSeconds
+
+    const call = <A>(session: SessionName, method: string, run: () => Promise<A>): Effect.Effect<A, TelegramError> =>
+      Effect.tryPromise({ try: run, catch: (error) => toTelegramError(error, method, session) })
+
+    const connect = (session: SessionName) =>
+      Effect.gen(function*() {
+        const credentials = yield* Either.match(config.credentials, {
+          onLeft: (reason) => Effect.fail(new TelegramUnavailable({ reason })),
+          onRight: Effect.succeed
+        })
+        const saved = yield* sessions.load(session).pipe(
+          Effect.mapError((e) => new TelegramUnavailable({ reason: `cannot read session ${session}`, cause: e }))
+        )
+        if (Option.isNone(saved)) {
+          return yield* new SessionRevoked({ session, reason: "no saved session" })
+        }
+        const client = yield* Effect.acquireRelease(
+          Effect.sync(() => makeClient(saved.value, { credentials, ...(config.env ? { env: config.env } : {}) })),
+          (client) =>
+            Effect.promise(() => client.destroy().catch(() => undefined)).pipe(
+              Effect.zipRight(Effect.logDebug(`closed Telegram client for ${session}`))
+            )
+        )
+        yield* call(session, "connect", () => client.connect()).pipe(
+          Effect.timeoutFail({
+            duration: CONNECT_TIMEOUT,
+            onTimeout: () => new TelegramUnavailable({ reason: "timed out connecting to Telegram" })
+          })
+        )
+        const me = yield* call(session, "users.GetFullUser", () => client.getMe())
+        yield* Effect.logInfo(`connected Telegram client for session ${session}`)
+        const connection: Connection = {
+          client,
+          account: {
+            userId: Number(me.id.toString()),
+            firstName: me.firstName ?? null,
+            lastName: me.lastName ?? null,
+            username: me.username ?? null
+          },
+          peers: new Map()
+        }
+        return connection
+      })
+
+    const clients = yield* RcMap.make({
+      lookup: connect,
+      idleTimeToLive: config.idleTimeToLive ?? Duration.minutes(5)
+    })
+
+    /** Runs `f` with the session's client; a revoked session drops the cached client. */
+    const withClient = <A, E>(
+      session: SessionName,
+      f: (connection: Connection) => Effect.Effect<A, E | TelegramError>
+    ): Effect.Effect<A, E | TelegramError> =>
+      Effect.scoped(Effect.flatMap(RcMap.get(clients, session), f)).pipe(
+        retryFloodWaits(threshold) as <X, R>(e: Effect.Effect<X, E | TelegramError, R>) => Effect.Effect<X, E | TelegramError, R>,
+        Effect.tapError((e) =>
+          (e as { _tag?: string })._tag === "SessionRevoked" ? RcMap.invalidate(clients, session) : Effect.void
+        )
+      )
+
+    const fetchDialogs = (session: SessionName, connection: Connection) =>
+      Effect.gen(function*() {
+        const now = Math.floor(Date.now() / 1000)
+        const records: Array<DialogRecord> = []
+        for (const folderId of [0, 1]) {
+          let offsetDate = 0
+          let offsetId = 0
+          let offsetPeer: Api.TypeInputPeer = new Api.InputPeerEmpty()
+          const seen = new Set<number>()
+          for (;;) {
+            const page = yield* call(session, "messages.GetDialogs", () =>
+              connection.client.invoke(
+                new Api.messages.GetDialogs({
+                  folderId,
+                  offsetDate,
+                  offsetId,
+                  offsetPeer,
+                  limit: DIALOG_PAGE,
+                  hash: bigInt.zero
+                })
+              )
+            )
+            if (page.className === "messages.DialogsNotModified") break
+            rememberPeers(connection, page.users, page.chats)
+            const entities = indexEntities(page.users, page.chats)
+            const messages = new Map<string, Api.TypeMessage>()
+            for (const m of page.messages) {
+              if (m.className !== "MessageEmpty") messages.set(`${peerToMarkedId(m.peerId)}:${m.id}`, m)
+            }
+            let added = 0
+            let last: { date: number; id: number; peer: Api.TypeInputPeer } | null = null
+            for (const d of page.dialogs) {
+              if (d.className !== "Dialog") continue
+              const id = peerToMarkedId(d.peer)
+              if (id === null || seen.has(id)) continue
+              seen.add(id)
+              added++
+              const entity = entities.get(id)
+              const top = messages.get(`${id}:${d.topMessage}`)
+              if (entity !== undefined) {
+                const record = dialogOf(d, entity, top, now)
+                if (record !== null) records.push(record)
+              }
+              const peer = connection.peers.get(id)
+              if (top !== undefined && "date" in top && peer !== undefined) last = { date: top.date, id: top.id, peer }
+            }
+            const total = page.className === "messages.DialogsSlice" ? page.count : seen.size
+            if (added === 0 || page.dialogs.length < DIALOG_PAGE || seen.size >= total || last === null) break
+            offsetDate = last.date
+            offsetId = last.id
+            offsetPeer = last.peer
+          }
+        }
+        return records
+      })
+
+    /** The input peer of a dialog the account can see; loads the dialog list once if needed. */
+    const resolvePeer = (session: SessionName, connection: Connection, dialogId: number) =>
+      Effect.gen(function*() {
+        if (dialogId === markPeerId("user", connection.account.userId)) return new Api.InputPeerSelf() as Api.TypeInputPeer
+        const known = connection.peers.get(dialogId)
+        if (known !== undefined) return known
+        yield* fetchDialogs(session, connection)
+        const loaded = connection.peers.get(dialogId)
+        if (loaded !== undefined) return loaded
+        return yield* new PeerNotFound({ dialogId })
+      })
+
+    const peerCall = <A>(
+      session: SessionName,
+      dialogId: number,
+      method: string,
+      run: (connection: Connection, peer: Api.TypeInputPeer) => Promise<A>
+    ) =>
+      withClient(session, (connection) =>
+        Effect.flatMap(resolvePeer(session, connection, dialogId), (peer) =>
+          call(session, method, () => run(connection, peer)).pipe(
+            Effect.catchIf(isPeerInvalid, () => Effect.fail(new PeerNotFound({ dialogId })))
+          )
+        )
+      )
+
+    const history = (
+      session: SessionName,
+      dialogId: number,
+      request: { offsetId: number; offsetDate: number; addOffset: number; limit: number; minId: number; maxId: number }
+    ) =>
+      peerCall(session, dialogId, "messages.GetHistory", async (connection, peer) => {
+        const result = await connection.client.invoke(
+          new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero })
+        )
+        if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
+        const { count, messages } = messagesOf(result, connection.account.userId)
+        return { messages, count }
+      })
+
+    return TelegramGateway.of({
+      account: (session) => withClient(session, (c) => Effect.succeed(c.account)),
+
+      dialogs: (session) => withClient(session, (c) => fetchDialogs(session, c)),
+
+      folders: (session) =>
+        withClient(session, (c) =>
+          call(session, "messages.GetDialogFilters", () => c.client.invoke(new Api.messages.GetDialogFilters())).pipe(
+            Effect.map((result) => {
+              const filters = Array.isArray(result) ? result : result.filters
+              return filters.map(folderOf).filter((f) => f !== null)
+            })
+          )),
+
+      messageCount: (session, dialogId) =>
+        Effect.map(
+          history(session, dialogId, { offsetId: 0, offsetDate: 0, addOffset: 0, limit: 1, minId: 0, maxId: 0 }),
+          (page) => page.count
+        ),
+
+      participantsCount: (session, dialogId) =>
+        peerCall(session, dialogId, "messages.GetFullChat", async (connection, peer) => {
+          if (peer.className === "InputPeerChannel") {
+            const full = await connection.client.invoke(
+              new Api.channels.GetFullChannel({
+                channel: new Api.InputChannel({ channelId: peer.channelId, accessHash: peer.accessHash })
+              })
+            )
+            return full.fullChat.className === "ChannelFull" ? full.fullChat.participantsCount ?? null : null
+          }
+          if (peer.className === "InputPeerChat") {
+            const full = await connection.client.invoke(new Api.messages.GetFullChat({ chatId: peer.chatId }))
+            const participants = full.fullChat.className === "ChatFull" ? full.fullChat.participants : undefined
+            return participants?.className === "ChatParticipants" ? participants.participants.length : null
+          }
+          return null
+        }),
+
+      history,
+
+      search: (session, dialogId, request) =>
+        peerCall(session, dialogId, "messages.Search", async (connection, peer) => {
+          let fromId: Api.TypeInputPeer | undefined
+          if (request.fromUserId !== null) {
+            const marked = markPeerId("user", request.fromUserId)
+            fromId = connection.peers.get(marked) ??
+              (request.fromUserId === connection.account.userId
+                ? new Api.InputPeerSelf()
+                : await connection.client.getInputEntity(request.fromUserId).catch(() =>
+                  new Api.InputPeerUser({ userId: bigInt(request.fromUserId!), accessHash: bigInt.zero })
+                ))
+          }
+          const result = await connection.client.invoke(
+            new Api.messages.Search({
+              peer,
+              q: request.query,
+              filter: new Api.InputMessagesFilterEmpty(),
+              minDate: request.minDate ?? 0,
+              maxDate: request.maxDate ?? 0,
+              offsetId: request.offsetId,
+              addOffset: 0,
+              limit: request.limit,
+              maxId: 0,
+              minId: 0,
+              hash: bigInt.zero,
+              ...(fromId === undefined ? {} : { fromId })
+            })
+          )
+          if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
+          const { count, messages } = messagesOf(result, connection.account.userId)
+          return { messages, count }
+        }),
+
+      searchGlobal: (session, request) =>
+        withClient(session, (connection) =>
+          call(session, "messages.SearchGlobal", async () => {
+            const cursor = request.cursor
+            const offsetPeer = cursor === null || cursor.offsetPeer === 0
+              ? new Api.InputPeerEmpty()
+              : connection.peers.get(cursor.offsetPeer) ?? new Api.InputPeerEmpty()
+            const result = await connection.client.invoke(
+              new Api.messages.SearchGlobal({
+                q: request.query,
+                filter: new Api.InputMessagesFilterEmpty(),
+                minDate: request.minDate ?? 0,
+                maxDate: request.maxDate ?? 0,
+                offsetRate: cursor?.offsetRate ?? 0,
+                offsetPeer,
+                offsetId: cursor?.offsetId ?? 0,
+                limit: request.limit
+              })
+            )
+            if (result.className === "messages.MessagesNotModified") return { results: [], count: 0, next: null }
+            rememberPeers(connection, result.users, result.chats)
+            const { count, messages, entities } = messagesOf(result, connection.account.userId)
+            const raw = result.messages.filter((m) => m.className === "Message" || m.className === "MessageService")
+            const results = messages.map((message, i) => {
+              const dialogId = peerToMarkedId((raw[i] as Api.Message).peerId) ?? 0
+              const entity = entities.get(dialogId)
+              const title = entity === undefined
+                ? null
+                : entity.className === "User"
+                ? [entity.firstName, entity.lastName].filter(Boolean).join(" ") || null
+                : "title" in entity
+                ? (entity.title as string)
+                : null
+              return { dialogId, dialogTitle: title, message }
+            })
+            const lastRaw = raw.at(-1) as Api.Message | undefined
+            const more = result.className === "messages.MessagesSlice" || result.className === "messages.ChannelMessages"
+              ? raw.length > 0 && raw.length >= request.limit
+              : false
+            const next: GlobalSearchCursor | null = more && lastRaw !== undefined
+              ? {
+                offsetRate: (result.className === "messages.MessagesSlice" ? result.nextRate : undefined) ?? lastRaw.date,
+                offsetPeer: peerToMarkedId(lastRaw.peerId) ?? 0,
+                offsetId: lastRaw.id
+              }
+              : null
+            return { results, count, next }
+          })),
+
+      download: (session, locatorText) =>
+        Stream.unwrapScoped(
+          Effect.gen(function*() {
+            const locator = yield* Effect.try({
+              try: () => decodeLocator(locatorText),
+              catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
+            })
+            const connection = yield* RcMap.get(clients, session)
+            const iterator = connection.client.iterDownload({
+              file: inputLocation(locator),
+              dcId: locator.dcId,
+              fileSize: bigInt(locator.size),
+              requestSize: DOWNLOAD_CHUNK
+            })
+            return Stream.fromAsyncIterable(iterator, (error) => toTelegramError(error, "upload.GetFile", session)).pipe(
+              Stream.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+            )
+          })
+        )
+    })
+  })
+)
+

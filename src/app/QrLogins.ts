@@ -1,0 +1,223 @@
+/**
+ * The QR login use case: logins in progress, keyed by an unguessable token
+ * of ours, each running the TelegramLogin port in its own fiber. The session
+ * is saved only when Telegram confirms the login, so `force` keeps the old
+ * session until the new one works; cancelling or shutting down abandons the
+ * login and leaves no file behind.
+ */
+import { randomBytes } from "node:crypto"
+import { Context, Data, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Ref, Stream, SubscriptionRef } from "effect"
+import type { SessionName } from "../domain/SessionName.js"
+import { SessionStore } from "../ports/SessionStore.js"
+import { type AccountInfo, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
+import { TelegramLogin } from "../ports/TelegramLogin.js"
+
+export type LoginStatus = "pending" | "password_required" | "success" | "expired" | "error"
+
+export interface LoginState {
+  readonly token: string
+  readonly username: SessionName
+  readonly status: LoginStatus
+  readonly qrUrl: string | null
+  readonly error: string | null
+  readonly message: string
+  readonly account: AccountInfo | null
+  /** How many times the password was asked for: a new prompt means the last one was wrong. */
+  readonly passwordPrompts: number
+  readonly checkingPassword: boolean
+}
+
+export class SessionAlreadyExists extends Data.TaggedError("SessionAlreadyExists")<{ readonly name: string }> {}
+export class LoginAlreadyPending extends Data.TaggedError("LoginAlreadyPending")<{ readonly name: string }> {}
+export class LoginNotFound extends Data.TaggedError("LoginNotFound")<{ readonly token: string }> {}
+export class NotAwaitingPassword extends Data.TaggedError("NotAwaitingPassword")<{ readonly status: LoginStatus; readonly reason: string }> {}
+export class LoginStartFailed extends Data.TaggedError("LoginStartFailed")<{ readonly error: TelegramError }> {}
+
+export interface QrLoginOptions {
+  /** The whole login expires after this (300 s). */
+  readonly loginTimeout: Duration.Duration
+  /** Finished logins stay readable this long (at least 60 s). */
+  readonly keepFinished: Duration.Duration
+}
+
+export class QrLoginOptionsTag extends Context.Tag("app/QrLoginOptions")<QrLoginOptionsTag, QrLoginOptions>() {}
+
+export const defaultQrLoginOptions: QrLoginOptions = {
+  loginTimeout: Duration.seconds(300),
+  keepFinished: Duration.seconds(120)
+}
+
+const isTerminal = (s: LoginStatus) => s === "success" || s === "expired" || s === "error"
+
+const MESSAGES = {
+  pending: "Scan the QR code in Telegram: Settings > Devices > Link Desktop Device. qr_url refreshes about every 25 s.",
+  password_required: "This account has two-step verification: submit the password to POST /api/v3/auth/qr/{token}/2fa",
+  success: "Logged in: the session is saved",
+  expired: "The login expired before it was completed: start again with POST /api/v3/auth/qr",
+  error: "The login failed: start again with POST /api/v3/auth/qr"
+} as const
+
+interface Entry {
+  readonly state: SubscriptionRef.SubscriptionRef<LoginState>
+  readonly passwords: Queue.Queue<string>
+  fiber: Fiber.RuntimeFiber<void> | undefined
+}
+
+const describeTelegramError = (e: TelegramError): string => {
+  switch (e._tag) {
+    case "FloodWait":
+      return `Telegram rate limit: retry after ${e.seconds} seconds`
+    case "SessionRevoked":
+      return `Telegram refused the login (${e.reason})`
+    case "TelegramRpcError":
+      return `Telegram error ${e.code} ${e.message}`
+    case "TelegramUnavailable":
+      return `Telegram could not be reached: ${e.reason}`
+  }
+}
+
+export const makeQrLogins = Effect.gen(function*() {
+  const login = yield* TelegramLogin
+  const sessions = yield* SessionStore
+  const options = yield* Effect.serviceOption(QrLoginOptionsTag).pipe(Effect.map(Option.getOrElse(() => defaultQrLoginOptions)))
+  const entries = yield* Ref.make(new Map<string, Entry>())
+  const fibers = yield* FiberSet.make<void>()
+  const starting = yield* Effect.makeSemaphore(1)
+
+  const find = (token: string) =>
+    Effect.flatMap(Ref.get(entries), (map) => {
+      const entry = map.get(token)
+      return entry === undefined ? Effect.fail(new LoginNotFound({ token })) : Effect.succeed(entry)
+    })
+
+  const forget = (token: string) =>
+    Ref.update(entries, (map) => {
+      const next = new Map(map)
+      next.delete(token)
+      return next
+    })
+
+  const finish = (entry: Entry, token: string, change: Partial<LoginState> & { status: LoginStatus }) =>
+    SubscriptionRef.update(entry.state, (s) => ({ ...s, message: MESSAGES[change.status], checkingPassword: false, ...change })).pipe(
+      Effect.zipRight(Effect.sleep(options.keepFinished).pipe(Effect.zipRight(forget(token)), Effect.forkDaemon))
+    )
+
+  const start = (name: SessionName, force: boolean) =>
+    starting.withPermits(1)(Effect.gen(function*() {
+      const map = yield* Ref.get(entries)
+      for (const e of map.values()) {
+        const s = yield* SubscriptionRef.get(e.state)
+        if (s.username === name && !isTerminal(s.status)) return yield* new LoginAlreadyPending({ name })
+      }
+      if (!force && (yield* sessions.exists(name).pipe(Effect.orDie))) return yield* new SessionAlreadyExists({ name })
+      const token = randomBytes(24).toString("base64url")
+      const state = yield* SubscriptionRef.make<LoginState>({
+        token,
+        username: name,
+        status: "pending",
+        qrUrl: null,
+        error: null,
+        message: MESSAGES.pending,
+        account: null,
+        passwordPrompts: 0,
+        checkingPassword: false
+      })
+      const entry: Entry = { state, passwords: yield* Queue.unbounded<string>(), fiber: undefined }
+      yield* Ref.update(entries, (m) => new Map(m).set(token, entry))
+      const firstUrl = yield* Deferred.make<string, TelegramError>()
+
+      const run = Effect.scoped(
+        login.qrLogin({
+          onQrUrl: (url) =>
+            SubscriptionRef.update(state, (s) => ({ ...s, qrUrl: url })).pipe(
+              Effect.zipRight(Deferred.succeed(firstUrl, url))
+            ),
+          password: (_hint, previousError) =>
+            SubscriptionRef.update(state, (s) => ({
+              ...s,
+              status: "password_required" as const,
+              error: previousError,
+              message: MESSAGES.password_required.replace("{token}", token),
+              passwordPrompts: s.passwordPrompts + 1,
+              checkingPassword: false
+            })).pipe(
+              Effect.zipRight(Queue.take(entry.passwords)),
+              Effect.tap(() => SubscriptionRef.update(state, (s) => ({ ...s, checkingPassword: true })))
+            )
+        })
+      ).pipe(
+        Effect.timeoutFail({ duration: options.loginTimeout, onTimeout: () => "expired" as const }),
+        Effect.matchCauseEffect({
+          onSuccess: (success) =>
+            sessions.save(name, success.session).pipe(
+              Effect.zipRight(finish(entry, token, { status: "success", error: null, account: success.account })),
+              Effect.zipRight(Effect.logInfo(`login succeeded for session ${name}`)),
+              Effect.catchAll((e) =>
+                finish(entry, token, { status: "error", error: `could not save the session: ${String(e.cause)}` })
+              )
+            ),
+          onFailure: (cause) => {
+            const failure = cause._tag === "Fail" ? cause.error : undefined
+            if (failure === "expired") return finish(entry, token, { status: "expired", error: null })
+            const error: TelegramError = failure ?? new TelegramUnavailable({ reason: "the login stopped unexpectedly" })
+            const reason = describeTelegramError(error)
+            return Deferred.fail(firstUrl, error).pipe(
+              Effect.zipRight(finish(entry, token, { status: "error", error: reason })),
+              Effect.zipRight(Effect.logWarning(`login failed for session ${name}: ${reason}`))
+            )
+          }
+        })
+      )
+      entry.fiber = yield* FiberSet.run(fibers, run)
+      // Answer once the first code is there (or Telegram could not be reached).
+      const first = yield* Deferred.await(firstUrl).pipe(
+        Effect.timeoutFail({ duration: Duration.seconds(45), onTimeout: () => "timeout" as const }),
+        Effect.either
+      )
+      if (first._tag === "Left") {
+        yield* Fiber.interrupt(entry.fiber)
+        yield* forget(token)
+        const error = first.left === "timeout"
+          ? new TelegramUnavailable({ reason: "no login token from Telegram in time" })
+          : first.left
+        return yield* new LoginStartFailed({ error })
+      }
+      return yield* SubscriptionRef.get(state)
+    }))
+
+  const status = (token: string) => Effect.flatMap(find(token), (e) => SubscriptionRef.get(e.state))
+
+  const submitPassword = (token: string, password: string) =>
+    Effect.gen(function*() {
+      const entry = yield* find(token)
+      const before = yield* SubscriptionRef.get(entry.state)
+      if (before.status !== "password_required") {
+        return yield* new NotAwaitingPassword({ status: before.status, reason: `the login is ${before.status}, not waiting for a password` })
+      }
+      if (before.checkingPassword) {
+        return yield* new NotAwaitingPassword({ status: before.status, reason: "a password is already being checked" })
+      }
+      yield* Queue.offer(entry.passwords, password)
+      // Wait for Telegram's verdict: a new prompt (wrong password) or the end of the login.
+      return yield* entry.state.changes.pipe(
+        Stream.filter((s) => isTerminal(s.status) || (s.passwordPrompts > before.passwordPrompts && !s.checkingPassword)),
+        Stream.runHead,
+        Effect.map(Option.getOrElse(() => before)),
+        Effect.timeout(Duration.seconds(60)),
+        Effect.orElse(() => SubscriptionRef.get(entry.state))
+      )
+    })
+
+  const cancel = (token: string) =>
+    Effect.gen(function*() {
+      const entry = yield* find(token)
+      if (entry.fiber !== undefined) yield* Fiber.interrupt(entry.fiber)
+      yield* forget(token)
+    })
+
+  return { start, status, submitPassword, cancel } as const
+})
+
+export class QrLogins extends Context.Tag("app/QrLogins")<QrLogins, Effect.Effect.Success<typeof makeQrLogins>>() {}
+
+export const QrLoginsLive = Layer.scoped(QrLogins, makeQrLogins)

@@ -1,0 +1,89 @@
+/** The QR login routes: thin mapping from HTTP to the QrLogins use case. */
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Either } from "effect"
+import QRCode from "qrcode"
+import { validateSessionName } from "../../../domain/SessionName.js"
+import { type LoginState, QrLogins } from "../../QrLogins.js"
+import { TgscApi } from "../Api.js"
+import { BadGateway, BadRequest, Conflict, NotFound, rateLimited } from "../ApiErrors.js"
+import { requireTelegram } from "../RequireTelegram.js"
+
+const view = (s: LoginState) => ({
+  status: s.status,
+  username: s.username,
+  qr_url: s.status === "pending" ? s.qrUrl : null,
+  error: s.error,
+  message: s.message
+})
+
+const notFound = (token: string) =>
+  new NotFound({ detail: `QR login ${token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed` })
+
+export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers) =>
+  Effect.gen(function*() {
+    const logins = yield* QrLogins
+    const currentQr = (token: string) =>
+      logins.status(token).pipe(
+        Effect.mapError(() => notFound(token)),
+        Effect.flatMap((s) =>
+          s.status === "pending" && s.qrUrl !== null
+            ? Effect.succeed(s.qrUrl)
+            : Effect.fail(new NotFound({ detail: `QR login is ${s.status}: there is no code to show` }))
+        )
+      )
+    return handlers
+      .handle("startQrLogin", ({ payload }) =>
+        Effect.gen(function*() {
+          yield* requireTelegram
+          const name = validateSessionName(payload.username)
+          if (Either.isLeft(name)) return yield* new BadRequest({ detail: name.left })
+          const state = yield* logins.start(name.right, payload.force === true).pipe(
+            Effect.catchTags({
+              SessionAlreadyExists: (e) =>
+                Effect.fail(
+                  new Conflict({ detail: `Session '${e.name}' already exists: send "force": true to log in again` })
+                ),
+              LoginAlreadyPending: (e) =>
+                Effect.fail(new Conflict({ detail: `A login for session '${e.name}' is already in progress` })),
+              LoginStartFailed: ({ error }) =>
+                error._tag === "FloodWait"
+                  ? Effect.fail(rateLimited(error.seconds))
+                  : Effect.fail(
+                    new BadGateway({
+                      detail: `Failed to connect to Telegram for QR login: ${
+                        error._tag === "TelegramUnavailable" ? error.reason : error._tag === "TelegramRpcError" ? error.message : error.reason
+                      }`
+                    })
+                  )
+            })
+          )
+          return { token: state.token, qr_url: state.qrUrl ?? "", message: state.message }
+        }))
+      .handle("qrLoginStatus", ({ path }) =>
+        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(() => notFound(path.token))))
+      .handle("submitQrPassword", ({ path, payload }) =>
+        Effect.gen(function*() {
+          if (payload.password.length === 0) return yield* new BadRequest({ detail: "password must not be empty" })
+          const state = yield* logins.submitPassword(path.token, payload.password).pipe(
+            Effect.catchTags({
+              LoginNotFound: () => Effect.fail(notFound(path.token)),
+              NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: `Cannot take a password now: ${e.reason}` }))
+            })
+          )
+          return view(state)
+        }))
+      .handle("cancelQrLogin", ({ path }) =>
+        logins.cancel(path.token).pipe(
+          Effect.as({ status: "cancelled" as const, message: "The login was cancelled" }),
+          Effect.mapError(() => notFound(path.token))
+        ))
+      .handle("qrSvg", ({ path }) =>
+        Effect.flatMap(currentQr(path.token), (url) =>
+          Effect.promise(() => QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 }))))
+      .handle("qrPng", ({ path }) =>
+        Effect.flatMap(currentQr(path.token), (url) =>
+          Effect.promise(() => QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 8 })).pipe(
+            Effect.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
+          )))
+  })
+)

@@ -1,0 +1,145 @@
+/**
+ * Everything the use cases ask of Telegram, in domain values: no GramJS
+ * class crosses this port. Each call names the session it acts for; the
+ * adapter keeps one client per session.
+ */
+import { Context, Data, Effect, FiberRef, type Stream } from "effect"
+import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
+import type { MessageRecord } from "../domain/Message.js"
+import type { SessionName } from "../domain/SessionName.js"
+
+/** Telegram asked us to wait (FLOOD_WAIT_n) longer than we are willing to wait in place. */
+export class FloodWait extends Data.TaggedError("FloodWait")<{
+  readonly seconds: number
+  readonly method: string
+}> {}
+
+/** The saved login no longer works (AUTH_KEY_UNREGISTERED, SESSION_REVOKED, USER_DEACTIVATED). */
+export class SessionRevoked extends Data.TaggedError("SessionRevoked")<{
+  readonly session: string
+  readonly reason: string
+}> {}
+
+/** The account cannot see that dialog. */
+export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
+  readonly dialogId: number
+}> {}
+
+/** Telegram could not be reached (network, timeouts, no session file). */
+export class TelegramUnavailable extends Data.TaggedError("TelegramUnavailable")<{
+  readonly reason: string
+  readonly cause?: unknown
+}> {}
+
+/** Any other error Telegram answered with. */
+export class TelegramRpcError extends Data.TaggedError("TelegramRpcError")<{
+  readonly code: number
+  readonly message: string
+  readonly method: string
+}> {}
+
+/**
+ * Told each time the adapter waits out a rate limit in place, so a caller
+ * can report it (e.g. SSE progress events). Set with `Effect.locallyWith`.
+ */
+export const FloodWaitListener: FiberRef.FiberRef<(seconds: number, method: string) => Effect.Effect<void>> =
+  FiberRef.unsafeMake<(seconds: number, method: string) => Effect.Effect<void>>(() => Effect.void)
+
+export type TelegramError = FloodWait | SessionRevoked | TelegramUnavailable | TelegramRpcError
+
+export interface AccountInfo {
+  readonly userId: number
+  readonly firstName: string | null
+  readonly lastName: string | null
+  readonly username: string | null
+}
+
+/** messages.getHistory's paging, as Telegram defines it (ids exclusive, newest first). */
+export interface HistoryPageRequest {
+  readonly offsetId: number
+  readonly offsetDate: number
+  readonly addOffset: number
+  readonly limit: number
+  readonly minId: number
+  readonly maxId: number
+}
+
+export interface MessagePage {
+  /** Newest first, as Telegram returns them. */
+  readonly messages: ReadonlyArray<MessageRecord>
+  /** Telegram's total for the query (the dialog's message count for plain history). */
+  readonly count: number
+}
+
+export interface SearchRequest {
+  readonly query: string
+  /** Epoch seconds, exclusive bounds as Telegram applies them; null for none. */
+  readonly minDate: number | null
+  readonly maxDate: number | null
+  readonly fromUserId: number | null
+  readonly limit: number
+  readonly offsetId: number
+}
+
+export interface GlobalSearchCursor {
+  readonly offsetRate: number
+  readonly offsetPeer: number
+  readonly offsetId: number
+}
+
+export interface GlobalSearchRequest {
+  readonly query: string
+  readonly minDate: number | null
+  readonly maxDate: number | null
+  readonly limit: number
+  readonly cursor: GlobalSearchCursor | null
+}
+
+export interface FoundMessage {
+  readonly dialogId: number
+  readonly dialogTitle: string | null
+  readonly message: MessageRecord
+}
+
+export interface GlobalSearchPage {
+  readonly results: ReadonlyArray<FoundMessage>
+  readonly count: number
+  /** Where the next page starts; null when this was the last. */
+  readonly next: GlobalSearchCursor | null
+}
+
+export interface TelegramGatewayService {
+  readonly account: (session: SessionName) => Effect.Effect<AccountInfo, TelegramError>
+  /** Every dialog of the account, archived ones included, with their entities' data. */
+  readonly dialogs: (session: SessionName) => Effect.Effect<ReadonlyArray<DialogRecord>, TelegramError>
+  /** Custom folders (All Chats is implicit). */
+  readonly folders: (session: SessionName) => Effect.Effect<ReadonlyArray<FolderRule>, TelegramError>
+  /** The real number of messages in a dialog. */
+  readonly messageCount: (session: SessionName, dialogId: number) => Effect.Effect<number, TelegramError | PeerNotFound>
+  /** Participants from the full chat info, for entities that omit the count. */
+  readonly participantsCount: (
+    session: SessionName,
+    dialogId: number
+  ) => Effect.Effect<number | null, TelegramError | PeerNotFound>
+  readonly history: (
+    session: SessionName,
+    dialogId: number,
+    request: HistoryPageRequest
+  ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
+  readonly search: (
+    session: SessionName,
+    dialogId: number,
+    request: SearchRequest
+  ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
+  readonly searchGlobal: (
+    session: SessionName,
+    request: GlobalSearchRequest
+  ) => Effect.Effect<GlobalSearchPage, TelegramError>
+  /** The bytes of a media file, in order, fetched in chunks (crossing DCs as needed). */
+  readonly download: (
+    session: SessionName,
+    locator: string
+  ) => Stream.Stream<Uint8Array, TelegramError>
+}
+
+export class TelegramGateway extends Context.Tag("ports/TelegramGateway")<TelegramGateway, TelegramGatewayService>() {}
