@@ -161,7 +161,7 @@ describe("HTTP shell", () => {
   it("logs one line per request with method, path, status and session, but no query text", async () => {
     await get("/api/v3/search/messages?q=SECRETWORD", asUser)
     await new Promise((r) => setTimeout(r, 100))
-    const line = server.output().split("\n").find((l) => l.includes("path=/api/v3/search/messages ") && l.includes("session=alice"))
+    const line = server.output().split("\n").findLast((l) => l.includes("path=/api/v3/search/messages ") && l.includes("session=alice"))
     expect(line).toBeDefined()
     expect(line).toMatch(/message="GET \/api\/v3\/search\/messages 503"/)
     expect(line).toMatch(/status=503/)

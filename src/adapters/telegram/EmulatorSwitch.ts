@@ -1,0 +1,120 @@
+/**
+ * The switch that points GramJS at the Telegram emulator instead of Telegram
+ * (emulator contract, "Running it"). Only active when both variables are set:
+ *
+ * - `TGSC_TELEGRAM_PUBLIC_KEY`: the emulator's RSA public key (PEM file),
+ *   registered with GramJS so the auth-key handshake accepts it.
+ * - `TGSC_TELEGRAM_DC`: `host:port` for every DC, or `1=host:port,2=host:port`.
+ *
+ * GramJS dials DCs by the address in the session or in help.getConfig, always
+ * on port 80/443. The emulator therefore advertises DC n at the virtual
+ * address `dcVirtualAddress(n)`, and the socket below maps that address to
+ * the emulator's real listener for DC n.
+ */
+import { createHash, createPublicKey } from "node:crypto"
+import * as fs from "node:fs"
+import bigInt from "big-integer"
+import { PromisedNetSockets } from "telegram/extensions/index.js"
+import type { StringSession } from "telegram/sessions/index.js"
+import { _serverKeys } from "telegram/crypto/RSA.js"
+import { readBigIntFromBuffer } from "telegram/Helpers.js"
+import { serializeBytes } from "telegram/tl/index.js"
+
+export const EMULATOR_PORT_IN_SESSION = 443
+
+/** The address DC `dcId` is known by between the emulator and this switch. */
+export const dcVirtualAddress = (dcId: number): string => `127.0.0.${dcId}`
+
+const dcOfVirtualAddress = (ip: string): number | undefined => {
+  const m = /^127\.0\.0\.(\d{1,3})$/.exec(ip)
+  return m === null ? undefined : Number(m[1])
+}
+
+export interface DcEndpoint {
+  readonly host: string
+  readonly port: number
+}
+
+export interface DcMap {
+  /** The endpoint of one DC, or `default` for every DC not listed. */
+  readonly byDc: ReadonlyMap<number, DcEndpoint>
+  readonly fallback: DcEndpoint | undefined
+}
+
+const parseEndpoint = (text: string, whole: string): DcEndpoint => {
+  const m = /^(.+):(\d{1,5})$/.exec(text.trim())
+  if (m === null || Number(m[2]) > 65535) throw new Error(`TGSC_TELEGRAM_DC: expected host:port, got ${JSON.stringify(whole)}`)
+  return { host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) }
+}
+
+/** `host:port` (every DC) or `1=host:port,2=host:port`. */
+export const parseDcMap = (text: string): DcMap => {
+  const byDc = new Map<number, DcEndpoint>()
+  if (!text.includes("=")) return { byDc, fallback: parseEndpoint(text, text) }
+  for (const part of text.split(",")) {
+    if (part.trim() === "") continue
+    const m = /^\s*(\d+)\s*=(.+)$/.exec(part)
+    if (m === null) throw new Error(`TGSC_TELEGRAM_DC: expected dc=host:port, got ${JSON.stringify(part)}`)
+    byDc.set(Number(m[1]), parseEndpoint(m[2]!, text))
+  }
+  if (byDc.size === 0) throw new Error("TGSC_TELEGRAM_DC is empty")
+  return { byDc, fallback: undefined }
+}
+
+/** Telegram's RSA key fingerprint: the low 64 bits of sha1(n, e) as TL bytes, signed little-endian. */
+const registerPublicKey = (pem: string): void => {
+  const jwk = createPublicKey(pem).export({ format: "jwk" })
+  if (jwk.n === undefined || jwk.e === undefined) throw new Error("TGSC_TELEGRAM_PUBLIC_KEY is not an RSA public key")
+  const n = Buffer.from(jwk.n, "base64url")
+  const e = Buffer.from(jwk.e, "base64url")
+  const digest = createHash("sha1").update(Buffer.concat([serializeBytes(n), serializeBytes(e)])).digest()
+  const fingerprint = readBigIntFromBuffer(digest.subarray(12, 20), true, true)
+  _serverKeys.set(fingerprint.toString(), { n: bigInt(n.toString("hex"), 16), e: Number(bigInt(e.toString("hex"), 16)) })
+}
+
+export interface EmulatorSwitch {
+  readonly dcs: DcMap
+  /** A GramJS networkSocket class that dials the emulator's listeners. */
+  readonly networkSocket: typeof PromisedNetSockets
+  /** Points a brand-new session at the emulator's first DC. */
+  readonly prepareSession: (session: StringSession) => void
+}
+
+const endpointFor = (dcs: DcMap, dcId: number): DcEndpoint | undefined => dcs.byDc.get(dcId) ?? dcs.fallback
+
+const switches = new Map<string, EmulatorSwitch>()
+
+/** The switch for this environment, or undefined when it talks to the real Telegram. */
+export const emulatorSwitchFromEnv = (
+  env: Readonly<Record<string, string | undefined>>
+): EmulatorSwitch | undefined => {
+  const dcText = env.TGSC_TELEGRAM_DC?.trim()
+  const keyPath = env.TGSC_TELEGRAM_PUBLIC_KEY?.trim()
+  if (!dcText || !keyPath) return undefined
+  const cacheKey = `${dcText}\n${keyPath}`
+  const known = switches.get(cacheKey)
+  if (known !== undefined) return known
+
+  const dcs = parseDcMap(dcText)
+  registerPublicKey(fs.readFileSync(keyPath, "utf8"))
+  const firstDc = dcs.byDc.size > 0 ? Math.min(...dcs.byDc.keys()) : 1
+
+  class EmulatorSocket extends PromisedNetSockets {
+    override connect(port: number, ip: string): Promise<unknown> {
+      const dcId = dcOfVirtualAddress(ip)
+      const endpoint = dcId === undefined ? undefined : endpointFor(dcs, dcId)
+      if (endpoint === undefined) {
+        return Promise.reject(new Error(`the Telegram emulator has no DC at ${ip}:${port}`))
+      }
+      return super.connect(endpoint.port, endpoint.host)
+    }
+  }
+
+  const created: EmulatorSwitch = {
+    dcs,
+    networkSocket: EmulatorSocket,
+    prepareSession: (session) => session.setDC(firstDc, dcVirtualAddress(firstDc), EMULATOR_PORT_IN_SESSION)
+  }
+  switches.set(cacheKey, created)
+  return created
+}

@@ -1,0 +1,98 @@
+/**
+ * Message search on Telegram's own index (no cache needed): one dialog via
+ * messages.search, every dialog via messages.searchGlobal, paging Telegram
+ * (at most 100 a request) until the requested limit is reached.
+ */
+import { Context, Effect, Layer } from "effect"
+import type { SessionName } from "../domain/SessionName.js"
+import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import { AccountCache } from "./AccountCache.js"
+import { type MessageCoreView, messageCoreView } from "./MessageView.js"
+
+/** Telegram's per-request maximum. */
+const PAGE = 100
+
+export interface MessageSearchQuery {
+  readonly query: string
+  /** Only messages sent before this instant (the contract's `start_date`). */
+  readonly before: number | null
+  /** Only messages sent after this instant (the contract's `end_date`). */
+  readonly after: number | null
+  readonly fromUserId: number | null
+  readonly limit: number
+}
+
+export interface MessageSearchResult extends MessageCoreView {
+  readonly dialog_id: number
+  readonly dialog_name: string | null
+}
+
+export interface MessageSearchResponse {
+  readonly query: string
+  readonly total: number
+  readonly limit: number
+  readonly results: ReadonlyArray<MessageSearchResult>
+}
+
+export const makeMessageSearch = Effect.gen(function*() {
+  const gateway = yield* TelegramGateway
+  const cache = yield* AccountCache
+
+  const inDialog = (
+    session: SessionName,
+    dialogId: number,
+    q: MessageSearchQuery
+  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound> =>
+    Effect.gen(function*() {
+      const dialogs = yield* cache.dialogs(session)
+      const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
+      const results: Array<MessageSearchResult> = []
+      let total = 0
+      let offsetId = 0
+      while (results.length < q.limit) {
+        const page = yield* gateway.search(session, dialogId, {
+          query: q.query,
+          minDate: q.after,
+          maxDate: q.before,
+          fromUserId: q.fromUserId,
+          limit: Math.min(PAGE, q.limit - results.length),
+          offsetId
+        })
+        total = page.count
+        for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
+        const last = page.messages.at(-1)
+        if (last === undefined || page.messages.length === 0 || results.length >= page.count) break
+        offsetId = last.id
+      }
+      return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+    })
+
+  const everywhere = (session: SessionName, q: MessageSearchQuery): Effect.Effect<MessageSearchResponse, TelegramError> =>
+    Effect.gen(function*() {
+      const results: Array<MessageSearchResult> = []
+      let total = 0
+      let cursor = null as Parameters<typeof gateway.searchGlobal>[1]["cursor"]
+      while (results.length < q.limit) {
+        const page = yield* gateway.searchGlobal(session, {
+          query: q.query,
+          minDate: q.after,
+          maxDate: q.before,
+          limit: Math.min(PAGE, q.limit - results.length),
+          cursor
+        })
+        total = page.count
+        for (const r of page.results) {
+          results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
+        }
+        if (page.next === null || page.results.length === 0) break
+        cursor = page.next
+      }
+      return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+    })
+
+  return { inDialog, everywhere } as const
+})
+
+export class MessageSearch extends Context.Tag("app/MessageSearch")<MessageSearch, Effect.Effect.Success<typeof makeMessageSearch>>() {}
+
+export const MessageSearchLive = Layer.effect(MessageSearch, makeMessageSearch)

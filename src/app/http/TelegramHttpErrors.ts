@@ -1,0 +1,30 @@
+/**
+ * How Telegram-side failures reach an HTTP client: rate limits as 429 with
+ * Retry-After, a revoked login as 401 telling to log in again, an unknown
+ * dialog as 404, Telegram unreachable as 502.
+ */
+import { Effect } from "effect"
+import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
+import { BadGateway, BadRequest, NotFound, rateLimited, Unauthorized } from "./ApiErrors.js"
+
+export const telegramErrorToHttp = (error: TelegramError | PeerNotFound) => {
+  switch (error._tag) {
+    case "FloodWait":
+      return rateLimited(error.seconds)
+    case "SessionRevoked":
+      return new Unauthorized({
+        detail: `Session '${error.session}' is no longer authorised (${error.reason}): log in again with POST /api/v3/auth/qr`
+      })
+    case "PeerNotFound":
+      return new NotFound({ detail: `Dialog ${error.dialogId} not found: this account cannot see it` })
+    case "TelegramUnavailable":
+      return new BadGateway({ detail: `Telegram could not be reached: ${error.reason}` })
+    case "TelegramRpcError":
+      return error.code === 400
+        ? new BadRequest({ detail: `Telegram rejected the request: ${error.message}` })
+        : new BadGateway({ detail: `Telegram answered ${error.code} ${error.message} to ${error.method}` })
+  }
+}
+
+export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound, R>) =>
+  Effect.mapError(effect, telegramErrorToHttp)

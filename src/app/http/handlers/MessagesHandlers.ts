@@ -1,0 +1,56 @@
+/** Message search routes: parameter rules of the contract, then the MessageSearch use case. */
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import { MessageSearch, type MessageSearchQuery } from "../../MessageSearch.js"
+import { CurrentSession, TgscApi } from "../Api.js"
+import { BadRequest } from "../ApiErrors.js"
+import { requireTelegram } from "../RequireTelegram.js"
+import { mapTelegramErrors } from "../TelegramHttpErrors.js"
+
+interface SearchParams {
+  readonly q?: string | undefined
+  readonly query?: string | undefined
+  readonly start_date?: number | undefined
+  readonly end_date?: number | undefined
+  readonly limit?: number | undefined
+}
+
+/** `q` and `query` are the same parameter; `start_date` is the upper bound, `end_date` the lower (contract). */
+export const searchQueryOf = (p: SearchParams, fromUserId: number | null): Effect.Effect<MessageSearchQuery, BadRequest> => {
+  const text = (p.q ?? p.query ?? "").trim()
+  if (text === "") return Effect.fail(new BadRequest({ detail: "Invalid parameter 'q': is required (the word or phrase to find; 'query' is accepted too)" }))
+  if (p.q !== undefined && p.query !== undefined && p.q.trim() !== p.query.trim()) {
+    return Effect.fail(new BadRequest({ detail: "Give either 'q' or 'query', not two different queries" }))
+  }
+  const before = p.start_date ?? null
+  const after = p.end_date ?? null
+  if (before !== null && after !== null && after >= before) {
+    return Effect.fail(
+      new BadRequest({
+        detail: "end_date must be earlier than start_date: start_date is the upper bound (messages before it), end_date the lower bound (messages after it)"
+      })
+    )
+  }
+  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? 50 })
+}
+
+export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
+  Effect.gen(function*() {
+    const search = yield* MessageSearch
+    return handlers
+      .handle("searchDialogMessages", ({ path, urlParams }) =>
+        Effect.gen(function*() {
+          yield* requireTelegram
+          const { name } = yield* CurrentSession
+          const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
+          return yield* mapTelegramErrors(search.inDialog(name, path.dialog_id, q))
+        }))
+      .handle("searchAllMessages", ({ urlParams }) =>
+        Effect.gen(function*() {
+          yield* requireTelegram
+          const { name } = yield* CurrentSession
+          const q = yield* searchQueryOf(urlParams, null)
+          return yield* mapTelegramErrors(search.everywhere(name, q))
+        }))
+  })
+)
