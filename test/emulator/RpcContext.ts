@@ -46,3 +46,24 @@ export interface RpcHandler {
    */
   readonly handle: (request: any, ctx: CallContext) => Promise<unknown>
 }
+
+/** The result of the phone approving a QR login (control API `POST /scan`). */
+export type ScanOutcome = "approved" | "unknown_token" | "expired_token" | "unknown_user"
+
+/**
+ * Everything the machinery (listeners, control API, CLI) needs from the
+ * world model. `World.ts` implements it from a scenario file.
+ */
+export interface EmulatorWorld extends RpcHandler {
+  /** The DC ids the emulator must listen for: 1, every account's home DC, every DC that holds media. */
+  readonly dcIds: () => ReadonlyArray<number>
+  /** The phone of account `userId` approves the login token inside `qrUrl` (`tg://login?token=<base64url>`). */
+  readonly scan: (qrUrl: string, userId: number) => ScanOutcome
+  /** Appends scenario message objects as if they had just arrived; throws ScenarioError on invalid input. */
+  readonly appendMessages: (messages: ReadonlyArray<unknown>) => void
+  /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */
+  readonly mediaBytes: (peer: string, id: number, owner?: number) => Buffer | undefined
+}
+
+/** A scenario (file or control API input) that does not follow the contract; the message names the field. */
+export class ScenarioError extends Error {}
