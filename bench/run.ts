@@ -1,0 +1,116 @@
+/**
+ * `npm run bench [-- --only a,b] [--runs n] [--quick] [--no-build]`: builds
+ * the server, runs the benchmarks, prints a table and writes it into
+ * bench/RESULTS.md between the generated-results markers (the notes around
+ * them, e.g. profiles and before/after figures, are kept).
+ */
+import { execFileSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { parseArgs } from "node:util"
+import { formatRow, type Row } from "./lib/Measure.js"
+import { projectRoot } from "./lib/Processes.js"
+import { startupBenchmark } from "./startup.js"
+
+interface Benchmark {
+  readonly name: string
+  readonly description: string
+  readonly run: (options: { readonly runs: number; readonly quick: boolean }) => Promise<Array<Row>>
+}
+
+const BENCHMARKS: ReadonlyArray<Benchmark> = [
+  { name: "startup", description: "start-up time and idle memory", run: ({ runs }) => startupBenchmark(runs) }
+]
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    runs: { type: "string" },
+    quick: { type: "boolean", default: false },
+    "no-build": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false }
+  }
+})
+
+if (values.help) {
+  process.stdout.write(
+    "npm run bench -- [--only name,name] [--runs n] [--quick] [--no-build]\n\n" +
+      BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.description}`).join("\n") + "\n"
+  )
+  process.exit(0)
+}
+
+const quick = values.quick === true
+const runs = values.runs !== undefined ? Number(values.runs) : quick ? 3 : 5
+const only = values.only?.split(",").map((s) => s.trim()).filter((s) => s !== "")
+const selected = BENCHMARKS.filter((b) => only === undefined || only.includes(b.name))
+if (only !== undefined) {
+  const unknown = only.filter((n) => !BENCHMARKS.some((b) => b.name === n))
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown benchmark(s): ${unknown.join(", ")}\n`)
+    process.exit(2)
+  }
+}
+
+const markdownTable = (rows: ReadonlyArray<Row>) => {
+  const header = "| benchmark | metric | value | baseline | ratio | target | met | runs |\n|---|---|---|---|---|---|---|---|"
+  const lines = rows.map(formatRow).map((r) =>
+    `| ${r.benchmark} | ${r.metric} | ${r.value} | ${r.baseline} | ${r.ratio} | ${r.target} | ${r.met} | ${r.runs} |`
+  )
+  return [header, ...lines].join("\n")
+}
+
+const START = "<!-- results:start -->"
+const END = "<!-- results:end -->"
+
+const writeResults = (rows: ReadonlyArray<Row>, seconds: number) => {
+  const file = path.join(projectRoot, "bench/RESULTS.md")
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
+  const generated = [
+    START,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu} (${os.cpus().length} cores, ${
+      Math.round(os.totalmem() / 1024 ** 3)
+    } GiB), Node ${process.version}, ${os.platform()} ${os.release()}; ${Math.round(seconds)} s in all.`,
+    "",
+    "Each value is the median of the runs; the baseline is measured in the same invocation and the ratio is value / baseline.",
+    "",
+    markdownTable(rows),
+    END
+  ].join("\n")
+  const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "# Benchmark results\n\n" + START + "\n" + END + "\n"
+  const at = before.indexOf(START)
+  const end = before.indexOf(END)
+  const next = at >= 0 && end > at
+    ? before.slice(0, at) + generated + before.slice(end + END.length)
+    : before + "\n" + generated + "\n"
+  fs.writeFileSync(file, next)
+  return file
+}
+
+const main = async () => {
+  const started = performance.now()
+  if (values["no-build"] !== true) {
+    process.stderr.write("building dist/ ...\n")
+    execFileSync("npm", ["run", "--silent", "build"], { cwd: projectRoot, stdio: "inherit" })
+  }
+  const rows: Array<Row> = []
+  for (const benchmark of selected) {
+    process.stderr.write(`running ${benchmark.name} (${benchmark.description}) ...\n`)
+    const t = performance.now()
+    const result = await benchmark.run({ runs, quick })
+    rows.push(...result)
+    process.stderr.write(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
+  }
+  process.stdout.write(markdownTable(rows) + "\n")
+  const file = writeResults(rows, (performance.now() - started) / 1000)
+  process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exit(1)
+  }
+)
