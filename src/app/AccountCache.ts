@@ -3,8 +3,11 @@
  * and reused for a short TTL; message counts and full-chat participant
  * counts are fetched per dialog, only when asked for, and cached the same
  * way. A repeated search inside the TTL makes no Telegram call.
+ *
+ * Failures are not kept (a rate limit or an outage must not outlive its
+ * cause), except "this account cannot see that dialog", which is an answer.
  */
-import { Cache, Context, Duration, Effect, Layer, Option } from "effect"
+import { Cache, Context, Duration, Effect, Either, Layer, Option } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
@@ -15,14 +18,58 @@ export interface AccountCacheOptions {
 
 export class AccountCacheOptionsTag extends Context.Tag("app/AccountCacheOptions")<AccountCacheOptionsTag, AccountCacheOptions>() {}
 
+export const DEFAULT_ACCOUNT_CACHE_TTL = Duration.seconds(60)
+
 const CAPACITY = 100_000
 /** Dialog lookups done at once when counts are needed for many survivors. */
 export const COUNT_CONCURRENCY = 4
 
+type DialogKey = `${number}@${string}`
+
+const dialogKey = (session: SessionName, dialogId: number): DialogKey => `${dialogId}@${session}`
+
+const parseDialogKey = (key: DialogKey) => {
+  const at = key.indexOf("@")
+  return { dialogId: Number(key.slice(0, at)), session: key.slice(at + 1) as SessionName }
+}
+
+/** Gets from a cache, dropping the entry again when its lookup failed. */
+const getFresh = <K, V, E>(cache: Cache.Cache<K, V, E>, key: K) =>
+  Effect.tapError(cache.get(key), () => cache.invalidate(key))
+
+/** Per-dialog lookups whose "not visible" answer is cached like a value. */
+const makeDialogCache = <A>(
+  timeToLive: Duration.Duration,
+  lookup: (session: SessionName, dialogId: number) => Effect.Effect<A, TelegramError | PeerNotFound>
+) =>
+  Effect.map(
+    Cache.make<DialogKey, Either.Either<A, PeerNotFound>, TelegramError>({
+      capacity: CAPACITY,
+      timeToLive,
+      lookup: (key) => {
+        const { dialogId, session } = parseDialogKey(key)
+        return lookup(session, dialogId).pipe(
+          Effect.map(Either.right),
+          Effect.catchTag("PeerNotFound", (e) => Effect.succeed(Either.left(e)))
+        )
+      }
+    }),
+    (cache) => ({
+      get: (session: SessionName, dialogId: number): Effect.Effect<A, TelegramError | PeerNotFound> =>
+        Effect.flatMap(getFresh(cache, dialogKey(session, dialogId)), (answer) => answer),
+      /** The cached value, if one is there; never asks Telegram. */
+      peek: (session: SessionName, dialogId: number): Effect.Effect<Option.Option<A>> =>
+        Effect.map(cache.getOptionComplete(dialogKey(session, dialogId)), Option.flatMap(Either.getRight)),
+      forget: (session: SessionName) =>
+        Effect.flatMap(cache.keys, (keys) =>
+          Effect.forEach(keys.filter((k) => k.endsWith(`@${session}`)), (k) => cache.invalidate(k), { discard: true }))
+    })
+  )
+
 export const makeAccountCache = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const options = yield* Effect.serviceOption(AccountCacheOptionsTag)
-  const timeToLive = Option.match(options, { onNone: () => Duration.seconds(60), onSome: (o) => o.timeToLive })
+  const timeToLive = Option.match(options, { onNone: () => DEFAULT_ACCOUNT_CACHE_TTL, onSome: (o) => o.timeToLive })
 
   const dialogs = yield* Cache.make<SessionName, ReadonlyArray<DialogRecord>, TelegramError>({
     capacity: 1_000,
@@ -34,36 +81,25 @@ export const makeAccountCache = Effect.gen(function*() {
     timeToLive,
     lookup: (session) => gateway.folders(session)
   })
-  const key = (session: SessionName, dialogId: number) => `${dialogId}@${session}`
-  const parse = (k: string) => {
-    const at = k.indexOf("@")
-    return { dialogId: Number(k.slice(0, at)), session: k.slice(at + 1) as SessionName }
-  }
-  const counts = yield* Cache.make<string, number, TelegramError | PeerNotFound>({
-    capacity: CAPACITY,
-    timeToLive,
-    lookup: (k) => {
-      const { dialogId, session } = parse(k)
-      return gateway.messageCount(session, dialogId)
-    }
-  })
-  const participants = yield* Cache.make<string, number | null, TelegramError | PeerNotFound>({
-    capacity: CAPACITY,
-    timeToLive,
-    lookup: (k) => {
-      const { dialogId, session } = parse(k)
-      return gateway.participantsCount(session, dialogId)
-    }
-  })
+  const counts = yield* makeDialogCache(timeToLive, gateway.messageCount)
+  const participants = yield* makeDialogCache(timeToLive, gateway.participantsCount)
 
   return {
-    dialogs: (session: SessionName) => dialogs.get(session),
-    folders: (session: SessionName) => folders.get(session),
-    messageCount: (session: SessionName, dialogId: number) => counts.get(key(session, dialogId)),
-    participantsCount: (session: SessionName, dialogId: number) => participants.get(key(session, dialogId)),
+    /** Every dialog of the account, archived ones included. */
+    dialogs: (session: SessionName) => getFresh(dialogs, session),
+    /** Custom folders (All Chats is implicit). */
+    folders: (session: SessionName) => getFresh(folders, session),
+    /** The real number of messages in a dialog. */
+    messageCount: counts.get,
+    /** Participants from the full chat info (for entities that omit the count). */
+    participantsCount: participants.get,
+    /** A full-chat participant count already fetched, without asking Telegram. */
+    knownParticipantsCount: participants.peek,
     /** Forget everything about a session (e.g. after it logged in again). */
     invalidate: (session: SessionName) =>
-      Effect.all([dialogs.invalidate(session), folders.invalidate(session)], { discard: true })
+      Effect.all([dialogs.invalidate(session), folders.invalidate(session), counts.forget(session), participants.forget(session)], {
+        discard: true
+      })
   } as const
 })
 

@@ -19,6 +19,10 @@ export interface AppConfigShape {
   readonly settingsSeed: Option.Option<string>
   readonly apiToken: Option.Option<string>
   readonly floodThresholdSeconds: number
+  /** How long an account's dialog list, folders and counts are reused before Telegram is asked again. */
+  readonly dialogCacheTtlSeconds: number
+  /** Longest silence on a history stream before a `: keep-alive` comment goes out. */
+  readonly sseKeepAliveSeconds: number
   /** Either the credentials, or the sentence saying which variable is missing. */
   readonly telegram: Either.Either<TelegramCredentials, string>
   readonly logLevel: LogLevelName
@@ -42,6 +46,11 @@ Options (each also settable by the environment variable shown):
   --api-token <token>      require "Authorization: Bearer <token>" on /api   TGSC_API_TOKEN
   --flood-threshold <s>    wait out Telegram rate limits up to this many seconds,
                            answer 429 above it                               TGSC_FLOOD_THRESHOLD [120]
+  --dialog-cache-ttl <s>   reuse an account's dialog list, folders and counts
+                           this many seconds (0: ask Telegram every time)    TGSC_DIALOG_CACHE_TTL [60]
+  --sse-keepalive-seconds <s>
+                           longest silence on a history stream before a
+                           keep-alive comment                                TGSC_SSE_KEEPALIVE_SECONDS [15]
   --log-level <level>      all|trace|debug|info|warning|error|fatal|none     LOG_LEVEL       [info]
   --log-format <fmt>       text|json                                         LOG_FORMAT      [text]
   -h, --help               show this help
@@ -76,6 +85,8 @@ export const parseCommandLine = (
         settings: { type: "string" },
         "api-token": { type: "string" },
         "flood-threshold": { type: "string" },
+        "dialog-cache-ttl": { type: "string" },
+        "sse-keepalive-seconds": { type: "string" },
         "log-level": { type: "string" },
         "log-format": { type: "string" },
         help: { type: "boolean", short: "h" }
@@ -113,6 +124,18 @@ export const parseCommandLine = (
     problems.push(`${floodOpt!.source} must be a number of seconds >= 0, got ${JSON.stringify(floodOpt!.value)}`)
   }
 
+  const ttlOpt = pick("dialog-cache-ttl", "TGSC_DIALOG_CACHE_TTL")
+  const ttl = ttlOpt === undefined ? 60 : Number(ttlOpt.value)
+  if (!Number.isFinite(ttl) || ttl < 0 || (ttlOpt !== undefined && !/^\d+(\.\d+)?$/.test(ttlOpt.value))) {
+    problems.push(`${ttlOpt!.source} must be a number of seconds >= 0, got ${JSON.stringify(ttlOpt!.value)}`)
+  }
+
+  const keepAliveOpt = pick("sse-keepalive-seconds", "TGSC_SSE_KEEPALIVE_SECONDS")
+  const keepAlive = keepAliveOpt === undefined ? 15 : Number(keepAliveOpt.value)
+  if (!Number.isFinite(keepAlive) || keepAlive <= 0 || (keepAliveOpt !== undefined && !/^\d+(\.\d+)?$/.test(keepAliveOpt.value))) {
+    problems.push(`${keepAliveOpt!.source} must be a number of seconds > 0, got ${JSON.stringify(keepAliveOpt!.value)}`)
+  }
+
   const levelOpt = pick("log-level", "LOG_LEVEL")
   const level = (levelOpt?.value.toLowerCase() ?? "info").replace(/^warn$/, "warning")
   if (!(LOG_LEVELS as ReadonlyArray<string>).includes(level)) {
@@ -137,6 +160,8 @@ export const parseCommandLine = (
       settingsSeed: Option.map(Option.fromNullable(seed?.value), (p) => nodePath.resolve(cwd, p)),
       apiToken: Option.fromNullable(token?.value),
       floodThresholdSeconds: flood,
+      sseKeepAliveSeconds: keepAlive,
+      dialogCacheTtlSeconds: ttl,
       telegram,
       logLevel: level as LogLevelName,
       logFormat: format as "text" | "json"

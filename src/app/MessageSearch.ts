@@ -5,12 +5,21 @@
  */
 import { Context, Effect, Layer } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
-import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import {
+  type GlobalSearchCursor,
+  type GlobalSearchPage,
+  type PeerNotFound,
+  TelegramGateway,
+  type TelegramError
+} from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
 import { type MessageCoreView, messageCoreView } from "./MessageView.js"
 
 /** Telegram's per-request maximum. */
-const PAGE = 100
+const SEARCH_PAGE = 100
+
+const sameCursor = (a: GlobalSearchCursor, b: GlobalSearchCursor | null) =>
+  b !== null && a.offsetRate === b.offsetRate && a.offsetPeer === b.offsetPeer && a.offsetId === b.offsetId
 
 export interface MessageSearchQuery {
   readonly query: string
@@ -55,13 +64,14 @@ export const makeMessageSearch = Effect.gen(function*() {
           minDate: q.after,
           maxDate: q.before,
           fromUserId: q.fromUserId,
-          limit: Math.min(PAGE, q.limit - results.length),
+          limit: Math.min(SEARCH_PAGE, q.limit - results.length),
           offsetId
         })
         total = page.count
         for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
         const last = page.messages.at(-1)
-        if (last === undefined || page.messages.length === 0 || results.length >= page.count) break
+        // Telegram pages newest first: a page that does not move further back is the end.
+        if (last === undefined || results.length >= page.count || (offsetId !== 0 && last.id >= offsetId)) break
         offsetId = last.id
       }
       return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
@@ -71,20 +81,20 @@ export const makeMessageSearch = Effect.gen(function*() {
     Effect.gen(function*() {
       const results: Array<MessageSearchResult> = []
       let total = 0
-      let cursor = null as Parameters<typeof gateway.searchGlobal>[1]["cursor"]
+      let cursor: GlobalSearchCursor | null = null
       while (results.length < q.limit) {
-        const page = yield* gateway.searchGlobal(session, {
+        const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
           query: q.query,
           minDate: q.after,
           maxDate: q.before,
-          limit: Math.min(PAGE, q.limit - results.length),
+          limit: Math.min(SEARCH_PAGE, q.limit - results.length),
           cursor
         })
         total = page.count
         for (const r of page.results) {
           results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
         }
-        if (page.next === null || page.results.length === 0) break
+        if (page.next === null || page.results.length === 0 || sameCursor(page.next, cursor)) break
         cursor = page.next
       }
       return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }

@@ -8,7 +8,7 @@ import { createServer } from "node:http"
 import * as nodePath from "node:path"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
 import { SettingsFileLive } from "../adapters/fs/SettingsFile.js"
 import { TgscApi } from "./http/Api.js"
@@ -19,12 +19,12 @@ import { TelegramLoginLive } from "../adapters/telegram/TelegramLoginLive.js"
 import { AuthHandlersLive } from "./http/handlers/AuthHandlers.js"
 import { LoginPageLive } from "./http/LoginPage.js"
 import { QrLoginsLive } from "./QrLogins.js"
-import {
-  DialogsPendingLive,
-  FilesPendingLive,
-  HistoryPendingLive,
-  MessagesPendingLive
-} from "./http/handlers/PendingHandlers.js"
+import { AccountCacheLive, AccountCacheOptionsTag } from "./AccountCache.js"
+import { DialogSearchLive } from "./DialogSearch.js"
+import { MessageSearchLive } from "./MessageSearch.js"
+import { DialogsHandlersLive } from "./http/handlers/DialogsHandlers.js"
+import { MessagesHandlersLive } from "./http/handlers/MessagesHandlers.js"
+import { FilesPendingLive, HistoryPendingLive } from "./http/handlers/PendingHandlers.js"
 import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
 import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
 import { requestLog } from "./http/RequestLog.js"
@@ -58,8 +58,8 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     SystemHandlersLive,
     SettingsHandlersLive,
     AuthHandlersLive,
-    DialogsPendingLive,
-    MessagesPendingLive,
+    DialogsHandlersLive,
+    MessagesHandlersLive,
     HistoryPendingLive,
     FilesPendingLive
   ]),
@@ -81,7 +81,13 @@ export const ServerLive = (config: AppConfigShape) => {
     ),
     Layer.provideMerge(StoresLive)
   )
-  const UseCasesLive = QrLoginsLive.pipe(Layer.provideMerge(TelegramLive))
+  const AccountCacheWithTtl = AccountCacheLive.pipe(
+    Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(config.dialogCacheTtlSeconds) }))
+  )
+  const UseCasesLive = Layer.mergeAll(QrLoginsLive, DialogSearchLive, MessageSearchLive).pipe(
+    Layer.provideMerge(AccountCacheWithTtl),
+    Layer.provideMerge(TelegramLive)
+  )
   return HttpApiBuilder.serve(requestLog).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(LoginPageLive),

@@ -23,7 +23,10 @@ export const parseDateInput = (text: string): Either.Either<number, InvalidDate>
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return Either.left(new InvalidDate({ input: text }))
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear does not.
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second))
+  date.setUTCFullYear(year, month - 1, day)
+  const ms = date.getTime()
   const check = new Date(ms)
   if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
     return Either.left(new InvalidDate({ input: text }))

@@ -16,6 +16,7 @@ describe("parseCommandLine", () => {
     expect(c.host).toBe("127.0.0.1")
     expect(c.port).toBe(8000)
     expect(c.floodThresholdSeconds).toBe(120)
+    expect(c.dialogCacheTtlSeconds).toBe(60)
     expect(Option.isNone(c.apiToken)).toBe(true)
     expect(c.logLevel).toBe("info")
     expect(c.logFormat).toBe("text")
@@ -25,6 +26,11 @@ describe("parseCommandLine", () => {
     expect(run([], env)).toMatchObject({ port: 9000, host: "0.0.0.0", dataDir: "/srv/tg", floodThresholdSeconds: 30, logLevel: "debug" })
     expect(run(["--port", "9100", "--data-dir", "rel"], env)).toMatchObject({ port: 9100, dataDir: "/work/rel" })
   })
+  it("--dialog-cache-ttl / TGSC_DIALOG_CACHE_TTL, 0 allowed", () => {
+    expect(run([], { TGSC_DIALOG_CACHE_TTL: "15" }).dialogCacheTtlSeconds).toBe(15)
+    expect(run(["--dialog-cache-ttl", "0"], { TGSC_DIALOG_CACHE_TTL: "15" }).dialogCacheTtlSeconds).toBe(0)
+    expect(run(["--dialog-cache-ttl", "2.5"]).dialogCacheTtlSeconds).toBe(2.5)
+  })
   it("--help", () => {
     expect(Either.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
   })
@@ -32,6 +38,8 @@ describe("parseCommandLine", () => {
     [["--port", "x"], {}, /--port/],
     [[], { TGSC_PORT: "-1" }, /TGSC_PORT/],
     [[], { TGSC_FLOOD_THRESHOLD: "soon" }, /TGSC_FLOOD_THRESHOLD/],
+    [["--dialog-cache-ttl=-5"], {}, /--dialog-cache-ttl must be a number of seconds/],
+    [[], { TGSC_DIALOG_CACHE_TTL: "1m" }, /TGSC_DIALOG_CACHE_TTL must be a number of seconds/],
     [[], { LOG_FORMAT: "xml" }, /LOG_FORMAT/],
     [[], { TELEGRAM_API_ID: "abc", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be/],
     [["extra"], {}, /Unexpected argument|positional/i]

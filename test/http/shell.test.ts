@@ -181,7 +181,7 @@ describe("with Telegram credentials", () => {
     await server?.stop()
   })
   it("endpoints whose feature has not landed answer 501, never fake data", async () => {
-    const res = await fetch(server.url + "/api/v3/search/dialogs", { headers: { "X-Telegram-Username": "alice" } })
+    const res = await fetch(server.url + "/api/v3/history/5", { headers: { "X-Telegram-Username": "alice" } })
     expect(res.status).toBe(501)
     expect(await json(res)).toEqual({ detail: "not implemented yet" })
   })

@@ -17,9 +17,11 @@ interface SearchParams {
 
 /** `q` and `query` are the same parameter; `start_date` is the upper bound, `end_date` the lower (contract). */
 export const searchQueryOf = (p: SearchParams, fromUserId: number | null): Effect.Effect<MessageSearchQuery, BadRequest> => {
-  const text = (p.q ?? p.query ?? "").trim()
+  const q = p.q?.trim() ?? ""
+  const query = p.query?.trim() ?? ""
+  const text = q || query
   if (text === "") return Effect.fail(new BadRequest({ detail: "Invalid parameter 'q': is required (the word or phrase to find; 'query' is accepted too)" }))
-  if (p.q !== undefined && p.query !== undefined && p.q.trim() !== p.query.trim()) {
+  if (q !== "" && query !== "" && q !== query) {
     return Effect.fail(new BadRequest({ detail: "Give either 'q' or 'query', not two different queries" }))
   }
   const before = p.start_date ?? null

@@ -21,14 +21,6 @@ export const AuthPendingLive = HttpApiBuilder.group(TgscApi, "auth", (handlers) 
     .handle("qrPng", pending)
 )
 
-export const DialogsPendingLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>
-  handlers.handle("searchDialogs", pendingTelegram).handle("listFolders", pendingTelegram)
-)
-
-export const MessagesPendingLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
-  handlers.handle("searchDialogMessages", pendingTelegram).handle("searchAllMessages", pendingTelegram)
-)
-
 export const HistoryPendingLive = HttpApiBuilder.group(TgscApi, "history", (handlers) =>
   handlers.handle("streamHistory", pendingTelegram)
 )

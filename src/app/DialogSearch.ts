@@ -1,0 +1,138 @@
+/**
+ * Dialog search and the folder list, over the account cache: the filters
+ * that need nothing more from Telegram first, then counts only for the
+ * survivors a count filter or sort needs (a few at a time), then count
+ * filters, order and the page. Every returned dialog carries its real
+ * message count, fetched for the page if it is not known yet.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { formatIsoDate } from "../domain/Dates.js"
+import {
+  countsNeeded,
+  type DialogSearchParams,
+  pageOf,
+  type RankedDialog,
+  rankDialogs,
+  selectCandidates
+} from "../domain/DialogSearch.js"
+import type { DialogKind } from "../domain/Dialog.js"
+import { ALL_CHATS_ID, ALL_CHATS_TITLE, type FolderNotFound, isAllChats } from "../domain/FolderMembership.js"
+import type { SessionName } from "../domain/SessionName.js"
+import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
+import { AccountCache, COUNT_CONCURRENCY } from "./AccountCache.js"
+
+/** One dialog as the contract shows it. */
+export interface DialogView {
+  readonly id: number
+  readonly type: DialogKind
+  readonly title: string
+  readonly username: string | null
+  readonly is_creator: boolean
+  readonly is_verified: boolean
+  readonly is_archived: boolean
+  readonly message_count: number | null
+  readonly unread_count: number
+  readonly participants_count: number | null
+  readonly last_message_date: string | null
+  readonly last_message_preview: string | null
+  readonly created_date: string | null
+  /** Present when the search had a title query. */
+  readonly score?: number
+}
+
+export interface DialogSearchView {
+  readonly total: number
+  readonly offset: number
+  readonly limit: number
+  readonly results: ReadonlyArray<DialogView>
+}
+
+export interface FolderView {
+  readonly id: number
+  readonly title: string
+  readonly is_default: boolean
+}
+
+const isoOrNull = (seconds: number | null) => (seconds === null ? null : formatIsoDate(seconds))
+
+const dialogView = (r: RankedDialog, messageCount: number | null, participantsCount: number | null): DialogView => ({
+  id: r.dialog.id,
+  type: r.dialog.kind,
+  title: r.dialog.title,
+  username: r.dialog.username,
+  is_creator: r.dialog.isCreator,
+  is_verified: r.dialog.isVerified,
+  is_archived: r.dialog.isArchived,
+  message_count: messageCount,
+  unread_count: r.dialog.unreadCount,
+  participants_count: participantsCount,
+  last_message_date: isoOrNull(r.dialog.lastMessageDate),
+  last_message_preview: r.dialog.lastMessagePreview,
+  created_date: isoOrNull(r.dialog.createdDate),
+  ...(r.score === null ? {} : { score: r.score })
+})
+
+export const makeDialogSearch = Effect.gen(function*() {
+  const cache = yield* AccountCache
+
+  /**
+   * Counts for these dialogs, a few lookups at a time. A dialog the account
+   * can no longer read (left channel, deleted chat) has no count rather
+   * than failing the whole search.
+   */
+  const countsOf = (
+    ids: ReadonlyArray<number>,
+    lookup: (dialogId: number) => Effect.Effect<number | null, TelegramError | PeerNotFound>
+  ): Effect.Effect<ReadonlyMap<number, number | null>, TelegramError> =>
+    Effect.forEach(
+      ids,
+      (id) =>
+        lookup(id).pipe(
+          Effect.catchTag("PeerNotFound", () => Effect.succeed(null)),
+          Effect.map((count) => [id, count] as const)
+        ),
+      { concurrency: COUNT_CONCURRENCY }
+    ).pipe(Effect.map((entries) => new Map(entries)))
+
+  const search = (
+    session: SessionName,
+    params: DialogSearchParams
+  ): Effect.Effect<DialogSearchView, TelegramError | FolderNotFound> =>
+    Effect.gen(function*() {
+      const dialogs = yield* cache.dialogs(session)
+      const folders = params.folder === null || isAllChats(params.folder) ? [] : yield* cache.folders(session)
+      const candidates = yield* selectCandidates(dialogs, folders, params)
+      const needed = countsNeeded(candidates, params)
+      const messages = yield* countsOf(needed.messages, (id) => cache.messageCount(session, id))
+      const participants = yield* countsOf(needed.participants, (id) => cache.participantsCount(session, id))
+      const page = pageOf(rankDialogs(candidates, { messages, participants }, params), params)
+      const pageCounts = yield* countsOf(
+        page.results.map((r) => r.dialog.id).filter((id) => !messages.has(id)),
+        (id) => cache.messageCount(session, id)
+      )
+      const results = yield* Effect.forEach(page.results, (r) =>
+        Effect.map(
+          r.participantsCount === null ? cache.knownParticipantsCount(session, r.dialog.id) : Effect.succeed(Option.none()),
+          (known) =>
+            dialogView(
+              r,
+              messages.get(r.dialog.id) ?? pageCounts.get(r.dialog.id) ?? null,
+              r.participantsCount ?? Option.getOrNull(known)
+            )
+        ))
+      return { total: page.total, offset: page.offset, limit: page.limit, results }
+    })
+
+  /** All Chats first, then the account's folders (chat-list folders too) in Telegram's order. */
+  const folders = (session: SessionName): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
+    Effect.map(cache.folders(session), (rules) => [
+      { id: ALL_CHATS_ID, title: ALL_CHATS_TITLE, is_default: true },
+      ...rules.map((f) => ({ id: f.id, title: f.title, is_default: false }))
+    ])
+
+  return { search, folders } as const
+})
+
+export class DialogSearch extends Context.Tag("app/DialogSearch")<DialogSearch, Effect.Effect.Success<typeof makeDialogSearch>>() {}
+
+export const DialogSearchLive = Layer.effect(DialogSearch, makeDialogSearch)

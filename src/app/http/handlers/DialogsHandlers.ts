@@ -1,0 +1,100 @@
+/** Dialog search and folder routes: the contract's parameters to the DialogSearch use case. */
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect } from "effect"
+import {
+  type DialogSearchParams,
+  defaultDialogSearchParams,
+  type DialogSort,
+  type DialogTypeFilter,
+  type SortOrder
+} from "../../../domain/DialogSearch.js"
+import type { FolderNotFound } from "../../../domain/FolderMembership.js"
+import type { PeerNotFound, TelegramError } from "../../../ports/TelegramGateway.js"
+import { DialogSearch } from "../../DialogSearch.js"
+import { CurrentSession, TgscApi } from "../Api.js"
+import { BadRequest, NotFound } from "../ApiErrors.js"
+import { requireTelegram } from "../RequireTelegram.js"
+import { mapTelegramErrors, telegramErrorToHttp } from "../TelegramHttpErrors.js"
+
+export interface DialogSearchUrlParams {
+  readonly q?: string | undefined
+  readonly query?: string | undefined
+  readonly match?: "fuzzy" | "exact" | undefined
+  readonly min_score?: number | undefined
+  readonly type?: ReadonlyArray<DialogTypeFilter> | undefined
+  readonly folder?: string | undefined
+  readonly is_archived?: boolean | undefined
+  readonly min_messages?: number | undefined
+  readonly max_messages?: number | undefined
+  readonly min_participants?: number | undefined
+  readonly max_participants?: number | undefined
+  readonly last_message_after?: number | undefined
+  readonly last_message_before?: number | undefined
+  readonly created_after?: number | undefined
+  readonly created_before?: number | undefined
+  readonly is_creator?: boolean | undefined
+  readonly has_username?: boolean | undefined
+  readonly is_verified?: boolean | undefined
+  readonly sort?: DialogSort | undefined
+  readonly order?: SortOrder | undefined
+  readonly limit?: number | undefined
+  readonly offset?: number | undefined
+}
+
+/** `q` and `query` are one parameter; a blank one, like a blank `folder`, is as if absent. */
+export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<DialogSearchParams, BadRequest> => {
+  const q = p.q?.trim()
+  const query = p.query?.trim()
+  if (q !== undefined && query !== undefined && q !== "" && query !== "" && q !== query) {
+    return Effect.fail(new BadRequest({ detail: "Give either 'q' or 'query', not two different queries" }))
+  }
+  const text = q || query || null
+  const folder = p.folder?.trim() || null
+  const d = defaultDialogSearchParams
+  return Effect.succeed({
+    query: text,
+    match: p.match ?? d.match,
+    minScore: p.min_score ?? d.minScore,
+    types: p.type ?? d.types,
+    folder,
+    isArchived: p.is_archived ?? null,
+    minMessages: p.min_messages ?? null,
+    maxMessages: p.max_messages ?? null,
+    minParticipants: p.min_participants ?? null,
+    maxParticipants: p.max_participants ?? null,
+    lastMessageAfter: p.last_message_after ?? null,
+    lastMessageBefore: p.last_message_before ?? null,
+    createdAfter: p.created_after ?? null,
+    createdBefore: p.created_before ?? null,
+    isCreator: p.is_creator ?? null,
+    hasUsername: p.has_username ?? null,
+    isVerified: p.is_verified ?? null,
+    sort: p.sort ?? d.sort,
+    order: p.order ?? d.order,
+    limit: p.limit ?? d.limit,
+    offset: p.offset ?? d.offset
+  })
+}
+
+const searchErrorToHttp = (error: TelegramError | PeerNotFound | FolderNotFound) =>
+  error._tag === "FolderNotFound" ? new NotFound({ detail: error.message }) : telegramErrorToHttp(error)
+
+export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>
+  Effect.gen(function*() {
+    const dialogs = yield* DialogSearch
+    return handlers
+      .handle("searchDialogs", ({ urlParams }) =>
+        Effect.gen(function*() {
+          yield* requireTelegram
+          const { name } = yield* CurrentSession
+          const params = yield* dialogSearchParamsOf(urlParams)
+          return yield* Effect.mapError(dialogs.search(name, params), searchErrorToHttp)
+        }))
+      .handle("listFolders", () =>
+        Effect.gen(function*() {
+          yield* requireTelegram
+          const { name } = yield* CurrentSession
+          return yield* mapTelegramErrors(dialogs.folders(name))
+        }))
+  })
+)

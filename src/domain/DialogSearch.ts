@@ -1,0 +1,252 @@
+/**
+ * Every parameter of `GET /api/v3/search/dialogs` over in-memory dialogs,
+ * in four steps so Telegram is asked for counts only when they matter:
+ * `selectCandidates` applies everything that needs no count, `countsNeeded`
+ * names the survivors whose counts a filter or the sort needs, `rankDialogs`
+ * applies the count filters and sorts once those counts are known, and
+ * `pageOf` pages. `searchDialogs` runs all four on data already at hand.
+ *
+ * Decisions: date bounds are half-open like history ranges (`..._after` is
+ * inclusive, `..._before` exclusive); a dialog whose date or count is unknown
+ * never satisfies a bound on it; `created_*` only ever match groups,
+ * supergroups and channels; sorting puts unknown values last in both orders
+ * and breaks ties by id, ascending; with a query, results are ordered by
+ * score first. `min_score` applies to fuzzy matching only; exact matches are
+ * still scored (always 0.8 or more) so they can be ranked.
+ */
+import { Either } from "effect"
+import type { DialogKind, DialogRecord, FolderRule } from "./Dialog.js"
+import { type FolderNotFound, resolveFolder, selectionContains } from "./FolderMembership.js"
+import { titleContains, titleScorer } from "./FuzzyScore.js"
+import { foldForSearch } from "./TextFold.js"
+
+/** Telegram's service chat (login codes): never listed. */
+export const SERVICE_CHAT_ID = 777000
+
+export type DialogTypeFilter = DialogKind | "me"
+export type DialogSort = "last_message" | "messages" | "title" | "participants" | "unread"
+export type SortOrder = "asc" | "desc"
+
+export interface DialogSearchParams {
+  /** The title query (`q` or `query`); null lists every dialog. */
+  readonly query: string | null
+  readonly match: "fuzzy" | "exact"
+  readonly minScore: number
+  /** Empty means every type; `me` is `saved`. */
+  readonly types: ReadonlyArray<DialogTypeFilter>
+  /** A folder id or title, as given. */
+  readonly folder: string | null
+  readonly isArchived: boolean | null
+  readonly minMessages: number | null
+  readonly maxMessages: number | null
+  readonly minParticipants: number | null
+  readonly maxParticipants: number | null
+  /** Epoch seconds. */
+  readonly lastMessageAfter: number | null
+  readonly lastMessageBefore: number | null
+  readonly createdAfter: number | null
+  readonly createdBefore: number | null
+  readonly isCreator: boolean | null
+  readonly hasUsername: boolean | null
+  readonly isVerified: boolean | null
+  readonly sort: DialogSort
+  readonly order: SortOrder
+  readonly limit: number
+  readonly offset: number
+}
+
+export const defaultDialogSearchParams: DialogSearchParams = {
+  query: null,
+  match: "fuzzy",
+  minScore: 0.8,
+  types: [],
+  folder: null,
+  isArchived: null,
+  minMessages: null,
+  maxMessages: null,
+  minParticipants: null,
+  maxParticipants: null,
+  lastMessageAfter: null,
+  lastMessageBefore: null,
+  createdAfter: null,
+  createdBefore: null,
+  isCreator: null,
+  hasUsername: null,
+  isVerified: null,
+  sort: "last_message",
+  order: "desc",
+  limit: 50,
+  offset: 0
+}
+
+/** A dialog that passed every filter needing no count; `score` is set when there is a query. */
+export interface DialogCandidate {
+  readonly dialog: DialogRecord
+  readonly score: number | null
+}
+
+/** Counts learnt from Telegram, by dialog id; null when Telegram would not say. */
+export interface DialogCounts {
+  readonly messages: ReadonlyMap<number, number | null>
+  /** Full-chat participant counts, for dialogs whose entity omitted them. */
+  readonly participants: ReadonlyMap<number, number | null>
+}
+
+export const noCounts: DialogCounts = { messages: new Map(), participants: new Map() }
+
+export interface RankedDialog extends DialogCandidate {
+  readonly messageCount: number | null
+  readonly participantsCount: number | null
+}
+
+export interface DialogPage {
+  /** Matches before paging. */
+  readonly total: number
+  readonly offset: number
+  readonly limit: number
+  readonly results: ReadonlyArray<RankedDialog>
+}
+
+const HAS_CREATION_DATE: ReadonlySet<DialogKind> = new Set(["group", "supergroup", "channel"])
+
+const within = (value: number | null, low: number | null, high: number | null, highExclusive: boolean): boolean => {
+  if (low === null && high === null) return true
+  if (value === null) return false
+  if (low !== null && value < low) return false
+  if (high !== null && (highExclusive ? value >= high : value > high)) return false
+  return true
+}
+
+const kindsOf = (types: ReadonlyArray<DialogTypeFilter>): ReadonlySet<DialogKind> | null =>
+  types.length === 0 ? null : new Set(types.map((t) => (t === "me" ? "saved" : t)))
+
+const passesStaticFilters = (p: DialogSearchParams, kinds: ReadonlySet<DialogKind> | null) => (d: DialogRecord) =>
+  d.id !== SERVICE_CHAT_ID &&
+  (kinds === null || kinds.has(d.kind)) &&
+  (p.isArchived === null || d.isArchived === p.isArchived) &&
+  (p.isCreator === null || d.isCreator === p.isCreator) &&
+  (p.isVerified === null || d.isVerified === p.isVerified) &&
+  (p.hasUsername === null || (d.username !== null && d.username !== "") === p.hasUsername) &&
+  within(d.lastMessageDate, p.lastMessageAfter, p.lastMessageBefore, true) &&
+  ((p.createdAfter === null && p.createdBefore === null) ||
+    (HAS_CREATION_DATE.has(d.kind) && within(d.createdDate, p.createdAfter, p.createdBefore, true)))
+
+const hasQuery = (p: DialogSearchParams): p is DialogSearchParams & { readonly query: string } =>
+  p.query !== null && p.query !== ""
+
+/** Step 1: every filter that needs no count from Telegram (the folder, when named, needs `folders`). */
+export const selectCandidates = (
+  dialogs: ReadonlyArray<DialogRecord>,
+  folders: ReadonlyArray<FolderRule>,
+  p: DialogSearchParams
+): Either.Either<ReadonlyArray<DialogCandidate>, FolderNotFound> => {
+  const selection = p.folder === null ? null : resolveFolder(p.folder, folders)
+  if (selection !== null && Either.isLeft(selection)) return Either.left(selection.left)
+  const inFolder = selection === null ? () => true : (d: DialogRecord) => selectionContains(selection.right, d)
+  const passes = passesStaticFilters(p, kindsOf(p.types))
+  const survivors = dialogs.filter((d) => passes(d) && inFolder(d))
+  if (!hasQuery(p)) return Either.right(survivors.map((dialog) => ({ dialog, score: null })))
+  const score = titleScorer(p.query)
+  const contains = p.match === "exact" ? titleContains(p.query) : null
+  const candidates: Array<DialogCandidate> = []
+  for (const dialog of survivors) {
+    if (contains !== null && !contains(dialog.title)) continue
+    const s = score(dialog.title)
+    if (contains === null && s < p.minScore) continue
+    candidates.push({ dialog, score: s })
+  }
+  return Either.right(candidates)
+}
+
+const needsMessageCounts = (p: DialogSearchParams) =>
+  p.minMessages !== null || p.maxMessages !== null || p.sort === "messages"
+
+const needsParticipantCounts = (p: DialogSearchParams) =>
+  p.minParticipants !== null || p.maxParticipants !== null || p.sort === "participants"
+
+/** Only groups and channels have participants; users and bots never get a full-chat lookup. */
+const mayHaveParticipants = (d: DialogRecord) => HAS_CREATION_DATE.has(d.kind)
+
+/** Step 2: which candidates need a message count, and which a full-chat participant count. */
+export const countsNeeded = (
+  candidates: ReadonlyArray<DialogCandidate>,
+  p: DialogSearchParams
+): { readonly messages: ReadonlyArray<number>; readonly participants: ReadonlyArray<number> } => ({
+  messages: needsMessageCounts(p) ? candidates.map((c) => c.dialog.id) : [],
+  participants: needsParticipantCounts(p)
+    ? candidates.filter((c) => c.dialog.participantsCount === null && mayHaveParticipants(c.dialog)).map((c) => c.dialog.id)
+    : []
+})
+
+type SortKey = number | string | null
+
+const sortKeyOf = (sort: DialogSort, r: RankedDialog, foldedTitle: (d: DialogRecord) => string): SortKey => {
+  switch (sort) {
+    case "last_message":
+      return r.dialog.lastMessageDate
+    case "messages":
+      return r.messageCount
+    case "title":
+      return foldedTitle(r.dialog)
+    case "participants":
+      return r.participantsCount
+    case "unread":
+      return r.dialog.unreadCount
+  }
+}
+
+const compareKeys = (a: SortKey, b: SortKey, order: SortOrder): number => {
+  if (a === b) return 0
+  if (a === null) return 1
+  if (b === null) return -1
+  const ascending = a < b ? -1 : a > b ? 1 : 0
+  return order === "asc" ? ascending : -ascending
+}
+
+/** Step 3: count filters with the counts learnt, then the order of the results. */
+export const rankDialogs = (
+  candidates: ReadonlyArray<DialogCandidate>,
+  counts: DialogCounts,
+  p: DialogSearchParams
+): ReadonlyArray<RankedDialog> => {
+  const ranked = candidates
+    .map((c): RankedDialog => ({
+      ...c,
+      messageCount: counts.messages.get(c.dialog.id) ?? null,
+      participantsCount: c.dialog.participantsCount ?? counts.participants.get(c.dialog.id) ?? null
+    }))
+    .filter((r) =>
+      within(r.messageCount, p.minMessages, p.maxMessages, false) &&
+      within(r.participantsCount, p.minParticipants, p.maxParticipants, false)
+    )
+  const titles = new Map<number, string>()
+  const foldedTitle = (d: DialogRecord) => {
+    let t = titles.get(d.id)
+    if (t === undefined) titles.set(d.id, t = foldForSearch(d.title))
+    return t
+  }
+  const keys = new Map(ranked.map((r) => [r, sortKeyOf(p.sort, r, foldedTitle)] as const))
+  return ranked.sort((a, b) =>
+    (a.score !== null && b.score !== null ? b.score - a.score : 0) ||
+    compareKeys(keys.get(a)!, keys.get(b)!, p.order) ||
+    (p.sort === "title" ? compareKeys(a.dialog.title, b.dialog.title, p.order) : 0) ||
+    a.dialog.id - b.dialog.id
+  )
+}
+
+/** Step 4: the requested page; `total` counts every match. */
+export const pageOf = (ranked: ReadonlyArray<RankedDialog>, p: DialogSearchParams): DialogPage => ({
+  total: ranked.length,
+  offset: p.offset,
+  limit: p.limit,
+  results: ranked.slice(p.offset, p.offset + p.limit)
+})
+
+/** The whole search over dialogs, folders and counts already at hand. */
+export const searchDialogs = (
+  dialogs: ReadonlyArray<DialogRecord>,
+  folders: ReadonlyArray<FolderRule>,
+  counts: DialogCounts,
+  p: DialogSearchParams
+): Either.Either<DialogPage, FolderNotFound> =>
+  Either.map(selectCandidates(dialogs, folders, p), (candidates) => pageOf(rankDialogs(candidates, counts, p), p))

@@ -1,0 +1,284 @@
+/**
+ * Message search through its routes, in process (HttpApi web handler, no
+ * socket), over a fake TelegramGateway holding one channel's matches:
+ * paging Telegram 100 at a time, the contract's inverted date names, the
+ * response shape, and Telegram failures as statuses.
+ */
+import { HttpApi, HttpApiBuilder, HttpServer } from "@effect/platform"
+import { Duration, Effect, Either, Layer, Option } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { AccountCacheLive, AccountCacheOptionsTag } from "../../src/app/AccountCache.js"
+import { AppConfig, type AppConfigShape } from "../../src/app/Config.js"
+import { MessagesGroup } from "../../src/app/http/Api.js"
+import { BadRequest, Unauthorized } from "../../src/app/http/ApiErrors.js"
+import { DetailErrorsLive } from "../../src/app/http/DetailErrors.js"
+import { MessagesHandlersLive } from "../../src/app/http/handlers/MessagesHandlers.js"
+import { SessionAuthLive } from "../../src/app/http/SessionAuth.js"
+import { MessageSearchLive } from "../../src/app/MessageSearch.js"
+import type { DialogRecord } from "../../src/domain/Dialog.js"
+import type { MessageRecord } from "../../src/domain/Message.js"
+import { SessionStore } from "../../src/ports/SessionStore.js"
+import {
+  FloodWait,
+  type GlobalSearchRequest,
+  PeerNotFound,
+  type SearchRequest,
+  TelegramGateway,
+  type TelegramGatewayService
+} from "../../src/ports/TelegramGateway.js"
+
+/** The real API's messages group under the real API's name, so the real handlers serve it. */
+class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
+
+const CHANNEL = -1001234567890
+const channel: DialogRecord = {
+  id: CHANNEL,
+  kind: "channel",
+  title: "Crypto News",
+  username: "cryptonews",
+  isCreator: false,
+  isVerified: true,
+  isContact: false,
+  isArchived: false,
+  isPinned: false,
+  isMuted: false,
+  unreadCount: 0,
+  participantsCount: 45231,
+  lastMessageDate: null,
+  lastMessagePreview: null,
+  createdDate: null
+}
+
+const BASE = Date.UTC(2024, 0, 1) / 1000
+const message = (id: number): MessageRecord => ({
+  id,
+  date: BASE + id * 60,
+  editDate: id === 250 ? BASE + id * 60 + 5 : null,
+  senderId: 123456789,
+  senderFirstName: "John",
+  senderLastName: "Doe",
+  senderUsername: "johndoe",
+  text: `Bitcoin message ${id}`,
+  replyTo: id === 250 ? 249 : null,
+  postAuthor: null,
+  isForwarded: false,
+  forwardedFromChannelId: null,
+  media: null
+})
+
+/** 250 matches in the channel, ids 250 (newest) down to 1, one a minute after BASE. */
+const matches = Array.from({ length: 250 }, (_, i) => message(250 - i))
+
+/** messages.search as Telegram applies it: exclusive dates, ids below offset_id, newest first. */
+const searchChannel = (request: SearchRequest) => {
+  const inRange = matches.filter((m) =>
+    (request.minDate === null || m.date > request.minDate) && (request.maxDate === null || m.date < request.maxDate)
+  )
+  const page = inRange.filter((m) => request.offsetId === 0 || m.id < request.offsetId).slice(0, request.limit)
+  return { messages: page, count: inRange.length }
+}
+
+/** messages.searchGlobal over the same matches, paged by a cursor on the message id. */
+const searchEverywhere = (request: GlobalSearchRequest) => {
+  const older = matches.filter((m) => request.cursor === null || m.id < request.cursor.offsetId)
+  const page = older.slice(0, request.limit)
+  const last = page.at(-1)
+  return {
+    results: page.map((m) => ({ dialogId: CHANNEL, dialogTitle: "Crypto News", message: m })),
+    count: matches.length,
+    next: last === undefined || page.length === older.length ? null : { offsetRate: 0, offsetPeer: CHANNEL, offsetId: last.id }
+  }
+}
+
+const config: AppConfigShape = {
+  dataDir: "/nonexistent",
+  host: "127.0.0.1",
+  port: 0,
+  settingsSeed: Option.none(),
+  apiToken: Option.none(),
+  floodThresholdSeconds: 120,
+  dialogCacheTtlSeconds: 60,
+  telegram: Either.right({ apiId: 1, apiHash: "x" }),
+  logLevel: "none",
+  logFormat: "text"
+}
+
+const disposers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  await Promise.all(disposers.splice(0).map((dispose) => dispose()))
+})
+
+const serve = (overrides: Partial<TelegramGatewayService> = {}) => {
+  const searches: Array<SearchRequest> = []
+  const globalSearches: Array<GlobalSearchRequest> = []
+  const gateway: TelegramGatewayService = {
+    account: () => Effect.dieMessage("unused"),
+    history: () => Effect.dieMessage("unused"),
+    download: () => {
+      throw new Error("unused")
+    },
+    folders: () => Effect.dieMessage("unused"),
+    messageCount: () => Effect.dieMessage("unused"),
+    participantsCount: () => Effect.dieMessage("unused"),
+    dialogs: () => Effect.succeed([channel]),
+    search: (_, dialogId, request) => {
+      searches.push(request)
+      return dialogId === CHANNEL ? Effect.succeed(searchChannel(request)) : Effect.fail(new PeerNotFound({ dialogId }))
+    },
+    searchGlobal: (_, request) => {
+      globalSearches.push(request)
+      return Effect.succeed(searchEverywhere(request))
+    },
+    ...overrides
+  }
+  const api = HttpApiBuilder.api(MessagesApi).pipe(
+    Layer.provide(MessagesHandlersLive),
+    Layer.provide(SessionAuthLive),
+    Layer.provide(MessageSearchLive),
+    Layer.provide(AccountCacheLive),
+    Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(60) })),
+    Layer.provide(Layer.succeed(TelegramGateway, gateway)),
+    Layer.provide(
+      Layer.succeed(SessionStore, {
+        exists: (name) => Effect.succeed(name === "alice"),
+        load: () => Effect.succeed(Option.none()),
+        save: () => Effect.void,
+        remove: () => Effect.void,
+        list: Effect.succeed([])
+      })
+    ),
+    Layer.provide(Layer.succeed(AppConfig, config))
+  )
+  const web = HttpApiBuilder.toWebHandler(Layer.mergeAll(api, DetailErrorsLive, HttpServer.layerContext))
+  disposers.push(web.dispose)
+  const get = async (path: string) => {
+    const res = await web.handler(new Request("http://test" + path, { headers: { "x-telegram-username": "alice" } }))
+    return { status: res.status, headers: res.headers, body: await res.json() as any } // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+  return { get, searches, globalSearches }
+}
+
+const messageIds = (body: { results: ReadonlyArray<{ message_id: number }> }) => body.results.map((r) => r.message_id)
+
+describe("GET /api/v3/search/messages/{dialog_id}", () => {
+  it("answers the contract's result objects, with the dialog's name", async () => {
+    const res = await serve().get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=1`)
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({
+      query: "bitcoin",
+      total: 250,
+      limit: 1,
+      results: [{
+        message_id: 250,
+        dialog_id: CHANNEL,
+        dialog_name: "Crypto News",
+        date: "2024-01-01 04:10:00",
+        edit_date: "2024-01-01 04:10:05",
+        sender_id: 123456789,
+        first_name: "John",
+        last_name: "Doe",
+        username: "johndoe",
+        message: "Bitcoin message 250",
+        reply_to: 249,
+        post_author: null,
+        is_forwarded: 0,
+        forwarded_from_channel_id: null
+      }]
+    })
+  })
+
+  it("limit defaults to 50", async () => {
+    const { get, searches } = serve()
+    const res = await get(`/api/v3/search/messages/${CHANNEL}?query=bitcoin`)
+    expect(res.body.limit).toBe(50)
+    expect(messageIds(res.body)).toEqual(Array.from({ length: 50 }, (_, i) => 250 - i))
+    expect(searches).toHaveLength(1)
+  })
+
+  it("pages Telegram at most 100 a request until the limit, each page older than the last", async () => {
+    const { get, searches } = serve()
+    const res = await get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=250`)
+    expect(messageIds(res.body)).toEqual(Array.from({ length: 250 }, (_, i) => 250 - i))
+    expect(searches.map((s) => [s.limit, s.offsetId])).toEqual([[100, 0], [100, 151], [50, 51]])
+  })
+
+  it("stops when Telegram has no more, total being Telegram's count", async () => {
+    const { get, searches } = serve()
+    const res = await get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=500`)
+    expect(res.body).toMatchObject({ total: 250, limit: 500 })
+    expect(res.body.results).toHaveLength(250)
+    expect(searches).toHaveLength(3)
+  })
+
+  it("start_date is the upper bound, end_date the lower; from_user is passed on", async () => {
+    const { get, searches } = serve()
+    const res = await get(
+      `/api/v3/search/messages/${CHANNEL}?q=bitcoin&start_date=2024-01-01 02:00:00&end_date=2024-01-01 01:00:00&from_user=123456789`
+    )
+    expect(res.status).toBe(200)
+    expect(searches[0]).toMatchObject({
+      maxDate: Date.UTC(2024, 0, 1, 2) / 1000,
+      minDate: Date.UTC(2024, 0, 1, 1) / 1000,
+      fromUserId: 123456789
+    })
+    // Minutes 61..119 lie strictly between the bounds.
+    expect(res.body.total).toBe(59)
+    expect(messageIds(res.body)).toEqual(Array.from({ length: 50 }, (_, i) => 119 - i))
+  })
+
+  it("400 when end_date is not before start_date, for two different queries, or without a query", async () => {
+    const { get, searches } = serve()
+    const inverted = await get(`/api/v3/search/messages/${CHANNEL}?q=x&start_date=2024-01-01&end_date=2024-02-01`)
+    expect(inverted.status).toBe(400)
+    expect(inverted.body).toEqual({ detail: expect.stringMatching(/end_date must be earlier than start_date/) })
+    const twice = await get(`/api/v3/search/messages/${CHANNEL}?q=x&query=y`)
+    expect(twice.status).toBe(400)
+    const blank = await get(`/api/v3/search/messages/${CHANNEL}?q=%20`)
+    expect(blank.status).toBe(400)
+    expect(blank.body.detail).toMatch(/'q'.*required/)
+    expect(searches).toEqual([])
+  })
+
+  it("a blank q does not hide a given query", async () => {
+    const res = await serve().get(`/api/v3/search/messages/${CHANNEL}?q=&query=bitcoin&limit=1`)
+    expect(res.status).toBe(200)
+    expect(res.body.query).toBe("bitcoin")
+  })
+
+  it("404 for a dialog the account cannot see", async () => {
+    const res = await serve().get("/api/v3/search/messages/5?q=x")
+    expect(res.status).toBe(404)
+    expect(res.body).toEqual({ detail: "Dialog 5 not found: this account cannot see it" })
+  })
+
+  it("429 with Retry-After on a rate limit", async () => {
+    const res = await serve({ search: () => Effect.fail(new FloodWait({ seconds: 30, method: "messages.Search" })) })
+      .get(`/api/v3/search/messages/${CHANNEL}?q=x`)
+    expect(res.status).toBe(429)
+    expect(res.headers.get("retry-after")).toBe("30")
+    expect(res.body).toEqual({ detail: "Telegram rate limit exceeded. Retry after 30 seconds." })
+  })
+})
+
+describe("GET /api/v3/search/messages", () => {
+  it("searches every dialog, following Telegram's cursor up to the limit", async () => {
+    const { get, globalSearches } = serve()
+    const res = await get("/api/v3/search/messages?q=bitcoin&limit=150&start_date=2024-06-01")
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ query: "bitcoin", total: 250, limit: 150 })
+    expect(messageIds(res.body)).toEqual(Array.from({ length: 150 }, (_, i) => 250 - i))
+    expect(res.body.results.every((r: { dialog_id: number; dialog_name: string }) => r.dialog_id === CHANNEL && r.dialog_name === "Crypto News")).toBe(true)
+    expect(globalSearches.map((s) => [s.limit, s.cursor?.offsetId ?? 0, s.maxDate])).toEqual([
+      [100, 0, Date.UTC(2024, 5, 1) / 1000],
+      [50, 151, Date.UTC(2024, 5, 1) / 1000]
+    ])
+  })
+
+  it("429 with Retry-After on a rate limit", async () => {
+    const res = await serve({ searchGlobal: () => Effect.fail(new FloodWait({ seconds: 7, method: "messages.SearchGlobal" })) })
+      .get("/api/v3/search/messages?q=x")
+    expect(res.status).toBe(429)
+    expect(res.headers.get("retry-after")).toBe("7")
+    expect(res.body).toEqual({ detail: "Telegram rate limit exceeded. Retry after 7 seconds." })
+  })
+})
