@@ -13,9 +13,15 @@ import { encodeLocator } from "./MediaLocator.js"
 type Big = { toString(): string }
 const num = (v: Big | number | undefined | null): number => (v === undefined || v === null ? 0 : Number(v.toString()))
 
-export const peerToMarkedId = (peer: Api.TypePeer | Api.TypeInputPeer | undefined): number | null => {
-  if (peer === undefined) return null
+/** GramJS leaves absent optional fields undefined or null depending on the path: treat both as absent. */
+export const peerToMarkedId = (
+  peer: Api.TypePeer | Api.TypeInputPeer | undefined | null,
+  selfId?: number
+): number | null => {
+  if (peer == null) return null
   switch (peer.className) {
+    case "InputPeerSelf":
+      return selfId === undefined ? null : markPeerId("user", selfId)
     case "PeerUser":
     case "InputPeerUser":
       return markPeerId("user", num(peer.userId))
@@ -118,8 +124,8 @@ const documentAttributes = (doc: Api.Document): Array<MediaAttribute> =>
     }
   })
 
-export const mediaOf = (media: Api.TypeMessageMedia | undefined): MessageMedia | null => {
-  if (media === undefined || media.className === "MessageMediaEmpty") return null
+export const mediaOf = (media: Api.TypeMessageMedia | undefined | null): MessageMedia | null => {
+  if (media == null || media.className === "MessageMediaEmpty") return null
   let file: MediaFile | null = null
   if (media.className === "MessageMediaPhoto" && media.photo?.className === "Photo") {
     const photo = media.photo
@@ -260,7 +266,7 @@ const kindOf = (entity: Entity): DialogKind | null => {
 const userTitle = (user: Api.User): string => {
   if (user.self) return "Saved Messages"
   if (user.deleted) return "Deleted Account"
-  return [user.firstName, user.lastName].filter((s) => s !== undefined && s !== "").join(" ")
+  return [user.firstName, user.lastName].filter((s) => s != null && s !== "").join(" ")
 }
 
 export const dialogOf = (
@@ -280,7 +286,7 @@ export const dialogOf = (
     isPinned: dialog.pinned === true,
     isMuted: muteUntil > nowSeconds,
     unreadCount: dialog.unreadCount,
-    lastMessageDate: topMessage !== undefined && "date" in topMessage ? topMessage.date : null,
+    lastMessageDate: topMessage != null && "date" in topMessage ? topMessage.date : null,
     lastMessagePreview: topMessage?.className === "Message" ? (topMessage.message ?? "").slice(0, 200) : null
   }
   switch (entity.className) {
@@ -334,19 +340,20 @@ export const dialogOf = (
   }
 }
 
-const peersOf = (peers: ReadonlyArray<Api.TypeInputPeer>) =>
-  peers.map(peerToMarkedId).filter((id): id is number => id !== null)
+const peersOf = (peers: ReadonlyArray<Api.TypeInputPeer>, selfId: number) =>
+  peers.map((p) => peerToMarkedId(p, selfId)).filter((id): id is number => id !== null)
 
-export const folderOf = (filter: Api.TypeDialogFilter): FolderRule | null => {
+/** `selfId` resolves InputPeerSelf (Saved Messages in a folder). */
+export const folderOf = (filter: Api.TypeDialogFilter, selfId: number): FolderRule | null => {
   if (filter.className === "DialogFilterDefault") return null
   const title = typeof filter.title === "string" ? filter.title : filter.title.text
   if (filter.className === "DialogFilterChatlist") {
     return {
       id: filter.id,
       title,
-      includePeers: peersOf(filter.includePeers),
+      includePeers: peersOf(filter.includePeers, selfId),
       excludePeers: [],
-      pinnedPeers: peersOf(filter.pinnedPeers),
+      pinnedPeers: peersOf(filter.pinnedPeers, selfId),
       contacts: false,
       nonContacts: false,
       groups: false,
@@ -360,9 +367,9 @@ export const folderOf = (filter: Api.TypeDialogFilter): FolderRule | null => {
   return {
     id: filter.id,
     title,
-    includePeers: peersOf(filter.includePeers),
-    excludePeers: peersOf(filter.excludePeers),
-    pinnedPeers: peersOf(filter.pinnedPeers),
+    includePeers: peersOf(filter.includePeers, selfId),
+    excludePeers: peersOf(filter.excludePeers, selfId),
+    pinnedPeers: peersOf(filter.pinnedPeers, selfId),
     contacts: filter.contacts === true,
     nonContacts: filter.nonContacts === true,
     groups: filter.groups === true,

@@ -250,7 +250,7 @@ export const TelegramGatewayLive = Layer.scoped(
           call(session, "messages.GetDialogFilters", () => c.client.invoke(new Api.messages.GetDialogFilters())).pipe(
             Effect.map((result) => {
               const filters = Array.isArray(result) ? result : result.filters
-              return filters.map(folderOf).filter((f) => f !== null)
+              return filters.map((f) => folderOf(f, c.account.userId)).filter((f) => f !== null)
             })
           )),
 
