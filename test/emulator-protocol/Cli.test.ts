@@ -1,0 +1,149 @@
+/**
+ * The emulator CLI as the contract describes it: one JSON line on stdout
+ * when ready, a working env for GramJS, clean exit on SIGTERM, exit code 2
+ * on bad arguments or an invalid scenario. Also `--port` in-process.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type EmulatorEnv, startEmulator } from "../emulator/Emulator.js"
+import { parseEmulatorArgs, UsageError } from "../emulator/EmulatorArgs.js"
+import { destroyTestClient, makeTestClient } from "../emulator/TestClient.js"
+import { projectRoot } from "../support/ServerProcess.js"
+import { stubWorld } from "./StubWorld.js"
+
+const cli = path.join(projectRoot, "test/emulator/cli.ts")
+
+let dir: string
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "tgsc-emulator-cli-"))
+  fs.writeFileSync(path.join(dir, "scenario.json"), JSON.stringify({
+    users: [{ id: 1001, first_name: "Alice" }, { id: 1002, first_name: "Bob" }],
+    accounts: [{ user: 1001, dc: 2, dialogs: [{ peer: "user:1002" }] }],
+    messages: [{ peer: "user:1002", owner: 1001, id: 1, date: "2024-01-01 10:00:00", from: "user:1002", text: "hi" }]
+  }))
+  fs.writeFileSync(path.join(dir, "invalid.json"), JSON.stringify({ users: 3 }))
+})
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+const run = (args: ReadonlyArray<string>) => {
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (d) => (stdout += d))
+  child.stderr.on("data", (d) => (stderr += d))
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+  return { child, exited, output: () => ({ stdout, stderr }) }
+}
+
+const firstLine = (child: ChildProcess): Promise<string> =>
+  new Promise((resolve, reject) => {
+    let text = ""
+    child.stdout!.on("data", (d) => {
+      text += d
+      const end = text.indexOf("\n")
+      if (end >= 0) resolve(text.slice(0, end))
+    })
+    child.on("exit", (code) => reject(new Error(`the CLI exited with ${code} before it was ready`)))
+  })
+
+describe("emulator CLI", () => {
+  it("prints one ready line, serves GramJS and the control API, and stops cleanly on SIGTERM", async () => {
+    const { child, exited, output } = run(["--scenario", path.join(dir, "scenario.json")])
+    try {
+      const ready = JSON.parse(await firstLine(child)) as { env: EmulatorEnv; control: string }
+      expect(Object.keys(ready).sort()).toEqual(["control", "env"])
+      expect(ready.env.TGSC_TELEGRAM_DC).toMatch(/^1=127\.0\.0\.1:\d+,2=127\.0\.0\.1:\d+$/)
+      expect(path.isAbsolute(ready.env.TGSC_TELEGRAM_PUBLIC_KEY)).toBe(true)
+      expect(fs.readFileSync(ready.env.TGSC_TELEGRAM_PUBLIC_KEY, "utf8")).toMatch(/^-----BEGIN PUBLIC KEY-----/)
+      expect(await (await fetch(`${ready.control}/health`)).json()).toEqual({ status: "ok" })
+
+      const client = makeTestClient({ env: ready.env } as Parameters<typeof makeTestClient>[0])
+      try {
+        await client.connect()
+      } finally {
+        await destroyTestClient(client)
+      }
+      expect(await (await fetch(`${ready.control}/calls`)).json()).toMatchObject({ "help.GetConfig": 1 })
+
+      child.kill("SIGTERM")
+      expect(await exited).toBe(0)
+      expect(fs.existsSync(ready.env.TGSC_TELEGRAM_PUBLIC_KEY)).toBe(false)
+      expect(output().stdout.trim().split("\n")).toHaveLength(1)
+    } finally {
+      child.kill("SIGKILL")
+    }
+  })
+
+  it("exits 2 with a message on stderr for bad arguments or an invalid scenario", async () => {
+    const cases = [
+      [["--scenario", "x.json", "--port", "http"], /--port: expected a port number/],
+      [["--scenario", path.join(dir, "invalid.json")], /invalid scenario: .*users/]
+    ] as const
+    // Concurrently: each run pays for loading tsx and GramJS.
+    await Promise.all(cases.map(async ([args, stderr]) => {
+      const { exited, output } = run(args)
+      const code = await exited
+      // One assertion, so a failure shows what the CLI said.
+      expect({ code, ...output() }).toEqual({ code: 2, stdout: "", stderr: expect.stringMatching(stderr) })
+    }))
+  })
+})
+
+describe("parseEmulatorArgs", () => {
+  it("reads the scenario, ports and verbosity, with ports 0 by default", () => {
+    expect(parseEmulatorArgs(["--scenario", "s.json"])).toEqual({ scenario: "s.json", port: 0, controlPort: 0, verbose: false })
+    expect(parseEmulatorArgs(["--scenario", "s.json", "--port", "9000", "--control-port", "9100", "--verbose"]))
+      .toEqual({ scenario: "s.json", port: 9000, controlPort: 9100, verbose: true })
+  })
+
+  it.each([
+    [["--port", "1"], /--scenario <file.json> is required/],
+    [["--scenario", "s.json", "--port", "http"], /--port: expected a port number/],
+    [["--scenario", "s.json", "--control-port", "70000"], /--control-port: expected a port number/],
+    [["--scenario", "s.json", "--bogus"], /Unknown option '--bogus'/],
+    [["--scenario", "s.json", "extra"], /positional/]
+  ])("refuses %j", (args, reason) => {
+    expect(() => parseEmulatorArgs(args)).toThrow(UsageError)
+    expect(() => parseEmulatorArgs(args)).toThrow(reason)
+  })
+})
+
+describe("--port", () => {
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as net.AddressInfo
+        server.close(() => resolve(port))
+      })
+    })
+
+  it("gives DC ids in ascending order consecutive ports from n", async () => {
+    const port = await freePort()
+    const emulator = await startEmulator({ world: stubWorld({}, { dcIds: [2, 1] }), port })
+    try {
+      expect(emulator.dcs.map((dc) => [dc.id, dc.port])).toEqual([[1, port], [2, port + 1]])
+      expect(emulator.env.TGSC_TELEGRAM_DC).toBe(`1=127.0.0.1:${port},2=127.0.0.1:${port + 1}`)
+    } finally {
+      await emulator.stop()
+    }
+    await emulator.stop()
+  })
+
+  it("fails to start when a port is taken", async () => {
+    const taken = net.createServer()
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, "127.0.0.1", () => resolve((taken.address() as net.AddressInfo).port))
+    )
+    try {
+      await expect(startEmulator({ world: stubWorld({}), port })).rejects.toThrow(/EADDRINUSE/)
+    } finally {
+      taken.close()
+    }
+  })
+})

@@ -1,0 +1,131 @@
+/**
+ * The control API's routes, statuses and {"detail"} errors over a stub world,
+ * with faults and call counts checked against a real GramJS client.
+ */
+import { Api } from "telegram"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
+import { ScenarioError, type ScanOutcome } from "../emulator/RpcContext.js"
+import { destroyTestClient, makeTestClient } from "../emulator/TestClient.js"
+import { stubWorld } from "./StubWorld.js"
+
+const appended: Array<unknown> = []
+const media = Buffer.from([0, 1, 2, 250, 251, 252])
+
+const world = stubWorld({}, {
+  scan: (qrUrl, userId): ScanOutcome =>
+    userId !== 1001
+      ? "unknown_user"
+      : qrUrl === "tg://login?token=fresh"
+      ? "approved"
+      : qrUrl === "tg://login?token=old"
+      ? "expired_token"
+      : "unknown_token",
+  appendMessages: (messages) => {
+    for (const m of messages) {
+      if (typeof m !== "object" || m === null || !("peer" in m)) throw new ScenarioError("messages[0].peer: required")
+    }
+    appended.push(...messages)
+  },
+  mediaBytes: (peer, id, owner) => (peer === "channel:3001" && id === 5 && owner === undefined ? media : undefined)
+})
+
+let emulator: RunningEmulator
+
+beforeAll(async () => {
+  emulator = await startEmulator({ world })
+})
+
+afterAll(() => emulator.stop())
+
+const call = async (method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${emulator.control}${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) })
+  })
+  const type = response.headers.get("content-type") ?? ""
+  return {
+    status: response.status,
+    body: type.includes("json") ? await response.json() : Buffer.from(await response.arrayBuffer())
+  }
+}
+
+describe("control API", () => {
+  it("listens on loopback", () => {
+    expect(new URL(emulator.control).hostname).toBe("127.0.0.1")
+  })
+
+  it("GET /health", async () => {
+    expect(await call("GET", "/health")).toEqual({ status: 200, body: { status: "ok" } })
+  })
+
+  it("POST /scan: 200 approved, 404 unknown token, 410 expired, 404 unknown user, 400 bad input", async () => {
+    expect(await call("POST", "/scan", { qr_url: "tg://login?token=fresh", user_id: 1001 }))
+      .toEqual({ status: 200, body: { status: "ok" } })
+    expect(await call("POST", "/scan", { qr_url: "tg://login?token=nope", user_id: 1001 }))
+      .toEqual({ status: 404, body: { detail: "unknown QR login token" } })
+    expect((await call("POST", "/scan", { qr_url: "tg://login?token=old", user_id: 1001 })).status).toBe(410)
+    expect(await call("POST", "/scan", { qr_url: "tg://login?token=fresh", user_id: 7 }))
+      .toEqual({ status: 404, body: { detail: "no account for user 7" } })
+    expect(await call("POST", "/scan", { qr_url: "tg://login?token=fresh", user_id: "1001" }))
+      .toEqual({ status: 400, body: { detail: "user_id: expected an integer" } })
+    expect(await call("POST", "/scan", "{not json"))
+      .toEqual({ status: 400, body: { detail: "the request body is not valid JSON" } })
+  })
+
+  it("GET /calls counts GramJS's calls; POST /calls/reset zeroes them", async () => {
+    await call("POST", "/calls/reset")
+    const client = makeTestClient(emulator)
+    try {
+      await client.connect()
+      await client.getMe()
+    } finally {
+      await destroyTestClient(client)
+    }
+    expect(await call("GET", "/calls")).toEqual({ status: 200, body: { "help.GetConfig": 1, "users.GetUsers": 1 } })
+    expect((await call("POST", "/calls/reset")).status).toBe(200)
+    expect(await call("GET", "/calls")).toEqual({ status: 200, body: {} })
+  })
+
+  it("POST /faults applies to the next call; DELETE /faults clears; bad faults are 400", async () => {
+    const client = makeTestClient(emulator)
+    try {
+      await client.connect()
+      const added = await call("POST", "/faults", { method: "users.GetUsers", error: "USER_DEACTIVATED", times: 2 })
+      expect(added.status).toBe(200)
+      const failed = await client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] })).catch((e: unknown) => e)
+      expect(failed).toMatchObject({ code: 401 })
+      expect((await call("DELETE", "/faults")).status).toBe(200)
+      expect((await client.getMe()).firstName).toBe("Alice")
+    } finally {
+      await destroyTestClient(client)
+    }
+    expect(await call("POST", "/faults", { method: "users.GetUsers", error: "FLOOD_WAIT_1", after: -1 }))
+      .toEqual({ status: 400, body: { detail: "after: expected a non-negative integer" } })
+    expect((await call("POST", "/faults", { error: "FLOOD_WAIT_1" })).status).toBe(400)
+    expect((await call("POST", "/faults", "[")).status).toBe(400)
+  })
+
+  it("POST /messages hands messages to the world; a ScenarioError is a 400 with its message", async () => {
+    const message = { peer: "channel:3001", id: 9, date: "2024-01-15 14:30:00", text: "hi" }
+    expect(await call("POST", "/messages", { messages: [message] })).toEqual({ status: 200, body: { status: "ok", added: 1 } })
+    expect(appended).toEqual([message])
+    expect(await call("POST", "/messages", { messages: [{ id: 1 }] }))
+      .toEqual({ status: 400, body: { detail: "messages[0].peer: required" } })
+    expect((await call("POST", "/messages", { messages: "x" })).status).toBe(400)
+  })
+
+  it("GET /media returns the exact bytes, 404 without media, 400 on bad parameters", async () => {
+    expect(await call("GET", "/media?peer=channel:3001&id=5")).toEqual({ status: 200, body: media })
+    expect((await call("GET", "/media?peer=channel:3001&id=6")).status).toBe(404)
+    expect((await call("GET", "/media?peer=channel:3001&id=5&owner=1001")).status).toBe(404)
+    expect((await call("GET", "/media?peer=nobody&id=5")).status).toBe(400)
+    expect(await call("GET", "/media?peer=channel:3001&id=five"))
+      .toEqual({ status: 400, body: { detail: "query parameter id must be an integer, got \"five\"" } })
+  })
+
+  it("answers 404 for an unknown route", async () => {
+    expect(await call("GET", "/nope")).toEqual({ status: 404, body: { detail: "no route GET /nope" } })
+    expect((await call("DELETE", "/health")).status).toBe(404)
+  })
+})

@@ -1,0 +1,384 @@
+/**
+ * The world as one account sees it: which peers it may reach and with which
+ * access hashes (deterministic per account and peer, different between
+ * accounts), and every entity, message and dialog rendered as the GramJS TL
+ * object Telegram would send that account.
+ */
+import { createHash } from "node:crypto"
+import bigInt from "big-integer"
+import { Api } from "telegram"
+import { documentAttributes, documentMimeType, photoSizes } from "./Media.js"
+import { RpcError } from "./RpcContext.js"
+import type { MediaSpec, MessageSpec, PeerRef } from "./Scenario.js"
+import { peerKey } from "./Scenario.js"
+import type { Timeline } from "./Timeline.js"
+import type { AccountState, DialogState, World } from "./World.js"
+
+const hash64 = (text: string): bigInt.BigInteger => {
+  const digest = createHash("sha256").update(text).digest()
+  const value = digest.readBigInt64LE(0)
+  return bigInt(value === 0n ? 1n : value)
+}
+
+/** The access hash account `accountId` knows a user, channel, photo or document by. */
+export const accessHash = (accountId: number, kind: "user" | "channel" | "photo" | "document", id: number | string): bigInt.BigInteger =>
+  hash64(`${kind}:${id}@${accountId}`)
+
+/** File ids encode where the file lives: (timeline index + 1) * 2^32 + message id. */
+export const fileIdOf = (timeline: Timeline, messageId: number): bigInt.BigInteger =>
+  bigInt(timeline.index + 1).shiftLeft(32).add(messageId)
+
+export const decodeFileId = (id: bigInt.BigInteger): { readonly timelineIndex: number; readonly messageId: number } | undefined => {
+  if (id.lesserOrEquals(0)) return undefined
+  const timelineIndex = id.shiftRight(32).toJSNumber() - 1
+  const messageId = id.and(0xffffffff).toJSNumber()
+  return timelineIndex < 0 ? undefined : { timelineIndex, messageId }
+}
+
+export const fileReferenceOf = (fileId: bigInt.BigInteger): Buffer =>
+  createHash("sha256").update(`file-reference:${fileId.toString()}`).digest().subarray(0, 16)
+
+/** Entities a response refers to, rendered once at the end into `users` and `chats`. */
+export class EntityRefs {
+  readonly users = new Set<number>()
+  readonly chats = new Set<number>()
+  readonly channels = new Set<number>()
+
+  add(peer: PeerRef): this {
+    if (peer.kind === "user") this.users.add(peer.id)
+    else if (peer.kind === "chat") this.chats.add(peer.id)
+    else this.channels.add(peer.id)
+    return this
+  }
+}
+
+const NEVER = 2147483647
+
+export class AccountView {
+  constructor(readonly world: World, readonly account: AccountState) {}
+
+  get me(): number {
+    return this.account.userId
+  }
+
+  // -------------------------------------------------------------------------
+  // What the account may reach
+
+  private inDialogs(peer: PeerRef): boolean {
+    return this.account.dialogByKey.has(peerKey(peer))
+  }
+
+  canSeeChat(id: number): boolean {
+    const chat = this.world.chats.get(id)
+    return chat !== undefined && (this.inDialogs({ kind: "chat", id }) || chat.members.includes(this.me))
+  }
+
+  canSeeChannel(id: number): boolean {
+    const channel = this.world.channels.get(id)
+    if (channel === undefined) return false
+    if (channel.username !== null || this.inDialogs({ kind: "channel", id })) return true
+    return this.account.dialogs.some((d) => d.timeline.referencedChannels.has(id))
+  }
+
+  canSeeUser(id: number): boolean {
+    const user = this.world.users.get(id)
+    if (user === undefined) return false
+    if (id === this.me || user.username !== null || this.account.contacts.has(id)) return true
+    return this.account.dialogs.some((d) =>
+      (d.peer.kind === "user" && d.peer.id === id) ||
+      d.timeline.referencedUsers.has(id) ||
+      (d.peer.kind === "chat" && this.world.chats.get(d.peer.id)!.members.includes(id)) ||
+      (d.peer.kind === "channel" && this.world.channels.get(d.peer.id)!.creator === id)
+    )
+  }
+
+  /**
+   * The peer an InputPeer names, if this account may reach it; otherwise
+   * Telegram's error. (GramJS types request fields as EntityLike; decoded
+   * requests always hold TL input objects.)
+   */
+  peerOf(value: unknown): PeerRef {
+    const input = value as Api.TypeInputPeer
+    switch (input.className) {
+      case "InputPeerSelf":
+        return { kind: "user", id: this.me }
+      case "InputPeerUser": {
+        const id = input.userId.toJSNumber()
+        if (!this.canSeeUser(id) || !input.accessHash.equals(accessHash(this.me, "user", id))) {
+          throw new RpcError(400, "PEER_ID_INVALID")
+        }
+        return { kind: "user", id }
+      }
+      case "InputPeerChat": {
+        const id = input.chatId.toJSNumber()
+        if (!this.canSeeChat(id)) throw new RpcError(400, "PEER_ID_INVALID")
+        return { kind: "chat", id }
+      }
+      case "InputPeerChannel":
+        return { kind: "channel", id: this.channelId(input.channelId, input.accessHash) }
+      default:
+        throw new RpcError(400, "PEER_ID_INVALID")
+    }
+  }
+
+  private channelId(channelId: bigInt.BigInteger, hash: bigInt.BigInteger): number {
+    const id = channelId.toJSNumber()
+    if (!this.world.channels.has(id) || !hash.equals(accessHash(this.me, "channel", id))) {
+      throw new RpcError(400, "CHANNEL_INVALID")
+    }
+    if (!this.canSeeChannel(id)) throw new RpcError(400, "CHANNEL_PRIVATE")
+    return id
+  }
+
+  channelOf(value: unknown): number {
+    const input = value as Api.TypeInputChannel
+    if (input.className !== "InputChannel") throw new RpcError(400, "CHANNEL_INVALID")
+    return this.channelId(input.channelId, input.accessHash)
+  }
+
+  userOf(value: unknown): number {
+    const input = value as Api.TypeInputUser
+    if (input.className === "InputUserSelf") return this.me
+    if (input.className !== "InputUser") throw new RpcError(400, "USER_ID_INVALID")
+    const id = input.userId.toJSNumber()
+    if (!this.canSeeUser(id) || !input.accessHash.equals(accessHash(this.me, "user", id))) {
+      throw new RpcError(400, "USER_ID_INVALID")
+    }
+    return id
+  }
+
+  /** The account's copy of the dialog with `peer` (channels: the shared one); undefined for none. */
+  timelineOf(peer: PeerRef): Timeline | undefined {
+    return this.world.timelineOf(peer, peer.kind === "channel" ? null : this.me)
+  }
+
+  dialogOf(peer: PeerRef): DialogState | undefined {
+    return this.account.dialogByKey.get(peerKey(peer))
+  }
+
+  // -------------------------------------------------------------------------
+  // Entities
+
+  user(id: number): Api.User {
+    const u = this.world.users.get(id)!
+    const contact = this.account.contacts.has(id)
+    return new Api.User({
+      id: bigInt(id),
+      accessHash: accessHash(this.me, "user", id),
+      self: id === this.me,
+      contact,
+      mutualContact: contact,
+      bot: u.bot,
+      // Shares its flag bit with `bot`: both or neither.
+      ...(u.bot ? { botInfoVersion: 1 } : {}),
+      verified: u.verified,
+      ...(u.firstName === null ? {} : { firstName: u.firstName }),
+      ...(u.lastName === null ? {} : { lastName: u.lastName }),
+      ...(u.username === null ? {} : { username: u.username }),
+      ...(u.phone === null ? {} : { phone: u.phone }),
+      photo: new Api.UserProfilePhotoEmpty()
+    })
+  }
+
+  chat(id: number): Api.Chat {
+    const c = this.world.chats.get(id)!
+    return new Api.Chat({
+      id: bigInt(id),
+      title: c.title,
+      photo: new Api.ChatPhotoEmpty(),
+      participantsCount: c.members.length,
+      date: c.date,
+      version: 1,
+      creator: c.creator === this.me,
+      left: !c.members.includes(this.me)
+    })
+  }
+
+  channel(id: number): Api.Channel {
+    const c = this.world.channels.get(id)!
+    return new Api.Channel({
+      id: bigInt(id),
+      accessHash: accessHash(this.me, "channel", id),
+      title: c.title,
+      ...(c.username === null ? {} : { username: c.username }),
+      photo: new Api.ChatPhotoEmpty(),
+      date: c.date,
+      broadcast: !c.megagroup,
+      megagroup: c.megagroup,
+      verified: c.verified,
+      creator: c.creator === this.me,
+      left: !this.inDialogs({ kind: "channel", id }),
+      ...(c.hideParticipantsCount ? {} : { participantsCount: c.participantsCount })
+    })
+  }
+
+  entities(refs: EntityRefs): { users: Array<Api.TypeUser>; chats: Array<Api.TypeChat> } {
+    return {
+      users: [...refs.users].sort((a, b) => a - b).map((id) => this.user(id)),
+      chats: [
+        ...[...refs.chats].sort((a, b) => a - b).map((id) => this.chat(id)),
+        ...[...refs.channels].sort((a, b) => a - b).map((id) => this.channel(id))
+      ]
+    }
+  }
+
+  peer(peer: PeerRef): Api.TypePeer {
+    switch (peer.kind) {
+      case "user":
+        return new Api.PeerUser({ userId: bigInt(peer.id) })
+      case "chat":
+        return new Api.PeerChat({ chatId: bigInt(peer.id) })
+      case "channel":
+        return new Api.PeerChannel({ channelId: bigInt(peer.id) })
+    }
+  }
+
+  inputPeer(peer: PeerRef): Api.TypeInputPeer {
+    switch (peer.kind) {
+      case "user":
+        return new Api.InputPeerUser({ userId: bigInt(peer.id), accessHash: accessHash(this.me, "user", peer.id) })
+      case "chat":
+        return new Api.InputPeerChat({ chatId: bigInt(peer.id) })
+      case "channel":
+        return new Api.InputPeerChannel({ channelId: bigInt(peer.id), accessHash: accessHash(this.me, "channel", peer.id) })
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Messages
+
+  private isBroadcast(peer: PeerRef): boolean {
+    return peer.kind === "channel" && !this.world.channels.get(peer.id)!.megagroup
+  }
+
+  message(timeline: Timeline, m: MessageSpec, refs: EntityRefs): Api.Message {
+    refs.add(timeline.peer)
+    const broadcast = this.isBroadcast(m.peer)
+    const out = m.from.kind === "user"
+      ? m.from.id === this.me
+      : broadcast && this.world.channels.get(m.peer.id)!.creator === this.me
+    // Telegram leaves from_id out of channel posts and of incoming private messages.
+    const showFrom = !broadcast && !(m.peer.kind === "user" && !out)
+    if (showFrom) refs.add(m.from)
+    const fwd = m.fwdFrom
+    if (fwd?.from) refs.add(fwd.from)
+    return new Api.Message({
+      id: m.id,
+      peerId: this.peer(m.peer),
+      date: m.date,
+      message: m.text,
+      out,
+      post: broadcast,
+      ...(showFrom ? { fromId: this.peer(m.from) } : {}),
+      ...(broadcast ? { views: 100 + (m.id % 900), forwards: m.id % 7 } : {}),
+      ...(m.editDate === null ? {} : { editDate: m.editDate }),
+      ...(m.postAuthor === null ? {} : { postAuthor: m.postAuthor }),
+      ...(m.replyTo === null ? {} : { replyTo: new Api.MessageReplyHeader({ replyToMsgId: m.replyTo }) }),
+      ...(fwd === null
+        ? {}
+        : {
+          fwdFrom: new Api.MessageFwdHeader({
+            ...(fwd.from === null ? { fromName: fwd.name } : { fromId: this.peer(fwd.from) }),
+            date: fwd.date ?? m.date,
+            ...(fwd.channelPost === null ? {} : { channelPost: fwd.channelPost }),
+            ...(fwd.postAuthor === null ? {} : { postAuthor: fwd.postAuthor })
+          })
+        }),
+      ...(m.media === null ? {} : { media: this.media(timeline, m, m.media) })
+    })
+  }
+
+  private media(timeline: Timeline, m: MessageSpec, media: MediaSpec): Api.TypeMessageMedia {
+    switch (media.type) {
+      case "photo": {
+        const id = fileIdOf(timeline, m.id)
+        return new Api.MessageMediaPhoto({
+          photo: new Api.Photo({
+            id,
+            accessHash: accessHash(this.me, "photo", id.toString()),
+            fileReference: fileReferenceOf(id),
+            date: m.date,
+            sizes: photoSizes(media.size).map((s) => new Api.PhotoSize(s)),
+            dcId: this.world.mediaDc(timeline, media)
+          })
+        })
+      }
+      case "document": {
+        const id = fileIdOf(timeline, m.id)
+        return new Api.MessageMediaDocument({
+          document: new Api.Document({
+            id,
+            accessHash: accessHash(this.me, "document", id.toString()),
+            fileReference: fileReferenceOf(id),
+            date: m.date,
+            mimeType: documentMimeType(media),
+            size: bigInt(media.size),
+            dcId: this.world.mediaDc(timeline, media),
+            attributes: documentAttributes(media)
+          }),
+          video: media.kind === "video",
+          round: media.kind === "video_note",
+          voice: media.kind === "voice"
+        })
+      }
+      case "webpage": {
+        const url = new URL(media.url, "https://example.com")
+        return new Api.MessageMediaWebPage({
+          webpage: new Api.WebPage({
+            id: hash64(`webpage:${media.url}`),
+            url: media.url,
+            displayUrl: `${url.host}${url.pathname === "/" ? "" : url.pathname}`,
+            hash: 0,
+            type: "article",
+            siteName: url.host,
+            ...(media.title === null ? {} : { title: media.title }),
+            ...(media.description === null ? {} : { description: media.description })
+          })
+        })
+      }
+      case "geo":
+        return new Api.MessageMediaGeo({ geo: new Api.GeoPoint({ lat: media.lat, long: media.long, accessHash: bigInt.zero }) })
+      case "poll":
+        return new Api.MessageMediaPoll({
+          poll: new Api.Poll({
+            id: fileIdOf(timeline, m.id),
+            question: new Api.TextWithEntities({ text: media.question, entities: [] }),
+            answers: media.answers.map((text, i) =>
+              new Api.PollAnswer({ text: new Api.TextWithEntities({ text, entities: [] }), option: Buffer.from([i]) })
+            )
+          }),
+          results: new Api.PollResults({})
+        })
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Dialogs
+
+  /** The Dialog object and, when the dialog has messages, its top message. */
+  dialog(d: DialogState, refs: EntityRefs): { dialog: Api.Dialog; top: Api.Message | undefined } {
+    const tl = d.timeline
+    refs.add(d.peer)
+    const topSpec = tl.count === 0 ? undefined : tl.message(tl.topId)
+    const top = topSpec === undefined ? undefined : this.message(tl, topSpec, refs)
+    const unread = Math.min(d.unreadCount, tl.count)
+    const dialog = new Api.Dialog({
+      peer: this.peer(d.peer),
+      topMessage: tl.topId,
+      readInboxMaxId: unread === 0 ? tl.topId : unread >= tl.count ? 0 : tl.idAtDesc(unread),
+      readOutboxMaxId: tl.topId,
+      unreadCount: d.unreadCount,
+      unreadMentionsCount: 0,
+      unreadReactionsCount: 0,
+      notifySettings: new Api.PeerNotifySettings({
+        showPreviews: true,
+        silent: false,
+        ...(d.muted ? { muteUntil: NEVER } : {})
+      }),
+      pinned: d.pinned,
+      ...(d.archived ? { folderId: 1 } : {}),
+      ...(d.peer.kind === "channel" ? { pts: tl.count + 1 } : {})
+    })
+    return { dialog, top }
+  }
+}

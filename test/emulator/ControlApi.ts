@@ -1,0 +1,178 @@
+/**
+ * The emulator's control API (emulator contract, "Control API"): HTTP + JSON
+ * on loopback, for tests and demos to approve QR logins, read call counts,
+ * inject faults, add messages and fetch media bytes. Errors answer
+ * `{"detail": ...}` with a 4xx status.
+ */
+import * as http from "node:http"
+import type { AddressInfo } from "node:net"
+import type { Dispatcher } from "./Dispatcher.js"
+import { parseFault } from "./Faults.js"
+import { type EmulatorWorld, ScenarioError } from "./RpcContext.js"
+
+export interface ControlApi {
+  readonly url: string
+  readonly close: () => Promise<void>
+}
+
+const MAX_BODY = 256 * 1024 * 1024
+
+class HttpProblem extends Error {
+  constructor(readonly status: number, detail: string) {
+    super(detail)
+  }
+}
+
+const sendJson = (res: http.ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
+  res.end(text)
+}
+
+const readJson = (req: http.IncomingMessage): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    const chunks: Array<Buffer> = []
+    let size = 0
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY) {
+        reject(new HttpProblem(413, "request body too large"))
+        req.destroy()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on("error", reject)
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8")
+      try {
+        resolve(JSON.parse(text))
+      } catch {
+        reject(new HttpProblem(400, "the request body is not valid JSON"))
+      }
+    })
+  })
+
+const objectBody = async (req: http.IncomingMessage): Promise<Record<string, unknown>> => {
+  const body = await readJson(req)
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new HttpProblem(400, "the request body must be a JSON object")
+  }
+  return body as Record<string, unknown>
+}
+
+const integerParam = (url: URL, name: string, required: boolean): number | undefined => {
+  const text = url.searchParams.get(name)
+  if (text === null || text === "") {
+    if (required) throw new HttpProblem(400, `query parameter ${name} is required`)
+    return undefined
+  }
+  if (!/^-?\d+$/.test(text)) throw new HttpProblem(400, `query parameter ${name} must be an integer, got ${JSON.stringify(text)}`)
+  return Number(text)
+}
+
+export const startControlApi = async (
+  world: EmulatorWorld,
+  dispatcher: Dispatcher,
+  options: { readonly host: string; readonly port: number; readonly log: (message: string) => void }
+): Promise<ControlApi> => {
+  const routes: Record<string, (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => Promise<void> | void> = {
+    "GET /health": (_req, _url, res) => sendJson(res, 200, { status: "ok" }),
+    "POST /scan": async (req, _url, res) => {
+      const body = await objectBody(req)
+      const qrUrl = body.qr_url
+      const userId = body.user_id
+      if (typeof qrUrl !== "string" || qrUrl === "") throw new HttpProblem(400, "qr_url: expected a tg://login?token=... URL")
+      if (typeof userId !== "number" || !Number.isSafeInteger(userId)) throw new HttpProblem(400, "user_id: expected an integer")
+      const outcome = world.scan(qrUrl, userId)
+      switch (outcome) {
+        case "approved":
+          return sendJson(res, 200, { status: "ok" })
+        case "unknown_token":
+          throw new HttpProblem(404, "unknown QR login token")
+        case "expired_token":
+          throw new HttpProblem(410, "the QR login token has expired")
+        case "unknown_user":
+          throw new HttpProblem(404, `no account for user ${userId}`)
+      }
+    },
+    "GET /calls": (_req, _url, res) => sendJson(res, 200, dispatcher.calls()),
+    "POST /calls/reset": (_req, _url, res) => {
+      dispatcher.resetCalls()
+      sendJson(res, 200, { status: "ok" })
+    },
+    "POST /faults": async (req, _url, res) => {
+      const fault = parseFault(await readJson(req))
+      if (typeof fault === "string") throw new HttpProblem(400, fault)
+      dispatcher.addFault(fault)
+      sendJson(res, 200, { status: "ok", fault })
+    },
+    "DELETE /faults": (_req, _url, res) => {
+      dispatcher.clearFaults()
+      sendJson(res, 200, { status: "ok" })
+    },
+    "POST /messages": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (!Array.isArray(body.messages)) throw new HttpProblem(400, "messages: expected an array of scenario messages")
+      try {
+        world.appendMessages(body.messages)
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+        throw error
+      }
+      sendJson(res, 200, { status: "ok", added: body.messages.length })
+    },
+    "GET /media": (_req, url, res) => {
+      const peer = url.searchParams.get("peer")
+      if (peer === null || !/^(user|chat|channel):\d+$/.test(peer)) {
+        throw new HttpProblem(400, "query parameter peer must look like user:<id>, chat:<id> or channel:<id>")
+      }
+      const id = integerParam(url, "id", true)!
+      const owner = integerParam(url, "owner", false)
+      const bytes = world.mediaBytes(peer, id, owner)
+      if (bytes === undefined) throw new HttpProblem(404, `no media for message ${id} in ${peer}`)
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": bytes.length })
+      res.end(bytes)
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost")
+    const route = routes[`${req.method} ${url.pathname}`]
+    const fail = (error: unknown) => {
+      if (res.headersSent) {
+        res.destroy()
+        return
+      }
+      if (error instanceof HttpProblem) return sendJson(res, error.status, { detail: error.message })
+      options.log(`control API ${req.method} ${url.pathname} failed: ${error instanceof Error ? error.stack : String(error)}`)
+      sendJson(res, 500, { detail: `the emulator failed: ${error instanceof Error ? error.message : String(error)}` })
+    }
+    if (route === undefined) return fail(new HttpProblem(404, `no route ${req.method} ${url.pathname}`))
+    try {
+      Promise.resolve(route(req, url, res)).catch(fail)
+    } catch (error) {
+      fail(error)
+    }
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(options.port, options.host, () => {
+      server.off("error", reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${options.host}:${port}`,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/** The emulator CLI's arguments: `--scenario <file.json> [--port n] [--control-port n] [--verbose]`. */
+import { parseArgs } from "node:util"
+
+export const EMULATOR_USAGE =
+  "usage: npm run emulator -- --scenario <file.json> [--port <n>] [--control-port <n>] [--verbose]"
+
+/** The arguments do not follow the usage line; the message says which one. */
+export class UsageError extends Error {}
+
+export interface EmulatorArgs {
+  readonly scenario: string
+  readonly port: number
+  readonly controlPort: number
+  readonly verbose: boolean
+}
+
+const portOption = (name: string, text: string | undefined): number => {
+  if (text === undefined) return 0
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) {
+    throw new UsageError(`--${name}: expected a port number 0-65535, got ${JSON.stringify(text)}`)
+  }
+  return Number(text)
+}
+
+export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => {
+  let values
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: {
+        scenario: { type: "string" },
+        port: { type: "string" },
+        "control-port": { type: "string" },
+        verbose: { type: "boolean", default: false }
+      },
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  if (values.scenario === undefined || values.scenario === "") throw new UsageError("--scenario <file.json> is required")
+  return {
+    scenario: values.scenario,
+    port: portOption("port", values.port),
+    controlPort: portOption("control-port", values["control-port"]),
+    verbose: values.verbose ?? false
+  }
+}

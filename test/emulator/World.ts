@@ -1,0 +1,288 @@
+/**
+ * The emulator's world model: the scenario's users, chats, channels and
+ * accounts, every dialog's messages (per-account copies for private chats and
+ * basic groups, shared ones for channels), login state per auth key, and the
+ * RPC handlers that answer GramJS as Telegram would. The MTProto machinery
+ * (Server.ts) hands it decoded requests through the RpcContext seam.
+ */
+import * as fs from "node:fs"
+import { AccountView } from "./AccountView.js"
+import { accountHandlers } from "./handlers/account.js"
+import { authHandlers, Logins } from "./handlers/auth.js"
+import { channelHandlers } from "./handlers/channels.js"
+import { dialogHandlers } from "./handlers/dialogs.js"
+import type { HandlerTable } from "./handlers/Handler.js"
+import { helpHandlers } from "./handlers/help.js"
+import { messageHandlers } from "./handlers/messages.js"
+import { uploadHandlers } from "./handlers/upload.js"
+import { mediaBytesOf, mediaIdentity } from "./Media.js"
+import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
+import { RpcError, ScenarioError } from "./RpcContext.js"
+import {
+  directoryOf,
+  type MediaSpec,
+  type MessageSpec,
+  parseAppendedMessages,
+  parsePeer,
+  parseScenario,
+  type PeerRef,
+  peerKey,
+  type Scenario,
+  type ScenarioAccount,
+  type ScenarioChannel,
+  type ScenarioChat,
+  type ScenarioDirectory,
+  type ScenarioMessage,
+  type ScenarioUser
+} from "./Scenario.js"
+import { Timeline } from "./Timeline.js"
+
+export interface WorldOptions {
+  /** Milliseconds since the epoch; tests move it to expire login tokens without waiting. */
+  readonly clock?: () => number
+}
+
+export interface DialogState {
+  readonly peer: PeerRef
+  readonly timeline: Timeline
+  unreadCount: number
+  readonly archived: boolean
+  readonly pinned: boolean
+  readonly muted: boolean
+  /** Position in the scenario's list: the order of pinned dialogs. */
+  readonly order: number
+}
+
+export interface AccountState {
+  readonly spec: ScenarioAccount
+  readonly userId: number
+  readonly homeDc: number
+  readonly dialogs: ReadonlyArray<DialogState>
+  readonly dialogByKey: ReadonlyMap<string, DialogState>
+  readonly contacts: ReadonlySet<number>
+}
+
+const HANDLERS: HandlerTable = {
+  ...authHandlers,
+  ...accountHandlers,
+  ...helpHandlers,
+  ...messageHandlers,
+  ...dialogHandlers,
+  ...channelHandlers,
+  ...uploadHandlers
+}
+
+export class World implements EmulatorWorld {
+  readonly users: ReadonlyMap<number, ScenarioUser>
+  readonly chats: ReadonlyMap<number, ScenarioChat>
+  readonly channels: ReadonlyMap<number, ScenarioChannel>
+  readonly accounts: ReadonlyMap<number, AccountState>
+  readonly timelines: Array<Timeline> = []
+  readonly logins: Logins
+  private readonly directory: ScenarioDirectory
+  private readonly byKey = new Map<string, Timeline>()
+  private readonly ownerTimelines = new Map<number, Array<Timeline>>()
+  private readonly mediaDcs = new Set<number>()
+  readonly now: () => number
+
+  private constructor(readonly scenario: Scenario, options: WorldOptions) {
+    this.now = options.clock ?? Date.now
+    this.directory = directoryOf(scenario)
+    this.users = this.directory.users
+    this.chats = this.directory.chats
+    this.channels = this.directory.channels
+    for (const c of scenario.channels) this.addTimeline({ kind: "channel", id: c.id }, null)
+    const accounts = new Map<number, AccountState>()
+    for (const spec of scenario.accounts) {
+      const dialogs = spec.dialogs.map((d, order): DialogState => ({
+        peer: d.peer,
+        timeline: d.peer.kind === "channel"
+          ? this.byKey.get(peerKey(d.peer))!
+          : this.addTimeline(d.peer, spec.user),
+        unreadCount: d.unreadCount,
+        archived: d.archived,
+        pinned: d.pinned,
+        muted: d.muted,
+        order
+      }))
+      accounts.set(spec.user, {
+        spec,
+        userId: spec.user,
+        homeDc: spec.dc,
+        dialogs,
+        dialogByKey: new Map(dialogs.map((d) => [peerKey(d.peer), d])),
+        contacts: new Set(spec.contacts)
+      })
+    }
+    this.accounts = accounts
+    this.logins = new Logins(this, scenario.options.loginTokenTtlSeconds)
+    this.addMessages(scenario.messages)
+    for (const block of scenario.generate) {
+      const timeline = this.timelineOf(block.peer, block.owner)!
+      timeline.addGenerated(block, this.lastIdInScope(timeline) + 1)
+    }
+  }
+
+  /** Builds the world of a scenario (parsed JSON); throws ScenarioError naming the bad field. */
+  static fromScenario(json: unknown, options: WorldOptions = {}): World {
+    return new World(parseScenario(json), options)
+  }
+
+  private addTimeline(peer: PeerRef, owner: number | null): Timeline {
+    const timeline = new Timeline(this.timelines.length, peer, owner)
+    this.timelines.push(timeline)
+    this.byKey.set(timeline.key, timeline)
+    if (owner !== null) {
+      const list = this.ownerTimelines.get(owner) ?? []
+      list.push(timeline)
+      this.ownerTimelines.set(owner, list)
+    }
+    return timeline
+  }
+
+  /** A dialog's messages: the shared channel timeline, or `owner`'s copy of a private chat or basic group. */
+  timelineOf(peer: PeerRef, owner: number | null): Timeline | undefined {
+    return this.byKey.get(owner === null || peer.kind === "channel" ? peerKey(peer) : `${peerKey(peer)}@${owner}`)
+  }
+
+  /** Private-chat and basic-group ids are one sequence per account, as in Telegram; channel ids per channel. */
+  private scopeOf(timeline: Timeline): ReadonlyArray<Timeline> {
+    return timeline.owner === null ? [timeline] : this.ownerTimelines.get(timeline.owner)!
+  }
+
+  private lastIdInScope(timeline: Timeline): number {
+    return Math.max(0, ...this.scopeOf(timeline).map((t) => t.topId))
+  }
+
+  /** Assigns ids, checks them against each other and the world, then stores them; all or nothing. */
+  private addMessages(messages: ReadonlyArray<ScenarioMessage>): Array<{ timeline: Timeline; message: MessageSpec }> {
+    // Ids taken earlier in this batch, per id scope (the first timeline of the scope stands for it).
+    const pending = new Map<Timeline, Map<number, Timeline>>()
+    const storedTop = new Map<Timeline, number>()
+    const pendingTop = new Map<Timeline, number>()
+    const placed = messages.map((m) => {
+      const timeline = this.timelineOf(m.peer, m.owner)!
+      const scope = this.scopeOf(timeline)
+      const scopeKey = scope[0]!
+      const taken = pending.get(scopeKey) ?? new Map<number, Timeline>()
+      pending.set(scopeKey, taken)
+      const stored = storedTop.get(scopeKey) ?? this.lastIdInScope(timeline)
+      storedTop.set(scopeKey, stored)
+      const top = pendingTop.get(scopeKey) ?? stored
+      const id = m.id ?? top + 1
+      if (id > 0x7fffffff) throw new ScenarioError(`${m.path}.id: message ids are 32-bit`)
+      const clash = taken.get(id) ?? (id <= stored ? scope.find((t) => t.has(id)) : undefined)
+      if (clash !== undefined) {
+        throw new ScenarioError(
+          `${m.path}.id: id ${id} is already used in ${clash.key}` +
+            (timeline.owner === null ? "" : ` (an account's private and basic-group messages share one id sequence)`)
+        )
+      }
+      taken.set(id, timeline)
+      pendingTop.set(scopeKey, Math.max(top, id))
+      const { path: _path, ...rest } = m
+      return { timeline, message: { ...rest, id } }
+    })
+    for (const { timeline, message } of placed) {
+      timeline.add(message)
+      const dc = message.media === null ? null : this.fileDc(timeline, message.media)
+      if (dc !== null) this.mediaDcs.add(dc)
+    }
+    return placed
+  }
+
+  /** The DC holding a photo or document: the scenario's `dc`, else the owner's home DC (private chats, basic groups) or DC 1. */
+  mediaDc(timeline: Timeline, media: MediaSpec): number {
+    return this.fileDc(timeline, media) ?? 1
+  }
+
+  private fileDc(timeline: Timeline, media: MediaSpec): number | null {
+    if (media.type !== "photo" && media.type !== "document") return null
+    if (media.dc !== null) return media.dc
+    return timeline.owner === null ? 1 : this.accounts.get(timeline.owner)!.homeDc
+  }
+
+  /** The logged-in account of this call's auth key, or AUTH_KEY_UNREGISTERED. */
+  viewOf(ctx: CallContext): AccountView {
+    const userId = this.logins.accountOf(ctx.authKeyId)
+    const account = userId === undefined ? undefined : this.accounts.get(userId)
+    if (account === undefined) throw new RpcError(401, "AUTH_KEY_UNREGISTERED")
+    return new AccountView(this, account)
+  }
+
+  /** The view of one account, for tests and tools that need its access hashes. */
+  viewOfAccount(userId: number): AccountView {
+    const account = this.accounts.get(userId)
+    if (account === undefined) throw new Error(`no account ${userId} in the scenario`)
+    return new AccountView(this, account)
+  }
+
+  // -------------------------------------------------------------------------
+  // EmulatorWorld
+
+  readonly handle = async (request: unknown, ctx: CallContext): Promise<unknown> => {
+    const name = (request as { className?: string } | null)?.className ?? "?"
+    const handler = HANDLERS[name]
+    if (handler === undefined) {
+      throw new RpcError(400, `METHOD_NOT_EMULATED_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`)
+    }
+    return handler(request, ctx, this)
+  }
+
+  readonly dcIds = (): ReadonlyArray<number> =>
+    [...new Set([1, ...[...this.accounts.values()].map((a) => a.homeDc), ...this.mediaDcs])].sort((a, b) => a - b)
+
+  readonly scan = (qrUrl: string, userId: number): ScanOutcome => this.logins.scan(qrUrl, userId)
+
+  readonly appendMessages = (messages: ReadonlyArray<unknown>): void => {
+    const parsed = parseAppendedMessages(this.directory, messages, Math.floor(this.now() / 1000))
+    // The listeners were opened for the scenario's DCs; a file elsewhere could never be fetched.
+    const served = this.dcIds()
+    for (const m of parsed) {
+      const dc = m.media === null ? null : this.fileDc(this.timelineOf(m.peer, m.owner)!, m.media)
+      if (dc !== null && !served.includes(dc)) {
+        throw new ScenarioError(`${m.path}.media.dc: this emulator serves DCs ${served.join(", ")}, not ${dc}`)
+      }
+    }
+    for (const { timeline, message } of this.addMessages(parsed)) {
+      for (const account of this.accounts.values()) {
+        const dialog = account.dialogByKey.get(peerKey(timeline.peer))
+        const incoming = !(message.from.kind === "user" && message.from.id === account.userId)
+        if (dialog !== undefined && dialog.timeline === timeline && incoming) dialog.unreadCount++
+      }
+    }
+  }
+
+  readonly mediaBytes = (peer: string, id: number, owner?: number): Buffer | undefined => {
+    const ref = parsePeer(peer)
+    if (ref === undefined) return undefined
+    let timeline: Timeline | undefined
+    if (ref.kind === "channel" || owner !== undefined) {
+      timeline = this.timelineOf(ref, ref.kind === "channel" ? null : owner!)
+    } else {
+      const copies = this.timelines.filter((t) => t.owner !== null && peerKey(t.peer) === peer && t.has(id))
+      timeline = copies.length === 1 ? copies[0] : undefined
+    }
+    const message = timeline?.message(id)
+    const media = message?.media
+    if (timeline === undefined || media === undefined || media === null) return undefined
+    if (media.type !== "photo" && media.type !== "document") return undefined
+    return mediaBytesOf(mediaIdentity(timeline.peer, timeline.owner, id), media.size)
+  }
+}
+
+/** The CLI's loader: a scenario file to a world. */
+export const loadWorldFromFile = (path: string): EmulatorWorld => {
+  let json: unknown
+  try {
+    json = JSON.parse(fs.readFileSync(path, "utf8"))
+  } catch (e) {
+    throw new ScenarioError(`${path}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  try {
+    return World.fromScenario(json)
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new ScenarioError(`${path}: ${e.message}`)
+    throw e
+  }
+}

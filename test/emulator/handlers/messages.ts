@@ -1,0 +1,213 @@
+/**
+ * Message lists as Telegram pages them (core.telegram.org/api/offsets): a
+ * newest-first list, a start position from offset_id (messages with a
+ * smaller id) or offset_date (messages dated before it), the window
+ * [position + add_offset, position + add_offset + limit) clipped to the list
+ * (so a negative add_offset reaches newer messages), and only then the
+ * exclusive min_id/max_id bounds. messages.getHistory, messages.search,
+ * messages.searchGlobal (ordered by date, paged by next_rate/peer/id) and
+ * messages.getMessages.
+ */
+import { Api } from "telegram"
+import { type AccountView, EntityRefs } from "../AccountView.js"
+import { RpcError } from "../RpcContext.js"
+import type { MessageSpec, PeerRef } from "../Scenario.js"
+import type { Timeline } from "../Timeline.js"
+import type { HandlerTable } from "./Handler.js"
+import { pageLimit } from "./Handler.js"
+
+/** Telegram's offset window over a newest-first list of `length`, as [start, end). */
+export const offsetWindow = (
+  length: number,
+  position: number,
+  addOffset: number,
+  limit: number
+): { readonly start: number; readonly end: number } => {
+  const start = Math.max(0, position + addOffset)
+  const end = Math.min(length, Math.max(0, position + addOffset + limit))
+  return { start, end: Math.max(start, end) }
+}
+
+const inIdBounds = (id: number, minId: number, maxId: number): boolean => id > minId && (maxId <= 0 || id < maxId)
+
+/** Marked-id order of peers, the tie-breaker Telegram's global search pages by. */
+const peerOrder = (peer: PeerRef): number =>
+  peer.kind === "user" ? peer.id : peer.kind === "chat" ? -peer.id : -(1_000_000_000_000 + peer.id)
+
+/** A messages.Messages-family result: ChannelMessages for channels, Messages when complete, else MessagesSlice. */
+export const messagesResult = (
+  view: AccountView,
+  channel: boolean,
+  messages: Array<Api.TypeMessage>,
+  count: number,
+  refs: EntityRefs,
+  extra: { readonly nextRate?: number } = {}
+): Api.messages.TypeMessages => {
+  const { users, chats } = view.entities(refs)
+  if (channel) return new Api.messages.ChannelMessages({ pts: count + 1, count, messages, topics: [], chats, users })
+  if (messages.length >= count && extra.nextRate === undefined) return new Api.messages.Messages({ messages, chats, users })
+  return new Api.messages.MessagesSlice({ count, messages, chats, users, ...extra })
+}
+
+type MessagePredicate = (m: MessageSpec) => boolean
+
+/** The InputMessagesFilter kinds as predicates on a message's media. */
+const mediaFilter = (filter: Api.TypeMessagesFilter | undefined): MessagePredicate => {
+  const doc = (...kinds: Array<string>): MessagePredicate => (m) => m.media?.type === "document" && kinds.includes(m.media.kind)
+  switch (filter?.className) {
+    case undefined:
+    case "InputMessagesFilterEmpty":
+      return () => true
+    case "InputMessagesFilterPhotos":
+      return (m) => m.media?.type === "photo"
+    case "InputMessagesFilterVideo":
+      return doc("video")
+    case "InputMessagesFilterPhotoVideo":
+      return (m) => m.media?.type === "photo" || doc("video")(m)
+    case "InputMessagesFilterDocument":
+      return doc("file")
+    case "InputMessagesFilterMusic":
+      return doc("audio")
+    case "InputMessagesFilterVoice":
+      return doc("voice")
+    case "InputMessagesFilterRoundVideo":
+      return doc("video_note")
+    case "InputMessagesFilterRoundVoice":
+      return doc("voice", "video_note")
+    case "InputMessagesFilterGif":
+      return doc("gif")
+    case "InputMessagesFilterGeo":
+      return (m) => m.media?.type === "geo"
+    case "InputMessagesFilterUrl":
+      return (m) => m.media?.type === "webpage" || /https?:\/\//i.test(m.text)
+    default:
+      return () => false
+  }
+}
+
+const textFilter = (q: string): MessagePredicate => {
+  const needle = q.trim().toLowerCase()
+  return needle === "" ? () => true : (m) => m.text.toLowerCase().includes(needle)
+}
+
+const isEmptyFilter = (filter: Api.TypeMessagesFilter | undefined) =>
+  filter === undefined || filter.className === "InputMessagesFilterEmpty"
+
+const render = (view: AccountView, timeline: Timeline, ids: ReadonlyArray<number>, refs: EntityRefs): Array<Api.TypeMessage> =>
+  ids.map((id) => view.message(timeline, timeline.message(id)!, refs))
+
+const history = (req: Api.messages.GetHistory, view: AccountView): Api.messages.TypeMessages => {
+  const peer = view.peerOf(req.peer)
+  const timeline = view.timelineOf(peer)
+  const refs = new EntityRefs().add(peer)
+  const total = timeline?.count ?? 0
+  const ids: Array<number> = []
+  if (timeline !== undefined) {
+    const position = req.offsetId > 0
+      ? timeline.countFromId(req.offsetId)
+      : req.offsetDate > 0
+      ? timeline.positionBeforeDate(req.offsetDate)
+      : 0
+    const { start, end } = offsetWindow(total, position, req.addOffset, pageLimit(req.limit))
+    for (let k = start; k < end; k++) {
+      const id = timeline.idAtDesc(k)
+      if (inIdBounds(id, req.minId, req.maxId)) ids.push(id)
+    }
+  }
+  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs)
+  return messagesResult(view, peer.kind === "channel", messages, total, refs)
+}
+
+const search = (req: Api.messages.Search, view: AccountView): Api.messages.TypeMessages => {
+  const peer = view.peerOf(req.peer)
+  const timeline = view.timelineOf(peer)
+  const refs = new EntityRefs().add(peer)
+  const from = req.fromId == null ? undefined : view.peerOf(req.fromId)
+  const matchesText = textFilter(req.q)
+  const matchesMedia = mediaFilter(req.filter)
+  const matches: Array<number> = []
+  if (timeline !== undefined) {
+    for (let k = 0; k < timeline.count; k++) {
+      const date = timeline.dateAtDesc(k)
+      if ((req.minDate > 0 && date <= req.minDate) || (req.maxDate > 0 && date >= req.maxDate)) continue
+      const m = timeline.message(timeline.idAtDesc(k))!
+      if (from !== undefined && (m.from.kind !== from.kind || m.from.id !== from.id)) continue
+      if (matchesText(m) && matchesMedia(m)) matches.push(m.id)
+    }
+  }
+  let position = 0
+  if (req.offsetId > 0) while (position < matches.length && matches[position]! >= req.offsetId) position++
+  const { start, end } = offsetWindow(matches.length, position, req.addOffset, pageLimit(req.limit))
+  const ids = matches.slice(start, end).filter((id) => inIdBounds(id, req.minId, req.maxId))
+  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs)
+  return messagesResult(view, peer.kind === "channel", messages, matches.length, refs)
+}
+
+interface GlobalHit {
+  readonly timeline: Timeline
+  readonly peer: PeerRef
+  readonly id: number
+  readonly date: number
+}
+
+const searchGlobal = (req: Api.messages.SearchGlobal, view: AccountView): Api.messages.TypeMessages => {
+  if (req.q.trim() === "" && isEmptyFilter(req.filter)) throw new RpcError(400, "SEARCH_QUERY_EMPTY")
+  const matchesText = textFilter(req.q)
+  const matchesMedia = mediaFilter(req.filter)
+  const hits: Array<GlobalHit> = []
+  for (const d of view.account.dialogs) {
+    if (req.folderId != null && (req.folderId === 1) !== d.archived) continue
+    const channel = d.peer.kind === "channel" ? view.world.channels.get(d.peer.id)! : undefined
+    if (req.broadcastsOnly && !(channel !== undefined && !channel.megagroup)) continue
+    if (req.groupsOnly && !(d.peer.kind === "chat" || channel?.megagroup === true)) continue
+    if (req.usersOnly && d.peer.kind !== "user") continue
+    const tl = d.timeline
+    for (let k = 0; k < tl.count; k++) {
+      const date = tl.dateAtDesc(k)
+      if ((req.minDate > 0 && date <= req.minDate) || (req.maxDate > 0 && date >= req.maxDate)) continue
+      const m = tl.message(tl.idAtDesc(k))!
+      if (matchesText(m) && matchesMedia(m)) hits.push({ timeline: tl, peer: d.peer, id: m.id, date })
+    }
+  }
+  hits.sort((a, b) => b.date - a.date || peerOrder(b.peer) - peerOrder(a.peer) || b.id - a.id)
+
+  let start = 0
+  const offsetPeer = req.offsetPeer == null || (req.offsetPeer as Api.TypeInputPeer).className === "InputPeerEmpty"
+    ? undefined
+    : view.peerOf(req.offsetPeer)
+  if (req.offsetRate > 0 || req.offsetId > 0 || offsetPeer !== undefined) {
+    const rate = req.offsetRate > 0 ? req.offsetRate : Number.MAX_SAFE_INTEGER
+    const after = (h: GlobalHit) => {
+      if (h.date !== rate) return h.date < rate
+      if (offsetPeer !== undefined && peerOrder(h.peer) !== peerOrder(offsetPeer)) return peerOrder(h.peer) < peerOrder(offsetPeer)
+      return req.offsetId > 0 && h.id < req.offsetId
+    }
+    while (start < hits.length && !after(hits[start]!)) start++
+  }
+  const page = hits.slice(start, start + pageLimit(req.limit))
+  const refs = new EntityRefs()
+  const messages = page.map((h) => view.message(h.timeline, h.timeline.message(h.id)!, refs))
+  const more = start + page.length < hits.length
+  const last = page.at(-1)
+  return messagesResult(view, false, messages, hits.length, refs, more && last !== undefined ? { nextRate: last.date } : {})
+}
+
+/** messages.getMessages: ids in the account's private chats and basic groups (one id sequence). */
+const getMessages = (req: Api.messages.GetMessages, view: AccountView): Api.messages.TypeMessages => {
+  const own = view.world.timelines.filter((t) => t.owner === view.me)
+  const refs = new EntityRefs()
+  const messages = req.id.map((input): Api.TypeMessage => {
+    const id = input.className === "InputMessageID" ? input.id : 0
+    const timeline = own.find((t) => t.has(id))
+    return timeline === undefined ? new Api.MessageEmpty({ id }) : view.message(timeline, timeline.message(id)!, refs)
+  })
+  const { users, chats } = view.entities(refs)
+  return new Api.messages.Messages({ messages, chats, users })
+}
+
+export const messageHandlers: HandlerTable = {
+  "messages.GetHistory": (req: Api.messages.GetHistory, ctx, world) => history(req, world.viewOf(ctx)),
+  "messages.Search": (req: Api.messages.Search, ctx, world) => search(req, world.viewOf(ctx)),
+  "messages.SearchGlobal": (req: Api.messages.SearchGlobal, ctx, world) => searchGlobal(req, world.viewOf(ctx)),
+  "messages.GetMessages": (req: Api.messages.GetMessages, ctx, world) => getMessages(req, world.viewOf(ctx))
+}
