@@ -21,13 +21,15 @@ export interface AppConfigShape {
   readonly floodThresholdSeconds: number
   /** How long an account's dialog list, folders and counts are reused before Telegram is asked again. */
   readonly dialogCacheTtlSeconds: number
-  /** Longest silence on a history stream before a `: keep-alive` comment goes out. */
-  readonly sseKeepAliveSeconds: number
+  /** Longest silence on a history stream before a `: keep-alive` comment goes out (default 15). */
+  readonly sseKeepAliveSeconds?: number
   /** Either the credentials, or the sentence saying which variable is missing. */
   readonly telegram: Either.Either<TelegramCredentials, string>
   readonly logLevel: LogLevelName
   readonly logFormat: "text" | "json"
 }
+
+export const DEFAULT_SSE_KEEPALIVE_SECONDS = 15
 
 export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppConfigShape>() {}
 
@@ -131,7 +133,7 @@ export const parseCommandLine = (
   }
 
   const keepAliveOpt = pick("sse-keepalive-seconds", "TGSC_SSE_KEEPALIVE_SECONDS")
-  const keepAlive = keepAliveOpt === undefined ? 15 : Number(keepAliveOpt.value)
+  const keepAlive = keepAliveOpt === undefined ? DEFAULT_SSE_KEEPALIVE_SECONDS : Number(keepAliveOpt.value)
   if (!Number.isFinite(keepAlive) || keepAlive <= 0 || (keepAliveOpt !== undefined && !/^\d+(\.\d+)?$/.test(keepAliveOpt.value))) {
     problems.push(`${keepAliveOpt!.source} must be a number of seconds > 0, got ${JSON.stringify(keepAliveOpt!.value)}`)
   }

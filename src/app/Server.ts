@@ -24,7 +24,12 @@ import { DialogSearchLive } from "./DialogSearch.js"
 import { MessageSearchLive } from "./MessageSearch.js"
 import { DialogsHandlersLive } from "./http/handlers/DialogsHandlers.js"
 import { MessagesHandlersLive } from "./http/handlers/MessagesHandlers.js"
-import { FilesPendingLive, HistoryPendingLive } from "./http/handlers/PendingHandlers.js"
+import { FilesHandlersLive } from "./http/handlers/FilesHandlers.js"
+import { HistoryHandlersLive } from "./http/handlers/HistoryHandlers.js"
+import { HistorySyncLive } from "./HistorySync.js"
+import { MediaFilesLive } from "../adapters/fs/MediaFilesLive.js"
+import { MediaIndexLive } from "../adapters/sqlite/MediaIndexLive.js"
+import { MessageStoreLive } from "../adapters/sqlite/MessageStoreLive.js"
 import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
 import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
 import { requestLog } from "./http/RequestLog.js"
@@ -60,8 +65,8 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     AuthHandlersLive,
     DialogsHandlersLive,
     MessagesHandlersLive,
-    HistoryPendingLive,
-    FilesPendingLive
+    HistoryHandlersLive,
+    FilesHandlersLive
   ]),
   Layer.provide(SessionAuthLive)
 )
@@ -70,7 +75,10 @@ export const ServerLive = (config: AppConfigShape) => {
   const layout = dataLayout(config.dataDir)
   const StoresLive = Layer.mergeAll(
     SessionFilesLive(layout.sessions),
-    SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined })
+    SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined }),
+    MessageStoreLive({ accountsDir: layout.accounts }),
+    MediaFilesLive({ accountsDir: layout.accounts }),
+    MediaIndexLive({ accountsDir: layout.accounts })
   )
   const TelegramLive = Layer.mergeAll(TelegramGatewayLive, TelegramLoginLive).pipe(
     Layer.provide(
@@ -84,7 +92,7 @@ export const ServerLive = (config: AppConfigShape) => {
   const AccountCacheWithTtl = AccountCacheLive.pipe(
     Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(config.dialogCacheTtlSeconds) }))
   )
-  const UseCasesLive = Layer.mergeAll(QrLoginsLive, DialogSearchLive, MessageSearchLive).pipe(
+  const UseCasesLive = Layer.mergeAll(QrLoginsLive, DialogSearchLive, MessageSearchLive, HistorySyncLive).pipe(
     Layer.provideMerge(AccountCacheWithTtl),
     Layer.provideMerge(TelegramLive)
   )

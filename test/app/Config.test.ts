@@ -16,6 +16,7 @@ describe("parseCommandLine", () => {
     expect(c.host).toBe("127.0.0.1")
     expect(c.port).toBe(8000)
     expect(c.floodThresholdSeconds).toBe(120)
+    expect(c.sseKeepAliveSeconds).toBe(15)
     expect(c.dialogCacheTtlSeconds).toBe(60)
     expect(Option.isNone(c.apiToken)).toBe(true)
     expect(c.logLevel).toBe("info")
@@ -31,6 +32,10 @@ describe("parseCommandLine", () => {
     expect(run(["--dialog-cache-ttl", "0"], { TGSC_DIALOG_CACHE_TTL: "15" }).dialogCacheTtlSeconds).toBe(0)
     expect(run(["--dialog-cache-ttl", "2.5"]).dialogCacheTtlSeconds).toBe(2.5)
   })
+  it("--sse-keepalive-seconds and TGSC_SSE_KEEPALIVE_SECONDS set the keep-alive interval", () => {
+    expect(run([], { TGSC_SSE_KEEPALIVE_SECONDS: "0.5" }).sseKeepAliveSeconds).toBe(0.5)
+    expect(run(["--sse-keepalive-seconds", "3"], { TGSC_SSE_KEEPALIVE_SECONDS: "9" }).sseKeepAliveSeconds).toBe(3)
+  })
   it("--help", () => {
     expect(Either.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
   })
@@ -38,6 +43,8 @@ describe("parseCommandLine", () => {
     [["--port", "x"], {}, /--port/],
     [[], { TGSC_PORT: "-1" }, /TGSC_PORT/],
     [[], { TGSC_FLOOD_THRESHOLD: "soon" }, /TGSC_FLOOD_THRESHOLD/],
+    [["--sse-keepalive-seconds", "0"], {}, /--sse-keepalive-seconds must be a number of seconds > 0/],
+    [[], { TGSC_SSE_KEEPALIVE_SECONDS: "-2" }, /TGSC_SSE_KEEPALIVE_SECONDS/],
     [["--dialog-cache-ttl=-5"], {}, /--dialog-cache-ttl must be a number of seconds/],
     [[], { TGSC_DIALOG_CACHE_TTL: "1m" }, /TGSC_DIALOG_CACHE_TTL must be a number of seconds/],
     [[], { LOG_FORMAT: "xml" }, /LOG_FORMAT/],

@@ -180,11 +180,6 @@ describe("with Telegram credentials", () => {
   afterAll(async () => {
     await server?.stop()
   })
-  it("endpoints whose feature has not landed answer 501, never fake data", async () => {
-    const res = await fetch(server.url + "/api/v3/history/5", { headers: { "X-Telegram-Username": "alice" } })
-    expect(res.status).toBe(501)
-    expect(await json(res)).toEqual({ detail: "not implemented yet" })
-  })
   it("never logs the API hash", async () => {
     await fetch(server.url + "/health")
     expect(server.output()).not.toContain("0123456789abcdef0123456789abcdef")

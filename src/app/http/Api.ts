@@ -311,15 +311,17 @@ export class HistoryGroup extends HttpApiGroup.make("history")
       )
       .addSuccess(
         HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
-          description: "Server-Sent Events: `data: {\"messages\": [HistoryMessage, ...]}` per chunk; " +
+          description: "Server-Sent Events: `data: {\"messages\": [HistoryMessage, ...]}` per chunk of chunk_size, " +
+            "oldest first (newest first with reverse=true), range [start_date, end_date); " +
             "`event: error` with `{\"detail\", \"status\", \"retry_after\"?}` on failure after the start; " +
-            "`: keep-alive` comments while waiting; with progress=true, `event: progress` events"
+            "`: keep-alive` comments while waiting; with progress=true, `event: progress` events " +
+            "`{\"fetched\": messages fetched from Telegram so far, \"range\": {\"start_date\", \"end_date\"} being fetched or null, " +
+            "\"rate_limit_wait\": seconds of the rate-limit wait starting now or 0}`"
         })
       )
       .addError(NotFound)
       .addError(RateLimited)
       .addError(ServiceUnavailable)
-      .addError(NotImplemented)
       .annotate(OpenApi.Summary, "Stream a dialog's history from the cache, fetching only missing ranges")
   )
   .addError(BadGateway)
@@ -333,9 +335,14 @@ export class FilesGroup extends HttpApiGroup.make("files")
     HttpApiEndpoint.get("getFile", "/api/v3/files/:file_uuid")
       .setPath(Schema.Struct({ file_uuid: Schema.String }))
       .setUrlParams(Schema.Struct({ metadata_only: Schema.optional(BoolParam) }))
-      .addSuccess(FileMetadata.annotations({ description: "with metadata_only=true; otherwise the file's bytes (Range supported)" }))
+      .addSuccess(FileMetadata.annotations({
+        description: "with metadata_only=true; otherwise the file's bytes with its MIME type and original name " +
+          "(a single `Range: bytes=` range gives 206, an unsatisfiable one 416)"
+      }))
       .addError(NotFound)
-      .addError(NotImplemented)
+      .addError(RateLimited)
+      .addError(BadGateway)
+      .addError(ServiceUnavailable)
       .annotate(OpenApi.Summary, "Download a media file, or its metadata")
   )
   .middleware(SessionAuth)

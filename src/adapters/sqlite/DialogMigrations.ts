@@ -1,0 +1,49 @@
+/**
+ * Schema of a dialog's cache database. Migrations are append-only: a
+ * released migration never changes, later versions add new entries.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Effect } from "effect"
+import type { Migrations } from "./SqliteDatabase.js"
+
+export const dialogMigrations: Migrations = {
+  "1_create_cache": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    // id is the rowid, so the date index is ordered by (date, id): the keyset order of every read.
+    yield* sql.unsafe(`CREATE TABLE messages (
+      id INTEGER PRIMARY KEY,
+      date INTEGER NOT NULL,
+      edit_date INTEGER,
+      sender_id INTEGER,
+      sender_first_name TEXT,
+      sender_last_name TEXT,
+      sender_username TEXT,
+      text TEXT NOT NULL,
+      reply_to INTEGER,
+      post_author TEXT,
+      is_forwarded INTEGER NOT NULL,
+      forwarded_from_channel_id INTEGER,
+      media_type TEXT
+    ) STRICT`)
+    yield* sql.unsafe(`CREATE INDEX messages_by_date ON messages (date)`)
+    yield* sql.unsafe(`CREATE TABLE media (
+      message_id INTEGER PRIMARY KEY,
+      uuid TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL,
+      category TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      mime_type TEXT,
+      file_name TEXT,
+      file_id TEXT NOT NULL,
+      locator TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'downloaded', 'skipped', 'failed')),
+      reason TEXT,
+      stored_name TEXT
+    ) STRICT`)
+    yield* sql.unsafe(`CREATE TABLE covered (
+      start INTEGER PRIMARY KEY,
+      end INTEGER NOT NULL,
+      CHECK (start < end)
+    ) STRICT`)
+  })
+}

@@ -1,0 +1,234 @@
+/**
+ * Media of the messages history sync is about to emit, resolved against the
+ * settings in force: downloaded (temporary file, then renamed), skipped with
+ * the setting that excluded it (no file, and no request to Telegram), or
+ * failed with Telegram's answer. Pending and failed downloads are retried
+ * each time their messages are served; skipped ones only with
+ * `repair_media` once the settings allow them. Every resolution reaches the
+ * media index before the uuid reaches a client.
+ */
+import { Deferred, Effect, Exit, FiberId, Option } from "effect"
+import type { MediaFile } from "../domain/Message.js"
+import { mediaSizeLimitBytes, type Settings } from "../domain/Settings.js"
+import type { SessionName } from "../domain/SessionName.js"
+import { MediaFiles, type MediaFileError, type MediaFileRef } from "../ports/MediaFiles.js"
+import { MediaIndex, type MediaIndexError } from "../ports/MediaIndex.js"
+import {
+  type DialogKey,
+  type MediaUpdate,
+  MessageStore,
+  type MessageStoreError,
+  type StoredMedia,
+  type StoredMessage
+} from "../ports/MessageStore.js"
+import { SettingsStore } from "../ports/SettingsStore.js"
+import { type SessionRevoked, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+
+export type MediaDecision =
+  | { readonly _tag: "Download" }
+  | { readonly _tag: "Skip"; readonly reason: string }
+
+const MB = 1024 * 1024
+
+/** Whether the settings let this file be downloaded, and if not, which setting says no. */
+export const mediaDecision = (settings: Settings, file: Pick<MediaFile, "category" | "size">): MediaDecision => {
+  if (!settings.download_media) return { _tag: "Skip", reason: "download_media is off" }
+  if (!settings.download_file_types[file.category]) {
+    return { _tag: "Skip", reason: `download_file_types.${file.category} is off` }
+  }
+  const limit = mediaSizeLimitBytes(settings)
+  if (limit !== null && file.size > limit) {
+    return {
+      _tag: "Skip",
+      reason: `larger than max_media_size_mb (${settings.max_media_size_mb} MB): ${(file.size / MB).toFixed(1)} MB`
+    }
+  }
+  return { _tag: "Download" }
+}
+
+export type HistoryMediaError = SessionRevoked | MessageStoreError | MediaIndexError
+
+/** Media files are fetched a few at a time: enough to overlap round trips, few enough not to provoke rate limits. */
+const DOWNLOAD_CONCURRENCY = 3
+
+const describeFailure = (error: TelegramError | MediaFileError): string => {
+  switch (error._tag) {
+    case "FloodWait":
+      return `Telegram rate limit on ${error.method}: retry after ${error.seconds} s`
+    case "TelegramRpcError":
+      return `Telegram answered ${error.code} ${error.message}`
+    case "TelegramUnavailable":
+      return `Telegram could not be reached: ${error.reason}`
+    case "SessionRevoked":
+      return `session no longer authorised: ${error.reason}`
+    case "MediaFileError":
+      return error.message
+  }
+}
+
+const isFileReferenceExpired = (error: TelegramError | MediaFileError) =>
+  error._tag === "TelegramRpcError" && /FILE_REFERENCE/.test(error.message)
+
+export const makeHistoryMedia = Effect.gen(function*() {
+  const gateway = yield* TelegramGateway
+  const store = yield* MessageStore
+  const files = yield* MediaFiles
+  const index = yield* MediaIndex
+  const settingsStore = yield* SettingsStore
+
+  /** Downloads in progress, so two requests serving the same message fetch its file once. */
+  const inflight = new Map<string, Deferred.Deferred<StoredMedia, HistoryMediaError>>()
+
+  const record = (key: DialogKey, media: StoredMedia, update: MediaUpdate) =>
+    Effect.gen(function*() {
+      // Index first: if we stop in between, the dialog cache still says "to do" and the next sync redoes it.
+      yield* index.put(key.accountId, {
+        uuid: media.uuid,
+        dialogId: key.dialogId,
+        messageId: media.messageId,
+        storedName: update.storedName,
+        mimeType: media.mimeType,
+        originalFileName: media.fileName,
+        size: media.size,
+        status: update.status,
+        reason: update.reason
+      })
+      yield* store.updateMedia(key, media.messageId, update)
+      return { ...media, ...update } satisfies StoredMedia
+    })
+
+  /** Telegram's file references expire: ask for the message again to get a fresh one for the same file. */
+  const freshLocator = (session: SessionName, key: DialogKey, media: StoredMedia) =>
+    gateway.history(session, key.dialogId, {
+      offsetId: media.messageId + 1,
+      offsetDate: 0,
+      addOffset: 0,
+      limit: 1,
+      minId: 0,
+      maxId: 0
+    }).pipe(
+      Effect.map((page) => {
+        const file = page.messages.find((m) => m.id === media.messageId)?.media?.file
+        return file !== undefined && file !== null && file.fileId === media.fileId
+          ? Option.some(file.locator)
+          : Option.none<string>()
+      }),
+      Effect.catchAll(() => Effect.succeed(Option.none<string>()))
+    )
+
+  const fetchFile = (session: SessionName, key: DialogKey, media: StoredMedia, locator: string) =>
+    files.write(
+      {
+        accountId: key.accountId,
+        dialogId: key.dialogId,
+        uuid: media.uuid,
+        mimeType: media.mimeType,
+        fileName: media.fileName,
+        expectedSize: media.size
+      },
+      gateway.download(session, locator)
+    )
+
+  const download = (session: SessionName, key: DialogKey, media: StoredMedia) =>
+    fetchFile(session, key, media, media.locator).pipe(
+      Effect.catchIf(isFileReferenceExpired, (error) =>
+        Effect.flatMap(freshLocator(session, key, media), (fresh) =>
+          Option.match(fresh, {
+            onNone: () => Effect.fail(error),
+            onSome: (locator) =>
+              Effect.zipRight(store.updateMediaLocator(key, media.messageId, locator), fetchFile(session, key, media, locator))
+          }))),
+      Effect.matchEffect({
+        onSuccess: ({ ref }) => record(key, media, { status: "downloaded", reason: null, storedName: ref.name }),
+        onFailure: (error): Effect.Effect<StoredMedia, HistoryMediaError> =>
+          error._tag === "SessionRevoked" || error._tag === "MessageStoreError"
+            ? Effect.fail(error)
+            : Effect.zipRight(
+              Effect.logWarning(`media ${media.uuid} of message ${media.messageId} not downloaded: ${describeFailure(error)}`),
+              record(key, media, { status: "failed", reason: describeFailure(error), storedName: null })
+            )
+      })
+    )
+
+  const downloadOnce = (
+    session: SessionName,
+    key: DialogKey,
+    media: StoredMedia
+  ): Effect.Effect<StoredMedia, HistoryMediaError> =>
+    Effect.suspend(() => {
+      const id = `${key.accountId}:${media.uuid}`
+      const running = inflight.get(id)
+      if (running !== undefined) {
+        // Someone else is fetching it; if they were cut off, fetch it ourselves.
+        return Effect.flatMap(Effect.exit(Deferred.await(running)), (exit) =>
+          Exit.isSuccess(exit) ? Effect.succeed(exit.value) : downloadOnce(session, key, media))
+      }
+      const deferred = Deferred.unsafeMake<StoredMedia, HistoryMediaError>(FiberId.none)
+      inflight.set(id, deferred)
+      return download(session, key, media).pipe(
+        Effect.onExit((exit) =>
+          Effect.suspend(() => {
+            inflight.delete(id)
+            return Deferred.done(deferred, exit)
+          })
+        )
+      )
+    })
+
+  const isOnDisk = (key: DialogKey, media: StoredMedia) =>
+    media.storedName === null
+      ? Effect.succeed(false)
+      : files.size({ accountId: key.accountId, dialogId: key.dialogId, name: media.storedName }).pipe(
+        Effect.map(Option.isSome),
+        Effect.orElseSucceed(() => false)
+      )
+
+  const resolve = (session: SessionName, key: DialogKey, media: StoredMedia, settings: Settings) =>
+    Effect.gen(function*() {
+      if (media.status === "downloaded" && (yield* isOnDisk(key, media))) return media
+      if (media.status === "skipped" && !settings.repair_media) return media
+      const decision = mediaDecision(settings, media)
+      if (decision._tag === "Download") return yield* downloadOnce(session, key, media)
+      if (media.status === "skipped" && media.reason === decision.reason) return media
+      return yield* record(key, media, { status: "skipped", reason: decision.reason, storedName: null })
+    })
+
+  return {
+    /** Resolves the media of a chunk about to be emitted; the settings are read now, not at request start. */
+    prepare: (
+      session: SessionName,
+      key: DialogKey,
+      chunk: ReadonlyArray<StoredMessage>
+    ): Effect.Effect<ReadonlyArray<StoredMessage>, HistoryMediaError> =>
+      Effect.gen(function*() {
+        if (chunk.every((m) => m.media === null)) return chunk
+        const settings = yield* settingsStore.get
+        return yield* Effect.forEach(
+          chunk,
+          (m) =>
+            m.media === null
+              ? Effect.succeed(m)
+              : Effect.map(resolve(session, key, m.media, settings), (media) => ({ ...m, media })),
+          { concurrency: DOWNLOAD_CONCURRENCY }
+        )
+      }),
+
+    /** Forgets media whose messages are gone or changed: index entries and files. Best effort. */
+    discard: (key: DialogKey, dropped: ReadonlyArray<StoredMedia>): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        if (dropped.length === 0) return
+        yield* Effect.forEach(
+          dropped.filter((m) => m.storedName !== null),
+          (m) => {
+            const ref: MediaFileRef = { accountId: key.accountId, dialogId: key.dialogId, name: m.storedName! }
+            return files.remove(ref)
+          },
+          { discard: true }
+        )
+        yield* index.remove(key.accountId, dropped.map((m) => m.uuid))
+      }).pipe(Effect.catchAll((error) => Effect.logWarning(`could not forget dropped media: ${error.message}`)))
+  }
+})
+
+export type HistoryMedia = Effect.Effect.Success<typeof makeHistoryMedia>
+

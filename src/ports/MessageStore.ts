@@ -1,0 +1,120 @@
+/**
+ * The per-dialog message cache of one Telegram account: the messages, their
+ * media records, and the time intervals the cache is known to hold
+ * completely. A page of messages and the interval it proves are committed
+ * together, so the cache never claims what it does not hold.
+ */
+import { Context, Data, type Effect } from "effect"
+import type { Interval, IntervalSet } from "../domain/Intervals.js"
+import type { MediaCategory } from "../domain/MediaCategory.js"
+import type { MessageRecord } from "../domain/Message.js"
+
+export class MessageStoreError extends Data.TaggedError("MessageStoreError")<{
+  readonly operation: string
+  readonly cause: unknown
+}> {
+  override get message() {
+    return `message cache: ${this.operation} failed: ${this.cause instanceof Error ? this.cause.message : String(this.cause)}`
+  }
+}
+
+/** One dialog's cache, as seen by one account (private chats differ per account). */
+export interface DialogKey {
+  readonly accountId: number
+  readonly dialogId: number
+}
+
+export type MediaStatus = "pending" | "downloaded" | "skipped" | "failed"
+
+/** A downloadable media file of a cached message, with what became of it. */
+export interface StoredMedia {
+  /** Given when the message is first stored; never changes for that message. */
+  readonly uuid: string
+  readonly messageId: number
+  readonly type: string
+  readonly category: MediaCategory
+  readonly size: number
+  readonly mimeType: string | null
+  readonly fileName: string | null
+  readonly fileId: string
+  readonly locator: string
+  readonly status: MediaStatus
+  /** Why it was skipped or failed. */
+  readonly reason: string | null
+  /** The file's name in the dialog's media directory, once downloaded. */
+  readonly storedName: string | null
+}
+
+export interface StoredMessage {
+  readonly message: MessageRecord
+  readonly media: StoredMedia | null
+}
+
+export interface PageCommit {
+  /** Upserted; media records keep their uuid and status while the file stays the same. */
+  readonly messages: ReadonlyArray<MessageRecord>
+  /** The interval these messages prove complete, if any; added to the covered set. */
+  readonly covers: Interval | null
+  /**
+   * Replace this interval exactly: cached messages dated inside it that are
+   * not among `messages` are deleted (Telegram no longer has them).
+   */
+  readonly replace: Interval | null
+}
+
+export interface CommitResult {
+  readonly covered: IntervalSet
+  /** Media records dropped (message deleted, media removed, file changed): their files are stale. */
+  readonly droppedMedia: ReadonlyArray<StoredMedia>
+}
+
+/** A position in (date, id) order; `id` 0 is before every message of that second. */
+export interface MessageCursor {
+  readonly date: number
+  readonly id: number
+}
+
+export interface ReadRequest {
+  /** Exclusive: ascending reads start after it, descending reads before it. */
+  readonly after: MessageCursor
+  /** Ascending: only dates < bound; descending: only dates >= bound. */
+  readonly bound: number
+  readonly order: "asc" | "desc"
+  readonly limit: number
+}
+
+export interface IdsAround {
+  readonly before: number | null
+  readonly after: number | null
+}
+
+export interface MediaUpdate {
+  readonly status: MediaStatus
+  readonly reason: string | null
+  readonly storedName: string | null
+}
+
+export interface MessageStoreService {
+  /** Whether a cache exists for the dialog (without creating one). */
+  readonly exists: (key: DialogKey) => Effect.Effect<boolean, MessageStoreError>
+  readonly covered: (key: DialogKey) => Effect.Effect<IntervalSet, MessageStoreError>
+  /** One transaction: the messages, their media records and the covered interval. */
+  readonly commitPage: (key: DialogKey, page: PageCommit) => Effect.Effect<CommitResult, MessageStoreError>
+  /**
+   * Ids of the cached messages nearest an interval: the newest dated before
+   * it and the oldest dated at or after its end (null when none), so a fetch
+   * of the interval can be bounded to the ids between them.
+   */
+  readonly idsAround: (key: DialogKey, interval: Interval) => Effect.Effect<IdsAround, MessageStoreError>
+  /** Keyset-paged read in (date, id) order. */
+  readonly read: (key: DialogKey, request: ReadRequest) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
+  readonly updateMedia: (key: DialogKey, messageId: number, update: MediaUpdate) => Effect.Effect<void, MessageStoreError>
+  /** A fresh locator (Telegram's file references expire) for the same file. */
+  readonly updateMediaLocator: (
+    key: DialogKey,
+    messageId: number,
+    locator: string
+  ) => Effect.Effect<void, MessageStoreError>
+}
+
+export class MessageStore extends Context.Tag("ports/MessageStore")<MessageStore, MessageStoreService>() {}

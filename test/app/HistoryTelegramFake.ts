@@ -1,0 +1,141 @@
+/**
+ * A port-level fake of TelegramGateway for history tests: dialogs held in
+ * memory and paged exactly as Telegram's messages.getHistory pages them
+ * (newest-first list, position from offset_id or offset_date, the window
+ * [position + add_offset, position + add_offset + limit) clipped, then the
+ * exclusive min_id/max_id bounds, at most 100 a page). It records every
+ * call so tests can count what was fetched, and lets tests hold a call,
+ * report a rate-limit wait, or fail a download.
+ */
+import { Effect, FiberRef, Layer, Stream } from "effect"
+import type { MessageRecord } from "../../src/domain/Message.js"
+import {
+  type HistoryPageRequest,
+  PeerNotFound,
+  FloodWaitListener,
+  TelegramGateway,
+  type TelegramError,
+  TelegramRpcError,
+  TelegramUnavailable
+} from "../../src/ports/TelegramGateway.js"
+
+export interface HistoryCall {
+  readonly dialogId: number
+  readonly request: HistoryPageRequest
+  readonly returned: ReadonlyArray<MessageRecord>
+}
+
+/** The bytes the fake serves for a locator: deterministic, of the size the locator announces. */
+export const bytesOf = (locator: string): Uint8Array => {
+  const { file, size } = JSON.parse(locator) as { file: string; size: number }
+  let seed = 0
+  for (const c of file) seed = (seed * 31 + c.charCodeAt(0)) % 251
+  return Uint8Array.from({ length: size }, (_, i) => (seed + i * 7) % 256)
+}
+
+export class TelegramFake {
+  readonly dialogs = new Map<number, Array<MessageRecord>>()
+  readonly calls: Array<HistoryCall> = []
+  readonly downloads: Array<string> = []
+  /** Runs before each history call answers (after it was recorded as started). */
+  beforeHistory: (call: number) => Effect.Effect<void> = () => Effect.void
+  /** Rate-limit waits to report (as the adapter's retry would) before the next history calls. */
+  floodWaits: Array<number> = []
+  /** Downloads that fail once, by file id in the locator, with this RPC error message. */
+  readonly failDownloadOnce = new Map<string, string>()
+  historyStarted = 0
+
+  /** Which account each session is logged in to. */
+  readonly accounts = new Map<string, number>([["alice", 1001]])
+  /** Fails the next history calls with these errors (after `beforeHistory`), one per call. */
+  historyFailures: Array<TelegramError> = []
+
+  set(dialogId: number, messages: ReadonlyArray<MessageRecord>) {
+    this.dialogs.set(dialogId, [...messages].sort((a, b) => b.id - a.id))
+  }
+
+  edit(dialogId: number, id: number, change: Partial<MessageRecord>) {
+    const list = this.dialogs.get(dialogId)!
+    const k = list.findIndex((m) => m.id === id)
+    list[k] = { ...list[k]!, ...change }
+  }
+
+  remove(dialogId: number, id: number) {
+    this.set(dialogId, this.dialogs.get(dialogId)!.filter((m) => m.id !== id))
+  }
+
+  resetCalls() {
+    this.calls.length = 0
+    this.downloads.length = 0
+  }
+
+  /** Every message any history call returned, in call order. */
+  returnedIds(): Array<number> {
+    return this.calls.flatMap((c) => c.returned.map((m) => m.id))
+  }
+
+  page(dialogId: number, r: HistoryPageRequest): Array<MessageRecord> {
+    const list = this.dialogs.get(dialogId) ?? []
+    const firstOlder = (test: (m: MessageRecord) => boolean) => {
+      const k = list.findIndex(test)
+      return k === -1 ? list.length : k
+    }
+    const position = r.offsetId > 0
+      ? firstOlder((m) => m.id < r.offsetId)
+      : r.offsetDate > 0
+      ? firstOlder((m) => m.date < r.offsetDate)
+      : 0
+    const limit = Math.min(r.limit, 100)
+    const start = Math.max(0, position + r.addOffset)
+    const end = Math.min(list.length, Math.max(0, position + r.addOffset + limit))
+    return list.slice(start, Math.max(start, end)).filter((m) => m.id > r.minId && (r.maxId <= 0 || m.id < r.maxId))
+  }
+
+  layer(): Layer.Layer<TelegramGateway> {
+    const fake = this
+    const unsupported = () => Effect.fail(new TelegramUnavailable({ reason: "not in this fake" }))
+    return Layer.succeed(
+      TelegramGateway,
+      TelegramGateway.of({
+        account: (session) =>
+          Effect.succeed({ userId: fake.accounts.get(session) ?? 1001, firstName: session, lastName: null, username: session }),
+        dialogs: unsupported,
+        folders: unsupported,
+        messageCount: unsupported,
+        participantsCount: unsupported,
+        search: unsupported,
+        searchGlobal: unsupported,
+        history: (_session, dialogId, request) =>
+          Effect.gen(function*() {
+            if (!fake.dialogs.has(dialogId)) return yield* new PeerNotFound({ dialogId })
+            const n = fake.historyStarted++
+            const wait = fake.floodWaits.shift()
+            if (wait !== undefined) {
+              const listen = yield* FiberRef.get(FloodWaitListener)
+              yield* listen(wait, "messages.GetHistory")
+            }
+            yield* fake.beforeHistory(n)
+            const failure = fake.historyFailures.shift()
+            if (failure !== undefined) return yield* Effect.fail(failure)
+            const returned = fake.page(dialogId, request)
+            fake.calls.push({ dialogId, request, returned })
+            return { messages: returned, count: fake.dialogs.get(dialogId)!.length }
+          }),
+        download: (_session, locator) =>
+          Stream.suspend(() => {
+            fake.downloads.push(locator)
+            const { file } = JSON.parse(locator) as { file: string }
+            const failure = fake.failDownloadOnce.get(file)
+            if (failure !== undefined) {
+              fake.failDownloadOnce.delete(file)
+              return Stream.fail(new TelegramRpcError({ code: 400, message: failure, method: "upload.GetFile" }))
+            }
+            const data = bytesOf(locator)
+            return Stream.fromIterable(
+              Array.from({ length: Math.ceil(data.length / 4096) }, (_, i) => data.subarray(i * 4096, (i + 1) * 4096))
+            )
+          })
+      })
+    )
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * The history and files routes on a real Node HTTP server in this process
+ * (so SSE streaming, keep-alives and client aborts behave as over the
+ * network), over the real use case, SQLite cache and media files, with a
+ * fake TelegramGateway.
+ */
+import { createServer } from "node:http"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { HttpApi, HttpApiBuilder, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Either, Layer, ManagedRuntime, Option, Ref } from "effect"
+import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
+import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
+import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
+import { AppConfig, type AppConfigShape } from "../../src/app/Config.js"
+import { HistorySyncLive } from "../../src/app/HistorySync.js"
+import { FilesGroup, HistoryGroup } from "../../src/app/http/Api.js"
+import { BadRequest, Unauthorized } from "../../src/app/http/ApiErrors.js"
+import { DetailErrorsLive } from "../../src/app/http/DetailErrors.js"
+import { FilesHandlersLive } from "../../src/app/http/handlers/FilesHandlers.js"
+import { HistoryHandlersLive } from "../../src/app/http/handlers/HistoryHandlers.js"
+import { requestLog } from "../../src/app/http/RequestLog.js"
+import { SessionAuthLive } from "../../src/app/http/SessionAuth.js"
+import { applyPatch, defaultSettings, type Settings, type SettingsPatch } from "../../src/domain/Settings.js"
+import { SessionStore } from "../../src/ports/SessionStore.js"
+import { SettingsStore } from "../../src/ports/SettingsStore.js"
+import type { TelegramFake } from "../app/HistoryTelegramFake.js"
+
+/** The real API's history and files groups under the real API's name, so the real handlers serve them. */
+class HistoryApi extends HttpApi.make("tgsc").add(HistoryGroup).add(FilesGroup).addError(BadRequest).addError(Unauthorized) {}
+
+export interface HistoryServer {
+  readonly url: string
+  readonly dataDir: string
+  readonly settings: Ref.Ref<Settings>
+  readonly get: (path: string, headers?: Record<string, string>, signal?: AbortSignal) => Promise<Response>
+  readonly close: () => Promise<void>
+}
+
+export const startHistoryServer = async (
+  fake: TelegramFake,
+  options: { readonly keepAliveSeconds?: number; readonly settings?: Partial<Settings>; readonly telegram?: boolean } = {}
+): Promise<HistoryServer> => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "tgsc-http-history-"))
+  const accountsDir = path.join(dataDir, "accounts")
+  const settings = Ref.unsafeMake<Settings>({ ...defaultSettings, ...options.settings })
+  const config: AppConfigShape = {
+    dataDir,
+    host: "127.0.0.1",
+    port: 0,
+    settingsSeed: Option.none(),
+    apiToken: Option.none(),
+    floodThresholdSeconds: 120,
+    dialogCacheTtlSeconds: 60,
+    sseKeepAliveSeconds: options.keepAliveSeconds ?? 15,
+    telegram: options.telegram === false
+      ? Either.left("Telegram API credentials are not configured: set TELEGRAM_API_ID and TELEGRAM_API_HASH")
+      : Either.right({ apiId: 1, apiHash: "x" }),
+    logLevel: "none",
+    logFormat: "text"
+  } as AppConfigShape
+  const PortsLive = Layer.mergeAll(
+    fake.layer(),
+    MessageStoreLive({ accountsDir }),
+    MediaFilesLive({ accountsDir }),
+    MediaIndexLive({ accountsDir }),
+    Layer.succeed(SettingsStore, {
+      get: Ref.get(settings),
+      update: (patch: SettingsPatch) => Ref.updateAndGet(settings, (s) => applyPatch(s, patch))
+    }),
+    Layer.succeed(SessionStore, {
+      exists: (name) => Effect.succeed(fake.accounts.has(name)),
+      load: () => Effect.succeed(Option.none()),
+      save: () => Effect.void,
+      remove: () => Effect.void,
+      list: Effect.succeed([])
+    }),
+    Layer.succeed(AppConfig, config)
+  )
+  const ApiLive = HttpApiBuilder.api(HistoryApi).pipe(
+    Layer.provide([HistoryHandlersLive, FilesHandlersLive]),
+    Layer.provide(SessionAuthLive),
+    Layer.provide(HistorySyncLive)
+  )
+  const ServerLive = HttpApiBuilder.serve(requestLog).pipe(
+    Layer.provide(ApiLive),
+    Layer.provide(DetailErrorsLive),
+    Layer.provideMerge(
+      Layer.scoped(
+        HttpServer.HttpServer,
+        Effect.gen(function*() {
+          const server = createServer()
+          const http = yield* NodeHttpServer.make(() => server, { host: "127.0.0.1", port: 0 })
+          yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
+          return http
+        })
+      ).pipe(Layer.merge(NodeHttpServer.layerContext))
+    ),
+    Layer.provide(PortsLive)
+  )
+  const runtime = ManagedRuntime.make(ServerLive)
+  const server = await runtime.runPromise(HttpServer.HttpServer)
+  const address = server.address as HttpServer.TcpAddress
+  const url = `http://127.0.0.1:${address.port}`
+  return {
+    url,
+    dataDir,
+    settings,
+    get: (p, headers = { "x-telegram-username": "alice" }, signal) => fetch(url + p, { headers, ...(signal ? { signal } : {}) }),
+    close: async () => {
+      await runtime.dispose()
+      await fs.rm(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+export interface SseEvent {
+  readonly event: string
+  readonly data: unknown
+}
+
+/** Splits an SSE body into its events (comments dropped) and counts its keep-alive comments. */
+export const parseSse = (body: string): { events: Array<SseEvent>; keepAlives: number } => {
+  const events: Array<SseEvent> = []
+  let keepAlives = 0
+  for (const block of body.split("\n\n")) {
+    if (block.trim() === "") continue
+    let event = "message"
+    const data: Array<string> = []
+    for (const line of block.split("\n")) {
+      if (line === ": keep-alive") keepAlives++
+      else if (line.startsWith("event: ")) event = line.slice(7)
+      else if (line.startsWith("data: ")) data.push(line.slice(6))
+    }
+    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")) })
+  }
+  return { events, keepAlives }
+}
+
+/** Reads a streamed body until `done(textSoFar)` holds; returns the text and the reader to go on with. */
+export const readUntil = async (response: Response, done: (text: string) => boolean) => {
+  const reader = response.body!.getReader()
+  const decoder = new TextDecoder()
+  let text = ""
+  while (!done(text)) {
+    const { done: ended, value } = await reader.read()
+    if (ended) break
+    text += decoder.decode(value, { stream: true })
+  }
+  return { text, reader }
+}
