@@ -11,6 +11,7 @@ import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { formatRow, type Row } from "./lib/Measure.js"
 import { projectRoot } from "./lib/Processes.js"
+import { emulatorBenchmark } from "./emulator.js"
 import { startupBenchmark } from "./startup.js"
 
 interface Benchmark {
@@ -20,7 +21,12 @@ interface Benchmark {
 }
 
 const BENCHMARKS: ReadonlyArray<Benchmark> = [
-  { name: "startup", description: "start-up time and idle memory", run: ({ runs }) => startupBenchmark(runs) }
+  { name: "startup", description: "start-up time and idle memory", run: ({ runs }) => startupBenchmark(runs) },
+  {
+    name: "emulator",
+    description: "history messages per second the Telegram emulator serves to one GramJS client",
+    run: ({ runs, quick }) => emulatorBenchmark(runs, quick)
+  }
 ]
 
 const { values } = parseArgs({

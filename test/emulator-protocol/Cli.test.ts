@@ -1,17 +1,20 @@
 /**
  * The emulator CLI as the contract describes it: one JSON line on stdout
  * when ready, a working env for GramJS, clean exit on SIGTERM, exit code 2
- * on bad arguments or an invalid scenario. Also `--port` in-process.
+ * on bad arguments or an invalid scenario; `npm run emulator` on the real
+ * sample fixture. Also `--port` in-process.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import bigInt from "big-integer"
+import { Api } from "telegram"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type EmulatorEnv, startEmulator } from "../emulator/Emulator.js"
 import { parseEmulatorArgs, UsageError } from "../emulator/EmulatorArgs.js"
-import { destroyTestClient, makeTestClient } from "../emulator/TestClient.js"
+import { destroyTestClient, makeTestClient, TEST_API_HASH, TEST_API_ID } from "../emulator/TestClient.js"
 import { projectRoot } from "../support/ServerProcess.js"
 import { stubWorld } from "./StubWorld.js"
 
@@ -77,6 +80,69 @@ describe("emulator CLI", () => {
       expect(output().stdout.trim().split("\n")).toHaveLength(1)
     } finally {
       child.kill("SIGKILL")
+    }
+  })
+
+  it("`npm run emulator -- --scenario test/fixtures/sample.json` prints the ready line and serves the fixture's world", async () => {
+    // As the contract writes it, through npm (whose banner precedes the line); in its own process group, to stop it whole.
+    const child = spawn("npm", ["run", "emulator", "--", "--scenario", "test/fixtures/sample.json"], {
+      cwd: projectRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true
+    })
+    let stdout = ""
+    child.stdout.on("data", (d) => (stdout += d))
+    child.stderr.on("data", () => undefined)
+    // Every process of the group holds the pipes: "close" means the emulator itself has exited.
+    const closed = new Promise<void>((resolve) => child.on("close", () => resolve()))
+    const stopGroup = () => {
+      try {
+        process.kill(-child.pid!, "SIGTERM")
+      } catch {
+        // Already gone.
+      }
+    }
+    try {
+      const ready = await new Promise<{ env: EmulatorEnv; control: string }>((resolve, reject) => {
+        child.stdout.on("data", () => {
+          const line = stdout.split("\n").find((l) => l.startsWith("{"))
+          if (line !== undefined && stdout.includes(`${line}\n`)) resolve(JSON.parse(line))
+        })
+        child.on("exit", (code) => reject(new Error(`npm run emulator exited with ${code} before it was ready: ${stdout}`)))
+      })
+      // The sample has an account and a photo on DC 2.
+      expect(ready.env.TGSC_TELEGRAM_DC).toMatch(/^1=127\.0\.0\.1:\d+,2=127\.0\.0\.1:\d+$/)
+      expect(fs.readFileSync(ready.env.TGSC_TELEGRAM_PUBLIC_KEY, "utf8")).toMatch(/^-----BEGIN PUBLIC KEY-----/)
+      expect(await (await fetch(`${ready.control}/health`)).json()).toEqual({ status: "ok" })
+      const media = await fetch(`${ready.control}/media?peer=channel:3002&id=12`)
+      expect((await media.arrayBuffer()).byteLength).toBe(5242880)
+
+      const client = makeTestClient({ env: ready.env } as Parameters<typeof makeTestClient>[0])
+      try {
+        await client.connect()
+        const exportToken = () => client.invoke(new Api.auth.ExportLoginToken({ apiId: TEST_API_ID, apiHash: TEST_API_HASH, exceptIds: [] }))
+        const token = await exportToken() as Api.auth.LoginToken
+        const scan = await fetch(`${ready.control}/scan`, {
+          method: "POST",
+          body: JSON.stringify({ qr_url: `tg://login?token=${Buffer.from(token.token).toString("base64url")}`, user_id: 1001 })
+        })
+        expect(scan.status).toBe(200)
+        expect(await exportToken()).toBeInstanceOf(Api.auth.LoginTokenSuccess)
+        const dialogs = await client.invoke(new Api.messages.GetDialogs({
+          offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: bigInt.zero
+        }))
+        expect((dialogs as Api.messages.Dialogs).dialogs).toHaveLength(10)
+      } finally {
+        await destroyTestClient(client)
+      }
+
+      stopGroup()
+      await closed
+      expect(fs.existsSync(ready.env.TGSC_TELEGRAM_PUBLIC_KEY)).toBe(false)
+      // npm's banner, then exactly one JSON line.
+      expect(stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith(">"))).toEqual([JSON.stringify(ready)])
+    } finally {
+      stopGroup()
     }
   })
 

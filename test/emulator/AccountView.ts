@@ -54,6 +54,25 @@ export class EntityRefs {
 
 const NEVER = 2147483647
 
+/**
+ * An Api.Message holding just its fields, as GramJS's decoder would leave
+ * them, without running its constructor: CustomMessage's init (sender and
+ * chat ids through big integers, getters for a client) cost twenty times
+ * the rest of rendering a message and made it most of the emulator's
+ * getHistory time. The emulator only serialises what it renders, and
+ * serialisation (serializeTl, or getBytes) reads only the fields.
+ */
+const bareMessage = (fields: Omit<ConstructorParameters<typeof Api.Message>[0], "_entities">): Api.Message => {
+  const message = Object.create(Api.Message.prototype) as Api.Message
+  return Object.assign(message, {
+    CONSTRUCTOR_ID: Api.Message.CONSTRUCTOR_ID,
+    SUBCLASS_OF_ID: Api.Message.SUBCLASS_OF_ID,
+    className: "Message",
+    classType: "constructor",
+    ...fields
+  })
+}
+
 export class AccountView {
   constructor(readonly world: World, readonly account: AccountState) {}
 
@@ -262,7 +281,7 @@ export class AccountView {
     if (showFrom) refs.add(m.from)
     const fwd = m.fwdFrom
     if (fwd?.from) refs.add(fwd.from)
-    return new Api.Message({
+    return bareMessage({
       id: m.id,
       peerId: this.peer(m.peer),
       date: m.date,
