@@ -12,7 +12,9 @@ import { stubWorld } from "./StubWorld.js"
 const appended: Array<unknown> = []
 const media = Buffer.from([0, 1, 2, 250, 251, 252])
 
-const world = stubWorld({}, {
+const deletions: Array<unknown> = []
+
+const stub = stubWorld({}, {
   scan: (qrUrl, userId): ScanOutcome =>
     userId !== 1001
       ? "unknown_user"
@@ -29,6 +31,16 @@ const world = stubWorld({}, {
   },
   mediaBytes: (peer, id, owner) => (peer === "channel:3001" && id === 5 && owner === undefined ? media : undefined)
 })
+
+const world = {
+  ...stub,
+  deleteMessage: (ref: unknown) => {
+    const { id, peer } = ref as { peer?: unknown; id?: unknown }
+    if (typeof peer !== "string") throw new ScenarioError("peer: required")
+    deletions.push(ref)
+    return peer === "channel:3001" && id === 4
+  }
+}
 
 let emulator: RunningEmulator
 
@@ -113,6 +125,16 @@ describe("control API", () => {
     expect(await call("POST", "/messages", { messages: [{ id: 1 }] }))
       .toEqual({ status: 400, body: { detail: "messages[0].peer: required" } })
     expect((await call("POST", "/messages", { messages: "x" })).status).toBe(400)
+  })
+
+  it("DELETE /messages hands the reference to the world: 200 deleted, 404 no such message, 400 invalid", async () => {
+    expect(await call("DELETE", "/messages", { peer: "channel:3001", id: 4 }))
+      .toEqual({ status: 200, body: { status: "ok", deleted: 1 } })
+    expect(await call("DELETE", "/messages", { peer: "channel:3001", id: 5 }))
+      .toEqual({ status: 404, body: { detail: "no message 5 in channel:3001" } })
+    expect(await call("DELETE", "/messages", { id: 4 })).toEqual({ status: 400, body: { detail: "peer: required" } })
+    expect((await call("DELETE", "/messages", [])).status).toBe(400)
+    expect(deletions).toEqual([{ peer: "channel:3001", id: 4 }, { peer: "channel:3001", id: 5 }])
   })
 
   it("GET /media returns the exact bytes, 404 without media, 400 on bad parameters", async () => {

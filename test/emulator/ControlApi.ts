@@ -3,6 +3,15 @@
  * on loopback, for tests and demos to approve QR logins, read call counts,
  * inject faults, add messages and fetch media bytes. Errors answer
  * `{"detail": ...}` with a 4xx status.
+ *
+ * Extensions beyond the contract's table, in its style:
+ * | call | effect |
+ * |---|---|
+ * | `POST /messages` `{"messages":[{"peer":"channel:3001","id":4,"text":"fixed"}]}` | a message whose `peer` and `id` (and `owner`, for private chats and basic groups) name one that exists edits it: the fields given replace the old ones (`null` clears one), the others stay, and `edit_date` is now unless given |
+ * | `DELETE /messages` `{"peer":"channel:3001","id":4}` (`"owner"` as for messages) | deletes that message, as if its sender deleted it for everyone: 200 `{"status":"ok","deleted":1}`, 404 when there is no such message, 400 for an invalid body |
+ *
+ * An edit that gives other media keeps the file's id (file ids derive from
+ * the message), so edits model changed text and fields, not replaced files.
  */
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -121,6 +130,19 @@ export const startControlApi = async (
         throw error
       }
       sendJson(res, 200, { status: "ok", added: body.messages.length })
+    },
+    "DELETE /messages": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.deleteMessage === undefined) throw new HttpProblem(501, "this world cannot delete messages")
+      let deleted: boolean
+      try {
+        deleted = world.deleteMessage(body)
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+        throw error
+      }
+      if (!deleted) throw new HttpProblem(404, `no message ${String(body.id)} in ${String(body.peer)}`)
+      sendJson(res, 200, { status: "ok", deleted: 1 })
     },
     "GET /media": (_req, url, res) => {
       const peer = url.searchParams.get("peer")

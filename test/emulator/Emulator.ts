@@ -44,6 +44,8 @@ export interface RunningEmulator {
   readonly clearFaults: () => void
   /** Auth-key handshakes completed since start. */
   readonly handshakes: () => number
+  /** Client TCP connections open now, on every DC (e.g. to see a client close). */
+  readonly openConnections: () => number
   /** Closes listeners, client connections and the control API, and deletes the key file; idempotent. */
   readonly stop: () => Promise<void>
 }
@@ -101,6 +103,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<RunningEm
     },
     clearFaults: () => dispatcher.clearFaults(),
     handshakes: () => running.handshakes,
+    openConnections: () => running.openConnections,
     stop
   }
 }

@@ -4,8 +4,8 @@
  * can check the emulator's fast paths, and end-to-end tests can check what
  * the server returned, against it.
  */
-import { generatedDate, generatedMedia, generatedSender, generatedText } from "./Generate.js"
-import { type MediaSpec, type PeerRef, peerKey, type Scenario } from "./Scenario.js"
+import { generatedDate, generatedMedia, generatedMessage, generatedSender, generatedText } from "./Generate.js"
+import { type ForwardSpec, type MediaSpec, type PeerRef, peerKey, type Scenario } from "./Scenario.js"
 
 export interface OracleMessage {
   readonly id: number
@@ -14,7 +14,36 @@ export interface OracleMessage {
   /** The sender as a scenario peer, e.g. `user:1002`. */
   readonly from: string
   readonly media: MediaSpec | null
+  readonly editDate: number | null
+  readonly replyTo: number | null
+  readonly postAuthor: string | null
+  readonly fwdFrom: ForwardSpec | null
 }
+
+/**
+ * A message sent through the control API's `POST /messages` (media and
+ * forwards are not modelled here: an edit keeps the old ones).
+ */
+export interface AppendedMessage {
+  readonly peer: string
+  readonly owner?: number
+  readonly id?: number
+  readonly date?: string
+  readonly text?: string
+  readonly from?: string
+  readonly edit_date?: string
+  readonly reply_to?: number
+  readonly post_author?: string
+}
+
+/** A message deleted through the control API's `DELETE /messages`. */
+export interface DeletedMessage {
+  readonly peer: string
+  readonly owner?: number
+  readonly id: number
+}
+
+const epochOf = (text: string): number => Date.parse(`${text.replace(" ", "T")}Z`) / 1000
 
 const scopeOf = (peer: PeerRef, owner: number | null): string => (owner === null ? peerKey(peer) : `owner:${owner}`)
 
@@ -22,13 +51,17 @@ const scopeOf = (peer: PeerRef, owner: number | null): string => (owner === null
  * Every message of one dialog (of a scenario from `parseScenario`), oldest
  * first: the scenario's messages (left-out ids numbered as the scenario
  * module says), then its generate blocks, then messages appended later
- * through the control API (`appended`, in the order they were sent).
+ * through the control API (`appended`, in the order they were sent; one
+ * naming an existing id is an edit, keeping the fields it does not give;
+ * `nowSeconds` dates what gives no date), less the `deleted` ones.
  */
 export const dialogMessages = (
   scenario: Scenario,
   peer: string,
   owner?: number,
-  appended: ReadonlyArray<{ readonly peer: string; readonly owner?: number; readonly id?: number; readonly date: string; readonly text?: string; readonly from?: string }> = []
+  appended: ReadonlyArray<AppendedMessage> = [],
+  deleted: ReadonlyArray<DeletedMessage> = [],
+  nowSeconds = Math.floor(Date.now() / 1000)
 ): Array<OracleMessage> => {
   const wanted = (p: PeerRef, o: number | null) => peerKey(p) === peer && (p.kind === "channel" || o === (owner ?? o))
   const top = new Map<string, number>()
@@ -38,7 +71,19 @@ export const dialogMessages = (
     const scope = scopeOf(m.peer, m.owner)
     const id = m.id ?? (top.get(scope) ?? 0) + 1
     note(scope, id)
-    if (wanted(m.peer, m.owner)) out.push({ id, date: m.date, text: m.text, from: peerKey(m.from), media: m.media })
+    if (wanted(m.peer, m.owner)) {
+      out.push({
+        id,
+        date: m.date,
+        text: m.text,
+        from: peerKey(m.from),
+        media: m.media,
+        editDate: m.editDate,
+        replyTo: m.replyTo,
+        postAuthor: m.postAuthor,
+        fwdFrom: m.fwdFrom
+      })
+    }
   }
   for (const g of scenario.generate) {
     const scope = scopeOf(g.peer, g.owner)
@@ -51,7 +96,11 @@ export const dialogMessages = (
         date: generatedDate(g, i),
         text: generatedText(g, i),
         from: peerKey(generatedSender(g, i)),
-        media: generatedMedia(g, i)
+        media: generatedMedia(g, i),
+        editDate: null,
+        replyTo: generatedMessage(g, i, first).replyTo,
+        postAuthor: null,
+        fwdFrom: null
       })
     }
   }
@@ -63,16 +112,38 @@ export const dialogMessages = (
     const id = a.id ?? (top.get(scope) ?? 0) + 1
     note(scope, id)
     if (wanted(p, o)) {
-      out.push({
-        id,
-        date: Date.parse(`${a.date.replace(" ", "T")}Z`) / 1000,
-        text: a.text ?? "",
-        from: a.from ?? (o === null ? a.peer : `user:${o}`),
-        media: null
-      })
+      const at = out.findIndex((m) => m.id === id)
+      const old = at < 0 ? undefined : out[at]
+      const message: OracleMessage = old === undefined
+        ? {
+          id,
+          date: a.date !== undefined ? epochOf(a.date) : nowSeconds,
+          text: a.text ?? "",
+          from: a.from ?? (o === null ? a.peer : `user:${o}`),
+          media: null,
+          editDate: a.edit_date !== undefined ? epochOf(a.edit_date) : null,
+          replyTo: a.reply_to ?? null,
+          postAuthor: a.post_author ?? null,
+          fwdFrom: null
+        }
+        : {
+          // An edit: what it gives replaces, the rest stays.
+          ...old,
+          date: a.date !== undefined ? epochOf(a.date) : old.date,
+          text: a.text ?? old.text,
+          from: a.from ?? old.from,
+          editDate: a.edit_date !== undefined ? epochOf(a.edit_date) : nowSeconds,
+          replyTo: a.reply_to ?? old.replyTo,
+          postAuthor: a.post_author ?? old.postAuthor
+        }
+      if (at < 0) out.push(message)
+      else out[at] = message
     }
   }
-  return out.sort((a, b) => a.id - b.id)
+  const gone = new Set(
+    deleted.filter((d) => d.peer === peer && (d.peer.startsWith("channel:") || (d.owner ?? owner) === owner)).map((d) => d.id)
+  )
+  return out.filter((m) => !gone.has(m.id)).sort((a, b) => a.id - b.id)
 }
 
 export interface HistoryQuery {

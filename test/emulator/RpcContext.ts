@@ -59,8 +59,18 @@ export interface EmulatorWorld extends RpcHandler {
   readonly dcIds: () => ReadonlyArray<number>
   /** The phone of account `userId` approves the login token inside `qrUrl` (`tg://login?token=<base64url>`). */
   readonly scan: (qrUrl: string, userId: number) => ScanOutcome
-  /** Appends scenario message objects as if they had just arrived; throws ScenarioError on invalid input. */
+  /**
+   * Appends scenario message objects as if they had just arrived (one naming
+   * an existing message by peer and id edits it); throws ScenarioError on
+   * invalid input.
+   */
   readonly appendMessages: (messages: ReadonlyArray<unknown>) => void
+  /**
+   * Deletes the message `{"peer", "id", "owner"?}` names; false when there is
+   * no such message; throws ScenarioError on invalid input. Optional: a world
+   * without it answers the control API's `DELETE /messages` with 501.
+   */
+  readonly deleteMessage?: (ref: unknown) => boolean
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */
   readonly mediaBytes: (peer: string, id: number, owner?: number) => Buffer | undefined
 }

@@ -35,6 +35,13 @@
  * - generate: `"owner"` (as for messages), `"from": [peers]` (the senders to
  *   draw from); `start` defaults to 2020-01-01 00:00:00, `end` to one minute
  *   per message after `start`, `media_every` to 0 (none), `seed` to 1.
+ * - control API (see ControlApi.ts): an appended message whose `peer` and
+ *   `id` (and `owner`) name a message that exists is an edit: the fields it
+ *   gives replace that message's (`null` clears one), the others stay, and
+ *   `edit_date` is now unless given. Within a scenario file a repeated id
+ *   stays an error.
+ *   A deletion names its message as `{"peer", "id", "owner"?}` (owner as for
+ *   messages); ids of deleted messages are never reused.
  */
 import { Either, ParseResult, Schema } from "effect"
 import { ScenarioError } from "./RpcContext.js"
@@ -757,6 +764,28 @@ export const parseScenario = (json: unknown): Scenario => {
     accounts,
     messages,
     generate
+  }
+}
+
+/** A message named by the control API's `DELETE /messages`: `{"peer", "id", "owner"?}`. */
+export interface MessageRef {
+  readonly peer: PeerRef
+  readonly owner: number | null
+  readonly id: number
+}
+
+const MessageRefJson = Schema.Struct({ peer: PeerText, owner: opt(Id), id: Id })
+
+/** Checks a message reference against the scenario's peers and accounts (the id is checked by the world). */
+export const parseMessageRef = (dir: ScenarioDirectory, json: unknown): MessageRef => {
+  const raw = decodeOrThrow(MessageRefJson, json, "")
+  const peer = requirePeer(dir, raw.peer, "peer")
+  try {
+    return { peer, owner: resolveOwner(dir, peer, raw.owner, ""), id: raw.id }
+  } catch (error) {
+    // resolveOwner names `<path>.owner`; here the reference is the whole body.
+    if (error instanceof ScenarioError) throw new ScenarioError(error.message.replace(/^\./, ""))
+    throw error
   }
 }
 

@@ -99,6 +99,11 @@ export class Server implements ConnectionHost {
     return this.completedHandshakes
   }
 
+  /** Client TCP connections open now, on every DC. */
+  get openConnections(): number {
+    return this.connections.size
+  }
+
   readonly keyCreated = (key: NewAuthKey): AuthKey => {
     this.completedHandshakes++
     return this.authKeys.add(key.authKey, key.salt)

@@ -2,7 +2,8 @@
  * The messages of one dialog as one sorted index: ids and dates in typed
  * arrays (ascending id), scenario messages in a map, generated ones as
  * contiguous id ranges computed on demand. Paging is a binary search plus
- * the page, even for a million messages.
+ * the page, even for a million messages. Messages can be replaced (edits)
+ * and removed (deletions); a removed id is never handed out again.
  */
 import { generatedDate, generatedMessage } from "./Generate.js"
 import type { GenerateSpec, MessageSpec, PeerRef } from "./Scenario.js"
@@ -33,6 +34,10 @@ export class Timeline {
   private readonly segments: Array<Segment> = []
   /** Whether dates never decrease with id (then date offsets are a binary search too). */
   private monotonic = true
+  /** Ids removed since they were added (generated ones would otherwise still be computed). */
+  private readonly removed = new Set<number>()
+  /** The highest id this dialog ever held, removed or not: new ids come after it, as in Telegram. */
+  private highestId = 0
   /** Users and channels that messages here mention (senders, forward sources). */
   readonly referencedUsers = new Set<number>()
   readonly referencedChannels = new Set<number>()
@@ -55,6 +60,11 @@ export class Timeline {
 
   get topId(): number {
     return this.size === 0 ? 0 : this.ids[this.size - 1]!
+  }
+
+  /** The highest id ever used here, even if that message was removed since. */
+  get lastAssignedId(): number {
+    return Math.max(this.highestId, this.topId)
   }
 
   get topDate(): number {
@@ -99,8 +109,33 @@ export class Timeline {
     this.dates[at] = message.date
     this.size++
     this.explicit.set(message.id, message)
+    this.removed.delete(message.id)
+    this.highestId = Math.max(this.highestId, message.id)
     if (this.monotonic) this.recheckMonotonic(at, at + 1)
     this.reference(message)
+  }
+
+  /** Replaces the message with the same id (an edit); it must exist. */
+  replace(message: MessageSpec): void {
+    const at = lowerBound(this.ids, this.size, message.id)
+    if (at >= this.size || this.ids[at] !== message.id) throw new Error(`no message ${message.id} in ${this.key} to replace`)
+    this.dates[at] = message.date
+    this.explicit.set(message.id, message)
+    if (this.monotonic) this.recheckMonotonic(at, at + 1)
+    this.reference(message)
+  }
+
+  /** Removes a message (a deletion); false when there is none with that id. */
+  remove(id: number): boolean {
+    const at = lowerBound(this.ids, this.size, id)
+    if (at >= this.size || this.ids[at] !== id) return false
+    this.highestId = Math.max(this.highestId, this.topId)
+    this.ids.copyWithin(at, at + 1, this.size)
+    this.dates.copyWithin(at, at + 1, this.size)
+    this.size--
+    this.explicit.delete(id)
+    this.removed.add(id)
+    return true
   }
 
   /** Adds a generate block as ids firstId, firstId+1, ...; they must all come after the current top. */
@@ -133,6 +168,7 @@ export class Timeline {
   message(id: number): MessageSpec | undefined {
     const own = this.explicit.get(id)
     if (own !== undefined) return own
+    if (this.removed.size > 0 && this.removed.has(id)) return undefined
     let lo = 0
     let hi = this.segments.length
     while (lo < hi) {

@@ -23,6 +23,7 @@ import {
   type MediaSpec,
   type MessageSpec,
   parseAppendedMessages,
+  parseMessageRef,
   parsePeer,
   parseScenario,
   type PeerRef,
@@ -151,11 +152,19 @@ export class World implements EmulatorWorld {
   }
 
   private lastIdInScope(timeline: Timeline): number {
-    return Math.max(0, ...this.scopeOf(timeline).map((t) => t.topId))
+    return Math.max(0, ...this.scopeOf(timeline).map((t) => t.lastAssignedId))
   }
 
-  /** Assigns ids, checks them against each other and the world, then stores them; all or nothing. */
-  private addMessages(messages: ReadonlyArray<ScenarioMessage>): Array<{ timeline: Timeline; message: MessageSpec }> {
+  /**
+   * Assigns ids, checks them against each other and the world, then stores
+   * them; all or nothing. With `edit`, a message whose id its own dialog
+   * already holds replaces it (`edit` decides its final form); otherwise a
+   * used id is an error.
+   */
+  private addMessages(
+    messages: ReadonlyArray<ScenarioMessage>,
+    edit?: (old: MessageSpec, replacement: MessageSpec, index: number) => MessageSpec
+  ): Array<{ timeline: Timeline; message: MessageSpec; edited: boolean }> {
     // Ids taken earlier in this batch, per id scope (the first timeline of the scope stands for it).
     const pending = new Map<Timeline, Map<number, Timeline>>()
     const storedTop = new Map<Timeline, number>()
@@ -172,7 +181,7 @@ export class World implements EmulatorWorld {
       const id = m.id ?? top + 1
       if (id > 0x7fffffff) throw new ScenarioError(`${m.path}.id: message ids are 32-bit`)
       const clash = taken.get(id) ?? (id <= stored ? scope.find((t) => t.has(id)) : undefined)
-      if (clash !== undefined) {
+      if (clash !== undefined && !(edit !== undefined && clash === timeline)) {
         throw new ScenarioError(
           `${m.path}.id: id ${id} is already used in ${clash.key}` +
             (timeline.owner === null ? "" : ` (an account's private and basic-group messages share one id sequence)`)
@@ -183,12 +192,15 @@ export class World implements EmulatorWorld {
       const { path: _path, ...rest } = m
       return { timeline, message: { ...rest, id } }
     })
-    for (const { timeline, message } of placed) {
-      timeline.add(message)
-      const dc = message.media === null ? null : this.fileDc(timeline, message.media)
+    return placed.map(({ timeline, message }, index) => {
+      const old = edit === undefined ? undefined : timeline.message(message.id)
+      const stored = old === undefined ? message : edit!(old, message, index)
+      if (old === undefined) timeline.add(stored)
+      else timeline.replace(stored)
+      const dc = stored.media === null ? null : this.fileDc(timeline, stored.media)
       if (dc !== null) this.mediaDcs.add(dc)
-    }
-    return placed
+      return { timeline, message: stored, edited: old !== undefined }
+    })
   }
 
   /** The DC holding a photo or document: the scenario's `dc`, else the owner's home DC (private chats, basic groups) or DC 1. */
@@ -235,7 +247,8 @@ export class World implements EmulatorWorld {
   readonly scan = (qrUrl: string, userId: number): ScanOutcome => this.logins.scan(qrUrl, userId)
 
   readonly appendMessages = (messages: ReadonlyArray<unknown>): void => {
-    const parsed = parseAppendedMessages(this.directory, messages, Math.floor(this.now() / 1000))
+    const now = Math.floor(this.now() / 1000)
+    const parsed = parseAppendedMessages(this.directory, messages, now)
     // The listeners were opened for the scenario's DCs; a file elsewhere could never be fetched.
     const served = this.dcIds()
     for (const m of parsed) {
@@ -244,13 +257,35 @@ export class World implements EmulatorWorld {
         throw new ScenarioError(`${m.path}.media.dc: this emulator serves DCs ${served.join(", ")}, not ${dc}`)
       }
     }
-    for (const { timeline, message } of this.addMessages(parsed)) {
+    // An edit changes the fields it gives (null clears one) and keeps the rest; its edit_date is now unless given.
+    const edit = (old: MessageSpec, replacement: MessageSpec, i: number): MessageSpec => {
+      const raw = messages[i] as Record<string, unknown>
+      const given = (field: string) => Object.hasOwn(raw, field)
+      return {
+        ...old,
+        date: raw.date != null ? replacement.date : old.date,
+        from: given("from") ? replacement.from : old.from,
+        text: given("text") ? replacement.text : old.text,
+        replyTo: given("reply_to") ? replacement.replyTo : old.replyTo,
+        postAuthor: given("post_author") ? replacement.postAuthor : old.postAuthor,
+        fwdFrom: given("fwd_from") ? replacement.fwdFrom : old.fwdFrom,
+        media: given("media") ? replacement.media : old.media,
+        editDate: raw.edit_date != null ? replacement.editDate : now
+      }
+    }
+    for (const { edited, message, timeline } of this.addMessages(parsed, edit)) {
+      if (edited) continue
       for (const account of this.accounts.values()) {
         const dialog = account.dialogByKey.get(peerKey(timeline.peer))
         const incoming = !(message.from.kind === "user" && message.from.id === account.userId)
         if (dialog !== undefined && dialog.timeline === timeline && incoming) dialog.unreadCount++
       }
     }
+  }
+
+  readonly deleteMessage = (ref: unknown): boolean => {
+    const { id, owner, peer } = parseMessageRef(this.directory, ref)
+    return this.timelineOf(peer, owner)!.remove(id)
   }
 
   readonly mediaBytes = (peer: string, id: number, owner?: number): Buffer | undefined => {
