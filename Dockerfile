@@ -9,7 +9,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# npm ci runs the "prepare" script, which compiles src/ to dist/.
+COPY scripts ./scripts
+# npm ci runs the "prepare" script, which compiles src/ to dist/ and bundles
+# dist/bin/ (scripts/bundle.mjs).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 

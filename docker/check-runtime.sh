@@ -15,6 +15,7 @@ echo "== build stage"
 mkdir -p "$scratch/build"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$scratch/build/"
 cp -r src "$scratch/build/src"
+cp -r scripts "$scratch/build/scripts"
 if ! (cd "$scratch/build" && npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund) >"$scratch/build.log" 2>&1; then
   cat "$scratch/build.log" >&2; exit 1
 fi
@@ -32,7 +33,9 @@ if [ "$(id -u)" = "0" ]; then
   chmod o+rx "$scratch"
   chown -R root:root "$app/data"   # a volume made by `mkdir -p` as root
 fi
-(cd "$app" && env -i PATH="$PATH" HOME=/tmp NODE_ENV=production TGSC_DATA_DIR="$app/data" TGSC_HOST=0.0.0.0 TGSC_PORT="$port" \
+# exec all the way down (subshell, env, entrypoint, setpriv): $pid is the server
+# itself, so the kills below stop it rather than orphan it.
+(cd "$app" && exec env -i PATH="$PATH" HOME=/tmp NODE_ENV=production TGSC_DATA_DIR="$app/data" TGSC_HOST=0.0.0.0 TGSC_PORT="$port" \
   ./entrypoint.sh node dist/bin/tgsc-server.js >"$scratch/server.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 50); do
@@ -42,7 +45,7 @@ done
 echo "== HEALTHCHECK"
 node -e "fetch('http://127.0.0.1:$port/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 curl -fsS "http://127.0.0.1:$port/health"; echo
-server_user=$(ps -o user= -p "$(pgrep -f "dist/bin/tgsc-server.js" | head -1)")
+server_user=$(ps -o user= -p "$pid")
 echo "server runs as: $server_user"
 if [ "$(id -u)" = "0" ] && [ "$server_user" = "root" ]; then echo "the server runs as root" >&2; exit 1; fi
 echo "data dir owner: $(stat -c %U "$app/data"); settings: $(ls "$app/data")"
