@@ -27,6 +27,12 @@ export interface AppConfigShape {
   readonly telegram: Either.Either<TelegramCredentials, string>
   readonly logLevel: LogLevelName
   readonly logFormat: "text" | "json"
+  /** A QR login expires after this long (default 300). Environment only: TGSC_LOGIN_TIMEOUT_SECONDS. */
+  readonly loginTimeoutSeconds?: number
+  /** A finished QR login stays readable this long (default 120). Environment only: TGSC_LOGIN_KEEP_SECONDS. */
+  readonly loginKeepSeconds?: number
+  /** An unused Telegram client is closed after this long (default 300). Environment only: TGSC_CLIENT_IDLE_SECONDS. */
+  readonly clientIdleSeconds?: number
 }
 
 export const DEFAULT_SSE_KEEPALIVE_SECONDS = 15
@@ -62,6 +68,9 @@ Environment only:
                                        Without them the server starts, but Telegram endpoints answer 503.
   TGSC_TELEGRAM_DC, TGSC_TELEGRAM_PUBLIC_KEY
                                        talk to a Telegram emulator instead of Telegram (tests, demos).
+  TGSC_LOGIN_TIMEOUT_SECONDS           a QR login not completed by then expires             [300]
+  TGSC_LOGIN_KEEP_SECONDS              a finished QR login's status stays readable this long [120]
+  TGSC_CLIENT_IDLE_SECONDS             a session's Telegram connection unused this long is closed [300]
 `
 
 export type ParsedCommandLine =
@@ -152,6 +161,21 @@ export const parseCommandLine = (
   const telegram = telegramCredentialsFromEnv(env)
   if (Either.isLeft(telegram) && telegram.left.includes("must be")) problems.push(telegram.left)
 
+  // Tuning knobs, environment only (tests shorten them).
+  const seconds = (variable: string): number | undefined => {
+    const text = env[variable]?.trim()
+    if (text === undefined || text === "") return undefined
+    const value = Number(text)
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
+      problems.push(`${variable} must be a number of seconds > 0, got ${JSON.stringify(text)}`)
+      return undefined
+    }
+    return value
+  }
+  const loginTimeout = seconds("TGSC_LOGIN_TIMEOUT_SECONDS")
+  const loginKeep = seconds("TGSC_LOGIN_KEEP_SECONDS")
+  const clientIdle = seconds("TGSC_CLIENT_IDLE_SECONDS")
+
   if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
   return Either.right({
     _tag: "Run",
@@ -166,7 +190,10 @@ export const parseCommandLine = (
       dialogCacheTtlSeconds: ttl,
       telegram,
       logLevel: level as LogLevelName,
-      logFormat: format as "text" | "json"
+      logFormat: format as "text" | "json",
+      ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),
+      ...(loginKeep === undefined ? {} : { loginKeepSeconds: loginKeep }),
+      ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle })
     }
   })
 }

@@ -6,11 +6,28 @@
  * login and leaves no file behind.
  */
 import { randomBytes } from "node:crypto"
-import { Context, Data, Deferred, Duration, Effect, Fiber, FiberSet, Layer, Option, Queue, Ref, Stream, SubscriptionRef } from "effect"
+import {
+  Cause,
+  Context,
+  Data,
+  Deferred,
+  Duration,
+  Effect,
+  Either,
+  Fiber,
+  FiberSet,
+  Layer,
+  Option,
+  Queue,
+  Ref,
+  Stream,
+  SubscriptionRef
+} from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { type AccountInfo, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
+import { AccountCache } from "./AccountCache.js"
 
 export type LoginStatus = "pending" | "password_required" | "success" | "expired" | "error"
 
@@ -32,6 +49,7 @@ export class LoginAlreadyPending extends Data.TaggedError("LoginAlreadyPending")
 export class LoginNotFound extends Data.TaggedError("LoginNotFound")<{ readonly token: string }> {}
 export class NotAwaitingPassword extends Data.TaggedError("NotAwaitingPassword")<{ readonly status: LoginStatus; readonly reason: string }> {}
 export class LoginStartFailed extends Data.TaggedError("LoginStartFailed")<{ readonly error: TelegramError }> {}
+export class LoginAlreadyFinished extends Data.TaggedError("LoginAlreadyFinished")<{ readonly status: LoginStatus }> {}
 
 export interface QrLoginOptions {
   /** The whole login expires after this (300 s). */
@@ -46,6 +64,11 @@ export const defaultQrLoginOptions: QrLoginOptions = {
   loginTimeout: Duration.seconds(300),
   keepFinished: Duration.seconds(120)
 }
+
+/** How long POST /auth/qr waits for Telegram's first code before answering 502. */
+const FIRST_CODE_TIMEOUT = Duration.seconds(45)
+/** How long POST .../2fa waits for Telegram's verdict on a password before answering with the current state. */
+const PASSWORD_VERDICT_TIMEOUT = Duration.seconds(60)
 
 const isTerminal = (s: LoginStatus) => s === "success" || s === "expired" || s === "error"
 
@@ -80,9 +103,12 @@ export const makeQrLogins = Effect.gen(function*() {
   const login = yield* TelegramLogin
   const sessions = yield* SessionStore
   const options = yield* Effect.serviceOption(QrLoginOptionsTag).pipe(Effect.map(Option.getOrElse(() => defaultQrLoginOptions)))
+  // When there is one: what it remembers about a name may be another account's after a forced login.
+  const accountCache = yield* Effect.serviceOption(AccountCache)
   const entries = yield* Ref.make(new Map<string, Entry>())
+  // Logins and their clean-up timers: closing the layer (shutdown) interrupts them all.
   const fibers = yield* FiberSet.make<void>()
-  const starting = yield* Effect.makeSemaphore(1)
+  const registering = yield* Effect.makeSemaphore(1)
 
   const find = (token: string) =>
     Effect.flatMap(Ref.get(entries), (map) => {
@@ -99,11 +125,14 @@ export const makeQrLogins = Effect.gen(function*() {
 
   const finish = (entry: Entry, token: string, change: Partial<LoginState> & { status: LoginStatus }) =>
     SubscriptionRef.update(entry.state, (s) => ({ ...s, message: MESSAGES[change.status], checkingPassword: false, ...change })).pipe(
-      Effect.zipRight(Effect.sleep(options.keepFinished).pipe(Effect.zipRight(forget(token)), Effect.forkDaemon))
+      // Interruptible even when forked from the uninterruptible save, so shutdown does not wait for it.
+      Effect.zipRight(FiberSet.run(fibers, Effect.interruptible(Effect.zipRight(Effect.sleep(options.keepFinished), forget(token))))),
+      Effect.asVoid
     )
 
-  const start = (name: SessionName, force: boolean) =>
-    starting.withPermits(1)(Effect.gen(function*() {
+  /** Checks the name is free and records the new login, all under one lock so two starts cannot both pass. */
+  const register = (name: SessionName, force: boolean) =>
+    registering.withPermits(1)(Effect.gen(function*() {
       const map = yield* Ref.get(entries)
       for (const e of map.values()) {
         const s = yield* SubscriptionRef.get(e.state)
@@ -124,95 +153,121 @@ export const makeQrLogins = Effect.gen(function*() {
       })
       const entry: Entry = { state, passwords: yield* Queue.unbounded<string>(), fiber: undefined }
       yield* Ref.update(entries, (m) => new Map(m).set(token, entry))
-      const firstUrl = yield* Deferred.make<string, TelegramError>()
-
-      const run = Effect.scoped(
-        login.qrLogin({
-          onQrUrl: (url) =>
-            SubscriptionRef.update(state, (s) => ({ ...s, qrUrl: url })).pipe(
-              Effect.zipRight(Deferred.succeed(firstUrl, url))
-            ),
-          password: (_hint, previousError) =>
-            SubscriptionRef.update(state, (s) => ({
-              ...s,
-              status: "password_required" as const,
-              error: previousError,
-              message: MESSAGES.password_required.replace("{token}", token),
-              passwordPrompts: s.passwordPrompts + 1,
-              checkingPassword: false
-            })).pipe(
-              Effect.zipRight(Queue.take(entry.passwords)),
-              Effect.tap(() => SubscriptionRef.update(state, (s) => ({ ...s, checkingPassword: true })))
-            )
-        })
-      ).pipe(
-        Effect.timeoutFail({ duration: options.loginTimeout, onTimeout: () => "expired" as const }),
-        Effect.matchCauseEffect({
-          onSuccess: (success) =>
-            sessions.save(name, success.session).pipe(
-              Effect.zipRight(finish(entry, token, { status: "success", error: null, account: success.account })),
-              Effect.zipRight(Effect.logInfo(`login succeeded for session ${name}`)),
-              Effect.catchAll((e) =>
-                finish(entry, token, { status: "error", error: `could not save the session: ${String(e.cause)}` })
-              )
-            ),
-          onFailure: (cause) => {
-            const failure = cause._tag === "Fail" ? cause.error : undefined
-            if (failure === "expired") return finish(entry, token, { status: "expired", error: null })
-            const error: TelegramError = failure ?? new TelegramUnavailable({ reason: "the login stopped unexpectedly" })
-            const reason = describeTelegramError(error)
-            return Deferred.fail(firstUrl, error).pipe(
-              Effect.zipRight(finish(entry, token, { status: "error", error: reason })),
-              Effect.zipRight(Effect.logWarning(`login failed for session ${name}: ${reason}`))
-            )
-          }
-        })
-      )
-      entry.fiber = yield* FiberSet.run(fibers, run)
-      // Answer once the first code is there (or Telegram could not be reached).
-      const first = yield* Deferred.await(firstUrl).pipe(
-        Effect.timeoutFail({ duration: Duration.seconds(45), onTimeout: () => "timeout" as const }),
-        Effect.either
-      )
-      if (first._tag === "Left") {
-        yield* Fiber.interrupt(entry.fiber)
-        yield* forget(token)
-        const error = first.left === "timeout"
-          ? new TelegramUnavailable({ reason: "no login token from Telegram in time" })
-          : first.left
-        return yield* new LoginStartFailed({ error })
-      }
-      return yield* SubscriptionRef.get(state)
+      return { token, entry, state }
     }))
+
+  const start = (name: SessionName, force: boolean) =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        const { entry, state, token } = yield* register(name, force)
+        const firstUrl = yield* Deferred.make<string, TelegramError>()
+
+        const run = Effect.scoped(
+          login.qrLogin({
+            onQrUrl: (url) =>
+              SubscriptionRef.update(state, (s) => ({ ...s, qrUrl: url })).pipe(
+                Effect.zipRight(Deferred.succeed(firstUrl, url))
+              ),
+            password: (_hint, previousError) =>
+              SubscriptionRef.update(state, (s) => ({
+                ...s,
+                status: "password_required" as const,
+                error: previousError,
+                message: MESSAGES.password_required.replace("{token}", token),
+                passwordPrompts: s.passwordPrompts + 1,
+                checkingPassword: false
+              })).pipe(Effect.zipRight(Queue.take(entry.passwords)))
+          })
+        ).pipe(
+          Effect.timeoutFail({ duration: options.loginTimeout, onTimeout: () => "expired" as const }),
+          Effect.matchCauseEffect({
+            // Telegram has accepted the login: save it and say so, even if a cancel or shutdown comes now.
+            onSuccess: (success) =>
+              Effect.uninterruptible(
+                sessions.save(name, success.session).pipe(
+                  Effect.zipRight(Option.match(accountCache, { onNone: () => Effect.void, onSome: (c) => c.invalidate(name) })),
+                  Effect.zipRight(finish(entry, token, { status: "success", error: null, account: success.account })),
+                  Effect.zipRight(Effect.logInfo(`login succeeded for session ${name}`)),
+                  Effect.catchAll((e) =>
+                    finish(entry, token, { status: "error", error: `could not save the session: ${String(e.cause)}` })
+                  )
+                )
+              ),
+            onFailure: (cause) => {
+              if (Cause.isInterruptedOnly(cause)) return Effect.void
+              const failure = Cause.failureOption(cause)
+              if (Option.isSome(failure) && failure.value === "expired") {
+                return finish(entry, token, { status: "expired", error: null })
+              }
+              const error: TelegramError = Option.isSome(failure) && failure.value !== "expired"
+                ? failure.value
+                : new TelegramUnavailable({ reason: "the login stopped unexpectedly" })
+              const reason = describeTelegramError(error)
+              return Deferred.fail(firstUrl, error).pipe(
+                Effect.zipRight(finish(entry, token, { status: "error", error: reason })),
+                Effect.zipRight(Effect.logWarning(`login failed for session ${name}: ${reason}`))
+              )
+            }
+          })
+        )
+        // Forked from the uninterruptible start, the login must be made interruptible again (cancel, expiry, shutdown).
+        entry.fiber = yield* FiberSet.run(fibers, Effect.interruptible(run))
+        // Answer once the first code is there (or Telegram could not be reached). A caller that
+        // goes away before that never learns the token: the login is abandoned with it.
+        const first = yield* restore(Deferred.await(firstUrl)).pipe(
+          Effect.timeoutFail({ duration: FIRST_CODE_TIMEOUT, onTimeout: () => "timeout" as const }),
+          Effect.either,
+          Effect.onInterrupt(() => Effect.zipRight(Fiber.interrupt(entry.fiber!), forget(token)))
+        )
+        if (first._tag === "Left") {
+          yield* Fiber.interrupt(entry.fiber)
+          yield* forget(token)
+          const error = first.left === "timeout"
+            ? new TelegramUnavailable({ reason: "no login token from Telegram in time" })
+            : first.left
+          return yield* new LoginStartFailed({ error })
+        }
+        return yield* SubscriptionRef.get(state)
+      })
+    )
 
   const status = (token: string) => Effect.flatMap(find(token), (e) => SubscriptionRef.get(e.state))
 
   const submitPassword = (token: string, password: string) =>
     Effect.gen(function*() {
       const entry = yield* find(token)
-      const before = yield* SubscriptionRef.get(entry.state)
-      if (before.status !== "password_required") {
-        return yield* new NotAwaitingPassword({ status: before.status, reason: `the login is ${before.status}, not waiting for a password` })
-      }
-      if (before.checkingPassword) {
-        return yield* new NotAwaitingPassword({ status: before.status, reason: "a password is already being checked" })
-      }
+      // Taken atomically: of two passwords sent at once, one is checked and the other refused.
+      const taken = yield* SubscriptionRef.modify(entry.state, (s): [Either.Either<LoginState, NotAwaitingPassword>, LoginState] =>
+        s.status !== "password_required"
+          ? [Either.left(new NotAwaitingPassword({ status: s.status, reason: `the login is ${s.status}, not waiting for a password` })), s]
+          : s.checkingPassword
+          ? [Either.left(new NotAwaitingPassword({ status: s.status, reason: "a password is already being checked" })), s]
+          : [Either.right(s), { ...s, checkingPassword: true }]
+      )
+      const before = yield* taken
       yield* Queue.offer(entry.passwords, password)
       // Wait for Telegram's verdict: a new prompt (wrong password) or the end of the login.
       return yield* entry.state.changes.pipe(
         Stream.filter((s) => isTerminal(s.status) || (s.passwordPrompts > before.passwordPrompts && !s.checkingPassword)),
         Stream.runHead,
         Effect.map(Option.getOrElse(() => before)),
-        Effect.timeout(Duration.seconds(60)),
+        Effect.timeout(PASSWORD_VERDICT_TIMEOUT),
         Effect.orElse(() => SubscriptionRef.get(entry.state))
       )
     })
 
+  /** Abandons a login still waiting for a scan or a password; a finished one cannot be undone. */
   const cancel = (token: string) =>
     Effect.gen(function*() {
       const entry = yield* find(token)
+      const before = yield* SubscriptionRef.get(entry.state)
+      if (isTerminal(before.status)) return yield* new LoginAlreadyFinished({ status: before.status })
       if (entry.fiber !== undefined) yield* Fiber.interrupt(entry.fiber)
+      const after = yield* SubscriptionRef.get(entry.state)
+      // Telegram may have confirmed it just before the interruption: then it stays a success.
+      if (isTerminal(after.status)) return yield* new LoginAlreadyFinished({ status: after.status })
       yield* forget(token)
+      yield* Effect.logInfo(`login for session ${before.username} cancelled`)
     })
 
   return { start, status, submitPassword, cancel } as const

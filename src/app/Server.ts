@@ -6,7 +6,7 @@
  */
 import { createServer } from "node:http"
 import * as nodePath from "node:path"
-import { HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
@@ -14,11 +14,12 @@ import { SettingsFileLive } from "../adapters/fs/SettingsFile.js"
 import { TgscApi } from "./http/Api.js"
 import { ApiTokenLive } from "./http/ApiToken.js"
 import { DetailErrorsLive } from "./http/DetailErrors.js"
-import { TelegramAdapterConfig, TelegramGatewayLive } from "../adapters/telegram/TelegramGatewayLive.js"
-import { TelegramLoginLive } from "../adapters/telegram/TelegramLoginLive.js"
+import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse } from "../adapters/telegram/TelegramOnFirstUse.js"
 import { AuthHandlersLive } from "./http/handlers/AuthHandlers.js"
 import { LoginPageLive } from "./http/LoginPage.js"
-import { QrLoginsLive } from "./QrLogins.js"
+import { SwaggerDocsLive } from "./http/SwaggerDocs.js"
+import { defaultQrLoginOptions, QrLoginOptionsTag, QrLoginsLive } from "./QrLogins.js"
 import { AccountCacheLive, AccountCacheOptionsTag } from "./AccountCache.js"
 import { DialogSearchLive } from "./DialogSearch.js"
 import { MessageSearchLive } from "./MessageSearch.js"
@@ -80,11 +81,12 @@ export const ServerLive = (config: AppConfigShape) => {
     MediaFilesLive({ accountsDir: layout.accounts }),
     MediaIndexLive({ accountsDir: layout.accounts })
   )
-  const TelegramLive = Layer.mergeAll(TelegramGatewayLive, TelegramLoginLive).pipe(
+  const TelegramLive = Layer.mergeAll(TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse).pipe(
     Layer.provide(
       Layer.succeed(TelegramAdapterConfig, {
         credentials: config.telegram,
-        floodThresholdSeconds: config.floodThresholdSeconds
+        floodThresholdSeconds: config.floodThresholdSeconds,
+        ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) })
       })
     ),
     Layer.provideMerge(StoresLive)
@@ -92,12 +94,22 @@ export const ServerLive = (config: AppConfigShape) => {
   const AccountCacheWithTtl = AccountCacheLive.pipe(
     Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(config.dialogCacheTtlSeconds) }))
   )
-  const UseCasesLive = Layer.mergeAll(QrLoginsLive, DialogSearchLive, MessageSearchLive, HistorySyncLive).pipe(
+  const QrLoginsWithOptions = QrLoginsLive.pipe(
+    Layer.provide(Layer.succeed(QrLoginOptionsTag, {
+      loginTimeout: config.loginTimeoutSeconds === undefined
+        ? defaultQrLoginOptions.loginTimeout
+        : Duration.seconds(config.loginTimeoutSeconds),
+      keepFinished: config.loginKeepSeconds === undefined
+        ? defaultQrLoginOptions.keepFinished
+        : Duration.seconds(config.loginKeepSeconds)
+    }))
+  )
+  const UseCasesLive = Layer.mergeAll(QrLoginsWithOptions, DialogSearchLive, MessageSearchLive, HistorySyncLive).pipe(
     Layer.provideMerge(AccountCacheWithTtl),
     Layer.provideMerge(TelegramLive)
   )
   return HttpApiBuilder.serve(requestLog).pipe(
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),

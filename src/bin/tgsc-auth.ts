@@ -2,20 +2,22 @@
 /**
  * tgsc-auth <name>: log a session in from a terminal. Draws the QR code as
  * text (redrawn when Telegram refreshes it), asks for the 2FA password
- * without echo, and saves the session where tgsc-server looks for it.
+ * without echo, and saves the session where tgsc-server looks for it, only
+ * once the login has succeeded. Without a terminal (a pipe), the password is
+ * read as one line from stdin.
  */
 import * as nodePath from "node:path"
 import * as readline from "node:readline"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Either, Layer } from "effect"
+import { Cause, Console, Duration, Effect, Either, Exit, Layer } from "effect"
 import QRCode from "qrcode"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
-import { TelegramAdapterConfig } from "../adapters/telegram/TelegramGatewayLive.js"
-import { TelegramLoginLive } from "../adapters/telegram/TelegramLoginLive.js"
+import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { telegramCredentialsFromEnv } from "../app/Config.js"
 import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
+import type { TelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 
 const USAGE = `Usage: tgsc-auth <session-name> [--data-dir <dir>] [--force]
@@ -23,7 +25,9 @@ const USAGE = `Usage: tgsc-auth <session-name> [--data-dir <dir>] [--force]
 Logs a Telegram account in by QR code and saves it as {data_dir}/sessions/<session-name>.session.
   --data-dir <dir>   data directory (default: $TGSC_DATA_DIR or ./data)
   --force            replace an existing session (kept until the new login succeeds)
-Needs TELEGRAM_API_ID and TELEGRAM_API_HASH in the environment.
+Needs TELEGRAM_API_ID and TELEGRAM_API_HASH in the environment. The login gives up
+after TGSC_LOGIN_TIMEOUT_SECONDS (default 300). Without a terminal, the 2FA password
+is read as one line from stdin.
 `
 
 const fail = (message: string, code = 2): never => {
@@ -50,69 +54,150 @@ const name = Either.getOrElse(validateSessionName(parsed!.positionals[0]!), (mes
 const credentials = Either.getOrElse(telegramCredentialsFromEnv(process.env), (message) => fail(message))
 const dataDir = nodePath.resolve(parsed!.values["data-dir"] ?? process.env.TGSC_DATA_DIR ?? "./data")
 const force = parsed!.values.force === true
+const timeoutText = process.env.TGSC_LOGIN_TIMEOUT_SECONDS?.trim() || "300"
+const timeoutSeconds = /^\d+(\.\d+)?$/.test(timeoutText) && Number(timeoutText) > 0
+  ? Number(timeoutText)
+  : fail(`TGSC_LOGIN_TIMEOUT_SECONDS must be a number of seconds > 0, got ${JSON.stringify(timeoutText)}`)
 const interactive = process.stdout.isTTY === true
 
-const askPassword = (prompt: string) =>
-  Effect.async<string>((resume) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true })
-    if (process.stdin.isTTY) {
-      // Echo the prompt, never the typed characters.
-      ;(rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-        if (s.startsWith(prompt)) process.stdout.write(prompt)
-      }
-    }
-    rl.question(prompt, (answer) => {
-      rl.close()
-      if (process.stdin.isTTY) process.stdout.write("\n")
-      resume(Effect.succeed(answer))
-    })
-    return Effect.sync(() => rl.close())
+/**
+ * One line reader for the rest of the run, made at the first password
+ * prompt (a pipe may deliver several lines at once). On a terminal readline
+ * echoes nothing: the prompt is written here, the typed characters never,
+ * and Ctrl+C (raw mode turns it into a key) still cancels.
+ */
+const makePasswordReader = () => {
+  const terminal = process.stdin.isTTY === true
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal })
+  if (terminal) {
+    ;(rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {}
+    rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"))
+  }
+  const lines: Array<string> = []
+  const waiting: Array<(line: string | null) => void> = []
+  let closed = false
+  rl.on("line", (line) => {
+    const next = waiting.shift()
+    if (next === undefined) lines.push(line)
+    else next(line)
   })
+  rl.on("close", () => {
+    closed = true
+    for (const next of waiting.splice(0)) next(null)
+  })
+  return {
+    ask: (text: string) =>
+      Effect.async<string, string>((resume) => {
+        process.stdout.write(text)
+        const answer = (line: string | null) => {
+          if (terminal) process.stdout.write("\n")
+          resume(line === null ? Effect.fail("stdin closed before the 2FA password was given") : Effect.succeed(line))
+        }
+        const ready = lines.shift()
+        if (ready !== undefined) answer(ready)
+        else if (closed) answer(null)
+        else waiting.push(answer)
+        return Effect.sync(() => {
+          const i = waiting.indexOf(answer)
+          if (i >= 0) waiting.splice(i, 1)
+        })
+      }),
+    close: () => rl.close()
+  }
+}
+
+const describe = (e: TelegramError) =>
+  e._tag === "TelegramRpcError"
+    ? `Telegram answered ${e.message}`
+    : e._tag === "FloodWait"
+    ? `Telegram rate limit: retry after ${e.seconds} seconds`
+    : e._tag === "SessionRevoked"
+    ? `Telegram refused the login (${e.reason})`
+    : `Telegram could not be reached: ${e.reason}`
+
+/** GramJS is loaded only once there is a login to run (refusals answer at once). */
+const telegramLogin = Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")).pipe(
+  Effect.flatMap(({ TelegramLoginLive }) =>
+    Effect.provide(
+      TelegramLogin,
+      TelegramLoginLive.pipe(
+        Layer.provide(Layer.succeed(TelegramAdapterConfig, { credentials: Either.right(credentials), floodThresholdSeconds: 120 }))
+      )
+    )
+  )
+)
 
 const program = Effect.gen(function*() {
   const sessions = yield* SessionStore
-  const login = yield* TelegramLogin
   if (!force && (yield* sessions.exists(name))) {
     return yield* Effect.fail(`session '${name}' already exists in ${dataDir}: use --force to log in again`)
   }
+  const login = yield* telegramLogin
+  let reader: ReturnType<typeof makePasswordReader> | undefined
+  yield* Effect.addFinalizer(() => Effect.sync(() => reader?.close()))
+  let codes = 0
   const result = yield* Effect.scoped(
     login.qrLogin({
       onQrUrl: (url) =>
         Effect.promise(() => QRCode.toString(url, { type: "terminal", small: true })).pipe(
           Effect.flatMap((art) =>
             Console.log(
-              `${interactive ? "\x1b[2J\x1b[H" : ""}Scan with Telegram: Settings > Devices > Link Desktop Device\n${art}\nqr_url: ${url}`
+              `${interactive ? "\x1b[2J\x1b[H" : ""}${
+                codes++ === 0 ? "" : "The code was refreshed.\n"
+              }Scan with Telegram on your phone: Settings > Devices > Link Desktop Device\n${art}\nqr_url: ${url}\nWaiting for the scan...`
             )
           )
         ),
       password: (hint, previousError) =>
         Effect.zipRight(
-          previousError === null ? Effect.void : Console.log(previousError),
-          askPassword(`Two-step verification password${hint ? ` (hint: ${hint})` : ""}: `)
+          previousError === null
+            ? Console.log("Scanned. This account has two-step verification.")
+            : Console.log(previousError),
+          (reader ??= makePasswordReader()).ask(`Two-step verification password${hint ? ` (hint: ${hint})` : ""}: `).pipe(
+            Effect.catchAll((reason) => Effect.die(new Error(reason)))
+          )
         )
     })
-  ).pipe(Effect.mapError((e) => `login failed: ${e._tag === "TelegramRpcError" ? e.message : e._tag === "FloodWait" ? `rate limited for ${e.seconds} s` : e.reason}`))
+  ).pipe(
+    Effect.mapError((e) => `login failed: ${describe(e)}`),
+    Effect.timeoutFail({
+      duration: Duration.seconds(timeoutSeconds),
+      onTimeout: () => `the login expired after ${timeoutSeconds} s without completing: nothing was saved`
+    })
+  )
   yield* sessions.save(name, result.session).pipe(Effect.mapError((e) => `could not save the session: ${String(e.cause)}`))
   const who = [result.account.firstName, result.account.lastName].filter(Boolean).join(" ") || String(result.account.userId)
   yield* Console.log(`Logged in as ${who}; session '${name}' saved in ${nodePath.join(dataDir, "sessions")}`)
 })
 
-const layer = Layer.mergeAll(SessionFilesLive(nodePath.join(dataDir, "sessions")), TelegramLoginLive).pipe(
-  Layer.provide(Layer.succeed(TelegramAdapterConfig, { credentials: Either.right(credentials), floodThresholdSeconds: 120 }))
-)
+const layer = SessionFilesLive(nodePath.join(dataDir, "sessions"))
+
+const messageOf = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.squash(cause)
+  return failure instanceof Error ? failure.message : String(failure)
+}
 
 NodeRuntime.runMain(
-  program.pipe(
+  Effect.scoped(program).pipe(
     Effect.provide(layer),
+    Effect.onInterrupt(() =>
+      Effect.sync(() => {
+        process.stderr.write("tgsc-auth: cancelled: nothing was saved\n")
+        process.exitCode = 130
+      })
+    ),
     Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.void
-        : Console.error(`tgsc-auth: ${String(Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.squash(cause))}`).pipe(
-          Effect.zipRight(Effect.sync(() => {
-            process.exitCode = 1
-          }))
-        )
+      Console.error(`tgsc-auth: ${messageOf(cause)}`).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          process.exitCode = 1
+        }))
+      )
     )
   ),
-  { disableErrorReporting: true, disablePrettyLogger: true }
+  {
+    disableErrorReporting: true,
+    disablePrettyLogger: true,
+    // GramJS may leave timers behind: leave as soon as the work is done.
+    teardown: (exit) => process.exit(Number(process.exitCode ?? (Exit.isSuccess(exit) ? 0 : 1)))
+  }
 )

@@ -25,6 +25,11 @@ export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
   readonly dialogId: number
 }> {}
 
+/** A user id given as a filter (search `from_user`) that the account cannot name: not in its dialogs, chats or results. */
+export class UserNotFound extends Data.TaggedError("UserNotFound")<{
+  readonly userId: number
+}> {}
+
 /** Telegram could not be reached (network, timeouts, no session file). */
 export class TelegramUnavailable extends Data.TaggedError("TelegramUnavailable")<{
   readonly reason: string
@@ -130,7 +135,7 @@ export interface TelegramGatewayService {
     session: SessionName,
     dialogId: number,
     request: SearchRequest
-  ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
+  ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound | UserNotFound>
   readonly searchGlobal: (
     session: SessionName,
     request: GlobalSearchRequest

@@ -1,6 +1,6 @@
 import { Either, Option } from "effect"
 import { describe, expect, it } from "vitest"
-import { parseCommandLine, telegramCredentialsFromEnv } from "../../src/app/Config.js"
+import { HELP, parseCommandLine, telegramCredentialsFromEnv } from "../../src/app/Config.js"
 
 const run = (argv: Array<string>, env: Record<string, string> = {}) => {
   const parsed = parseCommandLine(argv, env, "/work")
@@ -36,6 +36,13 @@ describe("parseCommandLine", () => {
     expect(run([], { TGSC_SSE_KEEPALIVE_SECONDS: "0.5" }).sseKeepAliveSeconds).toBe(0.5)
     expect(run(["--sse-keepalive-seconds", "3"], { TGSC_SSE_KEEPALIVE_SECONDS: "9" }).sseKeepAliveSeconds).toBe(3)
   })
+  it("login and client timings come from the environment only, unset unless given", () => {
+    const c = run([])
+    expect([c.loginTimeoutSeconds, c.loginKeepSeconds, c.clientIdleSeconds]).toEqual([undefined, undefined, undefined])
+    expect(run([], { TGSC_LOGIN_TIMEOUT_SECONDS: "2", TGSC_LOGIN_KEEP_SECONDS: "1.5", TGSC_CLIENT_IDLE_SECONDS: "30" }))
+      .toMatchObject({ loginTimeoutSeconds: 2, loginKeepSeconds: 1.5, clientIdleSeconds: 30 })
+    expect(HELP).toMatch(/TGSC_LOGIN_TIMEOUT_SECONDS[\s\S]*TGSC_LOGIN_KEEP_SECONDS[\s\S]*TGSC_CLIENT_IDLE_SECONDS/)
+  })
   it("--help", () => {
     expect(Either.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
   })
@@ -49,6 +56,9 @@ describe("parseCommandLine", () => {
     [[], { TGSC_DIALOG_CACHE_TTL: "1m" }, /TGSC_DIALOG_CACHE_TTL must be a number of seconds/],
     [[], { LOG_FORMAT: "xml" }, /LOG_FORMAT/],
     [[], { TELEGRAM_API_ID: "abc", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be/],
+    [[], { TGSC_LOGIN_TIMEOUT_SECONDS: "0" }, /TGSC_LOGIN_TIMEOUT_SECONDS must be a number of seconds > 0/],
+    [[], { TGSC_LOGIN_KEEP_SECONDS: "soon" }, /TGSC_LOGIN_KEEP_SECONDS/],
+    [[], { TGSC_CLIENT_IDLE_SECONDS: "-1" }, /TGSC_CLIENT_IDLE_SECONDS/],
     [["extra"], {}, /Unexpected argument|positional/i]
   ])("rejects %j %j", (argv, env, message) => {
     const parsed = parseCommandLine(argv, env as Record<string, string>)

@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
+import { Deferred, Duration, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
 import { SessionFilesLive } from "../../src/adapters/fs/SessionFiles.js"
 import { QrLoginOptionsTag, QrLogins, QrLoginsLive } from "../../src/app/QrLogins.js"
 import { type SessionName, validateSessionName } from "../../src/domain/SessionName.js"
@@ -40,16 +40,22 @@ const scriptedLogin = (script: {
     })
 })
 
-const setup = (script: Parameters<typeof scriptedLogin>[0], loginTimeout = Duration.seconds(300)) =>
+/** `loginTimeout` "default": no options given, so the product defaults apply. */
+const setup = (script: Parameters<typeof scriptedLogin>[0], loginTimeout: Duration.Duration | "default" = Duration.seconds(300)) =>
   Effect.gen(function*() {
     const dir = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-qr-")))
-    const layer = QrLoginsLive.pipe(
+    const base = QrLoginsLive.pipe(
       Layer.provideMerge(SessionFilesLive(path.join(dir, "sessions"))),
-      Layer.provide(Layer.succeed(TelegramLogin, scriptedLogin(script))),
-      Layer.provide(Layer.succeed(QrLoginOptionsTag, { loginTimeout, keepFinished: Duration.seconds(60) }))
+      Layer.provide(Layer.succeed(TelegramLogin, scriptedLogin(script)))
     )
+    const layer = loginTimeout === "default"
+      ? base
+      : base.pipe(Layer.provide(Layer.succeed(QrLoginOptionsTag, { loginTimeout, keepFinished: Duration.seconds(60) })))
     return { dir, layer }
   })
+
+/** Lets forked fibers run after the TestClock moved. */
+const settle = Effect.repeatN(Effect.yieldNow(), 20)
 
 describe("QrLogins", () => {
   it.scopedLive("pending -> success saves the session (mode 0600) only at the end", () =>
@@ -157,5 +163,97 @@ describe("QrLogins", () => {
       const again = yield* Effect.either(l.start(name("gina"), false))
       expect(Either.isLeft(again) && again.left._tag).toBe("LoginStartFailed")
     }))
-})
 
+  it.scoped("by default a login expires after 300 s and its end stays readable at least 60 s", () =>
+    Effect.gen(function*() {
+      const scanned = yield* Deferred.make<void>()
+      const { dir, layer } = yield* setup({ scanned }, "default")
+      const ctx = yield* Layer.build(layer)
+      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const started = yield* l.start(name("hank"), false)
+      yield* TestClock.adjust(Duration.seconds(299))
+      yield* settle
+      expect((yield* l.status(started.token)).status).toBe("pending")
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* settle
+      const expired = yield* l.status(started.token)
+      expect(expired.status).toBe("expired")
+      expect(expired.error).toBeNull()
+      yield* TestClock.adjust(Duration.seconds(60))
+      yield* settle
+      expect((yield* l.status(started.token)).status).toBe("expired")
+      yield* TestClock.adjust(Duration.seconds(60))
+      yield* settle
+      const gone = yield* Effect.either(l.status(started.token))
+      expect(Either.isLeft(gone) && gone.left._tag).toBe("LoginNotFound")
+      expect(yield* Effect.promise(() => fs.readdir(path.join(dir, "sessions")))).toEqual([])
+    }))
+
+  it.scoped("a success stays readable at least 60 s, and cannot be cancelled", () =>
+    Effect.gen(function*() {
+      const scanned = yield* Deferred.make<void>()
+      const { layer } = yield* setup({ scanned }, "default")
+      const ctx = yield* Layer.build(layer)
+      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const started = yield* l.start(name("ivy"), false)
+      yield* Deferred.succeed(scanned, undefined)
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50))) // the real file write
+      yield* settle
+      expect((yield* l.status(started.token)).status).toBe("success")
+      const cancel = yield* Effect.either(l.cancel(started.token))
+      expect(Either.isLeft(cancel) && cancel.left).toMatchObject({ _tag: "LoginAlreadyFinished", status: "success" })
+      yield* TestClock.adjust(Duration.seconds(60))
+      yield* settle
+      expect((yield* l.status(started.token)).status).toBe("success")
+    }))
+
+  it.scopedLive("a start whose caller goes away before the first code abandons the login and frees the name", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-qr-")))
+      const connecting = yield* Deferred.make<void>()
+      const released = yield* Deferred.make<void>()
+      const slow: TelegramLoginService = {
+        qrLogin: () =>
+          Effect.acquireRelease(Deferred.succeed(connecting, undefined), () => Deferred.succeed(released, undefined)).pipe(
+            Effect.zipRight(Effect.never)
+          )
+      }
+      const layer = QrLoginsLive.pipe(
+        Layer.provideMerge(SessionFilesLive(path.join(dir, "sessions"))),
+        Layer.provide(Layer.succeed(TelegramLogin, slow))
+      )
+      const ctx = yield* Layer.build(layer)
+      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const caller = yield* Effect.fork(l.start(name("jack"), false))
+      yield* Deferred.await(connecting)
+      yield* Fiber.interrupt(caller)
+      yield* Deferred.await(released) // the login's scope (its Telegram client) was closed
+      // The name is free again: a new start is not refused as "already pending".
+      const again = yield* Effect.fork(l.start(name("jack"), false))
+      yield* Effect.sleep(Duration.millis(20))
+      expect(again.unsafePoll()).toBeNull()
+      yield* Fiber.interrupt(again)
+    }))
+
+  it.scopedLive("two passwords sent at once: one is checked, the other refused", () =>
+    Effect.gen(function*() {
+      const scanned = yield* Deferred.make<void>()
+      const { layer } = yield* setup({ scanned, password: "hunter2" })
+      const ctx = yield* Layer.build(layer)
+      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const started = yield* l.start(name("kate"), false)
+      yield* Deferred.succeed(scanned, undefined)
+      yield* Effect.sleep(Duration.millis(50))
+      const [a, b] = yield* Effect.all(
+        [Effect.either(l.submitPassword(started.token, "wrong")), Effect.either(l.submitPassword(started.token, "wrong"))],
+        { concurrency: 2 }
+      )
+      const refused = [a, b].filter(Either.isLeft)
+      expect(refused).toHaveLength(1)
+      expect(refused[0]!.left).toMatchObject({ _tag: "NotAwaitingPassword", reason: "a password is already being checked" })
+      const checked = [a, b].find(Either.isRight)!.right
+      expect(checked.status).toBe("password_required")
+      expect(checked.error).toMatch(/Wrong 2FA password/)
+      expect((yield* l.submitPassword(started.token, "hunter2")).status).toBe("success")
+    }))
+})

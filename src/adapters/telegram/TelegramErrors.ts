@@ -24,15 +24,17 @@ const rpcText = (error: GramJsRpcLike): string | undefined =>
 
 export const toTelegramError = (error: unknown, method: string, session: string): TelegramError => {
   const e = (error ?? {}) as GramJsRpcLike
+  // GramJS turns FLOOD_WAIT_n / FLOOD_PREMIUM_WAIT_n into a FloodWaitError whose
+  // errorMessage is just "FLOOD": the wait is in `seconds`.
+  if (typeof e.seconds === "number" && (e.code === 420 || e.errorMessage === "FLOOD")) {
+    return new FloodWait({ seconds: e.seconds, method })
+  }
   const text = rpcText(e)
   if (text !== undefined) {
     const flood = /^FLOOD(?:_PREMIUM)?_WAIT_(\d+)$/.exec(text)
     if (flood) return new FloodWait({ seconds: Number(flood[1]), method })
     if (REVOKED.has(text)) return new SessionRevoked({ session, reason: text })
     return new TelegramRpcError({ code: typeof e.code === "number" ? e.code : 400, message: text, method })
-  }
-  if (typeof e.seconds === "number" && /FLOOD/i.test(String(e.message))) {
-    return new FloodWait({ seconds: e.seconds, method })
   }
   const message = error instanceof Error ? error.message : String(error)
   return new TelegramUnavailable({ reason: `${method}: ${message}`, cause: error })
@@ -43,3 +45,9 @@ export const isPeerInvalid = (error: TelegramError): boolean =>
   error._tag === "TelegramRpcError" &&
   /^(CHANNEL_INVALID|CHANNEL_PRIVATE|PEER_ID_INVALID|CHAT_ID_INVALID|USER_ID_INVALID|CHANNEL_PUBLIC_GROUP_NA|CHAT_FORBIDDEN|INPUT_USER_DEACTIVATED)$/
     .test(error.message)
+
+/** For a request naming a dialog and a user: whether Telegram's complaint is about the user. */
+export const isUserInvalid = (error: TelegramError, dialog: { readonly className: string }): boolean =>
+  error._tag === "TelegramRpcError" &&
+  (/^(USER_ID_INVALID|INPUT_USER_DEACTIVATED)$/.test(error.message) ||
+    (error.message === "PEER_ID_INVALID" && dialog.className !== "InputPeerUser"))

@@ -6,8 +6,7 @@
  */
 import { Api, type TelegramClient } from "telegram"
 import bigInt from "big-integer"
-import { Context, Duration, Effect, Either, Layer, Option, RcMap, Stream } from "effect"
-import type { TelegramCredentials } from "../../app/Config.js"
+import { Duration, Effect, Either, Layer, Option, RcMap, type Scope, Stream } from "effect"
 import type { DialogRecord } from "../../domain/Dialog.js"
 import { markPeerId } from "../../domain/PeerId.js"
 import type { SessionName } from "../../domain/SessionName.js"
@@ -19,33 +18,24 @@ import {
   SessionRevoked,
   TelegramGateway,
   type TelegramError,
-  TelegramUnavailable
+  TelegramUnavailable,
+  UserNotFound
 } from "../../ports/TelegramGateway.js"
-import { retryFloodWaits } from "./FloodRetry.js"
+import { connectClient, failWhenConnectionLost, isConnectionLost } from "./ClientConnect.js"
+import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
-import { dialogOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { makeClient } from "./TelegramClientFactory.js"
-import { isPeerInvalid, toTelegramError } from "./TelegramErrors.js"
+import { isPeerInvalid, isUserInvalid, toTelegramError } from "./TelegramErrors.js"
+import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
-export interface TelegramAdapterConfigShape {
-  /** The credentials, or the sentence saying which variable is missing. */
-  readonly credentials: Either.Either<TelegramCredentials, string>
-  readonly floodThresholdSeconds: number
-  readonly idleTimeToLive?: Duration.DurationInput
-  readonly env?: Readonly<Record<string, string | undefined>>
-}
-
-export class TelegramAdapterConfig extends Context.Tag("adapters/TelegramAdapterConfig")<
-  TelegramAdapterConfig,
-  TelegramAdapterConfigShape
->() {}
-
-const CONNECT_TIMEOUT = Duration.seconds(30)
 const DIALOG_PAGE = 100
 const DOWNLOAD_CHUNK = 512 * 1024
 
 interface Connection {
   readonly client: TelegramClient
+  /** The saved session this client was made from: a different one on disk means a new login. */
+  readonly saved: string
   readonly account: AccountInfo
   /** Input peers of the account's dialogs (and anything seen since), by marked id. */
   readonly peers: Map<number, Api.TypeInputPeer>
@@ -106,16 +96,12 @@ export const TelegramGatewayLive = Layer.scoped(
               Effect.zipRight(Effect.logDebug(`closed Telegram client for ${session}`))
             )
         )
-        yield* call(session, "connect", () => client.connect()).pipe(
-          Effect.timeoutFail({
-            duration: CONNECT_TIMEOUT,
-            onTimeout: () => new TelegramUnavailable({ reason: "timed out connecting to Telegram" })
-          })
-        )
+        yield* connectClient(client, session)
         const me = yield* call(session, "users.GetFullUser", () => client.getMe())
         yield* Effect.logInfo(`connected Telegram client for session ${session}`)
         const connection: Connection = {
           client,
+          saved: saved.value,
           account: {
             userId: Number(me.id.toString()),
             firstName: me.firstName ?? null,
@@ -132,16 +118,47 @@ export const TelegramGatewayLive = Layer.scoped(
       idleTimeToLive: config.idleTimeToLive ?? Duration.minutes(5)
     })
 
-    /** Runs `f` with the session's client; a revoked session drops the cached client. */
+    /**
+     * The session's client. A failed connect is not kept (the next request
+     * tries again), nor a client whose connection is lost for good; and a
+     * session saved anew under the name since the client was made (a forced
+     * QR login, tgsc-auth) replaces it.
+     */
+    const connectionOf = (session: SessionName): Effect.Effect<Connection, TelegramError, Scope.Scope> =>
+      Effect.gen(function*() {
+        const connection = yield* RcMap.get(clients, session).pipe(
+          Effect.tapError(() => RcMap.invalidate(clients, session))
+        )
+        const saved = yield* sessions.load(session).pipe(Effect.orElseSucceed(() => Option.some(connection.saved)))
+        const renewed = Option.isSome(saved) && saved.value !== connection.saved
+        const lost = isConnectionLost(connection.client)
+        if (!renewed && !lost) return connection
+        yield* Effect.logInfo(
+          renewed
+            ? `session ${session} was saved anew: reconnecting with the new login`
+            : `the connection to Telegram for session ${session} was lost: reconnecting`
+        )
+        yield* RcMap.invalidate(clients, session)
+        return yield* RcMap.get(clients, session).pipe(Effect.tapError(() => RcMap.invalidate(clients, session)))
+      })
+
+    /**
+     * Runs `f` with the session's client, failing instead of waiting forever
+     * if the connection is lost for good meanwhile. A revoked session or a
+     * lost connection drops the cached client, so the next call starts afresh.
+     */
     const withClient = <A, E>(
       session: SessionName,
       f: (connection: Connection) => Effect.Effect<A, E | TelegramError>
     ): Effect.Effect<A, E | TelegramError> =>
-      Effect.scoped(Effect.flatMap(RcMap.get(clients, session), f)).pipe(
+      Effect.scoped(
+        Effect.flatMap(connectionOf(session), (connection) => Effect.raceFirst(f(connection), failWhenConnectionLost(connection.client)))
+      ).pipe(
         retryFloodWaits(threshold) as <X, R>(e: Effect.Effect<X, E | TelegramError, R>) => Effect.Effect<X, E | TelegramError, R>,
-        Effect.tapError((e) =>
-          (e as { _tag?: string })._tag === "SessionRevoked" ? RcMap.invalidate(clients, session) : Effect.void
-        )
+        Effect.tapError((e) => {
+          const tag = (e as { _tag?: string })._tag
+          return tag === "SessionRevoked" || tag === "TelegramUnavailable" ? RcMap.invalidate(clients, session) : Effect.void
+        })
       )
 
     const fetchDialogs = (session: SessionName, connection: Connection) =>
@@ -210,6 +227,55 @@ export const TelegramGatewayLive = Layer.scoped(
         const loaded = connection.peers.get(dialogId)
         if (loaded !== undefined) return loaded
         return yield* new PeerNotFound({ dialogId })
+      })
+
+    /**
+     * The input peer of a user to filter by (search `from_user`): Telegram
+     * wants the user's access hash, so the user must have been seen: in the
+     * dialog list, in an earlier answer, among a basic group's members or the
+     * senders of a chat's recent messages. Never guessed (a zero access hash
+     * is PEER_ID_INVALID, which would read as "dialog not found").
+     */
+    const resolveUser = (
+      session: SessionName,
+      connection: Connection,
+      dialog: Api.TypeInputPeer,
+      userId: number
+    ): Effect.Effect<Api.TypeInputPeer, TelegramError | UserNotFound> =>
+      Effect.gen(function*() {
+        if (userId === connection.account.userId) return new Api.InputPeerSelf()
+        const marked = markPeerId("user", userId)
+        const attempts: ReadonlyArray<Effect.Effect<unknown, TelegramError>> = [
+          fetchDialogs(session, connection),
+          dialog.className === "InputPeerChat"
+            ? call(session, "messages.GetFullChat", async () => {
+              const full = await connection.client.invoke(new Api.messages.GetFullChat({ chatId: dialog.chatId }))
+              rememberPeers(connection, full.users, full.chats)
+            })
+            : dialog.className === "InputPeerChannel"
+            ? call(session, "messages.GetHistory", async () => {
+              const page = await connection.client.invoke(
+                new Api.messages.GetHistory({
+                  peer: dialog,
+                  offsetId: 0,
+                  offsetDate: 0,
+                  addOffset: 0,
+                  limit: 100,
+                  maxId: 0,
+                  minId: 0,
+                  hash: bigInt.zero
+                })
+              )
+              if (page.className !== "messages.MessagesNotModified") rememberPeers(connection, page.users, page.chats)
+            })
+            : Effect.void
+        ]
+        for (const attempt of [Effect.void, ...attempts]) {
+          yield* attempt
+          const known = connection.peers.get(marked)
+          if (known !== undefined) return known
+        }
+        return yield* new UserNotFound({ userId })
       })
 
     const peerCall = <A>(
@@ -281,37 +347,40 @@ export const TelegramGatewayLive = Layer.scoped(
       history,
 
       search: (session, dialogId, request) =>
-        peerCall(session, dialogId, "messages.Search", async (connection, peer) => {
-          let fromId: Api.TypeInputPeer | undefined
-          if (request.fromUserId !== null) {
-            const marked = markPeerId("user", request.fromUserId)
-            fromId = connection.peers.get(marked) ??
-              (request.fromUserId === connection.account.userId
-                ? new Api.InputPeerSelf()
-                : await connection.client.getInputEntity(request.fromUserId).catch(() =>
-                  new Api.InputPeerUser({ userId: bigInt(request.fromUserId!), accessHash: bigInt.zero })
-                ))
-          }
-          const result = await connection.client.invoke(
-            new Api.messages.Search({
-              peer,
-              q: request.query,
-              filter: new Api.InputMessagesFilterEmpty(),
-              minDate: request.minDate ?? 0,
-              maxDate: request.maxDate ?? 0,
-              offsetId: request.offsetId,
-              addOffset: 0,
-              limit: request.limit,
-              maxId: 0,
-              minId: 0,
-              hash: bigInt.zero,
-              ...(fromId === undefined ? {} : { fromId })
-            })
-          )
-          if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
-          const { count, messages } = messagesOf(result, connection.account.userId)
-          return { messages, count }
-        }),
+        withClient(session, (connection) =>
+          Effect.gen(function*() {
+            const peer = yield* resolvePeer(session, connection, dialogId)
+            const fromId = request.fromUserId === null
+              ? undefined
+              : yield* resolveUser(session, connection, peer, request.fromUserId)
+            const result = yield* call(session, "messages.Search", () =>
+              connection.client.invoke(
+                new Api.messages.Search({
+                  peer,
+                  q: request.query,
+                  filter: new Api.InputMessagesFilterEmpty(),
+                  minDate: request.minDate ?? 0,
+                  maxDate: request.maxDate ?? 0,
+                  offsetId: request.offsetId,
+                  addOffset: 0,
+                  limit: request.limit,
+                  maxId: 0,
+                  minId: 0,
+                  hash: bigInt.zero,
+                  ...(fromId === undefined ? {} : { fromId })
+                })
+              )).pipe(
+                Effect.catchIf(isPeerInvalid, (e) =>
+                  Effect.fail(
+                    request.fromUserId !== null && isUserInvalid(e, peer)
+                      ? new UserNotFound({ userId: request.fromUserId })
+                      : new PeerNotFound({ dialogId })
+                  ))
+              )
+            if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
+            const { count, messages } = messagesOf(result, connection.account.userId)
+            return { messages, count }
+          })),
 
       searchGlobal: (session, request) =>
         withClient(session, (connection) =>
@@ -339,14 +408,7 @@ export const TelegramGatewayLive = Layer.scoped(
             const results = messages.map((message, i) => {
               const dialogId = peerToMarkedId((raw[i] as Api.Message).peerId) ?? 0
               const entity = entities.get(dialogId)
-              const title = entity === undefined
-                ? null
-                : entity.className === "User"
-                ? [entity.firstName, entity.lastName].filter(Boolean).join(" ") || null
-                : "title" in entity
-                ? (entity.title as string)
-                : null
-              return { dialogId, dialogTitle: title, message }
+              return { dialogId, dialogTitle: entity === undefined ? null : dialogTitleOf(entity), message }
             })
             const lastRaw = raw.at(-1) as Api.Message | undefined
             const more = result.className === "messages.MessagesSlice" || result.className === "messages.ChannelMessages"
@@ -363,24 +425,31 @@ export const TelegramGatewayLive = Layer.scoped(
           })),
 
       download: (session, locatorText) =>
-        Stream.unwrapScoped(
-          Effect.gen(function*() {
-            const locator = yield* Effect.try({
-              try: () => decodeLocator(locatorText),
-              catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
+        Stream.suspend(() => {
+          // A rate limit is waited out like any call's; the download then resumes at the bytes already
+          // received (whole requests, so a valid offset), never sending any byte twice.
+          let received = 0
+          return Stream.unwrapScoped(
+            Effect.gen(function*() {
+              const locator = yield* Effect.try({
+                try: () => decodeLocator(locatorText),
+                catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
+              })
+              const connection = yield* connectionOf(session)
+              const iterator = connection.client.iterDownload({
+                file: inputLocation(locator),
+                dcId: locator.dcId,
+                fileSize: bigInt(locator.size),
+                requestSize: DOWNLOAD_CHUNK,
+                offset: bigInt(received)
+              })
+              return Stream.fromAsyncIterable(iterator, (error) => toTelegramError(error, "upload.GetFile", session)).pipe(
+                Stream.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+                Stream.tap((chunk) => Effect.sync(() => (received += chunk.byteLength)))
+              )
             })
-            const connection = yield* RcMap.get(clients, session)
-            const iterator = connection.client.iterDownload({
-              file: inputLocation(locator),
-              dcId: locator.dcId,
-              fileSize: bigInt(locator.size),
-              requestSize: DOWNLOAD_CHUNK
-            })
-            return Stream.fromAsyncIterable(iterator, (error) => toTelegramError(error, "upload.GetFile", session)).pipe(
-              Stream.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
-            )
-          })
-        )
+          ).pipe(retryFloodWaitsStream(threshold))
+        })
     })
   })
 )

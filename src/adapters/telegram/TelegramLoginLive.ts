@@ -12,13 +12,23 @@ import { computeCheck } from "telegram/Password.js"
 import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
 import { type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
+import { connectClient, failWhenConnectionLost } from "./ClientConnect.js"
 import { makeClient } from "./TelegramClientFactory.js"
-import { TelegramAdapterConfig } from "./TelegramGatewayLive.js"
+import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { toTelegramError } from "./TelegramErrors.js"
 
-/** Refresh this long before Telegram's expiry, so the code shown is always scannable. */
-const REFRESH_MARGIN_SECONDS = 5
-const CONNECT_TIMEOUT = Duration.seconds(30)
+/** Refresh this long before Telegram's expiry (less for short-lived tokens), so the code shown is always scannable. */
+const REFRESH_MARGIN_MS = 5_000
+
+/**
+ * How long to show a token before exporting a new one: 5 s before Telegram's
+ * `expires` (a 30 s token is replaced after about 25 s), or half way for
+ * short-lived tokens, since `expires` is rounded up to whole seconds.
+ */
+export const qrRefreshDelayMillis = (expiresEpochSeconds: number, nowMillis: number): number => {
+  const life = expiresEpochSeconds * 1000 - nowMillis
+  return Math.max(250, life - Math.min(REFRESH_MARGIN_MS, life / 2))
+}
 
 export const qrUrlOf = (token: Uint8Array) => `tg://login?token=${Buffer.from(token).toString("base64url")}`
 
@@ -45,113 +55,115 @@ export const TelegramLoginLive = Layer.effect(
           client.addEventHandler((update: unknown) => {
             if (update instanceof Api.UpdateLoginToken) Deferred.unsafeDone(scanned, Effect.void)
           }, new Raw({}))
-          yield* call("connect", () => client.connect()).pipe(
-            Effect.timeoutFail({
-              duration: CONNECT_TIMEOUT,
-              onTimeout: () => new TelegramUnavailable({ reason: "timed out connecting to Telegram" })
-            })
-          )
+          yield* connectClient(client, "(login)")
 
-          const exportToken = call("auth.ExportLoginToken", () =>
-            client.invoke(
-              new Api.auth.ExportLoginToken({ apiId: credentials.apiId, apiHash: credentials.apiHash, exceptIds: [] })
-            ))
+          // A connection GramJS gives up on would leave the login waiting for ever: end it instead.
+          const flow = Effect.gen(function*() {
+            const exportToken = call("auth.ExportLoginToken", () =>
+              client.invoke(
+                new Api.auth.ExportLoginToken({ apiId: credentials.apiId, apiHash: credentials.apiHash, exceptIds: [] })
+              ))
 
-          // Show codes until one is scanned.
-          let outcome: Api.auth.TypeLoginToken | "password" | undefined
-          while (outcome === undefined) {
-            const token = yield* exportToken.pipe(
-              Effect.map(Option.some),
-              Effect.catchIf(
-                (e) => e._tag === "TelegramRpcError" && e.message === "SESSION_PASSWORD_NEEDED",
-                () => Effect.succeed(Option.none<Api.auth.TypeLoginToken>())
-              )
-            )
-            if (Option.isNone(token)) {
-              outcome = "password"
-              break
-            }
-            if (token.value.className !== "auth.LoginToken") {
-              outcome = token.value
-              break
-            }
-            const { expires } = token.value
-            yield* callbacks.onQrUrl(qrUrlOf(token.value.token), expires)
-            const wait = Math.max(1, expires - Math.floor(Date.now() / 1000) - REFRESH_MARGIN_SECONDS)
-            const wasScanned = yield* Deferred.await(scanned).pipe(
-              Effect.as(true),
-              Effect.timeout(Duration.seconds(wait)),
-              Effect.orElseSucceed(() => false)
-            )
-            if (wasScanned) {
-              const after = yield* exportToken.pipe(
-                Effect.map((t): Api.auth.TypeLoginToken | "password" => t),
+            // Show codes until one is scanned.
+            let outcome: Api.auth.TypeLoginToken | "password" | undefined
+            while (outcome === undefined) {
+              const token = yield* exportToken.pipe(
+                Effect.map(Option.some),
                 Effect.catchIf(
                   (e) => e._tag === "TelegramRpcError" && e.message === "SESSION_PASSWORD_NEEDED",
-                  () => Effect.succeed("password" as const)
+                  () => Effect.succeed(Option.none<Api.auth.TypeLoginToken>())
                 )
               )
-              outcome = after
-            }
-          }
-
-          let user: Api.TypeUser | undefined
-          if (outcome !== "password" && outcome.className === "auth.LoginTokenMigrateTo") {
-            const migrate = outcome
-            yield* call("switchDC", () => client._switchDC(migrate.dcId))
-            const imported = yield* call("auth.ImportLoginToken", () =>
-              client.invoke(new Api.auth.ImportLoginToken({ token: migrate.token }))).pipe(
-                Effect.map((t): Api.auth.TypeLoginToken | "password" => t),
-                Effect.catchIf(
-                  (e) => e._tag === "TelegramRpcError" && e.message === "SESSION_PASSWORD_NEEDED",
-                  () => Effect.succeed("password" as const)
-                )
+              if (Option.isNone(token)) {
+                outcome = "password"
+                break
+              }
+              if (token.value.className !== "auth.LoginToken") {
+                outcome = token.value
+                break
+              }
+              const { expires } = token.value
+              yield* callbacks.onQrUrl(qrUrlOf(token.value.token), expires)
+              const wait = qrRefreshDelayMillis(expires, Date.now())
+              const wasScanned = yield* Deferred.await(scanned).pipe(
+                Effect.as(true),
+                Effect.timeout(Duration.millis(wait)),
+                Effect.orElseSucceed(() => false)
               )
-            outcome = imported
-          }
-          if (outcome !== "password") {
-            if (outcome.className === "auth.LoginTokenSuccess" && outcome.authorization.className === "auth.Authorization") {
-              user = outcome.authorization.user
-            } else {
-              return yield* new TelegramRpcError({ code: 500, message: `unexpected ${outcome.className}`, method: "auth.ExportLoginToken" })
-            }
-          } else {
-            let previousError: string | null = null
-            while (user === undefined) {
-              const passwordInfo = yield* call("account.GetPassword", () => client.invoke(new Api.account.GetPassword()))
-              const password = yield* callbacks.password(passwordInfo.hint ?? null, previousError)
-              const check = yield* call("computeCheck", () => computeCheck(passwordInfo, password))
-              const result = yield* call("auth.CheckPassword", () =>
-                client.invoke(new Api.auth.CheckPassword({ password: check }))).pipe(
-                  Effect.map(Option.some),
+              if (wasScanned) {
+                const after = yield* exportToken.pipe(
+                  Effect.map((t): Api.auth.TypeLoginToken | "password" => t),
                   Effect.catchIf(
-                    (e) => e._tag === "TelegramRpcError" && e.message === "PASSWORD_HASH_INVALID",
-                    () => Effect.succeed(Option.none())
+                    (e) => e._tag === "TelegramRpcError" && e.message === "SESSION_PASSWORD_NEEDED",
+                    () => Effect.succeed("password" as const)
                   )
                 )
-              if (Option.isNone(result)) {
-                previousError = "Wrong 2FA password, try again"
-                continue
+                outcome = after
               }
-              if (result.value.className !== "auth.Authorization") {
-                return yield* new TelegramRpcError({ code: 500, message: "sign-up required", method: "auth.CheckPassword" })
+            }
+
+            let user: Api.TypeUser | undefined
+            if (outcome !== "password" && outcome.className === "auth.LoginTokenMigrateTo") {
+              const migrate = outcome
+              const switched = yield* call("switchDC", () => client._switchDC(migrate.dcId))
+              if (switched === false) {
+                return yield* new TelegramUnavailable({ reason: `could not connect to Telegram DC ${migrate.dcId}` })
               }
-              user = result.value.user
+              const imported = yield* call("auth.ImportLoginToken", () =>
+                client.invoke(new Api.auth.ImportLoginToken({ token: migrate.token }))).pipe(
+                  Effect.map((t): Api.auth.TypeLoginToken | "password" => t),
+                  Effect.catchIf(
+                    (e) => e._tag === "TelegramRpcError" && e.message === "SESSION_PASSWORD_NEEDED",
+                    () => Effect.succeed("password" as const)
+                  )
+                )
+              outcome = imported
             }
-          }
-          if (user.className !== "User") {
-            return yield* new TelegramRpcError({ code: 500, message: "empty user", method: "auth" })
-          }
-          const session = (client.session.save() as unknown as string) ?? ""
-          return {
-            session,
-            account: {
-              userId: Number(user.id.toString()),
-              firstName: user.firstName ?? null,
-              lastName: user.lastName ?? null,
-              username: user.username ?? null
+            if (outcome !== "password") {
+              if (outcome.className === "auth.LoginTokenSuccess" && outcome.authorization.className === "auth.Authorization") {
+                user = outcome.authorization.user
+              } else {
+                return yield* new TelegramRpcError({ code: 500, message: `unexpected ${outcome.className}`, method: "auth.ExportLoginToken" })
+              }
+            } else {
+              let previousError: string | null = null
+              while (user === undefined) {
+                const passwordInfo = yield* call("account.GetPassword", () => client.invoke(new Api.account.GetPassword()))
+                const password = yield* callbacks.password(passwordInfo.hint ?? null, previousError)
+                const check = yield* call("computeCheck", () => computeCheck(passwordInfo, password))
+                const result = yield* call("auth.CheckPassword", () =>
+                  client.invoke(new Api.auth.CheckPassword({ password: check }))).pipe(
+                    Effect.map(Option.some),
+                    Effect.catchIf(
+                      (e) => e._tag === "TelegramRpcError" && e.message === "PASSWORD_HASH_INVALID",
+                      () => Effect.succeed(Option.none())
+                    )
+                  )
+                if (Option.isNone(result)) {
+                  previousError = "Wrong 2FA password, try again"
+                  continue
+                }
+                if (result.value.className !== "auth.Authorization") {
+                  return yield* new TelegramRpcError({ code: 500, message: "sign-up required", method: "auth.CheckPassword" })
+                }
+                user = result.value.user
+              }
             }
-          }
+            if (user.className !== "User") {
+              return yield* new TelegramRpcError({ code: 500, message: "empty user", method: "auth" })
+            }
+            const session = (client.session.save() as unknown as string) ?? ""
+            return {
+              session,
+              account: {
+                userId: Number(user.id.toString()),
+                firstName: user.firstName ?? null,
+                lastName: user.lastName ?? null,
+                username: user.username ?? null
+              }
+            }
+          })
+          return yield* Effect.raceFirst(flow, failWhenConnectionLost(client))
         })
     })
   })

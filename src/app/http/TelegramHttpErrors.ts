@@ -4,19 +4,25 @@
  * dialog as 404, Telegram unreachable as 502.
  */
 import { Effect } from "effect"
-import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
+import type { PeerNotFound, TelegramError, UserNotFound } from "../../ports/TelegramGateway.js"
 import { BadGateway, BadRequest, NotFound, rateLimited, Unauthorized } from "./ApiErrors.js"
 
-export const telegramErrorToHttp = (error: TelegramError | PeerNotFound) => {
+export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => {
   switch (error._tag) {
     case "FloodWait":
       return rateLimited(error.seconds)
     case "SessionRevoked":
       return new Unauthorized({
-        detail: `Session '${error.session}' is no longer authorised (${error.reason}): log in again with POST /api/v3/auth/qr`
+        detail: `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): log in again with ` +
+          `POST /api/v3/auth/qr {"username": "${error.session}", "force": true}`
       })
     case "PeerNotFound":
       return new NotFound({ detail: `Dialog ${error.dialogId} not found: this account cannot see it` })
+    case "UserNotFound":
+      return new BadRequest({
+        detail: `Invalid parameter 'from_user': user ${error.userId} is not known to this account ` +
+          "(not in its dialogs, nor among this chat's members or recent senders)"
+      })
     case "TelegramUnavailable":
       return new BadGateway({ detail: `Telegram could not be reached: ${error.reason}` })
     case "TelegramRpcError":
@@ -26,5 +32,5 @@ export const telegramErrorToHttp = (error: TelegramError | PeerNotFound) => {
   }
 }
 
-export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound, R>) =>
+export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound | UserNotFound, R>) =>
   Effect.mapError(effect, telegramErrorToHttp)

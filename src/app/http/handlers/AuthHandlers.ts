@@ -74,8 +74,12 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
         }))
       .handle("cancelQrLogin", ({ path }) =>
         logins.cancel(path.token).pipe(
-          Effect.as({ status: "cancelled" as const, message: "The login was cancelled" }),
-          Effect.mapError(() => notFound(path.token))
+          Effect.as({ status: "cancelled" as const, message: "The login was cancelled: nothing was saved" }),
+          Effect.catchTags({
+            LoginNotFound: () => Effect.fail(notFound(path.token)),
+            LoginAlreadyFinished: (e) =>
+              Effect.fail(new Conflict({ detail: `The login already ended (${e.status}): there is nothing to cancel` }))
+          })
         ))
       .handle("qrSvg", ({ path }) =>
         Effect.flatMap(currentQr(path.token), (url) =>
