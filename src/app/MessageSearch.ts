@@ -2,15 +2,21 @@
  * Message search on Telegram's own index (no cache needed): one dialog via
  * messages.search, every dialog via messages.searchGlobal, paging Telegram
  * (at most 100 a request) until the requested limit is reached.
+ *
+ * Telegram's service chat (777000, login codes) is never exposed: searching
+ * it is a 404 like any dialog the API does not show, and a global search
+ * drops its hits, from the results and from the total.
  */
 import { Context, Effect, Layer } from "effect"
+import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
 import type { SessionName } from "../domain/SessionName.js"
 import {
   type GlobalSearchCursor,
   type GlobalSearchPage,
-  type PeerNotFound,
+  PeerNotFound,
   TelegramGateway,
-  type TelegramError
+  type TelegramError,
+  type UserNotFound
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
 import { type MessageCoreView, messageCoreView } from "./MessageView.js"
@@ -51,8 +57,9 @@ export const makeMessageSearch = Effect.gen(function*() {
     session: SessionName,
     dialogId: number,
     q: MessageSearchQuery
-  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound> =>
+  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound> =>
     Effect.gen(function*() {
+      if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
       const dialogs = yield* cache.dialogs(session)
       const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
       const results: Array<MessageSearchResult> = []
@@ -81,6 +88,8 @@ export const makeMessageSearch = Effect.gen(function*() {
     Effect.gen(function*() {
       const results: Array<MessageSearchResult> = []
       let total = 0
+      // Hits in the service chat seen so far: Telegram counted them in `total`.
+      let hidden = 0
       let cursor: GlobalSearchCursor | null = null
       while (results.length < q.limit) {
         const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
@@ -92,12 +101,17 @@ export const makeMessageSearch = Effect.gen(function*() {
         })
         total = page.count
         for (const r of page.results) {
+          if (r.dialogId === SERVICE_CHAT_ID) {
+            hidden++
+            continue
+          }
           results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
         }
         if (page.next === null || page.results.length === 0 || sameCursor(page.next, cursor)) break
         cursor = page.next
       }
-      return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+      // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.
+      return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
     })
 
   return { inDialog, everywhere } as const

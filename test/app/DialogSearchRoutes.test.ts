@@ -168,6 +168,33 @@ describe("GET /api/v3/search/dialogs", () => {
     expect(res.body).toEqual({ detail: expect.stringMatching(/either 'q' or 'query'/) })
   })
 
+  it("400 for an unknown type or sort says which values are accepted, once", async () => {
+    const { get } = serve()
+    const types = "user, group, supergroup, channel, bot, saved, me"
+    for (const query of ["type=robot", "type=user&type=robot"]) {
+      const res = await get(`/api/v3/search/dialogs?${query}`)
+      expect(res.status).toBe(400)
+      expect(res.body).toEqual({ detail: `Invalid parameter 'type': must be one of ${types}, got "robot"` })
+    }
+    const sort = await get("/api/v3/search/dialogs?sort=newest")
+    expect(sort.body).toEqual({ detail: `Invalid parameter 'sort': must be one of last_message, messages, title, participants, unread, got "newest"` })
+  })
+
+  it("400 for any other bad parameter names it and says why, once", async () => {
+    const { get } = serve()
+    const cases: Array<[string, string]> = [
+      ["is_creator=maybe", `Invalid parameter 'is_creator': must be true or false, got "maybe"`],
+      ["limit=0", `Invalid parameter 'limit': must be an integer between 1 and 500, got "0"`],
+      ["min_score=2", `Invalid parameter 'min_score': must be a number between 0.0 and 1.0, got "2"`],
+      ["created_after=2024-13-01", `Invalid parameter 'created_after': Invalid date format: '2024-13-01'. Use YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC)`]
+    ]
+    for (const [query, detail] of cases) {
+      const res = await get(`/api/v3/search/dialogs?${query}`)
+      expect(res.status, query).toBe(400)
+      expect(res.body, query).toEqual({ detail })
+    }
+  })
+
   it("404 for an unknown folder, by id or name; a known one filters", async () => {
     const { get } = serve()
     for (const folder of ["Hobbies", "7"]) {

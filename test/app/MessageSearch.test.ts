@@ -31,6 +31,7 @@ import {
 class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
 
 const CHANNEL = -1001234567890
+const SERVICE_CHAT = 777000
 const channel: DialogRecord = {
   id: CHANNEL,
   kind: "channel",
@@ -251,6 +252,19 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     expect(res.body).toEqual({ detail: "Dialog 5 not found: this account cannot see it" })
   })
 
+  it("404 for Telegram's service chat 777000 (login codes), without asking Telegram, even though Telegram would answer", async () => {
+    const asked: Array<number> = []
+    const res = await serve({
+      search: (_, dialogId, request) => {
+        asked.push(dialogId)
+        return Effect.succeed(searchChannel(request))
+      }
+    }).get(`/api/v3/search/messages/${SERVICE_CHAT}?q=code`)
+    expect(res.status).toBe(404)
+    expect(res.body).toEqual({ detail: `Dialog ${SERVICE_CHAT} not found: this account cannot see it` })
+    expect(asked).toEqual([])
+  })
+
   it("429 with Retry-After on a rate limit", async () => {
     const res = await serve({ search: () => Effect.fail(new FloodWait({ seconds: 30, method: "messages.Search" })) })
       .get(`/api/v3/search/messages/${CHANNEL}?q=x`)
@@ -261,6 +275,35 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
 })
 
 describe("GET /api/v3/search/messages", () => {
+  it("drops hits in Telegram's service chat 777000 and leaves them out of the total, still filling the limit", async () => {
+    const login = (id: number) => ({ dialogId: SERVICE_CHAT, dialogTitle: "Telegram", message: { ...message(id), text: "Login code: 51234" } })
+    // Telegram's answer: a login code first, another after the 120th channel message.
+    const hits = matches.map((m) => ({ dialogId: CHANNEL, dialogTitle: "Crypto News", message: m }))
+    const everything = [login(9001), ...hits.slice(0, 120), login(9000), ...hits.slice(120)]
+    const { get, globalSearches } = serve({
+      searchGlobal: (_, request) => {
+        globalSearches.push(request)
+        const start = request.cursor?.offsetId ?? 0
+        const page = everything.slice(start, start + request.limit)
+        const end = start + page.length
+        return Effect.succeed({
+          results: page,
+          count: everything.length,
+          next: end >= everything.length ? null : { offsetRate: 0, offsetPeer: CHANNEL, offsetId: end }
+        })
+      }
+    })
+    const some = await get("/api/v3/search/messages?q=code&limit=150")
+    expect(some.body).toMatchObject({ total: 250, limit: 150 })
+    expect(messageIds(some.body)).toEqual(Array.from({ length: 150 }, (_, i) => 250 - i))
+    // Each page asks for what is still missing; a dropped hit costs one more.
+    expect(globalSearches.map((s) => s.limit)).toEqual([100, 51, 1])
+    const all = await get("/api/v3/search/messages?q=code&limit=500")
+    expect(all.body).toMatchObject({ total: 250, limit: 500 })
+    expect(all.body.results).toHaveLength(250)
+    expect(JSON.stringify(all.body)).not.toMatch(/Login code|777000/)
+  })
+
   it("searches every dialog, following Telegram's cursor up to the limit", async () => {
     const { get, globalSearches } = serve()
     const res = await get("/api/v3/search/messages?q=bitcoin&limit=150&start_date=2024-06-01")

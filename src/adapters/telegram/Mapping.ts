@@ -269,6 +269,12 @@ const userTitle = (user: Api.User): string => {
   return [user.firstName, user.lastName].filter((s) => s != null && s !== "").join(" ")
 }
 
+/** A dialog's title as the dialog list shows it (Saved Messages for your own chat), wherever a dialog is named; null when there is none. */
+export const dialogTitleOf = (entity: Entity): string | null => {
+  if (entity.className === "User") return userTitle(entity) || null
+  return "title" in entity && typeof entity.title === "string" ? entity.title : null
+}
+
 export const dialogOf = (
   dialog: Api.Dialog,
   entity: Entity,

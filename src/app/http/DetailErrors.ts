@@ -14,9 +14,13 @@ interface DecodeIssue {
   readonly message: string
 }
 
+/** An optional parameter also reports that its value is not `undefined`: noise beside the real reason. */
+const isOptionalNoise = (issue: DecodeIssue) => issue.message.startsWith("Expected undefined, actual ")
+
 const describeIssues = (issues: ReadonlyArray<DecodeIssue>): string => {
   if (issues.length === 0) return "Invalid request"
-  return issues
+  const reasons = issues.filter((issue) => !isOptionalNoise(issue))
+  const lines = (reasons.length > 0 ? reasons : issues)
     .map((issue) => {
       const name = issue.path.filter((p) => typeof p !== "number").map(String).join(".")
       const message = issue.message.startsWith("is missing") || issue.message === "is missing"
@@ -24,7 +28,7 @@ const describeIssues = (issues: ReadonlyArray<DecodeIssue>): string => {
         : issue.message
       return name === "" ? message : `Invalid parameter '${name}': ${message}`
     })
-    .join("; ")
+  return [...new Set(lines)].join("; ")
 }
 
 export const detailResponse = (status: number, detail: string, headers?: Record<string, string>) =>

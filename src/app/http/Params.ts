@@ -72,8 +72,11 @@ export const DateParam = Schema.transformOrFail(Schema.String, Schema.Number, {
   encode: (n) => ParseResult.succeed(formatIsoDate(n))
 }).annotations({ identifier: "DateInput", description: "YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (UTC), or ISO 8601" })
 
-/** An enum parameter whose error lists the accepted values. */
+/**
+ * An enum parameter whose error lists the accepted values, once (`override`:
+ * otherwise each literal of the union reports its own "Expected ..." issue).
+ */
 export const EnumParam = <const L extends ReadonlyArray<string>>(...values: L) =>
   Schema.Literal(...values).annotations({
-    message: (issue) => `must be one of ${values.join(", ")}, got ${JSON.stringify(issue.actual)}`
+    message: (issue) => ({ message: `must be one of ${values.join(", ")}, got ${JSON.stringify(issue.actual)}`, override: true })
   })

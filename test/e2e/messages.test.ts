@@ -1,0 +1,417 @@
+/**
+ * Contract section 3 end to end: message search in one dialog
+ * (messages.search) and across all of them (messages.searchGlobal), the
+ * real server against the emulator holding many-dialogs.json. Results are
+ * checked against what ScenarioOracle works out from the scenario: which
+ * messages, in which order, every field; Telegram paging (at most 100 a
+ * request) is read from the emulator's /calls, rate limits come from its
+ * /faults (server started with --flood-threshold 2). Telegram's service
+ * chat 777000 (login codes) never shows.
+ */
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { MANY_DIALOGS_ACCOUNT, OPS_ROOM_ID, SERVICE_USER_ID } from "../fixtures/many-dialogs.js"
+import { type E2e, startE2e } from "../support/E2e.js"
+import { projectRoot } from "../support/ServerProcess.js"
+import {
+  epoch,
+  expectGlobal,
+  expectInDialog,
+  marked,
+  messageDate,
+  type MessageQuery,
+  oracleOf,
+  type OracleMessage,
+  type RawScenario,
+  SERVICE_CHAT
+} from "./ScenarioOracle.js"
+
+const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/many-dialogs.json"), "utf8")) as RawScenario
+const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
+const SESSION = "morgan"
+const OPS = marked(`channel:${OPS_ROOM_ID}`)
+const CRYPTO = marked("channel:7015")
+const SAVED = MANY_DIALOGS_ACCOUNT
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any
+interface Answer {
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Json
+}
+
+const RESULT_FIELDS = [
+  "message_id", "dialog_id", "dialog_name", "date", "edit_date", "sender_id", "first_name", "last_name", "username",
+  "message", "reply_to", "post_author", "is_forwarded", "forwarded_from_channel_id"
+].sort()
+
+let e2e: E2e
+
+const get = async (pathAndQuery: string, session = SESSION): Promise<Answer> => {
+  const res = await e2e.api(pathAndQuery, { session })
+  return { status: res.status, headers: res.headers, body: await res.json() }
+}
+const inDialog = (dialogId: number, query: string) => get(`/api/v3/search/messages/${dialogId}?${query}`)
+const everywhere = (query: string) => get(`/api/v3/search/messages?${query}`)
+
+const calls = async (): Promise<Record<string, number>> => (await e2e.control("/calls")).json() as Promise<Record<string, number>>
+const resetCalls = () => e2e.control("/calls/reset", { method: "POST" })
+const fault = (method: string, error: string) =>
+  e2e.control("/faults", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ method, error, times: 1 }) })
+
+/** The contract's result object for a message of the scenario. */
+const resultOf = (m: OracleMessage) => {
+  const sender = oracle.sender(m.from)
+  return {
+    message_id: m.id,
+    dialog_id: m.dialogId,
+    dialog_name: oracle.dialog(m.dialogId).title,
+    date: messageDate(m.date),
+    edit_date: m.editDate === null ? null : messageDate(m.editDate),
+    sender_id: sender.id,
+    first_name: sender.firstName,
+    last_name: sender.lastName,
+    username: sender.username,
+    message: m.text,
+    reply_to: m.replyTo,
+    post_author: m.postAuthor,
+    is_forwarded: m.forwarded ? 1 : 0,
+    forwarded_from_channel_id: m.forwardedFromChannel
+  }
+}
+
+/** A search answer: the query, Telegram's total, the limit and exactly these messages, field by field. */
+const expectAnswer = (res: Answer, q: string, limit: number, all: ReadonlyArray<OracleMessage>) => {
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+  expect(Object.keys(res.body).sort()).toEqual(["limit", "query", "results", "total"])
+  expect(res.body.query).toBe(q)
+  expect(res.body.limit).toBe(limit)
+  expect(res.body.total).toBe(all.length)
+  for (const r of res.body.results) expect(Object.keys(r).sort()).toEqual(RESULT_FIELDS)
+  expect(res.body.results).toEqual(all.slice(0, limit).map(resultOf))
+}
+
+const T = (text: string) => epoch(text)
+
+beforeAll(async () => {
+  e2e = await startE2e({ scenario, serverArgs: ["--flood-threshold", "2"] })
+  await e2e.login(SESSION, MANY_DIALOGS_ACCOUNT)
+})
+afterAll(async () => {
+  await e2e?.stop()
+})
+
+describe("the scenario covers what message search must handle", () => {
+  it("a dialog with more than 500 matches, matches in every kind of dialog, and a login code in 777000", () => {
+    expect(expectInDialog(oracle.dialog(OPS), { q: "invoice" }).length).toBeGreaterThan(500)
+    const kinds = new Set(expectGlobal(oracle, { q: "meeting" }).map((m) => oracle.dialog(m.dialogId).type))
+    expect(kinds).toEqual(new Set(["saved", "user", "bot", "group", "supergroup", "channel"]))
+    expect(expectGlobal(oracle, { q: "meeting" }).some((m) => oracle.dialog(m.dialogId).isArchived)).toBe(true)
+    const service = oracle.dialog(SERVICE_CHAT)
+    expect(service.messages.some((m) => /login code/i.test(m.text) && /meeting/.test(m.text) && /invoice/.test(m.text))).toBe(true)
+  })
+})
+
+describe("GET /api/v3/search/messages/{dialog_id}", () => {
+  const ops = () => oracle.dialog(OPS)
+
+  it("finds the matches newest first with every field, limit 50 by default, total being every match", async () => {
+    await resetCalls()
+    const res = await inDialog(OPS, "q=invoice")
+    expectAnswer(res, "invoice", 50, expectInDialog(ops(), { q: "invoice" }))
+    expect((await calls())["messages.Search"]).toBe(1)
+  })
+
+  it("query is the same parameter as q", async () => {
+    const a = await inDialog(OPS, "query=standup&limit=20")
+    const b = await inDialog(OPS, "q=standup&limit=20")
+    expect(a.body).toEqual(b.body)
+    expectAnswer(a, "standup", 20, expectInDialog(ops(), { q: "standup" }))
+  })
+
+  for (const [limit, requests] of [[1, 1], [100, 1], [101, 2], [250, 3], [500, 5]] as const) {
+    it(`limit=${limit}: Telegram is asked ${requests} time(s), at most 100 a request`, async () => {
+      await resetCalls()
+      const res = await inDialog(OPS, `q=invoice&limit=${limit}`)
+      expectAnswer(res, "invoice", limit, expectInDialog(ops(), { q: "invoice" }))
+      expect(res.body.results).toHaveLength(limit)
+      expect((await calls())["messages.Search"]).toBe(requests)
+    })
+  }
+
+  it("fewer matches than the limit: all of them, and Telegram is not asked again", async () => {
+    await resetCalls()
+    const all = expectInDialog(ops(), { q: "urgent" })
+    expect(all.length).toBeLessThan(100)
+    expectAnswer(await inDialog(OPS, "q=urgent&limit=500"), "urgent", 500, all)
+    expect((await calls())["messages.Search"]).toBe(1)
+  })
+
+  it("message is the raw text (no Markdown or HTML rendering); replies, edits and forwards come through", async () => {
+    const raw = await inDialog(OPS, "q=ledger")
+    expect(raw.body.results).toHaveLength(1)
+    expect(raw.body.results[0].message).toBe("Invoice **#1100** sent — see `ledger.xlsx` _asap_ <b>not html</b>")
+    const edited = await inDialog(OPS, "q=%231101")
+    expectAnswer(edited, "#1101", 50, expectInDialog(ops(), { q: "#1101" }))
+    expect(edited.body.results[0]).toMatchObject({ reply_to: 100, edit_date: expect.stringMatching(/^2024-\d\d-\d\d \d\d:05:00$/) })
+    const forwarded = await inDialog(OPS, "q=%231102")
+    expectAnswer(forwarded, "#1102", 50, expectInDialog(ops(), { q: "#1102" }))
+    expect(forwarded.body.results[0]).toMatchObject({ is_forwarded: 1, forwarded_from_channel_id: CRYPTO })
+  })
+
+  describe("dates: start_date is the upper bound, end_date the lower (both exclusive)", () => {
+    const cases: Array<[string, MessageQuery]> = [
+      ["q=invoice&start_date=2024-06-30&end_date=2024-03-01", { q: "invoice", before: T("2024-06-30 00:00:00"), after: T("2024-03-01 00:00:00") }],
+      ["q=invoice&start_date=2024-02-01", { q: "invoice", before: T("2024-02-01 00:00:00") }],
+      ["q=invoice&end_date=2024-12-01", { q: "invoice", after: T("2024-12-01 00:00:00") }],
+      // Ops room messages fall on 00:00 and 12:00: a bound on one of them leaves it out.
+      ["q=invoice&start_date=2024-03-11%2000:00:00&end_date=2024-03-05%2012:00:00", {
+        q: "invoice",
+        before: T("2024-03-11 00:00:00"),
+        after: T("2024-03-05 12:00:00")
+      }],
+      ["q=invoice&start_date=2024-03-11T02:00:00%2B02:00&end_date=2024-03-05T12:00:00Z", {
+        q: "invoice",
+        before: T("2024-03-11 00:00:00"),
+        after: T("2024-03-05 12:00:00")
+      }]
+    ]
+    for (const [query, expected] of cases) {
+      it(query, async () => {
+        const all = expectInDialog(ops(), expected)
+        expect(all.length).toBeGreaterThan(0)
+        expectAnswer(await inDialog(OPS, `${query}&limit=500`), "invoice", 500, all)
+      })
+    }
+
+    it("(the bounds of the fourth case fall on invoices of their own, which it leaves out)", () => {
+      const bounds = [T("2024-03-11 00:00:00"), T("2024-03-05 12:00:00")]
+      const onBounds = ops().messages.filter((m) => bounds.includes(m.date))
+      expect(onBounds.map((m) => /invoice/i.test(m.text))).toEqual([true, true])
+      expect(expectInDialog(ops(), cases[3]![1]).some((m) => bounds.includes(m.date))).toBe(false)
+    })
+
+    it("400 when end_date is not before start_date, or for a bad date", async () => {
+      for (const query of ["q=x&start_date=2024-01-01&end_date=2024-06-30", "q=x&start_date=2024-01-01&end_date=2024-01-01"]) {
+        const res = await inDialog(OPS, query)
+        expect(res.status, query).toBe(400)
+        expect(res.body.detail).toMatch(/end_date must be earlier than start_date/)
+      }
+      const bad = await inDialog(OPS, "q=x&start_date=30.06.2024")
+      expect(bad.status).toBe(400)
+      expect(bad.body.detail).toMatch(/Invalid date format/)
+    })
+  })
+
+  describe("from_user", () => {
+    for (const user of [5003, 5006, MANY_DIALOGS_ACCOUNT]) {
+      it(`from_user=${user}`, async () => {
+        const all = expectInDialog(ops(), { q: "invoice", from: `user:${user}` })
+        expect(all.length).toBeGreaterThan(50)
+        const res = await inDialog(OPS, `q=invoice&from_user=${user}&limit=500`)
+        expectAnswer(res, "invoice", 500, all)
+        expect(res.body.results.every((r: Json) => r.sender_id === user)).toBe(true)
+      })
+    }
+
+    it("with dates too", async () => {
+      const all = expectInDialog(ops(), { q: "urgent", from: "user:5009", before: T("2024-09-01 00:00:00"), after: T("2024-02-01 00:00:00") })
+      expect(all.length).toBeGreaterThan(0)
+      expectAnswer(await inDialog(OPS, "q=urgent&from_user=5009&start_date=2024-09-01&end_date=2024-02-01"), "urgent", 50, all)
+    })
+
+    it("400 for a user id that is not a positive integer", async () => {
+      for (const query of ["q=x&from_user=abc", "q=x&from_user=-5"]) expect((await inDialog(OPS, query)).status, query).toBe(400)
+    })
+  })
+
+  describe("every kind of dialog, by its marked id", () => {
+    const dialogs: Array<[string, number]> = [
+      ["Saved Messages", SAVED],
+      ["a private chat", MANY_DIALOGS_ACCOUNT + 3],
+      ["an archived private chat", MANY_DIALOGS_ACCOUNT + 4],
+      ["a bot", MANY_DIALOGS_ACCOUNT + 10],
+      ["a basic group", marked("chat:6001")],
+      ["a broadcast channel", CRYPTO],
+      ["a supergroup", OPS]
+    ]
+    for (const [what, id] of dialogs) {
+      it(`${what} (${id})`, async () => {
+        const all = expectInDialog(oracle.dialog(id), { q: "meeting" })
+        expect(all.length).toBeGreaterThan(0)
+        const res = await inDialog(id, "q=MEETING")
+        expectAnswer(res, "MEETING", 50, all)
+        expect(res.body.results.every((r: Json) => r.dialog_id === id)).toBe(true)
+      })
+    }
+  })
+
+  it("404 for a dialog the account cannot see", async () => {
+    for (const id of [-1009999999999, marked("channel:9999"), 424242, -999]) {
+      const res = await inDialog(id, "q=invoice")
+      expect(res.status, String(id)).toBe(404)
+      expect(res.body).toEqual({ detail: `Dialog ${id} not found: this account cannot see it` })
+    }
+  })
+
+  it("404 for Telegram's service chat 777000: its login codes are never exposed", async () => {
+    for (const query of ["q=code", "q=login", "q=meeting&limit=500"]) {
+      const res = await inDialog(SERVICE_CHAT, query)
+      expect(res.status, query).toBe(404)
+      expect(res.body).toEqual({ detail: `Dialog ${SERVICE_CHAT} not found: this account cannot see it` })
+      expect(JSON.stringify(res.body)).not.toMatch(/51234/)
+    }
+  })
+
+  it("400 without a query, for two different queries, or a limit outside 1-500", async () => {
+    for (const query of ["", "q=", "q=%20%20", "q=a&query=b", "q=a&limit=0", "q=a&limit=501", "q=a&limit=x"]) {
+      const res = await inDialog(OPS, query)
+      expect(res.status, query).toBe(400)
+      expect(typeof res.body.detail).toBe("string")
+    }
+    expect((await inDialog(OPS, "")).body.detail).toMatch(/'q'/)
+  })
+
+  it("400 for a dialog id that is not a marked id", async () => {
+    for (const id of ["abc", "0"]) expect((await get(`/api/v3/search/messages/${id}?q=x`)).status, id).toBe(400)
+  })
+})
+
+describe("GET /api/v3/search/messages (global)", () => {
+  it("finds matches in every kind of dialog, archived ones too, newest first, with marked dialog ids and names", async () => {
+    const all = expectGlobal(oracle, { q: "meeting" })
+    const res = await everywhere("q=meeting")
+    expectAnswer(res, "meeting", 50, all)
+    const ids = new Set(res.body.results.map((r: Json) => r.dialog_id))
+    expect(ids).toContain(SAVED)
+    expect(ids).toContain(marked("chat:6001"))
+    expect(ids).toContain(OPS)
+    expect(ids).toContain(CRYPTO)
+  })
+
+  it("never shows the service chat 777000, nor counts it", async () => {
+    for (const q of ["meeting", "code", "bitcoin", "login"]) {
+      const res = await everywhere(`q=${q}&limit=500`)
+      expect(res.status).toBe(200)
+      expect(res.body.results.some((r: Json) => r.dialog_id === SERVICE_CHAT || r.sender_id === SERVICE_USER_ID)).toBe(false)
+      expect(JSON.stringify(res.body)).not.toMatch(/51234/)
+      expectAnswer(res, q, 500, expectGlobal(oracle, { q }))
+    }
+    const none = await everywhere("q=login%20code")
+    expect(none.body).toEqual({ query: "login code", total: 0, limit: 50, results: [] })
+  })
+
+  for (const [limit, atLeast] of [[100, 1], [150, 2], [500, 5]] as const) {
+    it(`limit=${limit}: pages Telegram at most 100 a request up to the limit`, async () => {
+      await resetCalls()
+      const res = await everywhere(`q=invoice&limit=${limit}`)
+      const all = expectGlobal(oracle, { q: "invoice" })
+      expect(all.length).toBeGreaterThan(500)
+      expectAnswer(res, "invoice", limit, all)
+      const requests = (await calls())["messages.SearchGlobal"]!
+      expect(requests).toBeGreaterThanOrEqual(atLeast)
+      expect(requests).toBeLessThanOrEqual(atLeast + 1)
+    })
+  }
+
+  it("start_date and end_date bound the dates the same way", async () => {
+    const q: MessageQuery = { q: "meeting", before: T("2024-05-15 00:00:00"), after: T("2024-03-01 00:00:00") }
+    const all = expectGlobal(oracle, q)
+    expect(all.length).toBeGreaterThan(1)
+    expectAnswer(await everywhere("q=meeting&start_date=2024-05-15&end_date=2024-03-01"), "meeting", 50, all)
+    const inverted = await everywhere("q=meeting&start_date=2024-03-01&end_date=2024-05-15")
+    expect(inverted.status).toBe(400)
+    expect(inverted.body.detail).toMatch(/end_date must be earlier than start_date/)
+  })
+
+  it("400 without a query or with a limit outside 1-500", async () => {
+    for (const query of ["", "query=", "q=a&limit=0", "q=a&limit=501"]) expect((await everywhere(query)).status, query).toBe(400)
+  })
+})
+
+describe("the contract's curl examples (section 3), run as written", () => {
+  /** The URL of a curl command, pointed at the test server, with the scenario's ids for the contract's. */
+  const urlOf = (curl: string, ids: { readonly dialog?: number; readonly user?: number } = {}) =>
+    /"http:\/\/localhost:8000([^"]+)"/.exec(curl)![1]!
+      .replace("-1001234567890", String(ids.dialog))
+      .replace("from_user=123456789", `from_user=${ids.user}`)
+
+  it("Search in a specific chat", async () => {
+    const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
+  "http://localhost:8000/api/v3/search/messages/-1001234567890?q=bitcoin"`, { dialog: CRYPTO }))
+    const all = expectInDialog(oracle.dialog(CRYPTO), { q: "bitcoin" })
+    expect(all.length).toBeGreaterThan(5)
+    expectAnswer(res, "bitcoin", 50, all)
+    expect(res.body.results[0]).toMatchObject({ dialog_id: CRYPTO, dialog_name: "Crypto News", sender_id: CRYPTO, post_author: expect.any(String) })
+  })
+
+  it("Global search across all chats", async () => {
+    const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
+  "http://localhost:8000/api/v3/search/messages?q=meeting"`))
+    expectAnswer(res, "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
+  })
+
+  it("Search with date range and sender filter", async () => {
+    const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
+  "http://localhost:8000/api/v3/search/messages/-1001234567890?q=urgent&start_date=2024-06-30&end_date=2024-01-01&from_user=123456789"`, {
+      dialog: OPS,
+      user: 5006
+    }))
+    const all = expectInDialog(oracle.dialog(OPS), {
+      q: "urgent",
+      before: T("2024-06-30 00:00:00"),
+      after: T("2024-01-01 00:00:00"),
+      from: "user:5006"
+    })
+    expect(all.length).toBeGreaterThan(3)
+    expectAnswer(res, "urgent", 50, all)
+  })
+
+  it("Global search with limit", async () => {
+    const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
+  "http://localhost:8000/api/v3/search/messages?q=invoice&limit=100"`))
+    expectAnswer(res, "invoice", 100, expectGlobal(oracle, { q: "invoice" }))
+    expect(res.body.results).toHaveLength(100)
+  })
+})
+
+describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
+  afterEach(async () => {
+    await e2e.control("/faults", { method: "DELETE" })
+  })
+  const expect429 = (res: Answer, seconds: number) => {
+    expect(res.status).toBe(429)
+    expect(res.headers.get("retry-after")).toBe(String(seconds))
+    expect(res.body).toEqual({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.` })
+  }
+
+  it("messages.search: a FLOOD_WAIT above the threshold is a 429 with Retry-After; below it the request waits and succeeds", async () => {
+    await fault("messages.Search", "FLOOD_WAIT_3")
+    expect429(await inDialog(OPS, "q=invoice"), 3)
+    await fault("messages.Search", "FLOOD_WAIT_1")
+    expectAnswer(await inDialog(OPS, "q=invoice"), "invoice", 50, expectInDialog(oracle.dialog(OPS), { q: "invoice" }))
+  })
+
+  it("a FLOOD_WAIT on a later page of a long search is a 429 too", async () => {
+    await e2e.control("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "messages.Search", error: "FLOOD_WAIT_30", times: 1, after: 2 })
+    })
+    expect429(await inDialog(OPS, "q=invoice&limit=500"), 30)
+  })
+
+  it("messages.searchGlobal: the same", async () => {
+    await fault("messages.SearchGlobal", "FLOOD_WAIT_3")
+    expect429(await everywhere("q=meeting"), 3)
+    await fault("messages.SearchGlobal", "FLOOD_WAIT_1")
+    expectAnswer(await everywhere("q=meeting"), "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
+  })
+
+  it("FLOOD_PREMIUM_WAIT counts as a rate limit too", async () => {
+    await fault("messages.SearchGlobal", "FLOOD_PREMIUM_WAIT_9")
+    expect429(await everywhere("q=meeting"), 9)
+  })
+})
