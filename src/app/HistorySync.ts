@@ -113,9 +113,10 @@ export const makeHistorySync = Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
       const key: DialogKey = { accountId: account.userId, dialogId: request.dialogId }
       const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
-      // Nothing is dated before 1970 or after now, so the range is clamped to what can exist.
+      // Nothing is dated before 1970 or after now, so the range is clamped to what can exist. Dates are
+      // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second.
       const start = Math.max(0, request.startDate ?? 0)
-      const end = Math.min(request.endDate ?? now, now)
+      const end = Math.min(request.endDate ?? now + 1, now + 1)
       if (start >= end) return
 
       const reverse = request.reverse

@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Deferred, Effect, Fiber, Layer, Option, Ref, Stream } from "effect"
+import { Chunk, Context, Deferred, Effect, Fiber, Layer, Option, Ref, Stream, TestClock } from "effect"
 import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
 import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
@@ -215,6 +215,22 @@ describe("HistorySync", () => {
       fake.set(DIALOG, [...fake.dialogs.get(DIALOG)!, message(12, now + 3600)])
       yield* env.run({ endDate: now + 7200 })
       expect((yield* env.store.covered(key))[0]!.end).toBeGreaterThanOrEqual(now - 5)
+    }))
+
+  it.scoped("without end_date (or with one past now) the current second is included: a message sent just now is there", () =>
+    Effect.gen(function*() {
+      // Now is JUL + 0.4 s; the newest message is dated JUL, this very second.
+      yield* TestClock.setTime(JUL * 1000 + 400)
+      const fake = new TelegramFake()
+      fake.set(DIALOG, [...generate(1, 5, JUL - 600, 1, 60), message(6, JUL)])
+      const env = yield* setup(fake)
+      const all = idsOf(sourceIn(fake, 0, JUL + 1))
+      expect(all).toEqual([1, 2, 3, 4, 5, 6])
+      expect(idsOf(yield* env.run())).toEqual(all)
+      expect(idsOf(yield* env.run({ reverse: true }))).toEqual([...all].reverse())
+      expect(idsOf(yield* env.run({ startDate: JUL - 360, endDate: JUL + 3600 }))).toEqual([5, 6])
+      // An explicit end_date stays exclusive.
+      expect(idsOf(yield* env.run({ endDate: JUL }))).toEqual([1, 2, 3, 4, 5])
     }))
 
   it.scopedLive("a gap right next to cached messages is fetched whole, pages bounded by the cache's neighbours", () =>

@@ -4,7 +4,7 @@
  * Whoever wants to show the wait (SSE progress) listens through
  * `FloodWaitListener`.
  */
-import { Duration, Effect, Schedule } from "effect"
+import { Duration, Effect, Schedule, Stream } from "effect"
 import { FloodWaitListener, type TelegramError } from "../../ports/TelegramGateway.js"
 
 const MAX_FLOOD_RETRIES = 5
@@ -16,15 +16,22 @@ export const floodSchedule = (thresholdSeconds: number) =>
     Schedule.intersect(Schedule.recurs(MAX_FLOOD_RETRIES))
   )
 
+/** Logs a wait about to happen and tells the listener. */
+const announceWait = (thresholdSeconds: number) => (e: TelegramError) =>
+  e._tag === "FloodWait" && e.seconds <= thresholdSeconds
+    ? Effect.zipRight(
+      Effect.logInfo(`Telegram rate limit on ${e.method}: waiting ${e.seconds} s`),
+      Effect.flatMap(FloodWaitListener, (listen) => listen(e.seconds, e.method))
+    )
+    : Effect.void
+
 export const retryFloodWaits = (thresholdSeconds: number) => <A, R>(effect: Effect.Effect<A, TelegramError, R>) =>
-  effect.pipe(
-    Effect.tapError((e) =>
-      e._tag === "FloodWait" && e.seconds <= thresholdSeconds
-        ? Effect.zipRight(
-          Effect.logInfo(`Telegram rate limit on ${e.method}: waiting ${e.seconds} s`),
-          Effect.flatMap(FloodWaitListener, (listen) => listen(e.seconds, e.method))
-        )
-        : Effect.void
-    ),
-    Effect.retry(floodSchedule(thresholdSeconds))
-  )
+  effect.pipe(Effect.tapError(announceWait(thresholdSeconds)), Effect.retry(floodSchedule(thresholdSeconds)))
+
+/**
+ * The same for a stream (a file download). A retry runs the stream again
+ * from its start, so the stream must resume after what it already emitted
+ * (a download from the byte offset reached) rather than repeat it.
+ */
+export const retryFloodWaitsStream = (thresholdSeconds: number) => <A, R>(stream: Stream.Stream<A, TelegramError, R>) =>
+  stream.pipe(Stream.tapError(announceWait(thresholdSeconds)), Stream.retry(floodSchedule(thresholdSeconds)))
