@@ -180,6 +180,13 @@ describe("with Telegram credentials", () => {
   afterAll(async () => {
     await server?.stop()
   })
+  it("a session file that holds no valid login answers 401 telling to log in again, never 500", async () => {
+    for (const path of ["/api/v3/history/5", "/api/v3/search/dialogs", "/api/v3/folders", "/api/v3/search/messages?q=x"]) {
+      const res = await fetch(server.url + path, { headers: { "X-Telegram-Username": "alice" } })
+      expect(res.status).toBe(401)
+      expect((await json(res) as { detail: string }).detail).toMatch(/not a valid Telegram login.*log in again/)
+    }
+  })
   it("never logs the API hash", async () => {
     await fetch(server.url + "/health")
     expect(server.output()).not.toContain("0123456789abcdef0123456789abcdef")

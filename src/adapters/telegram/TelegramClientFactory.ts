@@ -21,9 +21,35 @@ class QuietLogger extends Logger {
   }
 }
 
+/** A session file whose content is not a GramJS StringSession with a DC and a 2048-bit auth key. */
+export class InvalidSavedSession extends Error {
+  constructor(readonly reason: string) {
+    super(`the saved session is not a valid Telegram login (${reason})`)
+  }
+}
+
+const AUTH_KEY_BYTES = 256
+
+const parseSavedSession = (text: string): StringSession => {
+  if (text === "") return new StringSession("")
+  let parsed: StringSession
+  try {
+    parsed = new StringSession(text)
+  } catch (error) {
+    throw new InvalidSavedSession(error instanceof Error ? error.message : String(error))
+  }
+  // The constructor reads whatever bytes are there; these are what a real login always has.
+  const key = (parsed as unknown as { _key?: Buffer })._key
+  if (!(parsed.dcId > 0) || !parsed.serverAddress || key?.length !== AUTH_KEY_BYTES) {
+    throw new InvalidSavedSession("no DC address or auth key in it")
+  }
+  return parsed
+}
+
+/** Throws InvalidSavedSession for a corrupt session, or an Error when the emulator switch is misconfigured. */
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
+  const stringSession = parseSavedSession(session)
   const emulator = emulatorSwitchFromEnv(options.env ?? process.env)
-  const stringSession = new StringSession(session)
   const client = new TelegramClient(stringSession, options.credentials.apiId, options.credentials.apiHash, {
     connectionRetries: 3,
     retryDelay: 500,

@@ -25,7 +25,7 @@ import { connectClient, failWhenConnectionLost, isConnectionLost } from "./Clien
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
-import { makeClient } from "./TelegramClientFactory.js"
+import { InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, toTelegramError } from "./TelegramErrors.js"
 import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
@@ -90,7 +90,16 @@ export const TelegramGatewayLive = Layer.scoped(
           return yield* new SessionRevoked({ session, reason: "no saved session" })
         }
         const client = yield* Effect.acquireRelease(
-          Effect.sync(() => makeClient(saved.value, { credentials, ...(config.env ? { env: config.env } : {}) })),
+          Effect.try({
+            try: () => makeClient(saved.value, { credentials, ...(config.env ? { env: config.env } : {}) }),
+            catch: (cause): TelegramError =>
+              cause instanceof InvalidSavedSession
+                ? new SessionRevoked({ session, reason: cause.message })
+                : new TelegramUnavailable({
+                  reason: `cannot set up the Telegram client: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  cause
+                })
+          }),
           (client) =>
             Effect.promise(() => client.destroy().catch(() => undefined)).pipe(
               Effect.zipRight(Effect.logDebug(`closed Telegram client for ${session}`))

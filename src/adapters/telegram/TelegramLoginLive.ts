@@ -48,7 +48,14 @@ export const TelegramLoginLive = Layer.effect(
             Effect.tryPromise({ try: run, catch: (e) => toTelegramError(e, method, "(login)") })
 
           const client: TelegramClient = yield* Effect.acquireRelease(
-            Effect.sync(() => makeClient("", { credentials, ...(config.env ? { env: config.env } : {}) })),
+            Effect.try({
+              try: () => makeClient("", { credentials, ...(config.env ? { env: config.env } : {}) }),
+              catch: (cause) =>
+                new TelegramUnavailable({
+                  reason: `cannot set up the Telegram client: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  cause
+                })
+            }),
             (c) => Effect.promise(() => c.destroy().catch(() => undefined))
           )
           const scanned = yield* Deferred.make<void>()
