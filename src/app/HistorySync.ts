@@ -26,9 +26,10 @@ import {
   type StoredMessage
 } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
 import {
   FloodWaitListener,
-  type PeerNotFound,
+  PeerNotFound,
   TelegramGateway,
   type TelegramError
 } from "../ports/TelegramGateway.js"
@@ -318,7 +319,8 @@ export const makeHistorySync = Effect.gen(function*() {
      * ahead by at most one event; when the consumer stops, it stops.
      */
     stream: (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
-      Stream.unwrapScoped(
+      // Telegram's service chat holds login codes: never exposed, as if it did not exist.
+      request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: request.dialogId })) : Stream.unwrapScoped(
         Effect.gen(function*() {
           const queue = yield* Queue.bounded<Take.Take<HistoryEvent, HistoryError>>(1)
           yield* run(request, (event) => Queue.offer(queue, Take.of(event))).pipe(

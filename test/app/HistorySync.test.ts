@@ -114,6 +114,16 @@ describe("HistorySync", () => {
       yield* expectConsistentCache(fake, env.store)
     }))
 
+  it.scopedLive("Telegram's service chat (777000, login codes) is never streamed: not found, and Telegram is not asked", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      fake.set(777000, generate(1, 5, JAN))
+      const env = yield* setup(fake)
+      const result = yield* Effect.either(env.events({ dialogId: 777000 }))
+      expect(result._tag === "Left" && result.left._tag).toBe("PeerNotFound")
+      expect(fake.calls.length).toBe(0)
+    }))
+
   it.scopedLive("a second identical request is served from the cache without asking Telegram", () =>
     Effect.gen(function*() {
       const fake = new TelegramFake()
