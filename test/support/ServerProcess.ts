@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -48,11 +49,13 @@ export const startServer = async (options: {
   readonly dataDir?: string
   readonly args?: ReadonlyArray<string>
   readonly env?: Record<string, string | undefined>
+  /** Listen here and wait for /health, instead of reading the address from the (info-level) start-up log line. */
+  readonly port?: number
 } = {}): Promise<ServerProcess> => {
   const dataDir = options.dataDir ?? (await makeTempDir())
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", serverEntry, "--data-dir", dataDir, "--port", "0", ...(options.args ?? [])],
+    ["--import", "tsx", serverEntry, "--data-dir", dataDir, "--port", String(options.port ?? 0), ...(options.args ?? [])],
     { cwd: projectRoot, env: cleanEnv(options.env) }
   )
   let output = ""
@@ -70,6 +73,22 @@ export const startServer = async (options: {
         clearTimeout(timer)
         resolve(match[1]!)
       }
+    }
+    if (options.port !== undefined) {
+      const url = `http://127.0.0.1:${options.port}`
+      const poll = () =>
+        fetch(url + "/health").then(
+          (res) => {
+            if (res.ok) {
+              clearTimeout(timer)
+              resolve(url)
+            } else setTimeout(poll, 50)
+          },
+          () => {
+            if (child.exitCode === null) setTimeout(poll, 50)
+          }
+        )
+      poll()
     }
     child.stdout!.on("data", onData)
     child.stderr!.on("data", onData)
@@ -90,6 +109,17 @@ export const startServer = async (options: {
     }
   }
 }
+
+/** A TCP port that was free a moment ago. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 
 /** Creates a saved session file so a name passes the X-Telegram-Username check. */
 export const seedSession = async (dataDir: string, name: string, content = "test-session") => {
