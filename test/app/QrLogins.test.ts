@@ -197,8 +197,11 @@ describe("QrLogins", () => {
       const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
       const started = yield* l.start(name("ivy"), false)
       yield* Deferred.succeed(scanned, undefined)
-      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50))) // the real file write
-      yield* settle
+      // The session file is written for real: wait (in real time, bounded) for the login to record it.
+      for (let i = 0; i < 250 && (yield* l.status(started.token)).status !== "success"; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20)))
+        yield* settle
+      }
       expect((yield* l.status(started.token)).status).toBe("success")
       const cancel = yield* Effect.either(l.cancel(started.token))
       expect(Either.isLeft(cancel) && cancel.left).toMatchObject({ _tag: "LoginAlreadyFinished", status: "success" })
