@@ -1,7 +1,7 @@
 /** GET/PATCH /api/v3/settings against the real server, persistence in settings.yaml included. */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { afterEach, describe, expect, it } from "vitest"
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import YAML from "yaml"
 import { makeTempDir, runServerCommand, seedSession, type ServerProcess, startServer } from "../support/ServerProcess.js"
 import { json } from "../support/http.js"
@@ -72,42 +72,6 @@ describe("settings", () => {
     expect((await json(await patch(s, JSON.stringify({ telegram_batch_size: 50 })))).telegram_batch_size).toBe(50)
   })
 
-  it("422 on an empty update", async () => {
-    const s = await start()
-    for (const body of ["{}", JSON.stringify({ download_file_types: {} })]) {
-      const res = await patch(s, body)
-      expect(res.status).toBe(422)
-      expect(await json(res)).toEqual({ detail: "No fields provided for settings update" })
-    }
-  })
-
-  it.each([
-    [{ telegram_batch_size: 0 }, /telegram_batch_size/],
-    [{ telegram_batch_size: 2.5 }, /telegram_batch_size/],
-    [{ max_media_size_mb: -1 }, /max_media_size_mb/],
-    [{ download_media: "yes" }, /download_media/],
-    [{ download_file_types: { videos: 1 } }, /download_file_types\.videos|videos/],
-    [{ download_file_types: { movies: true } }, /movies/],
-    [{ unknown_setting: true }, /unknown_setting/]
-  ])("400 for %j", async (body, detail) => {
-    const s = await start()
-    const res = await patch(s, JSON.stringify(body))
-    expect(res.status).toBe(400)
-    const body400 = await json(res)
-    expect(Object.keys(body400)).toEqual(["detail"])
-    expect(body400.detail).toMatch(detail)
-    expect(await read(s)).toEqual(DEFAULTS)
-  })
-
-  it("400 for a body that is not JSON or not an object", async () => {
-    const s = await start()
-    for (const body of ["{not json", "[1,2]", "42"]) {
-      const res = await patch(s, body)
-      expect(res.status, body).toBe(400)
-      expect(await json(res)).toEqual({ detail: expect.any(String) })
-    }
-  })
-
   it("reads a hand-edited settings.yaml at start (max_media_size_mb: 0 means no limit, missing fields default)", async () => {
     const dir = await makeTempDir()
     await fs.writeFile(path.join(dir, "settings.yaml"), "max_media_size_mb: 0\ndownload_file_types:\n  videos: true\n")
@@ -142,5 +106,60 @@ describe("settings", () => {
     expect(stderr).toContain(file)
     expect(stderr).toMatch(field)
     expect(await fs.readFile(file, "utf8")).toBe(content) // never silently overwritten
+  })
+})
+
+describe("rejected settings updates (one server: none of them may change anything)", () => {
+  let shared: ServerProcess
+  beforeAll(async () => {
+    shared = await startServer()
+    await seedSession(shared.dataDir, "alice")
+  })
+  afterAll(async () => {
+    await shared?.stop()
+  })
+  const patch = (s: ServerProcess, body: string) =>
+    fetch(s.url + "/api/v3/settings", { method: "PATCH", headers, body })
+  const read = async (s: ServerProcess) => json(await fetch(s.url + "/api/v3/settings", { headers }))
+
+  it("422 on an empty update", async () => {
+    const s = shared
+    for (const body of ["{}", JSON.stringify({ download_file_types: {} })]) {
+      const res = await patch(s, body)
+      expect(res.status).toBe(422)
+      expect(await json(res)).toEqual({ detail: "No fields provided for settings update" })
+    }
+  })
+
+  it.each([
+    [{ telegram_batch_size: 0 }, /telegram_batch_size/],
+    [{ telegram_batch_size: 2.5 }, /telegram_batch_size/],
+    [{ max_media_size_mb: -1 }, /max_media_size_mb/],
+    [{ download_media: "yes" }, /download_media/],
+    [{ download_file_types: { videos: 1 } }, /download_file_types\.videos|videos/],
+    [{ download_file_types: { movies: true } }, /movies/],
+    [{ unknown_setting: true }, /unknown_setting/]
+  ])("400 for %j", async (body, detail) => {
+    const s = shared
+    const res = await patch(s, JSON.stringify(body))
+    expect(res.status).toBe(400)
+    const body400 = await json(res)
+    expect(Object.keys(body400)).toEqual(["detail"])
+    expect(body400.detail).toMatch(detail)
+    expect(await read(s)).toEqual(DEFAULTS)
+  })
+
+  it("400 for a body that is not JSON or not an object", async () => {
+    const s = shared
+    for (const body of ["{not json", "[1,2]", "42"]) {
+      const res = await patch(s, body)
+      expect(res.status, body).toBe(400)
+      expect(await json(res)).toEqual({ detail: expect.any(String) })
+    }
+  })
+
+  it("after all of them the settings and settings.yaml are still the defaults", async () => {
+    expect(await read(shared)).toEqual(DEFAULTS)
+    expect(YAML.parse(await fs.readFile(path.join(shared.dataDir, "settings.yaml"), "utf8"))).toEqual(DEFAULTS)
   })
 })
