@@ -17,7 +17,7 @@
 import { Either } from "effect"
 import type { DialogKind, DialogRecord, FolderRule } from "./Dialog.js"
 import { type FolderNotFound, resolveFolder, selectionContains } from "./FolderMembership.js"
-import { titleContains, titleScorer } from "./FuzzyScore.js"
+import { foldedTitle, foldedTitleMatcher, type FoldedText, titleContains, titleScorer } from "./FuzzyScore.js"
 import { foldForSearch } from "./TextFold.js"
 
 /** Telegram's service chat (login codes): never listed. */
@@ -131,6 +131,17 @@ const passesStaticFilters = (p: DialogSearchParams, kinds: ReadonlySet<DialogKin
   ((p.createdAfter === null && p.createdBefore === null) ||
     (HAS_CREATION_DATE.has(d.kind) && within(d.createdDate, p.createdAfter, p.createdBefore, true)))
 
+/**
+ * The folded titles of a dialog list, in its order: a search scores every
+ * title, and the same list (the account cache's) is searched again and again.
+ */
+const foldedTitlesByList = new WeakMap<ReadonlyArray<DialogRecord>, ReadonlyArray<FoldedText>>()
+const foldedTitlesOf = (dialogs: ReadonlyArray<DialogRecord>): ReadonlyArray<FoldedText> => {
+  let titles = foldedTitlesByList.get(dialogs)
+  if (titles === undefined) foldedTitlesByList.set(dialogs, titles = dialogs.map((d) => foldedTitle(d.title)))
+  return titles
+}
+
 const hasQuery = (p: DialogSearchParams): p is DialogSearchParams & { readonly query: string } =>
   p.query !== null && p.query !== ""
 
@@ -144,16 +155,24 @@ export const selectCandidates = (
   if (selection !== null && Either.isLeft(selection)) return Either.left(selection.left)
   const inFolder = selection === null ? () => true : (d: DialogRecord) => selectionContains(selection.right, d)
   const passes = passesStaticFilters(p, kindsOf(p.types))
-  const survivors = dialogs.filter((d) => passes(d) && inFolder(d))
-  if (!hasQuery(p)) return Either.right(survivors.map((dialog) => ({ dialog, score: null })))
-  const score = titleScorer(p.query)
-  const contains = p.match === "exact" ? titleContains(p.query) : null
+  const survives = (d: DialogRecord) => passes(d) && inFolder(d)
+  if (!hasQuery(p)) return Either.right(dialogs.filter(survives).map((dialog) => ({ dialog, score: null })))
   const candidates: Array<DialogCandidate> = []
-  for (const dialog of survivors) {
-    if (contains !== null && !contains(dialog.title)) continue
-    const s = score(dialog.title)
-    if (contains === null && s < p.minScore) continue
-    candidates.push({ dialog, score: s })
+  if (p.match === "exact") {
+    const contains = titleContains(p.query)
+    const score = titleScorer(p.query)
+    for (const dialog of dialogs) {
+      if (survives(dialog) && contains(dialog.title)) candidates.push({ dialog, score: score(dialog.title) })
+    }
+  } else {
+    const match = foldedTitleMatcher(p.query, p.minScore)
+    const titles = foldedTitlesOf(dialogs)
+    for (let i = 0; i < dialogs.length; i++) {
+      const dialog = dialogs[i]!
+      if (!survives(dialog)) continue
+      const s = match(titles[i]!)
+      if (s !== null && s >= p.minScore) candidates.push({ dialog, score: s })
+    }
   }
   return Either.right(candidates)
 }

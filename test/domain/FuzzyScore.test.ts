@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
-import { fuzzyScore, SUBSTRING_FLOOR, titleContains } from "../../src/domain/FuzzyScore.js"
+import { fuzzyScore, SUBSTRING_FLOOR, titleContains, titleMatcher } from "../../src/domain/FuzzyScore.js"
 import { codePoints, matchingBlocks, sequenceRatio } from "../../src/domain/SequenceMatcher.js"
 import { caseFold, foldForSearch } from "../../src/domain/TextFold.js"
 
@@ -120,5 +120,22 @@ describe("properties", () => {
     if (!foldForSearch(t).includes(foldForSearch(q))) {
       expect(s).toBe(sequenceRatio(codePoints(foldForSearch(q)), codePoints(foldForSearch(t))))
     }
+  })
+  // Titles close to the query, so that the bounds are near the minimum as often as far from it.
+  const near = fc.string({ unit: fc.constantFrom(..."abcdeé ßΣς日本🚀"), maxLength: 14 })
+  const minScore = fc.oneof(fc.constantFrom(0, 0.5, 0.8, 0.9, 1), fc.double({ min: 0, max: 1, noNaN: true }))
+  it.prop("titleMatcher gives the score, or null only when the score is below the minimum", [near, near, minScore], ([q, t, min]) => {
+    const matched = titleMatcher(q, min)(t)
+    if (matched === null) expect(fuzzyScore(q, t)).toBeLessThan(min)
+    else expect(matched).toBe(fuzzyScore(q, t))
+  }, { fastCheck: { numRuns: 2000 } })
+  it("titleMatcher agrees with the Python table at every minimum", () => {
+    const wrong = [0, 0.3, 0.6, 0.8, 0.95].flatMap((min) =>
+      table.filter((r) => {
+        const matched = titleMatcher(r.query, min)(r.title)
+        return matched === null ? !(r.score < min) : Math.abs(matched - r.score) > 1e-12
+      })
+    )
+    expect(wrong).toEqual([])
   })
 })

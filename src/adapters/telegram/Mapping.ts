@@ -285,64 +285,59 @@ export const dialogOf = (
   const id = entityMarkedId(entity)
   if (kind === null || id === null) return null
   const muteUntil = dialog.notifySettings?.muteUntil ?? 0
-  const base = {
+  let title: string
+  let username: string | null = null
+  let isCreator = false
+  let isVerified = false
+  let isContact = false
+  let participantsCount: number | null = null
+  let createdDate: number | null = null
+  switch (entity.className) {
+    case "User":
+      title = userTitle(entity)
+      username = entity.username ?? entity.usernames?.[0]?.username ?? null
+      isVerified = entity.verified === true
+      isContact = entity.contact === true
+      break
+    case "Chat":
+      title = entity.title
+      isCreator = entity.creator === true
+      participantsCount = entity.participantsCount
+      createdDate = entity.date
+      break
+    case "Channel":
+      title = entity.title
+      username = entity.username ?? entity.usernames?.[0]?.username ?? null
+      isCreator = entity.creator === true
+      isVerified = entity.verified === true
+      participantsCount = entity.participantsCount ?? null
+      createdDate = entity.date
+      break
+    case "ChatForbidden":
+    case "ChannelForbidden":
+      title = entity.title
+      break
+    default:
+      return null
+  }
+  // One literal, fields always in this order: every record has the same shape, so a search reading
+  // them over 10k dialogs stays on V8's fast path (spreads per kind made it ten times slower).
+  return {
     id,
     kind,
+    title,
+    username,
+    isCreator,
+    isVerified,
+    isContact,
     isArchived: dialog.folderId === 1,
     isPinned: dialog.pinned === true,
     isMuted: muteUntil > nowSeconds,
     unreadCount: dialog.unreadCount,
+    participantsCount,
     lastMessageDate: topMessage != null && "date" in topMessage ? topMessage.date : null,
-    lastMessagePreview: topMessage?.className === "Message" ? (topMessage.message ?? "").slice(0, 200) : null
-  }
-  switch (entity.className) {
-    case "User":
-      return {
-        ...base,
-        title: userTitle(entity),
-        username: entity.username ?? entity.usernames?.[0]?.username ?? null,
-        isCreator: false,
-        isVerified: entity.verified === true,
-        isContact: entity.contact === true,
-        participantsCount: null,
-        createdDate: null
-      }
-    case "Chat":
-      return {
-        ...base,
-        title: entity.title,
-        username: null,
-        isCreator: entity.creator === true,
-        isVerified: false,
-        isContact: false,
-        participantsCount: entity.participantsCount,
-        createdDate: entity.date
-      }
-    case "Channel":
-      return {
-        ...base,
-        title: entity.title,
-        username: entity.username ?? entity.usernames?.[0]?.username ?? null,
-        isCreator: entity.creator === true,
-        isVerified: entity.verified === true,
-        isContact: false,
-        participantsCount: entity.participantsCount ?? null,
-        createdDate: entity.date
-      }
-    case "ChatForbidden":
-    case "ChannelForbidden":
-      return {
-        ...base,
-        title: entity.title,
-        username: null,
-        isCreator: false,
-        isVerified: false,
-        isContact: false,
-        participantsCount: null,
-        createdDate: null
-      }
-    default:
-      return null
+    lastMessagePreview: topMessage?.className === "Message" ? (topMessage.message ?? "").slice(0, 200) : null,
+    createdDate
   }
 }
 
