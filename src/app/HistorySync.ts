@@ -12,7 +12,7 @@
  * a consistent cache the next one completes, and a second never counts as
  * covered until all of its messages are stored (pages can end mid-second).
  */
-import { Clock, Context, Duration, Effect, FiberRef, Layer, Queue, RcMap, Stream, Take } from "effect"
+import { Chunk, Clock, Context, Duration, Effect, FiberRef, Layer, Queue, RcMap, Stream, Take } from "effect"
 import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessageRecord } from "../domain/Message.js"
@@ -34,6 +34,7 @@ import {
   type TelegramError
 } from "../ports/TelegramGateway.js"
 import { type HistoryMediaError, makeHistoryMedia } from "./HistoryMedia.js"
+import { checkHistoryRequest, type InvalidHistoryRequest } from "./InvalidHistoryRequest.js"
 
 export interface HistoryRequest {
   readonly session: SessionName
@@ -45,6 +46,12 @@ export interface HistoryRequest {
   readonly chunkSize: number
   readonly forceRefresh: boolean
   readonly reverse: boolean
+  /**
+   * When given, a Heartbeat event goes out whenever nothing else did for this
+   * long (a slow Telegram call, a rate-limit wait, a large download), so a
+   * connection carrying the stream can be kept alive.
+   */
+  readonly heartbeat?: Duration.DurationInput
 }
 
 export type HistoryEvent =
@@ -58,8 +65,12 @@ export type HistoryEvent =
     /** Seconds of the rate-limit wait starting now (0 when this is not a wait). */
     readonly rateLimitWait: number
   }
+  /** Nothing else for `heartbeat`; only with that option. */
+  | { readonly _tag: "Heartbeat" }
 
-export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | HistoryMediaError
+const HEARTBEAT: HistoryEvent = { _tag: "Heartbeat" }
+
+export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | HistoryMediaError | InvalidHistoryRequest
 
 /** Rows read from the cache at a time: large enough to be fast, small enough to keep memory flat. */
 const READ_PAGE = 500
@@ -109,7 +120,8 @@ export const makeHistorySync = Effect.gen(function*() {
       Effect.flatMap(RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`), (state) => state.lock.withPermits(1)(f(state)))
     )
 
-  const run = (request: HistoryRequest, emit: (event: HistoryEvent) => Effect.Effect<void>) =>
+  /** `emit` hands the consumer several events at once: a batch costs the stream machinery what one event does. */
+  const run = (request: HistoryRequest, emit: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
     Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
       const key: DialogKey = { accountId: account.userId, dialogId: request.dialogId }
@@ -131,7 +143,7 @@ export const makeHistorySync = Effect.gen(function*() {
       let cursor: MessageCursor = reverse ? { date: end, id: 0 } : { date: start, id: 0 }
       const buffer: Array<StoredMessage> = []
 
-      const progress = (rateLimitWait: number) => emit({ _tag: "Progress", fetched, fetching, rateLimitWait })
+      const progress = (rateLimitWait: number) => emit([{ _tag: "Progress", fetched, fetching, rateLimitWait }])
 
       const hasCache = Effect.gen(function*() {
         if (!cacheExists) cacheExists = yield* store.exists(key)
@@ -146,11 +158,20 @@ export const makeHistorySync = Effect.gen(function*() {
 
       const flush = (all: boolean) =>
         Effect.gen(function*() {
+          // Chunks without media go out together (a read page's worth); a chunk with media goes alone, its
+          // media fetched right before it goes out, never for a whole Telegram batch.
+          let ready: Array<HistoryEvent> = []
           while (buffer.length >= request.chunkSize || (all && buffer.length > 0)) {
             const chunk = buffer.splice(0, request.chunkSize)
-            // Media is fetched per chunk, right before it goes out, never for a whole Telegram batch.
-            yield* emit({ _tag: "Chunk", messages: yield* media.prepare(request.session, key, chunk) })
+            if (chunk.every((m) => m.media === null)) {
+              ready.push({ _tag: "Chunk", messages: chunk })
+              continue
+            }
+            if (ready.length > 0) yield* emit(ready)
+            ready = []
+            yield* emit([{ _tag: "Chunk", messages: yield* media.prepare(request.session, key, chunk) }])
           }
+          if (ready.length > 0) yield* emit(ready)
         })
 
       /** Emits cached messages from the cursor up to `bound` (exclusive going forward, inclusive going back). */
@@ -316,20 +337,40 @@ export const makeHistorySync = Effect.gen(function*() {
   return {
     /**
      * The history as a stream of chunks (and progress events). The work runs
-     * ahead by at most one event; when the consumer stops, it stops.
+     * ahead by at most one batch (a read page of chunks without media, or one
+     * chunk with media); when the consumer stops, it stops.
      */
     stream: (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
       // Telegram's service chat holds login codes: never exposed, as if it did not exist.
       request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: request.dialogId })) : Stream.unwrapScoped(
         Effect.gen(function*() {
+          // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
+          const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
+          if (invalid !== null) return yield* invalid
           const queue = yield* Queue.bounded<Take.Take<HistoryEvent, HistoryError>>(1)
-          yield* run(request, (event) => Queue.offer(queue, Take.of(event))).pipe(
+          let lastOffer = yield* Clock.currentTimeMillis
+          const offer = (take: Take.Take<HistoryEvent, HistoryError>) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              lastOffer = now
+              return Queue.offer(queue, take)
+            })
+          yield* run(request, (events) => offer(Take.chunk(Chunk.unsafeFromArray(events)))).pipe(
             Effect.matchCauseEffect({
-              onSuccess: () => Queue.offer(queue, Take.end),
-              onFailure: (cause) => Queue.offer(queue, Take.failCause(cause))
+              onSuccess: () => offer(Take.end),
+              onFailure: (cause) => offer(Take.failCause(cause))
             }),
             Effect.forkScoped
           )
+          if (request.heartbeat !== undefined) {
+            // Beside the work, into the same queue (a keep-alive merged in further down the stream would hand
+            // every frame over between fibers, and hold on to their memory: see SseResponse).
+            const every = Duration.toMillis(request.heartbeat)
+            yield* Effect.gen(function*() {
+              const now = yield* Clock.currentTimeMillis
+              if (now < lastOffer + every) return yield* Effect.sleep(lastOffer + every - now)
+              yield* offer(Take.of(HEARTBEAT))
+            }).pipe(Effect.forever, Effect.forkScoped)
+          }
           return Stream.flattenTake(Stream.fromQueue(queue))
         })
       )

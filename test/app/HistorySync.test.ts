@@ -377,7 +377,28 @@ describe("HistorySync", () => {
       expect(yield* env.run()).toEqual([])
       expect(yield* env.run()).toEqual([])
       fake.resetCalls()
-      expect(yield* env.events({ startDate: 4_000_000_000 })).toEqual([])
+      expect(yield* env.events({ startDate: 4_000_000_000, endDate: 4_100_000_000 })).toEqual([])
+      expect(fake.calls.length).toBe(0)
+    }))
+
+  it.scopedLive("an empty or reversed range, or a chunk size below 1, fails with InvalidHistoryRequest before Telegram is asked", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      fake.set(DIALOG, generate(1, 10, JAN))
+      const env = yield* setup(fake)
+      const failure = (overrides: Partial<HistoryRequest>) => Effect.flip(env.events(overrides))
+      // Open-ended from the future: the end defaults to now, so the range is empty.
+      expect(yield* failure({ startDate: 4_000_000_000 })).toMatchObject({
+        _tag: "InvalidHistoryRequest",
+        field: "startDate",
+        reason: "startDate must be earlier than endDate (which defaults to now)"
+      })
+      expect(yield* failure({ startDate: FEB, endDate: JAN })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "startDate" })
+      expect(yield* failure({ startDate: JAN, endDate: JAN })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "startDate" })
+      // Would otherwise emit empty chunks for ever.
+      expect(yield* failure({ chunkSize: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
+      expect(yield* failure({ chunkSize: 2.5 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
+      expect(yield* failure({ dialogId: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "dialogId" })
       expect(fake.calls.length).toBe(0)
     }))
 

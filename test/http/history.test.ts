@@ -122,7 +122,7 @@ describe("GET /api/v3/history/{dialog_id}", () => {
     expect(fake.calls.length).toBe(0)
   })
 
-  it("404 before the stream starts for a dialog the account cannot see; 401 without a session; 503 without credentials", async () => {
+  it("404 before the stream starts for a dialog the account cannot see; 401 without a session; 503 without credentials (400 before it)", async () => {
     const s = await start(plainDialog(3))
     const res = await s.get("/api/v3/history/-1009999999999")
     expect(res.status).toBe(404)
@@ -132,6 +132,10 @@ describe("GET /api/v3/history/{dialog_id}", () => {
     const unavailable = await offline.get(`/api/v3/history/${DIALOG}`)
     expect(unavailable.status).toBe(503)
     expect((await json(unavailable)).detail).toMatch(/TELEGRAM_API_ID/)
+    // A wrong request is still a 400 first: fixing the credentials would not make it right.
+    const wrong = await offline.get(`/api/v3/history/${DIALOG}?start_date=2024-02-01&end_date=2024-01-01`)
+    expect(wrong.status).toBe(400)
+    expect((await json(wrong)).detail).toMatch(/start_date must be earlier than end_date/)
   })
 
   it("429 with Retry-After when Telegram's rate limit is over the threshold before anything was sent", async () => {
@@ -180,6 +184,30 @@ describe("GET /api/v3/history/{dialog_id}", () => {
     }
     const ids = parseSse(rest).events.flatMap((e) => (e.data as { messages: Array<{ message_id: number }> }).messages.map((m) => m.message_id))
     expect(ids).toEqual([1, 2, 3])
+  })
+
+  it("keeps sending keep-alive comments while a later page is slow", async () => {
+    const fake = plainDialog(30)
+    const gate = deferred()
+    fake.beforeHistory = (n) => (n === 1 ? Effect.promise(() => gate.promise) : Effect.void)
+    const s = await start(fake, { keepAliveSeconds: 0.05, settings: { telegram_batch_size: 10 } })
+    const res = await s.get(`/api/v3/history/${DIALOG}?chunk_size=5`)
+    const { reader, text } = await readUntil(res, (t) => (t.match(/: keep-alive\n\n/g) ?? []).length >= 3)
+    // The first page's full chunk went out at once (its last minute may go on in the next page), then the
+    // keep-alives came while the second page was held back.
+    expect(text.indexOf("data: ")).toBeLessThan(text.indexOf(": keep-alive"))
+    expect(parseSse(text).events.flatMap((e) => (e.data as { messages: Array<unknown> }).messages).length).toBe(5)
+    gate.resolve()
+    let rest = ""
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      rest += new TextDecoder().decode(value)
+    }
+    const ids = parseSse(text + rest).events.flatMap((e) =>
+      (e.data as { messages: Array<{ message_id: number }> }).messages.map((m) => m.message_id)
+    )
+    expect(ids).toEqual(Array.from({ length: 30 }, (_, k) => k + 1))
   })
 
   it("a rate-limit wait being waited out sends the headers at once, and a progress event when asked", async () => {

@@ -16,6 +16,7 @@ import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
 import { AppConfig, type AppConfigShape } from "../../src/app/Config.js"
 import { HistorySyncLive } from "../../src/app/HistorySync.js"
+import { MediaLookupLive } from "../../src/app/MediaLookup.js"
 import { FilesGroup, HistoryGroup } from "../../src/app/http/Api.js"
 import { BadRequest, Unauthorized } from "../../src/app/http/ApiErrors.js"
 import { DetailErrorsLive } from "../../src/app/http/DetailErrors.js"
@@ -82,7 +83,7 @@ export const startHistoryServer = async (
   const ApiLive = HttpApiBuilder.api(HistoryApi).pipe(
     Layer.provide([HistoryHandlersLive, FilesHandlersLive]),
     Layer.provide(SessionAuthLive),
-    Layer.provide(HistorySyncLive)
+    Layer.provide([HistorySyncLive, MediaLookupLive])
   )
   const ServerLive = HttpApiBuilder.serve(requestLog).pipe(
     Layer.provide(ApiLive),

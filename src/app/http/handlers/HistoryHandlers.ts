@@ -1,25 +1,37 @@
 /**
- * GET /api/v3/history/{dialog_id}: the contract's parameter rules, then the
- * HistorySync stream as Server-Sent Events, `data: {"messages": [...]}` per
- * chunk. Failures before the first event keep their HTTP status; later ones
- * end the stream with `event: error`.
+ * GET /api/v3/history/{dialog_id}: the HistorySync stream as Server-Sent
+ * Events, `data: {"messages": [...]}` per chunk. The use case checks the
+ * request (an empty range is a 400 before anything is sent); failures before
+ * the first event keep their HTTP status, later ones end the stream with
+ * `event: error`.
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { Cause, Clock, Duration, Effect, Option, Stream } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Option, Stream } from "effect"
 import { formatMessageDate } from "../../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../Config.js"
-import { historyMessageView } from "../../HistoryMessageView.js"
-import { type HistoryError, type HistoryEvent, HistorySync } from "../../HistorySync.js"
+import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../HistorySync.js"
+import { checkHistoryRequest, type InvalidHistoryRequest } from "../../InvalidHistoryRequest.js"
 import { CurrentSession, TgscApi } from "../Api.js"
 import { BadRequest, statusOf } from "../ApiErrors.js"
+import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
 import { CurrentRequestId } from "../RequestLog.js"
 import { requireTelegram } from "../RequireTelegram.js"
-import { dataEvent, KEEP_ALIVE, namedEvent } from "../SseEvents.js"
-import { sseResponse } from "../SseResponse.js"
+import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
+import { type SseFrame, sseResponse } from "../SseResponse.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 
+/** The use case's rule in the contract's parameter names; the schema already refuses the other fields. */
+const badRequestOf = (error: InvalidHistoryRequest, endDate: number | null) =>
+  new BadRequest({
+    detail: error.field !== "startDate"
+      ? `Invalid request: ${error.reason}`
+      : endDate === null
+      ? "start_date must be earlier than end_date (which defaults to now)"
+      : "start_date must be earlier than end_date (the range is [start_date, end_date))"
+  })
+
 /** The HTTP error a history failure stands for; none for our own faults (a 500). */
-const httpErrorOf = (error: HistoryError): ReturnType<typeof telegramErrorToHttp> | null => {
+const httpErrorOf = (error: HistoryError, endDate: number | null): ReturnType<typeof telegramErrorToHttp> | null => {
   switch (error._tag) {
     case "FloodWait":
     case "SessionRevoked":
@@ -27,24 +39,48 @@ const httpErrorOf = (error: HistoryError): ReturnType<typeof telegramErrorToHttp
     case "TelegramUnavailable":
     case "TelegramRpcError":
       return telegramErrorToHttp(error)
+    case "InvalidHistoryRequest":
+      return badRequestOf(error, endDate)
     default:
       return null
   }
 }
 
-/** The SSE text for an event; progress only when asked for, but a rate-limit wait always sends something. */
-const frameOf = (event: HistoryEvent, progress: boolean): Option.Option<string> => {
-  if (event._tag === "Chunk") return Option.some(dataEvent({ messages: event.messages.map(historyMessageView) }))
+/** The SSE text for a progress event when asked for; a rate-limit wait always sends something. */
+const progressFrame = (event: Extract<HistoryEvent, { _tag: "Progress" }>, progress: boolean): string | null => {
   if (progress) {
-    return Option.some(namedEvent("progress", {
+    return namedEvent("progress", {
       fetched: event.fetched,
       range: event.fetching === null
         ? null
         : { start_date: formatMessageDate(event.fetching.start), end_date: formatMessageDate(event.fetching.end) },
       rate_limit_wait: event.rateLimitWait
-    }))
+    })
   }
-  return event.rateLimitWait > 0 ? Option.some(KEEP_ALIVE) : Option.none()
+  return event.rateLimitWait > 0 ? KEEP_ALIVE : null
+}
+
+/**
+ * The SSE frames of events that came together: consecutive chunks become one
+ * frame of bytes, a heartbeat a keep-alive comment.
+ */
+const framesOf = (events: Chunk.Chunk<HistoryEvent>, progress: boolean): Chunk.Chunk<SseFrame> => {
+  const frames: Array<SseFrame> = []
+  const chunks = new HistoryFrameWriter()
+  let messages = 0
+  for (const event of events) if (event._tag === "Chunk") messages += event.messages.length
+  if (messages > 0) chunks.reserve(messages)
+  for (const event of events) {
+    if (event._tag === "Chunk") {
+      chunks.chunk(event.messages)
+      continue
+    }
+    if (!chunks.isEmpty) frames.push(chunks.take())
+    const frame = event._tag === "Heartbeat" ? KEEP_ALIVE : progressFrame(event, progress)
+    if (frame !== null) frames.push(frame)
+  }
+  if (!chunks.isEmpty) frames.push(chunks.take())
+  return Chunk.unsafeFromArray(frames)
 }
 
 export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (handlers) =>
@@ -55,29 +91,27 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
 
     return handlers.handle("streamHistory", ({ path, urlParams }) =>
       Effect.gen(function*() {
-        const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
         const startDate = urlParams.start_date ?? null
         const endDate = urlParams.end_date ?? null
-        if (startDate !== null && startDate >= (endDate ?? now)) {
-          return yield* new BadRequest({
-            detail: endDate === null
-              ? "start_date must be earlier than end_date (which defaults to now)"
-              : "start_date must be earlier than end_date (the range is [start_date, end_date))"
-          })
-        }
-        yield* requireTelegram
         const { name } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
         const progress = urlParams.progress ?? false
-        const events = history.stream({
+        const request: HistoryRequest = {
           session: name,
           dialogId: path.dialog_id,
           startDate,
           endDate,
           chunkSize: urlParams.chunk_size ?? 100,
           forceRefresh: urlParams.force_refresh ?? false,
-          reverse: urlParams.reverse ?? false
-        })
+          reverse: urlParams.reverse ?? false,
+          // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).
+          heartbeat: keepAlive
+        }
+        // A wrong request is a 400 whatever else is wrong (the use case checks again, for library callers).
+        const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
+        if (invalid !== null) return yield* badRequestOf(invalid, endDate)
+        yield* requireTelegram
+        const events = history.stream(request)
 
         const internal = (cause: Cause.Cause<unknown>) =>
           Effect.logError("history stream failed", cause).pipe(
@@ -86,16 +120,16 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
           )
 
         return yield* sseResponse<HistoryError, NonNullable<ReturnType<typeof httpErrorOf>>>({
-          frames: Stream.filterMap(events, (event) => frameOf(event, progress)),
+          frames: Stream.mapChunks(events, (batch) => framesOf(batch, progress)),
           keepAlive,
           failBeforeStart: (error) => {
-            const http = httpErrorOf(error)
+            const http = httpErrorOf(error, endDate)
             return http === null ? Effect.die(error) : Effect.fail(http)
           },
           errorEvent: (cause) =>
             Effect.gen(function*() {
               const failure = Cause.failureOption(cause)
-              const http = Option.isSome(failure) ? httpErrorOf(failure.value) : null
+              const http = Option.isSome(failure) ? httpErrorOf(failure.value, endDate) : null
               const body = http === null
                 ? yield* internal(cause)
                 : {
