@@ -6,11 +6,9 @@
 import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
 import { Context, Either, Option } from "effect"
+import { type EmulatorConfig, emulatorFromEnv, type TelegramCredentials } from "../adapters/telegram/TelegramAdapterConfig.js"
 
-export interface TelegramCredentials {
-  readonly apiId: number
-  readonly apiHash: string
-}
+export type { TelegramCredentials }
 
 export interface AppConfigShape {
   readonly dataDir: string
@@ -25,6 +23,8 @@ export interface AppConfigShape {
   readonly sseKeepAliveSeconds?: number
   /** Either the credentials, or the sentence saying which variable is missing. */
   readonly telegram: Either.Either<TelegramCredentials, string>
+  /** The Telegram emulator instead of Telegram. Environment only: TGSC_TELEGRAM_DC and TGSC_TELEGRAM_PUBLIC_KEY. */
+  readonly emulator?: EmulatorConfig | undefined
   readonly logLevel: LogLevelName
   readonly logFormat: "text" | "json"
   /** A QR login expires after this long (default 300). Environment only: TGSC_LOGIN_TIMEOUT_SECONDS. */
@@ -189,6 +189,7 @@ export const parseCommandLine = (
       sseKeepAliveSeconds: keepAlive,
       dialogCacheTtlSeconds: ttl,
       telegram,
+      emulator: emulatorFromEnv(env),
       logLevel: level as LogLevelName,
       logFormat: format as "text" | "json",
       ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),

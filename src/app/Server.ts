@@ -3,46 +3,31 @@
  * /openapi.json, the {"detail"} error shape, request logs, optional API
  * token, over a Node http server that drops open connections (SSE clients)
  * on shutdown instead of waiting for them.
+ *
+ * The server is one program using the library: everything behind the routes
+ * comes from TgscLive through the package's entry point (src/index.ts), and
+ * the routes need nothing else (checked by the type of ServerLive).
  */
 import { createServer } from "node:http"
-import * as nodePath from "node:path"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Duration, Effect, Layer } from "effect"
-import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
-import { SettingsFileLive } from "../adapters/fs/SettingsFile.js"
+import { Effect, Either, Layer } from "effect"
+import { type TgscConfig, TgscLive, type TgscServices } from "../index.js"
 import { TgscApi } from "./http/Api.js"
 import { ApiTokenLive } from "./http/ApiToken.js"
 import { DetailErrorsLive } from "./http/DetailErrors.js"
-import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
-import { TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse } from "../adapters/telegram/TelegramOnFirstUse.js"
 import { AuthHandlersLive } from "./http/handlers/AuthHandlers.js"
 import { LoginPageLive } from "./http/LoginPage.js"
 import { SwaggerDocsLive } from "./http/SwaggerDocs.js"
-import { defaultQrLoginOptions, QrLoginOptionsTag, QrLoginsLive } from "./QrLogins.js"
-import { AccountCacheLive, AccountCacheOptionsTag } from "./AccountCache.js"
-import { DialogSearchLive } from "./DialogSearch.js"
-import { MessageSearchLive } from "./MessageSearch.js"
 import { DialogsHandlersLive } from "./http/handlers/DialogsHandlers.js"
 import { MessagesHandlersLive } from "./http/handlers/MessagesHandlers.js"
 import { FilesHandlersLive } from "./http/handlers/FilesHandlers.js"
 import { HistoryHandlersLive } from "./http/handlers/HistoryHandlers.js"
-import { HistorySyncLive } from "./HistorySync.js"
-import { MediaFilesLive } from "../adapters/fs/MediaFilesLive.js"
-import { MediaIndexLive } from "../adapters/sqlite/MediaIndexLive.js"
-import { MessageStoreLive } from "../adapters/sqlite/MessageStoreLive.js"
 import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
 import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
 import { requestLog } from "./http/RequestLog.js"
 import { SessionAuthLive } from "./http/SessionAuth.js"
 import { AppConfig, type AppConfigShape } from "./Config.js"
-
-/** Where things live under the data directory. */
-export const dataLayout = (dataDir: string) => ({
-  sessions: nodePath.join(dataDir, "sessions"),
-  settings: nodePath.join(dataDir, "settings.yaml"),
-  accounts: nodePath.join(dataDir, "accounts")
-})
 
 const NodeServerLive = (config: AppConfigShape) =>
   Layer.merge(
@@ -72,43 +57,28 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
   Layer.provide(SessionAuthLive)
 )
 
-export const ServerLive = (config: AppConfigShape) => {
-  const layout = dataLayout(config.dataDir)
-  const StoresLive = Layer.mergeAll(
-    SessionFilesLive(layout.sessions),
-    SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined }),
-    MessageStoreLive({ accountsDir: layout.accounts }),
-    MediaFilesLive({ accountsDir: layout.accounts }),
-    MediaIndexLive({ accountsDir: layout.accounts })
-  )
-  const TelegramLive = Layer.mergeAll(TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse).pipe(
-    Layer.provide(
-      Layer.succeed(TelegramAdapterConfig, {
-        credentials: config.telegram,
-        floodThresholdSeconds: config.floodThresholdSeconds,
-        ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) })
-      })
-    ),
-    Layer.provideMerge(StoresLive)
-  )
-  const AccountCacheWithTtl = AccountCacheLive.pipe(
-    Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(config.dialogCacheTtlSeconds) }))
-  )
-  const QrLoginsWithOptions = QrLoginsLive.pipe(
-    Layer.provide(Layer.succeed(QrLoginOptionsTag, {
-      loginTimeout: config.loginTimeoutSeconds === undefined
-        ? defaultQrLoginOptions.loginTimeout
-        : Duration.seconds(config.loginTimeoutSeconds),
-      keepFinished: config.loginKeepSeconds === undefined
-        ? defaultQrLoginOptions.keepFinished
-        : Duration.seconds(config.loginKeepSeconds)
-    }))
-  )
-  const UseCasesLive = Layer.mergeAll(QrLoginsWithOptions, DialogSearchLive, MessageSearchLive, HistorySyncLive).pipe(
-    Layer.provideMerge(AccountCacheWithTtl),
-    Layer.provideMerge(TelegramLive)
-  )
-  return HttpApiBuilder.serve(requestLog).pipe(
+/**
+ * The library's configuration for the server's: missing credentials leave
+ * Telegram unconfigured (the routes answer 503 naming the variable, from
+ * AppConfig), the emulator switch comes from the environment.
+ */
+export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
+  dataDir: config.dataDir,
+  telegram: Either.isRight(config.telegram) ? { ...config.telegram.right, emulator: config.emulator } : undefined,
+  floodThresholdSeconds: config.floodThresholdSeconds,
+  dialogCacheTtlSeconds: config.dialogCacheTtlSeconds,
+  clientIdleSeconds: config.clientIdleSeconds,
+  loginTimeoutSeconds: config.loginTimeoutSeconds,
+  loginKeepSeconds: config.loginKeepSeconds,
+  settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined
+})
+
+/**
+ * The HTTP side alone. `satisfies` keeps it honest: beyond its own
+ * configuration it needs nothing TgscLive does not provide.
+ */
+const HttpLive = (config: AppConfigShape) =>
+  HttpApiBuilder.serve(requestLog).pipe(
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
@@ -116,8 +86,15 @@ export const ServerLive = (config: AppConfigShape) => {
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
     HttpServer.withLogAddress,
-    Layer.provide(NodeServerLive(config)),
-    Layer.provide(UseCasesLive),
+    Layer.provide(NodeServerLive(config))
+  ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>
+
+/**
+ * The whole server. TgscLive takes the data-directory lock first, so the
+ * port is bound only once this process owns the directory.
+ */
+export const ServerLive = (config: AppConfigShape) =>
+  HttpLive(config).pipe(
+    Layer.provide(TgscLive(tgscConfigOf(config))),
     Layer.provide(Layer.succeed(AppConfig, config))
   )
-}

@@ -13,7 +13,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Duration, Effect, Either, Exit, Layer } from "effect"
 import QRCode from "qrcode"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
-import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { emulatorFromEnv, TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { telegramCredentialsFromEnv } from "../app/Config.js"
 import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
@@ -121,7 +121,11 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
     Effect.provide(
       TelegramLogin,
       TelegramLoginLive.pipe(
-        Layer.provide(Layer.succeed(TelegramAdapterConfig, { credentials: Either.right(credentials), floodThresholdSeconds: 120 }))
+        Layer.provide(Layer.succeed(TelegramAdapterConfig, {
+          credentials: Either.right(credentials),
+          floodThresholdSeconds: 120,
+          emulator: emulatorFromEnv(process.env)
+        }))
       )
     )
   )

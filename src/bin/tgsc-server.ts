@@ -5,7 +5,6 @@ import { Cause, Console, Effect, Either, Layer } from "effect"
 import { HELP, parseCommandLine } from "../app/Config.js"
 import { LoggingLive } from "../app/Logging.js"
 import { ServerLive } from "../app/Server.js"
-import { lockDataDir } from "../adapters/fs/DataDirLock.js"
 
 const parsed = parseCommandLine(process.argv.slice(2), process.env)
 if (Either.isLeft(parsed)) {
@@ -28,8 +27,8 @@ const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
   return failure?.message ?? Cause.pretty(cause)
 }
 
-// The lock comes first: nothing in the data directory is touched while another server owns it.
-const program = Effect.scoped(Effect.zipRight(lockDataDir(config.dataDir), Layer.launch(ServerLive(config)))).pipe(
+// ServerLive's TgscLive takes the data-directory lock before anything touches the directory.
+const program = Layer.launch(ServerLive(config)).pipe(
   Effect.catchAllCause((cause) =>
     Cause.isInterruptedOnly(cause)
       ? Effect.void

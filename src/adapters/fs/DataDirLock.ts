@@ -1,9 +1,10 @@
 /**
- * One server per data directory. Two processes on one session make Telegram
- * drop both (and two writers on one cache would race), so the server holds
- * an exclusive SQLite lock on `{data_dir}/.tgsc.lock` for its lifetime. The
- * operating system releases it when the process dies, however it dies: no
- * stale lock file to clean up after a crash or SIGKILL.
+ * One tgsc process per data directory. Two processes on one session make
+ * Telegram drop both (and two writers on one cache would race), so the
+ * server, like any program using TgscLive, holds an exclusive SQLite lock on
+ * `{data_dir}/.tgsc.lock` for its lifetime. The operating system releases it
+ * when the process dies, however it dies: no stale lock file to clean up
+ * after a crash or SIGKILL.
  */
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
@@ -14,7 +15,7 @@ export class DataDirLocked extends Data.TaggedError("DataDirLocked")<{
   readonly dataDir: string
 }> {
   override get message() {
-    return `the data directory ${this.dataDir} is in use by another tgsc server: stop it first, or give this one another --data-dir`
+    return `the data directory ${this.dataDir} is in use by another tgsc server or program: stop it first, or give this one another data directory (--data-dir)`
   }
 }
 
@@ -35,7 +36,7 @@ const isBusy = (error: unknown) => {
   return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED"
 }
 
-/** Acquires the lock for the scope's lifetime; fails with DataDirLocked when another server holds it. */
+/** Acquires the lock for the scope's lifetime; fails with DataDirLocked when another process holds it. */
 export const lockDataDir = (dataDir: string): Effect.Effect<void, DataDirLocked | DataDirUnusable, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.try({

@@ -1,10 +1,11 @@
 /**
  * The switch that points GramJS at the Telegram emulator instead of Telegram
- * (emulator contract, "Running it"). Only active when both variables are set:
+ * (emulator contract, "Running it"), from an EmulatorConfig (the server reads
+ * it from the environment; a program embedding tgsc passes it in TgscConfig):
  *
- * - `TGSC_TELEGRAM_PUBLIC_KEY`: the emulator's RSA public key (PEM file),
- *   registered with GramJS so the auth-key handshake accepts it.
- * - `TGSC_TELEGRAM_DC`: `host:port` for every DC, or `1=host:port,2=host:port`.
+ * - `publicKeyPath` (TGSC_TELEGRAM_PUBLIC_KEY): the emulator's RSA public key
+ *   (PEM file), registered with GramJS so the auth-key handshake accepts it.
+ * - `dc` (TGSC_TELEGRAM_DC): `host:port` for every DC, or `1=host:port,2=host:port`.
  *
  * GramJS dials DCs by the address in the session or in help.getConfig, always
  * on port 80/443. The emulator therefore advertises DC n at the virtual
@@ -19,6 +20,7 @@ import type { StringSession } from "telegram/sessions/index.js"
 import { _serverKeys } from "telegram/crypto/RSA.js"
 import { readBigIntFromBuffer } from "telegram/Helpers.js"
 import { serializeBytes } from "telegram/tl/index.js"
+import { type EmulatorConfig, emulatorFromEnv } from "./TelegramAdapterConfig.js"
 
 export const EMULATOR_PORT_IN_SESSION = 443
 
@@ -87,10 +89,13 @@ const switches = new Map<string, EmulatorSwitch>()
 /** The switch for this environment, or undefined when it talks to the real Telegram. */
 export const emulatorSwitchFromEnv = (
   env: Readonly<Record<string, string | undefined>>
-): EmulatorSwitch | undefined => {
-  const dcText = env.TGSC_TELEGRAM_DC?.trim()
-  const keyPath = env.TGSC_TELEGRAM_PUBLIC_KEY?.trim()
-  if (!dcText || !keyPath) return undefined
+): EmulatorSwitch | undefined => emulatorSwitchFor(emulatorFromEnv(env))
+
+/** The switch for this configuration, or undefined (no emulator) when it talks to the real Telegram. */
+export const emulatorSwitchFor = (config: EmulatorConfig | undefined): EmulatorSwitch | undefined => {
+  if (config === undefined) return undefined
+  const dcText = config.dc.trim()
+  const keyPath = config.publicKeyPath.trim()
   const cacheKey = `${dcText}\n${keyPath}`
   const known = switches.get(cacheKey)
   if (known !== undefined) return known

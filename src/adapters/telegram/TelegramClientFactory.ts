@@ -6,13 +6,13 @@
 import { TelegramClient } from "telegram"
 import { Logger, LogLevel } from "telegram/extensions/Logger.js"
 import { StringSession } from "telegram/sessions/index.js"
-import type { TelegramCredentials } from "../../app/Config.js"
-import { emulatorSwitchFromEnv } from "./EmulatorSwitch.js"
+import { emulatorSwitchFor } from "./EmulatorSwitch.js"
+import type { EmulatorConfig, TelegramCredentials } from "./TelegramAdapterConfig.js"
 
 export interface ClientOptions {
   readonly credentials: TelegramCredentials
-  /** The environment to read the emulator switch from. */
-  readonly env?: Readonly<Record<string, string | undefined>>
+  /** The emulator to talk to instead of Telegram, if any. */
+  readonly emulator?: EmulatorConfig | undefined
 }
 
 class QuietLogger extends Logger {
@@ -49,7 +49,7 @@ const parseSavedSession = (text: string): StringSession => {
 /** Throws InvalidSavedSession for a corrupt session, or an Error when the emulator switch is misconfigured. */
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
   const stringSession = parseSavedSession(session)
-  const emulator = emulatorSwitchFromEnv(options.env ?? process.env)
+  const emulator = emulatorSwitchFor(options.emulator)
   const client = new TelegramClient(stringSession, options.credentials.apiId, options.credentials.apiHash, {
     connectionRetries: 3,
     retryDelay: 500,
@@ -61,4 +61,25 @@ export const makeClient = (session: string, options: ClientOptions): TelegramCli
   })
   if (emulator !== undefined && session === "") emulator.prepareSession(stringSession)
   return client
+}
+
+interface ExportedSenders {
+  readonly _exportedSenderPromises: Map<number, Promise<{ disconnect: () => Promise<void> } | undefined>>
+  readonly _exportedSenderReleaseTimeouts: Map<number, ReturnType<typeof setTimeout>>
+}
+
+/**
+ * `client.destroy()` plus what GramJS 2.26.22 forgets: its disconnect walks
+ * the exported-sender Maps with Object.values (always empty for a Map), so
+ * senders borrowed for other DCs (media on another DC) stay connected, and
+ * their 30 s release timers keep a finished program's process alive.
+ */
+export const destroyClient = async (client: TelegramClient): Promise<void> => {
+  const internals = client as unknown as Partial<ExportedSenders>
+  for (const timer of internals._exportedSenderReleaseTimeouts?.values() ?? []) clearTimeout(timer)
+  internals._exportedSenderReleaseTimeouts?.clear()
+  const senders = [...(internals._exportedSenderPromises?.values() ?? [])]
+  internals._exportedSenderPromises?.clear()
+  await Promise.all(senders.map((p) => p.then((s) => s?.disconnect(), () => undefined)))
+  await client.destroy()
 }

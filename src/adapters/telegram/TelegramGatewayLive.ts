@@ -25,7 +25,7 @@ import { connectClient, failWhenConnectionLost, isConnectionLost } from "./Clien
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
-import { InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
+import { destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, toTelegramError } from "./TelegramErrors.js"
 import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
@@ -91,7 +91,7 @@ export const TelegramGatewayLive = Layer.scoped(
         }
         const client = yield* Effect.acquireRelease(
           Effect.try({
-            try: () => makeClient(saved.value, { credentials, ...(config.env ? { env: config.env } : {}) }),
+            try: () => makeClient(saved.value, { credentials, emulator: config.emulator }),
             catch: (cause): TelegramError =>
               cause instanceof InvalidSavedSession
                 ? new SessionRevoked({ session, reason: cause.message })
@@ -101,7 +101,7 @@ export const TelegramGatewayLive = Layer.scoped(
                 })
           }),
           (client) =>
-            Effect.promise(() => client.destroy().catch(() => undefined)).pipe(
+            Effect.promise(() => destroyClient(client).catch(() => undefined)).pipe(
               Effect.zipRight(Effect.logDebug(`closed Telegram client for ${session}`))
             )
         )

@@ -13,7 +13,7 @@ import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
 import { type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { connectClient, failWhenConnectionLost } from "./ClientConnect.js"
-import { makeClient } from "./TelegramClientFactory.js"
+import { destroyClient, makeClient } from "./TelegramClientFactory.js"
 import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { toTelegramError } from "./TelegramErrors.js"
 
@@ -49,14 +49,14 @@ export const TelegramLoginLive = Layer.effect(
 
           const client: TelegramClient = yield* Effect.acquireRelease(
             Effect.try({
-              try: () => makeClient("", { credentials, ...(config.env ? { env: config.env } : {}) }),
+              try: () => makeClient("", { credentials, emulator: config.emulator }),
               catch: (cause) =>
                 new TelegramUnavailable({
                   reason: `cannot set up the Telegram client: ${cause instanceof Error ? cause.message : String(cause)}`,
                   cause
                 })
             }),
-            (c) => Effect.promise(() => c.destroy().catch(() => undefined))
+            (c) => Effect.promise(() => destroyClient(c).catch(() => undefined))
           )
           const scanned = yield* Deferred.make<void>()
           client.addEventHandler((update: unknown) => {

@@ -1,20 +1,17 @@
 /**
- * GET /api/v3/files/{file_uuid}: a downloaded media file of the session's
- * own account, found through the account's media index, with its stored
- * MIME type and original file name, single byte ranges, or its metadata.
- * A uuid that was skipped, not yet fetched, failed, or lost from disk is a
- * 404 saying which, and what to do about it.
+ * GET /api/v3/files/{file_uuid}: the MediaLookup use case over HTTP: the
+ * file with its stored MIME type and original file name, single byte ranges,
+ * or its metadata. A uuid that was skipped, not yet fetched, failed, or lost
+ * from disk is a 404 saying which, and what to do about it.
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option } from "effect"
-import { MediaFiles, type MediaFileRef } from "../../../ports/MediaFiles.js"
-import { MediaIndex, type MediaIndexEntry } from "../../../ports/MediaIndex.js"
-import { TelegramGateway } from "../../../ports/TelegramGateway.js"
+import { Effect } from "effect"
+import { MediaLookup, type MediaNotDownloaded, type MediaNotFound } from "../../MediaLookup.js"
 import { CurrentSession, TgscApi } from "../Api.js"
 import { NotFound } from "../ApiErrors.js"
 import { detailResponse } from "../DetailErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
-import { mapTelegramErrors } from "../TelegramHttpErrors.js"
+import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 
 export type RangeRequest =
   | { readonly _tag: "Full" }
@@ -47,80 +44,72 @@ export const contentDisposition = (fileName: string): string => {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
 }
 
-const unavailable = (entry: MediaIndexEntry): string | null => {
-  switch (entry.status) {
+/** The 404's detail: what became of the file, and what the client can do about it. */
+const notAvailable = (error: MediaNotFound | MediaNotDownloaded): string => {
+  if (error._tag === "MediaNotFound") return `No media file with id '${error.uuid}' for this account`
+  const { path, reason, status, uuid } = error
+  switch (status) {
     case "skipped":
-      return `Media ${entry.uuid} was not downloaded: skipped by settings (${entry.reason ?? "unknown reason"}). ` +
+      return `Media ${uuid} was not downloaded: skipped by settings (${reason ?? "unknown reason"}). ` +
         "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
     case "pending":
-      return `Media ${entry.uuid} has not been downloaded yet: request the dialog's history again to fetch it`
+      return `Media ${uuid} has not been downloaded yet: request the dialog's history again to fetch it`
     case "failed":
-      return `Media ${entry.uuid} could not be downloaded (${entry.reason ?? "unknown reason"}): ` +
+      return `Media ${uuid} could not be downloaded (${reason ?? "unknown reason"}): ` +
         "request the dialog's history again to retry"
-    case "downloaded":
-      return null
+    case "missing":
+      return path === null
+        ? `Media ${uuid} has no stored file`
+        : `Media file ${uuid} is missing on disk (${path}): request the dialog's history again to download it again`
   }
 }
 
 export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handlers) =>
   Effect.gen(function*() {
-    const gateway = yield* TelegramGateway
-    const index = yield* MediaIndex
-    const files = yield* MediaFiles
+    const media = yield* MediaLookup
 
     return handlers.handle("getFile", ({ path, urlParams }) =>
       Effect.gen(function*() {
         yield* requireTelegram
         const { name } = yield* CurrentSession
-        // The index is per account, so another account's uuid is simply unknown here.
-        const account = yield* mapTelegramErrors(gateway.account(name))
-        const uuid = path.file_uuid
-        const found = yield* Effect.orDie(index.get(account.userId, uuid))
-        if (Option.isNone(found)) {
-          return yield* new NotFound({ detail: `No media file with id '${uuid}' for this account` })
-        }
-        const entry = found.value
-        const problem = unavailable(entry)
-        if (problem !== null || entry.storedName === null) {
-          return yield* new NotFound({ detail: problem ?? `Media ${uuid} has no stored file` })
-        }
-        const ref: MediaFileRef = { accountId: account.userId, dialogId: entry.dialogId, name: entry.storedName }
-        const filePath = files.absolutePath(ref)
-        const size = yield* Effect.orDie(files.size(ref))
-        if (Option.isNone(size)) {
-          return yield* new NotFound({
-            detail: `Media file ${uuid} is missing on disk (${filePath}): request the dialog's history again to download it again`
-          })
-        }
+        const file = yield* media.find(name, path.file_uuid).pipe(
+          // Our own storage failing is a 500, not something the client can fix.
+          Effect.catchTags({ MediaIndexError: Effect.die, MediaFileError: Effect.die }),
+          Effect.mapError((e) =>
+            e._tag === "MediaNotFound" || e._tag === "MediaNotDownloaded"
+              ? new NotFound({ detail: notAvailable(e) })
+              : telegramErrorToHttp(e)
+          )
+        )
         if (urlParams.metadata_only === true) {
           return {
-            file_path: filePath,
-            original_filename: entry.originalFileName,
-            size: size.value,
-            mime_type: entry.mimeType
+            file_path: file.path,
+            original_filename: file.originalFileName,
+            size: file.size,
+            mime_type: file.mimeType
           }
         }
         const request = yield* HttpServerRequest.HttpServerRequest
-        const range = parseRange(request.headers["range"], size.value)
+        const range = parseRange(request.headers["range"], file.size)
         const headers = {
           "accept-ranges": "bytes",
-          "content-disposition": contentDisposition(entry.originalFileName ?? entry.storedName)
+          "content-disposition": contentDisposition(file.originalFileName ?? file.storedName)
         }
-        const contentType = entry.mimeType ?? "application/octet-stream"
+        const contentType = file.mimeType ?? "application/octet-stream"
         switch (range._tag) {
           case "Unsatisfiable":
-            return detailResponse(416, `Range '${request.headers["range"]}' is outside the file's ${size.value} bytes`, {
-              "content-range": `bytes */${size.value}`
+            return detailResponse(416, `Range '${request.headers["range"]}' is outside the file's ${file.size} bytes`, {
+              "content-range": `bytes */${file.size}`
             })
           case "Partial":
-            return HttpServerResponse.stream(files.read(ref, { start: range.start, end: range.end }), {
+            return HttpServerResponse.stream(file.read({ start: range.start, end: range.end }), {
               status: 206,
               contentType,
               contentLength: range.end - range.start + 1,
-              headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${size.value}` }
+              headers: { ...headers, "content-range": `bytes ${range.start}-${range.end}/${file.size}` }
             })
           case "Full":
-            return HttpServerResponse.stream(files.read(ref), { contentType, contentLength: size.value, headers })
+            return HttpServerResponse.stream(file.read(), { contentType, contentLength: file.size, headers })
         }
       }))
   }))

@@ -1,0 +1,196 @@
+/**
+ * tgsc as one Effect layer: every port with its adapter and every use case,
+ * built from a plain config value, for programs that want an account's
+ * Telegram history without HTTP. The HTTP server is one such program
+ * (Server.ts). Any adapter can be replaced by the caller's own layer (an
+ * in-memory store, a fake Telegram), and the use cases run over it unchanged.
+ *
+ * GramJS is still loaded on the first Telegram call, not when the layer is
+ * built (TelegramOnFirstUse), so a program that never talks to Telegram
+ * never pays for it.
+ */
+import * as nodePath from "node:path"
+import { Duration, Either, Layer } from "effect"
+import { type DataDirLocked, type DataDirUnusable, lockDataDir } from "../adapters/fs/DataDirLock.js"
+import { MediaFilesLive } from "../adapters/fs/MediaFilesLive.js"
+import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
+import { type SettingsFileInvalid, SettingsFileLive } from "../adapters/fs/SettingsFile.js"
+import { MediaIndexLive } from "../adapters/sqlite/MediaIndexLive.js"
+import { MessageStoreLive } from "../adapters/sqlite/MessageStoreLive.js"
+import {
+  type EmulatorConfig,
+  TelegramAdapterConfig,
+  type TelegramCredentials
+} from "../adapters/telegram/TelegramAdapterConfig.js"
+import { TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse } from "../adapters/telegram/TelegramOnFirstUse.js"
+import type { MediaFiles } from "../ports/MediaFiles.js"
+import type { MediaIndex } from "../ports/MediaIndex.js"
+import type { MessageStore } from "../ports/MessageStore.js"
+import type { SessionStore, SessionStoreFailed } from "../ports/SessionStore.js"
+import type { SettingsPersistFailed, SettingsStore } from "../ports/SettingsStore.js"
+import type { TelegramGateway } from "../ports/TelegramGateway.js"
+import type { TelegramLogin } from "../ports/TelegramLogin.js"
+import { AccountCache, AccountCacheLive, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./AccountCache.js"
+import { DialogSearch, DialogSearchLive } from "./DialogSearch.js"
+import { HistorySync, HistorySyncLive } from "./HistorySync.js"
+import { MediaLookup, MediaLookupLive } from "./MediaLookup.js"
+import { MessageSearch, MessageSearchLive } from "./MessageSearch.js"
+import { defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./QrLogins.js"
+
+export interface TelegramConfig extends TelegramCredentials {
+  /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
+  readonly emulator?: EmulatorConfig | undefined
+}
+
+export interface TgscConfig {
+  /** Sessions, caches, media and settings.yaml: the same layout as the server's `--data-dir`. */
+  readonly dataDir: string
+  /**
+   * Your app's credentials. Without them the layer still builds (settings,
+   * caches, media lookups work) and every Telegram call fails with
+   * TelegramUnavailable.
+   */
+  readonly telegram?: TelegramConfig | undefined
+  /** Telegram rate limits up to this many seconds are waited out in place; longer ones fail with FloodWait. Default 120. */
+  readonly floodThresholdSeconds?: number | undefined
+  /** How long an account's dialog list, folders and counts are reused before Telegram is asked again. Default 60. */
+  readonly dialogCacheTtlSeconds?: number | undefined
+  /** A session's Telegram connection unused this long is closed (reopened on the next call). Default 300. */
+  readonly clientIdleSeconds?: number | undefined
+  /** A QR login not completed by then expires. Default 300. */
+  readonly loginTimeoutSeconds?: number | undefined
+  /** A finished QR login stays readable this long. Default 120. */
+  readonly loginKeepSeconds?: number | undefined
+  /** A settings file copied over `{dataDir}/settings.yaml` when the layer is built. */
+  readonly settingsSeed?: string | undefined
+  /**
+   * Hold `{dataDir}/.tgsc.lock` while the layer is alive (default true), so
+   * no other tgsc server or program uses the same data directory at once:
+   * two clients on one Telegram session make Telegram drop both, and two
+   * writers would race on the caches. Turn it off only when the caller holds
+   * the lock itself (lockDataDir).
+   */
+  readonly lockDataDir?: boolean | undefined
+}
+
+export const DEFAULT_FLOOD_THRESHOLD_SECONDS = 120
+
+/** Where things live under the data directory. */
+export const dataLayout = (dataDir: string) => ({
+  sessions: nodePath.join(dataDir, "sessions"),
+  settings: nodePath.join(dataDir, "settings.yaml"),
+  accounts: nodePath.join(dataDir, "accounts")
+})
+
+/** The ports tgsc's use cases run on. */
+export type TgscPorts = SessionStore | SettingsStore | MessageStore | MediaFiles | MediaIndex | TelegramGateway | TelegramLogin
+
+/** The use cases. */
+export type TgscUseCases = AccountCache | DialogSearch | MessageSearch | HistorySync | MediaLookup | QrLogins
+
+/** Everything TgscLive provides. */
+export type TgscServices = TgscPorts | TgscUseCases
+
+/** Why the default adapters can fail to start. */
+export type TgscStartError = DataDirLocked | DataDirUnusable | SessionStoreFailed | SettingsFileInvalid | SettingsPersistFailed
+
+/** One layer per port: the defaults (files, SQLite, GramJS), or the caller's replacements. */
+export interface TgscAdapters {
+  readonly sessionStore: Layer.Layer<SessionStore, SessionStoreFailed>
+  readonly settingsStore: Layer.Layer<SettingsStore, SettingsFileInvalid | SettingsPersistFailed>
+  readonly messageStore: Layer.Layer<MessageStore>
+  readonly mediaFiles: Layer.Layer<MediaFiles>
+  readonly mediaIndex: Layer.Layer<MediaIndex>
+  /** Reads saved logins from the SessionStore in use (the default one, or a replacement). */
+  readonly telegramGateway: Layer.Layer<TelegramGateway, never, SessionStore>
+  readonly telegramLogin: Layer.Layer<TelegramLogin>
+}
+
+/** The service an adapter slot provides. */
+type SlotService<K extends keyof TgscAdapters> = Layer.Layer.Success<TgscAdapters[K]>
+
+/** A replacement for some adapters; each may fail to build in its own way, and the gateway may read the SessionStore. */
+export type TgscAdapterOverrides = {
+  readonly [K in keyof TgscAdapters]?: Layer.Layer<SlotService<K>, unknown, Layer.Layer.Context<TgscAdapters[K]>>
+}
+
+/** The build errors of the replacements given. */
+export type TgscOverrideErrors<O extends TgscAdapterOverrides> = {
+  [K in keyof O]-?: O[K] extends Layer.Layer<infer _A, infer E, infer _R> ? E : never
+}[keyof O]
+
+const MISSING_CREDENTIALS = "Telegram API credentials are not configured: give TgscConfig.telegram { apiId, apiHash } " +
+  "(from https://my.telegram.org/apps)"
+
+/** The default adapters for `config`, each a layer of its own. */
+export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
+  const layout = dataLayout(config.dataDir)
+  const telegram = config.telegram
+  const adapterConfig = Layer.succeed(TelegramAdapterConfig, {
+    credentials: telegram === undefined
+      ? Either.left(MISSING_CREDENTIALS)
+      : Either.right({ apiId: telegram.apiId, apiHash: telegram.apiHash }),
+    floodThresholdSeconds: config.floodThresholdSeconds ?? DEFAULT_FLOOD_THRESHOLD_SECONDS,
+    emulator: telegram?.emulator,
+    ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) })
+  })
+  return {
+    sessionStore: SessionFilesLive(layout.sessions),
+    settingsStore: SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed }),
+    messageStore: MessageStoreLive({ accountsDir: layout.accounts }),
+    mediaFiles: MediaFilesLive({ accountsDir: layout.accounts }),
+    mediaIndex: MediaIndexLive({ accountsDir: layout.accounts }),
+    telegramGateway: TelegramGatewayOnFirstUse.pipe(Layer.provide(adapterConfig)),
+    telegramLogin: TelegramLoginOnFirstUse.pipe(Layer.provide(adapterConfig))
+  }
+}
+
+/** The use cases over whatever provides the ports, tuned by `config`'s cache and login durations. */
+export const TgscUseCasesLive = (
+  config: Pick<TgscConfig, "dialogCacheTtlSeconds" | "loginTimeoutSeconds" | "loginKeepSeconds"> = {}
+): Layer.Layer<TgscUseCases, never, TgscPorts> => {
+  const seconds = (value: number | undefined, fallback: Duration.Duration) =>
+    value === undefined ? fallback : Duration.seconds(value)
+  const accountCache = AccountCacheLive.pipe(
+    Layer.provide(Layer.succeed(AccountCacheOptionsTag, {
+      timeToLive: seconds(config.dialogCacheTtlSeconds, DEFAULT_ACCOUNT_CACHE_TTL)
+    }))
+  )
+  const qrLogins = QrLoginsLive.pipe(
+    Layer.provide(Layer.succeed(QrLoginOptionsTag, {
+      loginTimeout: seconds(config.loginTimeoutSeconds, defaultQrLoginOptions.loginTimeout),
+      keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished)
+    }))
+  )
+  return Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
+    Layer.provideMerge(accountCache)
+  )
+}
+
+/**
+ * Every port and use case, ready: `Effect.provide(program, TgscLive(config))`.
+ * `overrides` replaces adapters, e.g. `{ messageStore: MyStoreLive }`; the
+ * others stay the defaults. The data-directory lock (see
+ * TgscConfig.lockDataDir) is taken before anything else touches the
+ * directory and released after everything else has closed.
+ */
+export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
+  config: TgscConfig,
+  overrides?: O
+): Layer.Layer<TgscServices, TgscStartError | TgscOverrideErrors<O>> => {
+  const adapters = { ...tgscAdapters(config), ...overrides } as TgscAdapters
+  const stores = Layer.mergeAll(
+    adapters.sessionStore,
+    adapters.settingsStore,
+    adapters.messageStore,
+    adapters.mediaFiles,
+    adapters.mediaIndex
+  )
+  const ports = Layer.mergeAll(adapters.telegramGateway, adapters.telegramLogin).pipe(Layer.provideMerge(stores))
+  const services = TgscUseCasesLive(config).pipe(Layer.provideMerge(ports))
+  const locked = config.lockDataDir === false
+    ? services
+    : services.pipe(Layer.provide(Layer.scopedDiscard(lockDataDir(config.dataDir))))
+  // The cast only restores the override errors the widened `adapters` record forgot.
+  return locked as Layer.Layer<TgscServices, TgscStartError | TgscOverrideErrors<O>>
+}

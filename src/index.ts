@@ -1,0 +1,194 @@
+/**
+ * tgsc as a library (`import { ... } from "tgsc"`): the ports, the use cases
+ * and ready layers, so an Effect program reads an account's Telegram history
+ * without going through HTTP. The HTTP server (src/app/Server.ts) is built
+ * from these exports alone.
+ *
+ * Start with `TgscLive(config)`: every port and use case in one layer. Swap
+ * any adapter with `TgscLive(config, { messageStore: MyStoreLive })`, or
+ * compose the pieces yourself from `tgscAdapters(config)` and
+ * `TgscUseCasesLive(config)`. Every use case acts for a session (a name you
+ * logged in with: `tgsc-auth <name>`, the server's login page, or QrLogins)
+ * and fails with typed errors: FloodWait, SessionRevoked, PeerNotFound,
+ * TelegramUnavailable, TelegramRpcError, ...
+ *
+ * Nothing here loads GramJS: it is imported on the first Telegram call. The
+ * public types never mention GramJS or SQLite driver types
+ * (test/library/public-types.test.ts).
+ */
+
+// ---------------------------------------------------------------------------
+// Configuration and ready layers
+
+export {
+  dataLayout,
+  DEFAULT_FLOOD_THRESHOLD_SECONDS,
+  type TelegramConfig,
+  type TgscAdapterOverrides,
+  type TgscAdapters,
+  tgscAdapters,
+  type TgscConfig,
+  TgscLive,
+  type TgscOverrideErrors,
+  type TgscPorts,
+  type TgscServices,
+  type TgscStartError,
+  type TgscUseCases,
+  TgscUseCasesLive
+} from "./app/TgscLive.js"
+
+// ---------------------------------------------------------------------------
+// Adapter layers, one per port, for composing by hand or replacing one
+
+/** Saved logins as `{dir}/{name}.session` files (mode 0600, written atomically). */
+export { SessionFilesLive } from "./adapters/fs/SessionFiles.js"
+/** Runtime settings in a YAML file, read at start, written atomically on update. */
+export { SettingsFileInvalid, SettingsFileLive, type SettingsFileOptions } from "./adapters/fs/SettingsFile.js"
+/** Downloaded media under `{accountsDir}/{account}/dialogs/{dialog}/media/`. */
+export { MediaFilesLive, type MediaFilesOptions } from "./adapters/fs/MediaFilesLive.js"
+/** The per-account, per-dialog SQLite message caches. */
+export { MessageStoreLive, type MessageStoreOptions } from "./adapters/sqlite/MessageStoreLive.js"
+/** The per-account SQLite index of media uuids. */
+export { MediaIndexLive, type MediaIndexOptions } from "./adapters/sqlite/MediaIndexLive.js"
+/** The GramJS adapter, loaded on first use; configured by TelegramAdapterConfig. */
+export { TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse } from "./adapters/telegram/TelegramOnFirstUse.js"
+export {
+  type EmulatorConfig,
+  emulatorFromEnv,
+  TelegramAdapterConfig,
+  type TelegramAdapterConfigShape,
+  type TelegramCredentials
+} from "./adapters/telegram/TelegramAdapterConfig.js"
+/** One process per data directory (TgscLive takes it unless told not to). */
+export { DataDirLocked, DataDirUnusable, LOCK_FILE, lockDataDir } from "./adapters/fs/DataDirLock.js"
+
+// ---------------------------------------------------------------------------
+// Ports: what the use cases need, as Context tags, with the errors they raise
+
+export {
+  type AccountInfo,
+  FloodWait,
+  FloodWaitListener,
+  type FoundMessage,
+  type GlobalSearchCursor,
+  type GlobalSearchPage,
+  type GlobalSearchRequest,
+  type HistoryPageRequest,
+  type MessagePage,
+  PeerNotFound,
+  type SearchRequest,
+  SessionRevoked,
+  type TelegramError,
+  TelegramGateway,
+  type TelegramGatewayService,
+  TelegramRpcError,
+  TelegramUnavailable,
+  UserNotFound
+} from "./ports/TelegramGateway.js"
+export { type LoginSuccess, type QrLoginCallbacks, TelegramLogin, type TelegramLoginService } from "./ports/TelegramLogin.js"
+export { SessionStore, SessionStoreFailed, type SessionStoreService } from "./ports/SessionStore.js"
+export { SettingsPersistFailed, SettingsStore, type SettingsStoreService } from "./ports/SettingsStore.js"
+export {
+  type CommitResult,
+  type DialogKey,
+  type IdsAround,
+  type MediaStatus,
+  type MediaUpdate,
+  type MessageCursor,
+  MessageStore,
+  MessageStoreError,
+  type MessageStoreService,
+  type PageCommit,
+  type ReadRequest,
+  type StoredMedia,
+  type StoredMessage
+} from "./ports/MessageStore.js"
+export { MediaIndex, type MediaIndexEntry, MediaIndexError, type MediaIndexService } from "./ports/MediaIndex.js"
+export {
+  type ByteRange,
+  MediaFileError,
+  type MediaFileRef,
+  MediaFiles,
+  type MediaFilesService,
+  type NewMediaFile
+} from "./ports/MediaFiles.js"
+
+// ---------------------------------------------------------------------------
+// Use cases
+
+/** Dialog search (fuzzy titles, filters, counts) and the folder list. */
+export { DialogSearch, DialogSearchLive, type DialogSearchView, type DialogView, type FolderView } from "./app/DialogSearch.js"
+/** Message search on Telegram's index: one dialog, or all of them. */
+export {
+  MessageSearch,
+  MessageSearchLive,
+  type MessageSearchQuery,
+  type MessageSearchResponse,
+  type MessageSearchResult
+} from "./app/MessageSearch.js"
+/** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
+export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
+export { checkHistoryRequest, InvalidHistoryRequest } from "./app/InvalidHistoryRequest.js"
+/** A downloaded media file by the media_uuid a history message carried. */
+export {
+  type MediaFileInfo,
+  MediaLookup,
+  type MediaLookupError,
+  MediaLookupLive,
+  MediaNotDownloaded,
+  MediaNotFound
+} from "./app/MediaLookup.js"
+/** QR login (with 2FA), saving the session only once Telegram confirms it. */
+export {
+  defaultQrLoginOptions,
+  LoginAlreadyFinished,
+  LoginAlreadyPending,
+  LoginNotFound,
+  LoginStartFailed,
+  type LoginState,
+  type LoginStatus,
+  NotAwaitingPassword,
+  type QrLoginOptions,
+  QrLoginOptionsTag,
+  QrLogins,
+  QrLoginsLive,
+  SessionAlreadyExists
+} from "./app/QrLogins.js"
+/** An account's dialog list, folders and counts, reused for a TTL (DialogSearch and MessageSearch use it). */
+export {
+  AccountCache,
+  AccountCacheLive,
+  type AccountCacheOptions,
+  AccountCacheOptionsTag,
+  DEFAULT_ACCOUNT_CACHE_TTL
+} from "./app/AccountCache.js"
+/** Messages as the HTTP API shows them (flat, contract field names), e.g. for JSON output. */
+export { type HistoryMessageView, historyMessageView } from "./app/HistoryMessageView.js"
+export { type MessageCoreView, messageCoreView } from "./app/MessageView.js"
+
+// ---------------------------------------------------------------------------
+// Domain values
+
+export { InvalidSessionName, type SessionName, sessionName, validateSessionName } from "./domain/SessionName.js"
+export {
+  defaultSettings,
+  DownloadFileTypes,
+  isEmptyPatch,
+  Settings,
+  SettingsPatch,
+  TELEGRAM_MAX_BATCH
+} from "./domain/Settings.js"
+export {
+  defaultDialogSearchParams,
+  type DialogSearchParams,
+  type DialogSort,
+  type DialogTypeFilter,
+  SERVICE_CHAT_ID,
+  type SortOrder
+} from "./domain/DialogSearch.js"
+export type { DialogKind, DialogRecord, FolderRule } from "./domain/Dialog.js"
+export { ALL_CHATS_ID, ALL_CHATS_TITLE, FolderNotFound } from "./domain/FolderMembership.js"
+export type { MediaFile, MessageMedia, MessageRecord } from "./domain/Message.js"
+export { MEDIA_CATEGORIES, type MediaCategory } from "./domain/MediaCategory.js"
+export type { Interval, IntervalSet } from "./domain/Intervals.js"
+export { formatIsoDate, formatMessageDate, InvalidDate, parseDateInput } from "./domain/Dates.js"
