@@ -12,7 +12,10 @@ import { parseArgs } from "node:util"
 import { formatRow, type Row } from "./lib/Measure.js"
 import { projectRoot } from "./lib/Processes.js"
 import { emulatorBenchmark } from "./emulator.js"
+import { historyBenchmark } from "./history.js"
+import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
+import { syncBenchmark } from "./sync.js"
 
 interface Benchmark {
   readonly name: string
@@ -26,6 +29,21 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "emulator",
     description: "history messages per second the Telegram emulator serves to one GramJS client",
     run: ({ runs, quick }) => emulatorBenchmark(runs, quick)
+  },
+  {
+    name: "history",
+    description: "cached history (200k and 1M messages) streamed over SSE: messages per second and peak RSS",
+    run: ({ runs, quick }) => historyBenchmark(runs, quick)
+  },
+  {
+    name: "sync",
+    description: "cold sync of 100k messages from the emulator into the cache and out over SSE, media off and on",
+    run: ({ runs, quick }) => syncBenchmark(runs, quick)
+  },
+  {
+    name: "search",
+    description: "fuzzy dialog search over 10k dialogs: latency and throughput over HTTP",
+    run: ({ runs, quick }) => searchBenchmark(runs, quick)
   }
 ]
 
