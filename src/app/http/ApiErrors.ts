@@ -42,12 +42,6 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()(
   HttpApiSchema.annotations({ status: 429, description: "Telegram rate limit: see the Retry-After header" })
 ) {}
 
-export class NotImplemented extends Schema.TaggedError<NotImplemented>()(
-  "NotImplemented",
-  { detail: Schema.String },
-  HttpApiSchema.annotations({ status: 501, description: "Not implemented yet" })
-) {}
-
 export class BadGateway extends Schema.TaggedError<BadGateway>()(
   "BadGateway",
   { detail: Schema.String },
@@ -67,7 +61,6 @@ export const statusOf = {
   Conflict: 409,
   Unprocessable: 422,
   RateLimited: 429,
-  NotImplemented: 501,
   BadGateway: 502,
   ServiceUnavailable: 503
 } as const
@@ -79,7 +72,6 @@ export type ApiError =
   | Conflict
   | Unprocessable
   | RateLimited
-  | NotImplemented
   | BadGateway
   | ServiceUnavailable
 
@@ -89,4 +81,3 @@ export const isApiError = (u: unknown): u is ApiError =>
 export const rateLimited = (seconds: number) =>
   new RateLimited({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.`, retryAfter: seconds })
 
-export const notImplemented = new NotImplemented({ detail: "not implemented yet" })
