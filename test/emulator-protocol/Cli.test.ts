@@ -190,8 +190,17 @@ describe("--port", () => {
     })
 
   it("gives DC ids in ascending order consecutive ports from n", async () => {
-    const port = await freePort()
-    const emulator = await startEmulator({ world: stubWorld({}, { dcIds: [2, 1] }), port })
+    // Two consecutive free ports: another process may hold the one after a free port, so try a few.
+    let started: { port: number; emulator: Awaited<ReturnType<typeof startEmulator>> } | null = null
+    for (let attempt = 0; started === null; attempt++) {
+      const port = await freePort()
+      try {
+        started = { port, emulator: await startEmulator({ world: stubWorld({}, { dcIds: [2, 1] }), port }) }
+      } catch (e) {
+        if (attempt >= 20 || !String(e).includes("EADDRINUSE")) throw e
+      }
+    }
+    const { port, emulator } = started
     try {
       expect(emulator.dcs.map((dc) => [dc.id, dc.port])).toEqual([[1, port], [2, port + 1]])
       expect(emulator.env.TGSC_TELEGRAM_DC).toBe(`1=127.0.0.1:${port},2=127.0.0.1:${port + 1}`)
