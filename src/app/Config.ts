@@ -1,12 +1,18 @@
 /**
  * Server configuration: flags first, then environment variables, then
- * defaults. Telegram credentials come from the environment only, so they
- * never show up in a process list or a shell history.
+ * defaults, every value checked here at start (a message naming the flag or
+ * variable, exit code 2). Telegram credentials come from the environment
+ * only, so they never show up in a process list or a shell history.
  */
 import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
 import { Context, Either, Option } from "effect"
-import { type EmulatorConfig, emulatorFromEnv, type TelegramCredentials } from "../adapters/telegram/TelegramAdapterConfig.js"
+import {
+  type EmulatorConfig,
+  parseDcMap,
+  readRsaPublicKey,
+  type TelegramCredentials
+} from "../adapters/telegram/TelegramAdapterConfig.js"
 
 export type { TelegramCredentials }
 
@@ -23,15 +29,15 @@ export interface AppConfigShape {
   readonly sseKeepAliveSeconds?: number
   /** Either the credentials, or the sentence saying which variable is missing. */
   readonly telegram: Either.Either<TelegramCredentials, string>
-  /** The Telegram emulator instead of Telegram. Environment only: TGSC_TELEGRAM_DC and TGSC_TELEGRAM_PUBLIC_KEY. */
+  /** The Telegram emulator instead of Telegram: --telegram-dc and --telegram-public-key (the key path made absolute). */
   readonly emulator?: EmulatorConfig | undefined
   readonly logLevel: LogLevelName
   readonly logFormat: "text" | "json"
-  /** A QR login expires after this long (default 300). Environment only: TGSC_LOGIN_TIMEOUT_SECONDS. */
+  /** A QR login expires after this long (unset: 300). */
   readonly loginTimeoutSeconds?: number
-  /** A finished QR login stays readable this long (default 120). Environment only: TGSC_LOGIN_KEEP_SECONDS. */
+  /** A finished QR login stays readable this long (unset: 120). */
   readonly loginKeepSeconds?: number
-  /** An unused Telegram client is closed after this long (default 300). Environment only: TGSC_CLIENT_IDLE_SECONDS. */
+  /** An unused Telegram client is closed after this long (unset: 300). */
   readonly clientIdleSeconds?: number
 }
 
@@ -59,6 +65,16 @@ Options (each also settable by the environment variable shown):
   --sse-keepalive-seconds <s>
                            longest silence on a history stream before a
                            keep-alive comment                                TGSC_SSE_KEEPALIVE_SECONDS [15]
+  --login-timeout <s>      a QR login not completed by then expires          TGSC_LOGIN_TIMEOUT_SECONDS [300]
+  --login-keep <s>         a finished QR login's status stays readable
+                           this long                                         TGSC_LOGIN_KEEP_SECONDS [120]
+  --client-idle <s>        a session's Telegram connection unused this long
+                           is closed (reopened on the next request)          TGSC_CLIENT_IDLE_SECONDS [300]
+  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
+                           host:port for every DC, or 1=host:port,2=host:port
+                           (needs --telegram-public-key)                     TGSC_TELEGRAM_DC
+  --telegram-public-key <pem>
+                           the emulator's RSA public key (PEM file)          TGSC_TELEGRAM_PUBLIC_KEY
   --log-level <level>      all|trace|debug|info|warning|error|fatal|none     LOG_LEVEL       [info]
   --log-format <fmt>       text|json                                         LOG_FORMAT      [text]
   -h, --help               show this help
@@ -66,16 +82,83 @@ Options (each also settable by the environment variable shown):
 Environment only:
   TELEGRAM_API_ID, TELEGRAM_API_HASH   your app's credentials from https://my.telegram.org/apps.
                                        Without them the server starts, but Telegram endpoints answer 503.
-  TGSC_TELEGRAM_DC, TGSC_TELEGRAM_PUBLIC_KEY
-                                       talk to a Telegram emulator instead of Telegram (tests, demos).
-  TGSC_LOGIN_TIMEOUT_SECONDS           a QR login not completed by then expires             [300]
-  TGSC_LOGIN_KEEP_SECONDS              a finished QR login's status stays readable this long [120]
-  TGSC_CLIENT_IDLE_SECONDS             a session's Telegram connection unused this long is closed [300]
+                                       Never flags: a flag would show them in the process list.
 `
 
 export type ParsedCommandLine =
   | { readonly _tag: "Help" }
   | { readonly _tag: "Run"; readonly config: AppConfigShape }
+
+/** An option's value and where it came from (`--flag` or the variable), for messages. */
+export interface OptionValue {
+  readonly value: string
+  readonly source: string
+}
+
+export type OptionPicker = (flag: string, variable: string | undefined) => OptionValue | undefined
+
+/** A flag's value if given, else its environment variable's if set and non-empty. */
+export const optionPicker = (
+  values: Readonly<Record<string, string | boolean | undefined>>,
+  env: Readonly<Record<string, string | undefined>>
+): OptionPicker =>
+(flag, variable) => {
+  const fromFlag = values[flag]
+  if (typeof fromFlag === "string") return { value: fromFlag, source: `--${flag}` }
+  const fromEnv = variable === undefined ? undefined : env[variable]
+  if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv, source: variable! }
+  return undefined
+}
+
+/** The emulator switch's flags, shared by tgsc-server and tgsc-auth (parseArgs options). */
+export const EMULATOR_FLAGS = {
+  "telegram-dc": { type: "string" },
+  "telegram-public-key": { type: "string" }
+} as const
+
+/** A number of seconds > 0, or undefined when not given; a problem is recorded when malformed. */
+export const positiveSeconds = (option: OptionValue | undefined, problems: Array<string>): number | undefined => {
+  if (option === undefined) return undefined
+  const text = option.value.trim()
+  const value = Number(text)
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
+    problems.push(`${option.source} must be a number of seconds > 0, got ${JSON.stringify(option.value)}`)
+    return undefined
+  }
+  return value
+}
+
+/**
+ * The emulator switch from --telegram-dc/--telegram-public-key or
+ * TGSC_TELEGRAM_DC/TGSC_TELEGRAM_PUBLIC_KEY: both or neither, an address
+ * that parses, and a readable RSA public key (its path made absolute).
+ * Problems are recorded, naming the option or the file.
+ */
+export const emulatorOption = (pick: OptionPicker, cwd: string, problems: Array<string>): EmulatorConfig | undefined => {
+  const dc = pick("telegram-dc", "TGSC_TELEGRAM_DC")
+  const key = pick("telegram-public-key", "TGSC_TELEGRAM_PUBLIC_KEY")
+  if (dc === undefined && key === undefined) return undefined
+  if (dc === undefined || key === undefined) {
+    const [given, missing] = dc === undefined
+      ? [key!.source, "--telegram-dc (or TGSC_TELEGRAM_DC)"]
+      : [dc.source, "--telegram-public-key (or TGSC_TELEGRAM_PUBLIC_KEY)"]
+    problems.push(`${given} is set but ${missing} is not: the Telegram emulator needs both`)
+    return undefined
+  }
+  const before = problems.length
+  try {
+    parseDcMap(dc.value.trim(), dc.source)
+  } catch (error) {
+    problems.push((error as Error).message)
+  }
+  const publicKeyPath = nodePath.resolve(cwd, key.value.trim())
+  try {
+    readRsaPublicKey(publicKeyPath, key.source)
+  } catch (error) {
+    problems.push((error as Error).message)
+  }
+  return problems.length > before ? undefined : { dc: dc.value.trim(), publicKeyPath }
+}
 
 /** Parses argv and env; `Left` carries a message for the user (exit code 2). */
 export const parseCommandLine = (
@@ -98,6 +181,10 @@ export const parseCommandLine = (
         "flood-threshold": { type: "string" },
         "dialog-cache-ttl": { type: "string" },
         "sse-keepalive-seconds": { type: "string" },
+        "login-timeout": { type: "string" },
+        "login-keep": { type: "string" },
+        "client-idle": { type: "string" },
+        ...EMULATOR_FLAGS,
         "log-level": { type: "string" },
         "log-format": { type: "string" },
         help: { type: "boolean", short: "h" }
@@ -107,13 +194,7 @@ export const parseCommandLine = (
     return Either.left(`${error instanceof Error ? error.message : String(error)}\nRun tgsc-server --help for the options.`)
   }
   if (values.help === true) return Either.right({ _tag: "Help" })
-  const pick = (flag: string, variable: string | undefined) => {
-    const fromFlag = values[flag]
-    if (typeof fromFlag === "string") return { value: fromFlag, source: `--${flag}` }
-    const fromEnv = variable === undefined ? undefined : env[variable]
-    if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable! }
-    return undefined
-  }
+  const pick = optionPicker(values, env)
   const problems: Array<string> = []
 
   const dataDir = nodePath.resolve(cwd, pick("data-dir", "TGSC_DATA_DIR")?.value ?? "./data")
@@ -161,20 +242,10 @@ export const parseCommandLine = (
   const telegram = telegramCredentialsFromEnv(env)
   if (Either.isLeft(telegram) && telegram.left.includes("must be")) problems.push(telegram.left)
 
-  // Tuning knobs, environment only (tests shorten them).
-  const seconds = (variable: string): number | undefined => {
-    const text = env[variable]?.trim()
-    if (text === undefined || text === "") return undefined
-    const value = Number(text)
-    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) {
-      problems.push(`${variable} must be a number of seconds > 0, got ${JSON.stringify(text)}`)
-      return undefined
-    }
-    return value
-  }
-  const loginTimeout = seconds("TGSC_LOGIN_TIMEOUT_SECONDS")
-  const loginKeep = seconds("TGSC_LOGIN_KEEP_SECONDS")
-  const clientIdle = seconds("TGSC_CLIENT_IDLE_SECONDS")
+  const loginTimeout = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems)
+  const loginKeep = positiveSeconds(pick("login-keep", "TGSC_LOGIN_KEEP_SECONDS"), problems)
+  const clientIdle = positiveSeconds(pick("client-idle", "TGSC_CLIENT_IDLE_SECONDS"), problems)
+  const emulator = emulatorOption(pick, cwd, problems)
 
   if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
   return Either.right({
@@ -189,7 +260,7 @@ export const parseCommandLine = (
       sseKeepAliveSeconds: keepAlive,
       dialogCacheTtlSeconds: ttl,
       telegram,
-      emulator: emulatorFromEnv(env),
+      emulator,
       logLevel: level as LogLevelName,
       logFormat: format as "text" | "json",
       ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),
@@ -213,6 +284,9 @@ export const telegramCredentialsFromEnv = (
         "(from https://my.telegram.org/apps) and restart it"
     )
   }
-  if (!/^\d{1,10}$/.test(id!)) return Either.left("TELEGRAM_API_ID must be a positive integer")
+  // Telegram's api_id is a 32-bit int; the value itself is not echoed (it is half of a credential).
+  if (!/^\d{1,10}$/.test(id!) || !(Number(id) >= 1 && Number(id) <= 2147483647)) {
+    return Either.left("TELEGRAM_API_ID must be a positive integer (the api_id from https://my.telegram.org/apps)")
+  }
   return Either.right({ apiId: Number(id), apiHash: hash! })
 }

@@ -13,21 +13,27 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Duration, Effect, Either, Exit, Layer } from "effect"
 import QRCode from "qrcode"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
-import { emulatorFromEnv, TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
-import { telegramCredentialsFromEnv } from "../app/Config.js"
+import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { EMULATOR_FLAGS, emulatorOption, optionPicker, positiveSeconds, telegramCredentialsFromEnv } from "../app/Config.js"
 import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import type { TelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 
-const USAGE = `Usage: tgsc-auth <session-name> [--data-dir <dir>] [--force]
+const USAGE = `Usage: tgsc-auth <session-name> [options]
 
 Logs a Telegram account in by QR code and saves it as {data_dir}/sessions/<session-name>.session.
-  --data-dir <dir>   data directory (default: $TGSC_DATA_DIR or ./data)
-  --force            replace an existing session (kept until the new login succeeds)
-Needs TELEGRAM_API_ID and TELEGRAM_API_HASH in the environment. The login gives up
-after TGSC_LOGIN_TIMEOUT_SECONDS (default 300). Without a terminal, the 2FA password
-is read as one line from stdin.
+Options (each also settable by the environment variable shown):
+  --data-dir <dir>         data directory                             TGSC_DATA_DIR [./data]
+  --force                  replace an existing session (kept until the new login succeeds)
+  --login-timeout <s>      give up on a login not completed by then   TGSC_LOGIN_TIMEOUT_SECONDS [300]
+  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
+                           host:port, or 1=host:port,2=host:port      TGSC_TELEGRAM_DC
+  --telegram-public-key <pem>
+                           the emulator's RSA public key (PEM file)   TGSC_TELEGRAM_PUBLIC_KEY
+  -h, --help               show this help
+Needs TELEGRAM_API_ID and TELEGRAM_API_HASH in the environment. Without a terminal,
+the 2FA password is read as one line from stdin.
 `
 
 const fail = (message: string, code = 2): never => {
@@ -35,13 +41,17 @@ const fail = (message: string, code = 2): never => {
   process.exit(code)
 }
 
-let parsed: ReturnType<typeof parseArgs<{ options: { "data-dir": { type: "string" }; force: { type: "boolean" }; help: { type: "boolean"; short: "h" } }; allowPositionals: true }>>
+const OPTIONS = {
+  "data-dir": { type: "string" },
+  force: { type: "boolean" },
+  "login-timeout": { type: "string" },
+  ...EMULATOR_FLAGS,
+  help: { type: "boolean", short: "h" }
+} as const
+
+let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
 try {
-  parsed = parseArgs({
-    args: process.argv.slice(2),
-    allowPositionals: true,
-    options: { "data-dir": { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } }
-  })
+  parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: OPTIONS })
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`)
 }
@@ -51,13 +61,14 @@ if (parsed!.values.help) {
 }
 if (parsed!.positionals.length !== 1) fail(`expected exactly one session name\n${USAGE}`)
 const name = Either.getOrElse(validateSessionName(parsed!.positionals[0]!), (message) => fail(message))
+const pick = optionPicker(parsed!.values, process.env)
+const problems: Array<string> = []
+const timeoutSeconds = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems) ?? 300
+const emulator = emulatorOption(pick, process.cwd(), problems)
+if (problems.length > 0) fail(problems.join("\n"))
 const credentials = Either.getOrElse(telegramCredentialsFromEnv(process.env), (message) => fail(message))
-const dataDir = nodePath.resolve(parsed!.values["data-dir"] ?? process.env.TGSC_DATA_DIR ?? "./data")
+const dataDir = nodePath.resolve(pick("data-dir", "TGSC_DATA_DIR")?.value ?? "./data")
 const force = parsed!.values.force === true
-const timeoutText = process.env.TGSC_LOGIN_TIMEOUT_SECONDS?.trim() || "300"
-const timeoutSeconds = /^\d+(\.\d+)?$/.test(timeoutText) && Number(timeoutText) > 0
-  ? Number(timeoutText)
-  : fail(`TGSC_LOGIN_TIMEOUT_SECONDS must be a number of seconds > 0, got ${JSON.stringify(timeoutText)}`)
 const interactive = process.stdout.isTTY === true
 
 /**
@@ -124,7 +135,7 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
         Layer.provide(Layer.succeed(TelegramAdapterConfig, {
           credentials: Either.right(credentials),
           floodThresholdSeconds: 120,
-          emulator: emulatorFromEnv(process.env)
+          emulator
         }))
       )
     )

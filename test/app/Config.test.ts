@@ -1,6 +1,11 @@
+import { generateKeyPairSync } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { Either, Option } from "effect"
-import { describe, expect, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { HELP, parseCommandLine, telegramCredentialsFromEnv } from "../../src/app/Config.js"
+import { projectRoot } from "../support/ServerProcess.js"
 
 const run = (argv: Array<string>, env: Record<string, string> = {}) => {
   const parsed = parseCommandLine(argv, env, "/work")
@@ -36,12 +41,22 @@ describe("parseCommandLine", () => {
     expect(run([], { TGSC_SSE_KEEPALIVE_SECONDS: "0.5" }).sseKeepAliveSeconds).toBe(0.5)
     expect(run(["--sse-keepalive-seconds", "3"], { TGSC_SSE_KEEPALIVE_SECONDS: "9" }).sseKeepAliveSeconds).toBe(3)
   })
-  it("login and client timings come from the environment only, unset unless given", () => {
+  it("login and client timings: unset unless given (the defaults live in TgscLive), from a flag or the environment", () => {
     const c = run([])
     expect([c.loginTimeoutSeconds, c.loginKeepSeconds, c.clientIdleSeconds]).toEqual([undefined, undefined, undefined])
     expect(run([], { TGSC_LOGIN_TIMEOUT_SECONDS: "2", TGSC_LOGIN_KEEP_SECONDS: "1.5", TGSC_CLIENT_IDLE_SECONDS: "30" }))
       .toMatchObject({ loginTimeoutSeconds: 2, loginKeepSeconds: 1.5, clientIdleSeconds: 30 })
-    expect(HELP).toMatch(/TGSC_LOGIN_TIMEOUT_SECONDS[\s\S]*TGSC_LOGIN_KEEP_SECONDS[\s\S]*TGSC_CLIENT_IDLE_SECONDS/)
+    expect(run(["--login-timeout", "7", "--login-keep", "0.5", "--client-idle=45"]))
+      .toMatchObject({ loginTimeoutSeconds: 7, loginKeepSeconds: 0.5, clientIdleSeconds: 45 })
+  })
+  it("the timing flags win over their variables", () => {
+    const env = { TGSC_LOGIN_TIMEOUT_SECONDS: "2", TGSC_LOGIN_KEEP_SECONDS: "3", TGSC_CLIENT_IDLE_SECONDS: "4" }
+    expect(run(["--login-timeout", "20"], env)).toMatchObject({ loginTimeoutSeconds: 20, loginKeepSeconds: 3, clientIdleSeconds: 4 })
+    expect(run(["--login-keep", "30"], env)).toMatchObject({ loginTimeoutSeconds: 2, loginKeepSeconds: 30, clientIdleSeconds: 4 })
+    expect(run(["--client-idle", "40"], env)).toMatchObject({ loginTimeoutSeconds: 2, loginKeepSeconds: 3, clientIdleSeconds: 40 })
+  })
+  it("an empty variable counts as unset", () => {
+    expect(run([], { TGSC_LOGIN_TIMEOUT_SECONDS: " ", TGSC_TELEGRAM_DC: "" }).loginTimeoutSeconds).toBeUndefined()
   })
   it("--help", () => {
     expect(Either.getOrThrow(parseCommandLine(["--help"], {}))._tag).toBe("Help")
@@ -58,12 +73,161 @@ describe("parseCommandLine", () => {
     [[], { TELEGRAM_API_ID: "abc", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be/],
     [[], { TGSC_LOGIN_TIMEOUT_SECONDS: "0" }, /TGSC_LOGIN_TIMEOUT_SECONDS must be a number of seconds > 0/],
     [[], { TGSC_LOGIN_KEEP_SECONDS: "soon" }, /TGSC_LOGIN_KEEP_SECONDS/],
-    [[], { TGSC_CLIENT_IDLE_SECONDS: "-1" }, /TGSC_CLIENT_IDLE_SECONDS/],
+    [[], { TGSC_CLIENT_IDLE_SECONDS: "-1" }, /TGSC_CLIENT_IDLE_SECONDS must be a number of seconds > 0, got "-1"/],
+    [["--login-timeout", "0"], {}, /^--login-timeout must be a number of seconds > 0, got "0"$/m],
+    [["--login-timeout", "5m"], { TGSC_LOGIN_TIMEOUT_SECONDS: "5" }, /--login-timeout must be a number of seconds > 0, got "5m"/],
+    [["--login-keep", "soon"], {}, /^--login-keep must be a number of seconds > 0, got "soon"$/m],
+    [["--client-idle=-1"], {}, /^--client-idle must be a number of seconds > 0, got "-1"$/m],
+    [["--client-idle", ""], {}, /^--client-idle must be a number of seconds > 0, got ""$/m],
+    [[], { TELEGRAM_API_ID: "0", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],
+    [[], { TELEGRAM_API_ID: "99999999999", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],
     [["extra"], {}, /Unexpected argument|positional/i]
   ])("rejects %j %j", (argv, env, message) => {
     const parsed = parseCommandLine(argv, env as Record<string, string>)
     expect(Either.isLeft(parsed)).toBe(true)
-    if (Either.isLeft(parsed)) expect(parsed.left).toMatch(message)
+    if (Either.isLeft(parsed)) {
+      expect(parsed.left).toMatch(message)
+      expect(parsed.left).toMatch(/\nRun tgsc-server --help for the options\.$/)
+    }
+  })
+  it("reports every problem at once, one a line", () => {
+    const parsed = parseCommandLine(["--login-keep", "x", "--telegram-dc", "nowhere"], { TGSC_PORT: "p" })
+    expect(Either.isLeft(parsed) && parsed.left.split("\n")).toEqual([
+      'TGSC_PORT must be a port number 0-65535, got "p"',
+      '--login-keep must be a number of seconds > 0, got "x"',
+      "--telegram-dc is set but --telegram-public-key (or TGSC_TELEGRAM_PUBLIC_KEY) is not: the Telegram emulator needs both",
+      "Run tgsc-server --help for the options."
+    ])
+  })
+})
+
+describe("the emulator switch: --telegram-dc / TGSC_TELEGRAM_DC and --telegram-public-key / TGSC_TELEGRAM_PUBLIC_KEY", () => {
+  let dir: string
+  let rsaKey: string
+  let otherRsaKey: string
+  let ecKey: string
+  let notAKey: string
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tgsc-config-"))
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name)
+      fs.writeFileSync(file, text)
+      return file
+    }
+    const pem = (type: "rsa" | "ec") =>
+      (type === "rsa"
+        ? generateKeyPairSync("rsa", { modulusLength: 1024 })
+        : generateKeyPairSync("ec", { namedCurve: "prime256v1" })).publicKey.export({ type: "spki", format: "pem" }) as string
+    rsaKey = write("emulator.pem", pem("rsa"))
+    otherRsaKey = write("other.pem", pem("rsa"))
+    ecKey = write("ec.pem", pem("ec"))
+    notAKey = write("notes.txt", "not a key\n")
+  })
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  const rejects = (argv: Array<string>, env: Record<string, string>) => {
+    const parsed = parseCommandLine(argv, env, "/work")
+    if (Either.isRight(parsed)) throw new Error(`accepted ${JSON.stringify([argv, env])}`)
+    return parsed.left
+  }
+
+  it("off unless given", () => {
+    expect(run([]).emulator).toBeUndefined()
+  })
+  it("from the environment, as the emulator prints it", () => {
+    expect(run([], { TGSC_TELEGRAM_DC: "127.0.0.1:40123", TGSC_TELEGRAM_PUBLIC_KEY: rsaKey }).emulator)
+      .toEqual({ dc: "127.0.0.1:40123", publicKeyPath: rsaKey })
+  })
+  it("from the flags, the key path relative to the working directory", () => {
+    const relative = path.relative("/work", rsaKey)
+    expect(run(["--telegram-dc", "1=127.0.0.1:4001,2=[::1]:4002", "--telegram-public-key", relative]).emulator)
+      .toEqual({ dc: "1=127.0.0.1:4001,2=[::1]:4002", publicKeyPath: rsaKey })
+  })
+  it("each flag wins over its variable, and may pair with the other's variable", () => {
+    const env = { TGSC_TELEGRAM_DC: "127.0.0.1:1111", TGSC_TELEGRAM_PUBLIC_KEY: rsaKey }
+    expect(run(["--telegram-dc", "127.0.0.1:2222"], env).emulator).toEqual({ dc: "127.0.0.1:2222", publicKeyPath: rsaKey })
+    expect(run(["--telegram-public-key", otherRsaKey], env).emulator).toEqual({ dc: "127.0.0.1:1111", publicKeyPath: otherRsaKey })
+    expect(run(["--telegram-dc", "127.0.0.1:3333"], { TGSC_TELEGRAM_PUBLIC_KEY: otherRsaKey }).emulator)
+      .toEqual({ dc: "127.0.0.1:3333", publicKeyPath: otherRsaKey })
+  })
+  it("one without the other is an error naming the one missing", () => {
+    expect(rejects([], { TGSC_TELEGRAM_DC: "127.0.0.1:1" })).toMatch(
+      /^TGSC_TELEGRAM_DC is set but --telegram-public-key \(or TGSC_TELEGRAM_PUBLIC_KEY\) is not: the Telegram emulator needs both$/m
+    )
+    expect(rejects([], { TGSC_TELEGRAM_PUBLIC_KEY: rsaKey })).toMatch(
+      /^TGSC_TELEGRAM_PUBLIC_KEY is set but --telegram-dc \(or TGSC_TELEGRAM_DC\) is not/m
+    )
+    expect(rejects(["--telegram-dc", "127.0.0.1:1"], {})).toMatch(/^--telegram-dc is set but --telegram-public-key/m)
+    expect(rejects(["--telegram-public-key", rsaKey], {})).toMatch(/^--telegram-public-key is set but --telegram-dc/m)
+  })
+  it.each([
+    ["localhost", /^--telegram-dc: expected host:port, got "localhost"$/m],
+    ["127.0.0.1:", /^--telegram-dc: expected host:port, got "127.0.0.1:"$/m],
+    ["127.0.0.1:0", /^--telegram-dc: expected host:port/m],
+    ["127.0.0.1:70000", /^--telegram-dc: expected host:port, got "127.0.0.1:70000"$/m],
+    ["1=127.0.0.1:1,two=127.0.0.1:2", /^--telegram-dc: expected dc=host:port, got "two=127.0.0.1:2"$/m],
+    ["1=127.0.0.1", /^--telegram-dc: expected host:port, got "1=127.0.0.1"$/m],
+    [",", /^--telegram-dc: expected host:port, got ","$/m]
+  ])("a malformed address %j is an error", (dc, message) => {
+    expect(rejects(["--telegram-dc", dc, "--telegram-public-key", rsaKey], {})).toMatch(message)
+  })
+  it("a malformed TGSC_TELEGRAM_DC is named as such", () => {
+    expect(rejects([], { TGSC_TELEGRAM_DC: "somewhere", TGSC_TELEGRAM_PUBLIC_KEY: rsaKey }))
+      .toMatch(/^TGSC_TELEGRAM_DC: expected host:port, got "somewhere"$/m)
+  })
+  it("an unreadable, non-PEM or non-RSA key file is an error naming the file", () => {
+    const missing = path.join(dir, "missing.pem")
+    expect(rejects(["--telegram-dc", "127.0.0.1:1", "--telegram-public-key", missing], {}))
+      .toMatch(new RegExp(`^--telegram-public-key: cannot read ${JSON.stringify(missing)} \\(ENOENT\\)$`, "m"))
+    expect(rejects([], { TGSC_TELEGRAM_DC: "127.0.0.1:1", TGSC_TELEGRAM_PUBLIC_KEY: dir }))
+      .toMatch(new RegExp(`^TGSC_TELEGRAM_PUBLIC_KEY: cannot read ${JSON.stringify(dir)} \\(EISDIR\\)$`, "m"))
+    expect(rejects(["--telegram-dc", "127.0.0.1:1", "--telegram-public-key", notAKey], {}))
+      .toMatch(new RegExp(`^--telegram-public-key: ${JSON.stringify(notAKey)} is not a PEM public key$`, "m"))
+    expect(rejects(["--telegram-dc", "127.0.0.1:1", "--telegram-public-key", ecKey], {}))
+      .toMatch(new RegExp(`^--telegram-public-key: ${JSON.stringify(ecKey)} is not an RSA public key$`, "m"))
+  })
+  it("a bad address and a bad key are both reported", () => {
+    expect(rejects(["--telegram-dc", "x", "--telegram-public-key", notAKey], {}).split("\n")).toHaveLength(3)
+  })
+})
+
+describe("--help and the README's options table", () => {
+  const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8")
+  const section = readme.slice(readme.indexOf("\n## Command line and environment\n"), readme.indexOf("\n## Data layout\n"))
+  const rows = section.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| flag |")).map((line) => {
+    const [flag, variables, defaultValue] = line.split(" |").map((cell) => cell.replace(/^\|? ?/, "").trim())
+    return {
+      flag: /^`(--[a-z-]+)/.exec(flag!)?.[1],
+      variables: [...variables!.matchAll(/`([A-Z_]+)`/g)].map((v) => v[1]!),
+      defaultValue: /^`(.*)`$/.exec(defaultValue!)?.[1]
+    }
+  })
+  /** HELP's entry for a flag: its line and the continuation lines under it. */
+  const helpEntry = (flag: string) => {
+    const start = HELP.search(new RegExp(`^  (-h, )?${flag}\\b`, "m"))
+    if (start < 0) return undefined
+    const continuation = HELP.indexOf("\n", start) + 1
+    const end = HELP.slice(continuation).search(/^( {2}-|\S|$)/m)
+    return HELP.slice(start, continuation + end)
+  }
+
+  it("list the same flags", () => {
+    const helpFlags = [...HELP.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)/gm)].map((m) => m[1]).filter((f) => f !== "--help")
+    expect(rows.map((r) => r.flag).filter((f) => f !== undefined).sort()).toEqual(helpFlags.sort())
+  })
+  it("give each flag the same variable and default", () => {
+    for (const row of rows.filter((r) => r.flag !== undefined)) {
+      const entry = helpEntry(row.flag!)
+      expect(entry, row.flag).toBeDefined()
+      for (const variable of row.variables) expect(entry, row.flag).toContain(variable)
+      if (row.defaultValue !== undefined) expect(entry, row.flag).toContain(`[${row.defaultValue}]`)
+      else expect(entry, row.flag).not.toMatch(/\[[^\]]*\]\s*$/)
+    }
+  })
+  it("the credentials are environment only, in both", () => {
+    expect(rows.find((r) => r.variables.includes("TELEGRAM_API_ID"))?.flag).toBeUndefined()
+    expect(HELP).toMatch(/Environment only:\n\s+TELEGRAM_API_ID, TELEGRAM_API_HASH/)
+    expect(HELP).not.toMatch(/--(telegram-)?api-(id|hash)/)
   })
 })
 

@@ -152,6 +152,10 @@ describe("tgsc-auth", () => {
     const exists = runCli(["cli-alice", "--data-dir", dataDir])
     const bad = ["../escape"].map((name) => runCli([name, "--data-dir", dataDir]))
     const noCredentials = runCli(["cli-x", "--data-dir", dataDir], cleanEnv({ ...emulator.env }))
+    const halfEmulator = runCli(["cli-x", "--data-dir", dataDir, "--telegram-dc", emulator.env.TGSC_TELEGRAM_DC], cliEnv({
+      TGSC_TELEGRAM_DC: undefined,
+      TGSC_TELEGRAM_PUBLIC_KEY: undefined
+    }))
 
     expect(await exists.exited).toBe(1)
     expect(exists.stderr()).toMatch(/session 'cli-alice' already exists.*--force/)
@@ -161,6 +165,8 @@ describe("tgsc-auth", () => {
     }
     expect(await noCredentials.exited).toBe(2)
     expect(noCredentials.stderr()).toMatch(/TELEGRAM_API_ID and TELEGRAM_API_HASH/)
+    expect(await halfEmulator.exited).toBe(2)
+    expect(halfEmulator.stderr()).toMatch(/--telegram-dc is set but --telegram-public-key \(or TGSC_TELEGRAM_PUBLIC_KEY\) is not/)
     expect(listFiles(dataDir).filter((f) => !/^sessions\/cli-(alice|bob|tty)\.session$/.test(f))).toEqual([])
   })
 
@@ -183,7 +189,18 @@ describe("tgsc-auth", () => {
   })
 
   it("gives up when the login expires or stdin ends before the password, saving nothing", async () => {
-    const slow = runCli(["cli-slow", "--data-dir", dataDir], cliEnv({ TGSC_LOGIN_TIMEOUT_SECONDS: "1.5" }))
+    // The emulator and the timeout as flags this time (the flags win over the variables).
+    const slow = runCli([
+      "cli-slow",
+      "--data-dir",
+      dataDir,
+      "--login-timeout",
+      "1.5",
+      "--telegram-dc",
+      emulator.env.TGSC_TELEGRAM_DC,
+      "--telegram-public-key",
+      emulator.env.TGSC_TELEGRAM_PUBLIC_KEY
+    ], cliEnv({ TGSC_LOGIN_TIMEOUT_SECONDS: "600", TGSC_TELEGRAM_DC: undefined, TGSC_TELEGRAM_PUBLIC_KEY: undefined }))
     const mute = runCli(["cli-mute", "--data-dir", dataDir])
     const [, url] = await mute.waitFor(QR_URL)
     expect(await scan(url!, 1002)).toBe(200)

@@ -227,7 +227,7 @@ describe("command line", () => {
   it("--help lists the options", async () => {
     const { code, stdout } = await runServerCommand(["--help"])
     expect(code).toBe(0)
-    for (const flag of ["--data-dir", "--host", "--port", "--settings", "TELEGRAM_API_ID", "TGSC_API_TOKEN"]) {
+    for (const flag of ["--data-dir", "--host", "--port", "--settings", "TELEGRAM_API_ID", "TGSC_API_TOKEN", "--telegram-dc", "--client-idle"]) {
       expect(stdout).toContain(flag)
     }
   })
@@ -235,7 +235,10 @@ describe("command line", () => {
     [["--port", "abc"], /--port must be a port number/],
     [["--port", "70000"], /--port must be a port number/],
     [["--bogus"], /Unknown option/],
-    [["--log-level", "loud"], /--log-level must be one of/]
+    [["--log-level", "loud"], /--log-level must be one of/],
+    [["--client-idle", "0"], /--client-idle must be a number of seconds > 0/],
+    [["--telegram-dc", "127.0.0.1:1"], /--telegram-dc is set but --telegram-public-key \(or TGSC_TELEGRAM_PUBLIC_KEY\) is not/],
+    [["--telegram-dc", "127.0.0.1:1", "--telegram-public-key", "/nonexistent/key.pem"], /--telegram-public-key: cannot read "\/nonexistent\/key.pem"/]
   ])("rejects %j with a clear message", async (args, message) => {
     const { code, stderr } = await runServerCommand(args)
     expect(code).toBe(2)

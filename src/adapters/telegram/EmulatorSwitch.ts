@@ -1,7 +1,7 @@
 /**
  * The switch that points GramJS at the Telegram emulator instead of Telegram
  * (emulator contract, "Running it"), from an EmulatorConfig (the server reads
- * it from the environment; a program embedding tgsc passes it in TgscConfig):
+ * it from its flags or the environment; a program embedding tgsc passes it in TgscConfig):
  *
  * - `publicKeyPath` (TGSC_TELEGRAM_PUBLIC_KEY): the emulator's RSA public key
  *   (PEM file), registered with GramJS so the auth-key handshake accepts it.
@@ -12,15 +12,16 @@
  * address `dcVirtualAddress(n)`, and the socket below maps that address to
  * the emulator's real listener for DC n.
  */
-import { createHash, createPublicKey } from "node:crypto"
-import * as fs from "node:fs"
+import { createHash } from "node:crypto"
 import bigInt from "big-integer"
 import { PromisedNetSockets } from "telegram/extensions/index.js"
 import type { StringSession } from "telegram/sessions/index.js"
 import { _serverKeys } from "telegram/crypto/RSA.js"
 import { readBigIntFromBuffer } from "telegram/Helpers.js"
 import { serializeBytes } from "telegram/tl/index.js"
-import { type EmulatorConfig, emulatorFromEnv } from "./TelegramAdapterConfig.js"
+import { type DcEndpoint, type DcMap, type EmulatorConfig, emulatorFromEnv, parseDcMap, readRsaPublicKey } from "./TelegramAdapterConfig.js"
+
+export { type DcEndpoint, type DcMap, parseDcMap } from "./TelegramAdapterConfig.js"
 
 export const EMULATOR_PORT_IN_SESSION = 443
 
@@ -32,43 +33,9 @@ const dcOfVirtualAddress = (ip: string): number | undefined => {
   return m === null ? undefined : Number(m[1])
 }
 
-export interface DcEndpoint {
-  readonly host: string
-  readonly port: number
-}
-
-export interface DcMap {
-  /** The endpoint of one DC, or `default` for every DC not listed. */
-  readonly byDc: ReadonlyMap<number, DcEndpoint>
-  readonly fallback: DcEndpoint | undefined
-}
-
-const parseEndpoint = (text: string, whole: string): DcEndpoint => {
-  const m = /^(.+):(\d{1,5})$/.exec(text.trim())
-  if (m === null || Number(m[2]) > 65535) throw new Error(`TGSC_TELEGRAM_DC: expected host:port, got ${JSON.stringify(whole)}`)
-  return { host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) }
-}
-
-/** `host:port` (every DC) or `1=host:port,2=host:port`. */
-export const parseDcMap = (text: string): DcMap => {
-  const byDc = new Map<number, DcEndpoint>()
-  if (!text.includes("=")) return { byDc, fallback: parseEndpoint(text, text) }
-  for (const part of text.split(",")) {
-    if (part.trim() === "") continue
-    const m = /^\s*(\d+)\s*=(.+)$/.exec(part)
-    if (m === null) throw new Error(`TGSC_TELEGRAM_DC: expected dc=host:port, got ${JSON.stringify(part)}`)
-    byDc.set(Number(m[1]), parseEndpoint(m[2]!, text))
-  }
-  if (byDc.size === 0) throw new Error("TGSC_TELEGRAM_DC is empty")
-  return { byDc, fallback: undefined }
-}
-
 /** Telegram's RSA key fingerprint: the low 64 bits of sha1(n, e) as TL bytes, signed little-endian. */
-const registerPublicKey = (pem: string): void => {
-  const jwk = createPublicKey(pem).export({ format: "jwk" })
-  if (jwk.n === undefined || jwk.e === undefined) throw new Error("TGSC_TELEGRAM_PUBLIC_KEY is not an RSA public key")
-  const n = Buffer.from(jwk.n, "base64url")
-  const e = Buffer.from(jwk.e, "base64url")
+const registerPublicKey = (path: string): void => {
+  const { e, n } = readRsaPublicKey(path)
   const digest = createHash("sha1").update(Buffer.concat([serializeBytes(n), serializeBytes(e)])).digest()
   const fingerprint = readBigIntFromBuffer(digest.subarray(12, 20), true, true)
   _serverKeys.set(fingerprint.toString(), { n: bigInt(n.toString("hex"), 16), e: Number(bigInt(e.toString("hex"), 16)) })
@@ -101,7 +68,7 @@ export const emulatorSwitchFor = (config: EmulatorConfig | undefined): EmulatorS
   if (known !== undefined) return known
 
   const dcs = parseDcMap(dcText)
-  registerPublicKey(fs.readFileSync(keyPath, "utf8"))
+  registerPublicKey(keyPath)
   const firstDc = dcs.byDc.size > 0 ? Math.min(...dcs.byDc.keys()) : 1
 
   class EmulatorSocket extends PromisedNetSockets {

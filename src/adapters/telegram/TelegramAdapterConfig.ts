@@ -3,6 +3,8 @@
  * GramJS, so that the server can provide it without loading GramJS (see
  * TelegramOnFirstUse).
  */
+import { createPublicKey } from "node:crypto"
+import * as fs from "node:fs"
 import { Context, type Duration, type Either } from "effect"
 
 /** Your app's API id and hash, from https://my.telegram.org/apps. */
@@ -28,6 +30,68 @@ export const emulatorFromEnv = (env: Readonly<Record<string, string | undefined>
   const dc = env.TGSC_TELEGRAM_DC?.trim()
   const publicKeyPath = env.TGSC_TELEGRAM_PUBLIC_KEY?.trim()
   return dc && publicKeyPath ? { dc, publicKeyPath } : undefined
+}
+
+export interface DcEndpoint {
+  readonly host: string
+  readonly port: number
+}
+
+export interface DcMap {
+  /** The endpoint of each DC listed. */
+  readonly byDc: ReadonlyMap<number, DcEndpoint>
+  /** The endpoint of every DC not listed (`host:port` form), if any. */
+  readonly fallback: DcEndpoint | undefined
+}
+
+const parseEndpoint = (text: string, whole: string, source: string): DcEndpoint => {
+  const m = /^(.+):(\d{1,5})$/.exec(text.trim())
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+    throw new Error(`${source}: expected host:port, got ${JSON.stringify(whole)}`)
+  }
+  return { host: m[1]!.replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) }
+}
+
+/**
+ * `host:port` (every DC) or `1=host:port,2=host:port`. Throws an Error
+ * naming `source` (the flag or variable it came from) when malformed.
+ */
+export const parseDcMap = (text: string, source = "TGSC_TELEGRAM_DC"): DcMap => {
+  const byDc = new Map<number, DcEndpoint>()
+  if (!text.includes("=")) return { byDc, fallback: parseEndpoint(text, text, source) }
+  for (const part of text.split(",")) {
+    if (part.trim() === "") continue
+    const m = /^\s*(\d+)\s*=(.+)$/.exec(part)
+    if (m === null) throw new Error(`${source}: expected dc=host:port, got ${JSON.stringify(part)}`)
+    byDc.set(Number(m[1]), parseEndpoint(m[2]!, text, source))
+  }
+  if (byDc.size === 0) throw new Error(`${source} is empty`)
+  return { byDc, fallback: undefined }
+}
+
+/**
+ * The emulator's RSA public key (modulus and exponent) from its PEM file.
+ * Throws an Error naming `source` and the file when it cannot be read or
+ * holds no RSA key.
+ */
+export const readRsaPublicKey = (path: string, source = "TGSC_TELEGRAM_PUBLIC_KEY"): { n: Buffer; e: Buffer } => {
+  let pem: string
+  try {
+    pem = fs.readFileSync(path, "utf8")
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new Error(`${source}: cannot read ${JSON.stringify(path)} (${code ?? String(error)})`)
+  }
+  let jwk: { n?: string | undefined; e?: string | undefined; kty?: string | undefined }
+  try {
+    jwk = createPublicKey(pem).export({ format: "jwk" })
+  } catch {
+    throw new Error(`${source}: ${JSON.stringify(path)} is not a PEM public key`)
+  }
+  if (jwk.kty !== "RSA" || jwk.n === undefined || jwk.e === undefined) {
+    throw new Error(`${source}: ${JSON.stringify(path)} is not an RSA public key`)
+  }
+  return { n: Buffer.from(jwk.n, "base64url"), e: Buffer.from(jwk.e, "base64url") }
 }
 
 export interface TelegramAdapterConfigShape {

@@ -1,8 +1,11 @@
 /**
  * Builds GramJS clients the way the whole adapter wants them: GramJS's own
- * flood sleeping off (we retry by Schedule), its logging quiet, and, when
- * the emulator switch is set, pointed at the emulator instead of Telegram.
+ * flood sleeping off (we retry by Schedule), its logging quiet but for the
+ * connection drops and reconnects, which go to the Effect log (see
+ * ConnectionLog), and, when the emulator switch is set, pointed at the
+ * emulator instead of Telegram.
  */
+import { Effect, FiberRef, HashMap, List, Runtime } from "effect"
 import { TelegramClient } from "telegram"
 import { Logger, LogLevel } from "telegram/extensions/Logger.js"
 import { StringSession } from "telegram/sessions/index.js"
@@ -13,13 +16,97 @@ export interface ClientOptions {
   readonly credentials: TelegramCredentials
   /** The emulator to talk to instead of Telegram, if any. */
   readonly emulator?: EmulatorConfig | undefined
+  /** Where the client's connection drops and reconnects are reported, if anywhere. */
+  readonly connectionLog?: ConnectionLog | undefined
 }
 
-class QuietLogger extends Logger {
-  constructor() {
+export type ConnectionLogLevel = "info" | "warning"
+
+/** Receives a client's connection events, in our words: addresses and DC numbers at most, never keys or messages. */
+export type ConnectionLog = (level: ConnectionLogLevel, message: string) => void
+
+export interface ConnectionEvent {
+  readonly level: ConnectionLogLevel
+  readonly message: string
+}
+
+/**
+ * What a GramJS 2.26.22 log message (client/TelegramClient, network/MTProtoSender)
+ * says about the connection, or undefined for the rest (requests, updates,
+ * handshakes, our own disconnects). `reconnecting` tells a reconnect's
+ * "Connection to ... complete!" from the first connect's, which the adapter
+ * logs itself.
+ */
+export const connectionEventOf = (message: string, reconnecting: boolean): ConnectionEvent | undefined => {
+  if (message === "Connection closed while receiving data") {
+    return { level: "info", message: "Telegram closed the connection" }
+  }
+  if (message === "Started reconnecting") return { level: "info", message: "reconnecting to Telegram" }
+  let m = /^Connection to (\S+?)(?:\/\w+)? complete!$/.exec(message) // address:port/transport
+  if (m !== null) return reconnecting ? { level: "info", message: `reconnected to Telegram (${m[1]})` } : undefined
+  m = /^WebSocket connection failed attempt: (\d+)$/.exec(message)
+  if (m !== null) return { level: "warning", message: `connecting to Telegram failed (attempt ${m[1]})` }
+  m = /^Invalid buffer (-?\d+) for dc (\d+)$/.exec(message)
+  if (m !== null) return { level: "warning", message: `Telegram DC ${m[2]} answered error ${m[1]}: reconnecting` }
+  m = /^Broken authorization key for dc (\d+), resetting\.\.\.$/.exec(message)
+  if (m !== null) return { level: "warning", message: `Telegram DC ${m[1]} does not know the authorization key` }
+  if (message === "Unhandled error while receiving data") {
+    return { level: "warning", message: "unexpected error on the connection to Telegram" }
+  }
+  if (message === "Error happened while disconnecting") {
+    return { level: "warning", message: "error closing the broken connection to Telegram before reconnecting" }
+  }
+  if (message === "Error while trying to reconnect") {
+    return { level: "warning", message: "reconnected to Telegram, but the first request after it failed" }
+  }
+  m = /^Reconnecting to new data center (\d+)$/.exec(message)
+  if (m !== null) return { level: "info", message: `moving to Telegram DC ${m[1]}` }
+  m = /^Telegram is having internal issues (\w+)$/.exec(message)
+  if (m !== null) return { level: "warning", message: `Telegram is having internal issues (${m[1]}): retrying` }
+  return undefined
+}
+
+/**
+ * GramJS's logger, one per client (the client's connections to other DCs
+ * share it). Its level stays NONE, so GramJS never prints on its own (it
+ * console.errors whole errors when its logger would take them); only the
+ * connection events are passed on.
+ */
+class ConnectionEventLogger extends Logger {
+  private reconnecting = false
+
+  constructor(private readonly report: ConnectionLog | undefined) {
     super(LogLevel.NONE)
   }
+
+  override _log(_level: LogLevel, message: string): void {
+    if (this.report === undefined || typeof message !== "string") return
+    const event = connectionEventOf(message, this.reconnecting)
+    if (message === "Started reconnecting") this.reconnecting = true
+    else if (message.startsWith("Connection to ")) this.reconnecting = false
+    if (event === undefined) return
+    try {
+      this.report(event.level, event.message)
+    } catch {
+      // A log line must never break the connection.
+    }
+  }
 }
+
+/**
+ * A ConnectionLog writing to the Effect log of the runtime it is made in
+ * (logger, level, format), annotated with the session name only: the
+ * annotations and spans of the request that happened to connect the client
+ * do not belong to later events.
+ */
+export const connectionLogFor = (session: string): Effect.Effect<ConnectionLog> =>
+  Effect.map(Effect.runtime<never>(), (runtime) => (level, message) =>
+    Runtime.runSync(runtime)(
+      (level === "warning" ? Effect.logWarning(message) : Effect.logInfo(message)).pipe(
+        Effect.locally(FiberRef.currentLogAnnotations, HashMap.make(["session", session] as const)),
+        Effect.locally(FiberRef.currentLogSpan, List.empty())
+      )
+    ))
 
 /** A session file whose content is not a GramJS StringSession with a DC and a 2048-bit auth key. */
 export class InvalidSavedSession extends Error {
@@ -56,7 +143,7 @@ export const makeClient = (session: string, options: ClientOptions): TelegramCli
     autoReconnect: true,
     floodSleepThreshold: 0,
     requestRetries: 3,
-    baseLogger: new QuietLogger(),
+    baseLogger: new ConnectionEventLogger(options.connectionLog),
     ...(emulator === undefined ? {} : { networkSocket: emulator.networkSocket })
   })
   if (emulator !== undefined && session === "") emulator.prepareSession(stringSession)

@@ -4,7 +4,8 @@
  * period and at shutdown (an RcMap keyed by session). Every call goes
  * through the same error mapping and flood-wait retry.
  */
-import { Api, type TelegramClient } from "telegram"
+import { Api, errors, type TelegramClient } from "telegram"
+import { sleep } from "telegram/Helpers.js"
 import bigInt from "big-integer"
 import { Duration, Effect, Either, Layer, Option, RcMap, type Scope, Stream } from "effect"
 import type { DialogRecord } from "../../domain/Dialog.js"
@@ -25,12 +26,15 @@ import { connectClient, failWhenConnectionLost, isConnectionLost } from "./Clien
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
-import { destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
+import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, toTelegramError } from "./TelegramErrors.js"
 import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
 const DIALOG_PAGE = 100
+/** Bytes asked for in one upload.getFile: GramJS's largest (Telegram allows up to 1 MiB, a divisor of it). */
 const DOWNLOAD_CHUNK = 512 * 1024
+/** upload.getFile requests of one download in flight at once, fetched in order. */
+const PARTS_IN_FLIGHT = 3
 
 interface Connection {
   readonly client: TelegramClient
@@ -89,9 +93,10 @@ export const TelegramGatewayLive = Layer.scoped(
         if (Option.isNone(saved)) {
           return yield* new SessionRevoked({ session, reason: "no saved session" })
         }
+        const connectionLog = yield* connectionLogFor(session)
         const client = yield* Effect.acquireRelease(
           Effect.try({
-            try: () => makeClient(saved.value, { credentials, emulator: config.emulator }),
+            try: () => makeClient(saved.value, { credentials, emulator: config.emulator, connectionLog }),
             catch: (cause): TelegramError =>
               cause instanceof InvalidSavedSession
                 ? new SessionRevoked({ session, reason: cause.message })
@@ -436,7 +441,7 @@ export const TelegramGatewayLive = Layer.scoped(
       download: (session, locatorText) =>
         Stream.suspend(() => {
           // A rate limit is waited out like any call's; the download then resumes at the bytes already
-          // received (whole requests, so a valid offset), never sending any byte twice.
+          // received (whole parts, so a valid offset), never sending any byte twice.
           let received = 0
           return Stream.unwrapScoped(
             Effect.gen(function*() {
@@ -445,15 +450,40 @@ export const TelegramGatewayLive = Layer.scoped(
                 catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
               })
               const connection = yield* connectionOf(session)
-              const iterator = connection.client.iterDownload({
-                file: inputLocation(locator),
-                dcId: locator.dcId,
-                fileSize: bigInt(locator.size),
-                requestSize: DOWNLOAD_CHUNK,
-                offset: bigInt(received)
-              })
-              return Stream.fromAsyncIterable(iterator, (error) => toTelegramError(error, "upload.GetFile", session)).pipe(
-                Stream.map((chunk) => new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+              const location = inputLocation(locator)
+              // Where the file lives; FILE_MIGRATE_n moves it (for this download's later parts too).
+              let dcId = locator.dcId
+              const part = async (offset: number): Promise<Buffer> => {
+                for (let attempt = 0;; attempt++) {
+                  try {
+                    const sender = await connection.client.getSender(dcId)
+                    const result = await connection.client.invokeWithSender(
+                      new Api.upload.GetFile({ location, offset: bigInt(offset), limit: DOWNLOAD_CHUNK }),
+                      sender
+                    )
+                    if (result.className !== "upload.File") throw new Error("CDN redirects are not supported")
+                    return result.bytes
+                  } catch (error) {
+                    if (attempt > 0) throw error
+                    if (error instanceof errors.FileMigrateError) dcId = error.newDc
+                    else if ((error as { errorMessage?: string }).errorMessage === "TIMEOUT") await sleep(1000)
+                    else throw error
+                  }
+                }
+              }
+              // As many parts as the size announces (as GramJS counts them); a short part is the file's end.
+              const parts = Math.ceil(locator.size / DOWNLOAD_CHUNK)
+              const first = Math.floor(received / DOWNLOAD_CHUNK)
+              return Stream.range(first, parts - 1).pipe(
+                Stream.filter(() => first < parts),
+                // Parts in flight together: Telegram (and our decryption) works on the next while one arrives.
+                Stream.mapEffect(
+                  (i) => call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK)),
+                  { concurrency: PARTS_IN_FLIGHT }
+                ),
+                Stream.takeUntil((bytes) => bytes.byteLength < DOWNLOAD_CHUNK),
+                Stream.filter((bytes) => bytes.byteLength > 0),
+                Stream.map((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
                 Stream.tap((chunk) => Effect.sync(() => (received += chunk.byteLength)))
               )
             })
