@@ -68,6 +68,7 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   floodThresholdSeconds: config.floodThresholdSeconds,
   dialogCacheTtlSeconds: config.dialogCacheTtlSeconds,
   clientIdleSeconds: config.clientIdleSeconds,
+  telegramTimeoutSeconds: config.telegramTimeoutSeconds,
   loginTimeoutSeconds: config.loginTimeoutSeconds,
   loginKeepSeconds: config.loginKeepSeconds,
   settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined

@@ -82,6 +82,21 @@ describe("FLOOD_WAIT", () => {
     }))
 })
 
+describe("NO_ANSWER", () => {
+  it("leaves one call unanswered on a connection that stays up: the calls after it are answered", () =>
+    withClient({}, async (client) => {
+      await fault({ method: "messages.GetHistory", error: "NO_ANSWER", times: 1 })
+      const silent = client.invoke(new Api.messages.GetHistory({ peer: channel, limit: 5, hash: bigInt.zero }))
+      silent.catch(() => undefined)
+      const [me] = await client.invoke(new Api.users.GetUsers({ id: [new Api.InputUserSelf()] }))
+      expect((me as Api.User).id.toJSNumber()).toBe(1001)
+      const page = await client.invoke(new Api.messages.GetHistory({ peer: channel, limit: 5, hash: bigInt.zero }))
+      expect((page as Api.messages.ChannelMessages).messages.map((m) => m.id)).toEqual(allIds.slice(0, 5))
+      const outcome = await Promise.race([silent.then(() => "answered", () => "failed"), new Promise((r) => setTimeout(() => r("silent"), 300))])
+      expect(outcome).toBe("silent")
+    }))
+})
+
 describe("DISCONNECT", () => {
   it("drops the connection mid-paging; GramJS reconnects on the same auth key, resends, and the paging ends complete", () =>
     withClient({}, async (client) => {

@@ -3,7 +3,7 @@ import bigInt from "big-integer"
 import { Api } from "telegram"
 import { BinaryReader } from "telegram/extensions/index.js"
 import { describe, expect, it } from "vitest"
-import { Dispatcher, notImplementedError } from "../emulator/Dispatcher.js"
+import { type Dispatched, Dispatcher, notImplementedError } from "../emulator/Dispatcher.js"
 import { encodeResult } from "../emulator/encodeResult.js"
 import { type CallContext, RpcError } from "../emulator/RpcContext.js"
 
@@ -23,8 +23,8 @@ const dispatcherOf = (answer: (request: { className: string }) => unknown) => {
   return { dispatcher, logged, seen }
 }
 
-const answerOf = async (outcome: Promise<Buffer> | "disconnect") => {
-  if (outcome === "disconnect") return outcome
+const answerOf = async (outcome: Dispatched) => {
+  if (typeof outcome === "string") return outcome
   return read(await outcome)
 }
 
@@ -63,8 +63,10 @@ describe("Dispatcher", () => {
       .toMatchObject({ errorCode: 420, errorMessage: "FLOOD_WAIT_30" })
     expect(await answerOf(dispatcher.dispatch({ className: "help.GetConfig" }, ctx))).toBe(true)
     expect(dispatcher.dispatch({ className: "help.GetConfig" }, ctx)).toBe("disconnect")
+    dispatcher.addFault({ method: "help.GetConfig", error: "NO_ANSWER", times: 1, after: 0 })
+    expect(dispatcher.dispatch({ className: "help.GetConfig" }, ctx)).toBe("no-answer")
     expect(seen).toEqual(["help.GetConfig"])
-    expect(dispatcher.calls()).toEqual({ "help.GetConfig": 2, "users.GetUsers": 1 })
+    expect(dispatcher.calls()).toEqual({ "help.GetConfig": 3, "users.GetUsers": 1 })
   })
 
   it("turns RpcError, unknown methods, crashes and non-TL results into rpc_error", async () => {

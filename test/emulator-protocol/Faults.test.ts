@@ -7,7 +7,7 @@ const fault = (method: string, error: string, times = 1, after = 0) => ({ method
 const run = (faults: Faults, methods: ReadonlyArray<string>) =>
   methods.map((m) => {
     const action = faults.take(m)
-    return action === undefined ? "ok" : action.kind === "disconnect" ? "disconnect" : `${action.code} ${action.message}`
+    return action === undefined ? "ok" : action.kind === "rpc-error" ? `${action.code} ${action.message}` : action.kind
   })
 
 describe("rpcErrorCode", () => {
@@ -36,6 +36,13 @@ describe("Faults", () => {
     faults.add(fault("a", "X_ERROR", 2, 1))
     expect(run(faults, ["a", "b", "a", "a", "a"])).toEqual(["ok", "ok", "400 X_ERROR", "400 X_ERROR", "ok"])
     expect(faults.size).toBe(0)
+  })
+
+  it("DISCONNECT drops the connection; NO_ANSWER leaves the call unanswered", () => {
+    const faults = new Faults()
+    faults.add(fault("a", "DISCONNECT"))
+    faults.add(fault("a", "NO_ANSWER"))
+    expect(run(faults, ["a", "a", "a"])).toEqual(["disconnect", "no-answer", "ok"])
   })
 
   it("matches any method with *, and DISCONNECT drops instead of answering", () => {

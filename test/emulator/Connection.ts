@@ -263,6 +263,10 @@ export class Connection implements SessionLink {
       this.destroy()
       return
     }
+    if (outcome === "no-answer") {
+      this.debug(`fault: leaving ${request.className} unanswered`)
+      return
+    }
     outcome.then((result) => this.sendRpcResult(session, msgId, result)).catch((error: unknown) =>
       this.host.log(`dc${this.dcId}: answering ${request.className} failed: ${error instanceof Error ? error.stack : String(error)}`)
     )

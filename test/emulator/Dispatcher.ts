@@ -10,7 +10,7 @@ import { encodeResult } from "./encodeResult.js"
 import { type FaultSpec, Faults } from "./Faults.js"
 import { type CallContext, type RpcHandler, RpcError } from "./RpcContext.js"
 
-export type Dispatched = Promise<Buffer> | "disconnect"
+export type Dispatched = Promise<Buffer> | "disconnect" | "no-answer"
 
 export const rpcErrorBytes = (code: number, message: string): Buffer =>
   new Api.RpcError({ errorCode: code, errorMessage: message }).getBytes()
@@ -50,7 +50,7 @@ export class Dispatcher {
     const method = request.className
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1)
     const fault = this.faults.take(method)
-    if (fault?.kind === "disconnect") return "disconnect"
+    if (fault?.kind === "disconnect" || fault?.kind === "no-answer") return fault.kind
     if (fault !== undefined) {
       this.debug?.(`fault: ${method} -> ${fault.code} ${fault.message}`)
       return Promise.resolve(rpcErrorBytes(fault.code, fault.message))

@@ -1,7 +1,9 @@
 /**
  * Injected failures (control API `POST /faults`): the next `times` calls of
  * `method` (or any method, `*`), after `after` more that pass, fail with an
- * RPC error or, for `DISCONNECT`, lose their TCP connection. Faults apply in
+ * RPC error or, for `DISCONNECT`, lose their TCP connection, or, for
+ * `NO_ANSWER` (an extension of the contract), are never answered while the
+ * connection stays up, as a Telegram that has stopped responding. Faults apply in
  * the order they were added; a call that fails does not count as passing
  * for the others.
  */
@@ -9,7 +11,7 @@
 export interface FaultSpec {
   /** A TL method name such as `messages.GetHistory`, or `*`. */
   readonly method: string
-  /** An RPC error message such as `FLOOD_WAIT_30`, or `DISCONNECT`. */
+  /** An RPC error message such as `FLOOD_WAIT_30`, or `DISCONNECT`, or `NO_ANSWER`. */
   readonly error: string
   readonly times: number
   readonly after: number
@@ -17,6 +19,7 @@ export interface FaultSpec {
 
 export type FaultAction =
   | { readonly kind: "disconnect" }
+  | { readonly kind: "no-answer" }
   | { readonly kind: "rpc-error"; readonly code: number; readonly message: string }
 
 /** The error code Telegram sends with an RPC error message. */
@@ -38,7 +41,7 @@ export const parseFault = (input: unknown): FaultSpec | string => {
   const { method, error, times = 1, after = 0 } = input as Record<string, unknown>
   if (typeof method !== "string" || method.trim() === "") return "method: expected a TL method name or \"*\""
   if (typeof error !== "string" || !/^[A-Z0-9_]+$/.test(error)) {
-    return "error: expected an RPC error message such as FLOOD_WAIT_30, or DISCONNECT"
+    return "error: expected an RPC error message such as FLOOD_WAIT_30, or DISCONNECT, or NO_ANSWER"
   }
   if (typeof times !== "number" || !Number.isInteger(times) || times < 1) return "times: expected a positive integer"
   if (typeof after !== "number" || !Number.isInteger(after) || after < 0) return "after: expected a non-negative integer"
@@ -78,6 +81,8 @@ export class Faults {
     firing.failuresLeft--
     if (firing.failuresLeft === 0) this.pending = this.pending.filter((f) => f !== firing)
     const { error } = firing.spec
-    return error === "DISCONNECT" ? { kind: "disconnect" } : { kind: "rpc-error", code: rpcErrorCode(error), message: error }
+    if (error === "DISCONNECT") return { kind: "disconnect" }
+    if (error === "NO_ANSWER") return { kind: "no-answer" }
+    return { kind: "rpc-error", code: rpcErrorCode(error), message: error }
   }
 }
