@@ -39,6 +39,8 @@ export interface AppConfigShape {
   readonly loginKeepSeconds?: number
   /** An unused Telegram client is closed after this long (unset: 300). */
   readonly clientIdleSeconds?: number
+  /** One Telegram request unanswered this long fails with a 502 (unset: 60). */
+  readonly telegramTimeoutSeconds?: number
 }
 
 export const DEFAULT_SSE_KEEPALIVE_SECONDS = 15
@@ -70,6 +72,8 @@ Options (each also settable by the environment variable shown):
                            this long                                         TGSC_LOGIN_KEEP_SECONDS [120]
   --client-idle <s>        a session's Telegram connection unused this long
                            is closed (reopened on the next request)          TGSC_CLIENT_IDLE_SECONDS [300]
+  --telegram-timeout <s>   a Telegram request unanswered this long fails
+                           (502; the connection is reopened)                 TGSC_TELEGRAM_TIMEOUT_SECONDS [60]
   --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
                            host:port for every DC, or 1=host:port,2=host:port
                            (needs --telegram-public-key)                     TGSC_TELEGRAM_DC
@@ -184,6 +188,7 @@ export const parseCommandLine = (
         "login-timeout": { type: "string" },
         "login-keep": { type: "string" },
         "client-idle": { type: "string" },
+        "telegram-timeout": { type: "string" },
         ...EMULATOR_FLAGS,
         "log-level": { type: "string" },
         "log-format": { type: "string" },
@@ -245,6 +250,7 @@ export const parseCommandLine = (
   const loginTimeout = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems)
   const loginKeep = positiveSeconds(pick("login-keep", "TGSC_LOGIN_KEEP_SECONDS"), problems)
   const clientIdle = positiveSeconds(pick("client-idle", "TGSC_CLIENT_IDLE_SECONDS"), problems)
+  const telegramTimeout = positiveSeconds(pick("telegram-timeout", "TGSC_TELEGRAM_TIMEOUT_SECONDS"), problems)
   const emulator = emulatorOption(pick, cwd, problems)
 
   if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
@@ -265,7 +271,8 @@ export const parseCommandLine = (
       logFormat: format as "text" | "json",
       ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),
       ...(loginKeep === undefined ? {} : { loginKeepSeconds: loginKeep }),
-      ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle })
+      ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle }),
+      ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout })
     }
   })
 }

@@ -57,6 +57,8 @@ export interface TgscConfig {
   readonly dialogCacheTtlSeconds?: number | undefined
   /** A session's Telegram connection unused this long is closed (reopened on the next call). Default 300. */
   readonly clientIdleSeconds?: number | undefined
+  /** One Telegram request unanswered this long fails with TelegramUnavailable (and its connection is reopened). Default 60. */
+  readonly telegramTimeoutSeconds?: number | undefined
   /** A QR login not completed by then expires. Default 300. */
   readonly loginTimeoutSeconds?: number | undefined
   /** A finished QR login stays readable this long. Default 120. */
@@ -132,7 +134,8 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
       : Either.right({ apiId: telegram.apiId, apiHash: telegram.apiHash }),
     floodThresholdSeconds: config.floodThresholdSeconds ?? DEFAULT_FLOOD_THRESHOLD_SECONDS,
     emulator: telegram?.emulator,
-    ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) })
+    ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) }),
+    ...(config.telegramTimeoutSeconds === undefined ? {} : { requestTimeout: Duration.seconds(config.telegramTimeoutSeconds) })
   })
   return {
     sessionStore: SessionFilesLive(layout.sessions),

@@ -48,6 +48,9 @@ describe("parseCommandLine", () => {
       .toMatchObject({ loginTimeoutSeconds: 2, loginKeepSeconds: 1.5, clientIdleSeconds: 30 })
     expect(run(["--login-timeout", "7", "--login-keep", "0.5", "--client-idle=45"]))
       .toMatchObject({ loginTimeoutSeconds: 7, loginKeepSeconds: 0.5, clientIdleSeconds: 45 })
+    expect(run([]).telegramTimeoutSeconds).toBeUndefined()
+    expect(run([], { TGSC_TELEGRAM_TIMEOUT_SECONDS: "5" }).telegramTimeoutSeconds).toBe(5)
+    expect(run(["--telegram-timeout", "2.5"], { TGSC_TELEGRAM_TIMEOUT_SECONDS: "5" }).telegramTimeoutSeconds).toBe(2.5)
   })
   it("the timing flags win over their variables", () => {
     const env = { TGSC_LOGIN_TIMEOUT_SECONDS: "2", TGSC_LOGIN_KEEP_SECONDS: "3", TGSC_CLIENT_IDLE_SECONDS: "4" }
@@ -78,6 +81,8 @@ describe("parseCommandLine", () => {
     [["--login-timeout", "5m"], { TGSC_LOGIN_TIMEOUT_SECONDS: "5" }, /--login-timeout must be a number of seconds > 0, got "5m"/],
     [["--login-keep", "soon"], {}, /^--login-keep must be a number of seconds > 0, got "soon"$/m],
     [["--client-idle=-1"], {}, /^--client-idle must be a number of seconds > 0, got "-1"$/m],
+    [["--telegram-timeout", "0"], {}, /^--telegram-timeout must be a number of seconds > 0, got "0"$/m],
+    [[], { TGSC_TELEGRAM_TIMEOUT_SECONDS: "soon" }, /^TGSC_TELEGRAM_TIMEOUT_SECONDS must be a number of seconds > 0, got "soon"$/m],
     [["--client-idle", ""], {}, /^--client-idle must be a number of seconds > 0, got ""$/m],
     [[], { TELEGRAM_API_ID: "0", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],
     [[], { TELEGRAM_API_ID: "99999999999", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],

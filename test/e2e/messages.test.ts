@@ -193,6 +193,16 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
       expect(expectInDialog(ops(), cases[3]![1]).some((m) => bounds.includes(m.date))).toBe(false)
     })
 
+    it("dates beyond Telegram's 32-bit range (before 1970, after 2038) bound nothing or everything, never a 502", async () => {
+      const all = expectInDialog(ops(), { q: "invoice" })
+      for (const query of ["start_date=2038-01-20", "start_date=9999-12-31", "end_date=1900-01-01", "end_date=0001-01-01&start_date=9999-12-31"]) {
+        expectAnswer(await inDialog(OPS, `q=invoice&${query}&limit=500`), "invoice", 500, all)
+      }
+      for (const query of ["start_date=1900-01-01", "end_date=2038-01-20", "end_date=9999-12-30&start_date=9999-12-31"]) {
+        expectAnswer(await inDialog(OPS, `q=invoice&${query}`), "invoice", 50, [])
+      }
+    })
+
     it("400 when end_date is not before start_date, or for a bad date", async () => {
       for (const query of ["q=x&start_date=2024-01-01&end_date=2024-06-30", "q=x&start_date=2024-01-01&end_date=2024-01-01"]) {
         const res = await inDialog(OPS, query)
@@ -321,6 +331,9 @@ describe("GET /api/v3/search/messages (global)", () => {
     const all = expectGlobal(oracle, q)
     expect(all.length).toBeGreaterThan(1)
     expectAnswer(await everywhere("q=meeting&start_date=2024-05-15&end_date=2024-03-01"), "meeting", 50, all)
+    expectAnswer(await everywhere("q=meeting&start_date=9999-12-31&end_date=1900-01-01"), "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
+    expectAnswer(await everywhere("q=meeting&start_date=1900-01-01"), "meeting", 50, [])
+    expectAnswer(await everywhere("q=meeting&end_date=2100-01-01"), "meeting", 50, [])
     const inverted = await everywhere("q=meeting&start_date=2024-03-01&end_date=2024-05-15")
     expect(inverted.status).toBe(400)
     expect(inverted.body.detail).toMatch(/end_date must be earlier than start_date/)

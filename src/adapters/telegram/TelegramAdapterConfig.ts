@@ -94,11 +94,16 @@ export const readRsaPublicKey = (path: string, source = "TGSC_TELEGRAM_PUBLIC_KE
   return { n: Buffer.from(jwk.n, "base64url"), e: Buffer.from(jwk.e, "base64url") }
 }
 
+/** How long one Telegram request may go unanswered, unless configured. */
+export const DEFAULT_TELEGRAM_TIMEOUT_SECONDS = 60
+
 export interface TelegramAdapterConfigShape {
   /** The credentials, or the sentence saying what is missing. */
   readonly credentials: Either.Either<TelegramCredentials, string>
   readonly floodThresholdSeconds: number
   readonly idleTimeToLive?: Duration.DurationInput
+  /** How long one Telegram request may go unanswered before it fails with TelegramUnavailable (default 60 s). */
+  readonly requestTimeout?: Duration.DurationInput | undefined
   /**
    * Talk to the emulator instead of Telegram. Only from configuration, never
    * read from process.env here: a program embedding tgsc decides itself.

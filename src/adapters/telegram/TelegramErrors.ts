@@ -2,6 +2,7 @@
  * GramJS failures as the port's typed errors. The RPC error text is what
  * Telegram means; the class GramJS picked for it is secondary.
  */
+import { Duration, Effect } from "effect"
 import {
   FloodWait,
   SessionRevoked,
@@ -39,6 +40,28 @@ export const toTelegramError = (error: unknown, method: string, session: string)
   const message = error instanceof Error ? error.message : String(error)
   return new TelegramUnavailable({ reason: `${method}: ${message}`, cause: error })
 }
+
+/**
+ * One Telegram request as an Effect: its failure as the port's error, and
+ * TelegramUnavailable when no answer comes within `timeout` (a connection
+ * that stays open while Telegram stays silent would otherwise hold the
+ * caller for ever; GramJS has no limit of its own).
+ */
+export const telegramCall = <A>(
+  method: string,
+  session: string,
+  timeout: Duration.DurationInput,
+  run: () => Promise<A>
+): Effect.Effect<A, TelegramError> =>
+  Effect.tryPromise({ try: run, catch: (error) => toTelegramError(error, method, session) }).pipe(
+    Effect.timeoutFail({
+      duration: timeout,
+      onTimeout: () =>
+        new TelegramUnavailable({
+          reason: `${method}: no answer from Telegram within ${Duration.format(Duration.decode(timeout))}`
+        })
+    })
+  )
 
 /** RPC errors that mean "this peer does not exist for you / the reference is stale". */
 export const isPeerInvalid = (error: TelegramError): boolean =>

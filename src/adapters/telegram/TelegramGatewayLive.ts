@@ -27,8 +27,8 @@ import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
-import { isPeerInvalid, isUserInvalid, toTelegramError } from "./TelegramErrors.js"
-import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
+import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
+import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
 const DIALOG_PAGE = 100
 /** Bytes asked for in one upload.getFile: GramJS's largest (Telegram allows up to 1 MiB, a divisor of it). */
@@ -63,6 +63,21 @@ const inputPeerOf = (entity: Api.TypeUser | Api.TypeChat): Api.TypeInputPeer | n
   }
 }
 
+/** Telegram's dates are signed 32-bit seconds. */
+const LAST_TELEGRAM_DATE = 2 ** 31 - 1
+
+/**
+ * A search's date bounds as Telegram takes them: 0 means "no bound", and a
+ * value outside 32 bits cannot be sent. Every message is dated after 1970
+ * and before 2038, so a lower bound before 1970 is no bound, an upper bound
+ * after 2038 is the last date, and an upper bound before 1970 becomes the
+ * first second (which nothing precedes) rather than 0, which would lift it.
+ */
+const dateBounds = (request: { readonly minDate: number | null; readonly maxDate: number | null }) => ({
+  minDate: request.minDate === null || request.minDate <= 0 ? 0 : Math.min(Math.floor(request.minDate), LAST_TELEGRAM_DATE),
+  maxDate: request.maxDate === null ? 0 : Math.max(1, Math.min(Math.floor(request.maxDate), LAST_TELEGRAM_DATE))
+})
+
 const rememberPeers = (connection: Connection, users: ReadonlyArray<Api.TypeUser>, chats: ReadonlyArray<Api.TypeChat>) => {
   for (const entity of [...users, ...chats]) {
     const id = entityMarkedId(entity)
@@ -78,8 +93,9 @@ export const TelegramGatewayLive = Layer.scoped(
     const sessions = yield* SessionStore
     const threshold = config.floodThresholdSeconds
 
+    const requestTimeout = config.requestTimeout ?? Duration.seconds(DEFAULT_TELEGRAM_TIMEOUT_SECONDS)
     const call = <A>(session: SessionName, method: string, run: () => Promise<A>): Effect.Effect<A, TelegramError> =>
-      Effect.tryPromise({ try: run, catch: (error) => toTelegramError(error, method, session) })
+      telegramCall(method, session, requestTimeout, run)
 
     const connect = (session: SessionName) =>
       Effect.gen(function*() {
@@ -373,8 +389,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   peer,
                   q: request.query,
                   filter: new Api.InputMessagesFilterEmpty(),
-                  minDate: request.minDate ?? 0,
-                  maxDate: request.maxDate ?? 0,
+                  ...dateBounds(request),
                   offsetId: request.offsetId,
                   addOffset: 0,
                   limit: request.limit,
@@ -407,8 +422,7 @@ export const TelegramGatewayLive = Layer.scoped(
               new Api.messages.SearchGlobal({
                 q: request.query,
                 filter: new Api.InputMessagesFilterEmpty(),
-                minDate: request.minDate ?? 0,
-                maxDate: request.maxDate ?? 0,
+                ...dateBounds(request),
                 offsetRate: cursor?.offsetRate ?? 0,
                 offsetPeer,
                 offsetId: cursor?.offsetId ?? 0,

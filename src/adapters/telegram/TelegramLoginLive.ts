@@ -14,8 +14,8 @@ import { TelegramLogin } from "../../ports/TelegramLogin.js"
 import { type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { connectClient, failWhenConnectionLost } from "./ClientConnect.js"
 import { destroyClient, makeClient } from "./TelegramClientFactory.js"
-import { TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
-import { toTelegramError } from "./TelegramErrors.js"
+import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
+import { telegramCall } from "./TelegramErrors.js"
 
 /** Refresh this long before Telegram's expiry (less for short-lived tokens), so the code shown is always scannable. */
 const REFRESH_MARGIN_MS = 5_000
@@ -44,8 +44,9 @@ export const TelegramLoginLive = Layer.effect(
             onLeft: (reason) => Effect.fail(new TelegramUnavailable({ reason })),
             onRight: Effect.succeed
           })
+          const requestTimeout = config.requestTimeout ?? Duration.seconds(DEFAULT_TELEGRAM_TIMEOUT_SECONDS)
           const call = <A>(method: string, run: () => Promise<A>): Effect.Effect<A, TelegramError> =>
-            Effect.tryPromise({ try: run, catch: (e) => toTelegramError(e, method, "(login)") })
+            telegramCall(method, "(login)", requestTimeout, run)
 
           const client: TelegramClient = yield* Effect.acquireRelease(
             Effect.try({
