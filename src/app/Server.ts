@@ -9,6 +9,7 @@
  * the routes need nothing else (checked by the type of ServerLive).
  */
 import { createServer } from "node:http"
+import type { Duplex } from "node:stream"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
@@ -16,6 +17,7 @@ import { type TgscConfig, TgscLive, type TgscServices } from "../index.js"
 import { TgscApi } from "./http/Api.js"
 import { ApiTokenLive } from "./http/ApiToken.js"
 import { DetailErrorsLive } from "./http/DetailErrors.js"
+import { JsonBodyLive } from "./http/JsonBody.js"
 import { AuthHandlersLive } from "./http/handlers/AuthHandlers.js"
 import { LoginPageLive } from "./http/LoginPage.js"
 import { SwaggerDocsLive } from "./http/SwaggerDocs.js"
@@ -29,12 +31,45 @@ import { requestLog } from "./http/RequestLog.js"
 import { SessionAuthLive } from "./http/SessionAuth.js"
 import { AppConfig, type AppConfigShape } from "./Config.js"
 
+/**
+ * What Node's HTTP parser refuses before any route sees the request (a URL
+ * or headers over its ~16 KB limit, malformed HTTP) still gets the API's
+ * error shape: `{"detail": ...}` as JSON, then the connection is closed.
+ * Node's own answer has an empty body.
+ */
+export const clientErrorResponse = (code: string | undefined): string => {
+  const [status, reason, detail] = code === "HPE_HEADER_OVERFLOW"
+    ? [431, "Request Header Fields Too Large",
+      "Request header fields too large: the URL and headers together must be under 16 KB; shorten the query"]
+    : code === "ERR_HTTP_REQUEST_TIMEOUT"
+    ? [408, "Request Timeout", "Request timeout: the request was not received in time"]
+    : code === "HPE_CHUNK_EXTENSIONS_OVERFLOW"
+    ? [413, "Payload Too Large", "Request chunk extensions too large"]
+    : [400, "Bad Request", `Bad request: malformed HTTP${code === undefined ? "" : ` (${code})`}`]
+  const body = JSON.stringify({ detail })
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+}
+
+const onClientError = (error: NodeJS.ErrnoException, socket: Duplex) => {
+  // As Node does: answer only on a socket that can still take it and has no response of its own under way.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage
+  if (error.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  socket.end(clientErrorResponse(error.code))
+  // The client closes on `Connection: close`; one that does not is cut shortly after.
+  setTimeout(() => socket.destroy(), 2000).unref()
+}
+
 const NodeServerLive = (config: AppConfigShape) =>
   Layer.merge(
     Layer.scoped(
       HttpServer.HttpServer,
       Effect.gen(function*() {
         const server = createServer()
+        server.on("clientError", onClientError)
         const httpServer = yield* NodeHttpServer.make(() => server, { host: config.host, port: config.port })
         // Added after make()'s own finalizer, so it runs first: open streams are cut, close() returns.
         yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
@@ -85,6 +120,7 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
+    Layer.provide(JsonBodyLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
     HttpServer.withLogAddress,
     Layer.provide(NodeServerLive(config))

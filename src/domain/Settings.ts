@@ -19,12 +19,15 @@ export const DownloadFileTypes = Schema.Struct({
 })
 export type DownloadFileTypes = typeof DownloadFileTypes.Type
 
-const MediaSizeMb = Schema.NullOr(
-  Schema.Number.pipe(
-    Schema.nonNegative({ message: () => "must be a number >= 0 (0 or null means no limit)" }),
-    Schema.finite({ message: () => "must be a finite number" })
-  )
-)
+const shown = (value: unknown) => typeof value === "number" ? String(value) : JSON.stringify(value)
+
+/** One message for the whole union (`override`): otherwise the number and the null member each report. */
+const MediaSizeMb = Schema.NullOr(Schema.Number.pipe(Schema.nonNegative(), Schema.finite())).annotations({
+  message: (issue) => ({
+    message: `must be a number >= 0, or null (0 or null means no limit), got ${shown(issue.actual)}`,
+    override: true
+  })
+})
 
 const BatchSize = Schema.Number.pipe(
   Schema.int({ message: () => "must be an integer > 0" }),

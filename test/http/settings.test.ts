@@ -64,6 +64,21 @@ describe("settings", () => {
     expect(await read(again)).toEqual(expected)
   })
 
+  it("a JSON body sent without Content-Type: application/json (curl -d) is read as JSON", async () => {
+    const s = await start()
+    for (const contentType of ["application/x-www-form-urlencoded", null]) {
+      // fetch labels a string body text/plain unless told; a Blob without a type sends no Content-Type.
+      const body = contentType === null ? new Blob([JSON.stringify({ download_media: false })]) : JSON.stringify({ repair_media: false })
+      const res = await fetch(s.url + "/api/v3/settings", {
+        method: "PATCH",
+        headers: { "X-Telegram-Username": "alice", ...(contentType === null ? {} : { "content-type": contentType }) },
+        body
+      })
+      expect(res.status, String(contentType)).toBe(200)
+    }
+    expect(await read(s)).toEqual({ ...DEFAULTS, download_media: false, repair_media: false })
+  })
+
   it("0 and null both mean no size limit; batch sizes above Telegram's 100 are capped", async () => {
     const s = await start()
     expect((await json(await patch(s, JSON.stringify({ max_media_size_mb: null })))).max_media_size_mb).toBeNull()
@@ -156,6 +171,49 @@ describe("rejected settings updates (one server: none of them may change anythin
       expect(res.status, body).toBe(400)
       expect(await json(res)).toEqual({ detail: expect.any(String) })
     }
+  })
+
+  it("an empty body is an empty update: 422 like {}", async () => {
+    const res = await fetch(shared.url + "/api/v3/settings", { method: "PATCH", headers })
+    expect(res.status).toBe(422)
+    expect(await json(res)).toEqual({ detail: "No fields provided for settings update" })
+  })
+
+  it("deeply nested JSON is a 400 naming the body, never a 500", async () => {
+    for (const depth of [40, 2000, 3000, 100_000]) {
+      const res = await patch(shared, "[".repeat(depth) + "]".repeat(depth))
+      expect(res.status, String(depth)).toBe(400)
+      expect(await json(res)).toEqual({ detail: expect.stringMatching(/^Invalid request body: .*nested/) })
+    }
+    expect(shared.output()).not.toMatch(/RangeError|Maximum call stack/)
+  })
+
+  it("one sentence per field for a union field (a number or null)", async () => {
+    for (const value of [-1, "x", true]) {
+      const res = await patch(shared, JSON.stringify({ max_media_size_mb: value }))
+      expect(res.status).toBe(400)
+      const { detail } = await json(res)
+      expect(detail).toBe(
+        `Invalid parameter 'max_media_size_mb': must be a number >= 0, or null (0 or null means no limit), got ${JSON.stringify(value)}`
+      )
+    }
+  })
+
+  it("a body that is not JSON, or not sent as JSON, says to send JSON", async () => {
+    const form = await fetch(shared.url + "/api/v3/settings", {
+      method: "PATCH",
+      headers: { "X-Telegram-Username": "alice", "content-type": "application/x-www-form-urlencoded" },
+      body: "download_media=false"
+    })
+    expect(form.status).toBe(400)
+    expect((await json(form)).detail).toMatch(/Content-Type: application\/json/)
+    const text = await fetch(shared.url + "/api/v3/settings", {
+      method: "PATCH",
+      headers: { "X-Telegram-Username": "alice", "content-type": "text/plain" },
+      body: JSON.stringify({ download_media: false })
+    })
+    expect(text.status).toBe(415)
+    expect(await json(text)).toEqual({ detail: expect.stringMatching(/text\/plain.*Content-Type: application\/json/) })
   })
 
   it("after all of them the settings and settings.yaml are still the defaults", async () => {

@@ -73,6 +73,100 @@ describe("HTTP shell", () => {
     expect(statuses).not.toContain("501")
   })
 
+  it("/openapi.json documents the error bodies really sent, Retry-After on 429, and parameter defaults", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const spec = await json(await get("/openapi.json")) as any
+    const errorDetail = { $ref: "#/components/schemas/ErrorDetail" }
+    expect(spec.components.schemas.ErrorDetail).toEqual({
+      type: "object",
+      required: ["detail"],
+      properties: { detail: expect.objectContaining({ type: "string" }) },
+      additionalProperties: false
+    })
+    let errors = 0
+    for (const [path, methods] of Object.entries<Record<string, { responses: Record<string, any> }>>(spec.paths)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (Number(status) < 400) continue
+          errors++
+          expect(response.content, `${method} ${path} ${status}`).toEqual({ "application/json": { schema: errorDetail } })
+          if (status === "429") expect(response.headers["Retry-After"].schema).toMatchObject({ type: "integer" })
+        }
+      }
+    }
+    expect(errors).toBeGreaterThan(50)
+    // The error classes' own fields (_tag, retryAfter, issues) are nowhere to be seen.
+    const text = JSON.stringify(spec)
+    for (const gone of ["HttpApiDecodeError", "\"_tag\"", "retryAfter", "\"issues\""]) expect(text).not.toContain(gone)
+    const defaults = (path: string) =>
+      Object.fromEntries(
+        (spec.paths[path].get.parameters as Array<{ name: string; schema: { default?: unknown } }>)
+          .filter((p) => p.schema.default !== undefined)
+          .map((p) => [p.name, p.schema.default])
+      )
+    expect(defaults("/api/v3/search/dialogs")).toEqual({
+      match: "fuzzy", min_score: "0.8", sort: "last_message", order: "desc", limit: "50", offset: "0"
+    })
+    expect(defaults("/api/v3/search/messages")).toEqual({ limit: "50" })
+    expect(defaults("/api/v3/search/messages/{dialog_id}")).toEqual({ limit: "50" })
+    expect(defaults("/api/v3/history/{dialog_id}")).toEqual({
+      chunk_size: "100", force_refresh: "false", reverse: "false", progress: "false"
+    })
+    expect(defaults("/api/v3/files/{file_uuid}")).toEqual({ metadata_only: "false" })
+  })
+
+  it("a URL over Node's header size limit gets a JSON 431, not an empty body", async () => {
+    const res = await get("/api/v3/search/dialogs?q=" + "a".repeat(20_000), asUser)
+    expect(res.status).toBe(431)
+    expect(res.headers.get("content-type")).toBe("application/json")
+    expect(res.headers.get("connection")).toBe("close")
+    expect(await json(res)).toEqual({ detail: expect.stringMatching(/^Request header fields too large: /) })
+    expect((await get("/health")).status).toBe(200)
+  })
+
+  it("malformed HTTP gets a JSON 400 and the connection is closed", async () => {
+    const socket = net.connect(server.port, "127.0.0.1")
+    socket.write("GET /health HTTP/1.1\r\nHost: x\r\nNot a header\r\n\r\n")
+    let reply = ""
+    socket.on("data", (d) => (reply += d))
+    await new Promise((r) => socket.on("close", r))
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
+    expect(reply).toContain("Content-Type: application/json\r\n")
+    expect(JSON.parse(reply.slice(reply.indexOf("\r\n\r\n") + 4))).toEqual({ detail: expect.stringMatching(/^Bad request/) })
+  })
+
+  describe("login request bodies", () => {
+    const post = (path: string, body: string, contentType?: string) =>
+      fetch(server.url + path, {
+        method: "POST",
+        headers: contentType === undefined ? {} : { "content-type": contentType },
+        body: contentType === undefined ? new Blob([body]) : body
+      })
+    it("deeply nested JSON is a 400, never a 500", async () => {
+      for (const path of ["/api/v3/auth/qr", "/api/v3/auth/qr/abc/2fa"]) {
+        const res = await post(path, "[".repeat(3000) + "]".repeat(3000), "application/json")
+        expect(res.status, path).toBe(400)
+        expect(await json(res)).toEqual({ detail: expect.stringMatching(/^Invalid request body: /) })
+      }
+      expect(server.output()).not.toMatch(/RangeError|Maximum call stack/)
+    })
+    it("a JSON body sent as curl -d sends it (form content type) or with no Content-Type is read as JSON", async () => {
+      for (const contentType of ["application/x-www-form-urlencoded", undefined]) {
+        // Read: the name is checked (400 naming it), the token looked up (404).
+        const start = await post("/api/v3/auth/qr", JSON.stringify({ username: "b/ob" }), contentType)
+        expect(start.status).toBe(400)
+        expect((await json(start)).detail).toMatch(/Invalid session name "b\/ob"/)
+        const password = await post("/api/v3/auth/qr/abc/2fa", JSON.stringify({ password: "x" }), contentType)
+        expect(password.status).toBe(404)
+      }
+    })
+    it("another Content-Type is a 415 saying to send JSON", async () => {
+      const res = await post("/api/v3/auth/qr", JSON.stringify({ username: "bob" }), "text/plain")
+      expect(res.status).toBe(415)
+      expect((await json(res)).detail).toMatch(/Content-Type: application\/json/)
+    })
+  })
+
   it("unknown routes answer a JSON 404", async () => {
     const res = await get("/no/such/route")
     expect(res.status).toBe(404)
@@ -100,6 +194,14 @@ describe("HTTP shell", () => {
         expect((await json(res)).detail).toMatch(/session name/i)
       }
     )
+    it("quotes a non-ASCII name as sent (UTF-8), not as Node's latin1 reading of it", async () => {
+      // fetch sends each character of a header value as one byte: these are the UTF-8 bytes of "démo".
+      const res = await get("/api/v3/settings", { "X-Telegram-Username": Buffer.from("démo", "utf8").toString("latin1") })
+      expect(res.status).toBe(400)
+      const { detail } = await json(res)
+      expect(detail).toContain(`Invalid session name "démo"`)
+      expect(detail).not.toContain("Ã")
+    })
     it("applies to every /api/v3 endpoint but login", async () => {
       for (const p of ["/api/v3/search/dialogs", "/api/v3/folders", "/api/v3/search/messages?q=x",
         "/api/v3/search/messages/5?q=x", "/api/v3/history/5", "/api/v3/files/abc"]) {
@@ -153,6 +255,30 @@ describe("HTTP shell", () => {
       body: JSON.stringify({ username: "bob" })
     })
     expect(login.status).toBe(503)
+  })
+
+  it("a wrong request is a 400 even without Telegram credentials (checked before the 503)", async () => {
+    const cases: Array<[string, RegExp]> = [
+      ["/api/v3/search/messages", /'q': is required/],
+      ["/api/v3/search/messages?q=a&query=b", /either 'q' or 'query'/],
+      ["/api/v3/search/messages?q=a&start_date=2024-01-01&end_date=2024-02-01", /end_date must be earlier than start_date/],
+      ["/api/v3/search/messages/5", /'q': is required/],
+      ["/api/v3/search/messages/5?q=a&start_date=2024-01-01&end_date=2024-01-01", /end_date must be earlier than start_date/],
+      ["/api/v3/search/dialogs?q=a&query=b", /either 'q' or 'query'/],
+      ["/api/v3/history/5?start_date=2024-02-01&end_date=2024-01-01", /start_date must be earlier than end_date/]
+    ]
+    for (const [path, detail] of cases) {
+      const res = await get(path, asUser)
+      expect(res.status, path).toBe(400)
+      expect((await json(res)).detail, path).toMatch(detail)
+    }
+    const login = await fetch(server.url + "/api/v3/auth/qr", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "../bob" })
+    })
+    expect(login.status).toBe(400)
+    expect((await json(login)).detail).toMatch(/Invalid session name/)
   })
 
   it("a request id comes back on every response", async () => {

@@ -5,6 +5,7 @@
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
+import { defaultDialogSearchParams as dialogDefaults } from "../../domain/DialogSearch.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { Settings, SettingsPatch } from "../../domain/Settings.js"
 import {
@@ -17,6 +18,7 @@ import {
   Unauthorized,
   Unprocessable
 } from "./ApiErrors.js"
+import { describeErrorBodies } from "./OpenApiErrors.js"
 import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, ScoreParam, UserIdParam } from "./Params.js"
 
 // ---------------------------------------------------------------------------
@@ -131,6 +133,15 @@ const SessionNameBody = Schema.String.annotations({
 })
 
 // ---------------------------------------------------------------------------
+// Parameter defaults the handlers apply, documented in /openapi.json
+
+export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
+export const HISTORY_DEFAULT_CHUNK_SIZE = 100
+
+/** An optional parameter with the value it takes when absent. */
+const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) => Schema.optional(schema.annotations({ default: value }))
+
+// ---------------------------------------------------------------------------
 // Groups
 
 export class SystemGroup extends HttpApiGroup.make("system")
@@ -211,8 +222,8 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
         Schema.Struct({
           q: Schema.optional(Schema.String),
           query: Schema.optional(Schema.String),
-          match: Schema.optional(EnumParam("fuzzy", "exact")),
-          min_score: Schema.optional(ScoreParam),
+          match: withDefault(EnumParam("fuzzy", "exact"), dialogDefaults.match),
+          min_score: withDefault(ScoreParam, dialogDefaults.minScore),
           type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
           folder: Schema.optional(Schema.String),
           is_archived: Schema.optional(BoolParam),
@@ -227,10 +238,10 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
           is_creator: Schema.optional(BoolParam),
           has_username: Schema.optional(BoolParam),
           is_verified: Schema.optional(BoolParam),
-          sort: Schema.optional(EnumParam("last_message", "messages", "title", "participants", "unread")),
-          order: Schema.optional(EnumParam("desc", "asc")),
-          limit: Schema.optional(IntParam(1, 500)),
-          offset: Schema.optional(IntParam(0))
+          sort: withDefault(EnumParam("last_message", "messages", "title", "participants", "unread"), dialogDefaults.sort),
+          order: withDefault(EnumParam("desc", "asc"), dialogDefaults.order),
+          limit: withDefault(IntParam(1, 500), dialogDefaults.limit),
+          offset: withDefault(IntParam(0), dialogDefaults.offset)
         })
       )
       .addSuccess(DialogSearchResponse)
@@ -257,7 +268,7 @@ const searchParams = {
   query: Schema.optional(Schema.String),
   start_date: Schema.optional(DateParam).annotations({ description: "upper bound: messages before this date" }),
   end_date: Schema.optional(DateParam).annotations({ description: "lower bound: messages after this date" }),
-  limit: Schema.optional(IntParam(1, 500))
+  limit: withDefault(IntParam(1, 500), MESSAGE_SEARCH_DEFAULT_LIMIT)
 }
 
 export class MessagesGroup extends HttpApiGroup.make("messages")
@@ -293,10 +304,10 @@ export class HistoryGroup extends HttpApiGroup.make("history")
         Schema.Struct({
           start_date: Schema.optional(DateParam),
           end_date: Schema.optional(DateParam),
-          chunk_size: Schema.optional(IntParam(1)),
-          force_refresh: Schema.optional(BoolParam),
-          reverse: Schema.optional(BoolParam),
-          progress: Schema.optional(BoolParam)
+          chunk_size: withDefault(IntParam(1), HISTORY_DEFAULT_CHUNK_SIZE),
+          force_refresh: withDefault(BoolParam, false),
+          reverse: withDefault(BoolParam, false),
+          progress: withDefault(BoolParam, false)
         })
       )
       .addSuccess(
@@ -324,7 +335,7 @@ export class FilesGroup extends HttpApiGroup.make("files")
   .add(
     HttpApiEndpoint.get("getFile", "/api/v3/files/:file_uuid")
       .setPath(Schema.Struct({ file_uuid: Schema.String }))
-      .setUrlParams(Schema.Struct({ metadata_only: Schema.optional(BoolParam) }))
+      .setUrlParams(Schema.Struct({ metadata_only: withDefault(BoolParam, false) }))
       .addSuccess(FileMetadata.annotations({
         description: "with metadata_only=true; otherwise the file's bytes with its MIME type and original name " +
           "(a single `Range: bytes=` range gives 206, an unsatisfiable one 416)"
@@ -368,5 +379,7 @@ export class TgscApi extends HttpApi.make("tgsc")
   .addError(Unauthorized)
   .annotate(OpenApi.Title, "tgsc: Telegram history API")
   .annotate(OpenApi.Description, "Local HTTP API giving you and your agents access to your own Telegram account's history.")
+  // Every error is sent as {"detail": "..."} (DetailErrors.ts): document that, not the error classes' fields.
+  .annotate(OpenApi.Transform, describeErrorBodies)
 {}
 

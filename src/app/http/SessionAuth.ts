@@ -8,6 +8,7 @@ import { validateSessionName } from "../../domain/SessionName.js"
 import { SessionStore } from "../../ports/SessionStore.js"
 import { SessionAuth } from "./Api.js"
 import { BadRequest, Unauthorized } from "./ApiErrors.js"
+import { headerText } from "./HeaderText.js"
 
 export const SessionAuthLive = Layer.effect(
   SessionAuth,
@@ -21,7 +22,8 @@ export const SessionAuthLive = Layer.effect(
           detail: "Missing X-Telegram-Username header: name the session you logged in with (POST /api/v3/auth/qr)"
         })
       }
-      const name = validateSessionName(header)
+      // A valid name is ASCII, the same either way; an invalid one is quoted as the client wrote it.
+      const name = validateSessionName(headerText(header))
       if (Either.isLeft(name)) return yield* new BadRequest({ detail: name.left })
       const known = yield* sessions.exists(name.right).pipe(Effect.orDie)
       if (!known) {

@@ -34,9 +34,10 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
     return handlers
       .handle("startQrLogin", ({ payload }) =>
         Effect.gen(function*() {
-          yield* requireTelegram
+          // A wrong request is a 400 whatever else is wrong (missing credentials included).
           const name = validateSessionName(payload.username)
           if (Either.isLeft(name)) return yield* new BadRequest({ detail: name.left })
+          yield* requireTelegram
           const state = yield* logins.start(name.right, payload.force === true).pipe(
             Effect.catchTags({
               SessionAlreadyExists: (e) =>

@@ -85,9 +85,10 @@ export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (han
     return handlers
       .handle("searchDialogs", ({ urlParams }) =>
         Effect.gen(function*() {
+          // A wrong request is a 400 whatever else is wrong (missing credentials included).
+          const params = yield* dialogSearchParamsOf(urlParams)
           yield* requireTelegram
           const { name } = yield* CurrentSession
-          const params = yield* dialogSearchParamsOf(urlParams)
           return yield* Effect.mapError(dialogs.search(name, params), searchErrorToHttp)
         }))
       .handle("listFolders", () =>

@@ -11,7 +11,7 @@ import { formatMessageDate } from "../../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../Config.js"
 import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../HistorySync.js"
 import { checkHistoryRequest, type InvalidHistoryRequest } from "../../InvalidHistoryRequest.js"
-import { CurrentSession, TgscApi } from "../Api.js"
+import { CurrentSession, HISTORY_DEFAULT_CHUNK_SIZE, TgscApi } from "../Api.js"
 import { BadRequest, statusOf } from "../ApiErrors.js"
 import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
 import { CurrentRequestId } from "../RequestLog.js"
@@ -101,7 +101,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
           dialogId: path.dialog_id,
           startDate,
           endDate,
-          chunkSize: urlParams.chunk_size ?? 100,
+          chunkSize: urlParams.chunk_size ?? HISTORY_DEFAULT_CHUNK_SIZE,
           forceRefresh: urlParams.force_refresh ?? false,
           reverse: urlParams.reverse ?? false,
           // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).

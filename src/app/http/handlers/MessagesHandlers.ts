@@ -1,8 +1,12 @@
-/** Message search routes: parameter rules of the contract, then the MessageSearch use case. */
+/**
+ * Message search routes: parameter rules of the contract (checked first: a
+ * wrong request is a 400 even without Telegram credentials), then the
+ * MessageSearch use case.
+ */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { MessageSearch, type MessageSearchQuery } from "../../MessageSearch.js"
-import { CurrentSession, TgscApi } from "../Api.js"
+import { CurrentSession, MESSAGE_SEARCH_DEFAULT_LIMIT, TgscApi } from "../Api.js"
 import { BadRequest } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { mapTelegramErrors } from "../TelegramHttpErrors.js"
@@ -33,7 +37,7 @@ export const searchQueryOf = (p: SearchParams, fromUserId: number | null): Effec
       })
     )
   }
-  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? 50 })
+  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT })
 }
 
 export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
@@ -42,16 +46,16 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
     return handlers
       .handle("searchDialogMessages", ({ path, urlParams }) =>
         Effect.gen(function*() {
+          const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
           yield* requireTelegram
           const { name } = yield* CurrentSession
-          const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
           return yield* mapTelegramErrors(search.inDialog(name, path.dialog_id, q))
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
+          const q = yield* searchQueryOf(urlParams, null)
           yield* requireTelegram
           const { name } = yield* CurrentSession
-          const q = yield* searchQueryOf(urlParams, null)
           return yield* mapTelegramErrors(search.everywhere(name, q))
         }))
   })
