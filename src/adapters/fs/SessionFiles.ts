@@ -3,6 +3,7 @@
  * 0600, written atomically. Names are validated before they reach here, so a
  * name is always a plain file name.
  */
+import * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import { Effect, Layer, Option } from "effect"
@@ -24,12 +25,38 @@ export const SessionFilesLive = (dir: string) =>
         try: () => fs.mkdir(dir, { recursive: true, mode: 0o700 }),
         catch: (cause) => new SessionStoreFailed({ operation: `create ${dir}`, cause })
       })
+      /**
+       * What each file held when last read, by the file's identity: the
+       * Telegram adapter checks the session before every call (a login saved
+       * anew replaces its client), and one stat is far cheaper than reading
+       * the file each time. A save renames a new file into place (another
+       * inode), so a changed session is never mistaken for the cached one,
+       * whichever process wrote it.
+       */
+      const lastRead = new Map<SessionName, { readonly stamp: string; readonly value: Option.Option<string> }>()
+      const stampOf = (stats: nodeFs.Stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`
       const load = (name: SessionName) =>
         Effect.tryPromise({
           try: async () => {
+            const file = sessionFilePath(dir, name)
             try {
-              const text = (await fs.readFile(sessionFilePath(dir, name), "utf8")).trim()
-              return text.length > 0 ? Option.some(text) : Option.none<string>()
+              const stats = nodeFs.statSync(file, { throwIfNoEntry: false })
+              if (stats === undefined) {
+                lastRead.delete(name)
+                return Option.none<string>()
+              }
+              const cached = lastRead.get(name)
+              if (cached !== undefined && cached.stamp === stampOf(stats)) return cached.value
+              const handle = await fs.open(file, "r")
+              try {
+                const opened = await handle.stat()
+                const text = (await handle.readFile("utf8")).trim()
+                const value = text.length > 0 ? Option.some(text) : Option.none<string>()
+                lastRead.set(name, { stamp: stampOf(opened), value })
+                return value
+              } finally {
+                await handle.close()
+              }
             } catch (error) {
               if (isMissing(error)) return Option.none<string>()
               throw error
