@@ -10,8 +10,10 @@ import type { MediaFile, MessageMedia, MessageRecord } from "../../domain/Messag
 import { markPeerId } from "../../domain/PeerId.js"
 import { encodeLocator } from "./MediaLocator.js"
 
-type Big = { toString(): string }
-const num = (v: Big | number | undefined | null): number => (v === undefined || v === null ? 0 : Number(v.toString()))
+type Big = { toString(): string; toJSNumber?: () => number }
+/** GramJS longs are big-integer values: converted directly, not through their decimal text (every message has some). */
+const num = (v: Big | number | undefined | null): number =>
+  v === undefined || v === null ? 0 : typeof v === "number" ? v : v.toJSNumber !== undefined ? v.toJSNumber() : Number(v.toString())
 
 /** GramJS leaves absent optional fields undefined or null depending on the path: treat both as absent. */
 export const peerToMarkedId = (

@@ -5,7 +5,6 @@
  * through the same error mapping and flood-wait retry.
  */
 import { Api, errors, type TelegramClient } from "telegram"
-import { sleep } from "telegram/Helpers.js"
 import bigInt from "big-integer"
 import { Duration, Effect, Either, Layer, Option, RcMap, type Scope, Stream } from "effect"
 import type { DialogRecord } from "../../domain/Dialog.js"
@@ -454,8 +453,9 @@ export const TelegramGatewayLive = Layer.scoped(
 
       download: (session, locatorText) =>
         Stream.suspend(() => {
-          // A rate limit is waited out like any call's; the download then resumes at the bytes already
-          // received (whole parts, so a valid offset), never sending any byte twice.
+          // A rate limit on a part is waited out like any call's (see below); a download started again (a rate
+          // limit anywhere else) resumes at the bytes already received (whole parts, so a valid offset), never
+          // sending any byte twice.
           let received = 0
           return Stream.unwrapScoped(
             Effect.gen(function*() {
@@ -480,7 +480,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   } catch (error) {
                     if (attempt > 0) throw error
                     if (error instanceof errors.FileMigrateError) dcId = error.newDc
-                    else if ((error as { errorMessage?: string }).errorMessage === "TIMEOUT") await sleep(1000)
+                    else if ((error as { errorMessage?: string }).errorMessage === "TIMEOUT") await new Promise((r) => setTimeout(r, 1000))
                     else throw error
                   }
                 }
@@ -488,11 +488,11 @@ export const TelegramGatewayLive = Layer.scoped(
               // As many parts as the size announces (as GramJS counts them); a short part is the file's end.
               const parts = Math.ceil(locator.size / DOWNLOAD_CHUNK)
               const first = Math.floor(received / DOWNLOAD_CHUNK)
-              return Stream.range(first, parts - 1).pipe(
-                Stream.filter(() => first < parts),
-                // Parts in flight together: Telegram (and our decryption) works on the next while one arrives.
+              return (first < parts ? Stream.range(first, parts - 1) : Stream.empty).pipe(
+                // Parts in flight together: Telegram (and our decryption) works on the next while one arrives. A
+                // part that meets a rate limit waits it out and is asked again by itself; the others go on.
                 Stream.mapEffect(
-                  (i) => call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK)),
+                  (i) => retryFloodWaits(threshold)(call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK))),
                   { concurrency: PARTS_IN_FLIGHT }
                 ),
                 Stream.takeUntil((bytes) => bytes.byteLength < DOWNLOAD_CHUNK),
