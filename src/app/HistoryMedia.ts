@@ -201,16 +201,20 @@ export const makeHistoryMedia = Effect.gen(function*() {
       chunk: ReadonlyArray<StoredMessage>
     ): Effect.Effect<ReadonlyArray<StoredMessage>, HistoryMediaError> =>
       Effect.gen(function*() {
-        if (chunk.every((m) => m.media === null)) return chunk
+        // Only the messages with media go through the effects (a fiber each, DOWNLOAD_CONCURRENCY at a time):
+        // a chunk of a hundred messages with one photo costs one resolution, not a hundred.
+        const withMedia: Array<number> = []
+        for (let i = 0; i < chunk.length; i++) if (chunk[i]!.media !== null) withMedia.push(i)
+        if (withMedia.length === 0) return chunk
         const settings = yield* settingsStore.get
-        return yield* Effect.forEach(
-          chunk,
-          (m) =>
-            m.media === null
-              ? Effect.succeed(m)
-              : Effect.map(resolve(session, key, m.media, settings), (media) => ({ ...m, media })),
-          { concurrency: DOWNLOAD_CONCURRENCY }
-        )
+        const resolved = withMedia.length === 1
+          ? [yield* resolve(session, key, chunk[withMedia[0]!]!.media!, settings)]
+          : yield* Effect.forEach(withMedia, (i) => resolve(session, key, chunk[i]!.media!, settings), {
+            concurrency: DOWNLOAD_CONCURRENCY
+          })
+        const out = chunk.slice()
+        for (let j = 0; j < withMedia.length; j++) out[withMedia[j]!] = { ...chunk[withMedia[j]!]!, media: resolved[j]! }
+        return out
       }),
 
     /** Forgets media whose messages are gone or changed: index entries and files. Best effort. */

@@ -11,8 +11,13 @@
  * requests never fetch the same range twice, an interrupted request leaves
  * a consistent cache the next one completes, and a second never counts as
  * covered until all of its messages are stored (pages can end mid-second).
+ *
+ * While a page is stored and streamed, the walk's next page is already
+ * being asked for (one page ahead, kept with the walk, so whichever request
+ * continues the walk takes it and nothing is asked for twice); what a commit
+ * wrote is streamed as written, not read back.
  */
-import { Chunk, Clock, Context, Duration, Effect, FiberRef, Layer, Queue, RcMap, Stream, Take } from "effect"
+import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Queue, RcMap, Stream, Take } from "effect"
 import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessageRecord } from "../domain/Message.js"
@@ -29,6 +34,8 @@ import { SettingsStore } from "../ports/SettingsStore.js"
 import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
 import {
   FloodWaitListener,
+  type HistoryPageRequest,
+  type MessagePage,
   PeerNotFound,
   TelegramGateway,
   type TelegramError
@@ -83,6 +90,14 @@ const READ_PAGE = 500
  */
 const TAIL_MARGIN_SECONDS = 60
 
+/** A page asked of Telegram ahead of time, while the one before it is stored and streamed. */
+interface Prefetch {
+  readonly request: HistoryPageRequest
+  /** Our clock when it was asked for (what the tail rule may assume about it, see TAIL_MARGIN_SECONDS). */
+  readonly askedAt: number
+  readonly fiber: Fiber.RuntimeFiber<MessagePage, TelegramError | PeerNotFound>
+}
+
 interface Walk {
   /** The frontier the walk has reached: the next page continues from here. */
   readonly from: number
@@ -90,11 +105,73 @@ interface Walk {
   readonly lastId: number
   /** Messages already fetched in the second at the frontier, which is not proven complete yet. */
   readonly carry: ReadonlyArray<MessageRecord>
+  /** The walk's next page, already asked for; whoever continues the walk takes it. */
+  next: Prefetch | null
 }
 
+/** Walks stopped at different frontiers (by frontier), oldest first; a few are kept, so that requests walking elsewhere do not end each other's. */
+type WalkMap = Map<number, Walk>
+
 interface Walks {
-  forward: Walk | null
-  backward: Walk | null
+  readonly forward: WalkMap
+  readonly backward: WalkMap
+}
+
+const WALKS_KEPT = 16
+
+const makeWalks = (): Walks => ({ forward: new Map(), backward: new Map() })
+
+/** Drops a walk's page asked for ahead, if any (its fiber is stopped; nobody is waiting for it under the lock). */
+const dropPrefetch = (walk: Walk) => {
+  const next = walk.next
+  walk.next = null
+  return next === null ? Effect.void : Fiber.interruptFork(next.fiber)
+}
+
+/** Takes `walk` (continued by the caller) out of the map, and records where the walk now stands. */
+const advanceWalk = (walks: WalkMap, taken: Walk | null, walk: Walk | null) =>
+  Effect.gen(function*() {
+    if (taken !== null && walks.get(taken.from) === taken) walks.delete(taken.from)
+    if (walk === null) return
+    const old = walks.get(walk.from)
+    if (old !== undefined) {
+      walks.delete(walk.from)
+      yield* dropPrefetch(old)
+    }
+    walks.set(walk.from, walk)
+    for (const [from, stale] of walks) {
+      if (walks.size <= WALKS_KEPT) break
+      walks.delete(from)
+      yield* dropPrefetch(stale)
+    }
+  })
+
+const clearWalks = (walks: WalkMap) =>
+  Effect.gen(function*() {
+    const all = [...walks.values()]
+    walks.clear()
+    for (const walk of all) yield* dropPrefetch(walk)
+  })
+
+/**
+ * Whether a page asked for ahead answers `wanted`, and which of its messages
+ * do: the same request, or one whose id bound has only tightened since (a
+ * neighbour stored meanwhile); Telegram applies min_id and max_id after
+ * choosing the page's window, so the tighter answer is the looser one with
+ * the messages past the bound left out.
+ */
+const prefetchAnswers = (
+  asked: HistoryPageRequest,
+  wanted: HistoryPageRequest
+): ((m: MessageRecord) => boolean) | null => {
+  if (
+    asked.offsetId !== wanted.offsetId || asked.offsetDate !== wanted.offsetDate ||
+    asked.addOffset !== wanted.addOffset || asked.limit !== wanted.limit
+  ) return null
+  const maxOk = asked.maxId === wanted.maxId || (wanted.maxId > 0 && (asked.maxId <= 0 || wanted.maxId < asked.maxId))
+  const minOk = asked.minId === wanted.minId || wanted.minId > asked.minId
+  if (!maxOk || !minOk) return null
+  return (m) => m.id > wanted.minId && (wanted.maxId <= 0 || m.id < wanted.maxId)
 }
 
 interface DialogState {
@@ -111,21 +188,22 @@ export const makeHistorySync = Effect.gen(function*() {
 
   const dialogs = yield* RcMap.make({
     lookup: (_: string) =>
-      Effect.map(Effect.makeSemaphore(1), (lock): DialogState => ({ lock, walks: { forward: null, backward: null } })),
+      Effect.map(Effect.makeSemaphore(1), (lock): DialogState => ({ lock, walks: makeWalks() })),
     idleTimeToLive: Duration.minutes(5)
   })
   /** Runs `f` holding the dialog's lock (one step: recompute, fetch a page, commit). */
-  const withDialog = <A, E, R>(key: DialogKey, f: (state: DialogState) => Effect.Effect<A, E, R>) =>
-    Effect.scoped(
-      Effect.flatMap(RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`), (state) => state.lock.withPermits(1)(f(state)))
-    )
+  const withDialog = <A, E, R>(state: DialogState, f: (state: DialogState) => Effect.Effect<A, E, R>) =>
+    state.lock.withPermits(1)(f(state))
 
   /** `emit` hands the consumer several events at once: a batch costs the stream machinery what one event does. */
-  const run = (request: HistoryRequest, emit: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
+  const run = (request: HistoryRequest, emitNow: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
     Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
       const key: DialogKey = { accountId: account.userId, dialogId: request.dialogId }
-      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
+      // The dialog's lock and walks, held for the whole request.
+      const dialog = yield* RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`)
+      const startedMs = yield* Clock.currentTimeMillis
+      const now = Math.floor(startedMs / 1000)
       // Nothing is dated before 1970 or after now, so the range is clamped to what can exist. Dates are
       // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second.
       const start = Math.max(0, request.startDate ?? 0)
@@ -136,14 +214,24 @@ export const makeHistorySync = Effect.gen(function*() {
       let fetched = 0
       let fetching: Interval | null = null
       /** A forced refresh walks on its own: it must see every message again, not continue another request's walk. */
-      const ownWalks: Walks = { forward: null, backward: null }
+      const ownWalks: Walks = makeWalks()
       /** What this request fetched completely itself (recorded in the cache or not, see TAIL_MARGIN_SECONDS). */
       let fetchedHere: IntervalSet = Intervals.empty
       let cacheExists = false
       let cursor: MessageCursor = reverse ? { date: end, id: 0 } : { date: start, id: 0 }
       const buffer: Array<StoredMessage> = []
 
-      const progress = (rateLimitWait: number) => emit([{ _tag: "Progress", fetched, fetching, rateLimitWait }])
+      /** Events ready to go out with the next batch (progress after a page goes out with that page's chunks). */
+      let pending: Array<HistoryEvent> = []
+      const emit = (events: ReadonlyArray<HistoryEvent>) => {
+        if (pending.length === 0) return emitNow(events)
+        const all = [...pending, ...events]
+        pending = []
+        return emitNow(all)
+      }
+      const progressEvent = (rateLimitWait: number): HistoryEvent => ({ _tag: "Progress", fetched, fetching, rateLimitWait })
+      /** A rate-limit wait is reported at once: it is about to keep the client waiting. */
+      const progress = (rateLimitWait: number) => emit([progressEvent(rateLimitWait)])
 
       const hasCache = Effect.gen(function*() {
         if (!cacheExists) cacheExists = yield* store.exists(key)
@@ -167,17 +255,31 @@ export const makeHistorySync = Effect.gen(function*() {
               ready.push({ _tag: "Chunk", messages: chunk })
               continue
             }
-            if (ready.length > 0) yield* emit(ready)
+            const prepared: HistoryEvent = { _tag: "Chunk", messages: yield* media.prepare(request.session, key, chunk) }
+            yield* emit(ready.length > 0 ? [...ready, prepared] : [prepared])
             ready = []
-            yield* emit([{ _tag: "Chunk", messages: yield* media.prepare(request.session, key, chunk) }])
           }
           if (ready.length > 0) yield* emit(ready)
         })
+
+      /** The messages the last commit found between the cursor and the bound the serve after it reads up to. */
+      let answered: { readonly after: MessageCursor; readonly bound: number; readonly rows: ReadonlyArray<StoredMessage> } | null =
+        null
 
       /** Emits cached messages from the cursor up to `bound` (exclusive going forward, inclusive going back). */
       const serve = (bound: number) =>
         Effect.gen(function*() {
           if (!(yield* hasCache)) return
+          const known = answered
+          answered = null
+          if (known !== null && known.after === cursor && known.bound === bound) {
+            // What the page just committed is all there is up to the bound: no need to read it back.
+            if (known.rows.length === 0) return
+            buffer.push(...known.rows)
+            const last = known.rows[known.rows.length - 1]!.message
+            cursor = { date: last.date, id: last.id }
+            return yield* flush(false)
+          }
           for (;;) {
             const rows = yield* store.read(key, { after: cursor, bound, order: reverse ? "desc" : "asc", limit: READ_PAGE })
             if (rows.length === 0) return
@@ -191,28 +293,39 @@ export const makeHistorySync = Effect.gen(function*() {
 
       /**
        * Stores a page with the interval it proves; `newestSeen` is the newest
-       * date Telegram showed in it, which bounds what may be recorded near now.
+       * date Telegram showed in it, which bounds what may be recorded near now,
+       * as does our clock when the page was asked for (`askedAt`, seconds).
        */
       const commit = (
         state: DialogState,
         messages: ReadonlyArray<MessageRecord>,
         proves: Interval | null,
-        newestSeen: number | undefined
+        newestSeen: number | undefined,
+        askedAt: number,
+        /** What the serve after this step reads up to. */
+        reach: number
       ) =>
         Effect.gen(function*() {
-          const settled = Math.max(now - TAIL_MARGIN_SECONDS, newestSeen ?? -Infinity)
+          const settled = Math.max(Math.min(now, askedAt) - TAIL_MARGIN_SECONDS, newestSeen ?? -Infinity)
           const covers = proves === null || proves.end <= settled
             ? proves
             : settled > proves.start
             ? Intervals.interval(proves.start, settled)
             : null
-          const result = yield* store.commitPage(key, { messages, covers, replace: request.forceRefresh ? proves : null })
+          const after = cursor
+          const result = yield* store.commitPage(key, {
+            messages,
+            covers,
+            replace: request.forceRefresh ? proves : null,
+            window: { after, bound: reach, order: reverse ? "desc" : "asc" }
+          })
+          answered = result.window === null ? null : { after, bound: reach, rows: result.window }
           cacheExists = true
           if (proves !== null) fetchedHere = Intervals.add(fetchedHere, proves)
           if (request.forceRefresh) {
             // Their carried messages may just have been deleted: other requests start afresh.
-            state.walks.forward = null
-            state.walks.backward = null
+            yield* clearWalks(state.walks.forward)
+            yield* clearWalks(state.walks.backward)
           }
           yield* media.discard(key, result.droppedMedia)
         })
@@ -225,6 +338,50 @@ export const makeHistorySync = Effect.gen(function*() {
 
       const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
 
+      const ask = (wanted: HistoryPageRequest) => gateway.history(request.session, request.dialogId, wanted)
+
+      /**
+       * Asks for the page after this one now, in a fiber of its own, so that
+       * Telegram works on it while this one is stored and streamed. The fiber
+       * is this request's child: it stops when the request does.
+       */
+      const askAhead = (wanted: HistoryPageRequest) =>
+        Effect.map(
+          Effect.zip(Clock.currentTimeMillis, Effect.fork(ask(wanted))),
+          ([askedMs, fiber]): Prefetch => ({ request: wanted, askedAt: askedMs, fiber })
+        )
+
+      /**
+       * The page `wanted` names: the one the continued walk asked for ahead
+       * when that answers it, otherwise asked now; with our clock (seconds)
+       * when it was asked for. A page asked ahead by a request that has
+       * stopped since is asked again; so is a short page newer than the
+       * frontier asked before this request started (a message sent since
+       * would be missing from it: later messages only ever come after the
+       * newest one, so a full page, or a page older than the frontier, is as
+       * good as new).
+       */
+      const pageFor = (walk: Walk | null, wanted: HistoryPageRequest, forward: boolean) =>
+        Effect.gen(function*() {
+          const next = walk?.next ?? null
+          if (walk !== null && next !== null) {
+            const keep = prefetchAnswers(next.request, wanted)
+            if (keep === null) {
+              yield* dropPrefetch(walk)
+            } else {
+              const exit = yield* Fiber.await(next.fiber)
+              walk.next = null
+              if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
+                const page = yield* exit
+                if (!forward || next.askedAt >= startedMs || page.messages.length >= next.request.limit) {
+                  return { messages: page.messages.filter(keep), askedAt: Math.floor(next.askedAt / 1000) }
+                }
+              }
+            }
+          }
+          return { messages: (yield* ask(wanted)).messages, askedAt: now }
+        })
+
       /**
        * One page just newer than the frontier (an offset and a negative
        * add_offset), bounded by max_id at the oldest cached message past the
@@ -235,19 +392,26 @@ export const makeHistorySync = Effect.gen(function*() {
           const walks = request.forceRefresh ? ownWalks : state.walks
           const limit = yield* batchSize
           const bounds = yield* neighbours(gap)
-          const continuing = walks.forward !== null && walks.forward.from === gap.start ? walks.forward : null
+          const continuing = walks.forward.get(gap.start) ?? null
           // Only the far end is bounded: a bound there can only cut what lies past the gap, so a short
           // page still means the gap is complete. A min_id could cut a page short at the near end.
           const ids = { minId: 0, maxId: bounds.after ?? 0 }
-          const result = yield* gateway.history(
-            request.session,
-            request.dialogId,
+          const after = (lastId: number): HistoryPageRequest => ({
+            offsetId: lastId + 1,
+            offsetDate: 0,
+            addOffset: -limit,
+            limit,
+            ...ids
+          })
+          const result = yield* pageFor(
+            continuing,
             continuing !== null
-              ? { offsetId: continuing.lastId + 1, offsetDate: 0, addOffset: -limit, limit, ...ids }
+              ? after(continuing.lastId)
               : gap.start <= 1
               ? { offsetId: 1, offsetDate: 0, addOffset: -limit, limit, ...ids }
               // Whether offset_date is inclusive does not matter: the second before is asked for too, then dropped.
-              : { offsetId: 0, offsetDate: gap.start - 1, addOffset: -limit, limit, ...ids }
+              : { offsetId: 0, offsetDate: gap.start - 1, addOffset: -limit, limit, ...ids },
+            true
           )
           const messages = [...result.messages].sort((a, b) => a.id - b.id)
           const advanced = continuing === null || (messages.at(-1)?.id ?? 0) > continuing.lastId
@@ -257,10 +421,23 @@ export const makeHistorySync = Effect.gen(function*() {
           const to = !full || newest >= gap.end ? gap.end : Math.max(gap.start, newest)
           const inGap = messages.filter((m) => m.date >= gap.start && m.date < gap.end)
           const toStore = continuing !== null ? [...continuing.carry, ...inGap] : inGap
-          yield* commit(state, toStore, to > gap.start ? Intervals.interval(gap.start, to) : null, messages.at(-1)?.date)
           // The walk goes on after the newest message seen short of the gap's end: messages past it were dropped.
           const lastId = messages.filter((m) => m.date < gap.end).at(-1)?.id ?? continuing?.lastId
-          walks.forward = lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date >= to) }
+          // More of the gap to come: its next page is asked for now, and stored and streamed when this one is.
+          const next = lastId !== undefined && to < gap.end ? yield* askAhead(after(lastId)) : null
+          yield* commit(
+            state,
+            toStore,
+            to > gap.start ? Intervals.interval(gap.start, to) : null,
+            messages.at(-1)?.date,
+            result.askedAt,
+            to
+          ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
+          yield* advanceWalk(
+            walks.forward,
+            continuing,
+            lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date >= to), next }
+          )
           fetched += inGap.length
           return to
         })
@@ -271,14 +448,13 @@ export const makeHistorySync = Effect.gen(function*() {
           const walks = request.forceRefresh ? ownWalks : state.walks
           const limit = yield* batchSize
           const bounds = yield* neighbours(gap)
-          const continuing = walks.backward !== null && walks.backward.from === gap.end ? walks.backward : null
+          const continuing = walks.backward.get(gap.end) ?? null
           const ids = { minId: bounds.before ?? 0, maxId: 0 }
-          const result = yield* gateway.history(
-            request.session,
-            request.dialogId,
-            continuing !== null
-              ? { offsetId: continuing.lastId, offsetDate: 0, addOffset: 0, limit, ...ids }
-              : { offsetId: 0, offsetDate: gap.end, addOffset: 0, limit, ...ids }
+          const before = (lastId: number): HistoryPageRequest => ({ offsetId: lastId, offsetDate: 0, addOffset: 0, limit, ...ids })
+          const result = yield* pageFor(
+            continuing,
+            continuing !== null ? before(continuing.lastId) : { offsetId: 0, offsetDate: gap.end, addOffset: 0, limit, ...ids },
+            false
           )
           const messages = [...result.messages].sort((a, b) => b.id - a.id)
           const advanced = continuing === null || (messages.at(-1)?.id ?? Infinity) < continuing.lastId
@@ -287,16 +463,28 @@ export const makeHistorySync = Effect.gen(function*() {
           const to = !full || oldest < gap.start ? gap.start : Math.min(gap.end, oldest + 1)
           const inGap = messages.filter((m) => m.date >= gap.start && m.date < gap.end)
           const toStore = continuing !== null ? [...continuing.carry, ...inGap] : inGap
-          yield* commit(state, toStore, to < gap.end ? Intervals.interval(to, gap.end) : null, messages[0]?.date)
           const lastId = messages.filter((m) => m.date >= gap.start).at(-1)?.id ?? continuing?.lastId
-          walks.backward = lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date < to) }
+          const next = lastId !== undefined && to > gap.start ? yield* askAhead(before(lastId)) : null
+          yield* commit(
+            state,
+            toStore,
+            to < gap.end ? Intervals.interval(to, gap.end) : null,
+            messages[0]?.date,
+            result.askedAt,
+            to
+          ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
+          yield* advanceWalk(
+            walks.backward,
+            continuing,
+            lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date < to), next }
+          )
           fetched += inGap.length
           return to
         })
 
       /** Under the lock: how far the cache now reaches from `position`, fetching one page if it reaches nowhere. */
       const step = (position: number) =>
-        withDialog(key, (state) =>
+        withDialog(dialog, (state) =>
           Effect.gen(function*() {
             const holes = Intervals.missing(
               reverse ? Intervals.interval(start, position) : Intervals.interval(position, end),
@@ -321,8 +509,9 @@ export const makeHistorySync = Effect.gen(function*() {
         let position = reverse ? end : start
         while (reverse ? position > start : position < end) {
           const { fetchedPage, reach } = yield* step(position)
-          if (fetchedPage) yield* progress(0)
+          if (fetchedPage) pending.push(progressEvent(0))
           yield* serve(reach)
+          if (pending.length > 0) yield* emit([])
           position = reach
         }
         yield* flush(true)
@@ -330,15 +519,16 @@ export const makeHistorySync = Effect.gen(function*() {
       // The gateway waits out short rate limits in place; each wait is reported (and keeps the client informed).
       yield* Effect.locally(walkRange, FloodWaitListener, (seconds: number) => progress(seconds)).pipe(
         // Whatever is complete goes out before the failure does, so the client can resume after it.
-        Effect.tapError(() => Effect.ignore(flush(true)))
+        Effect.tapError(() => Effect.ignore(Effect.zipRight(flush(true), Effect.suspend(() => pending.length > 0 ? emit([]) : Effect.void))))
       )
-    })
+    }).pipe(Effect.scoped)
 
   return {
     /**
      * The history as a stream of chunks (and progress events). The work runs
      * ahead by at most one batch (a read page of chunks without media, or one
-     * chunk with media); when the consumer stops, it stops.
+     * chunk with media), and one Telegram page is asked for ahead of it; when
+     * the consumer stops, it stops, the page asked ahead included.
      */
     stream: (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
       // Telegram's service chat holds login codes: never exposed, as if it did not exist.

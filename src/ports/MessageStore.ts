@@ -60,12 +60,24 @@ export interface PageCommit {
    * not among `messages` are deleted (Telegram no longer has them).
    */
   readonly replace: Interval | null
+  /**
+   * The read the caller is about to make (its limit aside): when the cache
+   * holds nothing in it but this page's messages, the commit answers it
+   * (`CommitResult.window`), so what was just written need not be read back.
+   */
+  readonly window?: Omit<ReadRequest, "limit"> | undefined
 }
 
 export interface CommitResult {
   readonly covered: IntervalSet
   /** Media records dropped (message deleted, media removed, file changed): their files are stale. */
   readonly droppedMedia: ReadonlyArray<StoredMedia>
+  /**
+   * All of `PageCommit.window`, in its order, exactly as `read` would answer
+   * it after the commit; null when not asked for, or when the cache holds
+   * other messages in it (then read it).
+   */
+  readonly window: ReadonlyArray<StoredMessage> | null
 }
 
 /** A position in (date, id) order; `id` 0 is before every message of that second. */

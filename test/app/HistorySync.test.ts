@@ -336,6 +336,73 @@ describe("HistorySync", () => {
       yield* expectConsistentCache(fake, env.store)
     }))
 
+  it.scopedLive("the next Telegram page is asked for while the current one is stored and streamed, each page once", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      // One message a second, pages of 10, chunks of 9: every page sends one chunk (its last second waits for the next page).
+      fake.set(DIALOG, generate(1, 100, JAN, 1, 10))
+      const fourthAsked = yield* Deferred.make<void>()
+      fake.beforeHistory = (n) => (n === 3 ? Deferred.succeed(fourthAsked, undefined) : Effect.void)
+      const env = yield* setup(fake, { telegram_batch_size: 10 })
+      const pull = yield* Stream.toPull(env.history.stream(env.request({ chunkSize: 9 })))
+      const events: Array<HistoryEvent> = [...Chunk.toArray(yield* pull)]
+      expect(messagesOf(events).length).toBe(9)
+      // The consumer takes nothing more: page two's chunk waits in the queue, page three's cannot be handed
+      // over, and the work stops there; page four was asked for before page three's chunk was offered.
+      yield* Deferred.await(fourthAsked).pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the next page was not asked for ahead") })
+      )
+      for (;;) {
+        const more = yield* Effect.option(pull)
+        if (Option.isNone(more)) break
+        events.push(...Chunk.toArray(more.value))
+      }
+      expect(idsOf(messagesOf(events))).toEqual(idsOf(sourceIn(fake, 0, JUL)))
+      expect(fake.returnedIds().length).toBe(100)
+      expect(new Set(fake.returnedIds()).size).toBe(100)
+      yield* expectConsistentCache(fake, env.store)
+    }))
+
+  it.scopedLive("a consumer that stops stops the page asked for ahead; the next request continues the walk", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      fake.set(DIALOG, generate(1, 60, JAN, 2, 10))
+      const stopped = yield* Deferred.make<void>()
+      // The third call is page three, asked for ahead while page two goes out: it never answers, and says when
+      // it is stopped.
+      fake.beforeHistory = (n) => (n === 2 ? Effect.onInterrupt(Effect.never, () => Deferred.succeed(stopped, undefined)) : Effect.void)
+      const env = yield* setup(fake, { telegram_batch_size: 10 })
+      const firstChunk = yield* Stream.runCollect(
+        env.history.stream(env.request({ chunkSize: 10 })).pipe(Stream.filter((e) => e._tag === "Chunk"), Stream.take(1))
+      )
+      expect(Chunk.size(firstChunk)).toBe(1)
+      yield* Deferred.await(stopped).pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("the page asked for ahead was not stopped") })
+      )
+      fake.beforeHistory = () => Effect.void
+      expect(idsOf(yield* env.run())).toEqual(idsOf(sourceIn(fake, 0, JUL)))
+      expect(new Set(fake.returnedIds()).size).toBe(fake.returnedIds().length)
+      yield* expectConsistentCache(fake, env.store)
+    }))
+
+  it.scopedLive("concurrent requests walking the same gap from both ends fetch every message once", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      fake.set(DIALOG, generate(1, 600, JAN, 3, 20))
+      fake.beforeHistory = () => Effect.yieldNow()
+      const env = yield* setup(fake, { telegram_batch_size: 25 })
+      const [forward, backward] = yield* Effect.all(
+        [env.run({ chunkSize: 30 }), env.run({ chunkSize: 30, reverse: true })],
+        { concurrency: "unbounded" }
+      )
+      const expected = idsOf(sourceIn(fake, 0, JUL))
+      expect(idsOf(forward)).toEqual(expected)
+      expect(idsOf(backward)).toEqual([...expected].reverse())
+      const returned = fake.returnedIds()
+      expect(new Set(returned).size).toBe(returned.length)
+      yield* expectConsistentCache(fake, env.store)
+    }))
+
   it.scopedLive("a request interrupted mid-sync leaves a consistent cache, and the next one completes it", () =>
     Effect.gen(function*() {
       const fake = new TelegramFake()

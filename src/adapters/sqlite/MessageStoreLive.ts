@@ -4,13 +4,16 @@
  * account and dialog). Every write of a page is one transaction: messages,
  * media records and the covered interval land together or not at all.
  * Reads are keyset pages in (date, id) order, so streaming a million cached
- * messages never holds more than one page in memory.
+ * messages never holds more than one page in memory. Statements go to
+ * better-sqlite3 directly (see `openRawDatabase`): every message of a sync
+ * passes through here.
  */
 import { randomUUID } from "node:crypto"
 import * as fs from "node:fs/promises"
-import type * as SqlClient from "@effect/sql/SqlClient"
+import type Database from "better-sqlite3"
 import { Duration, Effect, Layer, RcMap } from "effect"
 import * as Intervals from "../../domain/Intervals.js"
+import type { IntervalSet } from "../../domain/Intervals.js"
 import type { MediaCategory } from "../../domain/MediaCategory.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import {
@@ -25,7 +28,13 @@ import {
 } from "../../ports/MessageStore.js"
 import { dialogMigrations } from "./DialogMigrations.js"
 import { dialogDatabasePath } from "./DialogLayout.js"
-import { openDatabase } from "./SqliteDatabase.js"
+import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
+
+/** A dialog's open database and its page commit. */
+interface Dialog {
+  readonly d: RawDatabase
+  readonly commit: Database.Transaction<(page: PageCommit) => CommitResult>
+}
 
 export interface MessageStoreOptions {
   /** `{data_dir}/accounts` */
@@ -228,99 +237,189 @@ const storedOfRow = (row: JoinedRow): StoredMessage => {
   }
 }
 
-const readCovered = (sql: SqlClient.SqlClient) =>
-  Effect.map(
-    sql.unsafe<{ start: number; end: number }>("SELECT start, end FROM covered ORDER BY start"),
-    (rows) => rows.map((r) => Intervals.interval(r.start, r.end))
-  )
+const readCovered = (d: RawDatabase): IntervalSet =>
+  (d.statement("SELECT start, end FROM covered ORDER BY start").all() as Array<{ start: number; end: number }>)
+    .map((r) => Intervals.interval(r.start, r.end))
+
+const MEDIA_BETWEEN = `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id BETWEEN ? AND ?`
 
 /** Media rows of these messages, by message id. */
-const mediaOf = (sql: SqlClient.SqlClient, ids: ReadonlyArray<number>) =>
-  Effect.gen(function*() {
-    const byMessage = new Map<number, MediaRow>()
-    for (const part of chunks(ids, BATCH)) {
-      for (const row of yield* sql.unsafe<MediaRow>(mediaOfMessagesSql(part.length), part)) byMessage.set(row.message_id, row)
+const mediaOf = (d: RawDatabase, ids: ReadonlyArray<number>) => {
+  const byMessage = new Map<number, MediaRow>()
+  if (ids.length === 0) return byMessage
+  let min = ids[0]!
+  let max = min
+  for (const id of ids) {
+    if (id < min) min = id
+    if (id > max) max = id
+  }
+  if (max - min < 4 * ids.length) {
+    // A page's ids are close together: one range scan of the media table finds the few rows there are
+    // (most messages have none), where an IN list would look every id up.
+    const wanted = new Set(ids)
+    for (const row of d.statement(MEDIA_BETWEEN).all(min, max) as Array<MediaRow>) {
+      if (wanted.has(row.message_id)) byMessage.set(row.message_id, row)
     }
     return byMessage
-  })
-
-const commit = (sql: SqlClient.SqlClient, page: PageCommit) =>
-  Effect.gen(function*() {
-    const dropped: Array<StoredMedia> = []
-    const ids = page.messages.map((m) => m.id)
-    const existing = yield* mediaOf(sql, ids)
-
-    for (const part of chunks(page.messages, BATCH)) {
-      yield* sql.unsafe(upsertMessagesSql(part.length), part.flatMap(messageParams))
+  }
+  for (const part of chunks(ids, BATCH)) {
+    for (const row of d.statement(mediaOfMessagesSql(part.length)).all(...part) as Array<MediaRow>) {
+      byMessage.set(row.message_id, row)
     }
+  }
+  return byMessage
+}
 
-    const noLongerMedia: Array<number> = []
-    for (const m of page.messages) {
-      const file = m.media?.file ?? null
-      const old = existing.get(m.id)
-      if (file === null) {
-        if (old !== undefined) {
-          noLongerMedia.push(m.id)
-          dropped.push(mediaOfRow(old))
-        }
-      } else if (old === undefined) {
-        yield* sql.unsafe(INSERT_MEDIA, [
-          m.id,
-          randomUUID(),
-          m.media!.type,
-          file.category,
-          file.size,
-          file.mimeType,
-          file.fileName,
-          file.fileId,
-          file.locator,
-          "pending",
-          null,
-          null
-        ])
-      } else if (old.file_id === file.fileId) {
-        // Same file: keep its uuid and download state, take the fresh file reference.
-        yield* sql.unsafe(REFRESH_MEDIA, [m.media!.type, file.category, file.size, file.mimeType, file.fileName, file.locator, m.id])
-      } else {
-        // The message now carries another file: same uuid (stable per message), to be downloaded again.
-        if (old.stored_name !== null) dropped.push(mediaOfRow(old))
-        yield* sql.unsafe(REPLACE_MEDIA_FILE, [
-          m.media!.type,
-          file.category,
-          file.size,
-          file.mimeType,
-          file.fileName,
-          file.fileId,
-          file.locator,
-          m.id
-        ])
+/** The whole of a page commit; run inside one transaction. */
+const COUNT_ASC = "SELECT count(*) FROM messages WHERE (date, id) > (?, ?) AND date < ?"
+const COUNT_DESC = "SELECT count(*) FROM messages WHERE (date, id) < (?, ?) AND date >= ?"
+
+/**
+ * The commit's answer to the read the caller is about to make: the page's
+ * messages inside the window, as stored, when nothing else is (a count of
+ * the window's rows through the date index says so).
+ */
+const windowOf = (
+  d: RawDatabase,
+  page: PageCommit,
+  media: ReadonlyMap<number, StoredMedia>
+): ReadonlyArray<StoredMessage> | null => {
+  const w = page.window
+  if (w === undefined) return null
+  const { after, bound } = w
+  const asc = w.order === "asc"
+  const inside = new Map<number, MessageRecord>()
+  for (const m of page.messages) {
+    const beyond = asc
+      ? m.date > after.date || (m.date === after.date && m.id > after.id)
+      : m.date < after.date || (m.date === after.date && m.id < after.id)
+    if (beyond && (asc ? m.date < bound : m.date >= bound)) inside.set(m.id, m)
+  }
+  const held = d.rows(asc ? COUNT_ASC : COUNT_DESC).get(after.date, after.id, bound) as [number]
+  if (held[0] !== inside.size) return null
+  const sign = asc ? 1 : -1
+  return [...inside.values()]
+    .sort((a, b) => sign * (a.date - b.date || a.id - b.id))
+    .map((m) => ({ message: m, media: m.media?.file == null ? null : media.get(m.id) ?? null }))
+}
+
+const commit = (d: RawDatabase, page: PageCommit): CommitResult => {
+  const dropped: Array<StoredMedia> = []
+  const ids = page.messages.map((m) => m.id)
+  const existing = mediaOf(d, ids)
+  /** The media record of each message written with a file, as it now stands. */
+  const media = new Map<number, StoredMedia>()
+
+  for (const part of chunks(page.messages, BATCH)) {
+    d.statement(upsertMessagesSql(part.length)).run(...part.flatMap(messageParams))
+  }
+
+  const noLongerMedia: Array<number> = []
+  for (const m of page.messages) {
+    const file = m.media?.file ?? null
+    const old = existing.get(m.id)
+    if (file === null) {
+      if (old !== undefined) {
+        noLongerMedia.push(m.id)
+        dropped.push(mediaOfRow(old))
       }
-    }
-    for (const part of chunks(noLongerMedia, BATCH)) yield* sql.unsafe(deleteMediaSql(part.length), part)
-
-    if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
-      const keep = new Set(ids)
-      const inRange = yield* sql.unsafe<{ id: number }>(
-        "SELECT id FROM messages WHERE date >= ? AND date < ?",
-        [page.replace.start, page.replace.end]
+    } else if (old === undefined) {
+      const uuid = randomUUID()
+      d.statement(INSERT_MEDIA).run(
+        m.id,
+        uuid,
+        m.media!.type,
+        file.category,
+        file.size,
+        file.mimeType,
+        file.fileName,
+        file.fileId,
+        file.locator,
+        "pending",
+        null,
+        null
       )
-      const gone = inRange.map((r) => r.id).filter((id) => !keep.has(id))
-      for (const row of (yield* mediaOf(sql, gone)).values()) dropped.push(mediaOfRow(row))
-      for (const part of chunks(gone, BATCH)) {
-        yield* sql.unsafe(deleteMediaSql(part.length), part)
-        yield* sql.unsafe(deleteMessagesSql(part.length), part)
-      }
+      media.set(m.id, {
+        uuid,
+        messageId: m.id,
+        type: m.media!.type,
+        category: file.category,
+        size: file.size,
+        mimeType: file.mimeType,
+        fileName: file.fileName,
+        fileId: file.fileId,
+        locator: file.locator,
+        status: "pending",
+        reason: null,
+        storedName: null
+      })
+    } else if (old.file_id === file.fileId) {
+      // Same file: keep its uuid and download state, take the fresh file reference.
+      d.statement(REFRESH_MEDIA).run(m.media!.type, file.category, file.size, file.mimeType, file.fileName, file.locator, m.id)
+      media.set(m.id, {
+        ...mediaOfRow(old),
+        type: m.media!.type,
+        category: file.category,
+        size: file.size,
+        mimeType: file.mimeType,
+        fileName: file.fileName,
+        locator: file.locator
+      })
+    } else {
+      // The message now carries another file: same uuid (stable per message), to be downloaded again.
+      if (old.stored_name !== null) dropped.push(mediaOfRow(old))
+      d.statement(REPLACE_MEDIA_FILE).run(
+        m.media!.type,
+        file.category,
+        file.size,
+        file.mimeType,
+        file.fileName,
+        file.fileId,
+        file.locator,
+        m.id
+      )
+      media.set(m.id, {
+        ...mediaOfRow(old),
+        type: m.media!.type,
+        category: file.category,
+        size: file.size,
+        mimeType: file.mimeType,
+        fileName: file.fileName,
+        fileId: file.fileId,
+        locator: file.locator,
+        status: "pending",
+        reason: null,
+        storedName: null
+      })
     }
+  }
+  for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
 
-    const before = yield* readCovered(sql)
-    if (page.covers === null || Intervals.isEmpty(page.covers) || Intervals.covers(before, page.covers)) {
-      return { covered: before, droppedMedia: dropped } satisfies CommitResult
+  if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
+    const keep = new Set(ids)
+    const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
+      page.replace.start,
+      page.replace.end
+    ) as Array<{ id: number }>
+    const gone = inRange.map((r) => r.id).filter((id) => !keep.has(id))
+    for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
+    for (const part of chunks(gone, BATCH)) {
+      d.statement(deleteMediaSql(part.length)).run(...part)
+      d.statement(deleteMessagesSql(part.length)).run(...part)
     }
-    const after = Intervals.add(before, page.covers)
-    yield* sql.unsafe("DELETE FROM covered")
-    for (const i of after) yield* sql.unsafe("INSERT INTO covered (start, end) VALUES (?, ?)", [i.start, i.end])
-    return { covered: after, droppedMedia: dropped } satisfies CommitResult
-  })
+  }
+
+  const window = windowOf(d, page, media)
+  const before = readCovered(d)
+  if (page.covers === null || Intervals.isEmpty(page.covers) || Intervals.covers(before, page.covers)) {
+    return { covered: before, droppedMedia: dropped, window }
+  }
+  const after = Intervals.add(before, page.covers)
+  d.statement("DELETE FROM covered").run()
+  const insert = d.statement("INSERT INTO covered (start, end) VALUES (?, ?)")
+  for (const i of after) insert.run(i.start, i.end)
+  return { covered: after, droppedMedia: dropped, window }
+}
 
 const fileExists = (path: string) =>
   Effect.promise(() => fs.access(path).then(() => true, () => false))
@@ -332,61 +431,69 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
       const pathOf = (key: DialogKey) => dialogDatabasePath(options.accountsDir, key.accountId, key.dialogId)
 
       const databases = yield* RcMap.make({
-        lookup: (path: string) => openDatabase(path, dialogMigrations),
+        lookup: (path: string) =>
+          Effect.map(openRawDatabase(path, dialogMigrations), (d) => ({
+            d,
+            // One transaction for the whole page; synchronous, so nothing else in the process runs inside it.
+            commit: d.db.transaction((page: PageCommit) => commit(d, page))
+          })),
         idleTimeToLive: options.idleTimeToLive ?? Duration.minutes(1)
       })
 
+      /** Runs `use` on the dialog's open database (opened, and brought up to date, on first use). */
       const withDatabase = <A>(
         key: DialogKey,
         operation: string,
-        use: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>
-      ): Effect.Effect<A, MessageStoreError> =>
-        Effect.scoped(Effect.flatMap(RcMap.get(databases, pathOf(key)), use)).pipe(
-          Effect.mapError((cause) => new MessageStoreError({ operation: `${operation} (${pathOf(key)})`, cause }))
+        use: (database: Dialog) => A
+      ): Effect.Effect<A, MessageStoreError> => {
+        const fail = (cause: unknown) => new MessageStoreError({ operation: `${operation} (${pathOf(key)})`, cause })
+        return Effect.scoped(
+          Effect.flatMap(
+            Effect.mapError(RcMap.get(databases, pathOf(key)), fail),
+            (database) => Effect.try({ try: () => use(database), catch: fail })
+          )
         )
+      }
 
       return MessageStore.of({
         exists: (key) => fileExists(pathOf(key)),
 
-        covered: (key) => withDatabase(key, "read covered ranges", readCovered),
+        covered: (key) => withDatabase(key, "read covered ranges", ({ d }) => readCovered(d)),
 
-        commitPage: (key, page) =>
-          withDatabase(key, "commit page", (sql) => sql.withTransaction(commit(sql, page))).pipe(Effect.uninterruptible),
+        commitPage: (key, page) => withDatabase(key, "commit page", (database) => database.commit(page)),
 
         idsAround: (key, range) =>
-          withDatabase(key, "read neighbours", (sql) =>
-            Effect.all({
-              before: sql.unsafe<{ id: number }>(
-                "SELECT id FROM messages WHERE date < ? ORDER BY date DESC, id DESC LIMIT 1",
-                [range.start]
-              ),
-              after: sql.unsafe<{ id: number }>("SELECT id FROM messages WHERE date >= ? ORDER BY date, id LIMIT 1", [range.end])
-            }).pipe(Effect.map(({ after, before }) => ({ before: before[0]?.id ?? null, after: after[0]?.id ?? null })))),
+          withDatabase(key, "read neighbours", ({ d }) => {
+            const before = d.statement("SELECT id FROM messages WHERE date < ? ORDER BY date DESC, id DESC LIMIT 1")
+              .get(range.start) as { id: number } | undefined
+            const after = d.statement("SELECT id FROM messages WHERE date >= ? ORDER BY date, id LIMIT 1")
+              .get(range.end) as { id: number } | undefined
+            return { before: before?.id ?? null, after: after?.id ?? null }
+          }),
 
         read: (key, request) =>
-          withDatabase(key, "read messages", (sql) =>
-            Effect.map(
-              sql.unsafe(request.order === "asc" ? READ_ASC : READ_DESC, [
-                request.after.date,
-                request.after.id,
-                request.bound,
-                request.limit
-              ]).values,
-              (rows) => rows.map(storedOfRow)
-            )),
+          withDatabase(key, "read messages", ({ d }) =>
+            (d.rows(request.order === "asc" ? READ_ASC : READ_DESC).all(
+              request.after.date,
+              request.after.id,
+              request.bound,
+              request.limit
+            ) as Array<JoinedRow>).map(storedOfRow)),
 
         updateMedia: (key, messageId, update) =>
-          withDatabase(key, "update media", (sql) =>
-            sql.unsafe("UPDATE media SET status = ?, reason = ?, stored_name = ? WHERE message_id = ?", [
+          withDatabase(key, "update media", ({ d }) => {
+            d.statement("UPDATE media SET status = ?, reason = ?, stored_name = ? WHERE message_id = ?").run(
               update.status,
               update.reason,
               update.storedName,
               messageId
-            ])),
+            )
+          }),
 
         updateMediaLocator: (key, messageId, locator) =>
-          withDatabase(key, "update media locator", (sql) =>
-            sql.unsafe("UPDATE media SET locator = ? WHERE message_id = ?", [locator, messageId]))
+          withDatabase(key, "update media locator", ({ d }) => {
+            d.statement("UPDATE media SET locator = ? WHERE message_id = ?").run(locator, messageId)
+          })
       })
     })
   )

@@ -8,6 +8,7 @@ import * as nodePath from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
+import Database from "better-sqlite3"
 import { Effect, type Scope } from "effect"
 
 export type Migrations = Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>
@@ -32,4 +33,59 @@ export const openDatabase = (
       Effect.provideService(SqlClient.SqlClient, sql)
     )
     return sql
+  })
+
+/** A better-sqlite3 connection with its prepared statements, each prepared once. */
+export interface RawDatabase {
+  readonly db: Database.Database
+  /** The statement for `sql`, prepared on first use. */
+  readonly statement: (sql: string) => Database.Statement
+  /** The same, returning rows as arrays (in column order) rather than objects. */
+  readonly rows: (sql: string) => Database.Statement
+}
+
+/**
+ * The same database, brought up to date as `openDatabase` does (its
+ * connection closed once the migrations ran), then opened with
+ * better-sqlite3 directly, for code on hot paths: a statement through
+ * @effect/sql costs some 20 to 40 microseconds of effect machinery (spans,
+ * statement compiling, a prepared-statement cache behind an effect), one
+ * through better-sqlite3 one or two. The connection is closed with the
+ * scope. Every call on it is synchronous, so a transaction
+ * (`db.transaction`) never interleaves with anything else in the process.
+ */
+const MAX_PREPARED = 200
+
+export const openRawDatabase = (
+  filename: string,
+  migrations: Migrations
+): Effect.Effect<RawDatabase, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    yield* Effect.scoped(openDatabase(filename, migrations))
+    const db = yield* Effect.acquireRelease(
+      Effect.try(() => {
+        const db = new Database(filename)
+        db.pragma("journal_mode = WAL")
+        db.pragma("synchronous = NORMAL")
+        db.pragma("busy_timeout = 5000")
+        db.pragma("cache_size = -2000")
+        return db
+      }),
+      (db) => Effect.sync(() => db.close())
+    )
+    const cached = (raw: boolean) => {
+      const prepared = new Map<string, Database.Statement>()
+      return (sql: string) => {
+        let statement = prepared.get(sql)
+        if (statement === undefined) {
+          // Multi-row statements differ by their number of rows: the least recently prepared go first.
+          if (prepared.size >= MAX_PREPARED) prepared.delete(prepared.keys().next().value!)
+          statement = db.prepare(sql)
+          if (raw) statement.raw(true)
+          prepared.set(sql, statement)
+        }
+        return statement
+      }
+    }
+    return { db, statement: cached(false), rows: cached(true) }
   })

@@ -172,6 +172,49 @@ describe("MessageStoreLive", () => {
       })
     ))
 
+  it.scoped("a commit answers the read that follows it exactly as the read would, unless other messages lie in the window", () =>
+    withStore(() =>
+      Effect.gen(function*() {
+        const store = yield* MessageStore
+        // Media of every kind of change: new, same file refreshed (its download state kept), file replaced, removed.
+        yield* store.commitPage(key, {
+          messages: [message(2, 20, { media: photo("p2") }), message(3, 30, { media: photo("p3") }), message(4, 30, { media: photo("p4") })],
+          covers: null,
+          replace: null
+        })
+        yield* store.updateMedia(key, 2, { status: "downloaded", reason: null, storedName: "two.jpg" })
+        const page = [
+          message(2, 20, { text: "edited", media: photo("p2") }),
+          message(3, 30, { media: photo("p3-new") }),
+          message(4, 30),
+          message(6, 40, { media: webPage }),
+          message(5, 40, { media: document("d5", { fileName: "five.pdf" }) }),
+          message(7, 50, { forwardedFromChannelId: -1009, isForwarded: true, replyTo: 3 }),
+          message(8, 60)
+        ]
+        for (const order of ["asc", "desc"] as const) {
+          const window = order === "asc"
+            ? { after: { date: 20, id: 1 }, bound: 60, order }
+            : { after: { date: 50, id: 8 }, bound: 20, order }
+          const result = yield* store.commitPage(key, { messages: page, covers: null, replace: null, window })
+          const read = yield* store.read(key, { ...window, limit: 100 })
+          expect(read.map((m) => m.message.id)).toEqual(order === "asc" ? [2, 3, 4, 5, 6, 7] : [7, 6, 5, 4, 3, 2])
+          expect(result.window).toEqual(read)
+        }
+        // A message of the window not in the page (stored earlier): the commit leaves the read to the caller.
+        yield* store.commitPage(key, { messages: [message(9, 45)], covers: null, replace: null })
+        const result = yield* store.commitPage(key, {
+          messages: page,
+          covers: null,
+          replace: null,
+          window: { after: { date: 0, id: 0 }, bound: 60, order: "asc" }
+        })
+        expect(result.window).toBeNull()
+        // None asked for, none given.
+        expect((yield* store.commitPage(key, { messages: page, covers: null, replace: null })).window).toBeNull()
+      })
+    ))
+
   it.scoped("replace makes a range exactly the given messages: edits applied, deleted ones gone, the rest untouched", () =>
     withStore(() =>
       Effect.gen(function*() {
