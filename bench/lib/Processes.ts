@@ -100,6 +100,10 @@ export interface ServerOptions {
   readonly dataDir: string
   readonly env?: Record<string, string | undefined>
   readonly args?: ReadonlyArray<string>
+  /** Node's own options before the entry point, e.g. `--cpu-prof` (which NODE_OPTIONS does not allow). */
+  readonly nodeArgs?: ReadonlyArray<string>
+  /** Another build's server to run instead (before/after comparisons); dist/bin/tgsc-server.js by default. */
+  readonly entry?: string
 }
 
 /** A port that was free a moment ago (the server is told to use it: at log level warning it does not print its address). */
@@ -119,7 +123,7 @@ export const startServer = async (options: ServerOptions) => {
   const url = `http://127.0.0.1:${port}`
   const proc = run(
     process.execPath,
-    [serverEntry, "--data-dir", options.dataDir, "--port", String(port), "--log-level", "warning", ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), options.entry ?? serverEntry, "--data-dir", options.dataDir, "--port", String(port), "--log-level", "warning", ...(options.args ?? [])],
     { env: benchEnv(options.env) }
   )
   await waitFor("the server to be healthy", async () => {
