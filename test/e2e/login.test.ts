@@ -62,7 +62,8 @@ const sessionFile = (name: string) => path.join(sessionsDir(), `${name}.session`
 
 const dialogIds = async (session: string): Promise<Array<number>> => {
   const res = await e2e.api("/api/v3/search/dialogs?limit=500", { session })
-  expect(res.status).toBe(200)
+  // On failure, what the server said and logged (at debug), so that a rare failure can be understood from CI's output.
+  if (res.status !== 200) expect.fail(`dialogs of ${session}: ${res.status} ${await res.text()}\n${e2e.server.output().slice(-4000)}`)
   return ((await res.json()) as { results: Array<{ id: number }> }).results.map((d) => d.id).sort((a, b) => a - b)
 }
 
