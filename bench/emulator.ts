@@ -26,7 +26,7 @@ import { destroyTestClient, makeTestClient } from "../test/emulator/TestClient.j
 import { World } from "../test/emulator/World.js"
 import { dialogInputPeers, qrLogin } from "../test/emulator-e2e/NetworkHarness.js"
 import { median, percentile, type Row, repeat } from "./lib/Measure.js"
-import { benchEnv, projectRoot, run, type Running } from "./lib/Processes.js"
+import { benchEnv, firstLine, projectRoot, run, type Running } from "./lib/Processes.js"
 
 const ACCOUNT = 1001
 const CHANNEL = 3001
@@ -68,15 +68,7 @@ const startChild = async (mode: Mode, count: number): Promise<{ readonly proc: R
     env: benchEnv(),
     cwd: projectRoot
   })
-  const ready = await new Promise<string>((resolve, reject) => {
-    let stdout = ""
-    proc.child.stdout!.on("data", (d) => {
-      stdout += d
-      const end = stdout.indexOf("\n")
-      if (end >= 0) resolve(stdout.slice(0, end))
-    })
-    void proc.exited.then((code) => reject(new Error(`the emulator exited with ${code}:\n${proc.output()}`)))
-  })
+  const ready = await firstLine(proc, "the emulator")
   const { env, control } = JSON.parse(ready) as Pick<RunningEmulator, "env" | "control">
   // The client side only needs the addresses.
   return { proc, emulator: { env, control } as RunningEmulator }

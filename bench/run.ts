@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- --only a,b] [--runs n] [--quick] [--no-build]`: builds
- * the server, runs the benchmarks, prints a table and writes it into
- * bench/RESULTS.md between the generated-results markers (the notes around
- * them, e.g. profiles and before/after figures, are kept).
+ * the server, runs the benchmarks, prints a table and, for a complete run
+ * without --quick, writes it into bench/RESULTS.md between the
+ * generated-results markers (the notes around them, e.g. profiles and
+ * before/after figures, are kept).
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -127,6 +128,11 @@ const main = async () => {
     process.stderr.write(`  done in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
   }
   process.stdout.write(markdownTable(rows) + "\n")
+  // RESULTS.md holds a whole run: a partial or quick one is printed only, never replacing it.
+  if (only !== undefined || quick) {
+    process.stderr.write("not written to bench/RESULTS.md (only a complete run without --quick is)\n")
+    return
+  }
   const file = writeResults(rows, (performance.now() - started) / 1000)
   process.stderr.write(`written to ${path.relative(process.cwd(), file)}\n`)
 }

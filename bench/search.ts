@@ -15,6 +15,7 @@ import { Either } from "effect"
 import type { DialogKind, DialogRecord } from "../src/domain/Dialog.js"
 import { defaultDialogSearchParams, noCounts, searchDialogs } from "../src/domain/DialogSearch.js"
 import { markPeerId } from "../src/domain/PeerId.js"
+import { prng } from "../test/emulator/Generate.js"
 import { percentile, type Row } from "./lib/Measure.js"
 import { projectRoot, run, startServer, tempDir } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
@@ -23,18 +24,6 @@ import * as path from "node:path"
 
 const ME = 100
 const SESSION = "bench"
-
-/** Deterministic PRNG (mulberry32), so every invocation searches the same account. */
-const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const FIRST = ["Anna", "Ben", "Chloé", "Dmitri", "Émile", "Fatima", "Giulia", "Hiro", "Ingrid", "José", "Kasia", "Liam", "Mårten", "Nadia", "Priya", "Søren", "Tomás", "Yara", "Zoë", "Александр", "Мария", "陳", "佐藤", "김", "محمد", "נועה", "Ελένη", "Ünal"]
 const LAST = ["Smith", "Müller", "Dubois", "Иванова", "García", "Rossi", "Nguyễn", "田中", "O'Brien", "Łukasiewicz", "Kowalski", "Andersson"]

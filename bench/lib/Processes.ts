@@ -132,3 +132,15 @@ export const startServer = async (options: ServerOptions) => {
   })
   return { ...proc, url }
 }
+
+/** The first line `proc` (`what`, for the message) prints on stdout, a ready line; rejects if it exits first. */
+export const firstLine = (proc: Running, what: string): Promise<string> =>
+  new Promise<string>((resolve, reject) => {
+    let stdout = ""
+    proc.child.stdout!.on("data", (d) => {
+      stdout += d
+      const end = stdout.indexOf("\n")
+      if (end >= 0) resolve(stdout.slice(0, end))
+    })
+    void proc.exited.then((code) => reject(new Error(`${what} exited with ${code}:\n${proc.output()}`)))
+  })

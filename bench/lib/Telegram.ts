@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { benchEnv, projectRoot, run, type Running, tempDir } from "./Processes.js"
+import { benchEnv, firstLine, projectRoot, run, type Running, tempDir } from "./Processes.js"
 
 export const TEST_API_ID = "12345"
 export const TEST_API_HASH = "0123456789abcdef0123456789abcdef"
@@ -28,15 +28,7 @@ export const startEmulatorProcess = async (scenario: unknown): Promise<EmulatorP
     env: benchEnv(),
     cwd: projectRoot
   })
-  const ready = await new Promise<string>((resolve, reject) => {
-    let stdout = ""
-    proc.child.stdout!.on("data", (d) => {
-      stdout += d
-      const end = stdout.indexOf("\n")
-      if (end >= 0) resolve(stdout.slice(0, end))
-    })
-    void proc.exited.then((code) => reject(new Error(`the emulator exited with ${code}:\n${proc.output()}`)))
-  })
+  const ready = await firstLine(proc, "the emulator")
   const { control, env } = JSON.parse(ready) as { env: Record<string, string>; control: string }
   const stop = async (signal?: NodeJS.Signals) => {
     const code = await proc.stop(signal)

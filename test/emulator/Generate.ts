@@ -16,7 +16,7 @@ export const generatedDate = (g: GenerateSpec, i: number): number => {
 }
 
 /** A small, fast, well-mixed PRNG (mulberry32); `next()` is uniform in [0, 1). */
-const prng = (seed: number) => {
+export const prng = (seed: number) => {
   let a = seed >>> 0
   return () => {
     a = (a + 0x6d2b79f5) >>> 0
