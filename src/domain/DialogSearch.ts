@@ -142,8 +142,28 @@ const foldedTitlesOf = (dialogs: ReadonlyArray<DialogRecord>): ReadonlyArray<Fol
   return titles
 }
 
+/** A blank query is no query. */
 const hasQuery = (p: DialogSearchParams): p is DialogSearchParams & { readonly query: string } =>
-  p.query !== null && p.query !== ""
+  p.query !== null && p.query.trim() !== ""
+
+/**
+ * The query as given and, when it has surrounding spaces, trimmed: a title
+ * scores the better of the two. The formula on the query as given is a floor
+ * (behaviour notes), and a stray space should not cost a match.
+ */
+const queryForms = (query: string): ReadonlyArray<string> => {
+  const trimmed = query.trim()
+  return trimmed === query ? [query] : [query, trimmed]
+}
+
+const bestOf = <A>(fns: ReadonlyArray<(a: A) => number | null>) => (a: A): number | null => {
+  let best: number | null = null
+  for (const f of fns) {
+    const s = f(a)
+    if (s !== null && (best === null || s > best)) best = s
+  }
+  return best
+}
 
 /** Step 1: every filter that needs no count from Telegram (the folder, when named, needs `folders`). */
 export const selectCandidates = (
@@ -158,14 +178,16 @@ export const selectCandidates = (
   const survives = (d: DialogRecord) => passes(d) && inFolder(d)
   if (!hasQuery(p)) return Either.right(dialogs.filter(survives).map((dialog) => ({ dialog, score: null })))
   const candidates: Array<DialogCandidate> = []
+  const forms = queryForms(p.query)
   if (p.match === "exact") {
-    const contains = titleContains(p.query)
-    const score = titleScorer(p.query)
+    // The trimmed query is in every title the query as given is in.
+    const contains = titleContains(p.query.trim())
+    const score = bestOf(forms.map(titleScorer))
     for (const dialog of dialogs) {
-      if (survives(dialog) && contains(dialog.title)) candidates.push({ dialog, score: score(dialog.title) })
+      if (survives(dialog) && contains(dialog.title)) candidates.push({ dialog, score: score(dialog.title)! })
     }
   } else {
-    const match = foldedTitleMatcher(p.query, p.minScore)
+    const match = bestOf(forms.map((q) => foldedTitleMatcher(q, p.minScore)))
     const titles = foldedTitlesOf(dialogs)
     for (let i = 0; i < dialogs.length; i++) {
       const dialog = dialogs[i]!

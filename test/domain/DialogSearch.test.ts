@@ -160,6 +160,17 @@ describe("title query", () => {
   })
   it("a blank query lists everything", () => {
     expect(ids(all, { query: "" }).length).toBe(all.length - 1)
+    expect(run(all, { query: "   " }).results.map((r) => [r.dialog.id, r.score])).toEqual(run(all, {}).results.map((r) => [r.dialog.id, r.score]))
+  })
+  it.prop("a query with surrounding spaces scores neither below the formula on it as given nor on it trimmed", [
+    fc.string({ unit: fc.constantFrom(..."ab c"), maxLength: 6 }).filter((q) => q.trim() !== ""),
+    fc.string({ unit: fc.constantFrom(..."abc d"), maxLength: 10 })
+  ], ([core, title]) => {
+    const query = ` ${core}  `
+    const [result] = run([dialog(1, { title })], { query, minScore: 0 }).results
+    expect(result!.score!).toBeGreaterThanOrEqual(Math.max(fuzzyScore(query, title), fuzzyScore(core.trim(), title)))
+    const exact = run([dialog(1, { title })], { query, match: "exact" }).results
+    expect(exact.length).toBe(title.toLowerCase().includes(core.trim().toLowerCase()) ? 1 : 0)
   })
 })
 

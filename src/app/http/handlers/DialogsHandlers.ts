@@ -48,7 +48,8 @@ export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<Di
   if (q !== undefined && query !== undefined && q !== "" && query !== "" && q !== query) {
     return Effect.fail(new BadRequest({ detail: "Give either 'q' or 'query', not two different queries" }))
   }
-  const text = q || query || null
+  // As given (the domain scores it trimmed too); a blank one is no query.
+  const text = q ? p.q! : query ? p.query! : null
   const folder = p.folder?.trim() || null
   const d = defaultDialogSearchParams
   return Effect.succeed({
