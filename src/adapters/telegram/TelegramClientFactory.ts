@@ -125,9 +125,11 @@ const parseSavedSession = (text: string): StringSession => {
   } catch (error) {
     throw new InvalidSavedSession(error instanceof Error ? error.message : String(error))
   }
-  // The constructor reads whatever bytes are there; these are what a real login always has.
+  // The constructor reads whatever bytes are there; these are what a real login always has. GramJS keeps the
+  // 2048-bit key in its shortest big-endian form (getByteArray), so one login in 256 has a 255-byte key, and
+  // fewer still a shorter one: at most 256 bytes, never none.
   const key = (parsed as unknown as { _key?: Buffer })._key
-  if (!(parsed.dcId > 0) || !parsed.serverAddress || key?.length !== AUTH_KEY_BYTES) {
+  if (!(parsed.dcId > 0) || !parsed.serverAddress || key === undefined || key.length === 0 || key.length > AUTH_KEY_BYTES) {
     throw new InvalidSavedSession("no DC address or auth key in it")
   }
   return parsed
