@@ -17,7 +17,7 @@
  * continues the walk takes it and nothing is asked for twice); what a commit
  * wrote is streamed as written, not read back.
  */
-import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Queue, RcMap, Stream, Take } from "effect"
+import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue, RcMap, Stream } from "effect"
 import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessageRecord } from "../domain/Message.js"
@@ -537,20 +537,15 @@ export const makeHistorySync = Effect.gen(function*() {
           // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
           const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
           if (invalid !== null) return yield* invalid
-          const queue = yield* Queue.bounded<Take.Take<HistoryEvent, HistoryError>>(1)
+          // A batch of events, or how the work ended: one queue item per hand-over, taken by one pull.
+          const queue = yield* Queue.bounded<ReadonlyArray<HistoryEvent> | Exit.Exit<void, HistoryError>>(1)
           let lastOffer = yield* Clock.currentTimeMillis
-          const offer = (take: Take.Take<HistoryEvent, HistoryError>) =>
+          const offer = (item: ReadonlyArray<HistoryEvent> | Exit.Exit<void, HistoryError>) =>
             Effect.flatMap(Clock.currentTimeMillis, (now) => {
               lastOffer = now
-              return Queue.offer(queue, take)
+              return Queue.offer(queue, item)
             })
-          yield* run(request, (events) => offer(Take.chunk(Chunk.unsafeFromArray(events)))).pipe(
-            Effect.matchCauseEffect({
-              onSuccess: () => offer(Take.end),
-              onFailure: (cause) => offer(Take.failCause(cause))
-            }),
-            Effect.forkScoped
-          )
+          yield* run(request, offer).pipe(Effect.exit, Effect.flatMap(offer), Effect.forkScoped)
           if (request.heartbeat !== undefined) {
             // Beside the work, into the same queue (a keep-alive merged in further down the stream would hand
             // every frame over between fibers, and hold on to their memory: see SseResponse).
@@ -558,10 +553,17 @@ export const makeHistorySync = Effect.gen(function*() {
             yield* Effect.gen(function*() {
               const now = yield* Clock.currentTimeMillis
               if (now < lastOffer + every) return yield* Effect.sleep(lastOffer + every - now)
-              yield* offer(Take.of(HEARTBEAT))
+              yield* offer([HEARTBEAT])
             }).pipe(Effect.forever, Effect.forkScoped)
           }
-          return Stream.flattenTake(Stream.fromQueue(queue))
+          return Stream.repeatEffectChunkOption(
+            Effect.flatMap(Queue.take(queue), (item): Effect.Effect<Chunk.Chunk<HistoryEvent>, Option.Option<HistoryError>> =>
+              !Exit.isExit(item)
+                ? Effect.succeed(Chunk.unsafeFromArray(item))
+                : Exit.isSuccess(item)
+                ? Effect.fail(Option.none())
+                : Effect.failCause(Cause.map(item.cause, Option.some)))
+          )
         })
       )
   }

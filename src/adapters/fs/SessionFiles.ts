@@ -35,18 +35,12 @@ export const SessionFilesLive = (dir: string) =>
        */
       const lastRead = new Map<SessionName, { readonly stamp: string; readonly value: Option.Option<string> }>()
       const stampOf = (stats: nodeFs.Stats) => `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`
-      const load = (name: SessionName) =>
+      const failed = (name: SessionName) => (cause: unknown) => new SessionStoreFailed({ operation: `read session ${name}`, cause })
+      /** Reads the file (its content is new, or not known yet). */
+      const read = (name: SessionName, file: string) =>
         Effect.tryPromise({
           try: async () => {
-            const file = sessionFilePath(dir, name)
             try {
-              const stats = nodeFs.statSync(file, { throwIfNoEntry: false })
-              if (stats === undefined) {
-                lastRead.delete(name)
-                return Option.none<string>()
-              }
-              const cached = lastRead.get(name)
-              if (cached !== undefined && cached.stamp === stampOf(stats)) return cached.value
               const handle = await fs.open(file, "r")
               try {
                 const opened = await handle.stat()
@@ -62,7 +56,25 @@ export const SessionFilesLive = (dir: string) =>
               throw error
             }
           },
-          catch: (cause) => new SessionStoreFailed({ operation: `read session ${name}`, cause })
+          catch: failed(name)
+        })
+      /** The stat, and the answer when the file is the one last read, without leaving the calling fiber's turn. */
+      const load = (name: SessionName): Effect.Effect<Option.Option<string>, SessionStoreFailed> =>
+        Effect.suspend(() => {
+          const file = sessionFilePath(dir, name)
+          let stats: nodeFs.Stats | undefined
+          try {
+            stats = nodeFs.statSync(file, { throwIfNoEntry: false })
+          } catch (error) {
+            return isMissing(error) ? Effect.succeed(Option.none<string>()) : Effect.fail(failed(name)(error))
+          }
+          if (stats === undefined) {
+            lastRead.delete(name)
+            return Effect.succeed(Option.none<string>())
+          }
+          const cached = lastRead.get(name)
+          if (cached !== undefined && cached.stamp === stampOf(stats)) return Effect.succeed(cached.value)
+          return read(name, file)
         })
       return SessionStore.of({
         load,

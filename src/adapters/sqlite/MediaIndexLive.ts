@@ -8,7 +8,7 @@ import { Duration, Effect, Layer, Option, RcMap } from "effect"
 import { MediaIndex, type MediaIndexEntry, MediaIndexError } from "../../ports/MediaIndex.js"
 import type { MediaStatus } from "../../ports/MessageStore.js"
 import { mediaIndexPath } from "./DialogLayout.js"
-import { type Migrations, openDatabase } from "./SqliteDatabase.js"
+import { type Migrations, openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 
 export interface MediaIndexOptions {
   /** `{data_dir}/accounts` */
@@ -54,18 +54,19 @@ export const MediaIndexLive = (options: MediaIndexOptions) =>
     MediaIndex,
     Effect.gen(function*() {
       const databases = yield* RcMap.make({
-        lookup: (accountId: number) => openDatabase(mediaIndexPath(options.accountsDir, accountId), migrations),
+        lookup: (accountId: number) => openRawDatabase(mediaIndexPath(options.accountsDir, accountId), migrations),
         idleTimeToLive: options.idleTimeToLive ?? Duration.minutes(1)
       })
-      const withIndex = <A>(accountId: number, operation: string, use: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
-        Effect.scoped(Effect.flatMap(RcMap.get(databases, accountId), use)).pipe(
+      /** Runs `use` on the account's open index: every statement is one synchronous better-sqlite3 call (see openRawDatabase). */
+      const withIndex = <A>(accountId: number, operation: string, use: (database: RawDatabase) => A) =>
+        Effect.scoped(Effect.flatMap(RcMap.get(databases, accountId), (database) => Effect.try(() => use(database)))).pipe(
           Effect.mapError((cause) => new MediaIndexError({ operation, cause }))
         )
 
       return MediaIndex.of({
         put: (accountId, e) =>
-          withIndex(accountId, "put", (sql) =>
-            sql.unsafe(UPSERT, [
+          withIndex(accountId, "put", ({ statement }) => {
+            statement(UPSERT).run(
               e.uuid,
               e.dialogId,
               e.messageId,
@@ -75,30 +76,34 @@ export const MediaIndexLive = (options: MediaIndexOptions) =>
               e.size,
               e.status,
               e.reason
-            ])),
+            )
+          }),
 
         get: (accountId, uuid) =>
-          withIndex(accountId, "get", (sql) =>
-            Effect.map(sql.unsafe<Row>(`SELECT ${COLUMNS} FROM media WHERE uuid = ?`, [uuid]), (rows) =>
-              Option.map(Option.fromNullable(rows[0]), (r): MediaIndexEntry => ({
-                uuid: r.uuid,
-                dialogId: r.dialog_id,
-                messageId: r.message_id,
-                storedName: r.stored_name,
-                mimeType: r.mime_type,
-                originalFileName: r.original_file_name,
-                size: r.size,
-                status: r.status as MediaStatus,
-                reason: r.reason
-              })))),
+          withIndex(accountId, "get", ({ statement }) => {
+            const r = statement(`SELECT ${COLUMNS} FROM media WHERE uuid = ?`).get(uuid) as Row | undefined
+            return Option.map(Option.fromNullable(r), (r): MediaIndexEntry => ({
+              uuid: r.uuid,
+              dialogId: r.dialog_id,
+              messageId: r.message_id,
+              storedName: r.stored_name,
+              mimeType: r.mime_type,
+              originalFileName: r.original_file_name,
+              size: r.size,
+              status: r.status as MediaStatus,
+              reason: r.reason
+            }))
+          }),
 
         remove: (accountId, uuids) =>
           uuids.length === 0
             ? Effect.void
-            : withIndex(accountId, "remove", (sql) =>
-              sql.withTransaction(
-                Effect.forEach(uuids, (uuid) => sql.unsafe("DELETE FROM media WHERE uuid = ?", [uuid]), { discard: true })
-              ))
+            : withIndex(accountId, "remove", ({ db, statement }) => {
+              const remove = statement("DELETE FROM media WHERE uuid = ?")
+              db.transaction(() => {
+                for (const uuid of uuids) remove.run(uuid)
+              })()
+            })
       })
     })
   )

@@ -45,7 +45,7 @@ export const isConnectionLost = (client: TelegramClient): boolean => {
     sender.isConnecting !== true
 }
 
-/** Fails once the client's connection is lost for good; raced against calls so none waits forever. */
+/** Fails once the client's connection is lost for good; raced against a flow (a login) so that it never waits forever. */
 export const failWhenConnectionLost = (client: TelegramClient): Effect.Effect<never, TelegramError> =>
   Effect.repeat(Effect.sync(() => isConnectionLost(client)), {
     schedule: Schedule.spaced(Duration.millis(200)),

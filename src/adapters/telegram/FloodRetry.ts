@@ -25,8 +25,20 @@ const announceWait = (thresholdSeconds: number) => (e: TelegramError) =>
     )
     : Effect.void
 
+/**
+ * The retry (its schedule's state, the announcement) is set up only once a
+ * call fails with a wait to sit out: a call that succeeds, as nearly all do,
+ * pays for one error handler. What follows the first failure is the same as
+ * retrying the call from its start with the schedule: that failure is the
+ * first attempt's.
+ */
 export const retryFloodWaits = (thresholdSeconds: number) => <A, R>(effect: Effect.Effect<A, TelegramError, R>) =>
-  effect.pipe(Effect.tapError(announceWait(thresholdSeconds)), Effect.retry(floodSchedule(thresholdSeconds)))
+  Effect.catchAll(effect, (first) => {
+    if (!(first._tag === "FloodWait" && first.seconds <= thresholdSeconds)) return Effect.fail(first)
+    let attempts = 0
+    const attempt = Effect.suspend(() => (attempts++ === 0 ? Effect.fail(first) : effect))
+    return attempt.pipe(Effect.tapError(announceWait(thresholdSeconds)), Effect.retry(floodSchedule(thresholdSeconds)))
+  })
 
 /**
  * The same for a stream (a file download). A retry runs the stream again

@@ -41,27 +41,79 @@ export const toTelegramError = (error: unknown, method: string, session: string)
   return new TelegramUnavailable({ reason: `${method}: ${message}`, cause: error })
 }
 
+/** The longest delay a timer can wait (setTimeout's limit); a longer limit is none. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** How often a call in flight looks whether its client's connection was lost for good (see `lost` below). */
+const LOST_POLL_MS = 200
+
 /**
  * One Telegram request as an Effect: its failure as the port's error, and
  * TelegramUnavailable when no answer comes within `timeout` (a connection
  * that stays open while Telegram stays silent would otherwise hold the
- * caller for ever; GramJS has no limit of its own).
+ * caller for ever; GramJS has no limit of its own). With `lost`, it also
+ * fails as soon as that says the client's connection is lost for good
+ * (looked at when the call starts and every 200 ms while it waits), since
+ * GramJS would then never answer.
+ *
+ * One callback and two timers, no fiber: this runs for every Telegram page
+ * of a sync, where racing fibers against the call cost more than the rest
+ * of the call's wrapping together.
  */
 export const telegramCall = <A>(
   method: string,
   session: string,
   timeout: Duration.DurationInput,
-  run: () => Promise<A>
+  run: () => Promise<A>,
+  lost?: () => boolean
 ): Effect.Effect<A, TelegramError> =>
-  Effect.tryPromise({ try: run, catch: (error) => toTelegramError(error, method, session) }).pipe(
-    Effect.timeoutFail({
-      duration: timeout,
-      onTimeout: () =>
-        new TelegramUnavailable({
-          reason: `${method}: no answer from Telegram within ${Duration.format(Duration.decode(timeout))}`
-        })
-    })
-  )
+  Effect.async<A, TelegramError>((resume) => {
+    if (lost !== undefined && lost()) {
+      resume(Effect.fail(connectionLost()))
+      return
+    }
+    let done = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let poll: ReturnType<typeof setInterval> | undefined
+    const stop = () => {
+      done = true
+      if (timer !== undefined) clearTimeout(timer)
+      if (poll !== undefined) clearInterval(poll)
+    }
+    const finish = (result: Effect.Effect<A, TelegramError>) => {
+      if (done) return
+      stop()
+      resume(result)
+    }
+    const limit = Duration.decode(timeout)
+    const ms = Duration.toMillis(limit)
+    if (ms <= MAX_TIMER_MS) {
+      timer = setTimeout(() =>
+        finish(Effect.fail(
+          new TelegramUnavailable({ reason: `${method}: no answer from Telegram within ${Duration.format(limit)}` })
+        )), ms)
+    }
+    if (lost !== undefined) {
+      poll = setInterval(() => {
+        if (lost()) finish(Effect.fail(connectionLost()))
+      }, LOST_POLL_MS)
+    }
+    let answer: Promise<A>
+    try {
+      answer = run()
+    } catch (error) {
+      finish(Effect.fail(toTelegramError(error, method, session)))
+      return
+    }
+    answer.then(
+      (value) => finish(Effect.succeed(value)),
+      (error: unknown) => finish(Effect.fail(toTelegramError(error, method, session)))
+    )
+    return Effect.sync(stop)
+  })
+
+const connectionLost = () =>
+  new TelegramUnavailable({ reason: "the connection to Telegram was lost and could not be re-established" })
 
 /** RPC errors that mean "this peer does not exist for you / the reference is stale". */
 export const isPeerInvalid = (error: TelegramError): boolean =>

@@ -21,7 +21,7 @@ import {
   TelegramUnavailable,
   UserNotFound
 } from "../../ports/TelegramGateway.js"
-import { connectClient, failWhenConnectionLost, isConnectionLost } from "./ClientConnect.js"
+import { connectClient, isConnectionLost } from "./ClientConnect.js"
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
@@ -42,6 +42,8 @@ interface Connection {
   readonly account: AccountInfo
   /** Input peers of the account's dialogs (and anything seen since), by marked id. */
   readonly peers: Map<number, Api.TypeInputPeer>
+  /** Whether the client's connection is lost for good (see `isConnectionLost`). */
+  readonly lost: () => boolean
 }
 
 const inputPeerOf = (entity: Api.TypeUser | Api.TypeChat): Api.TypeInputPeer | null => {
@@ -93,8 +95,13 @@ export const TelegramGatewayLive = Layer.scoped(
     const threshold = config.floodThresholdSeconds
 
     const requestTimeout = config.requestTimeout ?? Duration.seconds(DEFAULT_TELEGRAM_TIMEOUT_SECONDS)
-    const call = <A>(session: SessionName, method: string, run: () => Promise<A>): Effect.Effect<A, TelegramError> =>
-      telegramCall(method, session, requestTimeout, run)
+    /** A Telegram call; with the connection it is made on, it fails at once if that connection is lost for good. */
+    const call = <A>(
+      session: SessionName,
+      method: string,
+      run: () => Promise<A>,
+      connection?: Connection
+    ): Effect.Effect<A, TelegramError> => telegramCall(method, session, requestTimeout, run, connection?.lost)
 
     const connect = (session: SessionName) =>
       Effect.gen(function*() {
@@ -137,7 +144,8 @@ export const TelegramGatewayLive = Layer.scoped(
             lastName: me.lastName ?? null,
             username: me.username ?? null
           },
-          peers: new Map()
+          peers: new Map(),
+          lost: () => isConnectionLost(client)
         }
         return connection
       })
@@ -172,16 +180,18 @@ export const TelegramGatewayLive = Layer.scoped(
       })
 
     /**
-     * Runs `f` with the session's client, failing instead of waiting forever
-     * if the connection is lost for good meanwhile. A revoked session or a
-     * lost connection drops the cached client, so the next call starts afresh.
+     * Runs `f` with the session's client. Its Telegram calls are made with
+     * the connection (`call(..., connection)`), so they fail instead of
+     * waiting forever if the connection is lost for good meanwhile. A revoked
+     * session or a lost connection drops the cached client, so the next call
+     * starts afresh.
      */
     const withClient = <A, E>(
       session: SessionName,
       f: (connection: Connection) => Effect.Effect<A, E | TelegramError>
     ): Effect.Effect<A, E | TelegramError> =>
       Effect.scoped(
-        Effect.flatMap(connectionOf(session), (connection) => Effect.raceFirst(f(connection), failWhenConnectionLost(connection.client)))
+        Effect.flatMap(connectionOf(session), f)
       ).pipe(
         retryFloodWaits(threshold) as <X, R>(e: Effect.Effect<X, E | TelegramError, R>) => Effect.Effect<X, E | TelegramError, R>,
         Effect.tapError((e) => {
@@ -210,8 +220,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   limit: DIALOG_PAGE,
                   hash: bigInt.zero
                 })
-              )
-            )
+              ), connection)
             if (page.className === "messages.DialogsNotModified") break
             rememberPeers(connection, page.users, page.chats)
             const entities = indexEntities(page.users, page.chats)
@@ -280,7 +289,7 @@ export const TelegramGatewayLive = Layer.scoped(
             ? call(session, "messages.GetFullChat", async () => {
               const full = await connection.client.invoke(new Api.messages.GetFullChat({ chatId: dialog.chatId }))
               rememberPeers(connection, full.users, full.chats)
-            })
+            }, connection)
             : dialog.className === "InputPeerChannel"
             ? call(session, "messages.GetHistory", async () => {
               const page = await connection.client.invoke(
@@ -296,7 +305,7 @@ export const TelegramGatewayLive = Layer.scoped(
                 })
               )
               if (page.className !== "messages.MessagesNotModified") rememberPeers(connection, page.users, page.chats)
-            })
+            }, connection)
             : Effect.void
         ]
         for (const attempt of [Effect.void, ...attempts]) {
@@ -315,7 +324,7 @@ export const TelegramGatewayLive = Layer.scoped(
     ) =>
       withClient(session, (connection) =>
         Effect.flatMap(resolvePeer(session, connection, dialogId), (peer) =>
-          call(session, method, () => run(connection, peer)).pipe(
+          call(session, method, () => run(connection, peer), connection).pipe(
             Effect.catchIf(isPeerInvalid, () => Effect.fail(new PeerNotFound({ dialogId })))
           )
         )
@@ -342,7 +351,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
       folders: (session) =>
         withClient(session, (c) =>
-          call(session, "messages.GetDialogFilters", () => c.client.invoke(new Api.messages.GetDialogFilters())).pipe(
+          call(session, "messages.GetDialogFilters", () => c.client.invoke(new Api.messages.GetDialogFilters()), c).pipe(
             Effect.map((result) => {
               const filters = Array.isArray(result) ? result : result.filters
               return filters.map((f) => folderOf(f, c.account.userId)).filter((f) => f !== null)
@@ -397,7 +406,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   hash: bigInt.zero,
                   ...(fromId === undefined ? {} : { fromId })
                 })
-              )).pipe(
+              ), connection).pipe(
                 Effect.catchIf(isPeerInvalid, (e) =>
                   Effect.fail(
                     request.fromUserId !== null && isUserInvalid(e, peer)
@@ -449,7 +458,7 @@ export const TelegramGatewayLive = Layer.scoped(
               }
               : null
             return { results, count, next }
-          })),
+          }, connection)),
 
       download: (session, locatorText) =>
         Stream.suspend(() => {
