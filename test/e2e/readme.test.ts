@@ -90,7 +90,8 @@ describe("README: Try it without Telegram", () => {
     } finally {
       for (const p of leftovers) fs.rmSync(p, { recursive: true, force: true })
     }
-  })
+    // Longer than the script's own limit, so that a stuck script is killed with everything it started.
+  }, 120_000)
 })
 
 describe("README: every curl example against the emulator", () => {
