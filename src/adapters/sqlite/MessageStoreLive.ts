@@ -323,74 +323,45 @@ const commit = (d: RawDatabase, page: PageCommit): CommitResult => {
         noLongerMedia.push(m.id)
         dropped.push(mediaOfRow(old))
       }
-    } else if (old === undefined) {
+      continue
+    }
+    // What the message now says of its file; the download state depends on what was stored before.
+    const now = {
+      type: m.media!.type,
+      category: file.category,
+      size: file.size,
+      mimeType: file.mimeType,
+      fileName: file.fileName,
+      fileId: file.fileId,
+      locator: file.locator
+    }
+    const pending = { status: "pending", reason: null, storedName: null } as const
+    if (old === undefined) {
       const uuid = randomUUID()
       d.statement(INSERT_MEDIA).run(
         m.id,
         uuid,
-        m.media!.type,
-        file.category,
-        file.size,
-        file.mimeType,
-        file.fileName,
-        file.fileId,
-        file.locator,
-        "pending",
-        null,
-        null
+        now.type,
+        now.category,
+        now.size,
+        now.mimeType,
+        now.fileName,
+        now.fileId,
+        now.locator,
+        pending.status,
+        pending.reason,
+        pending.storedName
       )
-      media.set(m.id, {
-        uuid,
-        messageId: m.id,
-        type: m.media!.type,
-        category: file.category,
-        size: file.size,
-        mimeType: file.mimeType,
-        fileName: file.fileName,
-        fileId: file.fileId,
-        locator: file.locator,
-        status: "pending",
-        reason: null,
-        storedName: null
-      })
+      media.set(m.id, { uuid, messageId: m.id, ...now, ...pending })
     } else if (old.file_id === file.fileId) {
       // Same file: keep its uuid and download state, take the fresh file reference.
-      d.statement(REFRESH_MEDIA).run(m.media!.type, file.category, file.size, file.mimeType, file.fileName, file.locator, m.id)
-      media.set(m.id, {
-        ...mediaOfRow(old),
-        type: m.media!.type,
-        category: file.category,
-        size: file.size,
-        mimeType: file.mimeType,
-        fileName: file.fileName,
-        locator: file.locator
-      })
+      d.statement(REFRESH_MEDIA).run(now.type, now.category, now.size, now.mimeType, now.fileName, now.locator, m.id)
+      media.set(m.id, { ...mediaOfRow(old), ...now })
     } else {
       // The message now carries another file: same uuid (stable per message), to be downloaded again.
       if (old.stored_name !== null) dropped.push(mediaOfRow(old))
-      d.statement(REPLACE_MEDIA_FILE).run(
-        m.media!.type,
-        file.category,
-        file.size,
-        file.mimeType,
-        file.fileName,
-        file.fileId,
-        file.locator,
-        m.id
-      )
-      media.set(m.id, {
-        ...mediaOfRow(old),
-        type: m.media!.type,
-        category: file.category,
-        size: file.size,
-        mimeType: file.mimeType,
-        fileName: file.fileName,
-        fileId: file.fileId,
-        locator: file.locator,
-        status: "pending",
-        reason: null,
-        storedName: null
-      })
+      d.statement(REPLACE_MEDIA_FILE).run(now.type, now.category, now.size, now.mimeType, now.fileName, now.fileId, now.locator, m.id)
+      media.set(m.id, { ...mediaOfRow(old), ...now, ...pending })
     }
   }
   for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
