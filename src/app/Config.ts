@@ -13,6 +13,7 @@ import {
   readRsaPublicKey,
   type TelegramCredentials
 } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { type AllowedHosts, normalizeHostName } from "./http/AllowedHosts.js"
 
 export type { TelegramCredentials }
 
@@ -20,6 +21,11 @@ export interface AppConfigShape {
   readonly dataDir: string
   readonly host: string
   readonly port: number
+  /**
+   * Host names or IPs accepted in the `Host` header beyond localhost, loopback
+   * addresses and `host` (DNS rebinding protection); `*`: any. Unset: none.
+   */
+  readonly allowedHosts?: AllowedHosts
   readonly settingsSeed: Option.Option<string>
   readonly apiToken: Option.Option<string>
   readonly floodThresholdSeconds: number
@@ -58,6 +64,9 @@ Options (each also settable by the environment variable shown):
   --data-dir <dir>         data directory (sessions, caches, settings.yaml)   TGSC_DATA_DIR   [./data]
   --host <addr>            address to bind; keep loopback unless you need it TGSC_HOST       [127.0.0.1]
   --port <n>               TCP port                                          TGSC_PORT       [8000]
+  --allowed-hosts <list>   comma-separated host names the server may be
+                           addressed as (Host header) besides localhost,
+                           IP addresses and --host; * allows any             TGSC_ALLOWED_HOSTS
   --settings <yaml>        copy this settings file over {data_dir}/settings.yaml at start
   --api-token <token>      require "Authorization: Bearer <token>" on /api   TGSC_API_TOKEN
   --flood-threshold <s>    wait out Telegram rate limits up to this many seconds,
@@ -133,6 +142,34 @@ export const positiveSeconds = (option: OptionValue | undefined, problems: Array
 }
 
 /**
+ * --allowed-hosts / TGSC_ALLOWED_HOSTS: comma-separated host names or IP
+ * addresses (normalized), or `*` alone; none when not given. A problem is
+ * recorded for an empty entry or one that is not a host name or IP.
+ */
+export const allowedHostsOption = (option: OptionValue | undefined, problems: Array<string>): AllowedHosts => {
+  if (option === undefined) return []
+  const entries = option.value.split(",").map((entry) => entry.trim())
+  if (entries.length === 1 && entries[0] === "*") return "*"
+  const hosts: Array<string> = []
+  for (const entry of entries) {
+    if (entry === "") {
+      problems.push(`${option.source} has an empty entry in ${JSON.stringify(option.value)}: separate host names with single commas`)
+    } else if (entry === "*") {
+      problems.push(`${option.source}: * (any host) must be the only entry, got ${JSON.stringify(option.value)}`)
+    } else {
+      const name = normalizeHostName(entry)
+      if (name === undefined) {
+        problems.push(
+          `${option.source} entry ${JSON.stringify(entry)} is not a host name or IP address ` +
+            "(no scheme, port, path or wildcard; * alone allows any host)"
+        )
+      } else if (!hosts.includes(name)) hosts.push(name)
+    }
+  }
+  return hosts
+}
+
+/**
  * The emulator switch from --telegram-dc/--telegram-public-key or
  * TGSC_TELEGRAM_DC/TGSC_TELEGRAM_PUBLIC_KEY: both or neither, an address
  * that parses, and a readable RSA public key (its path made absolute).
@@ -180,6 +217,7 @@ export const parseCommandLine = (
         "data-dir": { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
+        "allowed-hosts": { type: "string" },
         settings: { type: "string" },
         "api-token": { type: "string" },
         "flood-threshold": { type: "string" },
@@ -211,6 +249,8 @@ export const parseCommandLine = (
   if (!Number.isInteger(port) || port < 0 || port > 65535 || (portOpt !== undefined && !/^\d+$/.test(portOpt.value))) {
     problems.push(`${portOpt!.source} must be a port number 0-65535, got ${JSON.stringify(portOpt!.value)}`)
   }
+
+  const allowedHosts = allowedHostsOption(pick("allowed-hosts", "TGSC_ALLOWED_HOSTS"), problems)
 
   const seed = pick("settings", undefined)
   const token = pick("api-token", "TGSC_API_TOKEN")
@@ -260,6 +300,7 @@ export const parseCommandLine = (
       dataDir,
       host,
       port,
+      allowedHosts,
       settingsSeed: Option.map(Option.fromNullable(seed?.value), (p) => nodePath.resolve(cwd, p)),
       apiToken: Option.fromNullable(token?.value),
       floodThresholdSeconds: flood,

@@ -1,7 +1,7 @@
 /**
  * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
- * /openapi.json, the {"detail"} error shape, request logs, optional API
- * token, over a Node http server that drops open connections (SSE clients)
+ * /openapi.json, the {"detail"} error shape, request logs, the Host check
+ * (DNS rebinding), optional API token, over a Node http server that drops open connections (SSE clients)
  * on shutdown instead of waiting for them.
  *
  * The server is one program using the library: everything behind the routes
@@ -14,6 +14,7 @@ import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
 import { type TgscConfig, TgscLive, type TgscServices } from "../index.js"
+import { AllowedHostsLive } from "./http/AllowedHosts.js"
 import { TgscApi } from "./http/Api.js"
 import { ApiTokenLive } from "./http/ApiToken.js"
 import { DetailErrorsLive } from "./http/DetailErrors.js"
@@ -112,9 +113,14 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
 /**
  * The HTTP side alone. `satisfies` keeps it honest: beyond its own
  * configuration it needs nothing TgscLive does not provide.
+ *
+ * A middleware added later wraps those added before it, and the layer
+ * provided last is built first: the Host check, provided first, is added
+ * last, so it runs before everything else (the API token too) on every path.
  */
 const HttpLive = (config: AppConfigShape) =>
   HttpApiBuilder.serve(requestLog).pipe(
+    Layer.provide(AllowedHostsLive(config)),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),

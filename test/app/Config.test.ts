@@ -26,6 +26,18 @@ describe("parseCommandLine", () => {
     expect(Option.isNone(c.apiToken)).toBe(true)
     expect(c.logLevel).toBe("info")
     expect(c.logFormat).toBe("text")
+    expect(c.allowedHosts).toEqual([])
+  })
+  it("--allowed-hosts / TGSC_ALLOWED_HOSTS: comma-separated names and IPs, normalized; the flag wins", () => {
+    expect(run([], { TGSC_ALLOWED_HOSTS: "NAS.lan., 192.168.1.20 ,[2001:DB8::1]" }).allowedHosts)
+      .toEqual(["nas.lan", "192.168.1.20", "2001:db8::1"])
+    expect(run(["--allowed-hosts", "proxy.example"], { TGSC_ALLOWED_HOSTS: "nas.lan" }).allowedHosts).toEqual(["proxy.example"])
+    expect(run(["--allowed-hosts=a.lan,A.lan"]).allowedHosts).toEqual(["a.lan"])
+    expect(run([], { TGSC_ALLOWED_HOSTS: " " }).allowedHosts).toEqual([])
+  })
+  it("--allowed-hosts * turns the Host check off", () => {
+    expect(run(["--allowed-hosts", "*"]).allowedHosts).toBe("*")
+    expect(run([], { TGSC_ALLOWED_HOSTS: " * " }).allowedHosts).toBe("*")
   })
   it("flags win over environment variables, which win over defaults", () => {
     const env = { TGSC_PORT: "9000", TGSC_HOST: "0.0.0.0", TGSC_DATA_DIR: "/srv/tg", TGSC_FLOOD_THRESHOLD: "30", LOG_LEVEL: "debug" }
@@ -86,6 +98,13 @@ describe("parseCommandLine", () => {
     [["--client-idle", ""], {}, /^--client-idle must be a number of seconds > 0, got ""$/m],
     [[], { TELEGRAM_API_ID: "0", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],
     [[], { TELEGRAM_API_ID: "99999999999", TELEGRAM_API_HASH: "h" }, /TELEGRAM_API_ID must be a positive integer/],
+    [["--allowed-hosts", ""], {}, /^--allowed-hosts has an empty entry in "": separate host names with single commas$/m],
+    [[], { TGSC_ALLOWED_HOSTS: "a.lan,,b.lan" }, /^TGSC_ALLOWED_HOSTS has an empty entry in "a.lan,,b.lan"/m],
+    [["--allowed-hosts", "a.lan,"], {}, /^--allowed-hosts has an empty entry/m],
+    [["--allowed-hosts", "nas.lan:8000"], {}, /^--allowed-hosts entry "nas.lan:8000" is not a host name or IP address \(no scheme, port/m],
+    [[], { TGSC_ALLOWED_HOSTS: "http://nas.lan" }, /^TGSC_ALLOWED_HOSTS entry "http:\/\/nas.lan" is not a host name or IP address/m],
+    [["--allowed-hosts", "*.lan"], {}, /^--allowed-hosts entry "\*.lan" is not a host name/m],
+    [["--allowed-hosts", "*,nas.lan"], {}, /^--allowed-hosts: \* \(any host\) must be the only entry, got "\*,nas.lan"$/m],
     [["extra"], {}, /Unexpected argument|positional/i]
   ])("rejects %j %j", (argv, env, message) => {
     const parsed = parseCommandLine(argv, env as Record<string, string>)
