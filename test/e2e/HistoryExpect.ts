@@ -11,6 +11,7 @@ import { dialogMessages, type OracleMessage } from "../emulator/HistoryOracle.js
 import { parseScenario, type Scenario } from "../emulator/Scenario.js"
 import type { E2e } from "../support/E2e.js"
 import { projectRoot } from "../support/ServerProcess.js"
+import { parseSse, type SseBody } from "../support/Sse.js"
 
 export const HISTORY_FIXTURE = "test/fixtures/history.json"
 
@@ -160,36 +161,8 @@ export class ExpectedHistory {
 // ---------------------------------------------------------------------------
 // SSE
 
-export interface SseEvent {
-  readonly event: string
-  readonly data: unknown
-}
+export { parseSse, type SseBody, type SseEvent } from "../support/Sse.js"
 
-export interface SseBody {
-  readonly text: string
-  readonly events: Array<SseEvent>
-  readonly keepAlives: number
-}
-
-/** Splits an SSE body into its events (comments dropped) and counts its keep-alive comments. */
-export const parseSse = (text: string): SseBody => {
-  const events: Array<SseEvent> = []
-  let keepAlives = 0
-  for (const block of text.split("\n\n")) {
-    if (block.trim() === "") continue
-    let event = "message"
-    const data: Array<string> = []
-    for (const line of block.split("\n")) {
-      if (line === ": keep-alive") keepAlives++
-      else if (line.startsWith("event: ")) event = line.slice(7)
-      else if (line.startsWith("data: ")) data.push(line.slice(6))
-    }
-    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")) })
-  }
-  return { text, events, keepAlives }
-}
-
-/** The messages of every `data:` event, in order. */
 export const messagesOf = (body: SseBody): Array<HistoryMessage> =>
   body.events.filter((e) => e.event === "message").flatMap((e) => (e.data as { messages: Array<HistoryMessage> }).messages)
 

@@ -117,28 +117,7 @@ export const startHistoryServer = async (
   }
 }
 
-export interface SseEvent {
-  readonly event: string
-  readonly data: unknown
-}
-
-/** Splits an SSE body into its events (comments dropped) and counts its keep-alive comments. */
-export const parseSse = (body: string): { events: Array<SseEvent>; keepAlives: number } => {
-  const events: Array<SseEvent> = []
-  let keepAlives = 0
-  for (const block of body.split("\n\n")) {
-    if (block.trim() === "") continue
-    let event = "message"
-    const data: Array<string> = []
-    for (const line of block.split("\n")) {
-      if (line === ": keep-alive") keepAlives++
-      else if (line.startsWith("event: ")) event = line.slice(7)
-      else if (line.startsWith("data: ")) data.push(line.slice(6))
-    }
-    if (data.length > 0) events.push({ event, data: JSON.parse(data.join("\n")) })
-  }
-  return { events, keepAlives }
-}
+export { parseSse, type SseEvent } from "../support/Sse.js"
 
 /** Reads a streamed body until `done(textSoFar)` holds; returns the text and the reader to go on with. */
 export const readUntil = async (response: Response, done: (text: string) => boolean) => {
