@@ -33,6 +33,7 @@ import {
   type RawScenario,
   SERVICE_CHAT
 } from "./ScenarioOracle.js"
+import { expectRateLimited } from "../support/http.js"
 
 const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/many-dialogs.json"), "utf8")) as RawScenario
 const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
@@ -589,16 +590,11 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
   afterEach(async () => {
     await e2e.control("/faults", { method: "DELETE" })
   })
-  const expect429 = (res: Answer, seconds: number) => {
-    expect(res.status).toBe(429)
-    expect(res.headers.get("retry-after")).toBe(String(seconds))
-    expect(res.body).toEqual({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.` })
-  }
 
   it("a FLOOD_WAIT above the threshold on messages.getDialogs is a 429; the next request succeeds", async () => {
     const session = await freshSession()
     await fault("messages.GetDialogs", "FLOOD_WAIT_3")
-    expect429(await search("limit=1", session), 3)
+    expectRateLimited(await search("limit=1", session), 3)
     const ok = await search("limit=1", session)
     expect(ok.status).toBe(200)
     expect(ok.body.total).toBe(oracle.listed.length)
@@ -628,7 +624,7 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
     const session = await freshSession()
     await search("limit=1", session)
     await fault("messages.GetHistory", "FLOOD_WAIT_3")
-    expect429(await search("type=bot&sort=messages", session), 3)
+    expectRateLimited(await search("type=bot&sort=messages", session), 3)
     await fault("messages.GetHistory", "FLOOD_WAIT_1")
     const res = await search("type=bot&sort=messages&limit=500", session)
     expect(res.status).toBe(200)
@@ -638,9 +634,9 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
   it("on full-chat info (channels.getFullChannel) and on the folder list (messages.getDialogFilters)", async () => {
     const session = await freshSession()
     await fault("channels.GetFullChannel", "FLOOD_WAIT_5")
-    expect429(await search("type=channel&min_participants=1", session), 5)
+    expectRateLimited(await search("type=channel&min_participants=1", session), 5)
     await fault("messages.GetDialogFilters", "FLOOD_WAIT_4")
-    expect429(await get("/api/v3/folders", session), 4)
+    expectRateLimited(await get("/api/v3/folders", session), 4)
     await fault("messages.GetDialogFilters", "FLOOD_WAIT_1")
     const folders = await get("/api/v3/folders", session)
     expect(folders.status).toBe(200)

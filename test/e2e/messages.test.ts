@@ -26,6 +26,7 @@ import {
   type RawScenario,
   SERVICE_CHAT
 } from "./ScenarioOracle.js"
+import { expectRateLimited } from "../support/http.js"
 
 const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/many-dialogs.json"), "utf8")) as RawScenario
 const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
@@ -394,15 +395,10 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
   afterEach(async () => {
     await e2e.control("/faults", { method: "DELETE" })
   })
-  const expect429 = (res: Answer, seconds: number) => {
-    expect(res.status).toBe(429)
-    expect(res.headers.get("retry-after")).toBe(String(seconds))
-    expect(res.body).toEqual({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.` })
-  }
 
   it("messages.search: a FLOOD_WAIT above the threshold is a 429 with Retry-After; below it the request waits and succeeds", async () => {
     await fault("messages.Search", "FLOOD_WAIT_3")
-    expect429(await inDialog(OPS, "q=invoice"), 3)
+    expectRateLimited(await inDialog(OPS, "q=invoice"), 3)
     await fault("messages.Search", "FLOOD_WAIT_1")
     expectAnswer(await inDialog(OPS, "q=invoice"), "invoice", 50, expectInDialog(oracle.dialog(OPS), { q: "invoice" }))
   })
@@ -413,18 +409,18 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ method: "messages.Search", error: "FLOOD_WAIT_30", times: 1, after: 2 })
     })
-    expect429(await inDialog(OPS, "q=invoice&limit=500"), 30)
+    expectRateLimited(await inDialog(OPS, "q=invoice&limit=500"), 30)
   })
 
   it("messages.searchGlobal: the same", async () => {
     await fault("messages.SearchGlobal", "FLOOD_WAIT_3")
-    expect429(await everywhere("q=meeting"), 3)
+    expectRateLimited(await everywhere("q=meeting"), 3)
     await fault("messages.SearchGlobal", "FLOOD_WAIT_1")
     expectAnswer(await everywhere("q=meeting"), "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
   })
 
   it("FLOOD_PREMIUM_WAIT counts as a rate limit too", async () => {
     await fault("messages.SearchGlobal", "FLOOD_PREMIUM_WAIT_9")
-    expect429(await everywhere("q=meeting"), 9)
+    expectRateLimited(await everywhere("q=meeting"), 9)
   })
 })
