@@ -9,7 +9,7 @@
  *   text/plain, what a cross-site page can send without a CORS preflight,
  *   never reach a handler;
  * - while reading (chunked bodies have no Content-Length): past 64 KB the
- *   reading stops and the answer is a 413, without buffering the rest;
+ *   reading stops and the answer is a 413, without buffering the rest
  *   (ResponseGuards closes the connection of any answer sent before the
  *   body was received whole, so the rest of a large upload is not read);
  * - an empty body is an empty object (so an empty settings PATCH is the
