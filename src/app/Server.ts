@@ -1,14 +1,16 @@
 /**
  * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
  * /openapi.json, the {"detail"} error shape, request logs, the Host check
- * (DNS rebinding), optional API token, over a Node http server that drops open connections (SSE clients)
- * on shutdown instead of waiting for them.
+ * (DNS rebinding), the Origin check (cross-site writes), optional API token,
+ * bounded JSON bodies, over a Node http server with timeouts for receiving
+ * requests that drops open connections (SSE clients) on shutdown instead of
+ * waiting for them.
  *
  * The server is one program using the library: everything behind the routes
  * comes from TgscLive through the package's entry point (src/index.ts), and
  * the routes need nothing else (checked by the type of ServerLive).
  */
-import { createServer } from "node:http"
+import { createServer, type Server } from "node:http"
 import type { Duplex } from "node:stream"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -29,6 +31,8 @@ import { HistoryHandlersLive } from "./http/handlers/HistoryHandlers.js"
 import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
 import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
 import { requestLog } from "./http/RequestLog.js"
+import { responseGuards } from "./http/ResponseGuards.js"
+import { SameOriginLive } from "./http/SameOrigin.js"
 import { SessionAuthLive } from "./http/SessionAuth.js"
 import { AppConfig, type AppConfigShape } from "./Config.js"
 
@@ -48,7 +52,7 @@ export const clientErrorResponse = (code: string | undefined): string => {
     ? [413, "Payload Too Large", "Request chunk extensions too large"]
     : [400, "Bad Request", `Bad request: malformed HTTP${code === undefined ? "" : ` (${code})`}`]
   const body = JSON.stringify({ detail })
-  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
+  return `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
 }
 
@@ -64,12 +68,29 @@ const onClientError = (error: NodeJS.ErrnoException, socket: Duplex) => {
   setTimeout(() => socket.destroy(), 2000).unref()
 }
 
+/**
+ * Node's timeouts for receiving a request. `requestTimeout` covers receiving
+ * the request (headers and body) only, not the answer: a history stream (SSE)
+ * runs as long as it needs once its GET has arrived. `timeout` (socket
+ * inactivity) stays off for the same streams; they send keep-alive comments.
+ */
+export const SERVER_TIMEOUTS = {
+  /** The headers of a request must arrive within this. */
+  headersTimeout: 20_000,
+  /** The whole request (at most 64 KB of body) must arrive within this. */
+  requestTimeout: 60_000,
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveTimeout: 5_000
+} as const
+
+export const applyServerTimeouts = (server: Server): Server => Object.assign(server, SERVER_TIMEOUTS)
+
 const NodeServerLive = (config: AppConfigShape) =>
   Layer.merge(
     Layer.scoped(
       HttpServer.HttpServer,
       Effect.gen(function*() {
-        const server = createServer()
+        const server = applyServerTimeouts(createServer())
         server.on("clientError", onClientError)
         const httpServer = yield* NodeHttpServer.make(() => server, { host: config.host, port: config.port })
         // Added after make()'s own finalizer, so it runs first: open streams are cut, close() returns.
@@ -116,18 +137,21 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
  *
  * A middleware added later wraps those added before it, and the layer
  * provided last is built first: the Host check, provided first, is added
- * last, so it runs before everything else (the API token too) on every path.
+ * last, so it runs before everything else on every path; then the Origin
+ * check, the error shape, the API token, the body checks, the routes.
+ * Around all of it: the request log and the headers every response gets.
  */
 const HttpLive = (config: AppConfigShape) =>
-  HttpApiBuilder.serve(requestLog).pipe(
+  HttpApiBuilder.serve((app) => requestLog(responseGuards(app))).pipe(
     Layer.provide(AllowedHostsLive(config)),
+    Layer.provide(SameOriginLive),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
-    Layer.provide(JsonBodyLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
+    Layer.provide(JsonBodyLive),
     HttpServer.withLogAddress,
     Layer.provide(NodeServerLive(config))
   ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>

@@ -42,6 +42,8 @@ describe("GET /api/v3/files/{file_uuid}", () => {
     expect(res.headers.get("content-type")).toBe("application/pdf")
     expect(res.headers.get("content-length")).toBe("5000")
     expect(res.headers.get("accept-ranges")).toBe("bytes")
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox")
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff")
     expect(res.headers.get("content-disposition")).toBe(
       `attachment; filename="r_sum_ _final_.pdf"; filename*=UTF-8''${encodeURIComponent("résumé \"final\".pdf")}`
     )
@@ -118,7 +120,9 @@ describe("GET /api/v3/files/{file_uuid}", () => {
     await fs.rm(file_path)
     const missing = await s.get(`/api/v3/files/${pdfUuid}`)
     expect(missing.status).toBe(404)
-    expect((await json(missing)).detail).toMatch(/missing on disk/)
+    const { detail } = await json(missing)
+    expect(detail).toMatch(/missing on disk/)
+    expect(detail).not.toContain(s.dataDir)
   })
 
   it("media skipped earlier is served once the settings allow it and the history is requested again", async () => {

@@ -64,19 +64,20 @@ describe("settings", () => {
     expect(await read(again)).toEqual(expected)
   })
 
-  it("a JSON body sent without Content-Type: application/json (curl -d) is read as JSON", async () => {
+  it("a JSON body sent without Content-Type: application/json (curl -d, or none) is a 415 and changes nothing", async () => {
     const s = await start()
     for (const contentType of ["application/x-www-form-urlencoded", null]) {
-      // fetch labels a string body text/plain unless told; a Blob without a type sends no Content-Type.
+      // A Blob without a type sends no Content-Type.
       const body = contentType === null ? new Blob([JSON.stringify({ download_media: false })]) : JSON.stringify({ repair_media: false })
       const res = await fetch(s.url + "/api/v3/settings", {
         method: "PATCH",
         headers: { "X-Telegram-Username": "alice", ...(contentType === null ? {} : { "content-type": contentType }) },
         body
       })
-      expect(res.status, String(contentType)).toBe(200)
+      expect(res.status, String(contentType)).toBe(415)
+      expect((await json(res)).detail).toMatch(/Content-Type: application\/json/)
     }
-    expect(await read(s)).toEqual({ ...DEFAULTS, download_media: false, repair_media: false })
+    expect(await read(s)).toEqual(DEFAULTS)
   })
 
   it("0 and null both mean no size limit; batch sizes above Telegram's 100 are capped", async () => {
@@ -180,11 +181,15 @@ describe("rejected settings updates (one server: none of them may change anythin
   })
 
   it("deeply nested JSON is a 400 naming the body, never a 500", async () => {
-    for (const depth of [40, 2000, 3000, 100_000]) {
+    // 32,000 deep is just under the 64 KB body limit; deeper is a 413 before any parsing.
+    for (const depth of [40, 2000, 3000, 32_000]) {
       const res = await patch(shared, "[".repeat(depth) + "]".repeat(depth))
       expect(res.status, String(depth)).toBe(400)
       expect(await json(res)).toEqual({ detail: expect.stringMatching(/^Invalid request body: .*nested/) })
     }
+    const deeper = await patch(shared, "[".repeat(100_000) + "]".repeat(100_000))
+    expect(deeper.status).toBe(413)
+    expect(await json(deeper)).toEqual({ detail: expect.stringMatching(/^Request body too large: /) })
     expect(shared.output()).not.toMatch(/RangeError|Maximum call stack/)
   })
 
@@ -205,7 +210,7 @@ describe("rejected settings updates (one server: none of them may change anythin
       headers: { "X-Telegram-Username": "alice", "content-type": "application/x-www-form-urlencoded" },
       body: "download_media=false"
     })
-    expect(form.status).toBe(400)
+    expect(form.status).toBe(415)
     expect((await json(form)).detail).toMatch(/Content-Type: application\/json/)
     const text = await fetch(shared.url + "/api/v3/settings", {
       method: "PATCH",

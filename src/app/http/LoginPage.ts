@@ -2,7 +2,13 @@
  * GET /login: a plain page for a person to log a session in: starts a QR
  * login, shows the code (re-fetched whenever qr_url changes), asks for the
  * 2FA password when needed, and says when it is done. No external assets.
+ *
+ * Sent with a Content-Security-Policy that lets it run only its own inline
+ * script and style (by hash), talk only to this server, show the QR image
+ * it fetched (a blob: URL), and never be framed (with X-Frame-Options for
+ * older browsers): another site cannot overlay it to trick a click.
  */
+import { createHash } from "node:crypto"
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 
@@ -84,6 +90,32 @@ $("password").addEventListener("submit", async (e) => {
 });
 </script></body></html>`
 
+/** The CSP source for an inline element's exact text. */
+const hashSource = (text: string) => `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`
+
+const inline = (tag: string): string => {
+  const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(LOGIN_PAGE)
+  if (match === null) throw new Error(`the login page has no inline <${tag}>`)
+  return match[1]!
+}
+
+export const LOGIN_PAGE_CSP = [
+  "default-src 'none'",
+  `script-src ${hashSource(inline("script"))}`,
+  `style-src ${hashSource(inline("style"))}`,
+  "img-src blob:",
+  "connect-src 'self'",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'"
+].join("; ")
+
+export const LOGIN_PAGE_HEADERS = {
+  "content-security-policy": LOGIN_PAGE_CSP,
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer"
+}
+
 export const LoginPageLive = HttpApiBuilder.Router.use((router) =>
-  router.get("/login", Effect.succeed(HttpServerResponse.html(LOGIN_PAGE)))
+  router.get("/login", Effect.succeed(HttpServerResponse.html(LOGIN_PAGE).pipe(HttpServerResponse.setHeaders(LOGIN_PAGE_HEADERS))))
 )

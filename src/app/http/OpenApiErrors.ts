@@ -37,15 +37,26 @@ const commonErrors: Record<string, string> = {
 
 /** Only operations that read a body can answer these. */
 const bodyErrors: Record<string, string> = {
-  "415": "The body's Content-Type is not JSON (a body sent as application/x-www-form-urlencoded " +
-    "or without Content-Type is read as JSON)"
+  "413": "The request body is over 64 KB (declared by Content-Length, or streamed); the connection is closed",
+  "415": "The request has a Content-Type that is not JSON, or a body without Content-Type: " +
+    "send Content-Type: application/json"
+}
+
+/** State-changing operations (not GET) can answer these. */
+const writeErrors: Record<string, string> = {
+  "403": "The Origin header names another site than this server (cross-site request), or the Host is not allowed"
 }
 
 const HTTP_METHODS = new Set(["get", "put", "post", "delete", "options", "head", "patch", "trace"])
 
-const describeOperation = (op: Json) => {
+const describeOperation = (method: string, op: Json) => {
   const responses: Json = op.responses ?? {}
-  const extra = { ...commonErrors, ...(op.requestBody !== undefined ? bodyErrors : {}) }
+  const writes = method !== "get" && method !== "head" && method !== "options"
+  const extra = {
+    ...commonErrors,
+    ...(writes ? writeErrors : {}),
+    ...(op.requestBody !== undefined ? bodyErrors : {})
+  }
   for (const [status, description] of Object.entries(extra)) responses[status] ??= { description }
   for (const [status, response] of Object.entries(responses)) {
     if (Number(status) < 400) continue
@@ -91,7 +102,7 @@ const pruneSchemas = (spec: Json) => {
 export const describeErrorBodies = (generated: Json): Json => {
   const spec = structuredClone(generated)
   for (const item of Object.values<Json>(spec.paths ?? {})) {
-    for (const [method, op] of Object.entries<Json>(item)) if (HTTP_METHODS.has(method)) describeOperation(op)
+    for (const [method, op] of Object.entries<Json>(item)) if (HTTP_METHODS.has(method)) describeOperation(method, op)
   }
   spec.components ??= {}
   spec.components.schemas ??= {}

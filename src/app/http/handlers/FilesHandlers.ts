@@ -44,6 +44,32 @@ export const contentDisposition = (fileName: string): string => {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
 }
 
+const PASSIVE_TYPES = new Set(["text/plain", "application/pdf", "application/zip", "application/octet-stream"])
+
+/**
+ * The Content-Type a file is served with: its stored MIME type when that is
+ * passive content (a plain image, audio or video type, text/plain, PDF, a
+ * zip, raw bytes), otherwise `application/octet-stream`. An HTML, SVG, XML
+ * or script file from a chat is served as bytes, never as a page or script
+ * of this origin (metadata_only still reports the stored type).
+ */
+export const servedContentType = (mimeType: string | null): string => {
+  const type = (mimeType ?? "").split(";")[0]!.trim().toLowerCase()
+  const [top, sub = ""] = type.split("/", 2) as [string, string?]
+  const plainMedia = (top === "image" || top === "audio" || top === "video") &&
+    /^[a-z0-9][a-z0-9.+-]*$/.test(sub) && !/xml|svg|html|script/.test(sub)
+  return plainMedia || PASSIVE_TYPES.has(type) ? type : "application/octet-stream"
+}
+
+/**
+ * Beside the safe Content-Type and `attachment`: nothing in a media
+ * response may run or load anything, even if a browser renders it.
+ */
+const MEDIA_HEADERS = {
+  "content-security-policy": "default-src 'none'; sandbox",
+  "x-content-type-options": "nosniff"
+}
+
 /** The 404's detail: what became of the file, and what the client can do about it. */
 const notAvailable = (error: MediaNotFound | MediaNotDownloaded): string => {
   if (error._tag === "MediaNotFound") return `No media file with id '${error.uuid}' for this account`
@@ -58,9 +84,10 @@ const notAvailable = (error: MediaNotFound | MediaNotDownloaded): string => {
       return `Media ${uuid} could not be downloaded (${reason ?? "unknown reason"}): ` +
         "request the dialog's history again to retry"
     case "missing":
+      // Never the path: no absolute paths in error messages (metadata_only gives it to whoever asks).
       return path === null
         ? `Media ${uuid} has no stored file`
-        : `Media file ${uuid} is missing on disk (${path}): request the dialog's history again to download it again`
+        : `Media file ${uuid} is missing on disk: request the dialog's history again to download it again`
   }
 }
 
@@ -92,10 +119,11 @@ export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handler
         const request = yield* HttpServerRequest.HttpServerRequest
         const range = parseRange(request.headers["range"], file.size)
         const headers = {
+          ...MEDIA_HEADERS,
           "accept-ranges": "bytes",
           "content-disposition": contentDisposition(file.originalFileName ?? file.storedName)
         }
-        const contentType = file.mimeType ?? "application/octet-stream"
+        const contentType = servedContentType(file.mimeType)
         switch (range._tag) {
           case "Unsatisfiable":
             return detailResponse(416, `Range '${request.headers["range"]}' is outside the file's ${file.size} bytes`, {
