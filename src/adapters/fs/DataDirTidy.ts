@@ -7,7 +7,7 @@ import type * as nodeFs from "node:fs"
 import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import { Effect } from "effect"
-import { DataDirUnusable } from "./DataDirLock.js"
+import { DataDirUnusable, LOCK_FILE } from "./DataDirLock.js"
 import { makePrivateDir } from "./PrivateFiles.js"
 
 /**
@@ -27,16 +27,30 @@ export interface TidyReport {
   readonly failures: ReadonlyArray<string>
 }
 
+/**
+ * What tgsc keeps at the top of the data directory (TgscLive's dataLayout,
+ * the lock and its SQLite journal); only these are walked. Anything else
+ * someone put there is left as it is (the directory itself being 0700 keeps
+ * it private), so a data directory pointed at a busy place by mistake does
+ * not get all of it rewritten.
+ */
+const OWN_ENTRIES: ReadonlySet<string> = new Set(["settings.yaml", "sessions", "accounts", LOCK_FILE, `${LOCK_FILE}-journal`])
+
+/** At the top, only the temporary files of tgsc's own (settings.yaml's) writes are stale. */
+const isOwnStaleTempFile = (name: string) => isStaleTempFile(name) && [...OWN_ENTRIES].some((own) => name.startsWith(`.${own}.`))
+
 const isGone = (error: unknown) => {
   const code = (error as NodeJS.ErrnoException | null)?.code
   return code === "ENOENT" || code === "ENOTDIR"
 }
 
 /**
- * Walks `dataDir` (created 0700 when missing): every directory and file
- * loses its group and other permission bits, stale temporary files are
- * removed. Symbolic links are neither followed nor changed, so nothing
- * outside the directory is touched; `dataDir` itself may be a link.
+ * Walks `dataDir` (created 0700 when missing) and tgsc's own entries in it:
+ * every directory and file loses its group and other permission bits, stale
+ * temporary files are removed. Symbolic links are neither followed nor
+ * changed, so nothing outside the directory is touched; `dataDir` itself may
+ * be a link. A data directory every user may write to (sticky, like /tmp) is
+ * not changed, only reported: it is not tgsc's to close.
  */
 export const tidyDataDirNow = async (dataDir: string): Promise<TidyReport> => {
   let tightened = 0
@@ -51,7 +65,7 @@ export const tidyDataDirNow = async (dataDir: string): Promise<TidyReport> => {
       if (!isGone(error)) failures.push(`${path}: ${(error as Error).message}`)
     }
   }
-  const visit = async (dir: string): Promise<void> => {
+  const visit = async (dir: string, top = false): Promise<void> => {
     let entries: Array<nodeFs.Dirent>
     try {
       entries = await fs.readdir(dir, { withFileTypes: true })
@@ -62,6 +76,7 @@ export const tidyDataDirNow = async (dataDir: string): Promise<TidyReport> => {
     await Promise.all(entries.map(async (entry) => {
       const path = nodePath.join(dir, entry.name)
       if (entry.isSymbolicLink()) return
+      if (top && !OWN_ENTRIES.has(entry.name) && !(entry.isFile() && isOwnStaleTempFile(entry.name))) return
       if (entry.isFile() && isStaleTempFile(entry.name)) {
         try {
           await fs.rm(path, { force: true })
@@ -83,8 +98,13 @@ export const tidyDataDirNow = async (dataDir: string): Promise<TidyReport> => {
     }))
   }
   await makePrivateDir(dataDir)
-  await tighten(dataDir, await fs.stat(dataDir))
-  await visit(dataDir)
+  const root = await fs.stat(dataDir)
+  if ((root.mode & 0o1002) === 0o1002) {
+    failures.push(`${dataDir}: every user may write to it (like /tmp): give tgsc a directory of its own`)
+  } else {
+    await tighten(dataDir, root)
+  }
+  await visit(dataDir, true)
   return { tightened, removed, failures }
 }
 

@@ -85,14 +85,36 @@ describe("tidyDataDirNow", () => {
     const outsideFile = write("secret.txt", 0o644, outside)
     write(".stale.tmp", 0o644, outside)
     write("settings.yaml", 0o644)
-    fs.symlinkSync(outside, path.join(dataDir, "linked-dir"))
-    fs.symlinkSync(outsideFile, path.join(dataDir, "linked-file"))
-    fs.symlinkSync(path.join(outside, ".stale.tmp"), path.join(dataDir, ".link.tmp"))
+    const accounts = path.join(dataDir, "accounts")
+    fs.mkdirSync(accounts)
+    fs.symlinkSync(outside, path.join(accounts, "linked-dir"))
+    fs.symlinkSync(outsideFile, path.join(accounts, "linked-file"))
+    fs.symlinkSync(path.join(outside, ".stale.tmp"), path.join(accounts, ".link.tmp"))
     await tidyDataDirNow(dataDir)
     expect(modeOf(outside)).toBe(0o755)
     expect(modeOf(outsideFile)).toBe(0o644)
     expect(fs.existsSync(path.join(outside, ".stale.tmp"))).toBe(true)
     expect(modeOf(path.join(dataDir, "settings.yaml"))).toBe(0o600)
+  })
+
+  it("leaves alone what is not tgsc's at the top of the data directory (the directory itself, 0700, keeps it private)", async () => {
+    write("settings.yaml", 0o644)
+    const foreign = [write("notes.txt", 0o644), write(".notes.txt.1.tmp", 0o644), write("backup/old.db", 0o644)]
+    fs.chmodSync(path.join(dataDir, "backup"), 0o755)
+    expect(await tidyDataDirNow(dataDir)).toEqual({ tightened: 2, removed: 0, failures: [] })
+    for (const file of foreign) expect(modeOf(file)).toBe(0o644)
+    expect(modeOf(path.join(dataDir, "backup"))).toBe(0o755)
+    expect(modeOf(dataDir)).toBe(0o700)
+  })
+
+  it("does not close a data directory every user may write to (like /tmp), and says so", async () => {
+    fs.mkdirSync(dataDir)
+    fs.chmodSync(dataDir, 0o1777)
+    write("settings.yaml", 0o644)
+    const report = await tidyDataDirNow(dataDir)
+    expect(fs.statSync(dataDir).mode & 0o7777).toBe(0o1777)
+    expect(modeOf(path.join(dataDir, "settings.yaml"))).toBe(0o600)
+    expect(report.failures).toEqual([`${dataDir}: every user may write to it (like /tmp): give tgsc a directory of its own`])
   })
 
   it("follows the data directory itself when it is a link (the user's choice of where it lives)", async () => {
