@@ -16,10 +16,16 @@ RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+# 0.0.0.0 so that `docker run -p` reaches the server. Outside the image a
+# non-loopback bind without TGSC_API_TOKEN is refused; TGSC_IN_CONTAINER=1
+# turns that into a warning at every start, naming the exposure and the fix
+# (publish on 127.0.0.1, or set TGSC_API_TOKEN), so the plain
+# `docker run -d -p 8000:8000 ...` keeps working.
 ENV NODE_ENV=production \
     TGSC_DATA_DIR=/app/data \
     TGSC_HOST=0.0.0.0 \
-    TGSC_PORT=8000
+    TGSC_PORT=8000 \
+    TGSC_IN_CONTAINER=1
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -27,7 +33,8 @@ COPY package.json ./
 COPY docker/entrypoint.sh /usr/local/bin/tgsc-entrypoint
 RUN chmod 0755 /usr/local/bin/tgsc-entrypoint \
  && mkdir -p /app/data \
- && chown node:node /app/data
+ && chown node:node /app/data \
+ && chmod 0700 /app/data
 VOLUME ["/app/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \

@@ -4,7 +4,8 @@
 # (npm ci with dev dependencies, compile, prune to production), the runtime
 # stage (only node_modules, dist, package.json), the entrypoint dropping to an
 # unprivileged user when started as root, the server on 0.0.0.0 with its data
-# in the "volume", and the HEALTHCHECK command.
+# in the "volume" (private: 0700/0600) and a warning about the missing token,
+# the HEALTHCHECK command, and the refusal of the same bind outside the image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${npm_config_nodedir:-}" ] && [ -d /usr/include/node ]; then export npm_config_nodedir=/usr; fi
@@ -36,7 +37,7 @@ fi
 # exec all the way down (subshell, env, entrypoint, setpriv): $pid is the server
 # itself, so the kills below stop it rather than orphan it.
 (cd "$app" && exec env -i PATH="$PATH" HOME=/tmp NODE_ENV=production TGSC_DATA_DIR="$app/data" TGSC_HOST=0.0.0.0 TGSC_PORT="$port" \
-  ./entrypoint.sh node dist/bin/tgsc-server.js >"$scratch/server.log" 2>&1) &
+  TGSC_IN_CONTAINER=1 ./entrypoint.sh node dist/bin/tgsc-server.js >"$scratch/server.log" 2>&1) &
 pid=$!
 for _ in $(seq 1 50); do
   if node -e "fetch('http://127.0.0.1:$port/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then break; fi
@@ -50,5 +51,18 @@ echo "server runs as: $server_user"
 if [ "$(id -u)" = "0" ] && [ "$server_user" = "root" ]; then echo "the server runs as root" >&2; exit 1; fi
 echo "data dir owner: $(stat -c %U "$app/data"); settings: $(ls "$app/data")"
 grep -q "0.0.0.0:$port" "$scratch/server.log" || { echo "server did not bind 0.0.0.0:$port" >&2; cat "$scratch/server.log" >&2; exit 1; }
+grep -q "SECURITY WARNING: no API token" "$scratch/server.log" || { echo "no warning about the missing token" >&2; cat "$scratch/server.log" >&2; exit 1; }
+for f in "$app/data" "$app/data/settings.yaml" "$app/data/.tgsc.lock"; do
+  mode=$(stat -c %a "$f")
+  case "$mode" in 700|600) ;; *) echo "$f has mode $mode, not private" >&2; exit 1 ;; esac
+done
 kill -TERM "$pid"; wait "$pid" || true
+pid=
+echo "== outside the image (no TGSC_IN_CONTAINER), 0.0.0.0 without a token is refused"
+code=0
+(cd "$app" && env -i PATH="$PATH" HOME=/tmp TGSC_DATA_DIR="$scratch/other" TGSC_HOST=0.0.0.0 TGSC_PORT="$port" \
+  node dist/bin/tgsc-server.js >"$scratch/refused.log" 2>&1) || code=$?
+if [ "$code" != 2 ] || ! grep -q "refusing to listen on 0.0.0.0 without an API token" "$scratch/refused.log"; then
+  echo "expected exit code 2 and the refusal, got $code:" >&2; cat "$scratch/refused.log" >&2; exit 1
+fi
 echo "OK: the Dockerfile's runtime steps work"

@@ -3,6 +3,9 @@
 # on /app/data (e.g. one made with `mkdir -p` as root) is handed to that user
 # first, so the documented `docker run -v <dir>:/app/data` works as written.
 set -eu
+# Everything the server creates is private to its user anyway (explicit
+# modes); this also covers anything else started here.
+umask 077
 DATA_DIR="${TGSC_DATA_DIR:-/app/data}"
 if [ "$(id -u)" = "0" ]; then
   mkdir -p "$DATA_DIR"

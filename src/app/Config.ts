@@ -2,7 +2,9 @@
  * Server configuration: flags first, then environment variables, then
  * defaults, every value checked here at start (a message naming the flag or
  * variable, exit code 2). Telegram credentials come from the environment
- * only, so they never show up in a process list or a shell history.
+ * only, and the API token from the environment or a file, so they never
+ * show up in a process list or a shell history. A non-loopback address
+ * without a token is refused (ConfigSecurity).
  */
 import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
@@ -13,6 +15,7 @@ import {
   readRsaPublicKey,
   type TelegramCredentials
 } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { API_TOKEN_FLAG_REFUSED, apiTokenOption, booleanVariable, checkExposure, givesApiTokenFlag } from "./ConfigSecurity.js"
 import { type AllowedHosts, normalizeHostName } from "./http/AllowedHosts.js"
 
 export type { TelegramCredentials }
@@ -68,7 +71,11 @@ Options (each also settable by the environment variable shown):
                            addressed as (Host header) besides localhost,
                            IP addresses and --host; * allows any             TGSC_ALLOWED_HOSTS
   --settings <yaml>        copy this settings file over {data_dir}/settings.yaml at start
-  --api-token <token>      require "Authorization: Bearer <token>" on /api   TGSC_API_TOKEN
+  --api-token-file <path>  require "Authorization: Bearer <token>" on /api,
+                           the token read from this file (or given in
+                           TGSC_API_TOKEN; never as a flag)                  TGSC_API_TOKEN_FILE
+  --insecure-no-token      allow a --host other than loopback without an API
+                           token (refused otherwise; warned at every start)  TGSC_INSECURE_NO_TOKEN
   --flood-threshold <s>    wait out Telegram rate limits up to this many seconds,
                            answer 429 above it                               TGSC_FLOOD_THRESHOLD [120]
   --dialog-cache-ttl <s>   reuse an account's dialog list, folders and counts
@@ -96,11 +103,20 @@ Environment only:
   TELEGRAM_API_ID, TELEGRAM_API_HASH   your app's credentials from https://my.telegram.org/apps.
                                        Without them the server starts, but Telegram endpoints answer 503.
                                        Never flags: a flag would show them in the process list.
+  TGSC_API_TOKEN                       the API token itself (or --api-token-file).
+  TGSC_IN_CONTAINER=1                  set by the Docker image: its 0.0.0.0 bind without a token is
+                                       warned about at start instead of refused (docker run -p decides
+                                       who can reach it).
 `
 
 export type ParsedCommandLine =
   | { readonly _tag: "Help" }
-  | { readonly _tag: "Run"; readonly config: AppConfigShape }
+  | {
+    readonly _tag: "Run"
+    readonly config: AppConfigShape
+    /** To log at start (level warning), e.g. a non-loopback bind without a token that was allowed. */
+    readonly warnings: ReadonlyArray<string>
+  }
 
 /** An option's value and where it came from (`--flag` or the variable), for messages. */
 export interface OptionValue {
@@ -207,6 +223,7 @@ export const parseCommandLine = (
   env: Readonly<Record<string, string | undefined>>,
   cwd: string = process.cwd()
 ): Either.Either<ParsedCommandLine, string> => {
+  if (givesApiTokenFlag(argv)) return Either.left(`${API_TOKEN_FLAG_REFUSED}\nRun tgsc-server --help for the options.`)
   let values: Record<string, string | boolean | undefined>
   try {
     values = parseArgs({
@@ -219,7 +236,8 @@ export const parseCommandLine = (
         port: { type: "string" },
         "allowed-hosts": { type: "string" },
         settings: { type: "string" },
-        "api-token": { type: "string" },
+        "api-token-file": { type: "string" },
+        "insecure-no-token": { type: "boolean" },
         "flood-threshold": { type: "string" },
         "dialog-cache-ttl": { type: "string" },
         "sse-keepalive-seconds": { type: "string" },
@@ -239,6 +257,7 @@ export const parseCommandLine = (
   if (values.help === true) return Either.right({ _tag: "Help" })
   const pick = optionPicker(values, env)
   const problems: Array<string> = []
+  const warnings: Array<string> = []
 
   const dataDir = nodePath.resolve(cwd, pick("data-dir", "TGSC_DATA_DIR")?.value ?? "./data")
   const host = pick("host", "TGSC_HOST")?.value ?? "127.0.0.1"
@@ -253,7 +272,7 @@ export const parseCommandLine = (
   const allowedHosts = allowedHostsOption(pick("allowed-hosts", "TGSC_ALLOWED_HOSTS"), problems)
 
   const seed = pick("settings", undefined)
-  const token = pick("api-token", "TGSC_API_TOKEN")
+  const apiToken = apiTokenOption(pick, env, cwd, problems, warnings)
 
   const floodOpt = pick("flood-threshold", "TGSC_FLOOD_THRESHOLD")
   const flood = floodOpt === undefined ? 120 : Number(floodOpt.value)
@@ -292,6 +311,13 @@ export const parseCommandLine = (
   const clientIdle = positiveSeconds(pick("client-idle", "TGSC_CLIENT_IDLE_SECONDS"), problems)
   const telegramTimeout = positiveSeconds(pick("telegram-timeout", "TGSC_TELEGRAM_TIMEOUT_SECONDS"), problems)
   const emulator = emulatorOption(pick, cwd, problems)
+  checkExposure({
+    host,
+    port,
+    hasToken: Option.isSome(apiToken),
+    insecureNoToken: values["insecure-no-token"] === true || booleanVariable(env, "TGSC_INSECURE_NO_TOKEN", problems),
+    inContainer: booleanVariable(env, "TGSC_IN_CONTAINER", problems)
+  }, problems, warnings)
 
   if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
   return Either.right({
@@ -302,7 +328,7 @@ export const parseCommandLine = (
       port,
       allowedHosts,
       settingsSeed: Option.map(Option.fromNullable(seed?.value), (p) => nodePath.resolve(cwd, p)),
-      apiToken: Option.fromNullable(token?.value),
+      apiToken,
       floodThresholdSeconds: flood,
       sseKeepAliveSeconds: keepAlive,
       dialogCacheTtlSeconds: ttl,
@@ -314,7 +340,8 @@ export const parseCommandLine = (
       ...(loginKeep === undefined ? {} : { loginKeepSeconds: loginKeep }),
       ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle }),
       ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout })
-    }
+    },
+    warnings
   })
 }
 

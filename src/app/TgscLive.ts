@@ -10,8 +10,9 @@
  * never pays for it.
  */
 import * as nodePath from "node:path"
-import { Duration, Either, Layer } from "effect"
+import { Duration, Effect, Either, Layer } from "effect"
 import { type DataDirLocked, type DataDirUnusable, lockDataDir } from "../adapters/fs/DataDirLock.js"
+import { tidyDataDir } from "../adapters/fs/DataDirTidy.js"
 import { MediaFilesLive } from "../adapters/fs/MediaFilesLive.js"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
 import { type SettingsFileInvalid, SettingsFileLive } from "../adapters/fs/SettingsFile.js"
@@ -175,7 +176,10 @@ export const TgscUseCasesLive = (
  * `overrides` replaces adapters, e.g. `{ messageStore: MyStoreLive }`; the
  * others stay the defaults. The data-directory lock (see
  * TgscConfig.lockDataDir) is taken before anything else touches the
- * directory and released after everything else has closed.
+ * directory and released after everything else has closed. Then, before any
+ * adapter starts, everything under the directory is made private to its
+ * owner (directories 0700, files 0600; one log line says how many paths were
+ * tightened) and temporary files left by a crash are removed.
  */
 export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
   config: TgscConfig,
@@ -191,9 +195,12 @@ export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
   )
   const ports = Layer.mergeAll(adapters.telegramGateway, adapters.telegramLogin).pipe(Layer.provideMerge(stores))
   const services = TgscUseCasesLive(config).pipe(Layer.provideMerge(ports))
-  const locked = config.lockDataDir === false
-    ? services
-    : services.pipe(Layer.provide(Layer.scopedDiscard(lockDataDir(config.dataDir))))
+  // The data directory is made private (and cleaned of a crash's temporary files) while the lock is held, before
+  // any adapter opens something in it.
+  const tidy = tidyDataDir(config.dataDir)
+  const locked = services.pipe(Layer.provide(Layer.scopedDiscard(
+    config.lockDataDir === false ? tidy : Effect.zipRight(lockDataDir(config.dataDir), tidy)
+  )))
   // The cast only restores the override errors the widened `adapters` record forgot.
   return locked as Layer.Layer<TgscServices, TgscStartError | TgscOverrideErrors<O>>
 }

@@ -15,7 +15,7 @@ if (parsed.right._tag === "Help") {
   process.stdout.write(HELP)
   process.exit(0)
 }
-const config = parsed.right.config
+const { config, warnings } = parsed.right
 
 const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.squash(cause) as { _tag?: string; message?: string; cause?: unknown }
@@ -28,7 +28,9 @@ const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
 }
 
 // ServerLive's TgscLive takes the data-directory lock before anything touches the directory.
-const program = Layer.launch(ServerLive(config)).pipe(
+// The warnings (an exposed address without a token, a token file others can read) go out at every start.
+const program = Effect.forEach(warnings, (warning) => Effect.logWarning(warning), { discard: true }).pipe(
+  Effect.zipRight(Layer.launch(ServerLive(config))),
   Effect.catchAllCause((cause) =>
     Cause.isInterruptedOnly(cause)
       ? Effect.void

@@ -40,7 +40,14 @@ describe("parseCommandLine", () => {
     expect(run([], { TGSC_ALLOWED_HOSTS: " * " }).allowedHosts).toBe("*")
   })
   it("flags win over environment variables, which win over defaults", () => {
-    const env = { TGSC_PORT: "9000", TGSC_HOST: "0.0.0.0", TGSC_DATA_DIR: "/srv/tg", TGSC_FLOOD_THRESHOLD: "30", LOG_LEVEL: "debug" }
+    const env = {
+      TGSC_PORT: "9000",
+      TGSC_HOST: "0.0.0.0",
+      TGSC_API_TOKEN: "t",
+      TGSC_DATA_DIR: "/srv/tg",
+      TGSC_FLOOD_THRESHOLD: "30",
+      LOG_LEVEL: "debug"
+    }
     expect(run([], env)).toMatchObject({ port: 9000, host: "0.0.0.0", dataDir: "/srv/tg", floodThresholdSeconds: 30, logLevel: "debug" })
     expect(run(["--port", "9100", "--data-dir", "rel"], env)).toMatchObject({ port: 9100, dataDir: "/work/rel" })
   })

@@ -72,6 +72,15 @@ describe("the Host check", () => {
     expect(missingUser.status).toBe(401)
   })
 
+  it("answers any IP address as the Host, on purpose: a DNS-rebinding page's Host is always its domain name", async () => {
+    for (const host of ["192.168.1.20", `10.0.0.5:${byDefault.port}`, "[2001:db8::1]:8000", "0.0.0.0"]) {
+      const answer = await get(byDefault, "/health", host)
+      expect(answer.status, host).toBe(200)
+    }
+    // The name a rebinding page is served from, pointed at 127.0.0.1, is refused.
+    expect((await get(byDefault, "/health", `rebind.evil.example:${byDefault.port}`)).status).toBe(403)
+  })
+
   it("answers an HTTP/1.0 request without a Host header (no browser sends one)", async () => {
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(byDefault.port, "127.0.0.1", () => socket.write("GET /health HTTP/1.0\r\n\r\n"))

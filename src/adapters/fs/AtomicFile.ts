@@ -1,10 +1,12 @@
 /**
  * Writes that never leave a half-written file under the final name: data goes
- * to a temporary sibling, is flushed, then renamed over the target.
+ * to a temporary sibling, is flushed, then renamed over the target. Files are
+ * 0600 unless told otherwise, a missing directory 0700 (PrivateFiles).
  */
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./PrivateFiles.js"
 
 export const writeFileAtomic = async (
   target: string,
@@ -12,9 +14,9 @@ export const writeFileAtomic = async (
   options: { readonly mode?: number } = {}
 ): Promise<void> => {
   const dir = path.dirname(target)
-  await fs.mkdir(dir, { recursive: true })
+  await makePrivateDir(dir)
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`)
-  const mode = options.mode ?? 0o644
+  const mode = options.mode ?? PRIVATE_FILE_MODE
   const handle = await fs.open(temp, "wx", mode)
   try {
     await handle.writeFile(data)

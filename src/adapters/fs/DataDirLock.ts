@@ -6,10 +6,10 @@
  * when the process dies, however it dies: no stale lock file to clean up
  * after a crash or SIGKILL.
  */
-import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import Database from "better-sqlite3"
 import { Data, Effect, type Scope } from "effect"
+import { makePrivateDirSync, touchPrivateFileSync } from "./PrivateFiles.js"
 
 export class DataDirLocked extends Data.TaggedError("DataDirLocked")<{
   readonly dataDir: string
@@ -41,8 +41,10 @@ export const lockDataDir = (dataDir: string): Effect.Effect<void, DataDirLocked 
   Effect.acquireRelease(
     Effect.try({
       try: () => {
-        fs.mkdirSync(dataDir, { recursive: true })
-        const db = new Database(nodePath.join(dataDir, LOCK_FILE), { timeout: 0 })
+        makePrivateDirSync(dataDir)
+        const lockFile = nodePath.join(dataDir, LOCK_FILE)
+        touchPrivateFileSync(lockFile) // 0600, and so is its journal
+        const db = new Database(lockFile, { timeout: 0 })
         try {
           db.pragma("locking_mode = EXCLUSIVE")
           db.exec("CREATE TABLE IF NOT EXISTS holder (pid INTEGER, started TEXT)")

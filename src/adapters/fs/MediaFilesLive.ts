@@ -2,7 +2,8 @@
  * The MediaFiles port on the local file system: `{uuid}{ext}` in
  * `{data_dir}/accounts/{account}/dialogs/{dialog}/media/`. Downloads go to a
  * hidden `.part` file that is synced, then renamed into place; a failed or
- * interrupted download removes its temporary file.
+ * interrupted download removes its temporary file. Directories 0700, files
+ * 0600 (PrivateFiles).
  */
 import { randomUUID } from "node:crypto"
 import { createReadStream } from "node:fs"
@@ -12,6 +13,7 @@ import { NodeStream } from "@effect/platform-node"
 import { Effect, Exit, Layer, Option, Stream } from "effect"
 import { MediaFileError, type MediaFileRef, MediaFiles } from "../../ports/MediaFiles.js"
 import { mediaDirectory } from "../sqlite/DialogLayout.js"
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./PrivateFiles.js"
 
 export interface MediaFilesOptions {
   /** `{data_dir}/accounts` */
@@ -67,9 +69,9 @@ export const MediaFilesLive = (options: MediaFilesOptions) =>
             }
             const finalPath = absolutePath(ref)
             const tempPath = nodePath.join(dir, `.${ref.name}.${randomUUID().slice(0, 8)}.part`)
-            yield* attempt("create directory", dir, () => fs.mkdir(dir, { recursive: true }))
+            yield* attempt("create directory", dir, () => makePrivateDir(dir))
             const size = yield* Effect.acquireUseRelease(
-              attempt("create", tempPath, () => fs.open(tempPath, "wx")),
+              attempt("create", tempPath, () => fs.open(tempPath, "wx", PRIVATE_FILE_MODE)),
               (handle) =>
                 Effect.gen(function*() {
                   let written = 0

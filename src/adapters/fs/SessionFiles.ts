@@ -10,6 +10,7 @@ import { Effect, Layer, Option } from "effect"
 import { SESSION_NAME_PATTERN, type SessionName } from "../../domain/SessionName.js"
 import { SessionStore, SessionStoreFailed } from "../../ports/SessionStore.js"
 import { writeFileAtomic } from "./AtomicFile.js"
+import { makePrivateDir, PRIVATE_FILE_MODE } from "./PrivateFiles.js"
 
 const SUFFIX = ".session"
 
@@ -22,7 +23,7 @@ export const SessionFilesLive = (dir: string) =>
     SessionStore,
     Effect.gen(function*() {
       yield* Effect.tryPromise({
-        try: () => fs.mkdir(dir, { recursive: true, mode: 0o700 }),
+        try: () => makePrivateDir(dir),
         catch: (cause) => new SessionStoreFailed({ operation: `create ${dir}`, cause })
       })
       /**
@@ -81,7 +82,7 @@ export const SessionFilesLive = (dir: string) =>
         exists: (name) => Effect.map(load(name), Option.isSome),
         save: (name, session) =>
           Effect.tryPromise({
-            try: () => writeFileAtomic(sessionFilePath(dir, name), session, { mode: 0o600 }),
+            try: () => writeFileAtomic(sessionFilePath(dir, name), session, { mode: PRIVATE_FILE_MODE }),
             catch: (cause) => new SessionStoreFailed({ operation: `write session ${name}`, cause })
           }),
         remove: (name) =>

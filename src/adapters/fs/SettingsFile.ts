@@ -10,6 +10,7 @@ import YAML from "yaml"
 import { applyPatch, decodeSettingsDocument, defaultSettings, type Settings } from "../../domain/Settings.js"
 import { SettingsPersistFailed, SettingsStore } from "../../ports/SettingsStore.js"
 import { writeFileAtomic } from "./AtomicFile.js"
+import { PRIVATE_FILE_MODE } from "./PrivateFiles.js"
 
 export class SettingsFileInvalid extends Data.TaggedError("SettingsFileInvalid")<{
   readonly path: string
@@ -54,7 +55,7 @@ const fileExists = (path: string) =>
 
 const persist = (path: string, settings: Settings) =>
   Effect.tryPromise({
-    try: () => writeFileAtomic(path, renderSettings(settings), { mode: 0o644 }),
+    try: () => writeFileAtomic(path, renderSettings(settings), { mode: PRIVATE_FILE_MODE }),
     catch: (cause) => new SettingsPersistFailed({ path, cause })
   })
 

@@ -1,15 +1,16 @@
 /**
- * Opens one SQLite file (creating its directory), in WAL mode, and brings
+ * Opens one SQLite file (creating it and its directory private to the
+ * owner: 0600 and 0700), in WAL mode, and brings
  * its schema up to date with SqliteMigrator before anyone uses it. The
  * database closes with the scope it was opened in.
  */
-import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import * as Reactivity from "@effect/experimental/Reactivity"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
 import Database from "better-sqlite3"
 import { Effect, type Scope } from "effect"
+import { makePrivateDir, touchPrivateFile } from "../fs/PrivateFiles.js"
 
 export type Migrations = Record<string, Effect.Effect<void, unknown, SqlClient.SqlClient>>
 
@@ -21,7 +22,11 @@ export const openDatabase = (
   migrations: Migrations
 ): Effect.Effect<SqlClient.SqlClient, unknown, Scope.Scope> =>
   Effect.gen(function*() {
-    yield* Effect.tryPromise(() => fs.mkdir(nodePath.dirname(filename), { recursive: true }))
+    // SQLite would create the file 0644; made first, 0600, it also sets the mode of the -wal and -shm files.
+    yield* Effect.tryPromise(async () => {
+      await makePrivateDir(nodePath.dirname(filename))
+      await touchPrivateFile(filename)
+    })
     const sql = yield* SqliteClient.make({ filename }).pipe(Effect.provideServiceEffect(Reactivity.Reactivity, Reactivity.make))
     // WAL (set by the client) makes NORMAL durable against process crashes; only a power loss can drop the last commits.
     yield* sql.unsafe("PRAGMA synchronous = NORMAL")
