@@ -107,6 +107,7 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   telegramTimeoutSeconds: config.telegramTimeoutSeconds,
   loginTimeoutSeconds: config.loginTimeoutSeconds,
   loginKeepSeconds: config.loginKeepSeconds,
+  maxPendingLogins: config.maxPendingLogins,
   settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined
 })
 
