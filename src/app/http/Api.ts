@@ -327,7 +327,9 @@ export class HistoryGroup extends HttpApiGroup.make("history")
             "`event: error` with `{\"detail\", \"status\", \"retry_after\"?}` on failure after the start; " +
             "`: keep-alive` comments while waiting; with progress=true, `event: progress` events " +
             "`{\"fetched\": messages fetched from Telegram so far, \"range\": {\"start_date\", \"end_date\"} being fetched or null, " +
-            "\"rate_limit_wait\": seconds of the rate-limit wait starting now or 0}`"
+            "\"rate_limit_wait\": seconds of the rate-limit wait starting now or 0}`. " +
+            "At most 8 streams open per session and 32 on the server (--max-streams-per-session, --max-streams): " +
+            "beyond that, 429 with Retry-After"
         })
       )
       .addError(NotFound)
