@@ -137,10 +137,7 @@ const SessionNameBody = Schema.String.annotations({
 
 export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
 export const HISTORY_DEFAULT_CHUNK_SIZE = 100
-/**
- * A chunk is held whole before it is sent, so this bounds a stream's memory:
- * 10 times the default and Telegram's per-request maximum (100).
- */
+/** A chunk is held whole before it is sent: this bounds a stream's memory (10x the default and Telegram's page). */
 export const HISTORY_MAX_CHUNK_SIZE = 1000
 
 /** An optional parameter with the value it takes when absent. */
@@ -309,12 +306,7 @@ export class HistoryGroup extends HttpApiGroup.make("history")
         Schema.Struct({
           start_date: Schema.optional(DateParam),
           end_date: Schema.optional(DateParam),
-          chunk_size: withDefault(
-            IntParam(1, HISTORY_MAX_CHUNK_SIZE).annotations({
-              description: `messages per SSE event, integer 1-${HISTORY_MAX_CHUNK_SIZE} (a chunk is held in memory whole before it is sent)`
-            }),
-            HISTORY_DEFAULT_CHUNK_SIZE
-          ),
+          chunk_size: withDefault(IntParam(1, HISTORY_MAX_CHUNK_SIZE), HISTORY_DEFAULT_CHUNK_SIZE),
           force_refresh: withDefault(BoolParam, false),
           reverse: withDefault(BoolParam, false),
           progress: withDefault(BoolParam, false)
