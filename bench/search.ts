@@ -38,7 +38,7 @@ interface Generated {
 }
 
 /** An account with `count` dialogs, every one with a message (a dialog without one is not listed by Telegram). */
-const manyDialogs = (count: number): Generated => {
+export const manyDialogs = (count: number): Generated => {
   const random = prng(7)
   const pick = <A>(list: ReadonlyArray<A>): A => list[Math.floor(random() * list.length)]!
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(" ")

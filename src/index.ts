@@ -152,7 +152,8 @@ export {
   QrLoginOptionsTag,
   QrLogins,
   QrLoginsLive,
-  SessionAlreadyExists
+  SessionAlreadyExists,
+  TooManyPendingLogins
 } from "./app/QrLogins.js"
 /** An account's dialog list, folders and counts, reused for a TTL (DialogSearch and MessageSearch use it). */
 export {

@@ -17,6 +17,7 @@ import {
 } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { API_TOKEN_FLAG_REFUSED, apiTokenOption, booleanVariable, checkExposure, givesApiTokenFlag } from "./ConfigSecurity.js"
 import { type AllowedHosts, normalizeHostName } from "./http/AllowedHosts.js"
+import { LIMIT_FLAGS, LIMITS_HELP, limitOptions } from "./LimitOptions.js"
 
 export type { TelegramCredentials }
 
@@ -50,6 +51,11 @@ export interface AppConfigShape {
   readonly clientIdleSeconds?: number
   /** One Telegram request unanswered this long fails with a 502 (unset: 60). */
   readonly telegramTimeoutSeconds?: number
+  /** Concurrent history streams per session / on the whole server; more get a 429 (unset: 8 / 32). */
+  readonly maxStreamsPerSession?: number
+  readonly maxStreams?: number
+  /** QR logins pending at once on the server; more get a 429 (unset: 16). */
+  readonly maxPendingLogins?: number
 }
 
 export const DEFAULT_SSE_KEEPALIVE_SECONDS = 15
@@ -90,7 +96,7 @@ Options (each also settable by the environment variable shown):
                            is closed (reopened on the next request)          TGSC_CLIENT_IDLE_SECONDS [300]
   --telegram-timeout <s>   a Telegram request unanswered this long fails
                            (502; the connection is reopened)                 TGSC_TELEGRAM_TIMEOUT_SECONDS [60]
-  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
+${LIMITS_HELP}  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
                            host:port for every DC, or 1=host:port,2=host:port
                            (needs --telegram-public-key)                     TGSC_TELEGRAM_DC
   --telegram-public-key <pem>
@@ -246,6 +252,7 @@ export const parseCommandLine = (
         "client-idle": { type: "string" },
         "telegram-timeout": { type: "string" },
         ...EMULATOR_FLAGS,
+        ...LIMIT_FLAGS,
         "log-level": { type: "string" },
         "log-format": { type: "string" },
         help: { type: "boolean", short: "h" }
@@ -318,6 +325,7 @@ export const parseCommandLine = (
     insecureNoToken: values["insecure-no-token"] === true || booleanVariable(env, "TGSC_INSECURE_NO_TOKEN", problems),
     inContainer: booleanVariable(env, "TGSC_IN_CONTAINER", problems)
   }, problems, warnings)
+  const limits = limitOptions(pick, problems)
 
   if (problems.length > 0) return Either.left(problems.join("\n") + "\nRun tgsc-server --help for the options.")
   return Either.right({
@@ -339,7 +347,8 @@ export const parseCommandLine = (
       ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),
       ...(loginKeep === undefined ? {} : { loginKeepSeconds: loginKeep }),
       ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle }),
-      ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout })
+      ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout }),
+      ...limits
     },
     warnings
   })

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto"
 import {
   Cause,
+  Clock,
   Context,
   Data,
   Deferred,
@@ -50,19 +51,32 @@ export class LoginNotFound extends Data.TaggedError("LoginNotFound")<{ readonly 
 export class NotAwaitingPassword extends Data.TaggedError("NotAwaitingPassword")<{ readonly status: LoginStatus; readonly reason: string }> {}
 export class LoginStartFailed extends Data.TaggedError("LoginStartFailed")<{ readonly error: TelegramError }> {}
 export class LoginAlreadyFinished extends Data.TaggedError("LoginAlreadyFinished")<{ readonly status: LoginStatus }> {}
+/** `maxPending` logins are waiting for a scan or a password; the first of them expires in `retryAfterSeconds` at most. */
+export class TooManyPendingLogins extends Data.TaggedError("TooManyPendingLogins")<{
+  readonly maxPending: number
+  readonly retryAfterSeconds: number
+}> {}
 
 export interface QrLoginOptions {
   /** The whole login expires after this (300 s). */
   readonly loginTimeout: Duration.Duration
   /** Finished logins stay readable this long (at least 60 s). */
   readonly keepFinished: Duration.Duration
+  /**
+   * Logins waiting for a scan or a password at once, all names together
+   * (one name has one at most); each holds a Telegram connection. Default 16.
+   */
+  readonly maxPending?: number
 }
 
 export class QrLoginOptionsTag extends Context.Tag("app/QrLoginOptions")<QrLoginOptionsTag, QrLoginOptions>() {}
 
+export const DEFAULT_MAX_PENDING_LOGINS = 16
+
 export const defaultQrLoginOptions: QrLoginOptions = {
   loginTimeout: Duration.seconds(300),
-  keepFinished: Duration.seconds(120)
+  keepFinished: Duration.seconds(120),
+  maxPending: DEFAULT_MAX_PENDING_LOGINS
 }
 
 /** How long POST /auth/qr waits for Telegram's first code before answering 502. */
@@ -83,6 +97,8 @@ const MESSAGES = {
 interface Entry {
   readonly state: SubscriptionRef.SubscriptionRef<LoginState>
   readonly passwords: Queue.Queue<string>
+  /** When the login started (epoch ms): it expires loginTimeout later. */
+  readonly startedAt: number
   fiber: Fiber.RuntimeFiber<void> | undefined
 }
 
@@ -109,6 +125,7 @@ export const makeQrLogins = Effect.gen(function*() {
   // Logins and their clean-up timers: closing the layer (shutdown) interrupts them all.
   const fibers = yield* FiberSet.make<void>()
   const registering = yield* Effect.makeSemaphore(1)
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING_LOGINS
 
   const find = (token: string) =>
     Effect.flatMap(Ref.get(entries), (map) => {
@@ -134,11 +151,18 @@ export const makeQrLogins = Effect.gen(function*() {
   const register = (name: SessionName, force: boolean) =>
     registering.withPermits(1)(Effect.gen(function*() {
       const map = yield* Ref.get(entries)
+      const now = yield* Clock.currentTimeMillis
+      const pendingSince: Array<number> = []
       for (const e of map.values()) {
         const s = yield* SubscriptionRef.get(e.state)
         if (s.username === name && !isTerminal(s.status)) return yield* new LoginAlreadyPending({ name })
+        if (!isTerminal(s.status)) pendingSince.push(e.startedAt)
       }
       if (!force && (yield* sessions.exists(name).pipe(Effect.orDie))) return yield* new SessionAlreadyExists({ name })
+      if (pendingSince.length >= maxPending) {
+        const firstExpiry = Math.min(...pendingSince) + Duration.toMillis(options.loginTimeout)
+        return yield* new TooManyPendingLogins({ maxPending, retryAfterSeconds: Math.max(1, Math.ceil((firstExpiry - now) / 1000)) })
+      }
       const token = randomBytes(24).toString("base64url")
       const state = yield* SubscriptionRef.make<LoginState>({
         token,
@@ -151,7 +175,7 @@ export const makeQrLogins = Effect.gen(function*() {
         passwordPrompts: 0,
         checkingPassword: false
       })
-      const entry: Entry = { state, passwords: yield* Queue.unbounded<string>(), fiber: undefined }
+      const entry: Entry = { state, passwords: yield* Queue.unbounded<string>(), startedAt: now, fiber: undefined }
       yield* Ref.update(entries, (m) => new Map(m).set(token, entry))
       return { token, entry, state }
     }))

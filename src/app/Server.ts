@@ -90,7 +90,9 @@ const NodeServerLive = (config: AppConfigShape) =>
     Layer.scoped(
       HttpServer.HttpServer,
       Effect.gen(function*() {
-        const server = applyServerTimeouts(createServer())
+        // Node itself answers an HTTP/1.1 request without Host with a bare 400 (no body); the Host check
+        // (AllowedHosts) already decides about requests without one, as it does for HTTP/1.0.
+        const server = applyServerTimeouts(createServer({ requireHostHeader: false }))
         server.on("clientError", onClientError)
         const httpServer = yield* NodeHttpServer.make(() => server, { host: config.host, port: config.port })
         // Added after make()'s own finalizer, so it runs first: open streams are cut, close() returns.
@@ -128,6 +130,7 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   telegramTimeoutSeconds: config.telegramTimeoutSeconds,
   loginTimeoutSeconds: config.loginTimeoutSeconds,
   loginKeepSeconds: config.loginKeepSeconds,
+  maxPendingLogins: config.maxPendingLogins,
   settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined
 })
 

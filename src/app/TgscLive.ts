@@ -36,7 +36,7 @@ import { DialogSearch, DialogSearchLive } from "./DialogSearch.js"
 import { HistorySync, HistorySyncLive } from "./HistorySync.js"
 import { MediaLookup, MediaLookupLive } from "./MediaLookup.js"
 import { MessageSearch, MessageSearchLive } from "./MessageSearch.js"
-import { defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./QrLogins.js"
+import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./QrLogins.js"
 
 export interface TelegramConfig extends TelegramCredentials {
   /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
@@ -64,6 +64,8 @@ export interface TgscConfig {
   readonly loginTimeoutSeconds?: number | undefined
   /** A finished QR login stays readable this long. Default 120. */
   readonly loginKeepSeconds?: number | undefined
+  /** QR logins pending at once (waiting for a scan or a password); more fail with TooManyPendingLogins. Default 16. */
+  readonly maxPendingLogins?: number | undefined
   /** A settings file copied over `{dataDir}/settings.yaml` when the layer is built. */
   readonly settingsSeed?: string | undefined
   /**
@@ -151,7 +153,7 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
 
 /** The use cases over whatever provides the ports, tuned by `config`'s cache and login durations. */
 export const TgscUseCasesLive = (
-  config: Pick<TgscConfig, "dialogCacheTtlSeconds" | "loginTimeoutSeconds" | "loginKeepSeconds"> = {}
+  config: Pick<TgscConfig, "dialogCacheTtlSeconds" | "loginTimeoutSeconds" | "loginKeepSeconds" | "maxPendingLogins"> = {}
 ): Layer.Layer<TgscUseCases, never, TgscPorts> => {
   const seconds = (value: number | undefined, fallback: Duration.Duration) =>
     value === undefined ? fallback : Duration.seconds(value)
@@ -163,7 +165,8 @@ export const TgscUseCasesLive = (
   const qrLogins = QrLoginsLive.pipe(
     Layer.provide(Layer.succeed(QrLoginOptionsTag, {
       loginTimeout: seconds(config.loginTimeoutSeconds, defaultQrLoginOptions.loginTimeout),
-      keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished)
+      keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished),
+      maxPending: config.maxPendingLogins ?? DEFAULT_MAX_PENDING_LOGINS
     }))
   )
   return Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(

@@ -10,7 +10,7 @@
  * difflib's own upper bounds (`real_quick_ratio`, `quick_ratio`) already
  * put it below the minimum score (bench/RESULTS.md, dialog search).
  */
-import { codePoints, sequenceRatio } from "./SequenceMatcher.js"
+import { codePoints, matcherFor } from "./SequenceMatcher.js"
 import { foldForSearch } from "./TextFold.js"
 
 /** The score a substring match starts from. */
@@ -64,9 +64,10 @@ const substringScore = (query: FoldedText, title: FoldedText): number | null => 
 /** Scores many titles against one query, folding the query once. */
 export const titleScorer = (query: string): (title: string) => number => {
   const q = foldedText(query)
+  const ratio = matcherFor(q.points).ratio
   return (title) => {
     const t = foldedTitle(title)
-    return substringScore(q, t) ?? sequenceRatio(q.points, t.points)
+    return substringScore(q, t) ?? ratio(t.points)
   }
 }
 
@@ -87,6 +88,7 @@ export const foldedTitleMatcher = (query: string, minScore: number): (title: Fol
   const queryPoints = [...countsOf(q.points).keys()]
   const queryCounts = queryPoints.map((p) => countsOf(q.points).get(p)!)
   const queryLength = q.points.length
+  const ratio = matcherFor(q.points).ratio
   return (t) => {
     const substring = substringScore(q, t)
     if (substring !== null) return substring
@@ -97,7 +99,7 @@ export const foldedTitleMatcher = (query: string, minScore: number): (title: Fol
     let common = 0
     for (let i = 0; i < queryPoints.length; i++) common += Math.min(queryCounts[i]!, titleCounts.get(queryPoints[i]!) ?? 0)
     if ((2 * common) / length < minScore) return null
-    return sequenceRatio(q.points, t.points)
+    return ratio(t.points)
   }
 }
 

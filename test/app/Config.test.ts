@@ -222,6 +222,20 @@ describe("the emulator switch: --telegram-dc / TGSC_TELEGRAM_DC and --telegram-p
   })
 })
 
+describe("caps on concurrent work", () => {
+  const run = (argv: ReadonlyArray<string>, env: Record<string, string> = {}) => parseCommandLine(argv, env, "/tmp")
+  it("unset by default (the defaults live with the caps), set by flag or variable", () => {
+    const byDefault = Either.getOrThrow(run([]))
+    expect(byDefault._tag === "Run" && byDefault.config).not.toHaveProperty("maxStreams")
+    const given = Either.getOrThrow(run(["--max-streams-per-session", "2", "--max-streams", "3"], { TGSC_MAX_PENDING_LOGINS: "4" }))
+    expect(given._tag === "Run" && given.config).toMatchObject({ maxStreamsPerSession: 2, maxStreams: 3, maxPendingLogins: 4 })
+  })
+  it.each([["--max-streams", "0"], ["--max-streams-per-session", "1.5"], ["--max-pending-logins", "many"]])("%s %s is refused", (flag, value) => {
+    const parsed = run([flag, value])
+    expect(Either.isLeft(parsed) && parsed.left).toMatch(new RegExp(`^${flag} must be a whole number >= 1, got "${value}"`))
+  })
+})
+
 describe("--help and the README's options table", () => {
   const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8")
   const section = readme.slice(readme.indexOf("\n## Command line and environment\n"), readme.indexOf("\n## Data layout\n"))

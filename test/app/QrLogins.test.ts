@@ -259,4 +259,39 @@ describe("QrLogins", () => {
       expect(checked.error).toMatch(/Wrong 2FA password/)
       expect((yield* l.submitPassword(started.token, "hunter2")).status).toBe("success")
     }))
+
+  it.scoped("at most maxPending logins wait at once; the refusal says when the oldest expires; ending one frees its place", () =>
+    Effect.gen(function*() {
+      const scanned = yield* Deferred.make<void>()
+      const dir = yield* Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-qr-cap-")))
+      const layer = QrLoginsLive.pipe(
+        Layer.provideMerge(SessionFilesLive(path.join(dir, "sessions"))),
+        Layer.provide(Layer.succeed(TelegramLogin, scriptedLogin({ scanned }))),
+        Layer.provide(Layer.succeed(QrLoginOptionsTag, {
+          loginTimeout: Duration.seconds(300),
+          keepFinished: Duration.seconds(60),
+          maxPending: 2
+        }))
+      )
+      const ctx = yield* Layer.build(layer)
+      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const first = yield* l.start(name("one"), false)
+      yield* TestClock.adjust(Duration.seconds(100))
+      yield* l.start(name("two"), false)
+      const refused = yield* Effect.either(l.start(name("three"), false))
+      expect(Either.isLeft(refused) && refused.left).toMatchObject({ _tag: "TooManyPendingLogins", maxPending: 2, retryAfterSeconds: 200 })
+      // The per-name rule still comes first: a second login for a pending name is LoginAlreadyPending.
+      const again = yield* Effect.either(l.start(name("one"), false))
+      expect(Either.isLeft(again) && again.left._tag).toBe("LoginAlreadyPending")
+      yield* l.cancel(first.token)
+      const third = yield* l.start(name("three"), false)
+      expect(third.status).toBe("pending")
+      // Finished logins do not count: once both are scanned, two more may start.
+      yield* Deferred.succeed(scanned, undefined)
+      yield* settle
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 50)))
+      yield* settle
+      yield* l.start(name("four"), false)
+      yield* l.start(name("five"), false)
+    }))
 })

@@ -2,8 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
 import { fuzzyScore, SUBSTRING_FLOOR, titleContains, titleMatcher } from "../../src/domain/FuzzyScore.js"
-import { codePoints, matchingBlocks, sequenceRatio } from "../../src/domain/SequenceMatcher.js"
+import { codePoints, matcherFor, matchingBlocks, sequenceRatio } from "../../src/domain/SequenceMatcher.js"
 import { caseFold, foldForSearch } from "../../src/domain/TextFold.js"
+import { referenceBlocks } from "./DifflibReference.js"
 
 interface Row {
   readonly query: string
@@ -93,6 +94,28 @@ describe("difflib tie-breaking", () => {
   it("two empty sequences are identical", () => {
     expect(sequenceRatio([], [])).toBe(1)
     expect(fuzzyScore("", "")).toBe(1)
+  })
+})
+
+describe("the matcher against difflib's own algorithm (DifflibReference.ts)", () => {
+  // Few distinct elements: many equally long matches, so tie-breaking decides the blocks.
+  const sequence = (maxLength: number) => fc.array(fc.integer({ min: 0, max: 3 }), { maxLength })
+  it.prop("the same blocks, in the same places", [sequence(40), sequence(40)], ([a, b]) => {
+    expect(matchingBlocks(a, b)).toEqual(referenceBlocks(a, b))
+  }, { fastCheck: { numRuns: 3000 } })
+  it.prop("one matcher reused over many titles gives each title's blocks", [sequence(300), fc.array(sequence(30), { maxLength: 20 })], ([a, titles]) => {
+    const matcher = matcherFor(a)
+    for (const b of titles) expect(matcher.matchingBlocks(b)).toEqual(referenceBlocks(a, b))
+  }, { fastCheck: { numRuns: 300 } })
+  it("long queries: repeated letters and runs", () => {
+    const points = (s: string) => codePoints(s)
+    const cases: Array<[string, string]> = [
+      ["e".repeat(256), "coffee tree"],
+      ["ab".repeat(128), "abba baab abab"],
+      [" ".repeat(255) + "a", "a b c d e"],
+      ["news club ".repeat(25), "Book club News"]
+    ]
+    for (const [q, t] of cases) expect(matchingBlocks(points(q), points(t))).toEqual(referenceBlocks(points(q), points(t)))
   })
 })
 

@@ -42,7 +42,13 @@ export interface HistoryServer {
 
 export const startHistoryServer = async (
   fake: TelegramFake,
-  options: { readonly keepAliveSeconds?: number; readonly settings?: Partial<Settings>; readonly telegram?: boolean } = {}
+  options: {
+    readonly keepAliveSeconds?: number
+    readonly settings?: Partial<Settings>
+    readonly telegram?: boolean
+    /** Stream caps (AppConfig's maxStreamsPerSession, maxStreams). */
+    readonly limits?: Pick<AppConfigShape, "maxStreamsPerSession" | "maxStreams">
+  } = {}
 ): Promise<HistoryServer> => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "tgsc-http-history-"))
   const accountsDir = path.join(dataDir, "accounts")
@@ -60,7 +66,8 @@ export const startHistoryServer = async (
       ? Either.left("Telegram API credentials are not configured: set TELEGRAM_API_ID and TELEGRAM_API_HASH")
       : Either.right({ apiId: 1, apiHash: "x" }),
     logLevel: "none",
-    logFormat: "text"
+    logFormat: "text",
+    ...options.limits
   } as AppConfigShape
   const PortsLive = Layer.mergeAll(
     fake.layer(),

@@ -236,7 +236,12 @@ describe("HTTP shell", () => {
       ["/api/v3/history/5?chunk_size=-3", /chunk_size/],
       ["/api/v3/history/5?force_refresh=perhaps", /force_refresh/],
       ["/api/v3/history/5?start_date=01/02/2024", /start_date.*Invalid date format/],
-      ["/api/v3/files/abc?metadata_only=2", /metadata_only/]
+      ["/api/v3/files/abc?metadata_only=2", /metadata_only/],
+      ["/api/v3/history/5?chunk_size=1001", /^Invalid parameter 'chunk_size': must be an integer between 1 and 1000/],
+      [`/api/v3/search/dialogs?q=${"a".repeat(257)}`, /^Invalid parameter 'q': must be at most 256 characters, got 257$/],
+      [`/api/v3/search/dialogs?query=${"é".repeat(300)}`, /^Invalid parameter 'query': must be at most 256 characters, got 300$/],
+      [`/api/v3/search/messages?q=${"x".repeat(16_000)}`, /^Invalid parameter 'q': must be at most 256 characters, got 16000$/],
+      [`/api/v3/search/messages/5?query=${encodeURIComponent("🚀".repeat(257))}`, /'query': must be at most 256 characters, got 257$/]
     ]
     it.each(cases)("%s", async (path, detail) => {
       const res = await get(path, asUser)
@@ -245,6 +250,17 @@ describe("HTTP shell", () => {
       expect(Object.keys(body)).toEqual(["detail"])
       expect(body.detail).toMatch(detail)
     })
+  })
+
+  it("a query of 256 characters passes, counted in code points (256 emoji are 512 UTF-16 units)", async () => {
+    for (const path of [
+      `/api/v3/search/dialogs?q=${encodeURIComponent("🚀".repeat(256))}`,
+      `/api/v3/search/messages?query=${"a".repeat(256)}`,
+      "/api/v3/history/5?chunk_size=1000"
+    ]) {
+      // Past validation: this server has no Telegram credentials.
+      expect((await get(path, asUser)).status, path).toBe(503)
+    }
   })
 
   it("endpoints needing Telegram say which variable is missing (503)", async () => {

@@ -19,7 +19,7 @@ import {
   Unprocessable
 } from "./ApiErrors.js"
 import { describeErrorBodies } from "./OpenApiErrors.js"
-import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, ScoreParam, UserIdParam } from "./Params.js"
+import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, QueryParam, ScoreParam, UserIdParam } from "./Params.js"
 
 // ---------------------------------------------------------------------------
 // The session a request acts for (X-Telegram-Username), checked by SessionAuth.
@@ -137,6 +137,8 @@ const SessionNameBody = Schema.String.annotations({
 
 export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
 export const HISTORY_DEFAULT_CHUNK_SIZE = 100
+/** A chunk is held whole before it is sent: this bounds a stream's memory (10x the default and Telegram's page). */
+export const HISTORY_MAX_CHUNK_SIZE = 1000
 
 /** An optional parameter with the value it takes when absent. */
 const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) => Schema.optional(schema.annotations({ default: value }))
@@ -220,8 +222,8 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
     HttpApiEndpoint.get("searchDialogs", "/api/v3/search/dialogs")
       .setUrlParams(
         Schema.Struct({
-          q: Schema.optional(Schema.String),
-          query: Schema.optional(Schema.String),
+          q: Schema.optional(QueryParam),
+          query: Schema.optional(QueryParam),
           match: withDefault(EnumParam("fuzzy", "exact"), dialogDefaults.match),
           min_score: withDefault(ScoreParam, dialogDefaults.minScore),
           type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
@@ -264,8 +266,8 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
 {}
 
 const searchParams = {
-  q: Schema.optional(Schema.String),
-  query: Schema.optional(Schema.String),
+  q: Schema.optional(QueryParam),
+  query: Schema.optional(QueryParam),
   start_date: Schema.optional(DateParam).annotations({ description: "upper bound: messages before this date" }),
   end_date: Schema.optional(DateParam).annotations({ description: "lower bound: messages after this date" }),
   limit: withDefault(IntParam(1, 500), MESSAGE_SEARCH_DEFAULT_LIMIT)
@@ -304,7 +306,7 @@ export class HistoryGroup extends HttpApiGroup.make("history")
         Schema.Struct({
           start_date: Schema.optional(DateParam),
           end_date: Schema.optional(DateParam),
-          chunk_size: withDefault(IntParam(1), HISTORY_DEFAULT_CHUNK_SIZE),
+          chunk_size: withDefault(IntParam(1, HISTORY_MAX_CHUNK_SIZE), HISTORY_DEFAULT_CHUNK_SIZE),
           force_refresh: withDefault(BoolParam, false),
           reverse: withDefault(BoolParam, false),
           progress: withDefault(BoolParam, false)
@@ -317,7 +319,9 @@ export class HistoryGroup extends HttpApiGroup.make("history")
             "`event: error` with `{\"detail\", \"status\", \"retry_after\"?}` on failure after the start; " +
             "`: keep-alive` comments while waiting; with progress=true, `event: progress` events " +
             "`{\"fetched\": messages fetched from Telegram so far, \"range\": {\"start_date\", \"end_date\"} being fetched or null, " +
-            "\"rate_limit_wait\": seconds of the rate-limit wait starting now or 0}`"
+            "\"rate_limit_wait\": seconds of the rate-limit wait starting now or 0}`. " +
+            "At most 8 streams open per session and 32 on the server (--max-streams-per-session, --max-streams): " +
+            "beyond that, 429 with Retry-After"
         })
       )
       .addError(NotFound)

@@ -39,7 +39,10 @@ export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
 export class RateLimited extends Schema.TaggedError<RateLimited>()(
   "RateLimited",
   { detail: Schema.String, retryAfter: Schema.Number },
-  HttpApiSchema.annotations({ status: 429, description: "Telegram rate limit: see the Retry-After header" })
+  HttpApiSchema.annotations({
+    status: 429,
+    description: "Telegram rate limit, or a cap of this server (concurrent history streams, pending QR logins): see the Retry-After header"
+  })
 ) {}
 
 export class BadGateway extends Schema.TaggedError<BadGateway>()(

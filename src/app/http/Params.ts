@@ -41,6 +41,24 @@ export const IntParam = (min: number, max?: number) =>
     max === undefined ? `must be an integer >= ${min}` : `must be an integer between ${min} and ${max}`
   ).annotations({ description: max === undefined ? `integer >= ${min}` : `integer ${min}-${max}` })
 
+/** The longest search text (`q`/`query`) accepted, in code points: a title or a phrase, never a document. */
+export const MAX_QUERY_LENGTH = 256
+
+/** Code points, as a person counts characters (an emoji is one, not two UTF-16 units). */
+const codePointCount = (text: string): number => {
+  let count = 0
+  for (const _ of text) count++
+  return count
+}
+
+/** Search text: at most MAX_QUERY_LENGTH code points. */
+export const QueryParam = Schema.String.pipe(
+  Schema.filter((s) => {
+    const length = s.length <= MAX_QUERY_LENGTH ? 0 : codePointCount(s)
+    return length <= MAX_QUERY_LENGTH || `must be at most ${MAX_QUERY_LENGTH} characters, got ${length}`
+  })
+).annotations({ description: `search text, at most ${MAX_QUERY_LENGTH} characters (Unicode code points)`, jsonSchema: { maxLength: MAX_QUERY_LENGTH } })
+
 /** A marked dialog id: user +id, basic group -id, channel -100xxxxxxxxxx. */
 export const DialogIdParam = integerText(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, "must be an integer dialog id")
   .pipe(Schema.filter((n) => n !== 0 || "must be a non-zero dialog id"))

@@ -5,7 +5,7 @@ import QRCode from "qrcode"
 import { validateSessionName } from "../../../domain/SessionName.js"
 import { type LoginState, QrLogins } from "../../QrLogins.js"
 import { TgscApi } from "../Api.js"
-import { BadGateway, BadRequest, Conflict, NotFound, rateLimited } from "../ApiErrors.js"
+import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 
 const view = (s: LoginState) => ({
@@ -46,6 +46,14 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
                 ),
               LoginAlreadyPending: (e) =>
                 Effect.fail(new Conflict({ detail: `A login for session '${e.name}' is already in progress` })),
+              TooManyPendingLogins: (e) =>
+                Effect.fail(
+                  new RateLimited({
+                    detail: `Too many QR logins pending on this server (at most ${e.maxPending} at once): ` +
+                      `retry after ${e.retryAfterSeconds} seconds, or cancel one (DELETE /api/v3/auth/qr/{token})`,
+                    retryAfter: e.retryAfterSeconds
+                  })
+                ),
               LoginStartFailed: ({ error }) =>
                 error._tag === "FloodWait"
                   ? Effect.fail(rateLimited(error.seconds))

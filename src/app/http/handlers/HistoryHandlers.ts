@@ -18,6 +18,7 @@ import { CurrentRequestId } from "../RequestLog.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
 import { type SseFrame, sseResponse } from "../SseResponse.js"
+import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION, makeStreamSlots } from "../StreamSlots.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 
 /** The use case's rule in the contract's parameter names; the schema already refuses the other fields. */
@@ -88,6 +89,10 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
     const history = yield* HistorySync
     const config = yield* AppConfig
     const keepAlive = Duration.seconds(config.sseKeepAliveSeconds ?? DEFAULT_SSE_KEEPALIVE_SECONDS)
+    const slots = makeStreamSlots({
+      perSession: config.maxStreamsPerSession ?? DEFAULT_MAX_STREAMS_PER_SESSION,
+      total: config.maxStreams ?? DEFAULT_MAX_STREAMS
+    })
 
     return handlers.handle("streamHistory", ({ path, urlParams }) =>
       Effect.gen(function*() {
@@ -111,6 +116,8 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
         if (invalid !== null) return yield* badRequestOf(invalid, endDate)
         yield* requireTelegram
+        // Held until the request ends: the stream's last byte, its failure, or the client going away.
+        yield* slots.acquire(name)
         const events = history.stream(request)
 
         const internal = (cause: Cause.Cause<unknown>) =>
