@@ -36,6 +36,8 @@ import { HistorySync, HistorySyncLive } from "./HistorySync.js"
 import { MediaLookup, MediaLookupLive } from "./MediaLookup.js"
 import { MessageSearch, MessageSearchLive } from "./MessageSearch.js"
 import { defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./QrLogins.js"
+import { SessionLogout, SessionLogoutLive } from "./SessionLogout.js"
+import { RevocationGuardedGatewayLive, SessionRevocations, SessionRevocationsLive } from "./SessionRevocations.js"
 
 export interface TelegramConfig extends TelegramCredentials {
   /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
@@ -88,7 +90,15 @@ export const dataLayout = (dataDir: string) => ({
 export type TgscPorts = SessionStore | SettingsStore | MessageStore | MediaFiles | MediaIndex | TelegramGateway | TelegramLogin
 
 /** The use cases. */
-export type TgscUseCases = AccountCache | DialogSearch | MessageSearch | HistorySync | MediaLookup | QrLogins
+export type TgscUseCases =
+  | AccountCache
+  | DialogSearch
+  | MessageSearch
+  | HistorySync
+  | MediaLookup
+  | QrLogins
+  | SessionLogout
+  | SessionRevocations
 
 /** Everything TgscLive provides. */
 export type TgscServices = TgscPorts | TgscUseCases
@@ -165,9 +175,12 @@ export const TgscUseCasesLive = (
       keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished)
     }))
   )
-  return Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
-    Layer.provideMerge(accountCache)
+  // The use cases see Telegram through SessionRevocations: a session Telegram refused is not asked for again.
+  const useCases = Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
+    Layer.provideMerge(accountCache),
+    Layer.provide(RevocationGuardedGatewayLive)
   )
+  return SessionLogoutLive.pipe(Layer.provideMerge(useCases), Layer.provideMerge(SessionRevocationsLive))
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   Unprocessable
 } from "./ApiErrors.js"
 import { describeErrorBodies } from "./OpenApiErrors.js"
+import { SessionsGroup } from "./SessionsApi.js"
 import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, ScoreParam, UserIdParam } from "./Params.js"
 
 // ---------------------------------------------------------------------------
@@ -370,6 +371,7 @@ export class SettingsGroup extends HttpApiGroup.make("settings")
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)
   .add(AuthGroup)
+  .add(SessionsGroup)
   .add(DialogsGroup)
   .add(MessagesGroup)
   .add(HistoryGroup)
