@@ -5,13 +5,13 @@
  * mark). Telegram's answer does not decide whether the local session goes:
  * out of reach, or the login already ended elsewhere, the session is still
  * removed and the outcome says so. Nothing is half-deleted: the file goes
- * last, so a failure before it leaves the session as it was, and a failure
- * removing it can be retried.
+ * last, so a delete stopped before it (shutdown) or failing to remove it
+ * leaves a session whose login may have ended, which a retry deletes.
  *
  * Runs in the server (with every collaborator) and in tgsc-auth (only the
  * session files and the login port: nothing in memory to drop there).
  */
-import { Context, Data, Effect, Layer, Option } from "effect"
+import { Context, Data, Effect, Fiber, FiberSet, Layer, Option } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore, type SessionStoreFailed } from "../ports/SessionStore.js"
 import { TelegramGateway } from "../ports/TelegramGateway.js"
@@ -40,6 +40,8 @@ export const makeSessionLogout = Effect.gen(function*() {
   const gateway = yield* Effect.serviceOption(TelegramGateway)
   const accountCache = yield* Effect.serviceOption(AccountCache)
   const revocations = yield* Effect.serviceOption(SessionRevocations)
+  // Deletes under way; closing the layer (shutdown) interrupts them.
+  const running = yield* FiberSet.make<SessionDeleted, SessionNotFound | SessionStoreFailed>()
   const each = <S>(service: Option.Option<S>, f: (s: S) => Effect.Effect<void>) =>
     Option.match(service, { onNone: () => Effect.void, onSome: f })
 
@@ -52,7 +54,11 @@ export const makeSessionLogout = Effect.gen(function*() {
     ], { discard: true })
 
   const logOut = (name: SessionName): Effect.Effect<SessionDeleted, SessionNotFound | SessionStoreFailed> =>
-    Effect.uninterruptible(Effect.gen(function*() {
+    // Run apart from the caller: one that goes away (a closed connection) does not stop a delete midway.
+    Effect.flatMap(FiberSet.run(running, deleteSession(name)), Fiber.join)
+
+  const deleteSession = (name: SessionName) =>
+    Effect.gen(function*() {
       // A login under way would save a session again once this one is gone.
       yield* each(logins, (l) => l.cancelFor(name))
       const saved = yield* sessions.load(name)
@@ -63,12 +69,12 @@ export const makeSessionLogout = Effect.gen(function*() {
       yield* telegram._tag === "NotConfirmed"
         ? Effect.logWarning(`session ${name} deleted, but Telegram did not confirm the logout: ${telegram.reason}`)
         : Effect.logInfo(`session ${name} deleted (${telegram._tag === "LoggedOut" ? "logged out at Telegram" : "login already ended"})`)
-      return { name, telegram }
-    }))
+      return { name, telegram } satisfies SessionDeleted
+    })
 
   return { logOut } as const
 })
 
 export class SessionLogout extends Context.Tag("app/SessionLogout")<SessionLogout, Effect.Effect.Success<typeof makeSessionLogout>>() {}
 
-export const SessionLogoutLive = Layer.effect(SessionLogout, makeSessionLogout)
+export const SessionLogoutLive = Layer.scoped(SessionLogout, makeSessionLogout)
