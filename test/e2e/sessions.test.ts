@@ -146,6 +146,13 @@ describe("DELETE /api/v3/sessions/{name}", () => {
     expect(fs.existsSync(sessionFile("carol-gone"))).toBe(false)
   })
 
+  it("is described in /openapi.json", async () => {
+    const spec = await json(await e2e.api("/openapi.json"))
+    const op = spec.paths["/api/v3/sessions/{name}"].delete
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(["200", "400", "404"]))
+    expect(op.parameters.map((p: { name: string }) => p.name)).toContain("name")
+  })
+
   it("cancels a login under way for the name", async () => {
     await e2e.login("relogging", ALICE)
     const started = await e2e.api("/api/v3/auth/qr", jsonInit({ username: "relogging", force: true }))
