@@ -83,6 +83,7 @@ describe("DELETE /api/v3/sessions/{name}", () => {
   it("logs the login out at Telegram, removes the file, and the session is unknown from then on", async () => {
     const authorization = await loginTracked("doomed", ALICE)
     expect(await dialogIds("doomed")).toContain(CRYPTO_NEWS)
+    const connected = e2e.emulator.openConnections()
     const res = await del("doomed")
     expect(res.status).toBe(200)
     expect(await json(res)).toEqual({
@@ -93,6 +94,8 @@ describe("DELETE /api/v3/sessions/{name}", () => {
     })
     expect((await authorizations()).map((a) => a.id)).not.toContain(authorization)
     expect(fs.existsSync(sessionFile("doomed"))).toBe(false)
+    // The server's client for it is closed too (not left until its idle timeout).
+    await eventually(async () => e2e.emulator.openConnections() < connected, "the session's Telegram connection closed")
     const after = await e2e.api("/api/v3/search/dialogs", { session: "doomed" })
     expect(after.status).toBe(401)
     expect((await json(after)).detail).toMatch(/not logged in/)
