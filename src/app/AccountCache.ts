@@ -9,8 +9,10 @@
  *
  * What is cached for a session name belongs to the login saved under it:
  * when another login is saved under the name (a forced login, tgsc-auth, a
- * file replaced by hand), possibly another account's, the name's entries are
- * dropped on its next use, not left to serve the old account until the TTL.
+ * file replaced by hand), possibly another account's, the name's entries
+ * (counts included) are dropped when its dialog list or folders are next
+ * asked for, as every search does first, not left to serve the old account
+ * until the TTL.
  */
 import { Cache, Context, Duration, Effect, Either, Layer, Option } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
@@ -118,12 +120,13 @@ export const makeAccountCache = Effect.gen(function*() {
     dialogs: (session: SessionName) => afterCheck(session, getFresh(dialogs, session)),
     /** Custom folders (All Chats is implicit). */
     folders: (session: SessionName) => afterCheck(session, getFresh(folders, session)),
+    // Counts are asked for by the thousand after the dialog list, which has just checked the saved login: not again here.
     /** The real number of messages in a dialog. */
-    messageCount: (session: SessionName, dialogId: number) => afterCheck(session, counts.get(session, dialogId)),
+    messageCount: counts.get,
     /** Participants from the full chat info (for entities that omit the count). */
-    participantsCount: (session: SessionName, dialogId: number) => afterCheck(session, participants.get(session, dialogId)),
+    participantsCount: participants.get,
     /** A full-chat participant count already fetched, without asking Telegram. */
-    knownParticipantsCount: (session: SessionName, dialogId: number) => afterCheck(session, participants.peek(session, dialogId)),
+    knownParticipantsCount: participants.peek,
     /** Forget everything about a session (e.g. after it logged in again, or was deleted). */
     invalidate
   } as const

@@ -156,6 +156,14 @@ describe("DELETE /api/v3/sessions/{name}", () => {
     expect(op.parameters.map((p: { name: string }) => p.name)).toContain("name")
   })
 
+  it("removes a session file that holds no usable login", async () => {
+    fs.writeFileSync(sessionFile("garbled"), "not a telegram session", { mode: 0o600 })
+    const res = await del("garbled")
+    expect(res.status).toBe(200)
+    expect(await json(res)).toMatchObject({ telegram: "already_ended" })
+    expect(fs.existsSync(sessionFile("garbled"))).toBe(false)
+  })
+
   it("cancels a login under way for the name", async () => {
     await e2e.login("relogging", ALICE)
     const started = await e2e.api("/api/v3/auth/qr", jsonInit({ username: "relogging", force: true }))
