@@ -185,7 +185,8 @@ export const makeQrLogins = Effect.gen(function*() {
             // Telegram has accepted the login: save it and say so, even if a cancel or shutdown comes now.
             onSuccess: (success) =>
               Effect.uninterruptible(Effect.gen(function*() {
-                const replaced = yield* sessions.load(name)
+                // Unreadable, it cannot be logged out; the new login is saved all the same.
+                const replaced = yield* sessions.load(name).pipe(Effect.orElseSucceed(() => Option.none<string>()))
                 yield* sessions.save(name, success.session)
                 yield* Option.match(accountCache, { onNone: () => Effect.void, onSome: (c) => c.invalidate(name) })
                 yield* finish(entry, token, { status: "success", error: null, account: success.account })
