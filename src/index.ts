@@ -155,6 +155,15 @@ export {
   SessionAlreadyExists,
   TooManyPendingLogins
 } from "./app/QrLogins.js"
+/** Deleting a session: its login ended at Telegram, its file and in-memory state removed. */
+export { type SessionDeleted, SessionLogout, SessionLogoutLive, SessionNotFound } from "./app/SessionLogout.js"
+export { LOGOUT_TIMEOUT, logOutAtTelegram, type TelegramLogout } from "./app/TelegramLogout.js"
+/** Sessions Telegram refused (revoked elsewhere): marked until they log in again, the use cases' gateway guarded by it. */
+export {
+  RevocationGuardedGatewayLive,
+  SessionRevocations,
+  SessionRevocationsLive
+} from "./app/SessionRevocations.js"
 /** An account's dialog list, folders and counts, reused for a TTL (DialogSearch and MessageSearch use it). */
 export {
   AccountCache,

@@ -6,10 +6,18 @@
  *
  * Failures are not kept (a rate limit or an outage must not outlive its
  * cause), except "this account cannot see that dialog", which is an answer.
+ *
+ * What is cached for a session name belongs to the login saved under it:
+ * when another login is saved under the name (a forced login, tgsc-auth, a
+ * file replaced by hand), possibly another account's, the name's entries
+ * (counts included) are dropped when its dialog list or folders are next
+ * asked for, as every search does first, not left to serve the old account
+ * until the TTL.
  */
 import { Cache, Context, Duration, Effect, Either, Layer, Option } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { SessionName } from "../domain/SessionName.js"
+import { SessionStore } from "../ports/SessionStore.js"
 import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
 
 export interface AccountCacheOptions {
@@ -84,22 +92,43 @@ export const makeAccountCache = Effect.gen(function*() {
   const counts = yield* makeDialogCache(timeToLive, gateway.messageCount)
   const participants = yield* makeDialogCache(timeToLive, gateway.participantsCount)
 
+  const invalidate = (session: SessionName) =>
+    Effect.all([dialogs.invalidate(session), folders.invalidate(session), counts.forget(session), participants.forget(session)], {
+      discard: true
+    })
+
+  // The saved login each name's entries were made with (when a SessionStore is there to ask).
+  const sessions = yield* Effect.serviceOption(SessionStore)
+  const cachedFor = new Map<SessionName, string>()
+  /** Drops the name's entries when its saved login is not the one they were made with. */
+  const current = (session: SessionName): Effect.Effect<void> =>
+    Option.match(sessions, {
+      onNone: () => Effect.void,
+      onSome: (store) =>
+        Effect.flatMap(store.load(session).pipe(Effect.orElseSucceed(() => Option.none<string>())), (saved) => {
+          const now = Option.getOrElse(saved, () => "")
+          const before = cachedFor.get(session)
+          if (before === now) return Effect.void
+          cachedFor.set(session, now)
+          return before === undefined ? Effect.void : invalidate(session)
+        })
+    })
+  const afterCheck = <A, E>(session: SessionName, effect: Effect.Effect<A, E>) => Effect.zipRight(current(session), effect)
+
   return {
     /** Every dialog of the account, archived ones included. */
-    dialogs: (session: SessionName) => getFresh(dialogs, session),
+    dialogs: (session: SessionName) => afterCheck(session, getFresh(dialogs, session)),
     /** Custom folders (All Chats is implicit). */
-    folders: (session: SessionName) => getFresh(folders, session),
+    folders: (session: SessionName) => afterCheck(session, getFresh(folders, session)),
+    // Counts are asked for by the thousand after the dialog list, which has just checked the saved login: not again here.
     /** The real number of messages in a dialog. */
     messageCount: counts.get,
     /** Participants from the full chat info (for entities that omit the count). */
     participantsCount: participants.get,
     /** A full-chat participant count already fetched, without asking Telegram. */
     knownParticipantsCount: participants.peek,
-    /** Forget everything about a session (e.g. after it logged in again). */
-    invalidate: (session: SessionName) =>
-      Effect.all([dialogs.invalidate(session), folders.invalidate(session), counts.forget(session), participants.forget(session)], {
-        discard: true
-      })
+    /** Forget everything about a session (e.g. after it logged in again, or was deleted). */
+    invalidate
   } as const
 })
 

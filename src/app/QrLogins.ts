@@ -29,6 +29,7 @@ import { SessionStore } from "../ports/SessionStore.js"
 import { type AccountInfo, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 import { AccountCache } from "./AccountCache.js"
+import { logOutAtTelegram } from "./TelegramLogout.js"
 
 export type LoginStatus = "pending" | "password_required" | "success" | "expired" | "error"
 
@@ -207,16 +208,22 @@ export const makeQrLogins = Effect.gen(function*() {
           Effect.matchCauseEffect({
             // Telegram has accepted the login: save it and say so, even if a cancel or shutdown comes now.
             onSuccess: (success) =>
-              Effect.uninterruptible(
-                sessions.save(name, success.session).pipe(
-                  Effect.zipRight(Option.match(accountCache, { onNone: () => Effect.void, onSome: (c) => c.invalidate(name) })),
-                  Effect.zipRight(finish(entry, token, { status: "success", error: null, account: success.account })),
-                  Effect.zipRight(Effect.logInfo(`login succeeded for session ${name}`)),
-                  Effect.catchAll((e) =>
-                    finish(entry, token, { status: "error", error: `could not save the session: ${String(e.cause)}` })
-                  )
+              Effect.uninterruptible(Effect.gen(function*() {
+                // Unreadable, it cannot be logged out; the new login is saved all the same.
+                const replaced = yield* sessions.load(name).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+                yield* sessions.save(name, success.session)
+                yield* Option.match(accountCache, { onNone: () => Effect.void, onSome: (c) => c.invalidate(name) })
+                yield* finish(entry, token, { status: "success", error: null, account: success.account })
+                yield* Effect.logInfo(`login succeeded for session ${name}`)
+                // The login it replaced (force) is ended at Telegram, now that the new one is safely saved.
+                if (Option.isSome(replaced) && replaced.value !== success.session) {
+                  yield* FiberSet.run(fibers, Effect.interruptible(endReplacedLogin(login, name, replaced.value)))
+                }
+              }).pipe(
+                Effect.catchAll((e) =>
+                  finish(entry, token, { status: "error", error: `could not save the session: ${String(e.cause)}` })
                 )
-              ),
+              )),
             onFailure: (cause) => {
               if (Cause.isInterruptedOnly(cause)) return Effect.void
               const failure = Cause.failureOption(cause)
@@ -294,8 +301,36 @@ export const makeQrLogins = Effect.gen(function*() {
       yield* Effect.logInfo(`login for session ${before.username} cancelled`)
     })
 
-  return { start, status, submitPassword, cancel } as const
+  /** Abandons every login still under way for `name` (its session is being deleted); finished ones stay readable. */
+  const cancelFor = (name: SessionName) =>
+    Effect.gen(function*() {
+      for (const [token, entry] of yield* Ref.get(entries)) {
+        const s = yield* SubscriptionRef.get(entry.state)
+        if (s.username !== name || isTerminal(s.status)) continue
+        yield* cancel(token).pipe(Effect.ignore)
+      }
+    })
+
+  return { start, status, submitPassword, cancel, cancelFor } as const
 })
+
+/**
+ * Ends at Telegram a login that another one replaced under `name`, and logs
+ * the outcome: it no longer has a session file, so nothing else could end it.
+ */
+const endReplacedLogin = (login: TelegramLogin["Type"], name: SessionName, saved: string) =>
+  Effect.flatMap(logOutAtTelegram(login, saved), (outcome) => {
+    switch (outcome._tag) {
+      case "LoggedOut":
+        return Effect.logInfo(`the login session ${name} replaced was logged out at Telegram`)
+      case "AlreadyEnded":
+        return Effect.logInfo(`the login session ${name} replaced had already been ended at Telegram (${outcome.reason})`)
+      case "NotConfirmed":
+        return Effect.logWarning(
+          `could not log out at Telegram the login session ${name} replaced (${outcome.reason}): end it in Telegram > Settings > Devices`
+        )
+    }
+  })
 
 export class QrLogins extends Context.Tag("app/QrLogins")<QrLogins, Effect.Effect.Success<typeof makeQrLogins>>() {}
 

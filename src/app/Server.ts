@@ -28,6 +28,7 @@ import { DialogsHandlersLive } from "./http/handlers/DialogsHandlers.js"
 import { MessagesHandlersLive } from "./http/handlers/MessagesHandlers.js"
 import { FilesHandlersLive } from "./http/handlers/FilesHandlers.js"
 import { HistoryHandlersLive } from "./http/handlers/HistoryHandlers.js"
+import { SessionsHandlersLive } from "./http/handlers/SessionsHandlers.js"
 import { SettingsHandlersLive } from "./http/handlers/SettingsHandlers.js"
 import { SystemHandlersLive } from "./http/handlers/SystemHandlers.js"
 import { requestLog } from "./http/RequestLog.js"
@@ -108,6 +109,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     SystemHandlersLive,
     SettingsHandlersLive,
     AuthHandlersLive,
+    SessionsHandlersLive,
     DialogsHandlersLive,
     MessagesHandlersLive,
     HistoryHandlersLive,

@@ -37,6 +37,8 @@ import { HistorySync, HistorySyncLive } from "./HistorySync.js"
 import { MediaLookup, MediaLookupLive } from "./MediaLookup.js"
 import { MessageSearch, MessageSearchLive } from "./MessageSearch.js"
 import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./QrLogins.js"
+import { SessionLogout, SessionLogoutLive } from "./SessionLogout.js"
+import { RevocationGuardedGatewayLive, SessionRevocations, SessionRevocationsLive } from "./SessionRevocations.js"
 
 export interface TelegramConfig extends TelegramCredentials {
   /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
@@ -91,7 +93,15 @@ export const dataLayout = (dataDir: string) => ({
 export type TgscPorts = SessionStore | SettingsStore | MessageStore | MediaFiles | MediaIndex | TelegramGateway | TelegramLogin
 
 /** The use cases. */
-export type TgscUseCases = AccountCache | DialogSearch | MessageSearch | HistorySync | MediaLookup | QrLogins
+export type TgscUseCases =
+  | AccountCache
+  | DialogSearch
+  | MessageSearch
+  | HistorySync
+  | MediaLookup
+  | QrLogins
+  | SessionLogout
+  | SessionRevocations
 
 /** Everything TgscLive provides. */
 export type TgscServices = TgscPorts | TgscUseCases
@@ -169,9 +179,12 @@ export const TgscUseCasesLive = (
       maxPending: config.maxPendingLogins ?? DEFAULT_MAX_PENDING_LOGINS
     }))
   )
-  return Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
-    Layer.provideMerge(accountCache)
+  // The use cases see Telegram through SessionRevocations: a session Telegram refused is not asked for again.
+  const useCases = Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
+    Layer.provideMerge(accountCache),
+    Layer.provide(RevocationGuardedGatewayLive)
   )
+  return SessionLogoutLive.pipe(Layer.provideMerge(useCases), Layer.provideMerge(SessionRevocationsLive))
 }
 
 /**

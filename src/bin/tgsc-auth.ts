@@ -3,29 +3,42 @@
  * tgsc-auth <name>: log a session in from a terminal. Draws the QR code as
  * text (redrawn when Telegram refreshes it), asks for the 2FA password
  * without echo, and saves the session where tgsc-server looks for it, only
- * once the login has succeeded. Without a terminal (a pipe), the password is
- * read as one line from stdin.
+ * once the login has succeeded (with --force, the login it replaces is then
+ * logged out at Telegram). Without a terminal (a pipe), the password is read
+ * as one line from stdin.
+ *
+ * tgsc-auth logout <name>: the SessionLogout use case, as DELETE
+ * /api/v3/sessions/{name} runs it. It takes the data-directory lock, so it
+ * refuses while a server uses the directory (whose client for the session
+ * would outlive the logout): the server's endpoint is the way then.
  */
 import * as nodePath from "node:path"
 import * as readline from "node:readline"
 import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Duration, Effect, Either, Exit, Layer } from "effect"
+import { Cause, Console, Duration, Effect, Either, Exit, Layer, Option } from "effect"
 import QRCode from "qrcode"
+import { lockDataDir } from "../adapters/fs/DataDirLock.js"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
 import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { EMULATOR_FLAGS, emulatorOption, optionPicker, positiveSeconds, telegramCredentialsFromEnv } from "../app/Config.js"
+import { makeSessionLogout } from "../app/SessionLogout.js"
+import { logOutAtTelegram } from "../app/TelegramLogout.js"
 import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import type { TelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 
 const USAGE = `Usage: tgsc-auth <session-name> [options]
+       tgsc-auth logout <session-name> [options]
 
 Logs a Telegram account in by QR code and saves it as {data_dir}/sessions/<session-name>.session.
+With logout: logs the session out at Telegram and deletes it (not while a server uses the data
+directory: then DELETE /api/v3/sessions/<session-name> on the server).
 Options (each also settable by the environment variable shown):
   --data-dir <dir>         data directory                             TGSC_DATA_DIR [./data]
-  --force                  replace an existing session (kept until the new login succeeds)
+  --force                  replace an existing session (kept until the new login succeeds,
+                           then logged out at Telegram)
   --login-timeout <s>      give up on a login not completed by then   TGSC_LOGIN_TIMEOUT_SECONDS [300]
   --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
                            host:port, or 1=host:port,2=host:port      TGSC_TELEGRAM_DC
@@ -59,8 +72,10 @@ if (parsed!.values.help) {
   process.stdout.write(USAGE)
   process.exit(0)
 }
-if (parsed!.positionals.length !== 1) fail(`expected exactly one session name\n${USAGE}`)
-const name = Either.getOrElse(validateSessionName(parsed!.positionals[0]!), (message) => fail(message))
+// `tgsc-auth logout` alone is a login of a session named "logout", as it always was.
+const logout = parsed!.positionals.length === 2 && parsed!.positionals[0] === "logout"
+if (parsed!.positionals.length !== 1 && !logout) fail(`expected exactly one session name (or logout and one)\n${USAGE}`)
+const name = Either.getOrElse(validateSessionName(parsed!.positionals.at(-1)!), (message) => fail(message))
 const pick = optionPicker(parsed!.values, process.env)
 const problems: Array<string> = []
 const timeoutSeconds = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems) ?? 300
@@ -144,7 +159,8 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
 
 const program = Effect.gen(function*() {
   const sessions = yield* SessionStore
-  if (!force && (yield* sessions.exists(name))) {
+  const replaced = yield* sessions.load(name)
+  if (!force && Option.isSome(replaced)) {
     return yield* Effect.fail(`session '${name}' already exists in ${dataDir}: use --force to log in again`)
   }
   const login = yield* telegramLogin
@@ -183,6 +199,41 @@ const program = Effect.gen(function*() {
   yield* sessions.save(name, result.session).pipe(Effect.mapError((e) => `could not save the session: ${String(e.cause)}`))
   const who = [result.account.firstName, result.account.lastName].filter(Boolean).join(" ") || String(result.account.userId)
   yield* Console.log(`Logged in as ${who}; session '${name}' saved in ${nodePath.join(dataDir, "sessions")}`)
+  if (Option.isSome(replaced) && replaced.value !== result.session) {
+    const outcome = yield* logOutAtTelegram(login, replaced.value)
+    yield* outcome._tag === "NotConfirmed"
+      ? Console.error(`tgsc-auth: could not log out the replaced login at Telegram (${outcome.reason}): end it in Telegram > Settings > Devices`)
+      : Console.log(outcome._tag === "LoggedOut" ? "The replaced login was logged out at Telegram." : "The replaced login had already ended at Telegram.")
+  }
+})
+
+const logoutProgram = Effect.gen(function*() {
+  yield* lockDataDir(dataDir).pipe(
+    Effect.catchTag("DataDirLocked", () =>
+      Effect.fail(
+        `the data directory ${dataDir} is in use by a running tgsc server: delete the session through it, ` +
+          `e.g. curl -X DELETE http://localhost:8000/api/v3/sessions/${name}`
+      )),
+    Effect.mapError((e) => (typeof e === "string" ? e : e.message))
+  )
+  const logOut = yield* makeSessionLogout.pipe(Effect.provideService(TelegramLogin, yield* telegramLogin))
+  const deleted = yield* logOut.logOut(name).pipe(
+    Effect.catchTags({
+      SessionNotFound: () => Effect.fail(`no session '${name}' in ${nodePath.join(dataDir, "sessions")}`),
+      SessionStoreFailed: (e) => Effect.fail(`could not delete the session file: ${String(e.cause)}`)
+    })
+  )
+  switch (deleted.telegram._tag) {
+    case "LoggedOut":
+      return yield* Console.log(`Session '${name}' logged out at Telegram and deleted.`)
+    case "AlreadyEnded":
+      return yield* Console.log(`Session '${name}' deleted; Telegram had already ended its login (${deleted.telegram.reason}).`)
+    case "NotConfirmed":
+      return yield* Console.log(
+        `Session '${name}' deleted here, but Telegram did not confirm the logout (${deleted.telegram.reason}): ` +
+          "end the login in Telegram > Settings > Devices."
+      )
+  }
 })
 
 const layer = SessionFilesLive(nodePath.join(dataDir, "sessions"))
@@ -193,7 +244,7 @@ const messageOf = (cause: Cause.Cause<unknown>): string => {
 }
 
 NodeRuntime.runMain(
-  Effect.scoped(program).pipe(
+  Effect.scoped(logout ? logoutProgram : program).pipe(
     Effect.provide(layer),
     Effect.onInterrupt(() =>
       Effect.sync(() => {

@@ -145,6 +145,8 @@ export interface TelegramGatewayService {
     session: SessionName,
     locator: string
   ) => Stream.Stream<Uint8Array, TelegramError>
+  /** Closes the session's client and forgets what it learnt (a deleted or replaced login); the next call starts afresh. */
+  readonly forget: (session: SessionName) => Effect.Effect<void>
 }
 
 export class TelegramGateway extends Context.Tag("ports/TelegramGateway")<TelegramGateway, TelegramGatewayService>() {}

@@ -1,6 +1,6 @@
 /**
  * Logging a new session in by QR code, with the 2FA password when the
- * account has one. The adapter drives Telegram; the caller (the login use
+ * account has one, and a saved one out. The adapter drives Telegram; the caller (the login use
  * case) decides what to show and when to give up.
  */
 import { Context, type Effect, type Scope } from "effect"
@@ -28,6 +28,12 @@ export interface TelegramLoginService {
    * abandons the login and disconnects.
    */
   readonly qrLogin: (callbacks: QrLoginCallbacks) => Effect.Effect<LoginSuccess, TelegramError, Scope.Scope>
+  /**
+   * Ends a saved login at Telegram (auth.logOut), given its saved form. Fails
+   * with SessionRevoked when Telegram had already ended it (or the saved form
+   * is no login at all), with the other errors when Telegram could not say.
+   */
+  readonly logOut: (session: string) => Effect.Effect<void, TelegramError>
 }
 
 export class TelegramLogin extends Context.Tag("ports/TelegramLogin")<TelegramLogin, TelegramLoginService>() {}

@@ -64,6 +64,7 @@ const work: FolderRule = {
 
 const gatewayOf = (overrides: Partial<TelegramGatewayService>): TelegramGatewayService => ({
   account: () => Effect.dieMessage("unused"),
+  forget: () => Effect.void,
   history: () => Effect.dieMessage("unused"),
   search: () => Effect.dieMessage("unused"),
   searchGlobal: () => Effect.dieMessage("unused"),

@@ -100,6 +100,7 @@ export class TelegramFake {
         account: (session) =>
           Effect.succeed({ userId: fake.accounts.get(session) ?? 1001, firstName: session, lastName: null, username: session }),
         dialogs: unsupported,
+        forget: () => Effect.void,
         folders: unsupported,
         messageCount: unsupported,
         participantsCount: unsupported,

@@ -22,7 +22,12 @@ const scriptedLogin = (script: {
   readonly scanned: Deferred.Deferred<void>
   readonly password?: string
   readonly failConnect?: boolean
+  /** The saved logins ended at Telegram, in order. */
+  readonly loggedOut?: Array<string>
+  /** What the login saves (default "1SESSION-STRING"). */
+  readonly session?: string
 }): TelegramLoginService => ({
+  logOut: (saved) => Effect.sync(() => void script.loggedOut?.push(saved)),
   qrLogin: (callbacks) =>
     Effect.gen(function*() {
       if (script.failConnect) return yield* new TelegramUnavailable({ reason: "connection refused" })
@@ -36,7 +41,7 @@ const scriptedLogin = (script: {
           previous = "Wrong 2FA password, try again"
         }
       }
-      return { session: "1SESSION-STRING", account }
+      return { session: script.session ?? "1SESSION-STRING", account }
     })
 })
 
@@ -216,6 +221,7 @@ describe("QrLogins", () => {
       const connecting = yield* Deferred.make<void>()
       const released = yield* Deferred.make<void>()
       const slow: TelegramLoginService = {
+        logOut: () => Effect.void,
         qrLogin: () =>
           Effect.acquireRelease(Deferred.succeed(connecting, undefined), () => Deferred.succeed(released, undefined)).pipe(
             Effect.zipRight(Effect.never)

@@ -32,8 +32,15 @@ const stub = stubWorld({}, {
   mediaBytes: (peer, id, owner) => (peer === "channel:3001" && id === 5 && owner === undefined ? media : undefined)
 })
 
+const revocations: Array<number> = []
+
 const world = {
   ...stub,
+  authorizations: () => [{ id: 3, userId: 1001, keys: 2 }],
+  revokeAuthorizations: (userId: number) => {
+    revocations.push(userId)
+    return userId === 1001 ? 1 : userId === 1002 ? 0 : undefined
+  },
   deleteMessage: (ref: unknown) => {
     const { id, peer } = ref as { peer?: unknown; id?: unknown }
     if (typeof peer !== "string") throw new ScenarioError("peer: required")
@@ -135,6 +142,18 @@ describe("control API", () => {
     expect(await call("DELETE", "/messages", { id: 4 })).toEqual({ status: 400, body: { detail: "peer: required" } })
     expect((await call("DELETE", "/messages", [])).status).toBe(400)
     expect(deletions).toEqual([{ peer: "channel:3001", id: 4 }, { peer: "channel:3001", id: 5 }])
+  })
+
+  it("GET /authorizations lists the logins; POST /authorizations/revoke ends an account's: 200, 404 unknown account, 400 invalid", async () => {
+    expect(await call("GET", "/authorizations")).toEqual({ status: 200, body: { authorizations: [{ id: 3, user_id: 1001, keys: 2 }] } })
+    expect(await call("POST", "/authorizations/revoke", { user_id: 1001 })).toEqual({ status: 200, body: { status: "ok", revoked: 1 } })
+    expect(await call("POST", "/authorizations/revoke", { user_id: 1002 })).toEqual({ status: 200, body: { status: "ok", revoked: 0 } })
+    expect(await call("POST", "/authorizations/revoke", { user_id: 4242 }))
+      .toEqual({ status: 404, body: { detail: "no account for user 4242" } })
+    expect(await call("POST", "/authorizations/revoke", { user_id: "1001" }))
+      .toEqual({ status: 400, body: { detail: "user_id: expected an integer" } })
+    expect((await call("POST", "/authorizations/revoke", "not json")).status).toBe(400)
+    expect(revocations).toEqual([1001, 1002, 4242])
   })
 
   it("GET /media returns the exact bytes, 404 without media, 400 on bad parameters", async () => {

@@ -148,6 +148,45 @@ describe("authorization across DCs", () => {
     await alice.call(new Api.auth.LogOut())
     expect(await outcome(alice.call(new Api.updates.GetState()))).toBe("401 AUTH_KEY_UNREGISTERED")
   })
+
+  it("a logout ends the whole login: the keys it was lent on other DCs too, and no other login", async () => {
+    const world = sampleWorld()
+    const alice = await loggedIn(world, 1001)
+    const otherAlice = await loggedIn(world, 1001)
+    const exported = await alice.call(new Api.auth.ExportAuthorization({ dcId: 2 }))
+    const dc2 = caller(world, { dcId: 2 })
+    await dc2.call(new Api.auth.ImportAuthorization({ id: exported.id, bytes: exported.bytes }))
+    expect(world.authorizations()).toEqual([{ id: 1, userId: 1001, keys: 2 }, { id: 2, userId: 1001, keys: 1 }])
+    // A key lent the login ends it as well as the key that logged in.
+    await dc2.call(new Api.auth.LogOut())
+    for (const key of [alice, dc2]) expect(await outcome(key.call(new Api.updates.GetState()))).toBe("401 AUTH_KEY_UNREGISTERED")
+    expect(await outcome(otherAlice.call(new Api.updates.GetState()))).toBe("ok")
+    expect(world.authorizations()).toEqual([{ id: 2, userId: 1001, keys: 1 }])
+    // A logged-out key may log in again, as a new login.
+    const again = await loggedIn(world, 1001)
+    expect(await outcome(again.call(new Api.updates.GetState()))).toBe("ok")
+  })
+
+  it("revoking an account's logins from another device leaves other accounts alone; the keys answer AUTH_KEY_UNREGISTERED", async () => {
+    const world = sampleWorld()
+    const alice = await loggedIn(world, 1001)
+    const alice2 = await loggedIn(world, 1001)
+    const bob = await loggedIn(world, 1002)
+    const exported = await alice.call(new Api.auth.ExportAuthorization({ dcId: 2 }))
+    // An export made before the revocation cannot lend the ended login afterwards.
+    expect(world.revokeAuthorizations(1001)).toBe(2)
+    for (const key of [alice, alice2]) {
+      for (const request of [new Api.updates.GetState(), new Api.messages.GetDialogFilters(), new Api.auth.LogOut()]) {
+        expect(await outcome(key.call(request))).toBe("401 AUTH_KEY_UNREGISTERED")
+      }
+    }
+    const dc2 = caller(world, { dcId: 2 })
+    expect(await outcome(dc2.call(new Api.auth.ImportAuthorization({ id: exported.id, bytes: exported.bytes })))).toBe("400 AUTH_BYTES_INVALID")
+    expect(await outcome(bob.call(new Api.updates.GetState()))).toBe("ok")
+    expect(world.authorizations().map((a) => a.userId)).toEqual([1002])
+    expect(world.revokeAuthorizations(1001)).toBe(0)
+    expect(world.revokeAuthorizations(4242)).toBeUndefined()
+  })
 })
 
 describe("calls before login and on connect", () => {

@@ -1,7 +1,7 @@
 /**
  * The emulator's control API (emulator contract, "Control API"): HTTP + JSON
  * on loopback, for tests and demos to approve QR logins, read call counts,
- * inject faults, add messages and fetch media bytes. Errors answer
+ * inject faults, add messages, end logins and fetch media bytes. Errors answer
  * `{"detail": ...}` with a 4xx status.
  *
  * Extensions beyond the contract's table, in its style:
@@ -9,6 +9,8 @@
  * |---|---|
  * | `POST /messages` `{"messages":[{"peer":"channel:3001","id":4,"text":"fixed"}]}` | a message whose `peer` and `id` (and `owner`, for private chats and basic groups) name one that exists edits it: the fields given replace the old ones (`null` clears one), the others stay, and `edit_date` is now unless given |
  * | `DELETE /messages` `{"peer":"channel:3001","id":4}` (`"owner"` as for messages) | deletes that message, as if its sender deleted it for everyone: 200 `{"status":"ok","deleted":1}`, 404 when there is no such message, 400 for an invalid body |
+ * | `GET /authorizations` | the logins in force, as Telegram's Settings > Devices lists them: `{"authorizations":[{"id":1,"user_id":1001,"keys":2}]}` (`keys`: the auth keys, one per DC, the login is on); `auth.logOut` on any of its keys ends one |
+ * | `POST /authorizations/revoke` `{"user_id":1001}` | the account's phone terminates its sessions ("from another device"): every login of that account ends, and its auth keys answer 401 `AUTH_KEY_UNREGISTERED` to every later call until they log in again: 200 `{"status":"ok","revoked":n}`, 404 for an unknown account |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
  * the message), so edits model changed text and fields, not replaced files.
@@ -143,6 +145,19 @@ export const startControlApi = async (
       }
       if (!deleted) throw new HttpProblem(404, `no message ${String(body.id)} in ${String(body.peer)}`)
       sendJson(res, 200, { status: "ok", deleted: 1 })
+    },
+    "GET /authorizations": (_req, _url, res) => {
+      if (world.authorizations === undefined) throw new HttpProblem(501, "this world has no authorizations to list")
+      sendJson(res, 200, { authorizations: world.authorizations().map((a) => ({ id: a.id, user_id: a.userId, keys: a.keys })) })
+    },
+    "POST /authorizations/revoke": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.revokeAuthorizations === undefined) throw new HttpProblem(501, "this world cannot revoke authorizations")
+      const userId = body.user_id
+      if (typeof userId !== "number" || !Number.isSafeInteger(userId)) throw new HttpProblem(400, "user_id: expected an integer")
+      const revoked = world.revokeAuthorizations(userId)
+      if (revoked === undefined) throw new HttpProblem(404, `no account for user ${userId}`)
+      sendJson(res, 200, { status: "ok", revoked })
     },
     "GET /media": (_req, url, res) => {
       const peer = url.searchParams.get("peer")

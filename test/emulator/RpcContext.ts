@@ -71,6 +71,17 @@ export interface EmulatorWorld extends RpcHandler {
    * without it answers the control API's `DELETE /messages` with 501.
    */
   readonly deleteMessage?: (ref: unknown) => boolean
+  /**
+   * The logins in force (Telegram's Settings > Devices), each with its account
+   * and the number of auth keys (DCs) it is on. Optional, like deleteMessage.
+   */
+  readonly authorizations?: () => ReadonlyArray<{ readonly id: number; readonly userId: number; readonly keys: number }>
+  /**
+   * The account's phone terminates its sessions: every authorization of
+   * `userId` ends, its keys answer AUTH_KEY_UNREGISTERED from then on. How
+   * many ended; undefined for an unknown account. Optional, like deleteMessage.
+   */
+  readonly revokeAuthorizations?: (userId: number) => number | undefined
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */
   readonly mediaBytes: (peer: string, id: number, owner?: number) => Buffer | undefined
 }

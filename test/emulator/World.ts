@@ -283,6 +283,11 @@ export class World implements EmulatorWorld {
     }
   }
 
+  readonly authorizations = () => this.logins.authorizations()
+
+  readonly revokeAuthorizations = (userId: number): number | undefined =>
+    this.accounts.has(userId) ? this.logins.revokeAccount(userId) : undefined
+
   readonly deleteMessage = (ref: unknown): boolean => {
     const { id, owner, peer } = parseMessageRef(this.directory, ref)
     return this.timelineOf(peer, owner)!.remove(id)

@@ -159,7 +159,7 @@ export const TelegramGatewayLive = Layer.scoped(
      * The session's client. A failed connect is not kept (the next request
      * tries again), nor a client whose connection is lost for good; and a
      * session saved anew under the name since the client was made (a forced
-     * QR login, tgsc-auth) replaces it.
+     * QR login, tgsc-auth) replaces it, and one removed closes it.
      */
     const connectionOf = (session: SessionName): Effect.Effect<Connection, TelegramError, Scope.Scope> =>
       Effect.gen(function*() {
@@ -167,7 +167,12 @@ export const TelegramGatewayLive = Layer.scoped(
           Effect.tapError(() => RcMap.invalidate(clients, session))
         )
         const saved = yield* sessions.load(session).pipe(Effect.orElseSucceed(() => Option.some(connection.saved)))
-        const renewed = Option.isSome(saved) && saved.value !== connection.saved
+        if (Option.isNone(saved)) {
+          // Logged out or deleted meanwhile: the client must not outlive its login.
+          yield* RcMap.invalidate(clients, session)
+          return yield* new SessionRevoked({ session, reason: "no saved session" })
+        }
+        const renewed = saved.value !== connection.saved
         const lost = isConnectionLost(connection.client)
         if (!renewed && !lost) return connection
         yield* Effect.logInfo(
@@ -459,6 +464,8 @@ export const TelegramGatewayLive = Layer.scoped(
               : null
             return { results, count, next }
           }, connection)),
+
+      forget: (session) => RcMap.invalidate(clients, session),
 
       download: (session, locatorText) =>
         Stream.suspend(() => {

@@ -11,9 +11,9 @@ import { Raw } from "telegram/events/index.js"
 import { computeCheck } from "telegram/Password.js"
 import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
-import { type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
-import { connectClient, failWhenConnectionLost } from "./ClientConnect.js"
-import { destroyClient, makeClient } from "./TelegramClientFactory.js"
+import { SessionRevoked, type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
+import { connectClient, failWhenConnectionLost, isConnectionLost } from "./ClientConnect.js"
+import { destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { telegramCall } from "./TelegramErrors.js"
 
@@ -36,15 +36,39 @@ export const TelegramLoginLive = Layer.effect(
   TelegramLogin,
   Effect.gen(function*() {
     const config = yield* TelegramAdapterConfig
+    const requestTimeout = config.requestTimeout ?? Duration.seconds(DEFAULT_TELEGRAM_TIMEOUT_SECONDS)
+    const credentialsOf = Either.match(config.credentials, {
+      onLeft: (reason) => Effect.fail(new TelegramUnavailable({ reason })),
+      onRight: Effect.succeed
+    })
+
+    /** A client of its own for the saved login (a server's client for it may be busy or closing), dropped after. */
+    const logOut = (saved: string) =>
+      Effect.scoped(Effect.gen(function*() {
+        const credentials = yield* credentialsOf
+        const client = yield* Effect.acquireRelease(
+          Effect.try({
+            try: () => makeClient(saved, { credentials, emulator: config.emulator }),
+            catch: (cause): TelegramError =>
+              cause instanceof InvalidSavedSession
+                ? new SessionRevoked({ session: "(logout)", reason: cause.message })
+                : new TelegramUnavailable({
+                  reason: `cannot set up the Telegram client: ${cause instanceof Error ? cause.message : String(cause)}`,
+                  cause
+                })
+          }),
+          (c) => Effect.promise(() => destroyClient(c).catch(() => undefined))
+        )
+        yield* connectClient(client, "(logout)")
+        yield* telegramCall("auth.LogOut", "(logout)", requestTimeout, () => client.invoke(new Api.auth.LogOut()), () =>
+          isConnectionLost(client))
+      }))
 
     return TelegramLogin.of({
+      logOut,
       qrLogin: (callbacks) =>
         Effect.gen(function*() {
-          const credentials = yield* Either.match(config.credentials, {
-            onLeft: (reason) => Effect.fail(new TelegramUnavailable({ reason })),
-            onRight: Effect.succeed
-          })
-          const requestTimeout = config.requestTimeout ?? Duration.seconds(DEFAULT_TELEGRAM_TIMEOUT_SECONDS)
+          const credentials = yield* credentialsOf
           const call = <A>(method: string, run: () => Promise<A>): Effect.Effect<A, TelegramError> =>
             telegramCall(method, "(login)", requestTimeout, run)
 

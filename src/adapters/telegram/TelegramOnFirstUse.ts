@@ -54,7 +54,8 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway, never, Gate
       history: (...args) => Effect.flatMap(gateway, (g) => g.history(...args)),
       search: (...args) => Effect.flatMap(gateway, (g) => g.search(...args)),
       searchGlobal: (...args) => Effect.flatMap(gateway, (g) => g.searchGlobal(...args)),
-      download: (...args) => Stream.unwrap(Effect.map(gateway, (g) => g.download(...args)))
+      download: (...args) => Stream.unwrap(Effect.map(gateway, (g) => g.download(...args))),
+      forget: (...args) => Effect.flatMap(gateway, (g) => g.forget(...args))
     })
   })
 )
@@ -67,7 +68,8 @@ export const TelegramLoginOnFirstUse: Layer.Layer<TelegramLogin, never, LoginNee
       () => import("./TelegramLoginLive.js").then((m) => m.TelegramLoginLive)
     )
     return TelegramLogin.of({
-      qrLogin: (...args) => Effect.flatMap(login, (l) => l.qrLogin(...args))
+      qrLogin: (...args) => Effect.flatMap(login, (l) => l.qrLogin(...args)),
+      logOut: (...args) => Effect.flatMap(login, (l) => l.logOut(...args))
     })
   })
 )

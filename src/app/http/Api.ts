@@ -20,6 +20,7 @@ import {
 } from "./ApiErrors.js"
 import { describeErrorBodies } from "./OpenApiErrors.js"
 import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, QueryParam, ScoreParam, UserIdParam } from "./Params.js"
+import { SessionsGroup } from "./SessionsApi.js"
 
 // ---------------------------------------------------------------------------
 // The session a request acts for (X-Telegram-Username), checked by SessionAuth.
@@ -374,6 +375,7 @@ export class SettingsGroup extends HttpApiGroup.make("settings")
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)
   .add(AuthGroup)
+  .add(SessionsGroup)
   .add(DialogsGroup)
   .add(MessagesGroup)
   .add(HistoryGroup)

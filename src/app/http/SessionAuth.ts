@@ -1,19 +1,25 @@
 /**
  * X-Telegram-Username: every /api/v3 endpoint but the login ones acts for a
- * saved session. 400 for a malformed name, 401 when missing or unknown.
+ * saved session. 400 for a malformed name, 401 when missing or unknown, and
+ * 401 without asking Telegram when Telegram has refused the session's login
+ * (SessionRevocations) until it logs in again.
  */
 import { HttpServerRequest } from "@effect/platform"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import { validateSessionName } from "../../domain/SessionName.js"
 import { SessionStore } from "../../ports/SessionStore.js"
+import { SessionRevocations } from "../SessionRevocations.js"
 import { SessionAuth } from "./Api.js"
 import { BadRequest, Unauthorized } from "./ApiErrors.js"
 import { headerText } from "./HeaderText.js"
+import { revokedDetail } from "./TelegramHttpErrors.js"
 
 export const SessionAuthLive = Layer.effect(
   SessionAuth,
   Effect.gen(function*() {
     const sessions = yield* SessionStore
+    // The server's (TgscLive provides it); route tests without Telegram may leave it out.
+    const revocations = yield* Effect.serviceOption(SessionRevocations)
     return Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
       const header = request.headers["x-telegram-username"]?.trim()
@@ -30,6 +36,9 @@ export const SessionAuthLive = Layer.effect(
         return yield* new Unauthorized({
           detail: `Session '${name.right}' is not logged in: start a login with POST /api/v3/auth/qr`
         })
+      }
+      if (Option.isSome(revocations)) {
+        yield* revocations.value.check(name.right).pipe(Effect.mapError((e) => new Unauthorized({ detail: revokedDetail(e) })))
       }
       return { name: name.right }
     })

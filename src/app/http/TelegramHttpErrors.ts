@@ -4,18 +4,20 @@
  * dialog as 404, Telegram unreachable as 502.
  */
 import { Effect } from "effect"
-import type { PeerNotFound, TelegramError, UserNotFound } from "../../ports/TelegramGateway.js"
+import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../../ports/TelegramGateway.js"
 import { BadGateway, BadRequest, NotFound, rateLimited, Unauthorized } from "./ApiErrors.js"
+
+/** A login Telegram no longer accepts: what happened and how to log in again. */
+export const revokedDetail = (error: SessionRevoked) =>
+  `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): log in again with ` +
+  `POST /api/v3/auth/qr {"username": "${error.session}", "force": true}`
 
 export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => {
   switch (error._tag) {
     case "FloodWait":
       return rateLimited(error.seconds)
     case "SessionRevoked":
-      return new Unauthorized({
-        detail: `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): log in again with ` +
-          `POST /api/v3/auth/qr {"username": "${error.session}", "force": true}`
-      })
+      return new Unauthorized({ detail: revokedDetail(error) })
     case "PeerNotFound":
       return new NotFound({ detail: `Dialog ${error.dialogId} not found: this account cannot see it` })
     case "UserNotFound":

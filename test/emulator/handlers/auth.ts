@@ -4,6 +4,13 @@
  * UpdateLoginToken, then turned into a login), the home-DC migration of a
  * token, SESSION_PASSWORD_NEEDED and the SRP 2FA check, and the
  * export/import of an authorization to another DC for downloads.
+ *
+ * An authorization, as in Telegram's Settings > Devices, is one login: the
+ * auth key that logged in plus the keys it lent the login to on other DCs
+ * (auth.exportAuthorization/importAuthorization). Ending it (auth.logOut on
+ * any of its keys, or `revokeAccount`, the phone terminating sessions) makes
+ * every one of those keys unauthorised: later calls answer 401
+ * AUTH_KEY_UNREGISTERED, as Telegram does; the keys may log in again.
  */
 import { randomBytes } from "node:crypto"
 import bigInt from "big-integer"
@@ -18,6 +25,8 @@ import { toNumber } from "./Handler.js"
 interface KeyState {
   /** The account this key is logged into. */
   userId?: number
+  /** The authorization (login) the key belongs to, when logged in. */
+  authorization?: number
   /** The account whose 2FA password this key must still prove. */
   passwordFor?: number
   challenge?: SrpChallenge
@@ -43,7 +52,8 @@ export class Logins {
   private readonly keys = new Map<string, KeyState>()
   private readonly tokens = new Map<string, QrToken>()
   private readonly migrations = new Map<string, MigrationToken>()
-  private readonly exported = new Map<string, { readonly userId: number; readonly dcId: number }>()
+  private readonly exported = new Map<string, { readonly userId: number; readonly dcId: number; readonly authorization: number }>()
+  private nextAuthorization = 1
   private readonly verifiers = new Map<number, Promise<SrpVerifier>>()
 
   constructor(private readonly world: World, private readonly ttlSeconds: number) {}
@@ -62,9 +72,11 @@ export class Logins {
     return this.keys.get(authKeyId)?.userId
   }
 
-  private authorize(authKeyId: string, userId: number): Api.auth.Authorization {
+  /** Logs the key in: into `authorization` (a key lent an existing login), or as a new one. */
+  private authorize(authKeyId: string, userId: number, authorization?: number): Api.auth.Authorization {
     const state = this.key(authKeyId)
     state.userId = userId
+    state.authorization = authorization ?? this.nextAuthorization++
     delete state.passwordFor
     delete state.challenge
     return new Api.auth.Authorization({ user: this.world.viewOfAccount(userId).user(userId) })
@@ -101,7 +113,9 @@ export class Logins {
   exportLoginToken(ctx: CallContext): Api.auth.TypeLoginToken {
     const loggedIn = this.accountOf(ctx.authKeyId)
     if (loggedIn !== undefined) {
-      return new Api.auth.LoginTokenSuccess({ authorization: this.authorize(ctx.authKeyId, loggedIn) })
+      return new Api.auth.LoginTokenSuccess({
+        authorization: this.authorize(ctx.authKeyId, loggedIn, this.keys.get(ctx.authKeyId)?.authorization)
+      })
     }
     if (this.keys.get(ctx.authKeyId)?.passwordFor !== undefined) throw new RpcError(401, "SESSION_PASSWORD_NEEDED")
     for (const token of this.tokens.values()) {
@@ -191,7 +205,7 @@ export class Logins {
     const userId = this.world.viewOf(ctx).me
     if (dcId === ctx.dcId || !this.world.dcIds().includes(dcId)) throw new RpcError(400, "DC_ID_INVALID")
     const bytes = randomBytes(128)
-    this.exported.set(bytes.toString("hex"), { userId, dcId })
+    this.exported.set(bytes.toString("hex"), { userId, dcId, authorization: this.keys.get(ctx.authKeyId)!.authorization! })
     return new Api.auth.ExportedAuthorization({ id: bigInt(userId), bytes })
   }
 
@@ -200,13 +214,43 @@ export class Logins {
     const grant = this.exported.get(key)
     if (grant === undefined || grant.userId !== id || grant.dcId !== ctx.dcId) throw new RpcError(400, "AUTH_BYTES_INVALID")
     this.exported.delete(key)
-    return this.authorize(ctx.authKeyId, grant.userId)
+    // A login that ended meanwhile cannot be lent.
+    if (![...this.keys.values()].some((k) => k.authorization === grant.authorization)) {
+      throw new RpcError(401, "AUTH_KEY_UNREGISTERED")
+    }
+    return this.authorize(ctx.authKeyId, grant.userId, grant.authorization)
   }
 
+  /** auth.logOut: ends the login of the calling key, on every DC. */
   logOut(ctx: CallContext): Api.auth.LoggedOut {
     this.world.viewOf(ctx)
-    this.keys.delete(ctx.authKeyId)
+    this.revoke(this.keys.get(ctx.authKeyId)!.authorization!)
     return new Api.auth.LoggedOut({})
+  }
+
+  /** Ends one authorization: each of its keys is unauthorised from now on. */
+  private revoke(authorization: number): void {
+    for (const [keyId, state] of this.keys) if (state.authorization === authorization) this.keys.delete(keyId)
+    for (const [bytes, grant] of this.exported) if (grant.authorization === authorization) this.exported.delete(bytes)
+  }
+
+  /** The logins in force: each with its account and how many auth keys (DCs) it is on. */
+  authorizations(): Array<{ readonly id: number; readonly userId: number; readonly keys: number }> {
+    const byId = new Map<number, { id: number; userId: number; keys: number }>()
+    for (const state of this.keys.values()) {
+      if (state.authorization === undefined || state.userId === undefined) continue
+      const entry = byId.get(state.authorization) ?? { id: state.authorization, userId: state.userId, keys: 0 }
+      entry.keys++
+      byId.set(state.authorization, entry)
+    }
+    return [...byId.values()].sort((a, b) => a.id - b.id)
+  }
+
+  /** The phone of `userId` terminates the account's other sessions: every authorization of it ends; how many did. */
+  revokeAccount(userId: number): number {
+    const ended = new Set(this.authorizations().filter((a) => a.userId === userId).map((a) => a.id))
+    for (const id of ended) this.revoke(id)
+    return ended.size
   }
 }
 

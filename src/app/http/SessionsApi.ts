@@ -1,0 +1,37 @@
+/**
+ * The session lifecycle routes of the HTTP API (TgscApi adds the group):
+ * deleting a session. Described here, handled in handlers/SessionsHandlers.ts.
+ */
+import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { BadRequest, NotFound } from "./ApiErrors.js"
+
+export const SessionDeletedResponse = Schema.Struct({
+  status: Schema.Literal("deleted"),
+  username: Schema.String,
+  telegram: Schema.Literal("logged_out", "already_ended", "not_confirmed").annotations({
+    description: "logged_out: Telegram ended the login; already_ended: Telegram no longer knew it (revoked elsewhere); " +
+      "not_confirmed: Telegram could not be asked (the login may still be listed in Telegram > Settings > Devices)"
+  }),
+  message: Schema.String
+}).annotations({ identifier: "SessionDeleted" })
+
+export class SessionsGroup extends HttpApiGroup.make("sessions")
+  .add(
+    HttpApiEndpoint.del("deleteSession", "/api/v3/sessions/:name")
+      .setPath(Schema.Struct({
+        name: Schema.String.annotations({ description: "session name: 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)" })
+      }))
+      .addSuccess(SessionDeletedResponse)
+      .addError(BadRequest)
+      .addError(NotFound)
+      .annotate(
+        OpenApi.Description,
+        "Logs the session out at Telegram (auth.logOut), then removes its file, its cached dialog list and any " +
+          "login under way for it. The session is removed even when Telegram cannot be reached (`telegram` says so). " +
+          "X-Telegram-Username is optional; when sent it must name the same session (400 otherwise)."
+      )
+      .annotate(OpenApi.Summary, "Delete a session: log it out at Telegram and remove it here")
+  )
+  .annotate(OpenApi.Title, "Sessions")
+{}
