@@ -74,6 +74,13 @@ export interface MessagePage {
   readonly messages: ReadonlyArray<MessageRecord>
   /** Telegram's total for the query (the dialog's message count for plain history). */
   readonly count: number
+  /**
+   * The id of every entry Telegram returned, newest first, `MessageEmpty`
+   * ones included (they are not messages, but they take a place in the
+   * page): paging offsets move on these, and only a page without any entry
+   * shows that there is nothing more (see domain/HistoryPages.ts).
+   */
+  readonly ids: ReadonlyArray<number>
 }
 
 export interface SearchRequest {

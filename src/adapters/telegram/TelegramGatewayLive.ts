@@ -340,8 +340,8 @@ export const TelegramGatewayLive = Layer.scoped(
           new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero })
         )
         if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
-        const { count, messages } = messagesOf(result, connection.account.userId)
-        return { messages, count }
+        const { count, ids, messages } = messagesOf(result, connection.account.userId)
+        return { messages, count, ids }
       })
 
     return TelegramGateway.of({
@@ -415,8 +415,8 @@ export const TelegramGatewayLive = Layer.scoped(
                   ))
               )
             if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
-            const { count, messages } = messagesOf(result, connection.account.userId)
-            return { messages, count }
+            const { count, ids, messages } = messagesOf(result, connection.account.userId)
+            return { messages, count, ids }
           })),
 
       searchGlobal: (session, request) =>
@@ -447,8 +447,10 @@ export const TelegramGatewayLive = Layer.scoped(
               return { dialogId, dialogTitle: entity === undefined ? null : dialogTitleOf(entity), message }
             })
             const lastRaw = raw.at(-1) as Api.Message | undefined
+            // A short page is not the end (hidden or empty entries take places in it); an empty one is, and
+            // messages.Messages is all there is.
             const more = result.className === "messages.MessagesSlice" || result.className === "messages.ChannelMessages"
-              ? raw.length > 0 && raw.length >= request.limit
+              ? raw.length > 0
               : false
             const next: GlobalSearchCursor | null = more && lastRaw !== undefined
               ? {
