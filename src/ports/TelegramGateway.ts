@@ -23,6 +23,8 @@ export class SessionRevoked extends Data.TaggedError("SessionRevoked")<{
 /** The account cannot see that dialog. */
 export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
   readonly dialogId: number
+  /** Telegram's word for it, when Telegram refused (e.g. CHANNEL_PRIVATE: the account was removed from the channel). */
+  readonly reason?: string
 }> {}
 
 /** A user id given as a filter (search `from_user`) that the account cannot name: not in its dialogs, chats or results. */

@@ -26,7 +26,7 @@ import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
-import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
+import { isPeerInvalid, isServerTimeoutError, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
 const DIALOG_PAGE = 100
@@ -325,7 +325,8 @@ export const TelegramGatewayLive = Layer.scoped(
       withClient(session, (connection) =>
         Effect.flatMap(resolvePeer(session, connection, dialogId), (peer) =>
           call(session, method, () => run(connection, peer), connection).pipe(
-            Effect.catchIf(isPeerInvalid, () => Effect.fail(new PeerNotFound({ dialogId })))
+            Effect.catchIf(isPeerInvalid, (e) =>
+              Effect.fail(new PeerNotFound({ dialogId, ...(e._tag === "TelegramRpcError" ? { reason: e.message } : {}) })))
           )
         )
       )
@@ -411,7 +412,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   Effect.fail(
                     request.fromUserId !== null && isUserInvalid(e, peer)
                       ? new UserNotFound({ userId: request.fromUserId })
-                      : new PeerNotFound({ dialogId })
+                      : new PeerNotFound({ dialogId, ...(e._tag === "TelegramRpcError" ? { reason: e.message } : {}) })
                   ))
               )
             if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
@@ -491,7 +492,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   } catch (error) {
                     if (attempt > 0) throw error
                     if (error instanceof errors.FileMigrateError) dcId = error.newDc
-                    else if ((error as { errorMessage?: string }).errorMessage === "TIMEOUT") await new Promise((r) => setTimeout(r, 1000))
+                    else if (isServerTimeoutError(error)) await new Promise((r) => setTimeout(r, 1000))
                     else throw error
                   }
                 }
