@@ -18,6 +18,7 @@
  * wrote is streamed as written, not read back.
  */
 import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue, RcMap, Stream } from "effect"
+import { backwardPage, forwardPage } from "../domain/HistoryPages.js"
 import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessageRecord } from "../domain/Message.js"
@@ -355,11 +356,11 @@ export const makeHistorySync = Effect.gen(function*() {
        * The page `wanted` names: the one the continued walk asked for ahead
        * when that answers it, otherwise asked now; with our clock (seconds)
        * when it was asked for. A page asked ahead by a request that has
-       * stopped since is asked again; so is a short page newer than the
+       * stopped since is asked again; so is an empty page newer than the
        * frontier asked before this request started (a message sent since
        * would be missing from it: later messages only ever come after the
-       * newest one, so a full page, or a page older than the frontier, is as
-       * good as new).
+       * newest one, so a page with entries, or a page older than the
+       * frontier, is as good as new).
        */
       const pageFor = (walk: Walk | null, wanted: HistoryPageRequest, forward: boolean) =>
         Effect.gen(function*() {
@@ -373,19 +374,26 @@ export const makeHistorySync = Effect.gen(function*() {
               walk.next = null
               if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
                 const page = yield* exit
-                if (!forward || next.askedAt >= startedMs || page.messages.length >= next.request.limit) {
-                  return { messages: page.messages.filter(keep), askedAt: Math.floor(next.askedAt / 1000) }
+                if (!forward || next.askedAt >= startedMs || page.ids.length > 0) {
+                  return {
+                    messages: page.messages.filter(keep),
+                    ids: page.ids.filter((id) => keep({ id } as MessageRecord)),
+                    askedAt: Math.floor(next.askedAt / 1000)
+                  }
                 }
               }
             }
           }
-          return { messages: (yield* ask(wanted)).messages, askedAt: now }
+          const page = yield* ask(wanted)
+          return { messages: page.messages, ids: page.ids, askedAt: now }
         })
 
       /**
        * One page just newer than the frontier (an offset and a negative
        * add_offset), bounded by max_id at the oldest cached message past the
-       * gap; returns the new frontier.
+       * gap; returns the new frontier. A bound only ever cuts what lies past
+       * the gap; the gap is complete once a page shows nothing more in it
+       * (see domain/HistoryPages.ts), whatever the length of the pages.
        */
       const fetchForward = (state: DialogState, gap: Interval) =>
         Effect.gen(function*() {
@@ -393,8 +401,6 @@ export const makeHistorySync = Effect.gen(function*() {
           const limit = yield* batchSize
           const bounds = yield* neighbours(gap)
           const continuing = walks.forward.get(gap.start) ?? null
-          // Only the far end is bounded: a bound there can only cut what lies past the gap, so a short
-          // page still means the gap is complete. A min_id could cut a page short at the near end.
           const ids = { minId: 0, maxId: bounds.after ?? 0 }
           const after = (lastId: number): HistoryPageRequest => ({
             offsetId: lastId + 1,
@@ -413,23 +419,18 @@ export const makeHistorySync = Effect.gen(function*() {
               : { offsetId: 0, offsetDate: gap.start - 1, addOffset: -limit, limit, ...ids },
             true
           )
-          const messages = [...result.messages].sort((a, b) => a.id - b.id)
-          const advanced = continuing === null || (messages.at(-1)?.id ?? 0) > continuing.lastId
-          // A short page reached the newest message, or the bound: the whole gap is in.
-          const full = messages.length >= limit && advanced
-          const newest = messages.at(-1)?.date ?? gap.end
-          const to = !full || newest >= gap.end ? gap.end : Math.max(gap.start, newest)
-          const inGap = messages.filter((m) => m.date >= gap.start && m.date < gap.end)
-          const toStore = continuing !== null ? [...continuing.carry, ...inGap] : inGap
-          // The walk goes on after the newest message seen short of the gap's end: messages past it were dropped.
-          const lastId = messages.filter((m) => m.date < gap.end).at(-1)?.id ?? continuing?.lastId
+          const page = forwardPage(gap, result, continuing?.lastId)
+          const to = page.reach
+          const toStore = continuing !== null ? [...continuing.carry, ...page.inGap] : page.inGap
+          const lastId = page.lastId
           // More of the gap to come: its next page is asked for now, and stored and streamed when this one is.
-          const next = lastId !== undefined && to < gap.end ? yield* askAhead(after(lastId)) : null
+          const next = lastId !== undefined && !page.complete ? yield* askAhead(after(lastId)) : null
           yield* commit(
             state,
             toStore,
             to > gap.start ? Intervals.interval(gap.start, to) : null,
-            messages.at(-1)?.date,
+            // An empty last page shows nothing new: the newest message the walk saw bounds the tail as well.
+            page.newestDate ?? continuing?.from,
             result.askedAt,
             to
           ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
@@ -438,7 +439,7 @@ export const makeHistorySync = Effect.gen(function*() {
             continuing,
             lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date >= to), next }
           )
-          fetched += inGap.length
+          fetched += page.inGap.length
           return to
         })
 
@@ -456,20 +457,16 @@ export const makeHistorySync = Effect.gen(function*() {
             continuing !== null ? before(continuing.lastId) : { offsetId: 0, offsetDate: gap.end, addOffset: 0, limit, ...ids },
             false
           )
-          const messages = [...result.messages].sort((a, b) => b.id - a.id)
-          const advanced = continuing === null || (messages.at(-1)?.id ?? Infinity) < continuing.lastId
-          const full = messages.length >= limit && advanced
-          const oldest = messages.at(-1)?.date ?? gap.start
-          const to = !full || oldest < gap.start ? gap.start : Math.min(gap.end, oldest + 1)
-          const inGap = messages.filter((m) => m.date >= gap.start && m.date < gap.end)
-          const toStore = continuing !== null ? [...continuing.carry, ...inGap] : inGap
-          const lastId = messages.filter((m) => m.date >= gap.start).at(-1)?.id ?? continuing?.lastId
-          const next = lastId !== undefined && to > gap.start ? yield* askAhead(before(lastId)) : null
+          const page = backwardPage(gap, result, continuing?.lastId)
+          const to = page.reach
+          const toStore = continuing !== null ? [...continuing.carry, ...page.inGap] : page.inGap
+          const lastId = page.lastId
+          const next = lastId !== undefined && !page.complete ? yield* askAhead(before(lastId)) : null
           yield* commit(
             state,
             toStore,
             to < gap.end ? Intervals.interval(to, gap.end) : null,
-            messages[0]?.date,
+            page.newestDate,
             result.askedAt,
             to
           ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
@@ -478,7 +475,7 @@ export const makeHistorySync = Effect.gen(function*() {
             continuing,
             lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date < to), next }
           )
-          fetched += inGap.length
+          fetched += page.inGap.length
           return to
         })
 

@@ -1,7 +1,9 @@
 /**
  * Message search on Telegram's own index (no cache needed): one dialog via
  * messages.search, every dialog via messages.searchGlobal, paging Telegram
- * (at most 100 a request) until the requested limit is reached.
+ * (at most 100 a request) until the requested limit is reached or a page
+ * shows there is nothing more; a short page is not the end (Telegram's
+ * pages come back short mid-way: hidden or empty entries).
  *
  * Telegram's service chat (777000, login codes) is never exposed: searching
  * it is a 404 like any dialog the API does not show, and a global search
@@ -21,7 +23,11 @@ import {
 import { AccountCache } from "./AccountCache.js"
 import { type MessageCoreView, messageCoreView } from "./MessageView.js"
 
-/** Telegram's per-request maximum. */
+/**
+ * Telegram's per-request maximum, asked for every time (not just what the
+ * limit still lacks): entries hidden from the account take places in a
+ * page, so a small window could come back empty long before the end.
+ */
 const SEARCH_PAGE = 100
 
 const sameCursor = (a: GlobalSearchCursor, b: GlobalSearchCursor | null) =>
@@ -71,15 +77,16 @@ export const makeMessageSearch = Effect.gen(function*() {
           minDate: q.after,
           maxDate: q.before,
           fromUserId: q.fromUserId,
-          limit: Math.min(SEARCH_PAGE, q.limit - results.length),
+          limit: SEARCH_PAGE,
           offsetId
         })
         total = page.count
         for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
-        const last = page.messages.at(-1)
-        // Telegram pages newest first: a page that does not move further back is the end.
-        if (last === undefined || results.length >= page.count || (offsetId !== 0 && last.id >= offsetId)) break
-        offsetId = last.id
+        // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
+        // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
+        const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
+        if (older.length === 0 || results.length >= page.count) break
+        offsetId = Math.min(...older)
       }
       return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
     })
@@ -96,7 +103,7 @@ export const makeMessageSearch = Effect.gen(function*() {
           query: q.query,
           minDate: q.after,
           maxDate: q.before,
-          limit: Math.min(SEARCH_PAGE, q.limit - results.length),
+          limit: SEARCH_PAGE,
           cursor
         })
         total = page.count
@@ -107,7 +114,8 @@ export const makeMessageSearch = Effect.gen(function*() {
           }
           results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
         }
-        if (page.next === null || page.results.length === 0 || sameCursor(page.next, cursor)) break
+        // A page with no hit left is not the end while Telegram names where the next one starts.
+        if (page.next === null || sameCursor(page.next, cursor)) break
         cursor = page.next
       }
       // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.

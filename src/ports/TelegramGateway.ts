@@ -23,6 +23,8 @@ export class SessionRevoked extends Data.TaggedError("SessionRevoked")<{
 /** The account cannot see that dialog. */
 export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
   readonly dialogId: number
+  /** Telegram's word for it, when Telegram refused (e.g. CHANNEL_PRIVATE: the account was removed from the channel). */
+  readonly reason?: string
 }> {}
 
 /** A user id given as a filter (search `from_user`) that the account cannot name: not in its dialogs, chats or results. */
@@ -74,6 +76,13 @@ export interface MessagePage {
   readonly messages: ReadonlyArray<MessageRecord>
   /** Telegram's total for the query (the dialog's message count for plain history). */
   readonly count: number
+  /**
+   * The id of every entry Telegram returned, newest first, `MessageEmpty`
+   * ones included (they are not messages, but they take a place in the
+   * page): paging offsets move on these, and only a page without any entry
+   * shows that there is nothing more (see domain/HistoryPages.ts).
+   */
+  readonly ids: ReadonlyArray<number>
 }
 
 export interface SearchRequest {

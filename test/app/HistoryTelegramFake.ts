@@ -49,6 +49,13 @@ export class TelegramFake {
   readonly accounts = new Map<string, number>([["alice", 1001]])
   /** Fails the next history calls with these errors (after `beforeHistory`), one per call. */
   historyFailures: Array<TelegramError> = []
+  /**
+   * Messages that take their place in a page's window but are not returned
+   * as messages, as Telegram's pages come back short mid-history: `empty`
+   * ones come back as a MessageEmpty (their id only), `hidden` ones not at
+   * all (restricted for the account, or an id gap). By dialog, then id.
+   */
+  readonly slots = new Map<number, Map<number, "empty" | "hidden">>()
 
   set(dialogId: number, messages: ReadonlyArray<MessageRecord>) {
     this.dialogs.set(dialogId, [...messages].sort((a, b) => b.id - a.id))
@@ -62,6 +69,19 @@ export class TelegramFake {
 
   remove(dialogId: number, id: number) {
     this.set(dialogId, this.dialogs.get(dialogId)!.filter((m) => m.id !== id))
+  }
+
+  /** Makes these messages of a dialog come back as `empty` or `hidden` slots (see `slots`). */
+  hide(dialogId: number, ids: ReadonlyArray<number>, kind: "empty" | "hidden") {
+    const slots = this.slots.get(dialogId) ?? new Map<number, "empty" | "hidden">()
+    for (const id of ids) slots.set(id, kind)
+    this.slots.set(dialogId, slots)
+  }
+
+  /** The messages a complete history shows: all but the hidden and empty slots. */
+  visible(dialogId: number): Array<MessageRecord> {
+    const slots = this.slots.get(dialogId)
+    return (this.dialogs.get(dialogId) ?? []).filter((m) => slots?.get(m.id) === undefined)
   }
 
   resetCalls() {
@@ -118,9 +138,15 @@ export class TelegramFake {
             yield* fake.beforeHistory(n)
             const failure = fake.historyFailures.shift()
             if (failure !== undefined) return yield* Effect.fail(failure)
-            const returned = fake.page(dialogId, request)
+            const window = fake.page(dialogId, request)
+            const slots = fake.slots.get(dialogId)
+            const returned = window.filter((m) => slots?.get(m.id) === undefined)
             fake.calls.push({ dialogId, request, returned })
-            return { messages: returned, count: fake.dialogs.get(dialogId)!.length }
+            return {
+              messages: returned,
+              count: fake.dialogs.get(dialogId)!.length,
+              ids: window.filter((m) => slots?.get(m.id) !== "hidden").map((m) => m.id)
+            }
           }),
         download: (_session, locator) =>
           Stream.suspend(() => {

@@ -76,7 +76,7 @@ const searchChannel = (request: SearchRequest) => {
     (request.minDate === null || m.date > request.minDate) && (request.maxDate === null || m.date < request.maxDate)
   )
   const page = inRange.filter((m) => request.offsetId === 0 || m.id < request.offsetId).slice(0, request.limit)
-  return { messages: page, count: inRange.length }
+  return { messages: page, count: inRange.length, ids: page.map((m) => m.id) }
 }
 
 /** messages.searchGlobal over the same matches, paged by a cursor on the message id. */
@@ -201,7 +201,7 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     const { get, searches } = serve()
     const res = await get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=250`)
     expect(messageIds(res.body)).toEqual(Array.from({ length: 250 }, (_, i) => 250 - i))
-    expect(searches.map((s) => [s.limit, s.offsetId])).toEqual([[100, 0], [100, 151], [50, 51]])
+    expect(searches.map((s) => [s.limit, s.offsetId])).toEqual([[100, 0], [100, 151], [100, 51]])
   })
 
   it("stops when Telegram has no more, total being Telegram's count", async () => {
@@ -210,6 +210,31 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     expect(res.body).toMatchObject({ total: 250, limit: 500 })
     expect(res.body.results).toHaveLength(250)
     expect(searches).toHaveLength(3)
+  })
+
+  it("a short page is not the end: pages on (offsets past empty entries) until a page has nothing older, or the limit", async () => {
+    // Every window of Telegram's answer has entries hidden from the account (not returned) and MessageEmpty ones
+    // (their id only): ids divisible by 3 are hidden, by 5 empty.
+    const shortPages = (request: SearchRequest) => {
+      const window = matches.filter((m) => request.offsetId === 0 || m.id < request.offsetId).slice(0, request.limit)
+      const shown = window.filter((m) => m.id % 3 !== 0)
+      return Effect.succeed({ messages: shown.filter((m) => m.id % 5 !== 0), count: 250, ids: shown.map((m) => m.id) })
+    }
+    const visible = matches.filter((m) => m.id % 3 !== 0 && m.id % 5 !== 0).map((m) => m.id)
+    const { get, searches } = serve({
+      search: (_, _dialogId, request) => {
+        searches.push(request)
+        return shortPages(request)
+      }
+    })
+    const all = await get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=500`)
+    expect(messageIds(all.body)).toEqual(visible)
+    // Offsets move on the oldest entry of each page, empty ones included; the page after id 1 is empty.
+    expect(searches.at(-1)).toMatchObject({ offsetId: 1 })
+    searches.length = 0
+    const some = await get(`/api/v3/search/messages/${CHANNEL}?q=bitcoin&limit=120`)
+    expect(messageIds(some.body)).toEqual(visible.slice(0, 120))
+    expect(searches.every((s, i) => i === 0 || s.offsetId < searches[i - 1]!.offsetId || searches[i - 1]!.offsetId === 0)).toBe(true)
   })
 
   it("start_date is the upper bound, end_date the lower; from_user is passed on", async () => {
@@ -297,8 +322,8 @@ describe("GET /api/v3/search/messages", () => {
     const some = await get("/api/v3/search/messages?q=code&limit=150")
     expect(some.body).toMatchObject({ total: 250, limit: 150 })
     expect(messageIds(some.body)).toEqual(Array.from({ length: 150 }, (_, i) => 250 - i))
-    // Each page asks for what is still missing; a dropped hit costs one more.
-    expect(globalSearches.map((s) => s.limit)).toEqual([100, 51, 1])
+    // Whole pages each time (a small one could be all hidden entries); a dropped hit costs no more here.
+    expect(globalSearches.map((s) => s.limit)).toEqual([100, 100])
     const all = await get("/api/v3/search/messages?q=code&limit=500")
     expect(all.body).toMatchObject({ total: 250, limit: 500 })
     expect(all.body.results).toHaveLength(250)
@@ -314,8 +339,28 @@ describe("GET /api/v3/search/messages", () => {
     expect(res.body.results.every((r: { dialog_id: number; dialog_name: string }) => r.dialog_id === CHANNEL && r.dialog_name === "Crypto News")).toBe(true)
     expect(globalSearches.map((s) => [s.limit, s.cursor?.offsetId ?? 0, s.maxDate])).toEqual([
       [100, 0, Date.UTC(2024, 5, 1) / 1000],
-      [50, 151, Date.UTC(2024, 5, 1) / 1000]
+      [100, 151, Date.UTC(2024, 5, 1) / 1000]
     ])
+  })
+
+  it("a short page of a global search is not the end while Telegram names the next one", async () => {
+    const { get, globalSearches } = serve({
+      searchGlobal: (_, request) => {
+        globalSearches.push(request)
+        // Half of each window is hidden from the account; the cursor still moves on the whole window.
+        const older = matches.filter((m) => request.cursor === null || m.id < request.cursor.offsetId)
+        const window = older.slice(0, request.limit)
+        const last = window.at(-1)
+        return Effect.succeed({
+          results: window.filter((m) => m.id % 2 === 0).map((m) => ({ dialogId: CHANNEL, dialogTitle: "Crypto News", message: m })),
+          count: 250,
+          next: last === undefined ? null : { offsetRate: 0, offsetPeer: CHANNEL, offsetId: last.id }
+        })
+      }
+    })
+    const res = await get("/api/v3/search/messages?q=bitcoin&limit=200")
+    expect(messageIds(res.body)).toEqual(matches.filter((m) => m.id % 2 === 0).map((m) => m.id))
+    expect(globalSearches.at(-1)?.cursor?.offsetId).toBe(1)
   })
 
   it("429 with Retry-After on a rate limit", async () => {

@@ -7,7 +7,8 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { expect } from "vitest"
-import { dialogMessages, type OracleMessage } from "../emulator/HistoryOracle.js"
+import { dialogMessages, type OracleMessage, readableMessages } from "../emulator/HistoryOracle.js"
+import { type Realism, realismFromEnv } from "../emulator/Realism.js"
 import { parseScenario, type Scenario } from "../emulator/Scenario.js"
 import type { E2e } from "../support/E2e.js"
 import { projectRoot } from "../support/ServerProcess.js"
@@ -93,9 +94,12 @@ const CATEGORY = {
 
 export class ExpectedHistory {
   readonly scenario: Scenario
+  /** The emulator's realistic mode the answers are worked out for (Realism.ts): as given, else as startE2e sets it. */
+  readonly realism: Realism
 
-  constructor(json: unknown) {
+  constructor(json: unknown, realism?: Realism) {
     this.scenario = parseScenario(json)
+    this.realism = realism ?? realismFromEnv() ?? this.scenario.options.realism
   }
 
   /** The sender's contract fields: a user's names, or a channel's title as first_name. */
@@ -148,7 +152,9 @@ export class ExpectedHistory {
   ): Array<OracleMessage> {
     const start = options.start === undefined ? -Infinity : epoch(options.start)
     const end = options.end === undefined ? Infinity : epoch(options.end)
-    return dialogMessages(this.scenario, peer, options.owner, options.appended ?? [], options.deleted ?? [])
+    const all = dialogMessages(this.scenario, peer, options.owner, options.appended ?? [], options.deleted ?? [])
+    // Messages Telegram hides from the account in realistic mode are not part of a complete history.
+    return readableMessages(all, peer, this.realism)
       .filter((m) => m.date >= start && m.date < end)
       .sort((a, b) => a.date - b.date || a.id - b.id)
   }

@@ -145,7 +145,7 @@ export class AccountView {
     if (!this.world.channels.has(id) || !hash.equals(accessHash(this.me, "channel", id))) {
       throw new RpcError(400, "CHANNEL_INVALID")
     }
-    if (!this.canSeeChannel(id)) throw new RpcError(400, "CHANNEL_PRIVATE")
+    if (!this.canSeeChannel(id) || this.world.isKicked(this.me, id)) throw new RpcError(400, "CHANNEL_PRIVATE")
     return id
   }
 

@@ -11,6 +11,11 @@
  * | `DELETE /messages` `{"peer":"channel:3001","id":4}` (`"owner"` as for messages) | deletes that message, as if its sender deleted it for everyone: 200 `{"status":"ok","deleted":1}`, 404 when there is no such message, 400 for an invalid body |
  * | `GET /authorizations` | the logins in force, as Telegram's Settings > Devices lists them: `{"authorizations":[{"id":1,"user_id":1001,"keys":2}]}` (`keys`: the auth keys, one per DC, the login is on); `auth.logOut` on any of its keys ends one |
  * | `POST /authorizations/revoke` `{"user_id":1001}` | the account's phone terminates its sessions ("from another device"): every login of that account ends, and its auth keys answer 401 `AUTH_KEY_UNREGISTERED` to every later call until they log in again: 200 `{"status":"ok","revoked":n}`, 404 for an unknown account |
+ * | `POST /faults` `{"method":"messages.GetHistory","error":"Timeout","code":-503}` | with an explicit `code`, the error goes out with that code and any message text (see Faults.ts) |
+ * | `GET /realism` | the realistic-mode flags in force, e.g. `{"short_pages":true,"short_search":false,"timeouts":false}` |
+ * | `POST /realism` `{"realism":"all"}` (or `"none"`, or `{"short_pages":true}`) | switches Telegram's imperfections on or off (Realism.ts); answers the flags now in force; 400 for an unknown flag |
+ * | `POST /kick` `{"user_id":1001,"peer":"channel:3001"}` | removes the account from the channel: from then on every call naming it answers 400 CHANNEL_PRIVATE |
+ * | `POST /join` (same body) | lets it back in, with the access hash it had |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
  * the message), so edits model changed text and fields, not replaced files.
@@ -87,6 +92,18 @@ export const startControlApi = async (
   dispatcher: Dispatcher,
   options: { readonly host: string; readonly port: number; readonly log: (message: string) => void }
 ): Promise<ControlApi> => {
+  const membership = async (req: http.IncomingMessage, res: http.ServerResponse, join: boolean) => {
+    const body = await objectBody(req)
+    if (world.kick === undefined) throw new HttpProblem(501, "this world cannot remove an account from a channel")
+    try {
+      world.kick(body, join)
+    } catch (error) {
+      if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+      throw error
+    }
+    sendJson(res, 200, { status: "ok" })
+  }
+
   const routes: Record<string, (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => Promise<void> | void> = {
     "GET /health": (_req, _url, res) => sendJson(res, 200, { status: "ok" }),
     "POST /scan": async (req, _url, res) => {
@@ -159,6 +176,20 @@ export const startControlApi = async (
       if (revoked === undefined) throw new HttpProblem(404, `no account for user ${userId}`)
       sendJson(res, 200, { status: "ok", revoked })
     },
+    "GET /realism": (_req, _url, res) => {
+      if (world.realism === undefined) throw new HttpProblem(501, "this world has no realistic mode")
+      sendJson(res, 200, world.realism)
+    },
+    "POST /realism": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.setRealism === undefined) throw new HttpProblem(501, "this world has no realistic mode")
+      if (!Object.hasOwn(body, "realism")) throw new HttpProblem(400, "realism: expected \"all\", \"none\" or an object of flags")
+      const realism = world.setRealism(body.realism)
+      if (typeof realism === "string") throw new HttpProblem(400, `realism: ${realism}`)
+      sendJson(res, 200, realism)
+    },
+    "POST /kick": (req, _url, res) => membership(req, res, false),
+    "POST /join": (req, _url, res) => membership(req, res, true),
     "GET /media": (_req, url, res) => {
       const peer = url.searchParams.get("peer")
       if (peer === null || !/^(user|chat|channel):\d+$/.test(peer)) {

@@ -15,6 +15,8 @@ export interface FaultSpec {
   readonly error: string
   readonly times: number
   readonly after: number
+  /** The RPC error code to send; derived from `error` when absent. */
+  readonly code?: number
 }
 
 export type FaultAction =
@@ -38,14 +40,20 @@ export const rpcErrorCode = (message: string): number => {
 /** Reads a fault from control API JSON; a string is the reason it is invalid. */
 export const parseFault = (input: unknown): FaultSpec | string => {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return "expected a JSON object"
-  const { method, error, times = 1, after = 0 } = input as Record<string, unknown>
+  const { after = 0, code, error, method, times = 1 } = input as Record<string, unknown>
   if (typeof method !== "string" || method.trim() === "") return "method: expected a TL method name or \"*\""
-  if (typeof error !== "string" || !/^[A-Z0-9_]+$/.test(error)) {
-    return "error: expected an RPC error message such as FLOOD_WAIT_30, or DISCONNECT, or NO_ANSWER"
+  if (code !== undefined && (typeof code !== "number" || !Number.isInteger(code) || code === 0 || Math.abs(code) > 0x7fffffff)) {
+    return "code: expected a non-zero 32-bit integer such as -503"
+  }
+  if (code !== undefined && (typeof error !== "string" || error.trim() === "" || error.length > 200)) {
+    return "error: expected the error message text to send with that code, such as Timeout"
+  }
+  if (code === undefined && (typeof error !== "string" || !/^[A-Z0-9_]+$/.test(error))) {
+    return "error: expected an RPC error message such as FLOOD_WAIT_30, or DISCONNECT, or NO_ANSWER (or any text with a \"code\")"
   }
   if (typeof times !== "number" || !Number.isInteger(times) || times < 1) return "times: expected a positive integer"
   if (typeof after !== "number" || !Number.isInteger(after) || after < 0) return "after: expected a non-negative integer"
-  return { method: method.trim(), error, times, after }
+  return { method: method.trim(), error: error as string, times, after, ...(code === undefined ? {} : { code: code as number }) }
 }
 
 interface PendingFault {
@@ -80,7 +88,8 @@ export class Faults {
     }
     firing.failuresLeft--
     if (firing.failuresLeft === 0) this.pending = this.pending.filter((f) => f !== firing)
-    const { error } = firing.spec
+    const { code, error } = firing.spec
+    if (code !== undefined) return { kind: "rpc-error", code, message: error }
     if (error === "DISCONNECT") return { kind: "disconnect" }
     if (error === "NO_ANSWER") return { kind: "no-answer" }
     return { kind: "rpc-error", code: rpcErrorCode(error), message: error }

@@ -5,7 +5,8 @@
  * the server returned, against it.
  */
 import { generatedDate, generatedMedia, generatedMessage, generatedSender, generatedText } from "./Generate.js"
-import { type ForwardSpec, type MediaSpec, type PeerRef, peerKey, type Scenario } from "./Scenario.js"
+import { type Realism, shownInHistory } from "./Realism.js"
+import { type ForwardSpec, type MediaSpec, parsePeer, type PeerRef, peerKey, type Scenario } from "./Scenario.js"
 
 export interface OracleMessage {
   readonly id: number
@@ -144,6 +145,23 @@ export const dialogMessages = (
     deleted.filter((d) => d.peer === peer && (d.peer.startsWith("channel:") || (d.owner ?? owner) === owner)).map((d) => d.id)
   )
   return out.filter((m) => !gone.has(m.id)).sort((a, b) => a.id - b.id)
+}
+
+/**
+ * What a complete history of `peer` holds when Telegram hides some messages
+ * from the account (realistic mode's `short_pages`, Realism.ts): those
+ * messages left out; all of them otherwise. `short_search` likewise for
+ * search results (`flag`).
+ */
+export const readableMessages = <M extends { readonly id: number }>(
+  messages: ReadonlyArray<M>,
+  peer: string,
+  realism: Realism,
+  flag: "short_pages" | "short_search" = "short_pages"
+): Array<M> => {
+  if (!realism[flag]) return [...messages]
+  const ref = parsePeer(peer)!
+  return messages.filter((m) => shownInHistory(ref, m.id))
 }
 
 export interface HistoryQuery {

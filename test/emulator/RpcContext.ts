@@ -82,6 +82,15 @@ export interface EmulatorWorld extends RpcHandler {
    * many ended; undefined for an unknown account. Optional, like deleteMessage.
    */
   readonly revokeAuthorizations?: (userId: number) => number | undefined
+  /**
+   * Realistic mode (Realism.ts): sets the imperfections in force from a
+   * realism value and returns them, or a string saying why the value is
+   * invalid. Optional, as are `realism` (the flags in force) and `kick`.
+   */
+  readonly setRealism?: (value: unknown) => Readonly<Record<string, boolean>> | string
+  readonly realism?: Readonly<Record<string, boolean>>
+  /** Removes an account from a channel (`{"user_id", "peer"}`), or lets it back in with `join`; throws ScenarioError on invalid input. */
+  readonly kick?: (body: unknown, join?: boolean) => void
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */
   readonly mediaBytes: (peer: string, id: number, owner?: number) => Buffer | undefined
 }

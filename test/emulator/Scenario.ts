@@ -9,6 +9,8 @@
  * Extensions beyond the contract's example (all optional):
  * - top level `"options": {"login_token_ttl_seconds": 30}`: lifetime of QR
  *   login tokens (default 30, as Telegram); tests use a short one.
+ *   `"options": {"realism": "all"}` (or an object of named flags) turns on
+ *   Telegram's imperfections: see Realism.ts.
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
@@ -44,6 +46,7 @@
  *   messages); ids of deleted messages are never reused.
  */
 import { Either, ParseResult, Schema } from "effect"
+import { parseRealism, type Realism } from "./Realism.js"
 import { ScenarioError } from "./RpcContext.js"
 
 // ---------------------------------------------------------------------------
@@ -187,6 +190,7 @@ export interface GenerateSpec {
 
 export interface ScenarioOptions {
   readonly loginTokenTtlSeconds: number
+  readonly realism: Realism
 }
 
 export interface Scenario {
@@ -371,7 +375,8 @@ const GenerateJson = Schema.Struct({
 })
 
 const OptionsJson = Schema.Struct({
-  login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400)))
+  login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
+  realism: Schema.optional(Schema.Unknown)
 })
 
 const ScenarioJson = Schema.Struct({
@@ -756,8 +761,10 @@ export const parseScenario = (json: unknown): Scenario => {
   const dir = directoryOf({ users, chats, channels, accounts })
   const messages = (raw.messages ?? []).map((m, i) => normaliseMessage(dir, m, `messages[${i}]`, 0))
   const generate = (raw.generate ?? []).map((g, i) => normaliseGenerate(dir, g, `generate[${i}]`))
+  const realism = parseRealism(raw.options?.realism)
+  if (typeof realism === "string") fail("options.realism", realism)
   return {
-    options: { loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30 },
+    options: { loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30, realism: realism as Realism },
     users,
     chats,
     channels,

@@ -36,6 +36,7 @@ import {
   type ScenarioMessage,
   type ScenarioUser
 } from "./Scenario.js"
+import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
 import { Timeline } from "./Timeline.js"
 
 export interface WorldOptions {
@@ -85,9 +86,16 @@ export class World implements EmulatorWorld {
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
   private readonly mediaDcs = new Set<number>()
   readonly now: () => number
+  /** Telegram's imperfections in force (Realism.ts): the scenario's, changed through the control API. */
+  realism: Realism
+  /** Calls counted towards the `timeouts` imperfection. */
+  private timeoutCalls = 0
+  /** Channels each account was removed from (control API `POST /kick`): calls on them answer CHANNEL_PRIVATE. */
+  private readonly kicked = new Map<number, Set<number>>()
 
   private constructor(readonly scenario: Scenario, options: WorldOptions) {
     this.now = options.clock ?? Date.now
+    this.realism = scenario.options.realism
     this.directory = directoryOf(scenario)
     this.users = this.directory.users
     this.chats = this.directory.chats
@@ -235,6 +243,9 @@ export class World implements EmulatorWorld {
   readonly handle = async (request: unknown, ctx: CallContext): Promise<unknown> => {
     const name = (request as { className?: string } | null)?.className ?? "?"
     const handler = HANDLERS[name]
+    if (this.realism.timeouts && TIMEOUT_METHODS.has(name) && ++this.timeoutCalls % TIMEOUT_EVERY === 0) {
+      throw new RpcError(-503, "Timeout")
+    }
     if (handler === undefined) {
       throw new RpcError(400, `METHOD_NOT_EMULATED_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`)
     }
@@ -287,6 +298,36 @@ export class World implements EmulatorWorld {
 
   readonly revokeAuthorizations = (userId: number): number | undefined =>
     this.accounts.has(userId) ? this.logins.revokeAccount(userId) : undefined
+
+  /** Sets the imperfections in force from a realism value (Realism.ts); a string is why it is invalid. */
+  readonly setRealism = (value: unknown): Realism | string => {
+    const realism = parseRealism(value)
+    if (typeof realism !== "string") this.realism = realism
+    return realism
+  }
+
+  /** Whether account `userId` was removed from channel `channelId`. */
+  isKicked(userId: number, channelId: number): boolean {
+    return this.kicked.get(userId)?.has(channelId) ?? false
+  }
+
+  /**
+   * Removes account `user_id` from the channel `peer` names (`{"user_id": 1001,
+   * "peer": "channel:3001"}`), or with `join` lets it back in; throws
+   * ScenarioError on invalid input.
+   */
+  readonly kick = (body: unknown, join = false): void => {
+    const { peer, user_id: userId } = (body ?? {}) as { peer?: unknown; user_id?: unknown }
+    if (typeof userId !== "number" || !this.accounts.has(userId)) throw new ScenarioError(`user_id: no account ${String(userId)}`)
+    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
+    if (ref === undefined || ref.kind !== "channel" || !this.channels.has(ref.id)) {
+      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(peer)}`)
+    }
+    const set = this.kicked.get(userId) ?? new Set<number>()
+    if (join) set.delete(ref.id)
+    else set.add(ref.id)
+    this.kicked.set(userId, set)
+  }
 
   readonly deleteMessage = (ref: unknown): boolean => {
     const { id, owner, peer } = parseMessageRef(this.directory, ref)

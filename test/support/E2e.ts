@@ -7,6 +7,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
+import { realismFromEnv } from "../emulator/Realism.js"
 import { World } from "../emulator/World.js"
 import { projectRoot, type ServerProcess, startServer } from "./ServerProcess.js"
 
@@ -34,6 +35,11 @@ export interface E2eOptions {
   readonly serverArgs?: ReadonlyArray<string>
   readonly serverEnv?: Record<string, string | undefined>
   readonly dataDir?: string
+  /**
+   * The emulator's realistic mode (test/emulator/Realism.ts: "all" or flags);
+   * default: TGSC_E2E_REALISM from the environment, else the scenario's.
+   */
+  readonly realism?: unknown
 }
 
 const loadScenario = (scenario: unknown): unknown =>
@@ -41,6 +47,11 @@ const loadScenario = (scenario: unknown): unknown =>
 
 export const startE2e = async (options: E2eOptions): Promise<E2e> => {
   const world = World.fromScenario(loadScenario(options.scenario))
+  const realism = options.realism ?? realismFromEnv()
+  if (realism !== undefined) {
+    const set = world.setRealism(realism)
+    if (typeof set === "string") throw new Error(`realism: ${set}`)
+  }
   const emulator = await startEmulator({ world })
   const env = {
     ...emulator.env,

@@ -235,16 +235,19 @@ export const serviceMessageOf = (message: Api.MessageService, entities: Readonly
 export const messagesOf = (
   result: Api.messages.TypeMessages,
   selfId: number
-): { messages: Array<MessageRecord>; count: number; entities: Map<number, Entity> } => {
-  if (result.className === "messages.MessagesNotModified") return { messages: [], count: result.count, entities: new Map() }
+): { messages: Array<MessageRecord>; count: number; ids: Array<number>; entities: Map<number, Entity> } => {
+  if (result.className === "messages.MessagesNotModified") return { messages: [], count: result.count, ids: [], entities: new Map() }
   const entities = indexEntities(result.users, result.chats)
   const messages: Array<MessageRecord> = []
+  // Every entry's id, MessageEmpty included: it takes a place in the page, so paging moves past it.
+  const ids: Array<number> = []
   for (const m of result.messages) {
+    ids.push(m.id)
     if (m.className === "Message") messages.push(messageOf(m, entities, selfId))
     else if (m.className === "MessageService") messages.push(serviceMessageOf(m, entities))
   }
   const count = result.className === "messages.Messages" ? result.messages.length : result.count
-  return { messages, count, entities }
+  return { messages, count, ids, entities }
 }
 
 // ---------------------------------------------------------------------------

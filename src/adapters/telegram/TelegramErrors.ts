@@ -30,6 +30,11 @@ export const toTelegramError = (error: unknown, method: string, session: string)
   if (typeof e.seconds === "number" && (e.code === 420 || e.errorMessage === "FLOOD")) {
     return new FloodWait({ seconds: e.seconds, method })
   }
+  // Telegram's "-503 Timeout" (lowercase, negative code; GramJS throws a plain RPCError with them): the server
+  // timed out inside, the connection is fine. Kept as an RPC error, retried like TIMEOUT (see FloodRetry).
+  if (typeof e.code === "number" && Math.abs(e.code) === 503 && typeof e.errorMessage === "string") {
+    return new TelegramRpcError({ code: e.code, message: e.errorMessage, method })
+  }
   const text = rpcText(e)
   if (text !== undefined) {
     const flood = /^FLOOD(?:_PREMIUM)?_WAIT_(\d+)$/.exec(text)
@@ -114,6 +119,12 @@ export const telegramCall = <A>(
 
 const connectionLost = () =>
   new TelegramUnavailable({ reason: "the connection to Telegram was lost and could not be re-established" })
+
+/** A GramJS error for Telegram's passing server timeout: `TIMEOUT`, or `-503 Timeout`. */
+export const isServerTimeoutError = (error: unknown): boolean => {
+  const e = (error ?? {}) as GramJsRpcLike
+  return e.errorMessage === "TIMEOUT" || (typeof e.code === "number" && Math.abs(e.code) === 503)
+}
 
 /** RPC errors that mean "this peer does not exist for you / the reference is stale". */
 export const isPeerInvalid = (error: TelegramError): boolean =>

@@ -26,7 +26,7 @@ import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
-import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
+import { isPeerInvalid, isServerTimeoutError, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
 const DIALOG_PAGE = 100
@@ -330,7 +330,8 @@ export const TelegramGatewayLive = Layer.scoped(
       withClient(session, (connection) =>
         Effect.flatMap(resolvePeer(session, connection, dialogId), (peer) =>
           call(session, method, () => run(connection, peer), connection).pipe(
-            Effect.catchIf(isPeerInvalid, () => Effect.fail(new PeerNotFound({ dialogId })))
+            Effect.catchIf(isPeerInvalid, (e) =>
+              Effect.fail(new PeerNotFound({ dialogId, ...(e._tag === "TelegramRpcError" ? { reason: e.message } : {}) })))
           )
         )
       )
@@ -345,8 +346,8 @@ export const TelegramGatewayLive = Layer.scoped(
           new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero })
         )
         if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
-        const { count, messages } = messagesOf(result, connection.account.userId)
-        return { messages, count }
+        const { count, ids, messages } = messagesOf(result, connection.account.userId)
+        return { messages, count, ids }
       })
 
     return TelegramGateway.of({
@@ -416,12 +417,12 @@ export const TelegramGatewayLive = Layer.scoped(
                   Effect.fail(
                     request.fromUserId !== null && isUserInvalid(e, peer)
                       ? new UserNotFound({ userId: request.fromUserId })
-                      : new PeerNotFound({ dialogId })
+                      : new PeerNotFound({ dialogId, ...(e._tag === "TelegramRpcError" ? { reason: e.message } : {}) })
                   ))
               )
             if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
-            const { count, messages } = messagesOf(result, connection.account.userId)
-            return { messages, count }
+            const { count, ids, messages } = messagesOf(result, connection.account.userId)
+            return { messages, count, ids }
           })),
 
       searchGlobal: (session, request) =>
@@ -452,8 +453,10 @@ export const TelegramGatewayLive = Layer.scoped(
               return { dialogId, dialogTitle: entity === undefined ? null : dialogTitleOf(entity), message }
             })
             const lastRaw = raw.at(-1) as Api.Message | undefined
+            // A short page is not the end (hidden or empty entries take places in it); an empty one is, and
+            // messages.Messages is all there is.
             const more = result.className === "messages.MessagesSlice" || result.className === "messages.ChannelMessages"
-              ? raw.length > 0 && raw.length >= request.limit
+              ? raw.length > 0
               : false
             const next: GlobalSearchCursor | null = more && lastRaw !== undefined
               ? {
@@ -496,7 +499,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   } catch (error) {
                     if (attempt > 0) throw error
                     if (error instanceof errors.FileMigrateError) dcId = error.newDc
-                    else if ((error as { errorMessage?: string }).errorMessage === "TIMEOUT") await new Promise((r) => setTimeout(r, 1000))
+                    else if (isServerTimeoutError(error)) await new Promise((r) => setTimeout(r, 1000))
                     else throw error
                   }
                 }

@@ -19,7 +19,12 @@ export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNo
     case "SessionRevoked":
       return new Unauthorized({ detail: revokedDetail(error) })
     case "PeerNotFound":
-      return new NotFound({ detail: `Dialog ${error.dialogId} not found: this account cannot see it` })
+      return new NotFound({
+        detail: `Dialog ${error.dialogId} not found: this account cannot see it` + (error.reason === "CHANNEL_PRIVATE"
+          ? " (Telegram answered CHANNEL_PRIVATE: the account was removed from this channel, or it became private; " +
+            "what was fetched before stays cached, and a request after re-joining resumes from it)"
+          : "")
+      })
     case "UserNotFound":
       return new BadRequest({
         detail: `Invalid parameter 'from_user': user ${error.userId} is not known to this account ` +

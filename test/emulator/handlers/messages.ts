@@ -6,10 +6,12 @@
  * (so a negative add_offset reaches newer messages), and only then the
  * exclusive min_id/max_id bounds. messages.getHistory, messages.search,
  * messages.searchGlobal (ordered by date, paged by next_rate/peer/id) and
- * messages.getMessages.
+ * messages.getMessages. In realistic mode (Realism.ts: short_pages,
+ * short_search) some messages of a window come back empty or not at all.
  */
 import { Api } from "telegram"
 import { type AccountView, EntityRefs } from "../AccountView.js"
+import { slotKind } from "../Realism.js"
 import { RpcError } from "../RpcContext.js"
 import type { MessageSpec, PeerRef } from "../Scenario.js"
 import type { Timeline } from "../Timeline.js"
@@ -93,8 +95,25 @@ const textFilter = (q: string): MessagePredicate => {
 const isEmptyFilter = (filter: Api.TypeMessagesFilter | undefined) =>
   filter === undefined || filter.className === "InputMessagesFilterEmpty"
 
-const render = (view: AccountView, timeline: Timeline, ids: ReadonlyArray<number>, refs: EntityRefs): Array<Api.TypeMessage> =>
-  ids.map((id) => view.message(timeline, timeline.message(id)!, refs))
+/**
+ * The messages of a page. With `short` (a realism flag, Realism.ts), each
+ * keeps its place but some come back as MessageEmpty and some not at all.
+ */
+const render = (
+  view: AccountView,
+  timeline: Timeline,
+  ids: ReadonlyArray<number>,
+  refs: EntityRefs,
+  short = false
+): Array<Api.TypeMessage> => {
+  const out: Array<Api.TypeMessage> = []
+  for (const id of ids) {
+    const kind = short ? slotKind(timeline.peer, id) : "message"
+    if (kind === "message") out.push(view.message(timeline, timeline.message(id)!, refs))
+    else if (kind === "empty") out.push(new Api.MessageEmpty({ id, peerId: view.peer(timeline.peer) }))
+  }
+  return out
+}
 
 const history = (req: Api.messages.GetHistory, view: AccountView): Api.messages.TypeMessages => {
   const peer = view.peerOf(req.peer)
@@ -114,7 +133,7 @@ const history = (req: Api.messages.GetHistory, view: AccountView): Api.messages.
       if (inIdBounds(id, req.minId, req.maxId)) ids.push(id)
     }
   }
-  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs)
+  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs, view.world.realism.short_pages)
   return messagesResult(view, peer.kind === "channel", messages, total, refs)
 }
 
@@ -139,7 +158,7 @@ const search = (req: Api.messages.Search, view: AccountView): Api.messages.TypeM
   if (req.offsetId > 0) while (position < matches.length && matches[position]! >= req.offsetId) position++
   const { start, end } = offsetWindow(matches.length, position, req.addOffset, pageLimit(req.limit))
   const ids = matches.slice(start, end).filter((id) => inIdBounds(id, req.minId, req.maxId))
-  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs)
+  const messages = timeline === undefined ? [] : render(view, timeline, ids, refs, view.world.realism.short_search)
   return messagesResult(view, peer.kind === "channel", messages, matches.length, refs)
 }
 
@@ -186,7 +205,8 @@ const searchGlobal = (req: Api.messages.SearchGlobal, view: AccountView): Api.me
   }
   const page = hits.slice(start, start + pageLimit(req.limit))
   const refs = new EntityRefs()
-  const messages = page.map((h) => view.message(h.timeline, h.timeline.message(h.id)!, refs))
+  const short = view.world.realism.short_search
+  const messages = page.flatMap((h) => render(view, h.timeline, [h.id], refs, short))
   const more = start + page.length < hits.length
   const last = page.at(-1)
   return messagesResult(view, false, messages, hits.length, refs, more && last !== undefined ? { nextRate: last.date } : {})
