@@ -9,6 +9,9 @@
  * |---|---|
  * | `POST /messages` `{"messages":[{"peer":"channel:3001","id":4,"text":"fixed"}]}` | a message whose `peer` and `id` (and `owner`, for private chats and basic groups) name one that exists edits it: the fields given replace the old ones (`null` clears one), the others stay, and `edit_date` is now unless given |
  * | `DELETE /messages` `{"peer":"channel:3001","id":4}` (`"owner"` as for messages) | deletes that message, as if its sender deleted it for everyone: 200 `{"status":"ok","deleted":1}`, 404 when there is no such message, 400 for an invalid body |
+ * | `GET /imperfections` | the Telegram imperfections in force, e.g. `{"pinned_across_folders":false,"min_peers":false,"expiring_file_references":false,"file_reference_window_seconds":3600,"clock_offset_seconds":0}` (meanings in Imperfections.ts) |
+ * | `POST /imperfections` `{"min_peers":true,"clock_offset_seconds":-600}` | changes the flags given, keeps the others; answers them all; 400 for an unknown flag or a bad value |
+ * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
  * the message), so edits model changed text and fields, not replaced files.
@@ -143,6 +146,25 @@ export const startControlApi = async (
       }
       if (!deleted) throw new HttpProblem(404, `no message ${String(body.id)} in ${String(body.peer)}`)
       sendJson(res, 200, { status: "ok", deleted: 1 })
+    },
+    "GET /imperfections": (_req, _url, res) => {
+      if (world.getImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
+      sendJson(res, 200, world.getImperfections())
+    },
+    "POST /imperfections": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.setImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
+      try {
+        sendJson(res, 200, world.setImperfections(body))
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+        throw error
+      }
+    },
+    "POST /file-references/rotate": (_req, _url, res) => {
+      if (world.rotateFileReferences === undefined) throw new HttpProblem(501, "this world cannot rotate file references")
+      world.rotateFileReferences()
+      sendJson(res, 200, { status: "ok" })
     },
     "GET /media": (_req, url, res) => {
       const peer = url.searchParams.get("peer")

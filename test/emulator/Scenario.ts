@@ -9,6 +9,9 @@
  * Extensions beyond the contract's example (all optional):
  * - top level `"options": {"login_token_ttl_seconds": 30}`: lifetime of QR
  *   login tokens (default 30, as Telegram); tests use a short one.
+ *   `pinned_across_folders`, `min_peers`, `expiring_file_references`,
+ *   `file_reference_window_seconds`, `clock_offset_seconds`: Telegram's
+ *   imperfections, see Imperfections.ts.
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
@@ -44,6 +47,7 @@
  *   messages); ids of deleted messages are never reused.
  */
 import { Either, ParseResult, Schema } from "effect"
+import { applyImperfections, type Imperfections, imperfectionFields, NO_IMPERFECTIONS } from "./Imperfections.js"
 import { ScenarioError } from "./RpcContext.js"
 
 // ---------------------------------------------------------------------------
@@ -187,6 +191,8 @@ export interface GenerateSpec {
 
 export interface ScenarioOptions {
   readonly loginTokenTtlSeconds: number
+  /** Telegram's imperfections the emulator reproduces (Imperfections.ts); all off unless asked for. */
+  readonly imperfections: Imperfections
 }
 
 export interface Scenario {
@@ -371,7 +377,8 @@ const GenerateJson = Schema.Struct({
 })
 
 const OptionsJson = Schema.Struct({
-  login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400)))
+  login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
+  ...imperfectionFields
 })
 
 const ScenarioJson = Schema.Struct({
@@ -757,7 +764,10 @@ export const parseScenario = (json: unknown): Scenario => {
   const messages = (raw.messages ?? []).map((m, i) => normaliseMessage(dir, m, `messages[${i}]`, 0))
   const generate = (raw.generate ?? []).map((g, i) => normaliseGenerate(dir, g, `generate[${i}]`))
   return {
-    options: { loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30 },
+    options: {
+      loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30,
+      imperfections: applyImperfections(NO_IMPERFECTIONS, raw.options)
+    },
     users,
     chats,
     channels,
