@@ -16,9 +16,9 @@ import { projectRoot } from "../support/ServerProcess.js"
 import { expectDialogs, oracleOf, type RawScenario } from "./ScenarioOracle.js"
 
 const base = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/many-dialogs.json"), "utf8")) as RawScenario
-const account = base.accounts.find((a) => a.user === MANY_DIALOGS_ACCOUNT)!
+const account = base.accounts!.find((a) => a.user === MANY_DIALOGS_ACCOUNT)!
 let pinnedArchived = 0
-const dialogs = account.dialogs.map((d, i) => {
+const dialogs = account.dialogs!.map((d, i) => {
   if (d.pinned === true || d.peer === `user:${MANY_DIALOGS_ACCOUNT}`) return d
   const archived = d.archived === true || i % 2 === 0
   const pinned = archived && pinnedArchived < 2 && ++pinnedArchived > 0
@@ -27,7 +27,7 @@ const dialogs = account.dialogs.map((d, i) => {
 const scenario = {
   ...base,
   options: { ...(base as { options?: object }).options, pinned_across_folders: true },
-  accounts: base.accounts.map((a) => (a === account ? { ...a, dialogs } : a))
+  accounts: base.accounts!.map((a) => (a === account ? { ...a, dialogs } : a))
 } as RawScenario
 const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
 
