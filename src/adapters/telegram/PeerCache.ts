@@ -6,10 +6,11 @@
  * through the message it was seen in (InputPeerUserFromMessage /
  * InputPeerChannelFromMessage).
  *
- * GramJS keeps an entity cache of its own (client._entityCache, fed by every
- * answer): it keeps the first form of an entity it sees, a min one too, and
- * never upgrades it. The adapter never resolves peers through it (no
- * getEntity / getInputEntity), only through this cache.
+ * GramJS 2.26.22 keeps an entity cache of its own (client._entityCache, fed
+ * by every answer and update): it skips min entities (its getInputPeer
+ * refuses them) and keeps the first full input peer it sees, never a later
+ * one. The adapter never resolves peers through it (no getEntity /
+ * getInputEntity), only through this cache.
  */
 import { Api } from "telegram"
 import bigInt from "big-integer"
