@@ -60,7 +60,7 @@ describe("pinned dialogs of both folders on each folder's first page", () => {
     expect(listed.filter((d) => !d.isArchived).length).toBeGreaterThan(100)
   })
 
-  it("the emulator really lists them across folders, and the archive as a dialogFolder", async () => {
+  it("runs with the emulator's pinned_across_folders on (its pages: test/emulator-world/Imperfections.test.ts)", async () => {
     const imperfections = await (await e2e.control("/imperfections")).json() as Json
     expect(imperfections.pinned_across_folders).toBe(true)
   })
