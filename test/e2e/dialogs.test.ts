@@ -79,10 +79,15 @@ const freshSession = async (): Promise<string> => {
   return name
 }
 
-/** messages.getDialogs requests for the whole list: the main list and the archive, 100 a page. */
+/**
+ * messages.getDialogs requests for the whole list: the main list and the
+ * archive, 100 a page. A folder that fits one page comes whole
+ * (messages.dialogs); a longer one is read until a page brings nothing new,
+ * which costs one page more than its dialogs fill.
+ */
 const dialogPages = () => {
   const listedAll = oracle.allDialogs.filter((d) => d.messages.length > 0)
-  const pages = (n: number) => Math.max(1, Math.ceil(n / 100))
+  const pages = (n: number) => (n <= 100 ? 1 : Math.ceil(n / 100) + 1)
   return pages(listedAll.filter((d) => !d.isArchived).length) + pages(listedAll.filter((d) => d.isArchived).length)
 }
 

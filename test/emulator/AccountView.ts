@@ -8,6 +8,7 @@ import { createHash } from "node:crypto"
 import bigInt from "big-integer"
 import { Api } from "telegram"
 import { documentAttributes, documentMimeType, photoSizes } from "./Media.js"
+import { minChannel, minUser, refer, seenInMessage } from "./MinPeers.js"
 import { RpcError } from "./RpcContext.js"
 import type { MediaSpec, MessageSpec, PeerRef } from "./Scenario.js"
 import { peerKey } from "./Scenario.js"
@@ -35,19 +36,34 @@ export const decodeFileId = (id: bigInt.BigInteger): { readonly timelineIndex: n
   return timelineIndex < 0 ? undefined : { timelineIndex, messageId }
 }
 
-export const fileReferenceOf = (fileId: bigInt.BigInteger): Buffer =>
-  createHash("sha256").update(`file-reference:${fileId.toString()}`).digest().subarray(0, 16)
+/** The file reference of a file in one generation (see World.fileReferenceGeneration); generation 0 never expires. */
+export const fileReferenceOf = (fileId: bigInt.BigInteger, generation = 0): Buffer =>
+  createHash("sha256").update(`file-reference:${fileId.toString()}${generation === 0 ? "" : `#${generation}`}`).digest()
+    .subarray(0, 16)
 
-/** Entities a response refers to, rendered once at the end into `users` and `chats`. */
+/**
+ * Entities a response refers to, rendered once at the end into `users` and
+ * `chats`. One referred to only through `addMin` is rendered as a `min`
+ * constructor (the min_peers imperfection); any full reference wins.
+ */
 export class EntityRefs {
   readonly users = new Set<number>()
   readonly chats = new Set<number>()
   readonly channels = new Set<number>()
+  readonly minUsers = new Set<number>()
+  readonly minChannels = new Set<number>()
 
   add(peer: PeerRef): this {
     if (peer.kind === "user") this.users.add(peer.id)
     else if (peer.kind === "chat") this.chats.add(peer.id)
     else this.channels.add(peer.id)
+    return this
+  }
+
+  addMin(peer: PeerRef): this {
+    if (peer.kind === "user") this.minUsers.add(peer.id)
+    else if (peer.kind === "channel") this.minChannels.add(peer.id)
+    else this.chats.add(peer.id)
     return this
   }
 }
@@ -135,6 +151,12 @@ export class AccountView {
       }
       case "InputPeerChannel":
         return { kind: "channel", id: this.channelId(input.channelId, input.accessHash) }
+      case "InputPeerUserFromMessage":
+        return { kind: "user", id: seenInMessage(this, input.peer, input.msgId, { kind: "user", id: input.userId.toJSNumber() }) }
+      case "InputPeerChannelFromMessage": {
+        const channel = { kind: "channel", id: input.channelId.toJSNumber() } as const
+        return { kind: "channel", id: this.reachableChannel(seenInMessage(this, input.peer, input.msgId, channel)) }
+      }
       default:
         throw new RpcError(400, "PEER_ID_INVALID")
     }
@@ -145,12 +167,20 @@ export class AccountView {
     if (!this.world.channels.has(id) || !hash.equals(accessHash(this.me, "channel", id))) {
       throw new RpcError(400, "CHANNEL_INVALID")
     }
+    return this.reachableChannel(id)
+  }
+
+  private reachableChannel(id: number): number {
     if (!this.canSeeChannel(id) || this.world.isKicked(this.me, id)) throw new RpcError(400, "CHANNEL_PRIVATE")
     return id
   }
 
   channelOf(value: unknown): number {
     const input = value as Api.TypeInputChannel
+    if (input.className === "InputChannelFromMessage") {
+      const channel = { kind: "channel", id: input.channelId.toJSNumber() } as const
+      return this.reachableChannel(seenInMessage(this, input.peer, input.msgId, channel))
+    }
     if (input.className !== "InputChannel") throw new RpcError(400, "CHANNEL_INVALID")
     return this.channelId(input.channelId, input.accessHash)
   }
@@ -158,6 +188,9 @@ export class AccountView {
   userOf(value: unknown): number {
     const input = value as Api.TypeInputUser
     if (input.className === "InputUserSelf") return this.me
+    if (input.className === "InputUserFromMessage") {
+      return seenInMessage(this, input.peer, input.msgId, { kind: "user", id: input.userId.toJSNumber() })
+    }
     if (input.className !== "InputUser") throw new RpcError(400, "USER_ID_INVALID")
     const id = input.userId.toJSNumber()
     if (!this.canSeeUser(id) || !input.accessHash.equals(accessHash(this.me, "user", id))) {
@@ -232,11 +265,13 @@ export class AccountView {
   }
 
   entities(refs: EntityRefs): { users: Array<Api.TypeUser>; chats: Array<Api.TypeChat> } {
+    const sorted = (full: ReadonlySet<number>, min: ReadonlySet<number>) =>
+      [...new Set([...full, ...min])].sort((a, b) => a - b).map((id) => ({ id, min: !full.has(id) }))
     return {
-      users: [...refs.users].sort((a, b) => a - b).map((id) => this.user(id)),
+      users: sorted(refs.users, refs.minUsers).map(({ id, min }) => (min ? minUser(this, id) : this.user(id))),
       chats: [
         ...[...refs.chats].sort((a, b) => a - b).map((id) => this.chat(id)),
-        ...[...refs.channels].sort((a, b) => a - b).map((id) => this.channel(id))
+        ...sorted(refs.channels, refs.minChannels).map(({ id, min }) => (min ? minChannel(this, id) : this.channel(id)))
       ]
     }
   }
@@ -278,9 +313,9 @@ export class AccountView {
       : broadcast && this.world.channels.get(m.peer.id)!.creator === this.me
     // Telegram leaves from_id out of channel posts and of incoming private messages.
     const showFrom = !broadcast && !(m.peer.kind === "user" && !out)
-    if (showFrom) refs.add(m.from)
+    if (showFrom) refer(this, refs, m, m.from, "sender")
     const fwd = m.fwdFrom
-    if (fwd?.from) refs.add(fwd.from)
+    if (fwd?.from) refer(this, refs, m, fwd.from, "forward")
     return bareMessage({
       id: m.id,
       peerId: this.peer(m.peer),
@@ -315,7 +350,7 @@ export class AccountView {
           photo: new Api.Photo({
             id,
             accessHash: accessHash(this.me, "photo", id.toString()),
-            fileReference: fileReferenceOf(id),
+            fileReference: fileReferenceOf(id, this.world.fileReferenceGeneration()),
             date: m.date,
             sizes: photoSizes(media.size).map((s) => new Api.PhotoSize(s)),
             dcId: this.world.mediaDc(timeline, media)
@@ -328,7 +363,7 @@ export class AccountView {
           document: new Api.Document({
             id,
             accessHash: accessHash(this.me, "document", id.toString()),
-            fileReference: fileReferenceOf(id),
+            fileReference: fileReferenceOf(id, this.world.fileReferenceGeneration()),
             date: m.date,
             mimeType: documentMimeType(media),
             size: bigInt(media.size),

@@ -16,6 +16,9 @@
  * | `POST /realism` `{"realism":"all"}` (or `"none"`, or `{"short_pages":true}`) | switches Telegram's imperfections on or off (Realism.ts); answers the flags now in force; 400 for an unknown flag |
  * | `POST /kick` `{"user_id":1001,"peer":"channel:3001"}` | removes the account from the channel: from then on every call naming it answers 400 CHANNEL_PRIVATE |
  * | `POST /join` (same body) | lets it back in, with the access hash it had |
+ * | `GET /imperfections` | the Telegram imperfections in force, e.g. `{"pinned_across_folders":false,"min_peers":false,"expiring_file_references":false,"file_reference_window_seconds":3600,"clock_offset_seconds":0}` (meanings in Imperfections.ts) |
+ * | `POST /imperfections` `{"min_peers":true,"clock_offset_seconds":-600}` | changes the flags given, keeps the others; answers them all; 400 for an unknown flag or a bad value |
+ * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
  * the message), so edits model changed text and fields, not replaced files.
@@ -190,6 +193,25 @@ export const startControlApi = async (
     },
     "POST /kick": (req, _url, res) => membership(req, res, false),
     "POST /join": (req, _url, res) => membership(req, res, true),
+    "GET /imperfections": (_req, _url, res) => {
+      if (world.getImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
+      sendJson(res, 200, world.getImperfections())
+    },
+    "POST /imperfections": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.setImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
+      try {
+        sendJson(res, 200, world.setImperfections(body))
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+        throw error
+      }
+    },
+    "POST /file-references/rotate": (_req, _url, res) => {
+      if (world.rotateFileReferences === undefined) throw new HttpProblem(501, "this world cannot rotate file references")
+      world.rotateFileReferences()
+      sendJson(res, 200, { status: "ok" })
+    },
     "GET /media": (_req, url, res) => {
       const peer = url.searchParams.get("peer")
       if (peer === null || !/^(user|chat|channel):\d+$/.test(peer)) {

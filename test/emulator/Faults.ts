@@ -6,6 +6,11 @@
  * connection stays up, as a Telegram that has stopped responding. Faults apply in
  * the order they were added; a call that fails does not count as passing
  * for the others.
+ *
+ * Faults are one-off failures; Telegram's standing imperfections (pinned
+ * dialogs of both folders on first pages, min peers, expiring file
+ * references, a clock offset) are flags of their own: Imperfections.ts,
+ * set in the scenario's options or through `POST /imperfections`.
  */
 
 export interface FaultSpec {

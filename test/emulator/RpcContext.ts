@@ -91,6 +91,12 @@ export interface EmulatorWorld extends RpcHandler {
   readonly realism?: Readonly<Record<string, boolean>>
   /** Removes an account from a channel (`{"user_id", "peer"}`), or lets it back in with `join`; throws ScenarioError on invalid input. */
   readonly kick?: (body: unknown, join?: boolean) => void
+  /** The imperfections in force (Imperfections.ts), in the scenario's spelling; optional as deleteMessage. */
+  readonly getImperfections?: () => Record<string, unknown>
+  /** Changes some imperfections; throws ScenarioError on invalid input; returns them all. */
+  readonly setImperfections?: (patch: unknown) => Record<string, unknown>
+  /** Makes every file reference handed out so far stale (FILE_REFERENCE_EXPIRED). */
+  readonly rotateFileReferences?: () => void
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */
   readonly mediaBytes: (peer: string, id: number, owner?: number) => Buffer | undefined
 }

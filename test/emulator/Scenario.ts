@@ -11,6 +11,9 @@
  *   login tokens (default 30, as Telegram); tests use a short one.
  *   `"options": {"realism": "all"}` (or an object of named flags) turns on
  *   Telegram's imperfections: see Realism.ts.
+ *   `pinned_across_folders`, `min_peers`, `expiring_file_references`,
+ *   `file_reference_window_seconds`, `clock_offset_seconds`: Telegram's
+ *   imperfections, see Imperfections.ts.
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
@@ -47,6 +50,7 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { parseRealism, type Realism } from "./Realism.js"
+import { applyImperfections, type Imperfections, imperfectionFields, NO_IMPERFECTIONS } from "./Imperfections.js"
 import { ScenarioError } from "./RpcContext.js"
 
 // ---------------------------------------------------------------------------
@@ -191,6 +195,8 @@ export interface GenerateSpec {
 export interface ScenarioOptions {
   readonly loginTokenTtlSeconds: number
   readonly realism: Realism
+  /** Telegram's imperfections the emulator reproduces (Imperfections.ts); all off unless asked for. */
+  readonly imperfections: Imperfections
 }
 
 export interface Scenario {
@@ -376,7 +382,8 @@ const GenerateJson = Schema.Struct({
 
 const OptionsJson = Schema.Struct({
   login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
-  realism: Schema.optional(Schema.Unknown)
+  realism: Schema.optional(Schema.Unknown),
+  ...imperfectionFields
 })
 
 const ScenarioJson = Schema.Struct({
@@ -764,7 +771,11 @@ export const parseScenario = (json: unknown): Scenario => {
   const realism = parseRealism(raw.options?.realism)
   if (typeof realism === "string") fail("options.realism", realism)
   return {
-    options: { loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30, realism: realism as Realism },
+    options: {
+      loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30,
+      realism: realism as Realism,
+      imperfections: applyImperfections(NO_IMPERFECTIONS, raw.options)
+    },
     users,
     chats,
     channels,

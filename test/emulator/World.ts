@@ -15,6 +15,7 @@ import type { HandlerTable } from "./handlers/Handler.js"
 import { helpHandlers } from "./handlers/help.js"
 import { messageHandlers } from "./handlers/messages.js"
 import { uploadHandlers } from "./handlers/upload.js"
+import { applyImperfections, type Imperfections, imperfectionsJson, parseImperfectionsPatch } from "./Imperfections.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
 import { RpcError, ScenarioError } from "./RpcContext.js"
@@ -85,7 +86,11 @@ export class World implements EmulatorWorld {
   private readonly byKey = new Map<string, Timeline>()
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
   private readonly mediaDcs = new Set<number>()
-  readonly now: () => number
+  private readonly clock: () => number
+  /** The imperfections in force (scenario options, changed by the control API). */
+  imperfections: Imperfections
+  /** File reference rotations forced through the control API. */
+  private forcedRotations = 0
   /** Telegram's imperfections in force (Realism.ts): the scenario's, changed through the control API. */
   realism: Realism
   /** Calls counted towards the `timeouts` imperfection. */
@@ -94,7 +99,8 @@ export class World implements EmulatorWorld {
   private readonly kicked = new Map<number, Set<number>>()
 
   private constructor(readonly scenario: Scenario, options: WorldOptions) {
-    this.now = options.clock ?? Date.now
+    this.clock = options.clock ?? Date.now
+    this.imperfections = scenario.options.imperfections
     this.realism = scenario.options.realism
     this.directory = directoryOf(scenario)
     this.users = this.directory.users
@@ -130,6 +136,27 @@ export class World implements EmulatorWorld {
       const timeline = this.timelineOf(block.peer, block.owner)!
       timeline.addGenerated(block, this.lastIdInScope(timeline) + 1)
     }
+  }
+
+  /** The emulator's clock (ms since the epoch): the machine's, or the test's, moved by `clock_offset_seconds`. */
+  readonly now = (): number => this.clock() + this.imperfections.clockOffsetSeconds * 1000
+
+  /** Which file references are valid now: 0 for ever unless they expire (then one per time window or forced rotation). */
+  fileReferenceGeneration(): number {
+    const i = this.imperfections
+    if (!i.expiringFileReferences) return this.forcedRotations
+    return Math.floor(this.now() / 1000 / i.fileReferenceWindowSeconds) + this.forcedRotations
+  }
+
+  readonly rotateFileReferences = (): void => {
+    this.forcedRotations++
+  }
+
+  readonly getImperfections = () => imperfectionsJson(this.imperfections)
+
+  readonly setImperfections = (patch: unknown) => {
+    this.imperfections = applyImperfections(this.imperfections, parseImperfectionsPatch(patch))
+    return imperfectionsJson(this.imperfections)
   }
 
   /** Builds the world of a scenario (parsed JSON); throws ScenarioError naming the bad field. */

@@ -24,12 +24,13 @@ import {
 import { connectClient, isConnectionLost } from "./ClientConnect.js"
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
-import { dialogOf, dialogTitleOf, entityMarkedId, folderOf, indexEntities, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { dialogsRequest, listDialogs } from "./DialogListing.js"
+import { dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { PeerCache } from "./PeerCache.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isServerTimeoutError, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 
-const DIALOG_PAGE = 100
 /** Bytes asked for in one upload.getFile: GramJS's largest (Telegram allows up to 1 MiB, a divisor of it). */
 const DOWNLOAD_CHUNK = 512 * 1024
 /** upload.getFile requests of one download in flight at once, fetched in order. */
@@ -40,28 +41,10 @@ interface Connection {
   /** The saved session this client was made from: a different one on disk means a new login. */
   readonly saved: string
   readonly account: AccountInfo
-  /** Input peers of the account's dialogs (and anything seen since), by marked id. */
-  readonly peers: Map<number, Api.TypeInputPeer>
+  /** Input peers of the account's dialogs (and anything seen since), by marked id; min peers through their message. */
+  readonly peers: PeerCache
   /** Whether the client's connection is lost for good (see `isConnectionLost`). */
   readonly lost: () => boolean
-}
-
-const inputPeerOf = (entity: Api.TypeUser | Api.TypeChat): Api.TypeInputPeer | null => {
-  switch (entity.className) {
-    case "User":
-      return entity.self
-        ? new Api.InputPeerSelf()
-        : new Api.InputPeerUser({ userId: entity.id, accessHash: entity.accessHash ?? bigInt.zero })
-    case "Chat":
-    case "ChatForbidden":
-      return new Api.InputPeerChat({ chatId: entity.id })
-    case "Channel":
-      return new Api.InputPeerChannel({ channelId: entity.id, accessHash: entity.accessHash ?? bigInt.zero })
-    case "ChannelForbidden":
-      return new Api.InputPeerChannel({ channelId: entity.id, accessHash: entity.accessHash })
-    default:
-      return null
-  }
 }
 
 /** Telegram's dates are signed 32-bit seconds. */
@@ -79,13 +62,12 @@ const dateBounds = (request: { readonly minDate: number | null; readonly maxDate
   maxDate: request.maxDate === null ? 0 : Math.max(1, Math.min(Math.floor(request.maxDate), LAST_TELEGRAM_DATE))
 })
 
-const rememberPeers = (connection: Connection, users: ReadonlyArray<Api.TypeUser>, chats: ReadonlyArray<Api.TypeChat>) => {
-  for (const entity of [...users, ...chats]) {
-    const id = entityMarkedId(entity)
-    const peer = inputPeerOf(entity)
-    if (id !== null && peer !== null && !(entity.className === "User" && entity.min)) connection.peers.set(id, peer)
-  }
-}
+const rememberPeers = (
+  connection: Connection,
+  users: ReadonlyArray<Api.TypeUser>,
+  chats: ReadonlyArray<Api.TypeChat>,
+  messages?: ReadonlyArray<Api.TypeMessage>
+) => connection.peers.remember(users, chats, messages)
 
 export const TelegramGatewayLive = Layer.scoped(
   TelegramGateway,
@@ -144,7 +126,7 @@ export const TelegramGatewayLive = Layer.scoped(
             lastName: me.lastName ?? null,
             username: me.username ?? null
           },
-          peers: new Map(),
+          peers: new PeerCache(),
           lost: () => isConnectionLost(client)
         }
         return connection
@@ -206,59 +188,8 @@ export const TelegramGatewayLive = Layer.scoped(
       )
 
     const fetchDialogs = (session: SessionName, connection: Connection) =>
-      Effect.gen(function*() {
-        const now = Math.floor(Date.now() / 1000)
-        const records: Array<DialogRecord> = []
-        for (const folderId of [0, 1]) {
-          let offsetDate = 0
-          let offsetId = 0
-          let offsetPeer: Api.TypeInputPeer = new Api.InputPeerEmpty()
-          const seen = new Set<number>()
-          for (;;) {
-            const page = yield* call(session, "messages.GetDialogs", () =>
-              connection.client.invoke(
-                new Api.messages.GetDialogs({
-                  folderId,
-                  offsetDate,
-                  offsetId,
-                  offsetPeer,
-                  limit: DIALOG_PAGE,
-                  hash: bigInt.zero
-                })
-              ), connection)
-            if (page.className === "messages.DialogsNotModified") break
-            rememberPeers(connection, page.users, page.chats)
-            const entities = indexEntities(page.users, page.chats)
-            const messages = new Map<string, Api.TypeMessage>()
-            for (const m of page.messages) {
-              if (m.className !== "MessageEmpty") messages.set(`${peerToMarkedId(m.peerId)}:${m.id}`, m)
-            }
-            let added = 0
-            let last: { date: number; id: number; peer: Api.TypeInputPeer } | null = null
-            for (const d of page.dialogs) {
-              if (d.className !== "Dialog") continue
-              const id = peerToMarkedId(d.peer)
-              if (id === null || seen.has(id)) continue
-              seen.add(id)
-              added++
-              const entity = entities.get(id)
-              const top = messages.get(`${id}:${d.topMessage}`)
-              if (entity !== undefined) {
-                const record = dialogOf(d, entity, top, now)
-                if (record !== null) records.push(record)
-              }
-              const peer = connection.peers.get(id)
-              if (top !== undefined && "date" in top && peer !== undefined) last = { date: top.date, id: top.id, peer }
-            }
-            const total = page.className === "messages.DialogsSlice" ? page.count : seen.size
-            if (added === 0 || page.dialogs.length < DIALOG_PAGE || seen.size >= total || last === null) break
-            offsetDate = last.date
-            offsetId = last.id
-            offsetPeer = last.peer
-          }
-        }
-        return records
-      })
+      listDialogs(connection.peers, (request) =>
+        call(session, "messages.GetDialogs", () => connection.client.invoke(dialogsRequest(request)), connection))
 
     /** The input peer of a dialog the account can see; loads the dialog list once if needed. */
     const resolvePeer = (session: SessionName, connection: Connection, dialogId: number) =>
@@ -309,7 +240,7 @@ export const TelegramGatewayLive = Layer.scoped(
                   hash: bigInt.zero
                 })
               )
-              if (page.className !== "messages.MessagesNotModified") rememberPeers(connection, page.users, page.chats)
+              if (page.className !== "messages.MessagesNotModified") rememberPeers(connection, page.users, page.chats, page.messages)
             }, connection)
             : Effect.void
         ]
@@ -345,7 +276,7 @@ export const TelegramGatewayLive = Layer.scoped(
         const result = await connection.client.invoke(
           new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero })
         )
-        if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
+        if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats, result.messages)
         const { count, ids, messages } = messagesOf(result, connection.account.userId)
         return { messages, count, ids }
       })
@@ -420,7 +351,7 @@ export const TelegramGatewayLive = Layer.scoped(
                       : new PeerNotFound({ dialogId, ...(e._tag === "TelegramRpcError" ? { reason: e.message } : {}) })
                   ))
               )
-            if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats)
+            if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats, result.messages)
             const { count, ids, messages } = messagesOf(result, connection.account.userId)
             return { messages, count, ids }
           })),
@@ -444,7 +375,7 @@ export const TelegramGatewayLive = Layer.scoped(
               })
             )
             if (result.className === "messages.MessagesNotModified") return { results: [], count: 0, next: null }
-            rememberPeers(connection, result.users, result.chats)
+            rememberPeers(connection, result.users, result.chats, result.messages)
             const { count, messages, entities } = messagesOf(result, connection.account.userId)
             const raw = result.messages.filter((m) => m.className === "Message" || m.className === "MessageService")
             const results = messages.map((message, i) => {

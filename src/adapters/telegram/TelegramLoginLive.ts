@@ -2,7 +2,7 @@
  * QR login over GramJS, written against the raw API rather than GramJS's
  * signInUserWithQrCode, whose refresh loop lets the token expire before it
  * asks for a new one. Here the token is re-exported a few seconds before
- * Telegram's expiry, the scan arrives as the pushed UpdateLoginToken, a home
+ * Telegram's expiry (read against Telegram's clock, not ours), the scan arrives as the pushed UpdateLoginToken, a home
  * DC elsewhere is followed (LoginTokenMigrateTo), and 2FA runs the SRP check
  * as often as the user needs.
  */
@@ -29,6 +29,16 @@ export const qrRefreshDelayMillis = (expiresEpochSeconds: number, nowMillis: num
   const life = expiresEpochSeconds * 1000 - nowMillis
   return Math.max(250, life - Math.min(REFRESH_MARGIN_MS, life / 2))
 }
+
+/**
+ * How far Telegram's clock is ahead of ours (negative: behind), from the
+ * `date` of an answer (whole seconds of Telegram's clock when it answered,
+ * so half a second is added) and our clock when it arrived. Token expiry is
+ * in Telegram's time: compared with ours, a client clock minutes off would
+ * refresh the code in a tight loop or show it long after it expired.
+ */
+export const serverClockOffsetMillis = (serverDateSeconds: number, localMillisAtAnswer: number): number =>
+  serverDateSeconds * 1000 + 500 - localMillisAtAnswer
 
 export const qrUrlOf = (token: Uint8Array) => `tg://login?token=${Buffer.from(token).toString("base64url")}`
 
@@ -96,6 +106,12 @@ export const TelegramLoginLive = Layer.effect(
                 new Api.auth.ExportLoginToken({ apiId: credentials.apiId, apiHash: credentials.apiHash, exceptIds: [] })
               ))
 
+            // Telegram's clock, which token expiry is in (help.getConfig's date); ours if it cannot be read.
+            const clockOffset = yield* call("help.GetConfig", () => client.invoke(new Api.help.GetConfig())).pipe(
+              Effect.map((config) => serverClockOffsetMillis(config.date, Date.now())),
+              Effect.orElseSucceed(() => 0)
+            )
+
             // Show codes until one is scanned.
             let outcome: Api.auth.TypeLoginToken | "password" | undefined
             while (outcome === undefined) {
@@ -116,7 +132,7 @@ export const TelegramLoginLive = Layer.effect(
               }
               const { expires } = token.value
               yield* callbacks.onQrUrl(qrUrlOf(token.value.token), expires)
-              const wait = qrRefreshDelayMillis(expires, Date.now())
+              const wait = qrRefreshDelayMillis(expires, Date.now() + clockOffset)
               const wasScanned = yield* Deferred.await(scanned).pipe(
                 Effect.as(true),
                 Effect.timeout(Duration.millis(wait)),

@@ -4,7 +4,10 @@
  * newest first, paged by the offset triple of the last dialog seen (an
  * offset past the pinned block never returns pinned dialogs again);
  * folder_id absent means every dialog, 0 the main list, 1 the archive; a
- * dialog without messages is not listed.
+ * dialog without messages is not listed. With the pinned_across_folders
+ * imperfection (Imperfections.ts), a folder's first page starts with the
+ * pinned dialogs of both folders, and folder 0 with the archive's
+ * dialogFolder entry.
  * messages.getPeerDialogs and messages.getDialogFilters.
  */
 import { Api } from "telegram"
@@ -33,18 +36,43 @@ const renderDialogs = (view: AccountView, dialogs: ReadonlyArray<DialogState>) =
   }
 }
 
+/**
+ * The archive as folder 0 lists it (pinned_across_folders): a dialogFolder
+ * entry whose peer and top message are those of the archive's newest dialog.
+ */
+const archiveEntry = (view: AccountView, archived: ReadonlyArray<DialogState>, refs: EntityRefs) => {
+  const top = [...archived].sort((a, b) => compareKeys(keyOf(a), keyOf(b)))[0]!
+  const rendered = view.dialog(top, refs)
+  return {
+    dialog: new Api.DialogFolder({
+      pinned: true,
+      folder: new Api.Folder({ id: 1, title: "Archived Chats" }),
+      peer: rendered.dialog.peer,
+      topMessage: rendered.dialog.topMessage,
+      unreadMutedPeersCount: 0,
+      unreadUnmutedPeersCount: 0,
+      unreadMutedMessagesCount: 0,
+      unreadUnmutedMessagesCount: 0
+    }),
+    top: rendered.top
+  }
+}
+
 const getDialogs = (req: Api.messages.GetDialogs, view: AccountView): Api.messages.TypeDialogs => {
   // Telegram lists a dialog once it has a message (and GramJS needs that top message).
-  const selected = view.account.dialogs.filter((d) =>
-    d.timeline.count > 0 && (req.folderId == null || (req.folderId === 1) === d.archived)
-  )
-  const pinned = selected
+  const listed = view.account.dialogs.filter((d) => d.timeline.count > 0)
+  const selected = listed.filter((d) => req.folderId == null || (req.folderId === 1) === d.archived)
+  // Telegram's imperfection: a folder's list starts with the pinned dialogs of both folders.
+  const acrossFolders = view.world.imperfections.pinnedAcrossFolders && req.folderId != null
+  const pinned = (acrossFolders ? listed : selected)
     .filter((d) => d.pinned)
     .sort((a, b) => Number(a.archived) - Number(b.archived) || a.order - b.order)
   const rest = selected.filter((d) => !d.pinned).sort((a, b) => compareKeys(keyOf(a), keyOf(b)))
+  const archived = listed.filter((d) => d.archived)
+  const withArchive = acrossFolders && req.folderId === 0 && archived.length > 0
   const offsetPeer = (req.offsetPeer as Api.TypeInputPeer).className === "InputPeerEmpty" ? undefined : view.peerOf(req.offsetPeer)
   const hasOffset = req.offsetDate > 0 || req.offsetId > 0 || offsetPeer !== undefined
-  let ordered: Array<DialogState>
+  let ordered: Array<DialogState | "archive">
   const pinnedAt = offsetPeer === undefined || req.excludePinned
     ? -1
     : pinned.findIndex((d) => d.peer.kind === offsetPeer.kind && d.peer.id === offsetPeer.id)
@@ -60,13 +88,20 @@ const getDialogs = (req: Api.messages.GetDialogs, view: AccountView): Api.messag
     ]
     ordered = rest.filter((d) => compareKeys(offset, keyOf(d)) < 0)
   } else {
-    ordered = req.excludePinned ? rest : [...pinned, ...rest]
+    ordered = [...(withArchive ? ["archive" as const] : []), ...(req.excludePinned ? rest : [...pinned, ...rest])]
   }
   const page = ordered.slice(0, pageLimit(req.limit))
-  const body = renderDialogs(view, page)
-  return page.length === selected.length
+  const refs = new EntityRefs()
+  const rendered = page.map((d) => d === "archive" ? archiveEntry(view, archived, refs) : view.dialog(d, refs))
+  const body = {
+    dialogs: rendered.map((r) => r.dialog),
+    messages: rendered.flatMap((r) => (r.top === undefined ? [] : [r.top])),
+    ...view.entities(refs)
+  }
+  const total = new Set([...pinned, ...selected]).size + (withArchive ? 1 : 0)
+  return page.length === total
     ? new Api.messages.Dialogs(body)
-    : new Api.messages.DialogsSlice({ count: selected.length, ...body })
+    : new Api.messages.DialogsSlice({ count: total, ...body })
 }
 
 const getPeerDialogs = (req: Api.messages.GetPeerDialogs, view: AccountView): Api.messages.PeerDialogs => {

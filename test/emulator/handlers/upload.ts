@@ -46,7 +46,7 @@ export const uploadHandlers: HandlerTable = {
     ) {
       throw new RpcError(400, "FILE_ID_INVALID")
     }
-    if (!Buffer.from(location.fileReference).equals(fileReferenceOf(location.id))) {
+    if (!Buffer.from(location.fileReference).equals(fileReferenceOf(location.id, world.fileReferenceGeneration()))) {
       throw new RpcError(400, "FILE_REFERENCE_EXPIRED")
     }
     const dc = world.mediaDc(timeline, media)
