@@ -2,10 +2,13 @@
  * The logged-in session's Telegram client end to end (real server process,
  * emulator as Telegram): reconnecting after a dropped connection, rate
  * limits waited out below the threshold and answered 429 + Retry-After
- * above it, a revoked login (on any call) answered 401, the client closed
+ * above it, a revoked login (on any call) answered 401 and marked until a
+ * new login, the client closed
  * after its idle period and at shutdown, and message search by sender
  * (`from_user`) resolving users it has not seen yet.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { json } from "../support/http.js"
@@ -84,6 +87,22 @@ describe("rate limits", () => {
   })
 })
 
+/**
+ * Telegram refused the login for good: the session is marked, not deleted.
+ * The next request is a 401 too without asking Telegram, the session file
+ * stays, and a new login under the name clears the mark.
+ */
+const expectMarkedUntilNewLogin = async () => {
+  e2e.emulator.resetCalls()
+  const again = await dialogs()
+  expect(again.status).toBe(401)
+  expect((await json(again)).detail).toMatch(/log in again/)
+  expect(e2e.emulator.calls()).toEqual({})
+  expect(fs.existsSync(path.join(e2e.server.dataDir, "sessions", "alice.session"))).toBe(true)
+  await e2e.login("alice", ALICE, { force: true })
+  expect((await dialogs()).status).toBe(200)
+}
+
 describe("connections", () => {
   it("a dropped connection is re-established and the request still answered", async () => {
     const expected = await json(await dialogs())
@@ -105,8 +124,7 @@ describe("connections", () => {
     const res = await e2e.api(path, { session: "alice" })
     expect(res.status).toBe(401)
     expect((await json(res)).detail).toMatch(new RegExp(`Session 'alice' is no longer authorised by Telegram \\(${error}\\): log in again`))
-    // The session file is kept: a transient refusal does not destroy the login.
-    expect((await dialogs()).status).toBe(200)
+    await expectMarkedUntilNewLogin()
   })
 
   it("a login revoked when the client connects is a 401 too", async () => {
@@ -116,7 +134,7 @@ describe("connections", () => {
     const res = await dialogs()
     expect(res.status).toBe(401)
     expect((await json(res)).detail).toMatch(/log in again/)
-    expect((await dialogs()).status).toBe(200)
+    await expectMarkedUntilNewLogin()
   })
 
   it("the client is closed after its idle period and reconnects on the next request", async () => {

@@ -23,15 +23,20 @@ const WRITE_ENDPOINTS: ReadonlyArray<{ readonly method: string; readonly path: s
   { method: "POST", path: "/api/v3/auth/qr/{token}/2fa", target: "/api/v3/auth/qr/abc/2fa", payload: true },
   { method: "PATCH", path: "/api/v3/settings", target: "/api/v3/settings", payload: true },
   { method: "DELETE", path: "/api/v3/auth/qr/{token}", target: "/api/v3/auth/qr/abc", payload: false },
-  { method: "DELETE", path: "/api/v3/sessions/{name}", target: "/api/v3/sessions/alice", payload: false }
+  { method: "DELETE", path: "/api/v3/sessions/{name}", target: "/api/v3/sessions/nobody", payload: false }
 ]
 
 const MB = 1024 * 1024
 const SIZES = [64 * MB, 1024 * MB]
 /** Memory the server may gain while refusing all the uploads: far less than one 64 MB body. */
 const RSS_GROWTH_LIMIT = 50 * MB
-/** Body bytes the socket may accept before the server's answer and close stop it (socket buffers). */
+/**
+ * Body bytes the socket may accept before the server's answer and close stop
+ * it: socket buffers (a few MB on loopback), plus what a busy 2-core machine
+ * lets through before the answer goes out. Either way far short of the body.
+ */
 const SENT_LIMIT = 32 * MB
+const sentLimitFor = (size: number) => Math.max(SENT_LIMIT, size / 8)
 
 let server: ServerProcess
 const asAlice = { "X-Telegram-Username": "alice", "Content-Type": "application/json" }
@@ -87,7 +92,7 @@ describe("request body limit (64 KB)", () => {
               expect(response.status, label).toBeGreaterThanOrEqual(400)
               expect(response.status, label).toBeLessThan(500)
             }
-            expect(sentBytes, label).toBeLessThan(SENT_LIMIT)
+            expect(sentBytes, label).toBeLessThan(sentLimitFor(size))
           }
         }
       }

@@ -32,6 +32,9 @@ const lingerOnClose = (socket: Socket) => {
     destroySoon() {
       socket.end()
       socket.pause()
+      // Node dumps an unread request body once the answer is sent (IncomingMessage._dump, a resume on the next
+      // tick): the connection must not read again, or the rest of the upload would be taken in at full speed.
+      Object.assign(socket, { resume: () => socket })
       const timer = setTimeout(() => socket.destroy(), LINGER_MS).unref()
       socket.once("close", () => clearTimeout(timer))
     }
