@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
 import { World } from "../emulator/World.js"
 import { listFiles, sampleScenario } from "../support/QrLoginSteps.js"
-import { cleanEnv, makeTempDir, projectRoot, startServer } from "../support/ServerProcess.js"
+import { cleanEnv, makeTempDir, projectRoot, sessionFilePath, startServer } from "../support/ServerProcess.js"
 
 const API_ID = "48151623"
 const API_HASH = "9b2e4d6f8a0c1e3f5a7b9c1d3e5f7a9b"
@@ -92,7 +92,7 @@ const scan = async (qrUrl: string, userId: number) => {
 }
 
 const QR_URL = /qr_url: (tg:\/\/login\?token=[A-Za-z0-9_-]+)/
-const sessionFile = (name: string) => path.join(dataDir, "sessions", `${name}.session`)
+const sessionFile = (name: string) => sessionFilePath(dataDir, name)
 const noSecrets = (cli: Cli, ...more: Array<string>) => {
   for (const secret of [API_ID, API_HASH, ...more]) {
     expect(cli.stdout().includes(secret), `${secret} on stdout`).toBe(false)

@@ -3,16 +3,16 @@
  * emulator as Telegram): reconnecting after a dropped connection, rate
  * limits waited out below the threshold and answered 429 + Retry-After
  * above it, a revoked login (on any call) answered 401 and marked until a
- * new login, the client closed
- * after its idle period and at shutdown, and message search by sender
+ * new login, the client closed after its idle period and at shutdown, and
+ * message search by sender
  * (`from_user`) resolving users it has not seen yet.
  */
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { json } from "../support/http.js"
 import { jsonInit, sampleScenario } from "../support/QrLoginSteps.js"
+import { sessionFilePath } from "../support/ServerProcess.js"
 
 const ALICE = 1001
 
@@ -98,7 +98,7 @@ const expectMarkedUntilNewLogin = async () => {
   expect(again.status).toBe(401)
   expect((await json(again)).detail).toMatch(/log in again/)
   expect(e2e.emulator.calls()).toEqual({})
-  expect(fs.existsSync(path.join(e2e.server.dataDir, "sessions", "alice.session"))).toBe(true)
+  expect(fs.existsSync(sessionFilePath(e2e.server.dataDir, "alice"))).toBe(true)
   await e2e.login("alice", ALICE, { force: true })
   expect((await dialogs()).status).toBe(200)
 }

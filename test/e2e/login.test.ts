@@ -12,7 +12,7 @@ import { StringSession } from "telegram/sessions/index.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeTestClient, destroyTestClient } from "../emulator/TestClient.js"
 import { type E2e, startE2e } from "../support/E2e.js"
-import { makeTempDir } from "../support/ServerProcess.js"
+import { makeTempDir, sessionFilePath } from "../support/ServerProcess.js"
 import { json } from "../support/http.js"
 import {
   jsonInit,
@@ -58,7 +58,7 @@ afterAll(async () => {
 })
 
 const sessionsDir = () => path.join(e2e.server.dataDir, "sessions")
-const sessionFile = (name: string) => path.join(sessionsDir(), `${name}.session`)
+const sessionFile = (name: string) => sessionFilePath(e2e.server.dataDir, name)
 
 const dialogIds = async (session: string): Promise<Array<number>> => {
   const res = await e2e.api("/api/v3/search/dialogs?limit=500", { session })

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e, TEST_API_HASH, TEST_API_ID } from "../support/E2e.js"
 import { json } from "../support/http.js"
 import { jsonInit, sampleScenario } from "../support/QrLoginSteps.js"
-import { cleanEnv, projectRoot } from "../support/ServerProcess.js"
+import { cleanEnv, projectRoot, sessionFilePath } from "../support/ServerProcess.js"
 
 const ALICE = 1001
 const BOB = 1002
@@ -61,7 +61,7 @@ const waitFor = async (cli: Cli, pattern: RegExp) => {
   }
 }
 
-const sessionFile = (name: string) => path.join(e2e.server.dataDir, "sessions", `${name}.session`)
+const sessionFile = (name: string) => sessionFilePath(e2e.server.dataDir, name)
 
 const authorizations = async (): Promise<Array<{ id: number; user_id: number }>> =>
   (await json(await e2e.control("/authorizations"))).authorizations

@@ -8,11 +8,11 @@
  * cache, and a new login clears it.
  */
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { json } from "../support/http.js"
 import { jsonInit, sampleScenario } from "../support/QrLoginSteps.js"
+import { sessionFilePath } from "../support/ServerProcess.js"
 import { parseSse, type SseEvent } from "../support/Sse.js"
 
 const ALICE = 1001
@@ -42,7 +42,7 @@ afterAll(async () => {
   await e2e?.stop()
 })
 
-const sessionFile = (name: string) => path.join(e2e.server.dataDir, "sessions", `${name}.session`)
+const sessionFile = (name: string) => sessionFilePath(e2e.server.dataDir, name)
 
 /** The emulator's logins in force (Settings > Devices), through its control API. */
 const authorizations = async (): Promise<Array<{ id: number; user_id: number; keys: number }>> =>

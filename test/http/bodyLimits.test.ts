@@ -15,8 +15,8 @@ import { seedSession, type ServerProcess, startServer } from "../support/ServerP
 /**
  * Every state-changing endpoint (a new one is one line; the test below
  * checks /openapi.json has none missing), and whether it reads a body.
- * DELETE /api/v3/sessions/{name} is listed ahead of its route: the limit
- * holds before routing.
+ * The session DELETE names a session that does not exist: a chunked DELETE
+ * is answered without its body being read, and would remove a real one.
  */
 const WRITE_ENDPOINTS: ReadonlyArray<{ readonly method: string; readonly path: string; readonly target: string; readonly payload: boolean }> = [
   { method: "POST", path: "/api/v3/auth/qr", target: "/api/v3/auth/qr", payload: true },

@@ -121,8 +121,11 @@ export const freePort = () =>
     })
   })
 
+/** Where the server keeps the saved login of session `name`. */
+export const sessionFilePath = (dataDir: string, name: string) => path.join(dataDir, "sessions", `${name}.session`)
+
 /** Creates a saved session file so a name passes the X-Telegram-Username check. */
 export const seedSession = async (dataDir: string, name: string, content = "test-session") => {
   await fs.mkdir(path.join(dataDir, "sessions"), { recursive: true })
-  await fs.writeFile(path.join(dataDir, "sessions", `${name}.session`), content, { mode: 0o600 })
+  await fs.writeFile(sessionFilePath(dataDir, name), content, { mode: 0o600 })
 }
