@@ -26,7 +26,7 @@ const dialogs = account.dialogs!.map((d, i) => {
 })
 const scenario = {
   ...base,
-  options: { ...(base as { options?: object }).options, pinned_across_folders: true },
+  options: { ...(base as { options?: object }).options, realism: { pinned_across_folders: true } },
   accounts: base.accounts!.map((a) => (a === account ? { ...a, dialogs } : a))
 } as RawScenario
 const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
@@ -61,7 +61,7 @@ describe("pinned dialogs of both folders on each folder's first page", () => {
   })
 
   it("runs with the emulator's pinned_across_folders on (its pages: test/emulator-world/Imperfections.test.ts)", async () => {
-    const imperfections = await (await e2e.control("/imperfections")).json() as Json
+    const imperfections = await (await e2e.control("/realism")).json() as Json
     expect(imperfections.pinned_across_folders).toBe(true)
   })
 

@@ -16,7 +16,7 @@ const SESSION = "alice"
 const NEWS = marked("channel:3001")
 
 const scenario = {
-  options: { expiring_file_references: true },
+  options: { realism: { expiring_file_references: true } },
   users: [{ id: 1001, first_name: "Alice" }],
   channels: [{ id: 3001, title: "News", megagroup: false, creator: 1001, date: "2020-01-01 00:00:00" }],
   accounts: [{ user: ME, dialogs: [{ peer: "channel:3001" }] }],

@@ -23,10 +23,10 @@ afterAll(async () => {
 })
 
 const setOffset = async (seconds: number) => {
-  const res = await e2e.control("/imperfections", {
+  const res = await e2e.control("/realism", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ clock_offset_seconds: seconds })
+    body: JSON.stringify({ realism: { clock_offset_seconds: seconds } })
   })
   expect(res.status).toBe(200)
   expect(((await res.json()) as { clock_offset_seconds: number }).clock_offset_seconds).toBe(seconds)

@@ -17,7 +17,7 @@ const NEWS = marked("channel:3001")
 const GROUP = marked("channel:3002")
 
 const scenario = {
-  options: { min_peers: true },
+  options: { realism: { min_peers: true } },
   users: [{ id: 1001, first_name: "Alice" }, { id: 1002, first_name: "Bob" }, { id: 1003, first_name: "Stranger" }],
   channels: [
     { id: 3001, title: "News", megagroup: false, creator: 1002, date: "2020-01-01 00:00:00" },
@@ -47,7 +47,7 @@ afterAll(async () => {
 
 describe("min peers", () => {
   it("the emulator sends the forwarded channel as min in the group's history", async () => {
-    expect((await (await e2e.control("/imperfections")).json() as { min_peers: boolean }).min_peers).toBe(true)
+    expect((await (await e2e.control("/realism")).json() as { min_peers: boolean }).min_peers).toBe(true)
   })
 
   it("a subscribed channel's history still works after a forward of it showed it as min", async () => {

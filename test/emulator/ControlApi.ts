@@ -12,12 +12,10 @@
  * | `GET /authorizations` | the logins in force, as Telegram's Settings > Devices lists them: `{"authorizations":[{"id":1,"user_id":1001,"keys":2}]}` (`keys`: the auth keys, one per DC, the login is on); `auth.logOut` on any of its keys ends one |
  * | `POST /authorizations/revoke` `{"user_id":1001}` | the account's phone terminates its sessions ("from another device"): every login of that account ends, and its auth keys answer 401 `AUTH_KEY_UNREGISTERED` to every later call until they log in again: 200 `{"status":"ok","revoked":n}`, 404 for an unknown account |
  * | `POST /faults` `{"method":"messages.GetHistory","error":"Timeout","code":-503}` | with an explicit `code`, the error goes out with that code and any message text (see Faults.ts) |
- * | `GET /realism` | the realistic-mode flags in force, e.g. `{"short_pages":true,"short_search":false,"timeouts":false}` |
- * | `POST /realism` `{"realism":"all"}` (or `"none"`, or `{"short_pages":true}`) | switches Telegram's imperfections on or off (Realism.ts); answers the flags now in force; 400 for an unknown flag |
+ * | `GET /realism` | Telegram's imperfections in force (Realism.ts), e.g. `{"short_pages":true,"short_search":false,"timeouts":false,"pinned_across_folders":false,"min_peers":false,"expiring_file_references":false,"file_reference_window_seconds":3600,"clock_offset_seconds":0}` |
+ * | `POST /realism` `{"realism":"all"}` (or `"none"`, or `{"min_peers":true,"clock_offset_seconds":-600}`) | `"all"` and `"none"` switch every imperfection on or off; an object changes the ones it names and keeps the others; answers all of them; 400 for an unknown flag or a bad value |
  * | `POST /kick` `{"user_id":1001,"peer":"channel:3001"}` | removes the account from the channel: from then on every call naming it answers 400 CHANNEL_PRIVATE |
  * | `POST /join` (same body) | lets it back in, with the access hash it had |
- * | `GET /imperfections` | the Telegram imperfections in force, e.g. `{"pinned_across_folders":false,"min_peers":false,"expiring_file_references":false,"file_reference_window_seconds":3600,"clock_offset_seconds":0}` (meanings in Imperfections.ts) |
- * | `POST /imperfections` `{"min_peers":true,"clock_offset_seconds":-600}` | changes the flags given, keeps the others; answers them all; 400 for an unknown flag or a bad value |
  * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
@@ -193,20 +191,6 @@ export const startControlApi = async (
     },
     "POST /kick": (req, _url, res) => membership(req, res, false),
     "POST /join": (req, _url, res) => membership(req, res, true),
-    "GET /imperfections": (_req, _url, res) => {
-      if (world.getImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
-      sendJson(res, 200, world.getImperfections())
-    },
-    "POST /imperfections": async (req, _url, res) => {
-      const body = await objectBody(req)
-      if (world.setImperfections === undefined) throw new HttpProblem(501, "this world has no imperfections")
-      try {
-        sendJson(res, 200, world.setImperfections(body))
-      } catch (error) {
-        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
-        throw error
-      }
-    },
     "POST /file-references/rotate": (_req, _url, res) => {
       if (world.rotateFileReferences === undefined) throw new HttpProblem(501, "this world cannot rotate file references")
       world.rotateFileReferences()

@@ -9,8 +9,8 @@
  *
  * Faults are one-off failures; Telegram's standing imperfections (pinned
  * dialogs of both folders on first pages, min peers, expiring file
- * references, a clock offset) are flags of their own: Imperfections.ts,
- * set in the scenario's options or through `POST /imperfections`.
+ * references, a clock offset) are flags of their own: Realism.ts, set in
+ * the scenario's `options.realism` or through `POST /realism`.
  */
 
 export interface FaultSpec {

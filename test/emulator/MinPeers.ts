@@ -1,5 +1,5 @@
 /**
- * The min_peers imperfection (Imperfections.ts, core.telegram.org/api/min):
+ * The min_peers imperfection (Realism.ts, core.telegram.org/api/min):
  * in messages of groups and channels Telegram sends senders the account has
  * not met, and forward origins, as `min` users and channels, whose access
  * hash the account cannot use. Such a peer is reached through the message it
@@ -32,7 +32,7 @@ const metUser = (view: AccountView, id: number): boolean =>
  * even when the account is in them, as Telegram does.
  */
 export const refer = (view: AccountView, refs: EntityRefs, m: MessageSpec, peer: PeerRef, role: "sender" | "forward"): void => {
-  const min = view.world.imperfections.minPeers && m.peer.kind !== "user" && !samePeer(peer, m.peer) &&
+  const min = view.world.realism.min_peers && m.peer.kind !== "user" && !samePeer(peer, m.peer) &&
     (role === "forward" || m.peer.kind === "channel") && peer.kind !== "chat" &&
     (peer.kind === "channel" || !metUser(view, peer.id))
   if (min) refs.addMin(peer)

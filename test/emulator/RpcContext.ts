@@ -87,14 +87,10 @@ export interface EmulatorWorld extends RpcHandler {
    * realism value and returns them, or a string saying why the value is
    * invalid. Optional, as are `realism` (the flags in force) and `kick`.
    */
-  readonly setRealism?: (value: unknown) => Readonly<Record<string, boolean>> | string
-  readonly realism?: Readonly<Record<string, boolean>>
+  readonly setRealism?: (value: unknown) => Readonly<Record<string, boolean | number>> | string
+  readonly realism?: Readonly<Record<string, boolean | number>>
   /** Removes an account from a channel (`{"user_id", "peer"}`), or lets it back in with `join`; throws ScenarioError on invalid input. */
   readonly kick?: (body: unknown, join?: boolean) => void
-  /** The imperfections in force (Imperfections.ts), in the scenario's spelling; optional as deleteMessage. */
-  readonly getImperfections?: () => Record<string, unknown>
-  /** Changes some imperfections; throws ScenarioError on invalid input; returns them all. */
-  readonly setImperfections?: (patch: unknown) => Record<string, unknown>
   /** Makes every file reference handed out so far stale (FILE_REFERENCE_EXPIRED). */
   readonly rotateFileReferences?: () => void
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */

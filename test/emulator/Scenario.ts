@@ -9,11 +9,9 @@
  * Extensions beyond the contract's example (all optional):
  * - top level `"options": {"login_token_ttl_seconds": 30}`: lifetime of QR
  *   login tokens (default 30, as Telegram); tests use a short one.
- *   `"options": {"realism": "all"}` (or an object of named flags) turns on
+ *   `"options": {"realism": "all"}` (or an object of named flags such as
+ *   `{"min_peers": true, "clock_offset_seconds": -600}`) turns on
  *   Telegram's imperfections: see Realism.ts.
- *   `pinned_across_folders`, `min_peers`, `expiring_file_references`,
- *   `file_reference_window_seconds`, `clock_offset_seconds`: Telegram's
- *   imperfections, see Imperfections.ts.
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
@@ -50,7 +48,6 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { parseRealism, type Realism } from "./Realism.js"
-import { applyImperfections, type Imperfections, imperfectionFields, NO_IMPERFECTIONS } from "./Imperfections.js"
 import { ScenarioError } from "./RpcContext.js"
 
 // ---------------------------------------------------------------------------
@@ -194,9 +191,8 @@ export interface GenerateSpec {
 
 export interface ScenarioOptions {
   readonly loginTokenTtlSeconds: number
+  /** Telegram's imperfections the emulator reproduces (Realism.ts); all off unless asked for. */
   readonly realism: Realism
-  /** Telegram's imperfections the emulator reproduces (Imperfections.ts); all off unless asked for. */
-  readonly imperfections: Imperfections
 }
 
 export interface Scenario {
@@ -382,8 +378,7 @@ const GenerateJson = Schema.Struct({
 
 const OptionsJson = Schema.Struct({
   login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
-  realism: Schema.optional(Schema.Unknown),
-  ...imperfectionFields
+  realism: Schema.optional(Schema.Unknown)
 })
 
 const ScenarioJson = Schema.Struct({
@@ -773,8 +768,7 @@ export const parseScenario = (json: unknown): Scenario => {
   return {
     options: {
       loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30,
-      realism: realism as Realism,
-      imperfections: applyImperfections(NO_IMPERFECTIONS, raw.options)
+      realism: realism as Realism
     },
     users,
     chats,

@@ -15,7 +15,6 @@ import type { HandlerTable } from "./handlers/Handler.js"
 import { helpHandlers } from "./handlers/help.js"
 import { messageHandlers } from "./handlers/messages.js"
 import { uploadHandlers } from "./handlers/upload.js"
-import { applyImperfections, type Imperfections, imperfectionsJson, parseImperfectionsPatch } from "./Imperfections.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
 import { RpcError, ScenarioError } from "./RpcContext.js"
@@ -87,8 +86,6 @@ export class World implements EmulatorWorld {
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
   private readonly mediaDcs = new Set<number>()
   private readonly clock: () => number
-  /** The imperfections in force (scenario options, changed by the control API). */
-  imperfections: Imperfections
   /** File reference rotations forced through the control API. */
   private forcedRotations = 0
   /** Telegram's imperfections in force (Realism.ts): the scenario's, changed through the control API. */
@@ -100,7 +97,6 @@ export class World implements EmulatorWorld {
 
   private constructor(readonly scenario: Scenario, options: WorldOptions) {
     this.clock = options.clock ?? Date.now
-    this.imperfections = scenario.options.imperfections
     this.realism = scenario.options.realism
     this.directory = directoryOf(scenario)
     this.users = this.directory.users
@@ -139,25 +135,19 @@ export class World implements EmulatorWorld {
   }
 
   /** The emulator's clock (ms since the epoch): the machine's, or the test's, moved by `clock_offset_seconds`. */
-  readonly now = (): number => this.clock() + this.imperfections.clockOffsetSeconds * 1000
+  readonly now = (): number => this.clock() + this.realism.clock_offset_seconds * 1000
 
   /** Which file references are valid now: 0 for ever unless they expire (then one per time window or forced rotation). */
   fileReferenceGeneration(): number {
-    const i = this.imperfections
-    if (!i.expiringFileReferences) return this.forcedRotations
-    return Math.floor(this.now() / 1000 / i.fileReferenceWindowSeconds) + this.forcedRotations
+    const r = this.realism
+    if (!r.expiring_file_references) return this.forcedRotations
+    return Math.floor(this.now() / 1000 / r.file_reference_window_seconds) + this.forcedRotations
   }
 
   readonly rotateFileReferences = (): void => {
     this.forcedRotations++
   }
 
-  readonly getImperfections = () => imperfectionsJson(this.imperfections)
-
-  readonly setImperfections = (patch: unknown) => {
-    this.imperfections = applyImperfections(this.imperfections, parseImperfectionsPatch(patch))
-    return imperfectionsJson(this.imperfections)
-  }
 
   /** Builds the world of a scenario (parsed JSON); throws ScenarioError naming the bad field. */
   static fromScenario(json: unknown, options: WorldOptions = {}): World {
@@ -326,9 +316,9 @@ export class World implements EmulatorWorld {
   readonly revokeAuthorizations = (userId: number): number | undefined =>
     this.accounts.has(userId) ? this.logins.revokeAccount(userId) : undefined
 
-  /** Sets the imperfections in force from a realism value (Realism.ts); a string is why it is invalid. */
+  /** Sets the imperfections in force from a realism value (Realism.ts: an object changes only what it names); a string is why it is invalid. */
   readonly setRealism = (value: unknown): Realism | string => {
-    const realism = parseRealism(value)
+    const realism = parseRealism(value, this.realism)
     if (typeof realism !== "string") this.realism = realism
     return realism
   }

@@ -5,7 +5,7 @@
  * offset past the pinned block never returns pinned dialogs again);
  * folder_id absent means every dialog, 0 the main list, 1 the archive; a
  * dialog without messages is not listed. With the pinned_across_folders
- * imperfection (Imperfections.ts), a folder's first page starts with the
+ * imperfection (Realism.ts), a folder's first page starts with the
  * pinned dialogs of both folders, and folder 0 with the archive's
  * dialogFolder entry.
  * messages.getPeerDialogs and messages.getDialogFilters.
@@ -63,7 +63,7 @@ const getDialogs = (req: Api.messages.GetDialogs, view: AccountView): Api.messag
   const listed = view.account.dialogs.filter((d) => d.timeline.count > 0)
   const selected = listed.filter((d) => req.folderId == null || (req.folderId === 1) === d.archived)
   // Telegram's imperfection: a folder's list starts with the pinned dialogs of both folders.
-  const acrossFolders = view.world.imperfections.pinnedAcrossFolders && req.folderId != null
+  const acrossFolders = view.world.realism.pinned_across_folders && req.folderId != null
   const pinned = (acrossFolders ? listed : selected)
     .filter((d) => d.pinned)
     .sort((a, b) => Number(a.archived) - Number(b.archived) || a.order - b.order)

@@ -1,21 +1,23 @@
 /**
- * Telegram's imperfections the emulator reproduces on demand
- * (Imperfections.ts): pinned dialogs of both folders on first pages and the
- * archive as a dialogFolder, min users and channels with their FromMessage
- * input peers, file references that rotate, a clock offset; off by
- * default, set by scenario options or changed at run time.
+ * Telegram's imperfections the emulator reproduces on demand (Realism.ts):
+ * pinned dialogs of both folders on first pages and the archive as a
+ * dialogFolder, min users and channels with their FromMessage input peers,
+ * file references that rotate, a clock offset; off by default, set by the
+ * scenario's `options.realism` or changed at run time, all at once with
+ * "all". (Short pages and timeouts: History.test.ts and Search.test.ts.)
  */
 import { describe, expect, it } from "@effect/vitest"
 import bigInt from "big-integer"
 import { Api } from "telegram"
 import { accessHash } from "../emulator/AccountView.js"
+import { ALL, EXACT, REALISM_FLAGS } from "../emulator/Realism.js"
 import { ScenarioError } from "../emulator/RpcContext.js"
 import { World } from "../emulator/World.js"
 import { type Caller, loggedIn, outcome } from "./WorldHarness.js"
 
 const ME = 1001
-const scenario = (options: Record<string, unknown> = {}) => ({
-  options,
+const scenario = (realism: unknown = undefined) => ({
+  options: { realism },
   users: [{ id: 1001, first_name: "Me" }, { id: 1002, first_name: "Friend" }, { id: 1003, first_name: "Stranger" }],
   channels: [
     { id: 3001, title: "News", megagroup: false, creator: 1002, date: "2020-01-01 00:00:00" },
@@ -147,7 +149,7 @@ describe("expiring_file_references and the clock", () => {
     const photo = await photoOf(c)
     now += 40_000
     expect(await outcome(c.call(getFile(photo)))).toBe("ok")
-    world.setImperfections({ clock_offset_seconds: 20 })
+    world.setRealism({ clock_offset_seconds: 20 })
     expect(await outcome(c.call(getFile(photo)))).toBe("400 FILE_REFERENCE_EXPIRED")
   })
 
@@ -157,21 +159,33 @@ describe("expiring_file_references and the clock", () => {
     const c = await loggedIn(world, ME)
     const config = await c.call(new Api.help.GetConfig())
     expect(config.date).toBe(now / 1000 - 600)
-    expect(world.setImperfections({ clock_offset_seconds: 600 }).clock_offset_seconds).toBe(600)
+    expect(world.setRealism({ clock_offset_seconds: 600 })).toMatchObject({ clock_offset_seconds: 600 })
     expect((await c.call(new Api.help.GetConfig())).date).toBe(now / 1000 + 600)
   })
 
   it("refuses unknown flags and bad values, in the scenario and at run time", () => {
     expect(() => World.fromScenario(scenario({ min_peer: true }))).toThrow(ScenarioError)
     const world = World.fromScenario(scenario())
-    expect(() => world.setImperfections({ clock_offset_seconds: 1.5 })).toThrow(ScenarioError)
-    expect(() => world.setImperfections({ pinned: true })).toThrow(ScenarioError)
-    expect(world.getImperfections()).toEqual({
-      pinned_across_folders: false,
-      min_peers: false,
-      expiring_file_references: false,
-      file_reference_window_seconds: 3600,
-      clock_offset_seconds: 0
+    expect(world.setRealism({ clock_offset_seconds: 1.5 })).toMatch(/clock_offset_seconds/)
+    expect(world.setRealism({ pinned: true })).toMatch(/pinned/)
+    expect(world.setRealism("some")).toMatch(/expected "all", "none"/)
+    expect(world.realism).toEqual(EXACT)
+  })
+
+  it("an object changes only the flags it names; \"all\" turns every one on, with Telegram's clock behind ours; \"none\" turns them off", () => {
+    const world = World.fromScenario(scenario({ min_peers: true }))
+    expect(world.realism).toEqual({ ...EXACT, min_peers: true })
+    expect(world.setRealism({ short_pages: true, file_reference_window_seconds: 60 })).toEqual({
+      ...EXACT,
+      min_peers: true,
+      short_pages: true,
+      file_reference_window_seconds: 60
     })
+    const all = world.setRealism("all")
+    expect(all).toEqual(ALL)
+    for (const flag of REALISM_FLAGS) expect(ALL[flag]).toBe(true)
+    expect(ALL.clock_offset_seconds).toBeLessThan(-60)
+    expect(world.setRealism("none")).toEqual(EXACT)
+    expect(World.fromScenario(scenario("all")).realism).toEqual(ALL)
   })
 })
