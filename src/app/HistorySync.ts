@@ -84,12 +84,20 @@ export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | Hi
 const READ_PAGE = 500
 
 /**
- * Near "now" the cache records completeness only up to our clock minus this
- * margin, or up to the newest message Telegram showed (its own clock). A
- * message arriving later is dated after both, even if our clock runs ahead
- * of Telegram's; it cannot fall into a range already marked complete.
+ * Near "now" the cache records completeness only up to Telegram's clock (ours
+ * moved by the offset the gateway measured, to the second) minus this margin,
+ * or up to the newest message Telegram showed. A message arriving later is
+ * dated after both, whatever the error of the measurement; it cannot fall
+ * into a range already marked complete.
  */
 const TAIL_MARGIN_SECONDS = 60
+
+/**
+ * How far off the measured offset of Telegram's clock may be (it is read
+ * from a date in whole seconds, after a round trip). Well below the tail
+ * margin, which covers it where completeness is recorded.
+ */
+const CLOCK_ERROR_SECONDS = 5
 
 /** A page asked of Telegram ahead of time, while the one before it is stored and streamed. */
 interface Prefetch {
@@ -203,12 +211,19 @@ export const makeHistorySync = Effect.gen(function*() {
       const key: DialogKey = { accountId: account.userId, dialogId: request.dialogId }
       // The dialog's lock and walks, held for the whole request.
       const dialog = yield* RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`)
-      const startedMs = yield* Clock.currentTimeMillis
+      // Message dates are in Telegram's time: "now" and when a page was asked for are read on its clock
+      // (ours moved by the offset measured at connect), or a message sent a moment ago could fall after
+      // the range (Telegram ahead) or before what the tail rule records as complete (Telegram behind).
+      const clockOffset = yield* gateway.clockOffset(request.session)
+      const telegramMillis = Effect.map(Clock.currentTimeMillis, (ms) => ms + clockOffset)
+      const startedMs = yield* telegramMillis
       const now = Math.floor(startedMs / 1000)
       // Nothing is dated before 1970 or after now, so the range is clamped to what can exist. Dates are
-      // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second.
+      // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second;
+      // and Telegram's now is known to a few seconds (CLOCK_ERROR_SECONDS), so those are let in too.
       const start = Math.max(0, request.startDate ?? 0)
-      const end = Math.min(request.endDate ?? now + 1, now + 1)
+      const latest = now + 1 + CLOCK_ERROR_SECONDS
+      const end = Math.min(request.endDate ?? latest, latest)
       if (start >= end) return
 
       const reverse = request.reverse
@@ -348,7 +363,7 @@ export const makeHistorySync = Effect.gen(function*() {
        */
       const askAhead = (wanted: HistoryPageRequest) =>
         Effect.map(
-          Effect.zip(Clock.currentTimeMillis, Effect.fork(ask(wanted))),
+          Effect.zip(telegramMillis, Effect.fork(ask(wanted))),
           ([askedMs, fiber]): Prefetch => ({ request: wanted, askedAt: askedMs, fiber })
         )
 

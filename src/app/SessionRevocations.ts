@@ -60,6 +60,7 @@ export const makeSessionRevocations = Effect.gen(function*() {
   /** The gateway as the use cases see it: marked sessions fail at once, refusals are remembered. */
   const guardGateway = (gateway: TelegramGatewayService): TelegramGatewayService => ({
     account: (session) => guard(session, gateway.account(session)),
+    clockOffset: (session) => guard(session, gateway.clockOffset(session)),
     dialogs: (session) => guard(session, gateway.dialogs(session)),
     folders: (session) => guard(session, gateway.folders(session)),
     messageCount: (session, dialogId) => guard(session, gateway.messageCount(session, dialogId)),

@@ -124,6 +124,12 @@ export interface GlobalSearchPage {
 
 export interface TelegramGatewayService {
   readonly account: (session: SessionName) => Effect.Effect<AccountInfo, TelegramError>
+  /**
+   * How far Telegram's clock is ahead of ours, in milliseconds (negative:
+   * behind), to the second. Message dates are in Telegram's time, so what
+   * "now" means for a history is Telegram's now.
+   */
+  readonly clockOffset: (session: SessionName) => Effect.Effect<number, TelegramError>
   /** Every dialog of the account, archived ones included, with their entities' data. */
   readonly dialogs: (session: SessionName) => Effect.Effect<ReadonlyArray<DialogRecord>, TelegramError>
   /** Custom folders (All Chats is implicit). */

@@ -94,6 +94,7 @@ const fakeTelegram = (overrides: Partial<TelegramGatewayService> = {}) => {
   const unused = () => Effect.dieMessage("not used by dialog search")
   const service: TelegramGatewayService = {
     account: unused,
+    clockOffset: () => Effect.succeed(0),
     forget: () => Effect.void,
     history: unused,
     search: unused,

@@ -64,6 +64,7 @@ const work: FolderRule = {
 
 const gatewayOf = (overrides: Partial<TelegramGatewayService>): TelegramGatewayService => ({
   account: () => Effect.dieMessage("unused"),
+  clockOffset: () => Effect.succeed(0),
   forget: () => Effect.void,
   history: () => Effect.dieMessage("unused"),
   search: () => Effect.dieMessage("unused"),

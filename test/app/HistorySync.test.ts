@@ -243,6 +243,26 @@ describe("HistorySync", () => {
       expect(idsOf(yield* env.run({ endDate: JUL }))).toEqual([1, 2, 3, 4, 5])
     }))
 
+  it.scoped("Telegram's clock, not ours, says what now is: nothing sent is left out or recorded as covered when the clocks disagree", () =>
+    Effect.gen(function*() {
+      for (const offsetSeconds of [-300, 300]) {
+        // Our clock is JUL + 0.4 s; Telegram's is `offsetSeconds` away, and dates what is sent by its own.
+        yield* TestClock.setTime(JUL * 1000 + 400)
+        const telegramNow = JUL + offsetSeconds
+        const fake = new TelegramFake()
+        fake.clockOffsetMillis = offsetSeconds * 1000
+        fake.set(DIALOG, generate(1, 5, telegramNow - 600, 1, 60))
+        const env = yield* setup(fake)
+        expect(idsOf(yield* env.run()), `offset ${offsetSeconds}`).toEqual([1, 2, 3, 4, 5])
+        // Sent just after that request, dated by Telegram's clock (behind: before our "now minus a minute").
+        fake.set(DIALOG, [...fake.dialogs.get(DIALOG)!, message(6, telegramNow + 1)])
+        yield* TestClock.adjust("2 seconds")
+        expect(idsOf(yield* env.run()), `offset ${offsetSeconds}`).toEqual([1, 2, 3, 4, 5, 6])
+        expect(idsOf(yield* env.run({ reverse: true })), `offset ${offsetSeconds}`).toEqual([6, 5, 4, 3, 2, 1])
+        yield* expectConsistentCache(fake, env.store)
+      }
+    }))
+
   it.scopedLive("a gap right next to cached messages is fetched whole, pages bounded by the cache's neighbours", () =>
     Effect.gen(function*() {
       const fake = new TelegramFake()

@@ -47,6 +47,8 @@ export class TelegramFake {
 
   /** Which account each session is logged in to. */
   readonly accounts = new Map<string, number>([["alice", 1001]])
+  /** How far "Telegram's" clock is ahead of the test clock (milliseconds, negative: behind). */
+  clockOffsetMillis = 0
   /** Fails the next history calls with these errors (after `beforeHistory`), one per call. */
   historyFailures: Array<TelegramError> = []
   /**
@@ -119,6 +121,7 @@ export class TelegramFake {
       TelegramGateway.of({
         account: (session) =>
           Effect.succeed({ userId: fake.accounts.get(session) ?? 1001, firstName: session, lastName: null, username: session }),
+        clockOffset: () => Effect.sync(() => fake.clockOffsetMillis),
         dialogs: unsupported,
         forget: () => Effect.void,
         folders: unsupported,

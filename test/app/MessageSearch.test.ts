@@ -114,6 +114,7 @@ const serve = (overrides: Partial<TelegramGatewayService> = {}) => {
   const globalSearches: Array<GlobalSearchRequest> = []
   const gateway: TelegramGatewayService = {
     account: () => Effect.dieMessage("unused"),
+    clockOffset: () => Effect.succeed(0),
     forget: () => Effect.void,
     history: () => Effect.dieMessage("unused"),
     download: () => {

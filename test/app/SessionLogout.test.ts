@@ -53,6 +53,7 @@ const fakeTelegram = (logOut: (saved: string) => Effect.Effect<void, TelegramErr
   const unused = () => Effect.dieMessage("unused")
   const gateway = (sessions: SessionStore["Type"]): TelegramGatewayService => ({
     account: unused,
+    clockOffset: unused,
     folders: unused,
     messageCount: unused,
     participantsCount: unused,

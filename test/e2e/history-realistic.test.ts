@@ -9,8 +9,8 @@
  * (retried), and the account removed from a channel mid-sync.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { readableMessages } from "../emulator/HistoryOracle.js"
-import { ALL } from "../emulator/Realism.js"
+import { dialogMessages, readableMessages } from "../emulator/HistoryOracle.js"
+import { ALL, EXACT, shownInHistory } from "../emulator/Realism.js"
 import { type E2e, startE2e } from "../support/E2e.js"
 import {
   ExpectedHistory,
@@ -57,8 +57,8 @@ const expectedIds = (peer: string, start?: string, end?: string) =>
 
 describe("realistic mode: pages that come back short mid-history", () => {
   it("the emulator really hides messages: the readable history is shorter than the scenario's", async () => {
-    expect(await (await e2e.control("/realism")).json()).toEqual({ short_pages: true, short_search: true, timeouts: true })
-    const exact = new ExpectedHistory(loadFixture(HISTORY_FIXTURE), { short_pages: false, short_search: false, timeouts: false })
+    expect(await (await e2e.control("/realism")).json()).toEqual(ALL)
+    const exact = new ExpectedHistory(loadFixture(HISTORY_FIXTURE), EXACT)
     expect(oracle.messages("channel:3002").length).toBeLessThan(exact.messages("channel:3002").length * 0.85)
   })
 
@@ -89,6 +89,23 @@ describe("realistic mode: pages that come back short mid-history", () => {
     await e2e.control("/calls/reset", { method: "POST" })
     expect(ids(messagesOf(await history(e2e, ALICE, YEAR, "end_date=2025-01-01")))).toEqual(expectedIds("channel:3002"))
     expect(((await (await e2e.control("/calls")).json()) as Record<string, number>)[GET_HISTORY] ?? 0).toBe(0)
+  })
+})
+
+describe("Telegram's clock behind ours (realistic mode: 90 s)", () => {
+  it("a message sent just after a full sync is in the next one, oldest first and newest first", async () => {
+    const peer = "channel:3001"
+    const before = ids(messagesOf(await history(e2e, ALICE, marked(peer))))
+    expect(before).toEqual(expectedIds(peer))
+    // The next id the account can read, dated by the emulator's clock: 90 s before ours, so before what a
+    // client trusting its own clock would have recorded as complete (its now minus a minute).
+    let id = Math.max(...dialogMessages(oracle.scenario, peer).map((m) => m.id)) + 1
+    while (!shownInHistory({ kind: "channel", id: 3001 }, id)) id++
+    await post("/messages", { messages: [{ peer, id, from: "user:1003", text: "sent a moment ago" }] })
+    const after = messagesOf(await history(e2e, ALICE, marked(peer)))
+    expect(ids(after)).toEqual([...before, id])
+    expect(after.at(-1)).toMatchObject({ message_id: id, message: "sent a moment ago" })
+    expect(ids(messagesOf(await history(e2e, ALICE, marked(peer), "reverse=true")))).toEqual([...before, id].reverse())
   })
 })
 

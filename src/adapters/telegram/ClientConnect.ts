@@ -55,3 +55,14 @@ export const failWhenConnectionLost = (client: TelegramClient): Effect.Effect<ne
       Effect.fail(new TelegramUnavailable({ reason: "the connection to Telegram was lost and could not be re-established" }))
     )
   )
+
+/**
+ * How far Telegram's clock is ahead of ours (negative: behind), from the
+ * `date` of an answer (whole seconds of Telegram's clock when it answered,
+ * so half a second is added) and our clock when it arrived. Token expiry and
+ * message dates are in Telegram's time: compared with ours, a client clock
+ * minutes off would refresh a QR code in a tight loop, or take a message
+ * sent a minute ago for one already covered by the cache.
+ */
+export const serverClockOffsetMillis = (serverDateSeconds: number, localMillisAtAnswer: number): number =>
+  serverDateSeconds * 1000 + 500 - localMillisAtAnswer

@@ -21,7 +21,7 @@ import {
   TelegramUnavailable,
   UserNotFound
 } from "../../ports/TelegramGateway.js"
-import { connectClient, isConnectionLost } from "./ClientConnect.js"
+import { connectClient, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
 import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
 import { decodeLocator, inputLocation } from "./MediaLocator.js"
 import { dialogsRequest, listDialogs } from "./DialogListing.js"
@@ -41,6 +41,8 @@ interface Connection {
   /** The saved session this client was made from: a different one on disk means a new login. */
   readonly saved: string
   readonly account: AccountInfo
+  /** How far Telegram's clock is ahead of ours, measured when the client connected. */
+  readonly clockOffsetMillis: number
   /** Input peers of the account's dialogs (and anything seen since), by marked id; min peers through their message. */
   readonly peers: PeerCache
   /** Whether the client's connection is lost for good (see `isConnectionLost`). */
@@ -116,6 +118,12 @@ export const TelegramGatewayLive = Layer.scoped(
         )
         yield* connectClient(client, session)
         const me = yield* call(session, "users.GetFullUser", () => client.getMe())
+        // Telegram's clock (help.getConfig's date); ours when it cannot be read, which the history's tail margin covers up to a minute.
+        const clockOffsetMillis = yield* call(session, "help.GetConfig", () => client.invoke(new Api.help.GetConfig())).pipe(
+          Effect.map((config) => serverClockOffsetMillis(config.date, Date.now())),
+          Effect.tapError((e) => Effect.logWarning(`cannot read Telegram's clock for session ${session}: ${e.message}`)),
+          Effect.orElseSucceed(() => 0)
+        )
         yield* Effect.logInfo(`connected Telegram client for session ${session}`)
         const connection: Connection = {
           client,
@@ -126,6 +134,7 @@ export const TelegramGatewayLive = Layer.scoped(
             lastName: me.lastName ?? null,
             username: me.username ?? null
           },
+          clockOffsetMillis,
           peers: new PeerCache(),
           lost: () => isConnectionLost(client)
         }
@@ -283,6 +292,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
     return TelegramGateway.of({
       account: (session) => withClient(session, (c) => Effect.succeed(c.account)),
+      clockOffset: (session) => withClient(session, (c) => Effect.succeed(c.clockOffsetMillis)),
 
       dialogs: (session) => withClient(session, (c) => fetchDialogs(session, c)),
 

@@ -12,7 +12,7 @@ import { computeCheck } from "telegram/Password.js"
 import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
 import { SessionRevoked, type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
-import { connectClient, failWhenConnectionLost, isConnectionLost } from "./ClientConnect.js"
+import { connectClient, failWhenConnectionLost, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
 import { destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { telegramCall } from "./TelegramErrors.js"
@@ -29,16 +29,6 @@ export const qrRefreshDelayMillis = (expiresEpochSeconds: number, nowMillis: num
   const life = expiresEpochSeconds * 1000 - nowMillis
   return Math.max(250, life - Math.min(REFRESH_MARGIN_MS, life / 2))
 }
-
-/**
- * How far Telegram's clock is ahead of ours (negative: behind), from the
- * `date` of an answer (whole seconds of Telegram's clock when it answered,
- * so half a second is added) and our clock when it arrived. Token expiry is
- * in Telegram's time: compared with ours, a client clock minutes off would
- * refresh the code in a tight loop or show it long after it expired.
- */
-export const serverClockOffsetMillis = (serverDateSeconds: number, localMillisAtAnswer: number): number =>
-  serverDateSeconds * 1000 + 500 - localMillisAtAnswer
 
 export const qrUrlOf = (token: Uint8Array) => `tg://login?token=${Buffer.from(token).toString("base64url")}`
 

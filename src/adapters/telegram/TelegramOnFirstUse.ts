@@ -47,6 +47,7 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway, never, Gate
     )
     return TelegramGateway.of({
       account: (...args) => Effect.flatMap(gateway, (g) => g.account(...args)),
+      clockOffset: (...args) => Effect.flatMap(gateway, (g) => g.clockOffset(...args)),
       dialogs: (...args) => Effect.flatMap(gateway, (g) => g.dialogs(...args)),
       folders: (...args) => Effect.flatMap(gateway, (g) => g.folders(...args)),
       messageCount: (...args) => Effect.flatMap(gateway, (g) => g.messageCount(...args)),

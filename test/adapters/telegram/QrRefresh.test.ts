@@ -1,6 +1,7 @@
 /** When the QR login shows a new code: always before Telegram's token expires. */
 import { describe, expect, it } from "vitest"
-import { qrRefreshDelayMillis, serverClockOffsetMillis } from "../../../src/adapters/telegram/TelegramLoginLive.js"
+import { serverClockOffsetMillis } from "../../../src/adapters/telegram/ClientConnect.js"
+import { qrRefreshDelayMillis } from "../../../src/adapters/telegram/TelegramLoginLive.js"
 
 const now = 1_700_000_000_000
 
