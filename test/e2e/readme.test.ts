@@ -75,6 +75,7 @@ describe("README: Try it without Telegram", () => {
     const port = await freePort()
     const script = bashBlocks("Try it without Telegram").join("\n").replaceAll("8000", String(port))
     expect(script).toContain("npm run --silent emulator")
+    expect(script).toContain("--realism all") // the walkthrough meets Telegram as untidy as it really is
     const env: NodeJS.ProcessEnv = {}
     for (const [k, v] of Object.entries(process.env)) if (!/^(TGSC_|TELEGRAM_|LOG_)/.test(k)) env[k] = v
     const leftovers = ["emulator.json", "emulator.log", "demo-server.log", "demo-data"].map((p) => path.join(projectRoot, p))

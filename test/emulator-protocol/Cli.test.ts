@@ -14,6 +14,7 @@ import { Api } from "telegram"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type EmulatorEnv, startEmulator } from "../emulator/Emulator.js"
 import { parseEmulatorArgs, UsageError } from "../emulator/EmulatorArgs.js"
+import { ALL, EXACT } from "../emulator/Realism.js"
 import { destroyTestClient, makeTestClient, TEST_API_HASH, TEST_API_ID } from "../emulator/TestClient.js"
 import { projectRoot } from "../support/ServerProcess.js"
 import { stubWorld } from "./StubWorld.js"
@@ -168,12 +169,22 @@ describe("parseEmulatorArgs", () => {
       .toEqual({ scenario: "s.json", port: 9000, controlPort: 9100, verbose: true })
   })
 
+  it("reads --realism: all, none, or a JSON object of flags", () => {
+    expect(parseEmulatorArgs(["--scenario", "s.json", "--realism", "all"]).realism).toEqual(ALL)
+    expect(parseEmulatorArgs(["--scenario", "s.json", "--realism", "none"]).realism).toEqual(EXACT)
+    expect(parseEmulatorArgs(["--scenario", "s.json", "--realism", '{"min_peers": true}']).realism).toEqual({ ...EXACT, min_peers: true })
+    expect(parseEmulatorArgs(["--scenario", "s.json"]).realism).toBeUndefined()
+  })
+
   it.each([
     [["--port", "1"], /--scenario <file.json> is required/],
     [["--scenario", "s.json", "--port", "http"], /--port: expected a port number/],
     [["--scenario", "s.json", "--control-port", "70000"], /--control-port: expected a port number/],
     [["--scenario", "s.json", "--bogus"], /Unknown option '--bogus'/],
-    [["--scenario", "s.json", "extra"], /positional/]
+    [["--scenario", "s.json", "extra"], /positional/],
+    [["--scenario", "s.json", "--realism", "some"], /--realism: expected "all", "none"/],
+    [["--scenario", "s.json", "--realism", "{min_peers"], /--realism: invalid JSON/],
+    [["--scenario", "s.json", "--realism", '{"min_peer": true}'], /--realism: .*min_peer/]
   ])("refuses %j", (args, reason) => {
     expect(() => parseEmulatorArgs(args)).toThrow(UsageError)
     expect(() => parseEmulatorArgs(args)).toThrow(reason)

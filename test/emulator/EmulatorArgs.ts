@@ -1,14 +1,17 @@
-/** The emulator CLI's arguments: `--scenario <file.json> [--port n] [--control-port n] [--verbose]`. */
+/** The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--verbose]`. */
 import { parseArgs } from "node:util"
+import { parseRealism, type Realism } from "./Realism.js"
 
 export const EMULATOR_USAGE =
-  "usage: npm run emulator -- --scenario <file.json> [--port <n>] [--control-port <n>] [--verbose]"
+  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--port <n>] [--control-port <n>] [--verbose]"
 
 /** The arguments do not follow the usage line; the message says which one. */
 export class UsageError extends Error {}
 
 export interface EmulatorArgs {
   readonly scenario: string
+  /** Telegram's imperfections (Realism.ts) in place of the scenario's `options.realism`; undefined: the scenario's. */
+  readonly realism?: Realism
   readonly port: number
   readonly controlPort: number
   readonly verbose: boolean
@@ -22,6 +25,20 @@ const portOption = (name: string, text: string | undefined): number => {
   return Number(text)
 }
 
+const realismOption = (text: string): Realism => {
+  let value: unknown = text.trim()
+  if (text.trim().startsWith("{")) {
+    try {
+      value = JSON.parse(text)
+    } catch {
+      throw new UsageError(`--realism: invalid JSON ${JSON.stringify(text)}`)
+    }
+  }
+  const realism = parseRealism(value)
+  if (typeof realism === "string") throw new UsageError(`--realism: ${realism}`)
+  return realism
+}
+
 export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => {
   let values
   try {
@@ -29,6 +46,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
       args: [...args],
       options: {
         scenario: { type: "string" },
+        realism: { type: "string" },
         port: { type: "string" },
         "control-port": { type: "string" },
         verbose: { type: "boolean", default: false }
@@ -42,6 +60,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
   if (values.scenario === undefined || values.scenario === "") throw new UsageError("--scenario <file.json> is required")
   return {
     scenario: values.scenario,
+    ...(values.realism === undefined ? {} : { realism: realismOption(values.realism) }),
     port: portOption("port", values.port),
     controlPort: portOption("control-port", values["control-port"]),
     verbose: values.verbose ?? false

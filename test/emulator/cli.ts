@@ -1,5 +1,9 @@
 /**
- * `npm run emulator -- --scenario <file.json> [--port n] [--control-port n] [--verbose]`
+ * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--verbose]`
+ *
+ * `--realism all` turns on every imperfection of the real Telegram the
+ * emulator knows (Realism.ts), whatever the scenario says; a JSON object
+ * names some (`--realism '{"min_peers":true}'`).
  *
  * Starts the Telegram emulator on a scenario and prints exactly one JSON line
  * on stdout when ready: `{"env": {...}, "control": "http://127.0.0.1:p"}`.
@@ -28,6 +32,7 @@ const main = async (): Promise<void> => {
   let world: EmulatorWorld
   try {
     world = loadWorldFromFile(args.scenario)
+    if (args.realism !== undefined) world.setRealism?.(args.realism)
   } catch (error) {
     return fail(`invalid scenario: ${message(error)}`, 2)
   }
