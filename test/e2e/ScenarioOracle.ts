@@ -5,8 +5,11 @@
  * server's code: dialogs with their fields, folder membership, the whole
  * dialog search (filters, fuzzy score, sort, paging) and Telegram's message
  * search. Covers the scenario features the fixtures use; anything else
- * throws, so a fixture never silently goes unchecked.
+ * throws, so a fixture never silently goes unchecked. Message search is
+ * also worked out for the emulator's realistic mode (Realism.ts).
  */
+import { type Realism, shownInHistory, TIMEOUT_EVERY } from "../emulator/Realism.js"
+import { parsePeer } from "../emulator/Scenario.js"
 
 // ---------------------------------------------------------------------------
 // The raw scenario
@@ -551,3 +554,89 @@ export const expectGlobal = (oracle: Oracle, q: MessageQuery): ReadonlyArray<Ora
     .filter((d) => d.id !== SERVICE_CHAT)
     .flatMap((d) => d.messages.filter((m) => matches(m, q)))
     .sort((a, b) => b.date - a.date || b.dialogId - a.dialogId || b.id - a.id)
+
+// ---------------------------------------------------------------------------
+// Message search against the emulator's realistic mode (test/emulator/Realism.ts)
+
+/** What a search answers: the messages (newest first, up to the limit) and its `total`. */
+export interface ExpectedSearch {
+  readonly results: ReadonlyArray<OracleMessage>
+  readonly total: number
+}
+
+/** Telegram's page size, which the server always asks for (src/app/MessageSearch.ts). */
+export const SEARCH_PAGE = 100
+
+/**
+ * Whether a match comes back readable: with `short_search` some matches take
+ * their place in a page but come back as MessageEmpty or not at all.
+ */
+export const readableMatch = (realism: Realism | undefined, m: OracleMessage): boolean =>
+  realism?.short_search !== true || shownInHistory(parsePeer(m.peer)!, m.id)
+
+/** Whether a global search shows a match: readable, and not the service chat's. */
+export const globalResult = (realism: Realism | undefined) => (m: OracleMessage): boolean =>
+  m.dialogId !== SERVICE_CHAT && readableMatch(realism, m)
+
+/** Every match across the account's dialogs, the service chat's too, in Telegram's order: what its count counts. */
+export const globalMatches = (oracle: Oracle, q: MessageQuery): ReadonlyArray<OracleMessage> =>
+  oracle.allDialogs
+    .flatMap((d) => d.messages.filter((m) => matches(m, q)))
+    .sort((a, b) => b.date - a.date || b.dialogId - a.dialogId || b.id - a.id)
+
+/** A search in one dialog: the readable matches; `total` is Telegram's count, every match, hidden ones too. */
+export const expectDialogSearch = (dialog: OracleDialog, q: MessageQuery, limit: number, realism?: Realism): ExpectedSearch => {
+  const all = expectInDialog(dialog, q)
+  return { results: all.filter((m) => readableMatch(realism, m)).slice(0, limit), total: all.length }
+}
+
+/**
+ * A global search. Exactly: every match outside the service chat. In
+ * realistic mode the server can only drop the service-chat hits it reads
+ * (empty or hidden ones it never reads, so they stay counted): its `total`
+ * is Telegram's count (every match, hidden ones and the service chat's
+ * included) less the readable service-chat hits on the pages it read,
+ * whole pages of SEARCH_PAGE in Telegram's order until it holds `limit`
+ * results (or all of them).
+ */
+export const expectGlobalSearch = (oracle: Oracle, q: MessageQuery, limit: number, realism?: Realism): ExpectedSearch => {
+  const outside = expectGlobal(oracle, q)
+  if (realism?.short_search !== true) return { results: outside.slice(0, limit), total: outside.length }
+  const hits = globalMatches(oracle, q)
+  const wanted = globalResult(realism)
+  // Whole pages up to the one holding the limit-th result; all of them when there are fewer.
+  const wantedAt = hits.flatMap((m, k) => (wanted(m) ? [k] : []))
+  const pages = wantedAt.length >= limit ? Math.floor(wantedAt[limit - 1]! / SEARCH_PAGE) + 1 : Infinity
+  const read = hits.slice(0, pages * SEARCH_PAGE)
+  const seen = read.filter((m) => m.dialogId === SERVICE_CHAT && readableMatch(realism, m)).length
+  return { results: hits.filter(wanted).slice(0, limit), total: hits.length - seen }
+}
+
+/**
+ * The most messages.search / searchGlobal calls a search can make in
+ * realistic mode: pages of SEARCH_PAGE over `hits` (every match, Telegram's
+ * order) up to the `limit`-th result (`wanted`), or over all of them and
+ * one empty page that ends them; each page starts at worst just after the
+ * previous one's last readable hit (its unreadable tail is asked again);
+ * plus, with `timeouts`, a retry for each -503 (one in TIMEOUT_EVERY calls).
+ */
+export const searchCallsAtMost = (
+  hits: ReadonlyArray<OracleMessage>,
+  limit: number,
+  realism: Realism,
+  wanted = (m: OracleMessage) => readableMatch(realism, m)
+): number => {
+  let held = 0
+  let walked = 0
+  let run = 0
+  let longestRun = 0
+  for (const m of hits) {
+    if (held === limit) break
+    walked++
+    run = readableMatch(realism, m) ? 0 : run + 1
+    longestRun = Math.max(longestRun, run)
+    if (wanted(m)) held++
+  }
+  const pages = Math.ceil(walked / (SEARCH_PAGE - longestRun)) + (held < limit ? 1 : 0)
+  return pages + (realism.timeouts ? Math.floor(pages / (TIMEOUT_EVERY - 1)) + 1 : 0)
+}

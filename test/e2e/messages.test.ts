@@ -6,24 +6,33 @@
  * messages, in which order, every field; Telegram paging (at most 100 a
  * request) is read from the emulator's /calls, rate limits come from its
  * /faults (server started with --flood-threshold 2). Telegram's service
- * chat 777000 (login codes) never shows.
+ * chat 777000 (login codes) never shows. With TGSC_E2E_REALISM set, the
+ * oracle answers for the emulator's realistic mode (Realism.ts): readable
+ * matches only, totals as the server can know them, call counts bounded.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import { MANY_DIALOGS_ACCOUNT, OPS_ROOM_ID, SERVICE_USER_ID } from "../fixtures/many-dialogs.js"
+import { type Realism, realismFromEnv } from "../emulator/Realism.js"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { projectRoot } from "../support/ServerProcess.js"
 import {
   epoch,
+  expectDialogSearch,
   expectGlobal,
+  expectGlobalSearch,
   expectInDialog,
+  type ExpectedSearch,
+  globalMatches,
+  globalResult,
   marked,
   messageDate,
   type MessageQuery,
   oracleOf,
   type OracleMessage,
   type RawScenario,
+  searchCallsAtMost,
   SERVICE_CHAT
 } from "./ScenarioOracle.js"
 import { expectRateLimited } from "../support/http.js"
@@ -34,6 +43,12 @@ const SESSION = "morgan"
 const OPS = marked(`channel:${OPS_ROOM_ID}`)
 const CRYPTO = marked("channel:7015")
 const SAVED = MANY_DIALOGS_ACCOUNT
+/** The emulator's realistic mode when the run asks for it (startE2e turns it on); undefined: exact answers. */
+const REALISM = realismFromEnv()
+const SHORT = REALISM?.short_search === true
+/** What a search of one dialog, or of all of them, should answer. */
+const searchIn = (dialogId: number, q: MessageQuery, limit = 50) => expectDialogSearch(oracle.dialog(dialogId), q, limit, REALISM)
+const searchAll = (q: MessageQuery, limit = 50) => expectGlobalSearch(oracle, q, limit, REALISM)
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any
@@ -83,18 +98,26 @@ const resultOf = (m: OracleMessage) => {
   }
 }
 
-/** A search answer: the query, Telegram's total, the limit and exactly these messages, field by field. */
-const expectAnswer = (res: Answer, q: string, limit: number, all: ReadonlyArray<OracleMessage>) => {
+/** A search answer: the query, the expected total, the limit and exactly the expected messages, field by field. */
+const expectAnswer = (res: Answer, q: string, limit: number, expected: ExpectedSearch) => {
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   expect(Object.keys(res.body).sort()).toEqual(["limit", "query", "results", "total"])
   expect(res.body.query).toBe(q)
   expect(res.body.limit).toBe(limit)
-  expect(res.body.total).toBe(all.length)
+  expect(res.body.total).toBe(expected.total)
   for (const r of res.body.results) expect(Object.keys(r).sort()).toEqual(RESULT_FIELDS)
-  expect(res.body.results).toEqual(all.slice(0, limit).map(resultOf))
+  expect(res.body.results).toEqual(expected.results.slice(0, limit).map(resultOf))
+}
+
+/** Telegram calls: `exact` (a count or a range); realistic mode's short pages and -503 retries cost more, up to `atMost`. */
+const expectCalls = (count: number, exact: number | readonly [number, number], atMost: (realism: Realism) => number) => {
+  const [least, most] = typeof exact === "number" ? [exact, exact] : exact
+  expect(count).toBeGreaterThanOrEqual(least)
+  expect(count).toBeLessThanOrEqual(REALISM === undefined ? most : atMost(REALISM))
 }
 
 const T = (text: string) => epoch(text)
+const NOTHING: ExpectedSearch = { results: [], total: 0 }
 
 beforeAll(async () => {
   e2e = await startE2e({ scenario, serverArgs: ["--flood-threshold", "2"] })
@@ -117,28 +140,32 @@ describe("the scenario covers what message search must handle", () => {
 
 describe("GET /api/v3/search/messages/{dialog_id}", () => {
   const ops = () => oracle.dialog(OPS)
+  const searchCalls = async () => (await calls())["messages.Search"]!
+  const invoiceCalls = (limit: number) => (r: Realism) => searchCallsAtMost(expectInDialog(ops(), { q: "invoice" }), limit, r)
 
   it("finds the matches newest first with every field, limit 50 by default, total being every match", async () => {
     await resetCalls()
     const res = await inDialog(OPS, "q=invoice")
-    expectAnswer(res, "invoice", 50, expectInDialog(ops(), { q: "invoice" }))
-    expect((await calls())["messages.Search"]).toBe(1)
+    expectAnswer(res, "invoice", 50, searchIn(OPS, { q: "invoice" }))
+    expectCalls(await searchCalls(), 1, invoiceCalls(50))
   })
 
   it("query is the same parameter as q", async () => {
     const a = await inDialog(OPS, "query=standup&limit=20")
     const b = await inDialog(OPS, "q=standup&limit=20")
     expect(a.body).toEqual(b.body)
-    expectAnswer(a, "standup", 20, expectInDialog(ops(), { q: "standup" }))
+    expectAnswer(a, "standup", 20, searchIn(OPS, { q: "standup" }, 20))
   })
 
   for (const [limit, requests] of [[1, 1], [100, 1], [101, 2], [250, 3], [500, 5]] as const) {
     it(`limit=${limit}: Telegram is asked ${requests} time(s), at most 100 a request`, async () => {
       await resetCalls()
       const res = await inDialog(OPS, `q=invoice&limit=${limit}`)
-      expectAnswer(res, "invoice", limit, expectInDialog(ops(), { q: "invoice" }))
-      expect(res.body.results).toHaveLength(limit)
-      expect((await calls())["messages.Search"]).toBe(requests)
+      const expected = searchIn(OPS, { q: "invoice" }, limit)
+      expectAnswer(res, "invoice", limit, expected)
+      // Realistic mode hides some: fewer than the limit may be readable (then all of them are there).
+      expect(res.body.results).toHaveLength(SHORT ? expected.results.length : limit)
+      expectCalls(await searchCalls(), requests, invoiceCalls(limit))
     })
   }
 
@@ -146,20 +173,27 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     await resetCalls()
     const all = expectInDialog(ops(), { q: "urgent" })
     expect(all.length).toBeLessThan(100)
-    expectAnswer(await inDialog(OPS, "q=urgent&limit=500"), "urgent", 500, all)
-    expect((await calls())["messages.Search"]).toBe(1)
+    expectAnswer(await inDialog(OPS, "q=urgent&limit=500"), "urgent", 500, searchIn(OPS, { q: "urgent" }, 500))
+    // Realistic mode: a short page is not the end, so one more (empty) page may be asked for.
+    expectCalls(await searchCalls(), 1, (r) => searchCallsAtMost(all, 500, r))
   })
 
+  /** The one match of `q` in the ops room as answered, or null when realistic mode hides it (and the answer leaves it out). */
+  const onlyMatch = async (q: string): Promise<Json | null> => {
+    const expected = searchIn(OPS, { q })
+    expect([expected.total, expected.results.length]).toEqual([1, SHORT ? expected.results.length : 1])
+    const res = await inDialog(OPS, `q=${encodeURIComponent(q)}`)
+    expectAnswer(res, q, 50, expected)
+    return res.body.results[0] ?? null
+  }
+
   it("message is the raw text (no Markdown or HTML rendering); replies, edits and forwards come through", async () => {
-    const raw = await inDialog(OPS, "q=ledger")
-    expect(raw.body.results).toHaveLength(1)
-    expect(raw.body.results[0].message).toBe("Invoice **#1100** sent — see `ledger.xlsx` _asap_ <b>not html</b>")
-    const edited = await inDialog(OPS, "q=%231101")
-    expectAnswer(edited, "#1101", 50, expectInDialog(ops(), { q: "#1101" }))
-    expect(edited.body.results[0]).toMatchObject({ reply_to: 100, edit_date: expect.stringMatching(/^2024-\d\d-\d\d \d\d:05:00$/) })
-    const forwarded = await inDialog(OPS, "q=%231102")
-    expectAnswer(forwarded, "#1102", 50, expectInDialog(ops(), { q: "#1102" }))
-    expect(forwarded.body.results[0]).toMatchObject({ is_forwarded: 1, forwarded_from_channel_id: CRYPTO })
+    const raw = await onlyMatch("ledger")
+    if (raw !== null) expect(raw.message).toBe("Invoice **#1100** sent — see `ledger.xlsx` _asap_ <b>not html</b>")
+    const edited = await onlyMatch("#1101")
+    if (edited !== null) expect(edited).toMatchObject({ reply_to: 100, edit_date: expect.stringMatching(/^2024-\d\d-\d\d \d\d:05:00$/) })
+    const forwarded = await onlyMatch("#1102")
+    if (forwarded !== null) expect(forwarded).toMatchObject({ is_forwarded: 1, forwarded_from_channel_id: CRYPTO })
   })
 
   describe("dates: start_date is the upper bound, end_date the lower (both exclusive)", () => {
@@ -181,8 +215,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     ]
     for (const [query, expected] of cases) {
       it(query, async () => {
-        const all = expectInDialog(ops(), expected)
-        expect(all.length).toBeGreaterThan(0)
+        const all = searchIn(OPS, expected, 500)
+        expect(all.total).toBeGreaterThan(0)
         expectAnswer(await inDialog(OPS, `${query}&limit=500`), "invoice", 500, all)
       })
     }
@@ -195,12 +229,12 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     })
 
     it("dates beyond Telegram's 32-bit range (before 1970, after 2038) bound nothing or everything, never a 502", async () => {
-      const all = expectInDialog(ops(), { q: "invoice" })
+      const all = searchIn(OPS, { q: "invoice" }, 500)
       for (const query of ["start_date=2038-01-20", "start_date=9999-12-31", "end_date=1900-01-01", "end_date=0001-01-01&start_date=9999-12-31"]) {
         expectAnswer(await inDialog(OPS, `q=invoice&${query}&limit=500`), "invoice", 500, all)
       }
       for (const query of ["start_date=1900-01-01", "end_date=2038-01-20", "end_date=9999-12-30&start_date=9999-12-31"]) {
-        expectAnswer(await inDialog(OPS, `q=invoice&${query}`), "invoice", 50, [])
+        expectAnswer(await inDialog(OPS, `q=invoice&${query}`), "invoice", 50, NOTHING)
       }
     })
 
@@ -219,8 +253,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
   describe("from_user", () => {
     for (const user of [5003, 5006, MANY_DIALOGS_ACCOUNT]) {
       it(`from_user=${user}`, async () => {
-        const all = expectInDialog(ops(), { q: "invoice", from: `user:${user}` })
-        expect(all.length).toBeGreaterThan(50)
+        const all = searchIn(OPS, { q: "invoice", from: `user:${user}` }, 500)
+        expect(all.total).toBeGreaterThan(50)
         const res = await inDialog(OPS, `q=invoice&from_user=${user}&limit=500`)
         expectAnswer(res, "invoice", 500, all)
         expect(res.body.results.every((r: Json) => r.sender_id === user)).toBe(true)
@@ -228,8 +262,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     }
 
     it("with dates too", async () => {
-      const all = expectInDialog(ops(), { q: "urgent", from: "user:5009", before: T("2024-09-01 00:00:00"), after: T("2024-02-01 00:00:00") })
-      expect(all.length).toBeGreaterThan(0)
+      const all = searchIn(OPS, { q: "urgent", from: "user:5009", before: T("2024-09-01 00:00:00"), after: T("2024-02-01 00:00:00") })
+      expect(all.total).toBeGreaterThan(0)
       expectAnswer(await inDialog(OPS, "q=urgent&from_user=5009&start_date=2024-09-01&end_date=2024-02-01"), "urgent", 50, all)
     })
 
@@ -250,8 +284,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
     ]
     for (const [what, id] of dialogs) {
       it(`${what} (${id})`, async () => {
-        const all = expectInDialog(oracle.dialog(id), { q: "meeting" })
-        expect(all.length).toBeGreaterThan(0)
+        const all = searchIn(id, { q: "meeting" })
+        expect(all.total).toBeGreaterThan(0)
         const res = await inDialog(id, "q=MEETING")
         expectAnswer(res, "MEETING", 50, all)
         expect(res.body.results.every((r: Json) => r.dialog_id === id)).toBe(true)
@@ -292,9 +326,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
 
 describe("GET /api/v3/search/messages (global)", () => {
   it("finds matches in every kind of dialog, archived ones too, newest first, with marked dialog ids and names", async () => {
-    const all = expectGlobal(oracle, { q: "meeting" })
     const res = await everywhere("q=meeting")
-    expectAnswer(res, "meeting", 50, all)
+    expectAnswer(res, "meeting", 50, searchAll({ q: "meeting" }))
     const ids = new Set(res.body.results.map((r: Json) => r.dialog_id))
     expect(ids).toContain(SAVED)
     expect(ids).toContain(marked("chat:6001"))
@@ -308,33 +341,32 @@ describe("GET /api/v3/search/messages (global)", () => {
       expect(res.status).toBe(200)
       expect(res.body.results.some((r: Json) => r.dialog_id === SERVICE_CHAT || r.sender_id === SERVICE_USER_ID)).toBe(false)
       expect(JSON.stringify(res.body)).not.toMatch(/51234/)
-      expectAnswer(res, q, 500, expectGlobal(oracle, { q }))
+      expectAnswer(res, q, 500, searchAll({ q }, 500))
     }
     const none = await everywhere("q=login%20code")
-    expect(none.body).toEqual({ query: "login code", total: 0, limit: 50, results: [] })
+    // Realistic mode may hide the login code from the server too: then it counts what it cannot see.
+    expect(none.body).toEqual({ query: "login code", total: SHORT ? searchAll({ q: "login code" }).total : 0, limit: 50, results: [] })
   })
 
   for (const [limit, atLeast] of [[100, 1], [150, 2], [500, 5]] as const) {
     it(`limit=${limit}: pages Telegram at most 100 a request up to the limit`, async () => {
       await resetCalls()
       const res = await everywhere(`q=invoice&limit=${limit}`)
-      const all = expectGlobal(oracle, { q: "invoice" })
-      expect(all.length).toBeGreaterThan(500)
-      expectAnswer(res, "invoice", limit, all)
-      const requests = (await calls())["messages.SearchGlobal"]!
-      expect(requests).toBeGreaterThanOrEqual(atLeast)
-      expect(requests).toBeLessThanOrEqual(atLeast + 1)
+      expect(expectGlobal(oracle, { q: "invoice" }).length).toBeGreaterThan(500)
+      expectAnswer(res, "invoice", limit, searchAll({ q: "invoice" }, limit))
+      const atMost = (r: Realism) => searchCallsAtMost(globalMatches(oracle, { q: "invoice" }), limit, r, globalResult(r))
+      expectCalls((await calls())["messages.SearchGlobal"]!, [atLeast, atLeast + 1], atMost)
     })
   }
 
   it("start_date and end_date bound the dates the same way", async () => {
     const q: MessageQuery = { q: "meeting", before: T("2024-05-15 00:00:00"), after: T("2024-03-01 00:00:00") }
-    const all = expectGlobal(oracle, q)
-    expect(all.length).toBeGreaterThan(1)
+    const all = searchAll(q)
+    expect(all.total).toBeGreaterThan(1)
     expectAnswer(await everywhere("q=meeting&start_date=2024-05-15&end_date=2024-03-01"), "meeting", 50, all)
-    expectAnswer(await everywhere("q=meeting&start_date=9999-12-31&end_date=1900-01-01"), "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
-    expectAnswer(await everywhere("q=meeting&start_date=1900-01-01"), "meeting", 50, [])
-    expectAnswer(await everywhere("q=meeting&end_date=2100-01-01"), "meeting", 50, [])
+    expectAnswer(await everywhere("q=meeting&start_date=9999-12-31&end_date=1900-01-01"), "meeting", 50, searchAll({ q: "meeting" }))
+    expectAnswer(await everywhere("q=meeting&start_date=1900-01-01"), "meeting", 50, NOTHING)
+    expectAnswer(await everywhere("q=meeting&end_date=2100-01-01"), "meeting", 50, NOTHING)
     const inverted = await everywhere("q=meeting&start_date=2024-03-01&end_date=2024-05-15")
     expect(inverted.status).toBe(400)
     expect(inverted.body.detail).toMatch(/end_date must be earlier than start_date/)
@@ -355,8 +387,9 @@ describe("the contract's curl examples (section 3), run as written", () => {
   it("Search in a specific chat", async () => {
     const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
   "http://localhost:8000/api/v3/search/messages/-1001234567890?q=bitcoin"`, { dialog: CRYPTO }))
-    const all = expectInDialog(oracle.dialog(CRYPTO), { q: "bitcoin" })
-    expect(all.length).toBeGreaterThan(5)
+    const all = searchIn(CRYPTO, { q: "bitcoin" })
+    expect(all.total).toBeGreaterThan(5)
+    expect(all.results.length).toBeGreaterThan(0)
     expectAnswer(res, "bitcoin", 50, all)
     expect(res.body.results[0]).toMatchObject({ dialog_id: CRYPTO, dialog_name: "Crypto News", sender_id: CRYPTO, post_author: expect.any(String) })
   })
@@ -364,7 +397,7 @@ describe("the contract's curl examples (section 3), run as written", () => {
   it("Global search across all chats", async () => {
     const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
   "http://localhost:8000/api/v3/search/messages?q=meeting"`))
-    expectAnswer(res, "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
+    expectAnswer(res, "meeting", 50, searchAll({ q: "meeting" }))
   })
 
   it("Search with date range and sender filter", async () => {
@@ -373,20 +406,20 @@ describe("the contract's curl examples (section 3), run as written", () => {
       dialog: OPS,
       user: 5006
     }))
-    const all = expectInDialog(oracle.dialog(OPS), {
+    const all = searchIn(OPS, {
       q: "urgent",
       before: T("2024-06-30 00:00:00"),
       after: T("2024-01-01 00:00:00"),
       from: "user:5006"
     })
-    expect(all.length).toBeGreaterThan(3)
+    expect(all.total).toBeGreaterThan(3)
     expectAnswer(res, "urgent", 50, all)
   })
 
   it("Global search with limit", async () => {
     const res = await get(urlOf(`curl -s -H "X-Telegram-Username: $USERNAME" \\
   "http://localhost:8000/api/v3/search/messages?q=invoice&limit=100"`))
-    expectAnswer(res, "invoice", 100, expectGlobal(oracle, { q: "invoice" }))
+    expectAnswer(res, "invoice", 100, searchAll({ q: "invoice" }, 100))
     expect(res.body.results).toHaveLength(100)
   })
 })
@@ -400,7 +433,7 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
     await fault("messages.Search", "FLOOD_WAIT_3")
     expectRateLimited(await inDialog(OPS, "q=invoice"), 3)
     await fault("messages.Search", "FLOOD_WAIT_1")
-    expectAnswer(await inDialog(OPS, "q=invoice"), "invoice", 50, expectInDialog(oracle.dialog(OPS), { q: "invoice" }))
+    expectAnswer(await inDialog(OPS, "q=invoice"), "invoice", 50, searchIn(OPS, { q: "invoice" }))
   })
 
   it("a FLOOD_WAIT on a later page of a long search is a 429 too", async () => {
@@ -416,7 +449,7 @@ describe("rate limits (emulator /faults, server --flood-threshold 2)", () => {
     await fault("messages.SearchGlobal", "FLOOD_WAIT_3")
     expectRateLimited(await everywhere("q=meeting"), 3)
     await fault("messages.SearchGlobal", "FLOOD_WAIT_1")
-    expectAnswer(await everywhere("q=meeting"), "meeting", 50, expectGlobal(oracle, { q: "meeting" }))
+    expectAnswer(await everywhere("q=meeting"), "meeting", 50, searchAll({ q: "meeting" }))
   })
 
   it("FLOOD_PREMIUM_WAIT counts as a rate limit too", async () => {
