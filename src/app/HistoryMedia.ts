@@ -150,6 +150,22 @@ export const makeHistoryMedia = Effect.gen(function*() {
       })
     )
 
+  /**
+   * The media as downloaded by another request since `media` was read (the
+   * chunk's copy still says "to do"): its download finished before this
+   * one was claimed, so the index says so. The dialog cache is brought in
+   * line too, in case a stop came between the two writes of `record`.
+   */
+  const downloadedSince = (key: DialogKey, media: StoredMedia) =>
+    Effect.gen(function*() {
+      const entry = yield* index.get(key.accountId, media.uuid).pipe(Effect.orElseSucceed(() => Option.none()))
+      if (Option.isNone(entry) || entry.value.status !== "downloaded" || entry.value.storedName === null) return Option.none()
+      const done: StoredMedia = { ...media, status: "downloaded", reason: null, storedName: entry.value.storedName }
+      if (!(yield* isOnDisk(key, done))) return Option.none()
+      yield* store.updateMedia(key, media.messageId, { status: "downloaded", reason: null, storedName: done.storedName })
+      return Option.some(done)
+    })
+
   const downloadOnce = (
     session: SessionName,
     key: DialogKey,
@@ -165,7 +181,10 @@ export const makeHistoryMedia = Effect.gen(function*() {
       }
       const deferred = Deferred.unsafeMake<StoredMedia, HistoryMediaError>(FiberId.none)
       inflight.set(id, deferred)
-      return download(session, key, media).pipe(
+      return Effect.flatMap(downloadedSince(key, media), Option.match({
+        onSome: Effect.succeed,
+        onNone: () => download(session, key, media)
+      })).pipe(
         Effect.onExit((exit) =>
           Effect.suspend(() => {
             inflight.delete(id)

@@ -10,6 +10,7 @@ import { Chunk, Context, Deferred, Effect, Fiber, Layer, Option, Ref, Stream, Te
 import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
 import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
+import { makeHistoryMedia } from "../../src/app/HistoryMedia.js"
 import { type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "../../src/app/HistorySync.js"
 import * as Intervals from "../../src/domain/Intervals.js"
 import type { MessageRecord } from "../../src/domain/Message.js"
@@ -67,6 +68,7 @@ const setup = (fake: TelegramFake, initial: Partial<Settings> = {}) =>
     const run = (overrides: Partial<HistoryRequest> = {}) => Effect.map(events(overrides), messagesOf)
     return {
       dir,
+      context,
       history,
       request,
       events,
@@ -667,6 +669,23 @@ describe("HistorySync", () => {
         const got = yield* env.run()
         expect(got[0]!.media!.status).toBe("downloaded")
         expect(fake.calls.at(-1)!.request).toMatchObject({ offsetId: 2, limit: 1 })
+      }))
+
+    it.scopedLive("media another request downloaded after this one read its chunk is not downloaded again", () =>
+      Effect.gen(function*() {
+        const fake = new TelegramFake()
+        fake.set(DIALOG, withMedia())
+        const env = yield* setup(fake)
+        const first = yield* env.run()
+        const photoMessage = first[0]!
+        expect(photoMessage.media!.status).toBe("downloaded")
+        fake.resetCalls()
+        // The chunk as a concurrent request read it before the download finished: still to do.
+        const stale = { ...photoMessage, media: { ...photoMessage.media!, status: "pending" as const, storedName: null } }
+        const media = yield* Effect.provide(makeHistoryMedia, env.context)
+        const [served] = yield* media.prepare("alice" as SessionName, key, [stale])
+        expect(fake.downloads).toEqual([])
+        expect(served!.media).toMatchObject({ status: "downloaded", storedName: photoMessage.media!.storedName })
       }))
 
     it.scopedLive("a downloaded file deleted from disk is downloaded again", () =>
