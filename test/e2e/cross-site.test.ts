@@ -33,12 +33,14 @@ const SCENARIO = {
   users: [{ id: 1001, first_name: "Alice", username: "alice" }],
   channels: [{ id: 3001, title: "Files", creator: 1001, participants_count: 1, date: "2023-01-01 00:00:00" }],
   accounts: [{ user: 1001, dialogs: [{ peer: CHANNEL }] }],
+  // Ids 4-8: none that the emulator's realistic mode hides from the account (Realism.ts `shownInHistory`), so
+  // every file is readable there too.
   messages: [
-    doc(1, "page.html", "text/html"),
-    doc(2, "drawing.svg", "image/svg+xml"),
-    doc(3, "feed.xml", "application/xml"),
-    doc(4, "notes.txt", "text/plain"),
-    { peer: CHANNEL, id: 5, date: "2024-01-05 10:00:00", text: "photo", media: { type: "photo", size: 3000 } }
+    doc(4, "page.html", "text/html"),
+    doc(5, "drawing.svg", "image/svg+xml"),
+    doc(6, "feed.xml", "application/xml"),
+    doc(7, "notes.txt", "text/plain"),
+    { peer: CHANNEL, id: 8, date: "2024-01-08 10:00:00", text: "photo", media: { type: "photo", size: 3000 } }
   ]
 }
 
