@@ -1,7 +1,7 @@
 /**
  * tgsc as a library (`import { ... } from "tgsc"`): the ports, the use cases
  * and ready layers, so an Effect program reads an account's Telegram history
- * without going through HTTP. The HTTP server (src/app/Server.ts) is built
+ * without going through HTTP. The HTTP server (src/http/Server.ts) is built
  * from these exports alone.
  *
  * Start with `TgscLive(config)`: every port and use case in one layer. Swap
@@ -35,7 +35,7 @@ export {
   type TgscStartError,
   type TgscUseCases,
   TgscUseCasesLive
-} from "./app/TgscLive.js"
+} from "./TgscLive.js"
 
 // ---------------------------------------------------------------------------
 // Adapter layers, one per port, for composing by hand or replacing one
@@ -128,7 +128,7 @@ export {
 } from "./app/MessageSearch.js"
 /** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
 export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
-export { checkHistoryRequest, InvalidHistoryRequest } from "./app/InvalidHistoryRequest.js"
+export { checkHistoryRequest, InvalidHistoryRequest } from "./app/HistoryRequest.js"
 /** A downloaded media file by the media_uuid a history message carried. */
 export {
   type MediaFileInfo,

@@ -42,25 +42,9 @@ import {
   type TelegramError
 } from "../ports/TelegramGateway.js"
 import { type HistoryMediaError, makeHistoryMedia } from "./HistoryMedia.js"
-import { checkHistoryRequest, type InvalidHistoryRequest } from "./InvalidHistoryRequest.js"
+import { checkHistoryRequest, type HistoryRequest, type InvalidHistoryRequest } from "./HistoryRequest.js"
 
-export interface HistoryRequest {
-  readonly session: SessionName
-  readonly dialogId: number
-  /** Inclusive, epoch seconds; null for the dialog's beginning. */
-  readonly startDate: number | null
-  /** Exclusive, epoch seconds; null for now. */
-  readonly endDate: number | null
-  readonly chunkSize: number
-  readonly forceRefresh: boolean
-  readonly reverse: boolean
-  /**
-   * When given, a Heartbeat event goes out whenever nothing else did for this
-   * long (a slow Telegram call, a rate-limit wait, a large download), so a
-   * connection carrying the stream can be kept alive.
-   */
-  readonly heartbeat?: Duration.DurationInput
-}
+export type { HistoryRequest }
 
 export type HistoryEvent =
   | { readonly _tag: "Chunk"; readonly messages: ReadonlyArray<StoredMessage> }

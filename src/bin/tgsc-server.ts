@@ -2,9 +2,9 @@
 /** tgsc-server: parse the command line, then run the HTTP server until SIGINT/SIGTERM. */
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Either, Layer } from "effect"
-import { HELP, parseCommandLine } from "../app/Config.js"
-import { LoggingLive } from "../app/Logging.js"
-import { ServerLive } from "../app/Server.js"
+import { HELP, parseCommandLine } from "../cli/Config.js"
+import { LoggingLive } from "../cli/Logging.js"
+import { ServerLive } from "../http/Server.js"
 
 const parsed = parseCommandLine(process.argv.slice(2), process.env)
 if (Either.isLeft(parsed)) {

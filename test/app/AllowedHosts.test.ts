@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { hostNameOf, isHostAllowed, normalizeHostName } from "../../src/app/http/AllowedHosts.js"
+import { hostNameOf, isHostAllowed, normalizeHostName } from "../../src/http/AllowedHosts.js"
 
 const loopbackBound = { host: "127.0.0.1" }
 

@@ -5,12 +5,12 @@
  * path, the Content-Type media is served with, token comparison.
  */
 import { describe, expect, it } from "vitest"
-import { carriesToken, sameSecret } from "../../src/app/http/ApiToken.js"
-import { servedContentType } from "../../src/app/http/handlers/FilesHandlers.js"
-import { isStateChanging, MAX_BODY_BYTES, refusedByHeaders } from "../../src/app/http/JsonBody.js"
-import { loggedPath } from "../../src/app/http/RequestLog.js"
-import { isSameOrigin } from "../../src/app/http/SameOrigin.js"
-import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/app/Server.js"
+import { carriesToken, sameSecret } from "../../src/http/ApiToken.js"
+import { servedContentType } from "../../src/http/handlers/FilesHandlers.js"
+import { isStateChanging, MAX_BODY_BYTES, refusedByHeaders } from "../../src/http/JsonBody.js"
+import { loggedPath } from "../../src/http/RequestLog.js"
+import { isSameOrigin } from "../../src/http/SameOrigin.js"
+import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/http/Server.js"
 import { createServer } from "node:http"
 
 describe("isSameOrigin", () => {

@@ -3,8 +3,8 @@ import { FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
 import { MEDIA_CATEGORIES } from "../../src/domain/MediaCategory.js"
 import { historyMessageView } from "../../src/app/HistoryMessageView.js"
-import { historyChunkEvent, HistoryFrameWriter } from "../../src/app/http/HistoryChunkEvent.js"
-import { dataEvent } from "../../src/app/http/SseEvents.js"
+import { historyChunkEvent, HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
+import { dataEvent } from "../../src/http/SseEvents.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
 
 const text = fc.option(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom("", "\"", "\\", "\n\u2028", "\u0000")), {

@@ -6,9 +6,9 @@
  */
 import { HttpServerRequest } from "@effect/platform"
 import { Effect, Either, Layer, Option } from "effect"
-import { validateSessionName } from "../../domain/SessionName.js"
-import { SessionStore } from "../../ports/SessionStore.js"
-import { SessionRevocations } from "../SessionRevocations.js"
+import { validateSessionName } from "../domain/SessionName.js"
+import { SessionStore } from "../ports/SessionStore.js"
+import { SessionRevocations } from "../app/SessionRevocations.js"
 import { SessionAuth } from "./Api.js"
 import { BadRequest, Unauthorized } from "./ApiErrors.js"
 import { headerText } from "./HeaderText.js"

@@ -8,8 +8,8 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Either, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { parseCommandLine } from "../../src/app/Config.js"
-import { isLoopbackHost } from "../../src/app/ConfigSecurity.js"
+import { parseCommandLine } from "../../src/cli/Config.js"
+import { isLoopbackHost } from "../../src/cli/ConfigSecurity.js"
 
 const SECRET = "s3cret-Token_value"
 

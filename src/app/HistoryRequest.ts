@@ -1,10 +1,29 @@
 /**
- * What a history request must satisfy before any work starts. HistorySync
- * checks it itself, so a program calling the use case directly gets the same
- * answer as an HTTP client (whose handler only renames the fields).
+ * A history request, and what it must satisfy before any work starts.
+ * HistorySync checks it itself, so a program calling the use case directly
+ * gets the same answer as an HTTP client (whose handler only renames the
+ * fields).
  */
-import { Data } from "effect"
-import type { HistoryRequest } from "./HistorySync.js"
+import { Data, type Duration } from "effect"
+import type { SessionName } from "../domain/SessionName.js"
+
+export interface HistoryRequest {
+  readonly session: SessionName
+  readonly dialogId: number
+  /** Inclusive, epoch seconds; null for the dialog's beginning. */
+  readonly startDate: number | null
+  /** Exclusive, epoch seconds; null for now. */
+  readonly endDate: number | null
+  readonly chunkSize: number
+  readonly forceRefresh: boolean
+  readonly reverse: boolean
+  /**
+   * When given, a Heartbeat event goes out whenever nothing else did for this
+   * long (a slow Telegram call, a rate-limit wait, a large download), so a
+   * connection carrying the stream can be kept alive.
+   */
+  readonly heartbeat?: Duration.DurationInput
+}
 
 export class InvalidHistoryRequest extends Data.TaggedError("InvalidHistoryRequest")<{
   /** The HistoryRequest field at fault. */

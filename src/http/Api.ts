@@ -5,9 +5,9 @@
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Context, Schema } from "effect"
-import { defaultDialogSearchParams as dialogDefaults } from "../../domain/DialogSearch.js"
-import type { SessionName } from "../../domain/SessionName.js"
-import { Settings, SettingsPatch } from "../../domain/Settings.js"
+import { defaultDialogSearchParams as dialogDefaults } from "../domain/DialogSearch.js"
+import type { SessionName } from "../domain/SessionName.js"
+import { Settings, SettingsPatch } from "../domain/Settings.js"
 import {
   BadGateway,
   BadRequest,

@@ -12,8 +12,8 @@
  * written as digits, and a text goes in as it is unless JSON needs it
  * escaped.
  */
-import { formatMessageDate } from "../../domain/Dates.js"
-import type { StoredMessage } from "../../ports/MessageStore.js"
+import { formatMessageDate } from "../domain/Dates.js"
+import type { StoredMessage } from "../ports/MessageStore.js"
 
 const latin1 = (s: string) => Buffer.from(s, "latin1")
 

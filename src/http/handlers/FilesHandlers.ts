@@ -6,7 +6,7 @@
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { MediaLookup, type MediaNotDownloaded, type MediaNotFound } from "../../MediaLookup.js"
+import { MediaLookup, type MediaNotDownloaded, type MediaNotFound } from "../../app/MediaLookup.js"
 import { CurrentSession, TgscApi } from "../Api.js"
 import { NotFound } from "../ApiErrors.js"
 import { detailResponse } from "../DetailErrors.js"

@@ -4,7 +4,7 @@
  * dialog as 404, Telegram unreachable as 502.
  */
 import { Effect } from "effect"
-import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../../ports/TelegramGateway.js"
+import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 import { BadGateway, BadRequest, NotFound, rateLimited, Unauthorized } from "./ApiErrors.js"
 
 /** A login Telegram no longer accepts: what happened and how to log in again. */

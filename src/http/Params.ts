@@ -3,7 +3,7 @@
  * message is written for the person reading the 400's `detail`.
  */
 import { Either, ParseResult, Schema } from "effect"
-import { formatIsoDate, parseDateInput } from "../../domain/Dates.js"
+import { formatIsoDate, parseDateInput } from "../domain/Dates.js"
 
 const TRUE = ["true", "1", "yes", "on"]
 const FALSE = ["false", "0", "no", "off"]

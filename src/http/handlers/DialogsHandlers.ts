@@ -7,10 +7,10 @@ import {
   type DialogSort,
   type DialogTypeFilter,
   type SortOrder
-} from "../../../domain/DialogSearch.js"
-import type { FolderNotFound } from "../../../domain/FolderMembership.js"
-import type { PeerNotFound, TelegramError } from "../../../ports/TelegramGateway.js"
-import { DialogSearch } from "../../DialogSearch.js"
+} from "../../domain/DialogSearch.js"
+import type { FolderNotFound } from "../../domain/FolderMembership.js"
+import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
+import { DialogSearch } from "../../app/DialogSearch.js"
 import { CurrentSession, TgscApi } from "../Api.js"
 import { BadRequest, NotFound } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"

@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import { isEmptyPatch } from "../../../domain/Settings.js"
-import { SettingsStore } from "../../../ports/SettingsStore.js"
+import { isEmptyPatch } from "../../domain/Settings.js"
+import { SettingsStore } from "../../ports/SettingsStore.js"
 import { TgscApi } from "../Api.js"
 import { Unprocessable } from "../ApiErrors.js"
 

@@ -5,7 +5,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import { MessageSearch, type MessageSearchQuery } from "../../MessageSearch.js"
+import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
 import { CurrentSession, MESSAGE_SEARCH_DEFAULT_LIMIT, TgscApi } from "../Api.js"
 import { BadRequest } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"

@@ -16,7 +16,7 @@ import {
   type TelegramCredentials
 } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { API_TOKEN_FLAG_REFUSED, apiTokenOption, booleanVariable, checkExposure, givesApiTokenFlag } from "./ConfigSecurity.js"
-import { type AllowedHosts, normalizeHostName } from "./http/AllowedHosts.js"
+import { type AllowedHosts, normalizeHostName } from "../http/AllowedHosts.js"
 import { LIMIT_FLAGS, LIMITS_HELP, limitOptions } from "./LimitOptions.js"
 
 export type { TelegramCredentials }

@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { TgscApi } from "../Api.js"
-import { VERSION } from "../../Version.js"
+import { VERSION } from "../../app/Version.js"
 
 export const SystemHandlersLive = HttpApiBuilder.group(TgscApi, "system", (handlers) =>
   handlers

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto"
 import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, FiberRef } from "effect"
-import { SESSION_NAME_PATTERN } from "../../domain/SessionName.js"
+import { SESSION_NAME_PATTERN } from "../domain/SessionName.js"
 
 export const CurrentRequestId = FiberRef.unsafeMake<string>("-")
 

@@ -6,9 +6,9 @@
  */
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect, Either } from "effect"
-import { validateSessionName } from "../../../domain/SessionName.js"
-import { SessionLogout } from "../../SessionLogout.js"
-import type { TelegramLogout } from "../../TelegramLogout.js"
+import { validateSessionName } from "../../domain/SessionName.js"
+import { SessionLogout } from "../../app/SessionLogout.js"
+import type { TelegramLogout } from "../../app/TelegramLogout.js"
 import { TgscApi } from "../Api.js"
 import { BadRequest, NotFound } from "../ApiErrors.js"
 import { headerText } from "../HeaderText.js"

@@ -3,8 +3,8 @@
  * as command-line options: flags, environment variables, help text. Kept
  * beside Config.ts, which spreads them in.
  */
-import { DEFAULT_MAX_PENDING_LOGINS } from "./QrLogins.js"
-import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION } from "./http/StreamSlots.js"
+import { DEFAULT_MAX_PENDING_LOGINS } from "../app/QrLogins.js"
+import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION } from "../http/StreamSlots.js"
 
 /** parseArgs options. */
 export const LIMIT_FLAGS = {

@@ -4,7 +4,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Either, Option } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { HELP, parseCommandLine, telegramCredentialsFromEnv } from "../../src/app/Config.js"
+import { HELP, parseCommandLine, telegramCredentialsFromEnv } from "../../src/cli/Config.js"
 import { projectRoot } from "../support/ServerProcess.js"
 
 const run = (argv: Array<string>, env: Record<string, string> = {}) => {
