@@ -5,7 +5,11 @@
  * fields).
  */
 import { Data, type Duration } from "effect"
+import type { Interval } from "../domain/Intervals.js"
 import type { SessionName } from "../domain/SessionName.js"
+import type { MessageStoreError, StoredMessage } from "../ports/MessageStore.js"
+import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
+import type { HistoryMediaError } from "./HistoryMedia.js"
 
 export interface HistoryRequest {
   readonly session: SessionName
@@ -62,3 +66,19 @@ export const checkHistoryRequest = (request: HistoryRequest, nowSeconds: number)
   }
   return null
 }
+
+export type HistoryEvent =
+  | { readonly _tag: "Chunk"; readonly messages: ReadonlyArray<StoredMessage> }
+  | {
+    readonly _tag: "Progress"
+    /** Messages fetched from Telegram so far by this request. */
+    readonly fetched: number
+    /** The missing range being fetched, if any. */
+    readonly fetching: Interval | null
+    /** Seconds of the rate-limit wait starting now (0 when this is not a wait). */
+    readonly rateLimitWait: number
+  }
+  /** Nothing else for `heartbeat`; only with that option. */
+  | { readonly _tag: "Heartbeat" }
+
+export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | HistoryMediaError | InvalidHistoryRequest

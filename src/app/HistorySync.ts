@@ -17,155 +17,27 @@
  * continues the walk takes it and nothing is asked for twice); what a commit
  * wrote is streamed as written, not read back.
  */
-import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Fiber, FiberRef, Layer, Option, Queue, RcMap, Stream } from "effect"
+import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, RcMap, Stream } from "effect"
 import { backwardPage, forwardPage } from "../domain/HistoryPages.js"
+import { latestEnd, settledPart } from "../domain/HistoryTail.js"
 import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessageRecord } from "../domain/Message.js"
-import type { SessionName } from "../domain/SessionName.js"
 import { TELEGRAM_MAX_BATCH } from "../domain/Settings.js"
-import {
-  type DialogKey,
-  type MessageCursor,
-  MessageStore,
-  type MessageStoreError,
-  type StoredMessage
-} from "../ports/MessageStore.js"
+import { type DialogKey, MessageStore } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
 import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
-import {
-  FloodWaitListener,
-  type HistoryPageRequest,
-  type MessagePage,
-  PeerNotFound,
-  TelegramGateway,
-  type TelegramError
-} from "../ports/TelegramGateway.js"
-import { type HistoryMediaError, makeHistoryMedia } from "./HistoryMedia.js"
-import { checkHistoryRequest, type HistoryRequest, type InvalidHistoryRequest } from "./HistoryRequest.js"
+import { FloodWaitListener, type HistoryPageRequest, PeerNotFound, TelegramGateway } from "../ports/TelegramGateway.js"
+import { makeHistoryMedia } from "./HistoryMedia.js"
+import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
+import { makeHistoryOutput } from "./HistoryOutput.js"
+import { workStream } from "./WorkStream.js"
+import { advanceWalk, clearWalks, dropPrefetch, makeWalks, type Prefetch, prefetchAnswers, type Walk, type Walks } from "./HistoryWalks.js"
 
-export type { HistoryRequest }
-
-export type HistoryEvent =
-  | { readonly _tag: "Chunk"; readonly messages: ReadonlyArray<StoredMessage> }
-  | {
-    readonly _tag: "Progress"
-    /** Messages fetched from Telegram so far by this request. */
-    readonly fetched: number
-    /** The missing range being fetched, if any. */
-    readonly fetching: Interval | null
-    /** Seconds of the rate-limit wait starting now (0 when this is not a wait). */
-    readonly rateLimitWait: number
-  }
-  /** Nothing else for `heartbeat`; only with that option. */
-  | { readonly _tag: "Heartbeat" }
+export type { HistoryError, HistoryEvent, HistoryRequest }
 
 const HEARTBEAT: HistoryEvent = { _tag: "Heartbeat" }
 
-export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | HistoryMediaError | InvalidHistoryRequest
-
-/** Rows read from the cache at a time: large enough to be fast, small enough to keep memory flat. */
-const READ_PAGE = 500
-
-/**
- * Near "now" the cache records completeness only up to Telegram's clock (ours
- * moved by the offset the gateway measured, to the second) minus this margin,
- * or up to the newest message Telegram showed. A message arriving later is
- * dated after both, whatever the error of the measurement; it cannot fall
- * into a range already marked complete.
- */
-const TAIL_MARGIN_SECONDS = 60
-
-/**
- * How far off the measured offset of Telegram's clock may be (it is read
- * from a date in whole seconds, after a round trip). Well below the tail
- * margin, which covers it where completeness is recorded.
- */
-const CLOCK_ERROR_SECONDS = 5
-
-/** A page asked of Telegram ahead of time, while the one before it is stored and streamed. */
-interface Prefetch {
-  readonly request: HistoryPageRequest
-  /** Our clock when it was asked for (what the tail rule may assume about it, see TAIL_MARGIN_SECONDS). */
-  readonly askedAt: number
-  readonly fiber: Fiber.RuntimeFiber<MessagePage, TelegramError | PeerNotFound>
-}
-
-interface Walk {
-  /** The frontier the walk has reached: the next page continues from here. */
-  readonly from: number
-  /** Telegram's paging offset: the last message id seen. */
-  readonly lastId: number
-  /** Messages already fetched in the second at the frontier, which is not proven complete yet. */
-  readonly carry: ReadonlyArray<MessageRecord>
-  /** The walk's next page, already asked for; whoever continues the walk takes it. */
-  next: Prefetch | null
-}
-
-/** Walks stopped at different frontiers (by frontier), oldest first; a few are kept, so that requests walking elsewhere do not end each other's. */
-type WalkMap = Map<number, Walk>
-
-interface Walks {
-  readonly forward: WalkMap
-  readonly backward: WalkMap
-}
-
-const WALKS_KEPT = 16
-
-const makeWalks = (): Walks => ({ forward: new Map(), backward: new Map() })
-
-/** Drops a walk's page asked for ahead, if any (its fiber is stopped; nobody is waiting for it under the lock). */
-const dropPrefetch = (walk: Walk) => {
-  const next = walk.next
-  walk.next = null
-  return next === null ? Effect.void : Fiber.interruptFork(next.fiber)
-}
-
-/** Takes `walk` (continued by the caller) out of the map, and records where the walk now stands. */
-const advanceWalk = (walks: WalkMap, taken: Walk | null, walk: Walk | null) =>
-  Effect.gen(function*() {
-    if (taken !== null && walks.get(taken.from) === taken) walks.delete(taken.from)
-    if (walk === null) return
-    const old = walks.get(walk.from)
-    if (old !== undefined) {
-      walks.delete(walk.from)
-      yield* dropPrefetch(old)
-    }
-    walks.set(walk.from, walk)
-    for (const [from, stale] of walks) {
-      if (walks.size <= WALKS_KEPT) break
-      walks.delete(from)
-      yield* dropPrefetch(stale)
-    }
-  })
-
-const clearWalks = (walks: WalkMap) =>
-  Effect.gen(function*() {
-    const all = [...walks.values()]
-    walks.clear()
-    for (const walk of all) yield* dropPrefetch(walk)
-  })
-
-/**
- * Whether a page asked for ahead answers `wanted`, and which of its messages
- * do: the same request, or one whose id bound has only tightened since (a
- * neighbour stored meanwhile); Telegram applies min_id and max_id after
- * choosing the page's window, so the tighter answer is the looser one with
- * the messages past the bound left out.
- */
-const prefetchAnswers = (
-  asked: HistoryPageRequest,
-  wanted: HistoryPageRequest
-): ((m: MessageRecord) => boolean) | null => {
-  if (
-    asked.offsetId !== wanted.offsetId || asked.offsetDate !== wanted.offsetDate ||
-    asked.addOffset !== wanted.addOffset || asked.limit !== wanted.limit
-  ) return null
-  const maxOk = asked.maxId === wanted.maxId || (wanted.maxId > 0 && (asked.maxId <= 0 || wanted.maxId < asked.maxId))
-  const minOk = asked.minId === wanted.minId || wanted.minId > asked.minId
-  if (!maxOk || !minOk) return null
-  return (m) => m.id > wanted.minId && (wanted.maxId <= 0 || m.id < wanted.maxId)
-}
 
 interface DialogState {
   readonly lock: Effect.Semaphore
@@ -206,7 +78,7 @@ export const makeHistorySync = Effect.gen(function*() {
       // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second;
       // and Telegram's now is known to a few seconds (CLOCK_ERROR_SECONDS), so those are let in too.
       const start = Math.max(0, request.startDate ?? 0)
-      const latest = now + 1 + CLOCK_ERROR_SECONDS
+      const latest = latestEnd(now)
       const end = Math.min(request.endDate ?? latest, latest)
       if (start >= end) return
 
@@ -215,24 +87,9 @@ export const makeHistorySync = Effect.gen(function*() {
       let fetching: Interval | null = null
       /** A forced refresh walks on its own: it must see every message again, not continue another request's walk. */
       const ownWalks: Walks = makeWalks()
-      /** What this request fetched completely itself (recorded in the cache or not, see TAIL_MARGIN_SECONDS). */
+      /** What this request fetched completely itself (recorded in the cache or not, see domain/HistoryTail.ts). */
       let fetchedHere: IntervalSet = Intervals.empty
       let cacheExists = false
-      let cursor: MessageCursor = reverse ? { date: end, id: 0 } : { date: start, id: 0 }
-      const buffer: Array<StoredMessage> = []
-
-      /** Events ready to go out with the next batch (progress after a page goes out with that page's chunks). */
-      let pending: Array<HistoryEvent> = []
-      const emit = (events: ReadonlyArray<HistoryEvent>) => {
-        if (pending.length === 0) return emitNow(events)
-        const all = [...pending, ...events]
-        pending = []
-        return emitNow(all)
-      }
-      const progressEvent = (rateLimitWait: number): HistoryEvent => ({ _tag: "Progress", fetched, fetching, rateLimitWait })
-      /** A rate-limit wait is reported at once: it is about to keep the client waiting. */
-      const progress = (rateLimitWait: number) => emit([progressEvent(rateLimitWait)])
-
       const hasCache = Effect.gen(function*() {
         if (!cacheExists) cacheExists = yield* store.exists(key)
         return cacheExists
@@ -244,52 +101,20 @@ export const makeHistorySync = Effect.gen(function*() {
         return Intervals.union(yield* store.covered(key), fetchedHere)
       })
 
-      const flush = (all: boolean) =>
-        Effect.gen(function*() {
-          // Chunks without media go out together (a read page's worth); a chunk with media goes alone, its
-          // media fetched right before it goes out, never for a whole Telegram batch.
-          let ready: Array<HistoryEvent> = []
-          while (buffer.length >= request.chunkSize || (all && buffer.length > 0)) {
-            const chunk = buffer.splice(0, request.chunkSize)
-            if (chunk.every((m) => m.media === null)) {
-              ready.push({ _tag: "Chunk", messages: chunk })
-              continue
-            }
-            const prepared: HistoryEvent = { _tag: "Chunk", messages: yield* media.prepare(request.session, key, chunk) }
-            yield* emit(ready.length > 0 ? [...ready, prepared] : [prepared])
-            ready = []
-          }
-          if (ready.length > 0) yield* emit(ready)
-        })
-
-      /** The messages the last commit found between the cursor and the bound the serve after it reads up to. */
-      let answered: { readonly after: MessageCursor; readonly bound: number; readonly rows: ReadonlyArray<StoredMessage> } | null =
-        null
-
-      /** Emits cached messages from the cursor up to `bound` (exclusive going forward, inclusive going back). */
-      const serve = (bound: number) =>
-        Effect.gen(function*() {
-          if (!(yield* hasCache)) return
-          const known = answered
-          answered = null
-          if (known !== null && known.after === cursor && known.bound === bound) {
-            // What the page just committed is all there is up to the bound: no need to read it back.
-            if (known.rows.length === 0) return
-            buffer.push(...known.rows)
-            const last = known.rows[known.rows.length - 1]!.message
-            cursor = { date: last.date, id: last.id }
-            return yield* flush(false)
-          }
-          for (;;) {
-            const rows = yield* store.read(key, { after: cursor, bound, order: reverse ? "desc" : "asc", limit: READ_PAGE })
-            if (rows.length === 0) return
-            buffer.push(...rows)
-            const last = rows[rows.length - 1]!.message
-            cursor = { date: last.date, id: last.id }
-            yield* flush(false)
-            if (rows.length < READ_PAGE) return
-          }
-        })
+      const output = makeHistoryOutput({
+        session: request.session,
+        key,
+        chunkSize: request.chunkSize,
+        reverse,
+        from: reverse ? end : start,
+        hasCache,
+        store,
+        media,
+        emitNow
+      })
+      const progressEvent = (rateLimitWait: number): HistoryEvent => ({ _tag: "Progress", fetched, fetching, rateLimitWait })
+      /** A rate-limit wait is reported at once: it is about to keep the client waiting. */
+      const progress = (rateLimitWait: number) => output.emit([progressEvent(rateLimitWait)])
 
       /**
        * Stores a page with the interval it proves; `newestSeen` is the newest
@@ -306,20 +131,15 @@ export const makeHistorySync = Effect.gen(function*() {
         reach: number
       ) =>
         Effect.gen(function*() {
-          const settled = Math.max(Math.min(now, askedAt) - TAIL_MARGIN_SECONDS, newestSeen ?? -Infinity)
-          const covers = proves === null || proves.end <= settled
-            ? proves
-            : settled > proves.start
-            ? Intervals.interval(proves.start, settled)
-            : null
-          const after = cursor
+          const covers = settledPart(proves, now, askedAt, newestSeen)
+          const after = output.cursor()
           const result = yield* store.commitPage(key, {
             messages,
             covers,
             replace: request.forceRefresh ? proves : null,
             window: { after, bound: reach, order: reverse ? "desc" : "asc" }
           })
-          answered = result.window === null ? null : { after, bound: reach, rows: result.window }
+          output.answer(after, reach, result.window)
           cacheExists = true
           if (proves !== null) fetchedHere = Intervals.add(fetchedHere, proves)
           if (request.forceRefresh) {
@@ -505,17 +325,17 @@ export const makeHistorySync = Effect.gen(function*() {
         let position = reverse ? end : start
         while (reverse ? position > start : position < end) {
           const { fetchedPage, reach } = yield* step(position)
-          if (fetchedPage) pending.push(progressEvent(0))
-          yield* serve(reach)
-          if (pending.length > 0) yield* emit([])
+          if (fetchedPage) output.later(progressEvent(0))
+          yield* output.serve(reach)
+          yield* output.emitPending
           position = reach
         }
-        yield* flush(true)
+        yield* output.flush(true)
       })
       // The gateway waits out short rate limits in place; each wait is reported (and keeps the client informed).
       yield* Effect.locally(walkRange, FloodWaitListener, (seconds: number) => progress(seconds)).pipe(
         // Whatever is complete goes out before the failure does, so the client can resume after it.
-        Effect.tapError(() => Effect.ignore(Effect.zipRight(flush(true), Effect.suspend(() => pending.length > 0 ? emit([]) : Effect.void))))
+        Effect.tapError(() => Effect.ignore(Effect.zipRight(output.flush(true), output.emitPending)))
       )
     }).pipe(Effect.scoped)
 
@@ -533,32 +353,9 @@ export const makeHistorySync = Effect.gen(function*() {
           // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
           const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
           if (invalid !== null) return yield* invalid
-          // A batch of events, or how the work ended: one queue item per hand-over, taken by one pull.
-          const queue = yield* Queue.bounded<ReadonlyArray<HistoryEvent> | Exit.Exit<void, HistoryError>>(1)
-          let lastOffer = yield* Clock.currentTimeMillis
-          const offer = (item: ReadonlyArray<HistoryEvent> | Exit.Exit<void, HistoryError>) =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) => {
-              lastOffer = now
-              return Queue.offer(queue, item)
-            })
-          yield* run(request, offer).pipe(Effect.exit, Effect.flatMap(offer), Effect.forkScoped)
-          if (request.heartbeat !== undefined) {
-            // Beside the work, into the same queue (a keep-alive merged in further down the stream would hand
-            // every frame over between fibers, and hold on to their memory: see SseResponse).
-            const every = Duration.toMillis(request.heartbeat)
-            yield* Effect.gen(function*() {
-              const now = yield* Clock.currentTimeMillis
-              if (now < lastOffer + every) return yield* Effect.sleep(lastOffer + every - now)
-              yield* offer([HEARTBEAT])
-            }).pipe(Effect.forever, Effect.forkScoped)
-          }
-          return Stream.repeatEffectChunkOption(
-            Effect.flatMap(Queue.take(queue), (item): Effect.Effect<Chunk.Chunk<HistoryEvent>, Option.Option<HistoryError>> =>
-              !Exit.isExit(item)
-                ? Effect.succeed(Chunk.unsafeFromArray(item))
-                : Exit.isSuccess(item)
-                ? Effect.fail(Option.none())
-                : Effect.failCause(Cause.map(item.cause, Option.some)))
+          return yield* workStream<HistoryEvent, HistoryError, never>(
+            (emit) => run(request, emit),
+            request.heartbeat === undefined ? undefined : { every: request.heartbeat, event: HEARTBEAT }
           )
         })
       )
