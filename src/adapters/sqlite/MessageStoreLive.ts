@@ -14,12 +14,10 @@ import type Database from "better-sqlite3"
 import { Duration, Effect, Layer, RcMap } from "effect"
 import * as Intervals from "../../domain/Intervals.js"
 import type { IntervalSet } from "../../domain/Intervals.js"
-import type { MediaCategory } from "../../domain/MediaCategory.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import {
   type CommitResult,
   type DialogKey,
-  type MediaStatus,
   MessageStore,
   MessageStoreError,
   type PageCommit,
@@ -28,6 +26,7 @@ import {
 } from "../../ports/MessageStore.js"
 import { dialogMigrations } from "./DialogMigrations.js"
 import { dialogDatabasePath } from "./DialogLayout.js"
+import { BATCH, chunks, deleteMediaSql, deleteMessagesSql, INSERT_MEDIA, JoinedRow, MEDIA_COLUMNS, mediaOfMessagesSql, mediaOfRow, MediaRow, messageParams, READ_ASC, READ_DESC, REFRESH_MEDIA, REPLACE_MEDIA_FILE, storedOfRow, upsertMessagesSql } from "./MessageRows.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 
 /** A dialog's open database and its page commit. */
@@ -41,200 +40,6 @@ export interface MessageStoreOptions {
   readonly accountsDir: string
   /** How long an unused dialog database stays open. */
   readonly idleTimeToLive?: Duration.DurationInput
-}
-
-const MESSAGE_COLUMNS = [
-  "id",
-  "date",
-  "edit_date",
-  "sender_id",
-  "sender_first_name",
-  "sender_last_name",
-  "sender_username",
-  "text",
-  "reply_to",
-  "post_author",
-  "is_forwarded",
-  "forwarded_from_channel_id",
-  "media_type"
-] as const
-
-const MEDIA_COLUMNS = [
-  "message_id",
-  "uuid",
-  "type",
-  "category",
-  "size",
-  "mime_type",
-  "file_name",
-  "file_id",
-  "locator",
-  "status",
-  "reason",
-  "stored_name"
-] as const
-
-/** Rows per multi-row statement: 13 parameters each stays far below SQLite's limit of 32766. */
-const BATCH = 500
-
-interface MessageRow {
-  readonly id: number
-  readonly date: number
-  readonly edit_date: number | null
-  readonly sender_id: number | null
-  readonly sender_first_name: string | null
-  readonly sender_last_name: string | null
-  readonly sender_username: string | null
-  readonly text: string
-  readonly reply_to: number | null
-  readonly post_author: string | null
-  readonly is_forwarded: number
-  readonly forwarded_from_channel_id: number | null
-  readonly media_type: string | null
-}
-
-interface MediaRow {
-  readonly message_id: number
-  readonly uuid: string
-  readonly type: string
-  readonly category: string
-  readonly size: number
-  readonly mime_type: string | null
-  readonly file_name: string | null
-  readonly file_id: string
-  readonly locator: string
-  readonly status: string
-  readonly reason: string | null
-  readonly stored_name: string | null
-}
-
-/**
- * A message row joined with its media row, as an array in SELECT_JOINED's
- * column order: better-sqlite3 builds arrays far faster than 25-key objects,
- * and this is the path every streamed message takes.
- */
-type JoinedRow = ReadonlyArray<unknown>
-
-const placeholders = (columns: number, rows: number) => {
-  const row = `(${Array.from({ length: columns }, () => "?").join(",")})`
-  return Array.from({ length: rows }, () => row).join(",")
-}
-
-const memo = <A>(f: (n: number) => A) => {
-  const cache = new Map<number, A>()
-  return (n: number) => {
-    let v = cache.get(n)
-    if (v === undefined) cache.set(n, v = f(n))
-    return v
-  }
-}
-
-const upsertMessagesSql = memo((n) =>
-  `INSERT INTO messages (${MESSAGE_COLUMNS.join(",")}) VALUES ${placeholders(MESSAGE_COLUMNS.length, n)} ` +
-  `ON CONFLICT(id) DO UPDATE SET ${MESSAGE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`
-)
-const mediaOfMessagesSql = memo((n) =>
-  `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id IN (${placeholders(1, n)})`
-)
-const deleteMediaSql = memo((n) => `DELETE FROM media WHERE message_id IN (${placeholders(1, n)})`)
-const deleteMessagesSql = memo((n) => `DELETE FROM messages WHERE id IN (${placeholders(1, n)})`)
-const INSERT_MEDIA = `INSERT INTO media (${MEDIA_COLUMNS.join(",")}) VALUES ${placeholders(MEDIA_COLUMNS.length, 1)}`
-const REFRESH_MEDIA = "UPDATE media SET type = ?, category = ?, size = ?, mime_type = ?, file_name = ?, locator = ? " +
-  "WHERE message_id = ?"
-const REPLACE_MEDIA_FILE = "UPDATE media SET type = ?, category = ?, size = ?, mime_type = ?, file_name = ?, " +
-  "file_id = ?, locator = ?, status = 'pending', reason = NULL, stored_name = NULL WHERE message_id = ?"
-
-const SELECT_JOINED = `SELECT ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(", ")}, ` +
-  `${MEDIA_COLUMNS.map((c) => `d.${c}`).join(", ")} ` +
-  "FROM messages m LEFT JOIN media d ON d.message_id = m.id "
-const READ_ASC = SELECT_JOINED + "WHERE (m.date, m.id) > (?, ?) AND m.date < ? ORDER BY m.date, m.id LIMIT ?"
-const READ_DESC = SELECT_JOINED + "WHERE (m.date, m.id) < (?, ?) AND m.date >= ? ORDER BY m.date DESC, m.id DESC LIMIT ?"
-
-const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-const messageParams = (m: MessageRecord): Array<unknown> => [
-  m.id,
-  m.date,
-  m.editDate,
-  m.senderId,
-  m.senderFirstName,
-  m.senderLastName,
-  m.senderUsername,
-  m.text,
-  m.replyTo,
-  m.postAuthor,
-  m.isForwarded ? 1 : 0,
-  m.forwardedFromChannelId,
-  m.media?.type ?? null
-]
-
-const mediaOfRow = (row: MediaRow): StoredMedia => ({
-  uuid: row.uuid,
-  messageId: row.message_id,
-  type: row.type,
-  category: row.category as MediaCategory,
-  size: row.size,
-  mimeType: row.mime_type,
-  fileName: row.file_name,
-  fileId: row.file_id,
-  locator: row.locator,
-  status: row.status as MediaStatus,
-  reason: row.reason,
-  storedName: row.stored_name
-})
-
-const M = MESSAGE_COLUMNS.length
-
-const storedOfRow = (row: JoinedRow): StoredMessage => {
-  const media = row[M + 1] === null ? null : mediaOfRow({
-    message_id: row[0] as number,
-    uuid: row[M + 1] as string,
-    type: row[M + 2] as string,
-    category: row[M + 3] as string,
-    size: row[M + 4] as number,
-    mime_type: row[M + 5] as string | null,
-    file_name: row[M + 6] as string | null,
-    file_id: row[M + 7] as string,
-    locator: row[M + 8] as string,
-    status: row[M + 9] as string,
-    reason: row[M + 10] as string | null,
-    stored_name: row[M + 11] as string | null
-  })
-  const mediaType = row[12] as string | null
-  return {
-    message: {
-      id: row[0] as number,
-      date: row[1] as number,
-      editDate: row[2] as number | null,
-      senderId: row[3] as number | null,
-      senderFirstName: row[4] as string | null,
-      senderLastName: row[5] as string | null,
-      senderUsername: row[6] as string | null,
-      text: row[7] as string,
-      replyTo: row[8] as number | null,
-      postAuthor: row[9] as string | null,
-      isForwarded: row[10] !== 0,
-      forwardedFromChannelId: row[11] as number | null,
-      media: mediaType === null
-        ? null
-        : {
-          type: mediaType,
-          file: media === null ? null : {
-            category: media.category,
-            size: media.size,
-            mimeType: media.mimeType,
-            fileName: media.fileName,
-            fileId: media.fileId,
-            locator: media.locator
-          }
-        }
-    },
-    media
-  }
 }
 
 const readCovered = (d: RawDatabase): IntervalSet =>

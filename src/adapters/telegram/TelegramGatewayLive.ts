@@ -4,10 +4,9 @@
  * period and at shutdown (an RcMap keyed by session). Every call goes
  * through the same error mapping and flood-wait retry.
  */
-import { Api, errors, type TelegramClient } from "telegram"
+import { Api, type TelegramClient } from "telegram"
 import bigInt from "big-integer"
-import { Duration, Effect, Either, Layer, Option, RcMap, type Scope, Stream } from "effect"
-import type { DialogRecord } from "../../domain/Dialog.js"
+import { Duration, Effect, Either, Layer, Option, RcMap, type Scope } from "effect"
 import { markPeerId } from "../../domain/PeerId.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { SessionStore } from "../../ports/SessionStore.js"
@@ -22,21 +21,18 @@ import {
   UserNotFound
 } from "../../ports/TelegramGateway.js"
 import { connectClient, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
-import { retryFloodWaits, retryFloodWaitsStream } from "./FloodRetry.js"
-import { decodeLocator, inputLocation } from "./MediaLocator.js"
+import { retryFloodWaits } from "./FloodRetry.js"
 import { dialogsRequest, listDialogs } from "./DialogListing.js"
 import { dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { PeerCache } from "./PeerCache.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
-import { isPeerInvalid, isServerTimeoutError, isUserInvalid, telegramCall } from "./TelegramErrors.js"
+import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
+import { downloadFile } from "./FileDownload.js"
+import { dateBounds } from "./SearchDates.js"
 
-/** Bytes asked for in one upload.getFile: GramJS's largest (Telegram allows up to 1 MiB, a divisor of it). */
-const DOWNLOAD_CHUNK = 512 * 1024
-/** upload.getFile requests of one download in flight at once, fetched in order. */
-const PARTS_IN_FLIGHT = 3
-
-interface Connection {
+/** A session's live client and what it learnt. */
+export interface Connection {
   readonly client: TelegramClient
   /** The saved session this client was made from: a different one on disk means a new login. */
   readonly saved: string
@@ -48,21 +44,6 @@ interface Connection {
   /** Whether the client's connection is lost for good (see `isConnectionLost`). */
   readonly lost: () => boolean
 }
-
-/** Telegram's dates are signed 32-bit seconds. */
-const LAST_TELEGRAM_DATE = 2 ** 31 - 1
-
-/**
- * A search's date bounds as Telegram takes them: 0 means "no bound", and a
- * value outside 32 bits cannot be sent. Every message is dated after 1970
- * and before 2038, so a lower bound before 1970 is no bound, an upper bound
- * after 2038 is the last date, and an upper bound before 1970 becomes the
- * first second (which nothing precedes) rather than 0, which would lift it.
- */
-const dateBounds = (request: { readonly minDate: number | null; readonly maxDate: number | null }) => ({
-  minDate: request.minDate === null || request.minDate <= 0 ? 0 : Math.min(Math.floor(request.minDate), LAST_TELEGRAM_DATE),
-  maxDate: request.maxDate === null ? 0 : Math.max(1, Math.min(Math.floor(request.maxDate), LAST_TELEGRAM_DATE))
-})
 
 const rememberPeers = (
   connection: Connection,
@@ -411,58 +392,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
       forget: (session) => RcMap.invalidate(clients, session),
 
-      download: (session, locatorText) =>
-        Stream.suspend(() => {
-          // A rate limit on a part is waited out like any call's (see below); a download started again (a rate
-          // limit anywhere else) resumes at the bytes already received (whole parts, so a valid offset), never
-          // sending any byte twice.
-          let received = 0
-          return Stream.unwrapScoped(
-            Effect.gen(function*() {
-              const locator = yield* Effect.try({
-                try: () => decodeLocator(locatorText),
-                catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
-              })
-              const connection = yield* connectionOf(session)
-              const location = inputLocation(locator)
-              // Where the file lives; FILE_MIGRATE_n moves it (for this download's later parts too).
-              let dcId = locator.dcId
-              const part = async (offset: number): Promise<Buffer> => {
-                for (let attempt = 0;; attempt++) {
-                  try {
-                    const sender = await connection.client.getSender(dcId)
-                    const result = await connection.client.invokeWithSender(
-                      new Api.upload.GetFile({ location, offset: bigInt(offset), limit: DOWNLOAD_CHUNK }),
-                      sender
-                    )
-                    if (result.className !== "upload.File") throw new Error("CDN redirects are not supported")
-                    return result.bytes
-                  } catch (error) {
-                    if (attempt > 0) throw error
-                    if (error instanceof errors.FileMigrateError) dcId = error.newDc
-                    else if (isServerTimeoutError(error)) await new Promise((r) => setTimeout(r, 1000))
-                    else throw error
-                  }
-                }
-              }
-              // As many parts as the size announces (as GramJS counts them); a short part is the file's end.
-              const parts = Math.ceil(locator.size / DOWNLOAD_CHUNK)
-              const first = Math.floor(received / DOWNLOAD_CHUNK)
-              return (first < parts ? Stream.range(first, parts - 1) : Stream.empty).pipe(
-                // Parts in flight together: Telegram (and our decryption) works on the next while one arrives. A
-                // part that meets a rate limit waits it out and is asked again by itself; the others go on.
-                Stream.mapEffect(
-                  (i) => retryFloodWaits(threshold)(call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK))),
-                  { concurrency: PARTS_IN_FLIGHT }
-                ),
-                Stream.takeUntil((bytes) => bytes.byteLength < DOWNLOAD_CHUNK),
-                Stream.filter((bytes) => bytes.byteLength > 0),
-                Stream.map((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-                Stream.tap((chunk) => Effect.sync(() => (received += chunk.byteLength)))
-              )
-            })
-          ).pipe(retryFloodWaitsStream(threshold))
-        })
+      download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold })
     })
   })
 )
