@@ -117,14 +117,13 @@ export {
 // Use cases
 
 /** Dialog search (fuzzy titles, filters, counts) and the folder list. */
-export { DialogSearch, DialogSearchLive, type DialogSearchView, type DialogView, type FolderView } from "./app/DialogSearch.js"
+export { DialogSearch, DialogSearchLive } from "./app/DialogSearch.js"
+export { type DialogSearchView, type DialogView, type FolderView } from "./contract/Dialogs.js"
 /** Message search on Telegram's index: one dialog, or all of them. */
 export {
   MessageSearch,
   MessageSearchLive,
-  type MessageSearchQuery,
-  type MessageSearchResponse,
-  type MessageSearchResult
+  type MessageSearchQuery
 } from "./app/MessageSearch.js"
 /** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
 export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
@@ -173,8 +172,14 @@ export {
   DEFAULT_ACCOUNT_CACHE_TTL
 } from "./app/AccountCache.js"
 /** Messages as the HTTP API shows them (flat, contract field names), e.g. for JSON output. */
-export { type HistoryMessageView, historyMessageView } from "./app/HistoryMessageView.js"
-export { type MessageCoreView, messageCoreView } from "./app/MessageView.js"
+export {
+  type HistoryMessageView,
+  historyMessageView,
+  type MessageCoreView,
+  messageCoreView,
+  type MessageSearchResponse,
+  type MessageSearchResult
+} from "./contract/Messages.js"
 
 // ---------------------------------------------------------------------------
 // Domain values

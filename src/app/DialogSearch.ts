@@ -6,71 +6,18 @@
  * message count, fetched for the page if it is not known yet.
  */
 import { Context, Effect, Layer, Option } from "effect"
-import { formatIsoDate } from "../domain/Dates.js"
 import {
   countsNeeded,
   type DialogSearchParams,
   pageOf,
-  type RankedDialog,
   rankDialogs,
   selectCandidates
 } from "../domain/DialogSearch.js"
-import type { DialogKind } from "../domain/Dialog.js"
 import { ALL_CHATS_ID, ALL_CHATS_TITLE, type FolderNotFound, isAllChats } from "../domain/FolderMembership.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
+import { dialogView, type DialogSearchView, type FolderView } from "../contract/Dialogs.js"
 import { AccountCache, COUNT_CONCURRENCY } from "./AccountCache.js"
-
-/** One dialog as the contract shows it. */
-export interface DialogView {
-  readonly id: number
-  readonly type: DialogKind
-  readonly title: string
-  readonly username: string | null
-  readonly is_creator: boolean
-  readonly is_verified: boolean
-  readonly is_archived: boolean
-  readonly message_count: number | null
-  readonly unread_count: number
-  readonly participants_count: number | null
-  readonly last_message_date: string | null
-  readonly last_message_preview: string | null
-  readonly created_date: string | null
-  /** Present when the search had a title query. */
-  readonly score?: number
-}
-
-export interface DialogSearchView {
-  readonly total: number
-  readonly offset: number
-  readonly limit: number
-  readonly results: ReadonlyArray<DialogView>
-}
-
-export interface FolderView {
-  readonly id: number
-  readonly title: string
-  readonly is_default: boolean
-}
-
-const isoOrNull = (seconds: number | null) => (seconds === null ? null : formatIsoDate(seconds))
-
-const dialogView = (r: RankedDialog, messageCount: number | null, participantsCount: number | null): DialogView => ({
-  id: r.dialog.id,
-  type: r.dialog.kind,
-  title: r.dialog.title,
-  username: r.dialog.username,
-  is_creator: r.dialog.isCreator,
-  is_verified: r.dialog.isVerified,
-  is_archived: r.dialog.isArchived,
-  message_count: messageCount,
-  unread_count: r.dialog.unreadCount,
-  participants_count: participantsCount,
-  last_message_date: isoOrNull(r.dialog.lastMessageDate),
-  last_message_preview: r.dialog.lastMessagePreview,
-  created_date: isoOrNull(r.dialog.createdDate),
-  ...(r.score === null ? {} : { score: r.score })
-})
 
 export const makeDialogSearch = Effect.gen(function*() {
   const cache = yield* AccountCache

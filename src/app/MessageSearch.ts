@@ -21,7 +21,7 @@ import {
   type UserNotFound
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
-import { type MessageCoreView, messageCoreView } from "./MessageView.js"
+import { messageCoreView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
 
 /**
  * Telegram's per-request maximum, asked for every time (not just what the
@@ -41,18 +41,6 @@ export interface MessageSearchQuery {
   readonly after: number | null
   readonly fromUserId: number | null
   readonly limit: number
-}
-
-export interface MessageSearchResult extends MessageCoreView {
-  readonly dialog_id: number
-  readonly dialog_name: string | null
-}
-
-export interface MessageSearchResponse {
-  readonly query: string
-  readonly total: number
-  readonly limit: number
-  readonly results: ReadonlyArray<MessageSearchResult>
 }
 
 export const makeMessageSearch = Effect.gen(function*() {

@@ -18,6 +18,10 @@ import {
   Unauthorized,
   Unprocessable
 } from "./ApiErrors.js"
+import { DialogSearchResponse, Folder } from "../contract/Dialogs.js"
+import { FileMetadata } from "../contract/Files.js"
+import { QrLoginStarted, QrLoginState } from "../contract/Logins.js"
+import { MessageSearchResponse } from "../contract/Messages.js"
 import { describeErrorBodies } from "./OpenApiErrors.js"
 import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, QueryParam, ScoreParam, UserIdParam } from "./Params.js"
 import { SessionsGroup } from "./SessionsApi.js"
@@ -33,101 +37,12 @@ export class SessionAuth extends HttpApiMiddleware.Tag<SessionAuth>()("app/Sessi
 }) {}
 
 // ---------------------------------------------------------------------------
-// Shapes
+// Shapes: the contract's, defined once in src/contract (shared with the library and other adapters)
 
-const Nullable = Schema.NullOr
-
-export const DialogType = Schema.Literal("user", "group", "supergroup", "channel", "bot", "saved")
-
-export const DialogResult = Schema.Struct({
-  id: Schema.Number,
-  type: DialogType,
-  title: Schema.String,
-  username: Nullable(Schema.String),
-  is_creator: Schema.Boolean,
-  is_verified: Schema.Boolean,
-  is_archived: Schema.Boolean,
-  message_count: Nullable(Schema.Number),
-  unread_count: Schema.Number,
-  participants_count: Nullable(Schema.Number),
-  last_message_date: Nullable(Schema.String),
-  last_message_preview: Nullable(Schema.String),
-  created_date: Nullable(Schema.String),
-  score: Schema.optional(Schema.Number)
-}).annotations({ identifier: "Dialog" })
-
-export const DialogSearchResponse = Schema.Struct({
-  total: Schema.Number,
-  offset: Schema.Number,
-  limit: Schema.Number,
-  results: Schema.Array(DialogResult)
-}).annotations({ identifier: "DialogSearchResponse" })
-
-export const Folder = Schema.Struct({
-  id: Schema.Number,
-  title: Schema.String,
-  is_default: Schema.Boolean
-}).annotations({ identifier: "Folder" })
-
-const messageFields = {
-  message_id: Schema.Number,
-  date: Schema.String.annotations({ description: "YYYY-MM-DD HH:MM:SS, UTC" }),
-  edit_date: Nullable(Schema.String),
-  sender_id: Nullable(Schema.Number),
-  first_name: Nullable(Schema.String),
-  last_name: Nullable(Schema.String),
-  username: Nullable(Schema.String),
-  message: Schema.String,
-  reply_to: Nullable(Schema.Number),
-  post_author: Nullable(Schema.String),
-  is_forwarded: Schema.Literal(0, 1),
-  forwarded_from_channel_id: Nullable(Schema.Number)
-}
-
-export const HistoryMessage = Schema.Struct({
-  ...messageFields,
-  media_type: Nullable(Schema.String),
-  media_uuid: Nullable(Schema.String),
-  media_original_filename: Nullable(Schema.String),
-  media_size: Nullable(Schema.Number),
-  media_category: Schema.optional(Nullable(Schema.String))
-}).annotations({ identifier: "HistoryMessage" })
-
-export const MessageSearchResult = Schema.Struct({
-  ...messageFields,
-  dialog_id: Schema.Number,
-  dialog_name: Nullable(Schema.String)
-}).annotations({ identifier: "MessageSearchResult" })
-
-export const MessageSearchResponse = Schema.Struct({
-  query: Schema.String,
-  total: Schema.Number,
-  limit: Schema.Number,
-  results: Schema.Array(MessageSearchResult)
-}).annotations({ identifier: "MessageSearchResponse" })
-
-export const FileMetadata = Schema.Struct({
-  file_path: Schema.String,
-  original_filename: Nullable(Schema.String),
-  size: Schema.Number,
-  mime_type: Nullable(Schema.String)
-}).annotations({ identifier: "FileMetadata" })
-
-export const QrStatus = Schema.Literal("pending", "password_required", "success", "expired", "error")
-
-export const QrLoginStarted = Schema.Struct({
-  token: Schema.String,
-  qr_url: Schema.String,
-  message: Schema.String
-}).annotations({ identifier: "QrLoginStarted" })
-
-export const QrLoginState = Schema.Struct({
-  status: QrStatus,
-  username: Schema.String,
-  qr_url: Nullable(Schema.String),
-  error: Nullable(Schema.String),
-  message: Schema.String
-}).annotations({ identifier: "QrLoginState" })
+export { DialogResult, DialogSearchResponse, DialogType, Folder } from "../contract/Dialogs.js"
+export { FileMetadata } from "../contract/Files.js"
+export { QrLoginStarted, QrLoginState, QrStatus } from "../contract/Logins.js"
+export { HistoryMessage, MessageSearchResponse, MessageSearchResult } from "../contract/Messages.js"
 
 const SessionNameBody = Schema.String.annotations({
   description: "session name: 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)"

@@ -1,8 +1,8 @@
 /** The hand-written history chunk events are exactly the generic serialisation of the contract's view, in UTF-8. */
-import { FastCheck as fc } from "effect"
+import { FastCheck as fc, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { MEDIA_CATEGORIES } from "../../src/domain/MediaCategory.js"
-import { historyMessageView } from "../../src/app/HistoryMessageView.js"
+import { HistoryMessage, historyMessageView } from "../../src/contract/Messages.js"
 import { historyChunkEvent, HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
 import { dataEvent } from "../../src/http/SseEvents.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
@@ -76,6 +76,19 @@ describe("historyChunkEvent", () => {
         expectUtf8(historyChunkEvent([m]), dataEvent({ messages: [historyMessageView(m)] }))
       }),
       { numRuns: 3000 }
+    )
+  })
+
+  it("the view is the contract's HistoryMessage: Schema.encode gives it back field for field, in the same order", () => {
+    const encode = Schema.encodeSync(HistoryMessage)
+    fc.assert(
+      fc.property(stored, (m) => {
+        const view = historyMessageView(m)
+        const encoded = encode(view)
+        expect(encoded).toEqual(view)
+        expect(JSON.stringify(encoded)).toBe(JSON.stringify(view))
+      }),
+      { numRuns: 1000 }
     )
   })
 

@@ -1,0 +1,71 @@
+/**
+ * The contract's dialog and folder objects (shared/spec/api-contract.md,
+ * section 2), defined once: the Schemas the HTTP API declares and
+ * /openapi.json shows, the types the library's DialogSearch returns, and the
+ * one mapping from a ranked dialog to its object.
+ */
+import { Schema } from "effect"
+import { formatIsoDate } from "../domain/Dates.js"
+import type { RankedDialog } from "../domain/DialogSearch.js"
+
+const Nullable = Schema.NullOr
+
+export const DialogType = Schema.Literal("user", "group", "supergroup", "channel", "bot", "saved")
+
+export const DialogResult = Schema.Struct({
+  id: Schema.Number,
+  type: DialogType,
+  title: Schema.String,
+  username: Nullable(Schema.String),
+  is_creator: Schema.Boolean,
+  is_verified: Schema.Boolean,
+  is_archived: Schema.Boolean,
+  message_count: Nullable(Schema.Number),
+  unread_count: Schema.Number,
+  participants_count: Nullable(Schema.Number),
+  last_message_date: Nullable(Schema.String),
+  last_message_preview: Nullable(Schema.String),
+  created_date: Nullable(Schema.String),
+  /** Present when the search had a title query. */
+  score: Schema.optional(Schema.Number)
+}).annotations({ identifier: "Dialog" })
+
+/** One dialog as the contract shows it. */
+export type DialogView = typeof DialogResult.Type
+
+export const DialogSearchResponse = Schema.Struct({
+  total: Schema.Number,
+  offset: Schema.Number,
+  limit: Schema.Number,
+  results: Schema.Array(DialogResult)
+}).annotations({ identifier: "DialogSearchResponse" })
+
+export type DialogSearchView = typeof DialogSearchResponse.Type
+
+export const Folder = Schema.Struct({
+  id: Schema.Number,
+  title: Schema.String,
+  is_default: Schema.Boolean
+}).annotations({ identifier: "Folder" })
+
+export type FolderView = typeof Folder.Type
+
+const isoOrNull = (seconds: number | null) => (seconds === null ? null : formatIsoDate(seconds))
+
+/** A ranked dialog as the contract shows it, with the counts found for it (null: unknown). */
+export const dialogView = (r: RankedDialog, messageCount: number | null, participantsCount: number | null): DialogView => ({
+  id: r.dialog.id,
+  type: r.dialog.kind,
+  title: r.dialog.title,
+  username: r.dialog.username,
+  is_creator: r.dialog.isCreator,
+  is_verified: r.dialog.isVerified,
+  is_archived: r.dialog.isArchived,
+  message_count: messageCount,
+  unread_count: r.dialog.unreadCount,
+  participants_count: participantsCount,
+  last_message_date: isoOrNull(r.dialog.lastMessageDate),
+  last_message_preview: r.dialog.lastMessagePreview,
+  created_date: isoOrNull(r.dialog.createdDate),
+  ...(r.score === null ? {} : { score: r.score })
+})
