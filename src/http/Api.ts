@@ -56,7 +56,13 @@ export const HISTORY_DEFAULT_CHUNK_SIZE = 100
 /** A chunk is held whole before it is sent: this bounds a stream's memory (10x the default and Telegram's page). */
 export const HISTORY_MAX_CHUNK_SIZE = 1000
 
-/** An optional parameter with the value it takes when absent. */
+/**
+ * An optional parameter with the value it takes when absent, shown in
+ * /openapi.json; the handler applies the same value (from the same constant).
+ * (`Schema.optionalWith({ default })` would apply it in the decoding, but its
+ * JSON Schema loses the parameter's description and writes the default as a
+ * number where the parameter is text.)
+ */
 const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) => Schema.optional(schema.annotations({ default: value }))
 
 // ---------------------------------------------------------------------------
@@ -133,35 +139,38 @@ export class AuthGroup extends HttpApiGroup.make("auth")
   .annotate(OpenApi.Title, "Login")
 {}
 
+/** GET /api/v3/search/dialogs's parameters, their defaults included. */
+export const DialogSearchUrlParams = Schema.Struct({
+      q: Schema.optional(QueryParam),
+      query: Schema.optional(QueryParam),
+      match: withDefault(EnumParam("fuzzy", "exact"), dialogDefaults.match),
+      min_score: withDefault(ScoreParam, dialogDefaults.minScore),
+      type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
+      folder: Schema.optional(Schema.String),
+      is_archived: Schema.optional(BoolParam),
+      min_messages: Schema.optional(IntParam(0)),
+      max_messages: Schema.optional(IntParam(0)),
+      min_participants: Schema.optional(IntParam(0)),
+      max_participants: Schema.optional(IntParam(0)),
+      last_message_after: Schema.optional(DateParam),
+      last_message_before: Schema.optional(DateParam),
+      created_after: Schema.optional(DateParam),
+      created_before: Schema.optional(DateParam),
+      is_creator: Schema.optional(BoolParam),
+      has_username: Schema.optional(BoolParam),
+      is_verified: Schema.optional(BoolParam),
+      sort: withDefault(EnumParam("last_message", "messages", "title", "participants", "unread"), dialogDefaults.sort),
+      order: withDefault(EnumParam("desc", "asc"), dialogDefaults.order),
+      limit: withDefault(IntParam(1, 500), dialogDefaults.limit),
+      offset: withDefault(IntParam(0), dialogDefaults.offset)
+})
+
+export type DialogSearchUrlParams = typeof DialogSearchUrlParams.Type
+
 export class DialogsGroup extends HttpApiGroup.make("dialogs")
   .add(
     HttpApiEndpoint.get("searchDialogs", "/api/v3/search/dialogs")
-      .setUrlParams(
-        Schema.Struct({
-          q: Schema.optional(QueryParam),
-          query: Schema.optional(QueryParam),
-          match: withDefault(EnumParam("fuzzy", "exact"), dialogDefaults.match),
-          min_score: withDefault(ScoreParam, dialogDefaults.minScore),
-          type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
-          folder: Schema.optional(Schema.String),
-          is_archived: Schema.optional(BoolParam),
-          min_messages: Schema.optional(IntParam(0)),
-          max_messages: Schema.optional(IntParam(0)),
-          min_participants: Schema.optional(IntParam(0)),
-          max_participants: Schema.optional(IntParam(0)),
-          last_message_after: Schema.optional(DateParam),
-          last_message_before: Schema.optional(DateParam),
-          created_after: Schema.optional(DateParam),
-          created_before: Schema.optional(DateParam),
-          is_creator: Schema.optional(BoolParam),
-          has_username: Schema.optional(BoolParam),
-          is_verified: Schema.optional(BoolParam),
-          sort: withDefault(EnumParam("last_message", "messages", "title", "participants", "unread"), dialogDefaults.sort),
-          order: withDefault(EnumParam("desc", "asc"), dialogDefaults.order),
-          limit: withDefault(IntParam(1, 500), dialogDefaults.limit),
-          offset: withDefault(IntParam(0), dialogDefaults.offset)
-        })
-      )
+      .setUrlParams(DialogSearchUrlParams)
       .addSuccess(DialogSearchResponse)
       .addError(NotFound)
       .addError(RateLimited)
@@ -181,19 +190,22 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
   .annotate(OpenApi.Title, "Dialogs")
 {}
 
-const searchParams = {
+/** The parameters both message searches take, their defaults included. */
+export const MessageSearchUrlParams = Schema.Struct({
   q: Schema.optional(QueryParam),
   query: Schema.optional(QueryParam),
   start_date: Schema.optional(DateParam).annotations({ description: "upper bound: messages before this date" }),
   end_date: Schema.optional(DateParam).annotations({ description: "lower bound: messages after this date" }),
   limit: withDefault(IntParam(1, 500), MESSAGE_SEARCH_DEFAULT_LIMIT)
-}
+})
+
+export type MessageSearchUrlParams = typeof MessageSearchUrlParams.Type
 
 export class MessagesGroup extends HttpApiGroup.make("messages")
   .add(
     HttpApiEndpoint.get("searchDialogMessages", "/api/v3/search/messages/:dialog_id")
       .setPath(Schema.Struct({ dialog_id: DialogIdParam }))
-      .setUrlParams(Schema.Struct({ ...searchParams, from_user: Schema.optional(UserIdParam) }))
+      .setUrlParams(Schema.Struct({ ...MessageSearchUrlParams.fields, from_user: Schema.optional(UserIdParam) }))
       .addSuccess(MessageSearchResponse)
       .addError(NotFound)
       .addError(RateLimited)
@@ -202,7 +214,7 @@ export class MessagesGroup extends HttpApiGroup.make("messages")
   )
   .add(
     HttpApiEndpoint.get("searchAllMessages", "/api/v3/search/messages")
-      .setUrlParams(Schema.Struct(searchParams))
+      .setUrlParams(MessageSearchUrlParams)
       .addSuccess(MessageSearchResponse)
       .addError(RateLimited)
       .addError(ServiceUnavailable)

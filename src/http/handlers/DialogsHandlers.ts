@@ -1,45 +1,14 @@
 /** Dialog search and folder routes: the contract's parameters to the DialogSearch use case. */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import {
-  type DialogSearchParams,
-  defaultDialogSearchParams,
-  type DialogSort,
-  type DialogTypeFilter,
-  type SortOrder
-} from "../../domain/DialogSearch.js"
+import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain/DialogSearch.js"
 import type { FolderNotFound } from "../../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
 import { DialogSearch } from "../../app/DialogSearch.js"
-import { CurrentSession, TgscApi } from "../Api.js"
+import { CurrentSession, type DialogSearchUrlParams, TgscApi } from "../Api.js"
 import { BadRequest, NotFound } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { mapTelegramErrors, telegramErrorToHttp } from "../TelegramHttpErrors.js"
-
-export interface DialogSearchUrlParams {
-  readonly q?: string | undefined
-  readonly query?: string | undefined
-  readonly match?: "fuzzy" | "exact" | undefined
-  readonly min_score?: number | undefined
-  readonly type?: ReadonlyArray<DialogTypeFilter> | undefined
-  readonly folder?: string | undefined
-  readonly is_archived?: boolean | undefined
-  readonly min_messages?: number | undefined
-  readonly max_messages?: number | undefined
-  readonly min_participants?: number | undefined
-  readonly max_participants?: number | undefined
-  readonly last_message_after?: number | undefined
-  readonly last_message_before?: number | undefined
-  readonly created_after?: number | undefined
-  readonly created_before?: number | undefined
-  readonly is_creator?: boolean | undefined
-  readonly has_username?: boolean | undefined
-  readonly is_verified?: boolean | undefined
-  readonly sort?: DialogSort | undefined
-  readonly order?: SortOrder | undefined
-  readonly limit?: number | undefined
-  readonly offset?: number | undefined
-}
 
 /** `q` and `query` are one parameter; a blank one, like a blank `folder`, is as if absent. */
 export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<DialogSearchParams, BadRequest> => {

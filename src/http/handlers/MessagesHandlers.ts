@@ -6,21 +6,13 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
-import { CurrentSession, MESSAGE_SEARCH_DEFAULT_LIMIT, TgscApi } from "../Api.js"
+import { CurrentSession, MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams, TgscApi } from "../Api.js"
 import { BadRequest } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { mapTelegramErrors } from "../TelegramHttpErrors.js"
 
-interface SearchParams {
-  readonly q?: string | undefined
-  readonly query?: string | undefined
-  readonly start_date?: number | undefined
-  readonly end_date?: number | undefined
-  readonly limit?: number | undefined
-}
-
 /** `q` and `query` are the same parameter; `start_date` is the upper bound, `end_date` the lower (contract). */
-export const searchQueryOf = (p: SearchParams, fromUserId: number | null): Effect.Effect<MessageSearchQuery, BadRequest> => {
+export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | null): Effect.Effect<MessageSearchQuery, BadRequest> => {
   const q = p.q?.trim() ?? ""
   const query = p.query?.trim() ?? ""
   const text = q || query
