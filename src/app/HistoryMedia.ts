@@ -22,7 +22,7 @@ import {
   type StoredMessage
 } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
-import { type SessionRevoked, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import { describeTelegramError, type SessionRevoked, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
 
 export type MediaDecision =
   | { readonly _tag: "Download" }
@@ -51,20 +51,8 @@ export type HistoryMediaError = SessionRevoked | MessageStoreError | MediaIndexE
 /** Media files are fetched a few at a time: enough to overlap round trips, few enough not to provoke rate limits. */
 const DOWNLOAD_CONCURRENCY = 3
 
-const describeFailure = (error: TelegramError | MediaFileError): string => {
-  switch (error._tag) {
-    case "FloodWait":
-      return `Telegram rate limit on ${error.method}: retry after ${error.seconds} s`
-    case "TelegramRpcError":
-      return `Telegram answered ${error.code} ${error.message}`
-    case "TelegramUnavailable":
-      return `Telegram could not be reached: ${error.reason}`
-    case "SessionRevoked":
-      return `session no longer authorised: ${error.reason}`
-    case "MediaFileError":
-      return error.message
-  }
-}
+const describeFailure = (error: TelegramError | MediaFileError): string =>
+  error._tag === "MediaFileError" ? error.message : describeTelegramError(error)
 
 const isFileReferenceExpired = (error: TelegramError | MediaFileError) =>
   error._tag === "TelegramRpcError" && /FILE_REFERENCE/.test(error.message)

@@ -26,7 +26,7 @@ import {
 } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
-import { type AccountInfo, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
+import { type AccountInfo, describeTelegramError, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 import { AccountCache } from "./AccountCache.js"
 import { logOutAtTelegram } from "./TelegramLogout.js"
@@ -101,19 +101,6 @@ interface Entry {
   /** When the login started (epoch ms): it expires loginTimeout later. */
   readonly startedAt: number
   fiber: Fiber.RuntimeFiber<void> | undefined
-}
-
-const describeTelegramError = (e: TelegramError): string => {
-  switch (e._tag) {
-    case "FloodWait":
-      return `Telegram rate limit: retry after ${e.seconds} seconds`
-    case "SessionRevoked":
-      return `Telegram refused the login (${e.reason})`
-    case "TelegramRpcError":
-      return `Telegram error ${e.code} ${e.message}`
-    case "TelegramUnavailable":
-      return `Telegram could not be reached: ${e.reason}`
-  }
 }
 
 export const makeQrLogins = Effect.gen(function*() {

@@ -5,7 +5,7 @@
  * the user can end it in Telegram > Settings > Devices).
  */
 import { Duration, Effect } from "effect"
-import { type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
+import { describeTelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
 import type { TelegramLoginService } from "../ports/TelegramLogin.js"
 
 /** What Telegram said to the logout. */
@@ -20,18 +20,6 @@ export type TelegramLogout =
 /** How long Telegram may take to confirm a logout before it is given up. */
 export const LOGOUT_TIMEOUT = Duration.seconds(15)
 
-const reasonOf = (e: TelegramError): string => {
-  switch (e._tag) {
-    case "FloodWait":
-      return `Telegram rate limit (retry after ${e.seconds} s)`
-    case "SessionRevoked":
-      return e.reason
-    case "TelegramRpcError":
-      return `Telegram answered ${e.code} ${e.message}`
-    case "TelegramUnavailable":
-      return `Telegram could not be reached: ${e.reason}`
-  }
-}
 
 /** Ends the saved login at Telegram; never fails. */
 export const logOutAtTelegram = (login: TelegramLoginService, saved: string): Effect.Effect<TelegramLogout> =>
@@ -43,7 +31,7 @@ export const logOutAtTelegram = (login: TelegramLoginService, saved: string): Ef
     Effect.as<TelegramLogout>({ _tag: "LoggedOut" }),
     Effect.catchAll((e) =>
       Effect.succeed<TelegramLogout>(
-        e._tag === "SessionRevoked" ? { _tag: "AlreadyEnded", reason: e.reason } : { _tag: "NotConfirmed", reason: reasonOf(e) }
+        e._tag === "SessionRevoked" ? { _tag: "AlreadyEnded", reason: e.reason } : { _tag: "NotConfirmed", reason: describeTelegramError(e) }
       )
     )
   )

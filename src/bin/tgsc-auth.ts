@@ -26,7 +26,7 @@ import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
 import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
-import type { TelegramError } from "../ports/TelegramGateway.js"
+import { describeTelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 
 const USAGE = `Usage: tgsc-auth <session-name> [options]
@@ -132,15 +132,6 @@ const makePasswordReader = () => {
   }
 }
 
-const describe = (e: TelegramError) =>
-  e._tag === "TelegramRpcError"
-    ? `Telegram answered ${e.message}`
-    : e._tag === "FloodWait"
-    ? `Telegram rate limit: retry after ${e.seconds} seconds`
-    : e._tag === "SessionRevoked"
-    ? `Telegram refused the login (${e.reason})`
-    : `Telegram could not be reached: ${e.reason}`
-
 /** GramJS is loaded only once there is a login to run (refusals answer at once). */
 const telegramLogin = Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")).pipe(
   Effect.flatMap(({ TelegramLoginLive }) =>
@@ -190,7 +181,7 @@ const program = Effect.gen(function*() {
         )
     })
   ).pipe(
-    Effect.mapError((e) => `login failed: ${describe(e)}`),
+    Effect.mapError((e) => `login failed: ${describeTelegramError(e)}`),
     Effect.timeoutFail({
       duration: Duration.seconds(timeoutSeconds),
       onTimeout: () => `the login expired after ${timeoutSeconds} s without completing: nothing was saved`

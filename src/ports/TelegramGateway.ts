@@ -54,6 +54,25 @@ export const FloodWaitListener: FiberRef.FiberRef<(seconds: number, method: stri
 
 export type TelegramError = FloodWait | SessionRevoked | TelegramUnavailable | TelegramRpcError
 
+/**
+ * A Telegram failure in words, the same wherever it is told (a media
+ * record's reason, a login's error, a logout not confirmed, the terminal);
+ * driving adapters add what their user can do about it (an HTTP status,
+ * the route that logs in again).
+ */
+export const describeTelegramError = (e: TelegramError): string => {
+  switch (e._tag) {
+    case "FloodWait":
+      return `Telegram rate limit on ${e.method}: retry after ${e.seconds} s`
+    case "SessionRevoked":
+      return `Telegram no longer accepts the login (${e.reason})`
+    case "TelegramRpcError":
+      return `Telegram answered ${e.code} ${e.message}`
+    case "TelegramUnavailable":
+      return `Telegram could not be reached: ${e.reason}`
+  }
+}
+
 export interface AccountInfo {
   readonly userId: number
   readonly firstName: string | null

@@ -283,7 +283,7 @@ describe("Telegram failing during a login", () => {
     await fault("auth.ExportLoginToken", "API_ID_INVALID")
     const res = await startLogin(e2e, { username: "refused" })
     expect(res.status).toBe(502)
-    expect(res.body.detail).toMatch(/^Failed to connect to Telegram for QR login: API_ID_INVALID/)
+    expect(res.body.detail).toMatch(/^Failed to connect to Telegram for QR login: Telegram answered 400 API_ID_INVALID/)
     const again = await startLogin(e2e, { username: "refused" }) // nothing left pending
     expect(again.status).toBe(200)
     expect((await e2e.api(`/api/v3/auth/qr/${again.body.token}`, { method: "DELETE" })).status).toBe(200)

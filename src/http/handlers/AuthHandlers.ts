@@ -7,6 +7,7 @@ import { type LoginState, QrLogins } from "../../app/QrLogins.js"
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
+import { describeTelegramError } from "../../ports/TelegramGateway.js"
 
 const view = (s: LoginState) => ({
   status: s.status,
@@ -59,9 +60,7 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
                   ? Effect.fail(rateLimited(error.seconds))
                   : Effect.fail(
                     new BadGateway({
-                      detail: `Failed to connect to Telegram for QR login: ${
-                        error._tag === "TelegramUnavailable" ? error.reason : error._tag === "TelegramRpcError" ? error.message : error.reason
-                      }`
+                      detail: `Failed to connect to Telegram for QR login: ${describeTelegramError(error)}`
                     })
                   )
             })
