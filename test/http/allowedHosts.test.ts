@@ -1,11 +1,14 @@
 /**
- * DNS rebinding protection end to end: the real server process, requests
- * sent with node:http so the Host header can be anything (fetch sets it).
+ * DNS rebinding protection end to end: the server as tgsc-server runs it from
+ * its command line and environment, in this process (a bad --allowed-hosts,
+ * on the tgsc-server process: its exit code is the point), requests sent
+ * with node:http so the Host header can be anything (fetch sets it).
  */
 import { request } from "node:http"
 import * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runServerCommand, type ServerProcess, startServer } from "../support/ServerProcess.js"
+import { type InProcessServer, startInProcessServer } from "../support/InProcessServer.js"
+import { runServerCommand } from "../support/ServerProcess.js"
 
 interface Answer {
   readonly status: number
@@ -14,7 +17,7 @@ interface Answer {
 }
 
 /** GET `path` on the server with this Host header. */
-const get = (server: ServerProcess, path: string, host: string) =>
+const get = (server: InProcessServer, path: string, host: string) =>
   new Promise<Answer>((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port: server.port, path, method: "GET", headers: { host } },
@@ -31,14 +34,14 @@ const get = (server: ServerProcess, path: string, host: string) =>
   })
 
 describe("the Host check", () => {
-  let byDefault: ServerProcess
-  let listed: ServerProcess
-  let anyHost: ServerProcess
+  let byDefault: InProcessServer
+  let listed: InProcessServer
+  let anyHost: InProcessServer
   beforeAll(async () => {
     ;[byDefault, listed, anyHost] = await Promise.all([
-      startServer(),
-      startServer({ args: ["--allowed-hosts", "lan.example"], env: { TGSC_API_TOKEN: "secret" } }),
-      startServer({ env: { TGSC_ALLOWED_HOSTS: "*" } })
+      startInProcessServer(),
+      startInProcessServer({ args: ["--allowed-hosts", "lan.example"], env: { TGSC_API_TOKEN: "secret" } }),
+      startInProcessServer({ env: { TGSC_ALLOWED_HOSTS: "*" } })
     ])
   }, 60_000)
   afterAll(async () => {
@@ -113,6 +116,7 @@ describe("the Host check", () => {
     [["--allowed-hosts", "a.example,,b.example"], /^tgsc-server: --allowed-hosts has an empty entry/m],
     [["--allowed-hosts", "a.example:8000"], /^tgsc-server: --allowed-hosts entry "a.example:8000" is not a host name or IP address/m]
   ])("a bad %j stops the server with exit code 2", async (args, message) => {
+    // The tgsc-server process: its exit code and what it prints.
     const { code, stderr } = await runServerCommand(args)
     expect(code).toBe(2)
     expect(stderr).toMatch(message)

@@ -3,10 +3,16 @@
  * request fields, LOG_LEVEL respected (request lines are info), and a
  * connection to Telegram dropped by the emulator logged at info, with the
  * session name, as it is re-established (and a rate-limit wait likewise).
+ *
+ * The request logs come from the server as tgsc-server runs it from its
+ * environment, in this process, its log lines as the binary prints them;
+ * the connection logs from the end-to-end fixture's tgsc-server process
+ * (so the binary's JSON lines are read from its stdout there).
  */
 import { describe, expect, it } from "vitest"
 import { startE2e, TEST_API_HASH } from "../support/E2e.js"
-import { freePort, startServer } from "../support/ServerProcess.js"
+import { startInProcessServer } from "../support/InProcessServer.js"
+import { freePort } from "../support/ServerProcess.js"
 
 interface LogEntry {
   readonly message: unknown
@@ -19,7 +25,7 @@ const jsonLines = (output: string): Array<LogEntry> =>
 
 describe("logs", () => {
   it("LOG_FORMAT=json writes one JSON object per line, requests with method, path, status, duration, request id and session", async () => {
-    const server = await startServer({ env: { LOG_FORMAT: "json" } })
+    const server = await startInProcessServer({ env: { LOG_FORMAT: "json" } })
     try {
       await fetch(server.url + "/api/v3/settings?secret=QUERYTEXT", { headers: { "X-Telegram-Username": "nobody" } })
       await new Promise((r) => setTimeout(r, 100))
@@ -37,7 +43,7 @@ describe("logs", () => {
   })
 
   it("LOG_LEVEL=warning leaves out the info lines (requests), but the server still answers", async () => {
-    const server = await startServer({ env: { LOG_LEVEL: "warning" }, port: await freePort() })
+    const server = await startInProcessServer({ env: { LOG_LEVEL: "warning" }, port: await freePort() })
     try {
       expect((await fetch(server.url + "/health")).status).toBe(200)
       await new Promise((r) => setTimeout(r, 100))

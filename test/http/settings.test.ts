@@ -1,9 +1,17 @@
-/** GET/PATCH /api/v3/settings against the real server, persistence in settings.yaml included. */
+/**
+ * GET/PATCH /api/v3/settings against the real server, persistence in
+ * settings.yaml included. The server runs in this process, as tgsc-server
+ * runs it from its command line (a fresh one for each test about start-up
+ * or a changed state: starting takes milliseconds here); an invalid
+ * settings file is tested on the tgsc-server process, whose exit code and
+ * message are the point.
+ */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import YAML from "yaml"
-import { makeTempDir, runServerCommand, seedSession, type ServerProcess, startServer } from "../support/ServerProcess.js"
+import { type InProcessServer, startInProcessServer } from "../support/InProcessServer.js"
+import { makeTempDir, runServerCommand, seedSession } from "../support/ServerProcess.js"
 import { json } from "../support/http.js"
 
 const DEFAULTS = {
@@ -25,19 +33,27 @@ const DEFAULTS = {
 const headers = { "X-Telegram-Username": "alice", "content-type": "application/json" }
 
 describe("settings", () => {
-  const servers: Array<ServerProcess> = []
+  /** Data directories and seed files of this describe, removed after it. */
+  let dirs: string
+  beforeAll(async () => {
+    dirs = await makeTempDir("tgsc-settings-")
+  })
+  afterAll(async () => {
+    await fs.rm(dirs, { recursive: true, force: true })
+  })
+  const servers: Array<InProcessServer> = []
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => s.stop()))
   })
   const start = async (dataDir?: string, args: Array<string> = []) => {
-    const s = await startServer({ ...(dataDir ? { dataDir } : {}), args })
+    const s = await startInProcessServer({ dataDir: dataDir ?? (await fs.mkdtemp(path.join(dirs, "data-"))), args })
     await seedSession(s.dataDir, "alice")
     servers.push(s)
     return s
   }
-  const patch = (s: ServerProcess, body: string) =>
+  const patch = (s: InProcessServer, body: string) =>
     fetch(s.url + "/api/v3/settings", { method: "PATCH", headers, body })
-  const read = async (s: ServerProcess) => json(await fetch(s.url + "/api/v3/settings", { headers }))
+  const read = async (s: InProcessServer) => json(await fetch(s.url + "/api/v3/settings", { headers }))
 
   it("starts with the defaults and writes them to settings.yaml", async () => {
     const s = await start()
@@ -89,7 +105,7 @@ describe("settings", () => {
   })
 
   it("reads a hand-edited settings.yaml at start (max_media_size_mb: 0 means no limit, missing fields default)", async () => {
-    const dir = await makeTempDir()
+    const dir = await fs.mkdtemp(path.join(dirs, "data-"))
     await fs.writeFile(path.join(dir, "settings.yaml"), "max_media_size_mb: 0\ndownload_file_types:\n  videos: true\n")
     const s = await start(dir)
     expect(await read(s)).toEqual({
@@ -100,7 +116,7 @@ describe("settings", () => {
   })
 
   it("--settings copies a file over {data_dir}/settings.yaml at start", async () => {
-    const dir = await makeTempDir()
+    const dir = await fs.mkdtemp(path.join(dirs, "seed-"))
     const seed = path.join(dir, "my-settings.yaml")
     await fs.writeFile(seed, "download_media: false\n")
     const s = await start(undefined, ["--settings", seed])
@@ -114,7 +130,8 @@ describe("settings", () => {
     ["max_media_size_mb: [\n", /not valid YAML/],
     ["colour: blue\n", /colour/]
   ])("an invalid settings file stops start-up naming the file and field: %j", async (content, field) => {
-    const dir = await makeTempDir()
+    // The tgsc-server process: its exit code and what it prints are the point.
+    const dir = await fs.mkdtemp(path.join(dirs, "invalid-"))
     const file = path.join(dir, "settings.yaml")
     await fs.writeFile(file, content)
     const { code, stderr } = await runServerCommand(["--data-dir", dir, "--port", "0"])
@@ -126,17 +143,17 @@ describe("settings", () => {
 })
 
 describe("rejected settings updates (one server: none of them may change anything)", () => {
-  let shared: ServerProcess
+  let shared: InProcessServer
   beforeAll(async () => {
-    shared = await startServer()
+    shared = await startInProcessServer()
     await seedSession(shared.dataDir, "alice")
   })
   afterAll(async () => {
     await shared?.stop()
   })
-  const patch = (s: ServerProcess, body: string) =>
+  const patch = (s: InProcessServer, body: string) =>
     fetch(s.url + "/api/v3/settings", { method: "PATCH", headers, body })
-  const read = async (s: ServerProcess) => json(await fetch(s.url + "/api/v3/settings", { headers }))
+  const read = async (s: InProcessServer) => json(await fetch(s.url + "/api/v3/settings", { headers }))
 
   it("422 on an empty update", async () => {
     const s = shared

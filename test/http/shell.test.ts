@@ -1,10 +1,14 @@
 /**
- * The HTTP shell end to end: the real server process on an ephemeral port,
- * a real data directory in a temp folder.
+ * The HTTP shell end to end: the server as tgsc-server runs it, from its
+ * command line and environment, on an ephemeral port over a real data
+ * directory in a temp folder. In this process (one server per describe)
+ * where the HTTP answers are tested; as a tgsc-server process where the
+ * process is: the command line's errors and exit codes, SIGTERM.
  */
 import * as net from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runServerCommand, seedSession, type ServerProcess, startServer } from "../support/ServerProcess.js"
+import { type InProcessServer, startInProcessServer } from "../support/InProcessServer.js"
+import { runServerCommand, seedSession, startServer } from "../support/ServerProcess.js"
 import { json } from "../support/http.js"
 
 const CONTRACT_PATHS = [
@@ -22,12 +26,12 @@ const CONTRACT_PATHS = [
 ]
 
 describe("HTTP shell", () => {
-  let server: ServerProcess
+  let server: InProcessServer
   const get = (path: string, headers: Record<string, string> = {}) => fetch(server.url + path, { headers })
   const asUser = { "X-Telegram-Username": "alice" }
 
   beforeAll(async () => {
-    server = await startServer()
+    server = await startInProcessServer()
     await seedSession(server.dataDir, "alice")
   })
   afterAll(async () => {
@@ -319,9 +323,9 @@ describe("HTTP shell", () => {
 })
 
 describe("with Telegram credentials", () => {
-  let server: ServerProcess
+  let server: InProcessServer
   beforeAll(async () => {
-    server = await startServer({ env: { TELEGRAM_API_ID: "12345", TELEGRAM_API_HASH: "0123456789abcdef0123456789abcdef" } })
+    server = await startInProcessServer({ env: { TELEGRAM_API_ID: "12345", TELEGRAM_API_HASH: "0123456789abcdef0123456789abcdef" } })
     await seedSession(server.dataDir, "alice")
   })
   afterAll(async () => {
@@ -341,9 +345,9 @@ describe("with Telegram credentials", () => {
 })
 
 describe("TGSC_API_TOKEN", () => {
-  let server: ServerProcess
+  let server: InProcessServer
   beforeAll(async () => {
-    server = await startServer({ env: { TGSC_API_TOKEN: "s3cret-token" } })
+    server = await startInProcessServer({ env: { TGSC_API_TOKEN: "s3cret-token" } })
     await seedSession(server.dataDir, "alice")
   })
   afterAll(async () => {
@@ -367,6 +371,7 @@ describe("TGSC_API_TOKEN", () => {
   })
 })
 
+// The binary itself: what it prints and the exit code it ends with.
 describe("command line", () => {
   it("--help lists the options", async () => {
     const { code, stdout } = await runServerCommand(["--help"])
@@ -399,6 +404,7 @@ describe("command line", () => {
   })
 })
 
+// The process: a signal ends it.
 describe("shutdown", () => {
   it("SIGTERM ends the server promptly even with a client connection held open", async () => {
     const server = await startServer()
