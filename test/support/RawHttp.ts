@@ -59,6 +59,8 @@ export interface StreamedUpload {
 }
 
 const CHUNK = Buffer.alloc(64 * 1024, 0x20)
+/** CHUNK framed as one chunk of a chunked body, built once: sending allocates nothing per chunk. */
+const FRAMED_CHUNK = Buffer.concat([Buffer.from(`${CHUNK.length.toString(16)}\r\n`), CHUNK, Buffer.from("\r\n")])
 
 /**
  * Sends a request with a body of `size` bytes, generated on the fly (one
@@ -86,11 +88,10 @@ export const streamUpload = (
     let text = ""
     let sent = 0
     let answered = false
-    const chunkFrame = Buffer.from(`${CHUNK.length.toString(16)}\r\n`)
     const pump = () => {
       while (!answered && !socket.destroyed && sent < options.size) {
         const ok = options.chunked
-          ? socket.write(Buffer.concat([chunkFrame, CHUNK, Buffer.from("\r\n")]))
+          ? socket.write(FRAMED_CHUNK)
           : socket.write(CHUNK.subarray(0, Math.min(CHUNK.length, options.size - sent)))
         sent += Math.min(CHUNK.length, options.size - sent)
         if (!ok) return // wait for "drain"
