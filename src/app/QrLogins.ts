@@ -89,10 +89,10 @@ const isTerminal = (s: LoginStatus) => s === "success" || s === "expired" || s =
 
 const MESSAGES = {
   pending: "Scan the QR code in Telegram: Settings > Devices > Link Desktop Device. qr_url refreshes about every 25 s.",
-  password_required: "This account has two-step verification: submit the password to POST /api/v3/auth/qr/{token}/2fa",
+  password_required: "This account has two-step verification: submit the password",
   success: "Logged in: the session is saved",
-  expired: "The login expired before it was completed: start again with POST /api/v3/auth/qr",
-  error: "The login failed: start again with POST /api/v3/auth/qr"
+  expired: "The login expired before it was completed: start a new one",
+  error: "The login failed: start a new one"
 } as const
 
 interface Entry {
@@ -185,7 +185,7 @@ export const makeQrLogins = Effect.gen(function*() {
                 ...s,
                 status: "password_required" as const,
                 error: previousError,
-                message: MESSAGES.password_required.replace("{token}", token),
+                message: MESSAGES.password_required,
                 passwordPrompts: s.passwordPrompts + 1,
                 checkingPassword: false
               })).pipe(Effect.zipRight(Queue.take(entry.passwords)))

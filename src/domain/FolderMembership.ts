@@ -15,7 +15,7 @@ export const ALL_CHATS_TITLE = "All Chats"
 
 export class FolderNotFound extends Data.TaggedError("FolderNotFound")<{ readonly folder: string }> {
   override get message() {
-    return `Folder '${this.folder}' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)`
+    return `Folder '${this.folder}' not found: give a folder id or title from the account's folder list (0 is All Chats)`
   }
 }
 

@@ -9,12 +9,26 @@ import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } 
 import { requireTelegram } from "../RequireTelegram.js"
 import { describeTelegramError } from "../../ports/TelegramGateway.js"
 
+/** The use case's words, with the route that takes the next step where there is one. */
+const messageOf = (s: LoginState): string => {
+  switch (s.status) {
+    case "password_required":
+      return `This account has two-step verification: submit the password to POST /api/v3/auth/qr/${s.token}/2fa`
+    case "expired":
+      return "The login expired before it was completed: start again with POST /api/v3/auth/qr"
+    case "error":
+      return "The login failed: start again with POST /api/v3/auth/qr"
+    default:
+      return s.message
+  }
+}
+
 const view = (s: LoginState) => ({
   status: s.status,
   username: s.username,
   qr_url: s.status === "pending" ? s.qrUrl : null,
   error: s.error,
-  message: s.message
+  message: messageOf(s)
 })
 
 const notFound = (token: string) =>

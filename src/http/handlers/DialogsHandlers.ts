@@ -47,7 +47,9 @@ export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<Di
 }
 
 const searchErrorToHttp = (error: TelegramError | PeerNotFound | FolderNotFound) =>
-  error._tag === "FolderNotFound" ? new NotFound({ detail: error.message }) : telegramErrorToHttp(error)
+  error._tag === "FolderNotFound"
+    ? new NotFound({ detail: `Folder '${error.folder}' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)` })
+    : telegramErrorToHttp(error)
 
 export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>
   Effect.gen(function*() {
