@@ -7,5 +7,3 @@ export const FileMetadata = Schema.Struct({
   size: Schema.Number,
   mime_type: Schema.NullOr(Schema.String)
 }).annotations({ identifier: "FileMetadata" })
-
-export type FileMetadataView = typeof FileMetadata.Type

@@ -126,8 +126,5 @@ export const decodeSettingsDocument = (doc: unknown): Either.Either<Settings, st
   )
 }
 
-export const decodeSettingsPatch = (body: unknown): Either.Either<SettingsPatch, string> =>
-  Schema.decodeUnknownEither(SettingsPatch)(body).pipe(Either.mapLeft(describeParseError))
-
 const stripUndefined = <A extends object>(a: A): Partial<A> =>
   Object.fromEntries(Object.entries(a).filter(([, v]) => v !== undefined)) as Partial<A>
