@@ -4,6 +4,8 @@
  * --insecure-no-token or in the Docker image (TGSC_IN_CONTAINER=1, as the
  * Dockerfile sets it), each with a warning; with a token from a file it
  * starts and the token is required; the token is never a flag value.
+ * Processes all: the exit codes and what the binary prints at start are
+ * the point.
  */
 import * as fs from "node:fs"
 import * as path from "node:path"
