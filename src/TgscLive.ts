@@ -20,6 +20,7 @@ import { MediaIndexLive } from "./adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "./adapters/sqlite/MessageStoreLive.js"
 import {
   type EmulatorConfig,
+  holdCredentials,
   TelegramAdapterConfig,
   type TelegramCredentials
 } from "./adapters/telegram/TelegramAdapterConfig.js"
@@ -144,7 +145,7 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
   const adapterConfig = Layer.succeed(TelegramAdapterConfig, {
     credentials: telegram === undefined
       ? Either.left(MISSING_CREDENTIALS)
-      : Either.right({ apiId: telegram.apiId, apiHash: telegram.apiHash }),
+      : Either.right(holdCredentials(telegram)),
     floodThresholdSeconds: config.floodThresholdSeconds ?? DEFAULT_FLOOD_THRESHOLD_SECONDS,
     emulator: telegram?.emulator,
     ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) }),

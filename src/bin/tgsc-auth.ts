@@ -20,7 +20,7 @@ import { Cause, Console, Duration, Effect, Either, Exit, Layer, Option } from "e
 import QRCode from "qrcode"
 import { lockDataDir } from "../adapters/fs/DataDirLock.js"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
-import { TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { holdCredentials, TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { EMULATOR_FLAGS, emulatorOption, optionPicker, positiveSeconds, telegramCredentialsFromEnv } from "../cli/Config.js"
 import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
@@ -139,7 +139,7 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
       TelegramLogin,
       TelegramLoginLive.pipe(
         Layer.provide(Layer.succeed(TelegramAdapterConfig, {
-          credentials: Either.right(credentials),
+          credentials: Either.right(holdCredentials(credentials)),
           floodThresholdSeconds: 120,
           emulator
         }))

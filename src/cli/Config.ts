@@ -8,7 +8,7 @@
  */
 import * as nodePath from "node:path"
 import { parseArgs } from "node:util"
-import { Context, Either, Option } from "effect"
+import { Context, Either, Option, Redacted } from "effect"
 import {
   type EmulatorConfig,
   parseDcMap,
@@ -31,7 +31,8 @@ export interface AppConfigShape {
    */
   readonly allowedHosts?: AllowedHosts
   readonly settingsSeed: Option.Option<string>
-  readonly apiToken: Option.Option<string>
+  /** Redacted: it never shows in a log or an error message. */
+  readonly apiToken: Option.Option<Redacted.Redacted<string>>
   readonly floodThresholdSeconds: number
   /** How long an account's dialog list, folders and counts are reused before Telegram is asked again. */
   readonly dialogCacheTtlSeconds: number
@@ -372,5 +373,5 @@ export const telegramCredentialsFromEnv = (
   if (!/^\d{1,10}$/.test(id!) || !(Number(id) >= 1 && Number(id) <= 2147483647)) {
     return Either.left("TELEGRAM_API_ID must be a positive integer (the api_id from https://my.telegram.org/apps)")
   }
-  return Either.right({ apiId: Number(id), apiHash: hash! })
+  return Either.right({ apiId: Number(id), apiHash: Redacted.make(hash!) })
 }

@@ -11,7 +11,7 @@
 import * as nodeFs from "node:fs"
 import { isIPv4, isIPv6 } from "node:net"
 import * as nodePath from "node:path"
-import { Option } from "effect"
+import { Option, Redacted } from "effect"
 
 type Pick = (flag: string, variable: string | undefined) => { readonly value: string; readonly source: string } | undefined
 
@@ -118,15 +118,15 @@ export const apiTokenOption = (
   cwd: string,
   problems: Array<string>,
   warnings: Array<string>
-): Option.Option<string> => {
+): Option.Option<Redacted.Redacted<string>> => {
   const file = pick("api-token-file", "TGSC_API_TOKEN_FILE")
   const fromEnv = pick("api-token", "TGSC_API_TOKEN")
   if (file !== undefined && fromEnv !== undefined && file.source === "TGSC_API_TOKEN_FILE") {
     problems.push("TGSC_API_TOKEN and TGSC_API_TOKEN_FILE are both set: keep one")
     return Option.none()
   }
-  if (file !== undefined) return Option.fromNullable(readApiTokenFile(file, cwd, problems, warnings))
-  return Option.fromNullable(fromEnv?.value)
+  const token = file !== undefined ? readApiTokenFile(file, cwd, problems, warnings) : fromEnv?.value
+  return Option.map(Option.fromNullable(token), Redacted.make)
 }
 
 export interface Exposure {

@@ -16,7 +16,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto"
 import { HttpApiBuilder, type HttpApp, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Exit, Layer, Option } from "effect"
+import { Effect, Exit, Layer, Option, Redacted } from "effect"
 import { detailResponse } from "./DetailErrors.js"
 
 /** GET (and HEAD) routes answered without the token. */
@@ -60,8 +60,9 @@ const requireToken = (expected: string, isPublic: (request: HttpServerRequest.Ht
     return detailResponse(401, MISSING_TOKEN, { "www-authenticate": "Bearer" })
   })
 
-export const ApiTokenLive = (token: Option.Option<string>) =>
+export const ApiTokenLive = (token: Option.Option<Redacted.Redacted<string>>) =>
   Option.match(token, {
     onNone: () => Layer.empty,
-    onSome: (expected) => HttpApiBuilder.middleware(Effect.map(makePublicRouteCheck, (isPublic) => requireToken(expected, isPublic)))
+    onSome: (expected) =>
+      HttpApiBuilder.middleware(Effect.map(makePublicRouteCheck, (isPublic) => requireToken(Redacted.value(expected), isPublic)))
   })

@@ -6,7 +6,7 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Either, Option } from "effect"
+import { Either, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { parseCommandLine } from "../../src/cli/Config.js"
 import { isLoopbackHost } from "../../src/cli/ConfigSecurity.js"
@@ -46,19 +46,19 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 describe("the API token", () => {
   it("none by default; TGSC_API_TOKEN as given", () => {
     expect(accepted([]).config.apiToken).toEqual(Option.none())
-    expect(accepted([], { TGSC_API_TOKEN: SECRET }).config.apiToken).toEqual(Option.some(SECRET))
+    expect(accepted([], { TGSC_API_TOKEN: SECRET }).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
   })
   it("--api-token-file / TGSC_API_TOKEN_FILE: read at start, the trailing line break dropped, relative to the working directory", () => {
     const file = tokenFile("token", `${SECRET}\n`)
-    expect(accepted(["--api-token-file", file]).config.apiToken).toEqual(Option.some(SECRET))
-    expect(accepted([], { TGSC_API_TOKEN_FILE: "token" }, dir).config.apiToken).toEqual(Option.some(SECRET))
-    expect(accepted(["--api-token-file", tokenFile("crlf", `${SECRET}\r\n`)]).config.apiToken).toEqual(Option.some(SECRET))
-    expect(accepted(["--api-token-file", tokenFile("bare", SECRET)]).config.apiToken).toEqual(Option.some(SECRET))
+    expect(accepted(["--api-token-file", file]).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
+    expect(accepted([], { TGSC_API_TOKEN_FILE: "token" }, dir).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
+    expect(accepted(["--api-token-file", tokenFile("crlf", `${SECRET}\r\n`)]).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
+    expect(accepted(["--api-token-file", tokenFile("bare", SECRET)]).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
     expect(accepted(["--api-token-file", file]).warnings).toEqual([])
   })
   it("the flag wins over TGSC_API_TOKEN; both variables at once are refused", () => {
     const file = tokenFile("flag-token", "from-file\n")
-    expect(accepted(["--api-token-file", file], { TGSC_API_TOKEN: SECRET }).config.apiToken).toEqual(Option.some("from-file"))
+    expect(accepted(["--api-token-file", file], { TGSC_API_TOKEN: SECRET }).config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some("from-file"))
     expect(refused([], { TGSC_API_TOKEN: SECRET, TGSC_API_TOKEN_FILE: file }))
       .toMatch(/^TGSC_API_TOKEN and TGSC_API_TOKEN_FILE are both set: keep one$/m)
   })
@@ -82,7 +82,10 @@ describe("the API token", () => {
   it("a token file others can read is warned about, without its content", () => {
     const file = tokenFile("shared", `${SECRET}\n`, 0o644)
     const { config, warnings } = accepted(["--api-token-file", file])
-    expect(config.apiToken).toEqual(Option.some(SECRET))
+    expect(config.apiToken.pipe(Option.map(Redacted.value))).toEqual(Option.some(SECRET))
+    // Redacted: printing the configuration (a log line, an error) never shows the token.
+    expect(String(Option.getOrThrow(config.apiToken))).not.toContain(SECRET)
+    expect(JSON.stringify(config)).not.toContain(SECRET)
     expect(warnings).toEqual([`--api-token-file: the token file ${JSON.stringify(file)} is readable by other users (mode 0644): chmod 600 it`])
     expect(accepted(["--api-token-file", tokenFile("group", SECRET, 0o640)]).warnings).toHaveLength(1)
   })

@@ -5,13 +5,24 @@
  */
 import { createPublicKey } from "node:crypto"
 import * as fs from "node:fs"
-import { Context, type Duration, type Either } from "effect"
+import { Context, type Duration, type Either, Redacted } from "effect"
 
 /** Your app's API id and hash, from https://my.telegram.org/apps. */
 export interface TelegramCredentials {
   readonly apiId: number
-  readonly apiHash: string
+  readonly apiHash: string | Redacted.Redacted<string>
 }
+
+/** The credentials as the adapter holds them: the hash redacted, so that no log or error message can show it. */
+export interface HeldCredentials {
+  readonly apiId: number
+  readonly apiHash: Redacted.Redacted<string>
+}
+
+export const holdCredentials = (c: TelegramCredentials): HeldCredentials => ({
+  apiId: c.apiId,
+  apiHash: Redacted.isRedacted(c.apiHash) ? c.apiHash : Redacted.make(c.apiHash)
+})
 
 /**
  * Where the Telegram emulator (test/emulator) listens, to talk to it instead
@@ -99,7 +110,7 @@ export const DEFAULT_TELEGRAM_TIMEOUT_SECONDS = 60
 
 export interface TelegramAdapterConfigShape {
   /** The credentials, or the sentence saying what is missing. */
-  readonly credentials: Either.Either<TelegramCredentials, string>
+  readonly credentials: Either.Either<HeldCredentials, string>
   readonly floodThresholdSeconds: number
   readonly idleTimeToLive?: Duration.DurationInput
   /** How long one Telegram request may go unanswered before it fails with TelegramUnavailable (default 60 s). */

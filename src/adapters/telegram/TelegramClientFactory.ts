@@ -5,15 +5,15 @@
  * ConnectionLog), and, when the emulator switch is set, pointed at the
  * emulator instead of Telegram.
  */
-import { Effect, FiberRef, HashMap, List, Runtime } from "effect"
+import { Effect, FiberRef, HashMap, List, Redacted, Runtime } from "effect"
 import { TelegramClient } from "telegram"
 import { Logger, LogLevel } from "telegram/extensions/Logger.js"
 import { StringSession } from "telegram/sessions/index.js"
 import { emulatorSwitchFor } from "./EmulatorSwitch.js"
-import type { EmulatorConfig, TelegramCredentials } from "./TelegramAdapterConfig.js"
+import type { EmulatorConfig, HeldCredentials } from "./TelegramAdapterConfig.js"
 
 export interface ClientOptions {
-  readonly credentials: TelegramCredentials
+  readonly credentials: HeldCredentials
   /** The emulator to talk to instead of Telegram, if any. */
   readonly emulator?: EmulatorConfig | undefined
   /** Where the client's connection drops and reconnects are reported, if anywhere. */
@@ -139,7 +139,7 @@ const parseSavedSession = (text: string): StringSession => {
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
   const stringSession = parseSavedSession(session)
   const emulator = emulatorSwitchFor(options.emulator)
-  const client = new TelegramClient(stringSession, options.credentials.apiId, options.credentials.apiHash, {
+  const client = new TelegramClient(stringSession, options.credentials.apiId, Redacted.value(options.credentials.apiHash), {
     connectionRetries: 3,
     retryDelay: 500,
     autoReconnect: true,

@@ -32,7 +32,7 @@ import { downloadFile } from "./FileDownload.js"
 import { dateBounds } from "./SearchDates.js"
 
 /** A session's live client and what it learnt. */
-export interface Connection {
+interface Connection {
   readonly client: TelegramClient
   /** The saved session this client was made from: a different one on disk means a new login. */
   readonly saved: string

@@ -9,7 +9,7 @@
 import { Api, type TelegramClient } from "telegram"
 import { Raw } from "telegram/events/index.js"
 import { computeCheck } from "telegram/Password.js"
-import { Deferred, Duration, Effect, Either, Layer, Option } from "effect"
+import { Deferred, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
 import { SessionRevoked, type TelegramError, TelegramRpcError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { connectClient, failWhenConnectionLost, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
@@ -93,7 +93,7 @@ export const TelegramLoginLive = Layer.effect(
           const flow = Effect.gen(function*() {
             const exportToken = call("auth.ExportLoginToken", () =>
               client.invoke(
-                new Api.auth.ExportLoginToken({ apiId: credentials.apiId, apiHash: credentials.apiHash, exceptIds: [] })
+                new Api.auth.ExportLoginToken({ apiId: credentials.apiId, apiHash: Redacted.value(credentials.apiHash), exceptIds: [] })
               ))
 
             // Telegram's clock, which token expiry is in (help.getConfig's date); ours if it cannot be read.

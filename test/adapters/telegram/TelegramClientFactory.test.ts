@@ -1,6 +1,7 @@
 /** Which saved sessions makeClient accepts: what GramJS itself saves after a login, and nothing corrupt. */
 import { describe, expect, it } from "vitest"
 import { InvalidSavedSession, makeClient } from "../../../src/adapters/telegram/TelegramClientFactory.js"
+import { holdCredentials } from "../../../src/adapters/telegram/TelegramAdapterConfig.js"
 
 /** A session string as GramJS's StringSession.save writes it. */
 const saved = (dcId: number, address: string, port: number, key: Buffer) => {
@@ -13,7 +14,7 @@ const saved = (dcId: number, address: string, port: number, key: Buffer) => {
   return "1" + Buffer.concat([head, addressBytes, portBytes, key]).toString("base64")
 }
 
-const credentials = { apiId: 12345, apiHash: "0123456789abcdef0123456789abcdef" }
+const credentials = holdCredentials({ apiId: 12345, apiHash: "0123456789abcdef0123456789abcdef" })
 const make = (session: string) => makeClient(session, { credentials })
 const keyOf = (length: number) => Buffer.alloc(length, 7)
 
