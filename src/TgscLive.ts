@@ -40,6 +40,7 @@ import { MessageSearch, MessageSearchLive } from "./app/MessageSearch.js"
 import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./app/QrLogins.js"
 import { SessionLogout, SessionLogoutLive } from "./app/SessionLogout.js"
 import { RevocationGuardedGatewayLive, SessionRevocations, SessionRevocationsLive } from "./app/SessionRevocations.js"
+import { DEFAULTS } from "./domain/Defaults.js"
 
 export interface TelegramConfig extends TelegramCredentials {
   /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
@@ -81,7 +82,7 @@ export interface TgscConfig {
   readonly lockDataDir?: boolean | undefined
 }
 
-export const DEFAULT_FLOOD_THRESHOLD_SECONDS = 120
+export const DEFAULT_FLOOD_THRESHOLD_SECONDS = DEFAULTS.floodThresholdSeconds
 
 /** Where things live under the data directory. */
 export const dataLayout = (dataDir: string) => ({

@@ -19,6 +19,7 @@ import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import { DEFAULTS } from "../domain/Defaults.js"
 
 export interface AccountCacheOptions {
   readonly timeToLive: Duration.Duration
@@ -26,7 +27,7 @@ export interface AccountCacheOptions {
 
 export class AccountCacheOptionsTag extends Context.Tag("app/AccountCacheOptions")<AccountCacheOptionsTag, AccountCacheOptions>() {}
 
-export const DEFAULT_ACCOUNT_CACHE_TTL = Duration.seconds(60)
+export const DEFAULT_ACCOUNT_CACHE_TTL = Duration.seconds(DEFAULTS.dialogCacheTtlSeconds)
 
 const CAPACITY = 100_000
 /** Dialog lookups done at once when counts are needed for many survivors. */

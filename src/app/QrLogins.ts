@@ -30,6 +30,7 @@ import { type AccountInfo, describeTelegramError, type TelegramError, TelegramUn
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 import { AccountCache } from "./AccountCache.js"
 import { logOutAtTelegram } from "./TelegramLogout.js"
+import { DEFAULTS } from "../domain/Defaults.js"
 
 export type LoginStatus = "pending" | "password_required" | "success" | "expired" | "error"
 
@@ -75,8 +76,8 @@ export class QrLoginOptionsTag extends Context.Tag("app/QrLoginOptions")<QrLogin
 export const DEFAULT_MAX_PENDING_LOGINS = 16
 
 export const defaultQrLoginOptions: QrLoginOptions = {
-  loginTimeout: Duration.seconds(300),
-  keepFinished: Duration.seconds(120),
+  loginTimeout: Duration.seconds(DEFAULTS.loginTimeoutSeconds),
+  keepFinished: Duration.seconds(DEFAULTS.loginKeepSeconds),
   maxPending: DEFAULT_MAX_PENDING_LOGINS
 }
 

@@ -28,6 +28,7 @@ import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { describeTelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
+import { DEFAULTS } from "../domain/Defaults.js"
 
 const USAGE = `Usage: tgsc-auth <session-name> [options]
        tgsc-auth logout <session-name> [options]
@@ -39,7 +40,7 @@ Options (each also settable by the environment variable shown):
   --data-dir <dir>         data directory                             TGSC_DATA_DIR [./data]
   --force                  replace an existing session (kept until the new login succeeds,
                            then logged out at Telegram)
-  --login-timeout <s>      give up on a login not completed by then   TGSC_LOGIN_TIMEOUT_SECONDS [300]
+  --login-timeout <s>      give up on a login not completed by then   TGSC_LOGIN_TIMEOUT_SECONDS [${DEFAULTS.loginTimeoutSeconds}]
   --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
                            host:port, or 1=host:port,2=host:port      TGSC_TELEGRAM_DC
   --telegram-public-key <pem>
@@ -78,7 +79,7 @@ if (parsed!.positionals.length !== 1 && !logout) fail(`expected exactly one sess
 const name = Either.getOrElse(validateSessionName(parsed!.positionals.at(-1)!), (message) => fail(message))
 const pick = optionPicker(parsed!.values, process.env)
 const problems: Array<string> = []
-const timeoutSeconds = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems) ?? 300
+const timeoutSeconds = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems) ?? DEFAULTS.loginTimeoutSeconds
 const emulator = emulatorOption(pick, process.cwd(), problems)
 if (problems.length > 0) fail(problems.join("\n"))
 const credentials = Either.getOrElse(telegramCredentialsFromEnv(process.env), (message) => fail(message))
@@ -140,7 +141,7 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
       TelegramLoginLive.pipe(
         Layer.provide(Layer.succeed(TelegramAdapterConfig, {
           credentials: Either.right(holdCredentials(credentials)),
-          floodThresholdSeconds: 120,
+          floodThresholdSeconds: DEFAULTS.floodThresholdSeconds,
           emulator
         }))
       )

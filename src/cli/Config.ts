@@ -18,6 +18,7 @@ import {
 import { API_TOKEN_FLAG_REFUSED, apiTokenOption, booleanVariable, checkExposure, givesApiTokenFlag } from "./ConfigSecurity.js"
 import { type AllowedHosts, normalizeHostName } from "../http/AllowedHosts.js"
 import { LIMIT_FLAGS, LIMITS_HELP, limitOptions } from "./LimitOptions.js"
+import { DEFAULTS } from "../domain/Defaults.js"
 
 export type { TelegramCredentials }
 
@@ -59,7 +60,7 @@ export interface AppConfigShape {
   readonly maxPendingLogins?: number
 }
 
-export const DEFAULT_SSE_KEEPALIVE_SECONDS = 15
+export const DEFAULT_SSE_KEEPALIVE_SECONDS = DEFAULTS.sseKeepAliveSeconds
 
 export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppConfigShape>() {}
 
@@ -84,19 +85,19 @@ Options (each also settable by the environment variable shown):
   --insecure-no-token      allow a --host other than loopback without an API
                            token (refused otherwise; warned at every start)  TGSC_INSECURE_NO_TOKEN
   --flood-threshold <s>    wait out Telegram rate limits up to this many seconds,
-                           answer 429 above it                               TGSC_FLOOD_THRESHOLD [120]
+                           answer 429 above it                               TGSC_FLOOD_THRESHOLD [${DEFAULTS.floodThresholdSeconds}]
   --dialog-cache-ttl <s>   reuse an account's dialog list, folders and counts
-                           this many seconds (0: ask Telegram every time)    TGSC_DIALOG_CACHE_TTL [60]
+                           this many seconds (0: ask Telegram every time)    TGSC_DIALOG_CACHE_TTL [${DEFAULTS.dialogCacheTtlSeconds}]
   --sse-keepalive-seconds <s>
                            longest silence on a history stream before a
-                           keep-alive comment                                TGSC_SSE_KEEPALIVE_SECONDS [15]
-  --login-timeout <s>      a QR login not completed by then expires          TGSC_LOGIN_TIMEOUT_SECONDS [300]
+                           keep-alive comment                                TGSC_SSE_KEEPALIVE_SECONDS [${DEFAULTS.sseKeepAliveSeconds}]
+  --login-timeout <s>      a QR login not completed by then expires          TGSC_LOGIN_TIMEOUT_SECONDS [${DEFAULTS.loginTimeoutSeconds}]
   --login-keep <s>         a finished QR login's status stays readable
-                           this long                                         TGSC_LOGIN_KEEP_SECONDS [120]
+                           this long                                         TGSC_LOGIN_KEEP_SECONDS [${DEFAULTS.loginKeepSeconds}]
   --client-idle <s>        a session's Telegram connection unused this long
-                           is closed (reopened on the next request)          TGSC_CLIENT_IDLE_SECONDS [300]
+                           is closed (reopened on the next request)          TGSC_CLIENT_IDLE_SECONDS [${DEFAULTS.clientIdleSeconds}]
   --telegram-timeout <s>   a Telegram request unanswered this long fails
-                           (502; the connection is reopened)                 TGSC_TELEGRAM_TIMEOUT_SECONDS [60]
+                           (502; the connection is reopened)                 TGSC_TELEGRAM_TIMEOUT_SECONDS [${DEFAULTS.telegramTimeoutSeconds}]
 ${LIMITS_HELP}  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
                            host:port for every DC, or 1=host:port,2=host:port
                            (needs --telegram-public-key)                     TGSC_TELEGRAM_DC
@@ -283,13 +284,13 @@ export const parseCommandLine = (
   const apiToken = apiTokenOption(pick, env, cwd, problems, warnings)
 
   const floodOpt = pick("flood-threshold", "TGSC_FLOOD_THRESHOLD")
-  const flood = floodOpt === undefined ? 120 : Number(floodOpt.value)
+  const flood = floodOpt === undefined ? DEFAULTS.floodThresholdSeconds : Number(floodOpt.value)
   if (!Number.isFinite(flood) || flood < 0 || (floodOpt !== undefined && !/^\d+(\.\d+)?$/.test(floodOpt.value))) {
     problems.push(`${floodOpt!.source} must be a number of seconds >= 0, got ${JSON.stringify(floodOpt!.value)}`)
   }
 
   const ttlOpt = pick("dialog-cache-ttl", "TGSC_DIALOG_CACHE_TTL")
-  const ttl = ttlOpt === undefined ? 60 : Number(ttlOpt.value)
+  const ttl = ttlOpt === undefined ? DEFAULTS.dialogCacheTtlSeconds : Number(ttlOpt.value)
   if (!Number.isFinite(ttl) || ttl < 0 || (ttlOpt !== undefined && !/^\d+(\.\d+)?$/.test(ttlOpt.value))) {
     problems.push(`${ttlOpt!.source} must be a number of seconds >= 0, got ${JSON.stringify(ttlOpt!.value)}`)
   }

@@ -5,7 +5,8 @@
  */
 import { createPublicKey } from "node:crypto"
 import * as fs from "node:fs"
-import { Context, type Duration, type Either, Redacted } from "effect"
+import { Context, Duration, type Either, Redacted } from "effect"
+import { DEFAULTS } from "../../domain/Defaults.js"
 
 /** Your app's API id and hash, from https://my.telegram.org/apps. */
 export interface TelegramCredentials {
@@ -106,7 +107,10 @@ export const readRsaPublicKey = (path: string, source = "TGSC_TELEGRAM_PUBLIC_KE
 }
 
 /** How long one Telegram request may go unanswered, unless configured. */
-export const DEFAULT_TELEGRAM_TIMEOUT_SECONDS = 60
+export const DEFAULT_TELEGRAM_TIMEOUT_SECONDS = DEFAULTS.telegramTimeoutSeconds
+
+/** An unused client is closed after this long. */
+export const DEFAULT_CLIENT_IDLE = Duration.seconds(DEFAULTS.clientIdleSeconds)
 
 export interface TelegramAdapterConfigShape {
   /** The credentials, or the sentence saying what is missing. */

@@ -27,7 +27,7 @@ import { dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.j
 import { PeerCache } from "./PeerCache.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
-import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
+import { DEFAULT_CLIENT_IDLE, DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { downloadFile } from "./FileDownload.js"
 import { dateBounds } from "./SearchDates.js"
 
@@ -124,7 +124,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
     const clients = yield* RcMap.make({
       lookup: connect,
-      idleTimeToLive: config.idleTimeToLive ?? Duration.minutes(5)
+      idleTimeToLive: config.idleTimeToLive ?? DEFAULT_CLIENT_IDLE
     })
 
     /**
