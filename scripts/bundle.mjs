@@ -29,7 +29,9 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
-const outdir = path.join(root, "dist")
+// TGSC_BUNDLE_OUTDIR: bundle elsewhere than dist/ (the test run bundles the current source once, see
+// test/support/globalSetup.ts); inside the project, so the external packages resolve from node_modules.
+const outdir = process.env.TGSC_BUNDLE_OUTDIR ? path.resolve(process.env.TGSC_BUNDLE_OUTDIR) : path.join(root, "dist")
 const chunks = "bin/chunks"
 
 /** `import { A, B as C, type D } from "pkg"`, possibly over several lines. */
@@ -138,4 +140,4 @@ const visit = (file) => {
     if (!i.external) visit(i.path)
   }
 }
-visit("dist/bin/tgsc-server.js")
+visit(path.relative(root, path.join(outdir, "bin/tgsc-server.js")))

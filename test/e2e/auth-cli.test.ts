@@ -12,11 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
 import { World } from "../emulator/World.js"
 import { listFiles, sampleScenario } from "../support/QrLoginSteps.js"
-import { cleanEnv, makeTempDir, projectRoot, sessionFilePath, startServer } from "../support/ServerProcess.js"
+import { cleanEnv, commandArgs, makeTempDir, projectRoot, sessionFilePath, startServer } from "../support/ServerProcess.js"
 
 const API_ID = "48151623"
 const API_HASH = "9b2e4d6f8a0c1e3f5a7b9c1d3e5f7a9b"
-const cliEntry = path.join(projectRoot, "src/bin/tgsc-auth.ts")
 const hasScript = spawnSync("script", ["--version"]).status === 0
 
 let emulator: RunningEmulator
@@ -74,11 +73,11 @@ const track = (child: ChildProcessWithoutNullStreams): Cli => {
 }
 
 const runCli = (args: ReadonlyArray<string>, env = cliEnv()): Cli =>
-  track(spawn(process.execPath, ["--import", "tsx", cliEntry, ...args], { cwd: projectRoot, env }))
+  track(spawn(process.execPath, [...commandArgs("tgsc-auth"), ...args], { cwd: projectRoot, env }))
 
 /** The CLI on a pseudo-terminal, as a person runs it (util-linux `script`). */
 const runCliOnTerminal = (args: ReadonlyArray<string>, env = cliEnv()): Cli => {
-  const command = [process.execPath, "--import", "tsx", cliEntry, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
+  const command = [process.execPath, ...commandArgs("tgsc-auth"), ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
   return track(spawn("script", ["-qfec", command, "/dev/null"], { cwd: projectRoot, env }))
 }
 

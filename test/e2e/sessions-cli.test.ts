@@ -8,17 +8,15 @@
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e, TEST_API_HASH, TEST_API_ID } from "../support/E2e.js"
 import { json } from "../support/http.js"
 import { jsonInit, sampleScenario } from "../support/QrLoginSteps.js"
-import { cleanEnv, projectRoot, sessionFilePath } from "../support/ServerProcess.js"
+import { cleanEnv, commandArgs, projectRoot, sessionFilePath } from "../support/ServerProcess.js"
 
 const ALICE = 1001
 const BOB = 1002
 const CRYPTO_NEWS = -1000000003001
-const cliEntry = path.join(projectRoot, "src/bin/tgsc-auth.ts")
 
 let e2e: E2e
 
@@ -38,7 +36,7 @@ interface Cli {
 }
 
 const runCli = (args: ReadonlyArray<string>): Cli => {
-  const child = spawn(process.execPath, ["--import", "tsx", cliEntry, ...args, "--data-dir", e2e.server.dataDir], {
+  const child = spawn(process.execPath, [...commandArgs("tgsc-auth"), ...args, "--data-dir", e2e.server.dataDir], {
     cwd: projectRoot,
     env: cleanEnv({ ...e2e.emulator.env, TELEGRAM_API_ID: TEST_API_ID, TELEGRAM_API_HASH: TEST_API_HASH })
   })

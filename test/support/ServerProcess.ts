@@ -1,7 +1,9 @@
 /**
- * Runs the real tgsc-server as a child process (TypeScript through tsx) on
- * an ephemeral port, for end-to-end tests. Captures its output so tests can
- * check what it logs, and stops it with a signal.
+ * Runs the real tgsc-server as a child process on an ephemeral port, for
+ * end-to-end tests: the command bundled from the current source for this
+ * test run (TGSC_TEST_BIN, see globalSetup.ts), or the TypeScript through
+ * tsx when a test file runs without the global setup. Captures its output
+ * so tests can check what it logs, and stops it with a signal.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
@@ -11,7 +13,16 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
-const serverEntry = path.join(projectRoot, "src/bin/tgsc-server.ts")
+/**
+ * How to run one of the commands (`tgsc-server`, `tgsc-auth`): the node
+ * arguments before the command's own.
+ */
+export const commandArgs = (name: "tgsc-server" | "tgsc-auth"): Array<string> => {
+  const bin = process.env.TGSC_TEST_BIN
+  return bin !== undefined && bin !== ""
+    ? [path.join(bin, `${name}.js`)]
+    : ["--import", "tsx", path.join(projectRoot, `src/bin/${name}.ts`)]
+}
 
 export interface ServerProcess {
   readonly url: string
@@ -37,7 +48,7 @@ export const cleanEnv = (extra: Record<string, string | undefined> = {}): NodeJS
 
 export const runServerCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = cleanEnv()) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", serverEntry, ...args], { cwd: projectRoot, env })
+    const child = spawn(process.execPath, [...commandArgs("tgsc-server"), ...args], { cwd: projectRoot, env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
@@ -55,7 +66,7 @@ export const startServer = async (options: {
   const dataDir = options.dataDir ?? (await makeTempDir())
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", serverEntry, "--data-dir", dataDir, "--port", String(options.port ?? 0), ...(options.args ?? [])],
+    [...commandArgs("tgsc-server"), "--data-dir", dataDir, "--port", String(options.port ?? 0), ...(options.args ?? [])],
     { cwd: projectRoot, env: cleanEnv(options.env) }
   )
   let output = ""
