@@ -19,7 +19,9 @@ import { projectRoot } from "./ServerProcess.js"
 export default function setup() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "tgsc-tests-"))
   const previous = { TMPDIR: process.env.TMPDIR, TGSC_TEST_BIN: process.env.TGSC_TEST_BIN }
-  const bundle = fs.mkdtempSync(path.join(projectRoot, "node_modules", ".cache", "tgsc-test-bin-"))
+  const cache = path.join(projectRoot, "node_modules", ".cache")
+  fs.mkdirSync(cache, { recursive: true })
+  const bundle = fs.mkdtempSync(path.join(cache, "tgsc-test-bin-"))
   execFileSync(process.execPath, [path.join(projectRoot, "scripts/bundle.mjs")], {
     cwd: projectRoot,
     env: { ...process.env, TGSC_BUNDLE_OUTDIR: bundle },
