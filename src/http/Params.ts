@@ -98,3 +98,17 @@ export const EnumParam = <const L extends ReadonlyArray<string>>(...values: L) =
   Schema.Literal(...values).annotations({
     message: (issue) => ({ message: `must be one of ${values.join(", ")}, got ${JSON.stringify(issue.actual)}`, override: true })
   })
+
+/** A session name in a request body (the rules are checked by the handler, for a clear 400). */
+export const SessionNameBody = Schema.String.annotations({
+  description: "session name: 1-64 of A-Z a-z 0-9 _ . - (not starting with . or -)"
+})
+
+/**
+ * An optional parameter with the value it takes when absent, shown in
+ * /openapi.json; the handler applies the same value (from the same constant).
+ * (`Schema.optionalWith({ default })` would apply it in the decoding, but its
+ * JSON Schema loses the parameter's description and writes the default as a
+ * number where the parameter is text.)
+ */
+export const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) => Schema.optional(schema.annotations({ default: value }))

@@ -1,10 +1,10 @@
 /**
  * The session lifecycle routes of the HTTP API (TgscApi adds the group):
- * deleting a session. Described here, handled in handlers/SessionsHandlers.ts.
+ * deleting a session. Described here, handled in Http.ts beside it.
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadRequest, NotFound } from "./ApiErrors.js"
+import { BadRequest, NotFound } from "../ApiErrors.js"
 
 export const SessionDeletedResponse = Schema.Struct({
   status: Schema.Literal("deleted"),
