@@ -57,16 +57,12 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   HttpApiSchema.annotations({ status: 503, description: "Telegram credentials are not configured" })
 ) {}
 
-export const statusOf = {
-  BadRequest: 400,
-  Unauthorized: 401,
-  NotFound: 404,
-  Conflict: 409,
-  Unprocessable: 422,
-  RateLimited: 429,
-  BadGateway: 502,
-  ServiceUnavailable: 503
-} as const
+const ERRORS = { BadRequest, Unauthorized, NotFound, Conflict, Unprocessable, RateLimited, BadGateway, ServiceUnavailable }
+
+/** Each error's status, read from its own annotation above (one declaration per status). */
+export const statusOf = Object.fromEntries(
+  Object.entries(ERRORS).map(([tag, error]) => [tag, HttpApiSchema.getStatusError(error)])
+) as { readonly [K in keyof typeof ERRORS]: number }
 
 export type ApiError =
   | BadRequest
