@@ -77,7 +77,11 @@ export const makeDialogSearch = Effect.gen(function*() {
       ...rules.map((f) => ({ id: f.id, title: f.title, is_default: false }))
     ])
 
-  return { search, folders } as const
+  // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
+  return {
+    search: (session: SessionName, params: DialogSearchParams) => Effect.withSpan(search(session, params), "DialogSearch.search"),
+    folders: (session: SessionName) => Effect.withSpan(folders(session), "DialogSearch.folders")
+  } as const
 })
 
 export class DialogSearch extends Context.Tag("app/DialogSearch")<DialogSearch, Effect.Effect.Success<typeof makeDialogSearch>>() {}

@@ -95,7 +95,7 @@ export const makeMediaLookup = Effect.gen(function*() {
       }
     })
 
-  return { find } as const
+  return { find: (session: SessionName, uuid: string) => Effect.withSpan(find(session, uuid), "MediaLookup.find") } as const
 })
 
 export class MediaLookup extends Context.Tag("app/MediaLookup")<MediaLookup, Effect.Effect.Success<typeof makeMediaLookup>>() {}

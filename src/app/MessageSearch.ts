@@ -110,7 +110,11 @@ export const makeMessageSearch = Effect.gen(function*() {
       return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
     })
 
-  return { inDialog, everywhere } as const
+  // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
+  return {
+    inDialog: (...args: Parameters<typeof inDialog>) => Effect.withSpan(inDialog(...args), "MessageSearch.inDialog"),
+    everywhere: (...args: Parameters<typeof everywhere>) => Effect.withSpan(everywhere(...args), "MessageSearch.everywhere")
+  } as const
 })
 
 export class MessageSearch extends Context.Tag("app/MessageSearch")<MessageSearch, Effect.Effect.Success<typeof makeMessageSearch>>() {}

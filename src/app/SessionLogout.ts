@@ -72,7 +72,7 @@ export const makeSessionLogout = Effect.gen(function*() {
       return { name, telegram } satisfies SessionDeleted
     })
 
-  return { logOut } as const
+  return { logOut: (name: SessionName) => Effect.withSpan(logOut(name), "SessionLogout.logOut") } as const
 })
 
 export class SessionLogout extends Context.Tag("app/SessionLogout")<SessionLogout, Effect.Effect.Success<typeof makeSessionLogout>>() {}
