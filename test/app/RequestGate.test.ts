@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { carriesToken, sameSecret } from "../../src/http/ApiToken.js"
-import { servedContentType } from "../../src/http/handlers/FilesHandlers.js"
+import { servedContentType } from "../../src/http/files/Http.js"
 import { isStateChanging, MAX_BODY_BYTES, refusedByHeaders } from "../../src/http/JsonBody.js"
 import { loggedPath } from "../../src/http/RequestLog.js"
 import { isSameOrigin } from "../../src/http/SameOrigin.js"
