@@ -26,7 +26,7 @@ button{margin-top:.8rem;padding:.4rem 1rem;font-size:1rem}#qr img{width:256px;he
   <label for="username">Session name</label>
   <input type="text" id="username" required pattern="[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}" placeholder="me">
   <label><input type="checkbox" id="force"> replace an existing session (force)</label>
-  <label for="apitoken">API token (only if the server was started with TGSC_API_TOKEN)</label>
+  <label for="apitoken">API token (only if the server was started with one: TGSC_API_TOKEN or --api-token-file)</label>
   <input type="password" id="apitoken" autocomplete="off">
   <button type="submit">Show QR code</button>
 </form>
