@@ -76,7 +76,7 @@ export const makeHistorySync = Effect.gen(function*() {
       const now = Math.floor(startedMs / 1000)
       // Nothing is dated before 1970 or after now, so the range is clamped to what can exist. Dates are
       // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second;
-      // and Telegram's now is known to a few seconds (CLOCK_ERROR_SECONDS), so those are let in too.
+      // and Telegram's now is known to a few seconds (latestEnd, domain/HistoryTail.ts), so those are let in too.
       const start = Math.max(0, request.startDate ?? 0)
       const latest = latestEnd(now)
       const end = Math.min(request.endDate ?? latest, latest)

@@ -13,7 +13,7 @@ import type { HistoryPageRequest, MessagePage, PeerNotFound, TelegramError } fro
 /** A page asked of Telegram ahead of time, while the one before it is stored and streamed. */
 export interface Prefetch {
   readonly request: HistoryPageRequest
-  /** Our clock when it was asked for (what the tail rule of HistorySync may assume about it). */
+  /** Telegram's clock (ms) when it was asked for: what the tail rule (domain/HistoryTail.ts) may assume about it. */
   readonly askedAt: number
   readonly fiber: Fiber.RuntimeFiber<MessagePage, TelegramError | PeerNotFound>
 }

@@ -2,7 +2,7 @@
  * The public HTTP API (contract: shared/spec/api-contract.md), declared once:
  * TgscApi adds every feature's group (src/http/<feature>/Api.ts: routes,
  * parameters, response shapes and error statuses; handled in the same
- * folder's Http.ts). This module only composes and re-exports.
+ * folder's Http.ts). This module only composes them.
  */
 import { HttpApi, OpenApi } from "@effect/platform"
 import { BadRequest, Unauthorized } from "./ApiErrors.js"
@@ -15,24 +15,6 @@ import { describeErrorBodies } from "./OpenApiErrors.js"
 import { SessionsGroup } from "./sessions/Api.js"
 import { SettingsGroup } from "./settings/Api.js"
 import { SystemGroup } from "./system/Api.js"
-
-export { CurrentSession, SessionAuth } from "./CurrentSession.js"
-
-// The contract's shapes, defined once in src/contract (shared with the library and other adapters).
-export { DialogResult, DialogSearchResponse, DialogType, Folder } from "../contract/Dialogs.js"
-export { FileMetadata } from "../contract/Files.js"
-export { QrLoginStarted, QrLoginState, QrStatus } from "../contract/Logins.js"
-export { HistoryMessage, MessageSearchResponse, MessageSearchResult } from "../contract/Messages.js"
-
-// One feature folder per group: its routes (Api.ts) and its handlers (Http.ts).
-export { AuthGroup } from "./auth/Api.js"
-export { DialogSearchUrlParams, DialogsGroup } from "./dialogs/Api.js"
-export { FilesGroup } from "./files/Api.js"
-export { HISTORY_DEFAULT_CHUNK_SIZE, HISTORY_MAX_CHUNK_SIZE, HistoryGroup } from "./history/Api.js"
-export { MESSAGE_SEARCH_DEFAULT_LIMIT, MessageSearchUrlParams, MessagesGroup } from "./messages/Api.js"
-export { SessionsGroup } from "./sessions/Api.js"
-export { SettingsGroup } from "./settings/Api.js"
-export { SystemGroup } from "./system/Api.js"
 
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)

@@ -26,7 +26,25 @@ import {
 } from "../../ports/MessageStore.js"
 import { dialogMigrations } from "./DialogMigrations.js"
 import { dialogDatabasePath } from "./DialogLayout.js"
-import { BATCH, chunks, deleteMediaSql, deleteMessagesSql, INSERT_MEDIA, JoinedRow, MEDIA_COLUMNS, mediaOfMessagesSql, mediaOfRow, MediaRow, messageParams, READ_ASC, READ_DESC, REFRESH_MEDIA, REPLACE_MEDIA_FILE, storedOfRow, upsertMessagesSql } from "./MessageRows.js"
+import {
+  BATCH,
+  chunks,
+  deleteMediaSql,
+  deleteMessagesSql,
+  INSERT_MEDIA,
+  type JoinedRow,
+  MEDIA_COLUMNS,
+  mediaOfMessagesSql,
+  mediaOfRow,
+  type MediaRow,
+  messageParams,
+  READ_ASC,
+  READ_DESC,
+  REFRESH_MEDIA,
+  REPLACE_MEDIA_FILE,
+  storedOfRow,
+  upsertMessagesSql
+} from "./MessageRows.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 
 /** A dialog's open database and its page commit. */

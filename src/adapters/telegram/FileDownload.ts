@@ -26,57 +26,61 @@ export interface DownloadDeps {
   readonly threshold: number
 }
 
-export const downloadFile = (session: SessionName, locatorText: string, deps: DownloadDeps): Stream.Stream<Uint8Array, TelegramError> => {
+export const downloadFile = (
+  session: SessionName,
+  locatorText: string,
+  deps: DownloadDeps
+): Stream.Stream<Uint8Array, TelegramError> => {
   const { call, connectionOf, threshold } = deps
   return Stream.suspend(() => {
-  // A rate limit on a part is waited out like any call's (see below); a download started again (a rate
-  // limit anywhere else) resumes at the bytes already received (whole parts, so a valid offset), never
-  // sending any byte twice.
-  let received = 0
-  return Stream.unwrapScoped(
-    Effect.gen(function*() {
-      const locator = yield* Effect.try({
-        try: () => decodeLocator(locatorText),
-        catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
-      })
-      const connection = yield* connectionOf(session)
-      const location = inputLocation(locator)
-      // Where the file lives; FILE_MIGRATE_n moves it (for this download's later parts too).
-      let dcId = locator.dcId
-      const part = async (offset: number): Promise<Buffer> => {
-        for (let attempt = 0;; attempt++) {
-          try {
-            const sender = await connection.client.getSender(dcId)
-            const result = await connection.client.invokeWithSender(
-              new Api.upload.GetFile({ location, offset: bigInt(offset), limit: DOWNLOAD_CHUNK }),
-              sender
-            )
-            if (result.className !== "upload.File") throw new Error("CDN redirects are not supported")
-            return result.bytes
-          } catch (error) {
-            if (attempt > 0) throw error
-            if (error instanceof errors.FileMigrateError) dcId = error.newDc
-            else if (isServerTimeoutError(error)) await new Promise((r) => setTimeout(r, 1000))
-            else throw error
+    // A rate limit on a part is waited out like any call's (see below); a download started again (a rate
+    // limit anywhere else) resumes at the bytes already received (whole parts, so a valid offset), never
+    // sending any byte twice.
+    let received = 0
+    return Stream.unwrapScoped(
+      Effect.gen(function*() {
+        const locator = yield* Effect.try({
+          try: () => decodeLocator(locatorText),
+          catch: (cause) => new TelegramUnavailable({ reason: "invalid media locator", cause })
+        })
+        const connection = yield* connectionOf(session)
+        const location = inputLocation(locator)
+        // Where the file lives; FILE_MIGRATE_n moves it (for this download's later parts too).
+        let dcId = locator.dcId
+        const part = async (offset: number): Promise<Buffer> => {
+          for (let attempt = 0;; attempt++) {
+            try {
+              const sender = await connection.client.getSender(dcId)
+              const result = await connection.client.invokeWithSender(
+                new Api.upload.GetFile({ location, offset: bigInt(offset), limit: DOWNLOAD_CHUNK }),
+                sender
+              )
+              if (result.className !== "upload.File") throw new Error("CDN redirects are not supported")
+              return result.bytes
+            } catch (error) {
+              if (attempt > 0) throw error
+              if (error instanceof errors.FileMigrateError) dcId = error.newDc
+              else if (isServerTimeoutError(error)) await new Promise((r) => setTimeout(r, 1000))
+              else throw error
+            }
           }
         }
-      }
-      // As many parts as the size announces (as GramJS counts them); a short part is the file's end.
-      const parts = Math.ceil(locator.size / DOWNLOAD_CHUNK)
-      const first = Math.floor(received / DOWNLOAD_CHUNK)
-      return (first < parts ? Stream.range(first, parts - 1) : Stream.empty).pipe(
-        // Parts in flight together: Telegram (and our decryption) works on the next while one arrives. A
-        // part that meets a rate limit waits it out and is asked again by itself; the others go on.
-        Stream.mapEffect(
-          (i) => retryFloodWaits(threshold)(call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK))),
-          { concurrency: PARTS_IN_FLIGHT }
-        ),
-        Stream.takeUntil((bytes) => bytes.byteLength < DOWNLOAD_CHUNK),
-        Stream.filter((bytes) => bytes.byteLength > 0),
-        Stream.map((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-        Stream.tap((chunk) => Effect.sync(() => (received += chunk.byteLength)))
-      )
-    })
-  ).pipe(retryFloodWaitsStream(threshold))
-})
+        // As many parts as the size announces (as GramJS counts them); a short part is the file's end.
+        const parts = Math.ceil(locator.size / DOWNLOAD_CHUNK)
+        const first = Math.floor(received / DOWNLOAD_CHUNK)
+        return (first < parts ? Stream.range(first, parts - 1) : Stream.empty).pipe(
+          // Parts in flight together: Telegram (and our decryption) works on the next while one arrives. A
+          // part that meets a rate limit waits it out and is asked again by itself; the others go on.
+          Stream.mapEffect(
+            (i) => retryFloodWaits(threshold)(call(session, "upload.GetFile", () => part(i * DOWNLOAD_CHUNK))),
+            { concurrency: PARTS_IN_FLIGHT }
+          ),
+          Stream.takeUntil((bytes) => bytes.byteLength < DOWNLOAD_CHUNK),
+          Stream.filter((bytes) => bytes.byteLength > 0),
+          Stream.map((bytes) => new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+          Stream.tap((chunk) => Effect.sync(() => (received += chunk.byteLength)))
+        )
+      })
+    ).pipe(retryFloodWaitsStream(threshold))
+  })
 }
