@@ -32,14 +32,14 @@ import type { SessionStore, SessionStoreFailed } from "./ports/SessionStore.js"
 import type { SettingsPersistFailed, SettingsStore } from "./ports/SettingsStore.js"
 import type { TelegramGateway } from "./ports/TelegramGateway.js"
 import type { TelegramLogin } from "./ports/TelegramLogin.js"
-import { AccountCache, AccountCacheLive, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
-import { DialogSearch, DialogSearchLive } from "./app/DialogSearch.js"
-import { HistorySync, HistorySyncLive } from "./app/HistorySync.js"
-import { MediaLookup, MediaLookupLive } from "./app/MediaLookup.js"
-import { MessageSearch, MessageSearchLive } from "./app/MessageSearch.js"
-import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins, QrLoginsLive } from "./app/QrLogins.js"
-import { SessionLogout, SessionLogoutLive } from "./app/SessionLogout.js"
-import { RevocationGuardedGatewayLive, SessionRevocations, SessionRevocationsLive } from "./app/SessionRevocations.js"
+import { AccountCache, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
+import { DialogSearch } from "./app/DialogSearch.js"
+import { HistorySync } from "./app/HistorySync.js"
+import { MediaLookup } from "./app/MediaLookup.js"
+import { MessageSearch } from "./app/MessageSearch.js"
+import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins } from "./app/QrLogins.js"
+import { SessionLogout } from "./app/SessionLogout.js"
+import { RevocationGuardedGatewayLive, SessionRevocations } from "./app/SessionRevocations.js"
 import { DEFAULTS } from "./domain/Defaults.js"
 
 export interface TelegramConfig extends TelegramCredentials {
@@ -169,12 +169,12 @@ export const TgscUseCasesLive = (
 ): Layer.Layer<TgscUseCases, never, TgscPorts> => {
   const seconds = (value: number | undefined, fallback: Duration.Duration) =>
     value === undefined ? fallback : Duration.seconds(value)
-  const accountCache = AccountCacheLive.pipe(
+  const accountCache = AccountCache.Default.pipe(
     Layer.provide(Layer.succeed(AccountCacheOptionsTag, {
       timeToLive: seconds(config.dialogCacheTtlSeconds, DEFAULT_ACCOUNT_CACHE_TTL)
     }))
   )
-  const qrLogins = QrLoginsLive.pipe(
+  const qrLogins = QrLogins.Default.pipe(
     Layer.provide(Layer.succeed(QrLoginOptionsTag, {
       loginTimeout: seconds(config.loginTimeoutSeconds, defaultQrLoginOptions.loginTimeout),
       keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished),
@@ -182,11 +182,11 @@ export const TgscUseCasesLive = (
     }))
   )
   // The use cases see Telegram through SessionRevocations: a session Telegram refused is not asked for again.
-  const useCases = Layer.mergeAll(qrLogins, DialogSearchLive, MessageSearchLive, HistorySyncLive, MediaLookupLive).pipe(
+  const useCases = Layer.mergeAll(qrLogins, DialogSearch.Default, MessageSearch.Default, HistorySync.Default, MediaLookup.Default).pipe(
     Layer.provideMerge(accountCache),
     Layer.provide(RevocationGuardedGatewayLive)
   )
-  return SessionLogoutLive.pipe(Layer.provideMerge(useCases), Layer.provideMerge(SessionRevocationsLive))
+  return SessionLogout.Default.pipe(Layer.provideMerge(useCases), Layer.provideMerge(SessionRevocations.Default))
 }
 
 /**

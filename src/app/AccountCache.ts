@@ -14,7 +14,7 @@
  * asked for, as every search does first, not left to serve the old account
  * until the TTL.
  */
-import { Cache, Context, Duration, Effect, Either, Layer, Option } from "effect"
+import { Cache, Context, Duration, Effect, Either, Option } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
@@ -75,7 +75,7 @@ const makeDialogCache = <A>(
     })
   )
 
-export const makeAccountCache = Effect.gen(function*() {
+const makeAccountCache = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const options = yield* Effect.serviceOption(AccountCacheOptionsTag)
   const timeToLive = Option.match(options, { onNone: () => DEFAULT_ACCOUNT_CACHE_TTL, onSome: (o) => o.timeToLive })
@@ -133,6 +133,8 @@ export const makeAccountCache = Effect.gen(function*() {
   } as const
 })
 
-export class AccountCache extends Context.Tag("app/AccountCache")<AccountCache, Effect.Effect.Success<typeof makeAccountCache>>() {}
+/** The account-level cache of dialogs, folders and counts; needs AccountCacheOptionsTag. */
+export class AccountCache extends Effect.Service<AccountCache>()("app/AccountCache", { effect: makeAccountCache }) {}
 
-export const AccountCacheLive = Layer.effect(AccountCache, makeAccountCache)
+/** The use case's layer (the name earlier releases exported). */
+export const AccountCacheLive = AccountCache.Default

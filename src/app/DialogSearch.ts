@@ -5,7 +5,7 @@
  * filters, order and the page. Every returned dialog carries its real
  * message count, fetched for the page if it is not known yet.
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Effect, Option } from "effect"
 import {
   countsNeeded,
   type DialogSearchParams,
@@ -19,7 +19,7 @@ import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import { dialogView, type DialogSearchView, type FolderView } from "../contract/Dialogs.js"
 import { AccountCache, COUNT_CONCURRENCY } from "./AccountCache.js"
 
-export const makeDialogSearch = Effect.gen(function*() {
+const makeDialogSearch = Effect.gen(function*() {
   const cache = yield* AccountCache
 
   /**
@@ -84,6 +84,8 @@ export const makeDialogSearch = Effect.gen(function*() {
   } as const
 })
 
-export class DialogSearch extends Context.Tag("app/DialogSearch")<DialogSearch, Effect.Effect.Success<typeof makeDialogSearch>>() {}
+/** Dialog search and the folder list for a session; needs AccountCache. */
+export class DialogSearch extends Effect.Service<DialogSearch>()("app/DialogSearch", { effect: makeDialogSearch }) {}
 
-export const DialogSearchLive = Layer.effect(DialogSearch, makeDialogSearch)
+/** The use case's layer (the name earlier releases exported). */
+export const DialogSearchLive = DialogSearch.Default

@@ -17,7 +17,7 @@
  * continues the walk takes it and nothing is asked for twice); what a commit
  * wrote is streamed as written, not read back.
  */
-import { Cause, Clock, Context, Duration, Effect, Exit, Fiber, Layer, RcMap, Stream } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Fiber, RcMap, Stream } from "effect"
 import { backwardPage, forwardPage } from "../domain/HistoryPages.js"
 import { latestEnd, settledPart } from "../domain/HistoryTail.js"
 import * as Intervals from "../domain/Intervals.js"
@@ -45,7 +45,7 @@ interface DialogState {
   readonly walks: Walks
 }
 
-export const makeHistorySync = Effect.gen(function*() {
+const makeHistorySync = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const store = yield* MessageStore
   const settingsStore = yield* SettingsStore
@@ -362,6 +362,8 @@ export const makeHistorySync = Effect.gen(function*() {
   }
 })
 
-export class HistorySync extends Context.Tag("app/HistorySync")<HistorySync, Effect.Effect.Success<typeof makeHistorySync>>() {}
+/** A dialog's history from the cache, fetching from Telegram only what it lacks. */
+export class HistorySync extends Effect.Service<HistorySync>()("app/HistorySync", { scoped: makeHistorySync }) {}
 
-export const HistorySyncLive = Layer.scoped(HistorySync, makeHistorySync)
+/** The use case's layer (the name earlier releases exported). */
+export const HistorySyncLive = HistorySync.Default

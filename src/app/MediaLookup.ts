@@ -6,7 +6,7 @@
  * skipped by the settings, not fetched yet, failed, or lost from disk says
  * which, so the caller can tell the user what to do.
  */
-import { Context, Data, Effect, Layer, Option, type Stream } from "effect"
+import { Data, Effect, Option, type Stream } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { type ByteRange, MediaFiles, type MediaFileError, type MediaFileRef } from "../ports/MediaFiles.js"
 import { MediaIndex, type MediaIndexError } from "../ports/MediaIndex.js"
@@ -58,7 +58,7 @@ export interface MediaFileInfo {
 
 export type MediaLookupError = MediaNotFound | MediaNotDownloaded | TelegramError | MediaIndexError | MediaFileError
 
-export const makeMediaLookup = Effect.gen(function*() {
+const makeMediaLookup = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const index = yield* MediaIndex
   const files = yield* MediaFiles
@@ -98,6 +98,8 @@ export const makeMediaLookup = Effect.gen(function*() {
   return { find: (session: SessionName, uuid: string) => Effect.withSpan(find(session, uuid), "MediaLookup.find") } as const
 })
 
-export class MediaLookup extends Context.Tag("app/MediaLookup")<MediaLookup, Effect.Effect.Success<typeof makeMediaLookup>>() {}
+/** Media files of cached messages: metadata and bytes. */
+export class MediaLookup extends Effect.Service<MediaLookup>()("app/MediaLookup", { effect: makeMediaLookup }) {}
 
-export const MediaLookupLive = Layer.effect(MediaLookup, makeMediaLookup)
+/** The use case's layer (the name earlier releases exported). */
+export const MediaLookupLive = MediaLookup.Default

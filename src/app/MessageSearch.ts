@@ -9,7 +9,7 @@
  * it is a 404 like any dialog the API does not show, and a global search
  * drops its hits, from the results and from the total.
  */
-import { Context, Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
 import type { SessionName } from "../domain/SessionName.js"
 import {
@@ -43,7 +43,7 @@ export interface MessageSearchQuery {
   readonly limit: number
 }
 
-export const makeMessageSearch = Effect.gen(function*() {
+const makeMessageSearch = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const cache = yield* AccountCache
 
@@ -117,6 +117,8 @@ export const makeMessageSearch = Effect.gen(function*() {
   } as const
 })
 
-export class MessageSearch extends Context.Tag("app/MessageSearch")<MessageSearch, Effect.Effect.Success<typeof makeMessageSearch>>() {}
+/** Message search with Telegram's own index; needs AccountCache. */
+export class MessageSearch extends Effect.Service<MessageSearch>()("app/MessageSearch", { effect: makeMessageSearch }) {}
 
-export const MessageSearchLive = Layer.effect(MessageSearch, makeMessageSearch)
+/** The use case's layer (the name earlier releases exported). */
+export const MessageSearchLive = MessageSearch.Default

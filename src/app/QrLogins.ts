@@ -6,24 +6,7 @@
  * login and leaves no file behind.
  */
 import { randomBytes } from "node:crypto"
-import {
-  Cause,
-  Clock,
-  Context,
-  Data,
-  Deferred,
-  Duration,
-  Effect,
-  Either,
-  Fiber,
-  FiberSet,
-  Layer,
-  Option,
-  Queue,
-  Ref,
-  Stream,
-  SubscriptionRef
-} from "effect"
+import { Cause, Clock, Context, Data, Deferred, Duration, Effect, Either, Fiber, FiberSet, Option, Queue, Ref, Stream, SubscriptionRef } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { type AccountInfo, describeTelegramError, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
@@ -104,7 +87,7 @@ interface Entry {
   fiber: Fiber.RuntimeFiber<void> | undefined
 }
 
-export const makeQrLogins = Effect.gen(function*() {
+const makeQrLogins = Effect.gen(function*() {
   const login = yield* TelegramLogin
   const sessions = yield* SessionStore
   const options = yield* Effect.serviceOption(QrLoginOptionsTag).pipe(Effect.map(Option.getOrElse(() => defaultQrLoginOptions)))
@@ -320,6 +303,8 @@ const endReplacedLogin = (login: TelegramLogin["Type"], name: SessionName, saved
     }
   })
 
-export class QrLogins extends Context.Tag("app/QrLogins")<QrLogins, Effect.Effect.Success<typeof makeQrLogins>>() {}
+/** QR logins with 2FA; needs QrLoginOptionsTag. */
+export class QrLogins extends Effect.Service<QrLogins>()("app/QrLogins", { scoped: makeQrLogins }) {}
 
-export const QrLoginsLive = Layer.scoped(QrLogins, makeQrLogins)
+/** The use case's layer (the name earlier releases exported). */
+export const QrLoginsLive = QrLogins.Default

@@ -11,7 +11,7 @@
  * Runs in the server (with every collaborator) and in tgsc-auth (only the
  * session files and the login port: nothing in memory to drop there).
  */
-import { Context, Data, Effect, Fiber, FiberSet, Layer, Option } from "effect"
+import { Data, Effect, Fiber, FiberSet, Option } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore, type SessionStoreFailed } from "../ports/SessionStore.js"
 import { TelegramGateway } from "../ports/TelegramGateway.js"
@@ -75,6 +75,8 @@ export const makeSessionLogout = Effect.gen(function*() {
   return { logOut: (name: SessionName) => Effect.withSpan(logOut(name), "SessionLogout.logOut") } as const
 })
 
-export class SessionLogout extends Context.Tag("app/SessionLogout")<SessionLogout, Effect.Effect.Success<typeof makeSessionLogout>>() {}
+/** Logging a session out, at Telegram and on disk. */
+export class SessionLogout extends Effect.Service<SessionLogout>()("app/SessionLogout", { scoped: makeSessionLogout }) {}
 
-export const SessionLogoutLive = Layer.scoped(SessionLogout, makeSessionLogout)
+/** The use case's layer (the name earlier releases exported). */
+export const SessionLogoutLive = SessionLogout.Default

@@ -7,7 +7,7 @@
  * the name: a new login saved under the name (by any process, or a file put
  * there by hand) is a different saved login, so it clears the mark.
  */
-import { Context, Effect, Layer, Option, Stream } from "effect"
+import { Effect, Layer, Option, Stream } from "effect"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { SessionRevoked, TelegramGateway, type TelegramGatewayService } from "../ports/TelegramGateway.js"
@@ -18,7 +18,7 @@ interface Mark {
   readonly reason: string
 }
 
-export const makeSessionRevocations = Effect.gen(function*() {
+const makeSessionRevocations = Effect.gen(function*() {
   const sessions = yield* SessionStore
   const marks = new Map<SessionName, Mark>()
 
@@ -78,12 +78,11 @@ export const makeSessionRevocations = Effect.gen(function*() {
   return { check, mark, clear, guardGateway } as const
 })
 
-export class SessionRevocations extends Context.Tag("app/SessionRevocations")<
-  SessionRevocations,
-  Effect.Effect.Success<typeof makeSessionRevocations>
->() {}
+/** Sessions Telegram refused, not asked for again. */
+export class SessionRevocations extends Effect.Service<SessionRevocations>()("app/SessionRevocations", { effect: makeSessionRevocations }) {}
 
-export const SessionRevocationsLive = Layer.effect(SessionRevocations, makeSessionRevocations)
+/** The use case's layer (the name earlier releases exported). */
+export const SessionRevocationsLive = SessionRevocations.Default
 
 /** The TelegramGateway for the use cases: the port's, guarded by SessionRevocations. */
 export const RevocationGuardedGatewayLive = Layer.effect(

@@ -6,7 +6,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
+import { Context, Deferred, Duration, Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
 import { SessionFilesLive } from "../../src/adapters/fs/SessionFiles.js"
 import { QrLoginOptionsTag, QrLogins, QrLoginsLive } from "../../src/app/QrLogins.js"
 import { type SessionName, validateSessionName } from "../../src/domain/SessionName.js"
@@ -68,7 +68,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { dir, layer } = yield* setup({ scanned })
       const ctx = yield* Layer.build(layer)
-      const logins = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const logins = Context.get(ctx, QrLogins)
       const sessions = ctx.unsafeMap.get(SessionStore.key) as SessionStore["Type"]
       const started = yield* logins.start(name("alice"), false)
       expect(started.status).toBe("pending")
@@ -110,7 +110,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { layer } = yield* setup({ scanned })
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const sessions = ctx.unsafeMap.get(SessionStore.key) as SessionStore["Type"]
       yield* sessions.save(name("carol"), "OLD")
       const exists = yield* Effect.either(l.start(name("carol"), false))
@@ -133,7 +133,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { dir, layer } = yield* setup({ scanned })
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const started = yield* l.start(name("erin"), false)
       yield* l.cancel(started.token)
       const gone = yield* Effect.either(l.status(started.token))
@@ -148,7 +148,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { layer } = yield* setup({ scanned }, Duration.millis(200))
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const started = yield* l.start(name("frank"), false)
       yield* Effect.sleep(Duration.millis(400))
       const state = yield* l.status(started.token)
@@ -161,7 +161,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { layer } = yield* setup({ scanned, failConnect: true })
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const result = yield* Effect.either(l.start(name("gina"), false))
       expect(Either.isLeft(result) && result.left._tag).toBe("LoginStartFailed")
       // the name is free again
@@ -174,7 +174,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { dir, layer } = yield* setup({ scanned }, "default")
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const started = yield* l.start(name("hank"), false)
       yield* TestClock.adjust(Duration.seconds(299))
       yield* settle
@@ -199,7 +199,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { layer } = yield* setup({ scanned }, "default")
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const started = yield* l.start(name("ivy"), false)
       yield* Deferred.succeed(scanned, undefined)
       // The session file is written for real: wait (in real time, bounded) for the login to record it.
@@ -232,7 +232,7 @@ describe("QrLogins", () => {
         Layer.provide(Layer.succeed(TelegramLogin, slow))
       )
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const caller = yield* Effect.fork(l.start(name("jack"), false))
       yield* Deferred.await(connecting)
       yield* Fiber.interrupt(caller)
@@ -249,7 +249,7 @@ describe("QrLogins", () => {
       const scanned = yield* Deferred.make<void>()
       const { layer } = yield* setup({ scanned, password: "hunter2" })
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const started = yield* l.start(name("kate"), false)
       yield* Deferred.succeed(scanned, undefined)
       yield* Effect.sleep(Duration.millis(50))
@@ -280,7 +280,7 @@ describe("QrLogins", () => {
         }))
       )
       const ctx = yield* Layer.build(layer)
-      const l = ctx.unsafeMap.get(QrLogins.key) as QrLogins["Type"]
+      const l = Context.get(ctx, QrLogins)
       const first = yield* l.start(name("one"), false)
       yield* TestClock.adjust(Duration.seconds(100))
       yield* l.start(name("two"), false)
