@@ -62,16 +62,11 @@ export const intersect = (a: IntervalSet, b: IntervalSet): IntervalSet => subtra
 /** The parts of `request` no interval of `covered` holds, oldest first. */
 export const missing = (request: Interval, covered: IntervalSet): IntervalSet => subtract([request], covered)
 
-/** The parts of `request` that `covered` holds, oldest first. */
-export const coveredWithin = (request: Interval, covered: IntervalSet): IntervalSet => intersect([request], covered)
-
 /** Whether every second of `i` is in `set`. */
 export const covers = (set: IntervalSet, i: Interval): boolean => missing(i, set).length === 0
 
 /** Whether the second `t` is in `set`. */
 export const contains = (set: IntervalSet, t: number): boolean => set.some((i) => i.start <= t && t < i.end)
-
-export const totalLength = (set: IntervalSet): number => set.reduce((n, i) => n + length(i), 0)
 
 export const equals = (a: IntervalSet, b: IntervalSet): boolean => {
   const x = normalize(a)

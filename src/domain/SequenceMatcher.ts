@@ -164,12 +164,5 @@ export const matcherFor = (a: ReadonlyArray<number>): SequenceMatcher => {
   return { matchingBlocks: (b) => blocksOf(b).sort((x, y) => x.a - y.a || x.b - y.b), ratio }
 }
 
-/** difflib's `get_matching_blocks`, without the final sentinel and without merging adjacent blocks. */
-export const matchingBlocks = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): ReadonlyArray<MatchingBlock> =>
-  matcherFor(a).matchingBlocks(b)
-
-/** `SequenceMatcher(None, a, b, autojunk=False).ratio()`: 2*M / (len(a) + len(b)), 1 for two empty sequences. */
-export const sequenceRatio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number => matcherFor(a).ratio(b)
-
 /** A string as Python sees it: one element per code point. */
 export const codePoints = (text: string): ReadonlyArray<number> => Array.from(text, (c) => c.codePointAt(0)!)

@@ -225,10 +225,3 @@ const two = (b: Buffer, at: number, n: number) => {
   b[at] = 0x30 + Math.floor(n / 10)
   b[at + 1] = 0x30 + (n % 10)
 }
-
-/** One chunk's event as bytes. */
-export const historyChunkEvent = (messages: ReadonlyArray<StoredMessage>): Uint8Array => {
-  const writer = new HistoryFrameWriter()
-  writer.chunk(messages)
-  return writer.take()
-}

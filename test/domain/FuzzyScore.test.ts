@@ -2,9 +2,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { readFileSync } from "node:fs"
 import { fuzzyScore, SUBSTRING_FLOOR, titleContains, titleMatcher } from "../../src/domain/FuzzyScore.js"
-import { codePoints, matcherFor, matchingBlocks, sequenceRatio } from "../../src/domain/SequenceMatcher.js"
+import { codePoints, matcherFor } from "../../src/domain/SequenceMatcher.js"
 import { caseFold, foldForSearch } from "../../src/domain/TextFold.js"
 import { referenceBlocks } from "./DifflibReference.js"
+
+/** `SequenceMatcher(None, a, b, autojunk=False).ratio()`. */
+const ratio = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => matcherFor(a).ratio(b)
+/** difflib's `get_matching_blocks`, without the final sentinel. */
+const blocks = (a: ReadonlyArray<number>, b: ReadonlyArray<number>) => matcherFor(a).matchingBlocks(b)
 
 interface Row {
   readonly query: string
@@ -36,7 +41,7 @@ describe("against Python (fixtures/fuzzy-table.json)", () => {
   })
   it("difflib ratio of the folded strings, to 1e-12", () => {
     const wrong = table.filter((r) =>
-      Math.abs(sequenceRatio(codePoints(r.folded_query), codePoints(r.folded_title)) - r.ratio) > 1e-12
+      Math.abs(ratio(codePoints(r.folded_query), codePoints(r.folded_title)) - r.ratio) > 1e-12
     )
     expect(wrong).toEqual([])
   })
@@ -79,20 +84,20 @@ describe("folding", () => {
 describe("difflib tie-breaking", () => {
   it("takes the earliest longest match in a, then in b", () => {
     // difflib: SequenceMatcher(None, "abab", "baba").get_matching_blocks() -> (0,1,3)
-    expect(matchingBlocks(codePoints("abab"), codePoints("baba"))).toEqual([{ a: 0, b: 1, size: 3 }])
+    expect(blocks(codePoints("abab"), codePoints("baba"))).toEqual([{ a: 0, b: 1, size: 3 }])
     // "ab" in "xabyab": the first "ab" of b is taken.
-    expect(matchingBlocks(codePoints("ab"), codePoints("xabyab"))).toEqual([{ a: 0, b: 1, size: 2 }])
+    expect(blocks(codePoints("ab"), codePoints("xabyab"))).toEqual([{ a: 0, b: 1, size: 2 }])
   })
   it("recurses on both sides of a match", () => {
     // difflib: [(0,0,1),(2,1,1),(4,3,1)] for "axbxc" / "abyc"
-    expect(matchingBlocks(codePoints("axbxc"), codePoints("abyc"))).toEqual([
+    expect(blocks(codePoints("axbxc"), codePoints("abyc"))).toEqual([
       { a: 0, b: 0, size: 1 },
       { a: 2, b: 1, size: 1 },
       { a: 4, b: 3, size: 1 }
     ])
   })
   it("two empty sequences are identical", () => {
-    expect(sequenceRatio([], [])).toBe(1)
+    expect(ratio([], [])).toBe(1)
     expect(fuzzyScore("", "")).toBe(1)
   })
 })
@@ -101,7 +106,7 @@ describe("the matcher against difflib's own algorithm (DifflibReference.ts)", ()
   // Few distinct elements: many equally long matches, so tie-breaking decides the blocks.
   const sequence = (maxLength: number) => fc.array(fc.integer({ min: 0, max: 3 }), { maxLength })
   it.prop("the same blocks, in the same places", [sequence(40), sequence(40)], ([a, b]) => {
-    expect(matchingBlocks(a, b)).toEqual(referenceBlocks(a, b))
+    expect(blocks(a, b)).toEqual(referenceBlocks(a, b))
   }, { fastCheck: { numRuns: 3000 } })
   it.prop("one matcher reused over many titles gives each title's blocks", [sequence(300), fc.array(sequence(30), { maxLength: 20 })], ([a, titles]) => {
     const matcher = matcherFor(a)
@@ -115,7 +120,7 @@ describe("the matcher against difflib's own algorithm (DifflibReference.ts)", ()
       [" ".repeat(255) + "a", "a b c d e"],
       ["news club ".repeat(25), "Book club News"]
     ]
-    for (const [q, t] of cases) expect(matchingBlocks(points(q), points(t))).toEqual(referenceBlocks(points(q), points(t)))
+    for (const [q, t] of cases) expect(blocks(points(q), points(t))).toEqual(referenceBlocks(points(q), points(t)))
   })
 })
 
@@ -141,7 +146,7 @@ describe("properties", () => {
   it.prop("a non-substring scores below 0.8 only by the ratio", [text, text], ([q, t]) => {
     const s = fuzzyScore(q, t)
     if (!foldForSearch(t).includes(foldForSearch(q))) {
-      expect(s).toBe(sequenceRatio(codePoints(foldForSearch(q)), codePoints(foldForSearch(t))))
+      expect(s).toBe(ratio(codePoints(foldForSearch(q)), codePoints(foldForSearch(t))))
     }
   })
   // Titles close to the query, so that the bounds are near the minimum as often as far from it.

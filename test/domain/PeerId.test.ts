@@ -1,6 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
-import { markPeerId, unmarkPeerId } from "../../src/domain/PeerId.js"
+import { markPeerId, type PeerKind } from "../../src/domain/PeerId.js"
+
+/** The inverse the marking must have: kind and Telegram id back from a marked id; null for 0. */
+const unmarkPeerId = (marked: number): { kind: PeerKind; id: number } | null => {
+  if (marked > 0) return { kind: "user", id: marked }
+  if (marked === 0) return null
+  if (-marked > 1_000_000_000_000) return { kind: "channel", id: -marked - 1_000_000_000_000 }
+  return { kind: "chat", id: -marked }
+}
 
 describe("marked peer ids", () => {
   it.each([

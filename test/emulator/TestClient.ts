@@ -8,7 +8,8 @@ import type { PromisedNetSockets } from "telegram/extensions/index.js"
 import { Logger, LogLevel } from "telegram/extensions/Logger.js"
 import { ConnectionTCPAbridged, ConnectionTCPFull, ConnectionTCPObfuscated } from "telegram/network/index.js"
 import { StringSession } from "telegram/sessions/index.js"
-import { emulatorSwitchFromEnv } from "../../src/adapters/telegram/EmulatorSwitch.js"
+import { emulatorSwitchFor } from "../../src/adapters/telegram/EmulatorSwitch.js"
+import { emulatorFromEnv } from "../../src/adapters/telegram/TelegramAdapterConfig.js"
 import { ConnectionTCPIntermediate } from "./ConnectionTCPIntermediate.js"
 import type { RunningEmulator } from "./Emulator.js"
 
@@ -38,7 +39,7 @@ export const TEST_API_HASH = "0123456789abcdef0123456789abcdef"
 
 /** A client for the emulator, not yet connected. */
 export const makeTestClient = (emulator: RunningEmulator, options: TestClientOptions = {}): TelegramClient => {
-  const emulatorSwitch = emulatorSwitchFromEnv(emulator.env)!
+  const emulatorSwitch = emulatorSwitchFor(emulatorFromEnv(emulator.env))!
   const session = new StringSession(options.session ?? "")
   if (options.session === undefined || options.session === "") emulatorSwitch.prepareSession(session)
   return new TelegramClient(session, TEST_API_ID, TEST_API_HASH, {

@@ -3,9 +3,16 @@ import { FastCheck as fc, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 import { MEDIA_CATEGORIES } from "../../src/domain/MediaCategory.js"
 import { HistoryMessage, historyMessageView } from "../../src/contract/Messages.js"
-import { historyChunkEvent, HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
+import { HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
 import { dataEvent } from "../../src/http/SseEvents.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
+
+/** One chunk's event as bytes. */
+const historyChunkEvent = (messages: ReadonlyArray<StoredMessage>): Uint8Array => {
+  const writer = new HistoryFrameWriter()
+  writer.chunk(messages)
+  return writer.take()
+}
 
 const text = fc.option(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom("", "\"", "\\", "\n\u2028", "\u0000")), {
   nil: null

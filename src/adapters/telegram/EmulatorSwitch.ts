@@ -19,7 +19,7 @@ import type { StringSession } from "telegram/sessions/index.js"
 import { _serverKeys } from "telegram/crypto/RSA.js"
 import { readBigIntFromBuffer } from "telegram/Helpers.js"
 import { serializeBytes } from "telegram/tl/index.js"
-import { type DcEndpoint, type DcMap, type EmulatorConfig, emulatorFromEnv, parseDcMap, readRsaPublicKey } from "./TelegramAdapterConfig.js"
+import { type DcEndpoint, type DcMap, type EmulatorConfig, parseDcMap, readRsaPublicKey } from "./TelegramAdapterConfig.js"
 
 export { type DcEndpoint, type DcMap, parseDcMap } from "./TelegramAdapterConfig.js"
 
@@ -52,11 +52,6 @@ export interface EmulatorSwitch {
 const endpointFor = (dcs: DcMap, dcId: number): DcEndpoint | undefined => dcs.byDc.get(dcId) ?? dcs.fallback
 
 const switches = new Map<string, EmulatorSwitch>()
-
-/** The switch for this environment, or undefined when it talks to the real Telegram. */
-export const emulatorSwitchFromEnv = (
-  env: Readonly<Record<string, string | undefined>>
-): EmulatorSwitch | undefined => emulatorSwitchFor(emulatorFromEnv(env))
 
 /** The switch for this configuration, or undefined (no emulator) when it talks to the real Telegram. */
 export const emulatorSwitchFor = (config: EmulatorConfig | undefined): EmulatorSwitch | undefined => {
