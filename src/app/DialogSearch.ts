@@ -41,34 +41,30 @@ const makeDialogSearch = Effect.gen(function*() {
       { concurrency: COUNT_CONCURRENCY }
     ).pipe(Effect.map((entries) => new Map(entries)))
 
-  const search = (
-    session: SessionName,
-    params: DialogSearchParams
-  ): Effect.Effect<DialogSearchView, TelegramError | FolderNotFound> =>
-    Effect.gen(function*() {
-      const dialogs = yield* cache.dialogs(session)
-      const folders = params.folder === null || isAllChats(params.folder) ? [] : yield* cache.folders(session)
-      const candidates = yield* selectCandidates(dialogs, folders, params)
-      const needed = countsNeeded(candidates, params)
-      const messages = yield* countsOf(needed.messages, (id) => cache.messageCount(session, id))
-      const participants = yield* countsOf(needed.participants, (id) => cache.participantsCount(session, id))
-      const page = pageOf(rankDialogs(candidates, { messages, participants }, params), params)
-      const pageCounts = yield* countsOf(
-        page.results.map((r) => r.dialog.id).filter((id) => !messages.has(id)),
-        (id) => cache.messageCount(session, id)
-      )
-      const results = yield* Effect.forEach(page.results, (r) =>
-        Effect.map(
-          r.participantsCount === null ? cache.knownParticipantsCount(session, r.dialog.id) : Effect.succeed(Option.none()),
-          (known) =>
-            dialogView(
-              r,
-              messages.get(r.dialog.id) ?? pageCounts.get(r.dialog.id) ?? null,
-              r.participantsCount ?? Option.getOrNull(known)
-            )
-        ))
-      return { total: page.total, offset: page.offset, limit: page.limit, results }
-    })
+  const search = Effect.fn("DialogSearch.search")(function*(session: SessionName, params: DialogSearchParams) {
+    const dialogs = yield* cache.dialogs(session)
+    const folders = params.folder === null || isAllChats(params.folder) ? [] : yield* cache.folders(session)
+    const candidates = yield* selectCandidates(dialogs, folders, params)
+    const needed = countsNeeded(candidates, params)
+    const messages = yield* countsOf(needed.messages, (id) => cache.messageCount(session, id))
+    const participants = yield* countsOf(needed.participants, (id) => cache.participantsCount(session, id))
+    const page = pageOf(rankDialogs(candidates, { messages, participants }, params), params)
+    const pageCounts = yield* countsOf(
+      page.results.map((r) => r.dialog.id).filter((id) => !messages.has(id)),
+      (id) => cache.messageCount(session, id)
+    )
+    const results = yield* Effect.forEach(page.results, (r) =>
+      Effect.map(
+        r.participantsCount === null ? cache.knownParticipantsCount(session, r.dialog.id) : Effect.succeed(Option.none()),
+        (known) =>
+          dialogView(
+            r,
+            messages.get(r.dialog.id) ?? pageCounts.get(r.dialog.id) ?? null,
+            r.participantsCount ?? Option.getOrNull(known)
+          )
+      ))
+    return { total: page.total, offset: page.offset, limit: page.limit, results }
+  })
 
   /** All Chats first, then the account's folders (chat-list folders too) in Telegram's order. */
   const folders = (session: SessionName): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
@@ -78,10 +74,7 @@ const makeDialogSearch = Effect.gen(function*() {
     ])
 
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
-  return {
-    search: (session: SessionName, params: DialogSearchParams) => Effect.withSpan(search(session, params), "DialogSearch.search"),
-    folders: (session: SessionName) => Effect.withSpan(folders(session), "DialogSearch.folders")
-  } as const
+  return { search, folders: (session: SessionName) => Effect.withSpan(folders(session), "DialogSearch.folders") } as const
 })
 
 /** Dialog search and the folder list for a session; needs AccountCache. */

@@ -63,39 +63,40 @@ const makeMediaLookup = Effect.gen(function*() {
   const index = yield* MediaIndex
   const files = yield* MediaFiles
 
-  const find = (session: SessionName, uuid: string): Effect.Effect<MediaFileInfo, MediaLookupError> =>
-    Effect.gen(function*() {
-      // The index is per account, so another account's uuid is simply unknown here.
-      const account = yield* gateway.account(session)
-      const found = yield* index.get(account.userId, uuid)
-      if (Option.isNone(found)) return yield* new MediaNotFound({ uuid })
-      const entry = found.value
-      if (entry.status !== "downloaded" || entry.storedName === null) {
-        return yield* new MediaNotDownloaded({
-          uuid,
-          status: entry.status === "downloaded" ? "missing" : entry.status,
-          reason: entry.reason,
-          path: null
-        })
-      }
-      const ref: MediaFileRef = { accountId: account.userId, dialogId: entry.dialogId, name: entry.storedName }
-      const path = files.absolutePath(ref)
-      const size = yield* files.size(ref)
-      if (Option.isNone(size)) return yield* new MediaNotDownloaded({ uuid, status: "missing", reason: null, path })
-      return {
+  const find = Effect.fn("MediaLookup.find")(function*(session: SessionName, uuid: string) {
+    // The index is per account, so another account's uuid is simply unknown here.
+    const account = yield* gateway.account(session)
+    const found = yield* index.get(account.userId, uuid)
+    if (Option.isNone(found)) return yield* new MediaNotFound({ uuid })
+    const entry = found.value
+    if (entry.status !== "downloaded" || entry.storedName === null) {
+      return yield* new MediaNotDownloaded({
         uuid,
-        dialogId: entry.dialogId,
-        messageId: entry.messageId,
-        path,
-        size: size.value,
-        mimeType: entry.mimeType,
-        originalFileName: entry.originalFileName,
-        storedName: entry.storedName,
-        read: (range) => files.read(ref, range)
-      }
-    })
+        status: entry.status === "downloaded" ? "missing" : entry.status,
+        reason: entry.reason,
+        path: null
+      })
+    }
+    const ref: MediaFileRef = { accountId: account.userId, dialogId: entry.dialogId, name: entry.storedName }
+    const path = files.absolutePath(ref)
+    const size = yield* files.size(ref)
+    if (Option.isNone(size)) return yield* new MediaNotDownloaded({ uuid, status: "missing", reason: null, path })
+    const info: MediaFileInfo = {
+      uuid,
+      dialogId: entry.dialogId,
+      messageId: entry.messageId,
+      path,
+      size: size.value,
+      mimeType: entry.mimeType,
+      originalFileName: entry.originalFileName,
+      storedName: entry.storedName,
+      read: (range) => files.read(ref, range)
+    }
+    return info
+  })
 
-  return { find: (session: SessionName, uuid: string) => Effect.withSpan(find(session, uuid), "MediaLookup.find") } as const
+  // A span of its own (Effect's tracer: a no-op unless the program installs one).
+  return { find } as const
 })
 
 /** Media files of cached messages: metadata and bytes. */

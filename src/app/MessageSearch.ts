@@ -47,74 +47,65 @@ const makeMessageSearch = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const cache = yield* AccountCache
 
-  const inDialog = (
-    session: SessionName,
-    dialogId: number,
-    q: MessageSearchQuery
-  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound> =>
-    Effect.gen(function*() {
-      if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
-      const dialogs = yield* cache.dialogs(session)
-      const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
-      const results: Array<MessageSearchResult> = []
-      let total = 0
-      let offsetId = 0
-      while (results.length < q.limit) {
-        const page = yield* gateway.search(session, dialogId, {
-          query: q.query,
-          minDate: q.after,
-          maxDate: q.before,
-          fromUserId: q.fromUserId,
-          limit: SEARCH_PAGE,
-          offsetId
-        })
-        total = page.count
-        for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
-        // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
-        // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
-        const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
-        if (older.length === 0 || results.length >= page.count) break
-        offsetId = Math.min(...older)
-      }
-      return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
-    })
+  const inDialog = Effect.fn("MessageSearch.inDialog")(function*(session: SessionName, dialogId: number, q: MessageSearchQuery) {
+    if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
+    const dialogs = yield* cache.dialogs(session)
+    const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
+    const results: Array<MessageSearchResult> = []
+    let total = 0
+    let offsetId = 0
+    while (results.length < q.limit) {
+      const page = yield* gateway.search(session, dialogId, {
+        query: q.query,
+        minDate: q.after,
+        maxDate: q.before,
+        fromUserId: q.fromUserId,
+        limit: SEARCH_PAGE,
+        offsetId
+      })
+      total = page.count
+      for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
+      // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
+      // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
+      const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
+      if (older.length === 0 || results.length >= page.count) break
+      offsetId = Math.min(...older)
+    }
+    return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+  })
 
-  const everywhere = (session: SessionName, q: MessageSearchQuery): Effect.Effect<MessageSearchResponse, TelegramError> =>
-    Effect.gen(function*() {
-      const results: Array<MessageSearchResult> = []
-      let total = 0
-      // Hits in the service chat seen so far: Telegram counted them in `total`.
-      let hidden = 0
-      let cursor: GlobalSearchCursor | null = null
-      while (results.length < q.limit) {
-        const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
-          query: q.query,
-          minDate: q.after,
-          maxDate: q.before,
-          limit: SEARCH_PAGE,
-          cursor
-        })
-        total = page.count
-        for (const r of page.results) {
-          if (r.dialogId === SERVICE_CHAT_ID) {
-            hidden++
-            continue
-          }
-          results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
+  const everywhere = Effect.fn("MessageSearch.everywhere")(function*(session: SessionName, q: MessageSearchQuery) {
+    const results: Array<MessageSearchResult> = []
+    let total = 0
+    // Hits in the service chat seen so far: Telegram counted them in `total`.
+    let hidden = 0
+    let cursor: GlobalSearchCursor | null = null
+    while (results.length < q.limit) {
+      const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
+        query: q.query,
+        minDate: q.after,
+        maxDate: q.before,
+        limit: SEARCH_PAGE,
+        cursor
+      })
+      total = page.count
+      for (const r of page.results) {
+        if (r.dialogId === SERVICE_CHAT_ID) {
+          hidden++
+          continue
         }
-        // A page with no hit left is not the end while Telegram names where the next one starts.
-        if (page.next === null || sameCursor(page.next, cursor)) break
-        cursor = page.next
+        results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
       }
-      // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.
-      return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
-    })
+      // A page with no hit left is not the end while Telegram names where the next one starts.
+      if (page.next === null || sameCursor(page.next, cursor)) break
+      cursor = page.next
+    }
+    // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.
+    return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+  })
 
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
-  return {
-    inDialog: (...args: Parameters<typeof inDialog>) => Effect.withSpan(inDialog(...args), "MessageSearch.inDialog"),
-    everywhere: (...args: Parameters<typeof everywhere>) => Effect.withSpan(everywhere(...args), "MessageSearch.everywhere")
-  } as const
+  return { inDialog, everywhere } as const
 })
 
 /** Message search with Telegram's own index; needs AccountCache. */

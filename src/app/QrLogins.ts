@@ -282,7 +282,15 @@ const makeQrLogins = Effect.gen(function*() {
       }
     })
 
-  return { start, status, submitPassword, cancel, cancelFor } as const
+  // The steps a person takes, each a span of its own (Effect's tracer: a no-op unless the program installs one).
+  return {
+    start: (name: SessionName, force: boolean) => Effect.withSpan(start(name, force), "QrLogins.start"),
+    status,
+    submitPassword: (token: string, password: string) =>
+      Effect.withSpan(submitPassword(token, password), "QrLogins.submitPassword"),
+    cancel: (token: string) => Effect.withSpan(cancel(token), "QrLogins.cancel"),
+    cancelFor
+  } as const
 })
 
 /**

@@ -53,26 +53,27 @@ export const makeSessionLogout = Effect.gen(function*() {
       each(revocations, (r) => r.clear(name))
     ], { discard: true })
 
-  const logOut = (name: SessionName): Effect.Effect<SessionDeleted, SessionNotFound | SessionStoreFailed> =>
-    // Run apart from the caller: one that goes away (a closed connection) does not stop a delete midway.
-    Effect.flatMap(FiberSet.run(running, deleteSession(name)), Fiber.join)
+  // Run apart from the caller: one that goes away (a closed connection) does not stop a delete midway.
+  const logOut = Effect.fn("SessionLogout.logOut")(function*(name: SessionName) {
+    return yield* Effect.flatMap(FiberSet.run(running, deleteSession(name)), Fiber.join)
+  })
 
-  const deleteSession = (name: SessionName) =>
-    Effect.gen(function*() {
-      // A login under way would save a session again once this one is gone.
-      yield* each(logins, (l) => l.cancelFor(name))
-      const saved = yield* sessions.load(name)
-      if (Option.isNone(saved)) return yield* new SessionNotFound({ name })
-      const telegram = yield* logOutAtTelegram(login, saved.value)
-      yield* sessions.remove(name)
-      yield* forgetInMemory(name)
-      yield* telegram._tag === "NotConfirmed"
-        ? Effect.logWarning(`session ${name} deleted, but Telegram did not confirm the logout: ${telegram.reason}`)
-        : Effect.logInfo(`session ${name} deleted (${telegram._tag === "LoggedOut" ? "logged out at Telegram" : "login already ended"})`)
-      return { name, telegram } satisfies SessionDeleted
-    })
+  const deleteSession = Effect.fnUntraced(function*(name: SessionName) {
+    // A login under way would save a session again once this one is gone.
+    yield* each(logins, (l) => l.cancelFor(name))
+    const saved = yield* sessions.load(name)
+    if (Option.isNone(saved)) return yield* new SessionNotFound({ name })
+    const telegram = yield* logOutAtTelegram(login, saved.value)
+    yield* sessions.remove(name)
+    yield* forgetInMemory(name)
+    yield* telegram._tag === "NotConfirmed"
+      ? Effect.logWarning(`session ${name} deleted, but Telegram did not confirm the logout: ${telegram.reason}`)
+      : Effect.logInfo(`session ${name} deleted (${telegram._tag === "LoggedOut" ? "logged out at Telegram" : "login already ended"})`)
+    return { name, telegram } satisfies SessionDeleted
+  })
 
-  return { logOut: (name: SessionName) => Effect.withSpan(logOut(name), "SessionLogout.logOut") } as const
+  // A span of its own (Effect's tracer: a no-op unless the program installs one).
+  return { logOut } as const
 })
 
 /** Logging a session out, at Telegram and on disk. */
