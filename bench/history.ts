@@ -31,6 +31,7 @@ import type { GenerateSpec } from "../test/emulator/Scenario.js"
 import { MB, median, peakRssBytes, type Row } from "./lib/Measure.js"
 import { freePort, projectRoot, run, startServer, tempDir, waitFor } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess, streamInClient, type StreamResult } from "./lib/Telegram.js"
+import { AccountId, DialogId, MessageId } from "../src/domain/Ids.js"
 
 const ACCOUNT = 1001
 const SESSION = "bench"
@@ -57,7 +58,7 @@ const spec = (channel: number, count: number): GenerateSpec => ({
 const recordOf = (g: GenerateSpec, i: number): MessageRecord => {
   const m = generatedMessage(g, i, 1)
   return {
-    id: m.id,
+    id: MessageId(m.id),
     date: m.date,
     editDate: null,
     senderId: markPeerId("channel", g.peer.id),
@@ -77,7 +78,7 @@ const recordOf = (g: GenerateSpec, i: number): MessageRecord => {
 const fill = (accountsDir: string, dialogId: number, g: GenerateSpec) =>
   Effect.gen(function*() {
     const store = yield* MessageStore
-    const key = { accountId: ACCOUNT, dialogId }
+    const key = { accountId: AccountId(ACCOUNT), dialogId: DialogId(dialogId) }
     for (let from = 0; from < g.count; from += FILL_PAGE) {
       const messages: Array<MessageRecord> = []
       for (let i = from; i < Math.min(g.count, from + FILL_PAGE); i++) messages.push(recordOf(g, i))

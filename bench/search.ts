@@ -21,6 +21,7 @@ import { projectRoot, run, startServer, tempDir } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
+import { DialogId } from "../src/domain/Ids.js"
 
 const ME = 100
 const SESSION = "bench"
@@ -89,7 +90,7 @@ export const manyDialogs = (count: number): Generated => {
     dialogs.push({ peer })
     const [peerKind] = peer.split(":") as ["user" | "chat" | "channel"]
     records.push({
-      id: markPeerId(peerKind, id),
+      id: DialogId(markPeerId(peerKind, id)),
       kind,
       title,
       username,

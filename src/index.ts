@@ -204,6 +204,8 @@ export {
 export type { DialogKind, DialogRecord, FolderRule } from "./domain/Dialog.js"
 export { ALL_CHATS_ID, ALL_CHATS_TITLE, FolderNotFound } from "./domain/FolderMembership.js"
 export type { MediaFile, MessageMedia, MessageRecord } from "./domain/Message.js"
+/** Branded ids: the ports take them; `DialogId(n)` etc. brand a plain number (no check, no cost). */
+export { AccountId, DialogId, MessageId } from "./domain/Ids.js"
 export { MEDIA_CATEGORIES, type MediaCategory } from "./domain/MediaCategory.js"
 export type { Interval, IntervalSet } from "./domain/Intervals.js"
 export { formatIsoDate, formatMessageDate, InvalidDate, parseDateInput } from "./domain/Dates.js"

@@ -20,6 +20,7 @@ import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { type PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
 import { DEFAULTS } from "../domain/Defaults.js"
+import { DialogId } from "../domain/Ids.js"
 
 export interface AccountCacheOptions {
   readonly timeToLive: Duration.Duration
@@ -35,11 +36,11 @@ export const COUNT_CONCURRENCY = 4
 
 type DialogKey = `${number}@${string}`
 
-const dialogKey = (session: SessionName, dialogId: number): DialogKey => `${dialogId}@${session}`
+const dialogKey = (session: SessionName, dialogId: DialogId): DialogKey => `${dialogId}@${session}`
 
 const parseDialogKey = (key: DialogKey) => {
   const at = key.indexOf("@")
-  return { dialogId: Number(key.slice(0, at)), session: key.slice(at + 1) as SessionName }
+  return { dialogId: DialogId(Number(key.slice(0, at))), session: key.slice(at + 1) as SessionName }
 }
 
 /** Gets from a cache, dropping the entry again when its lookup failed. */
@@ -49,7 +50,7 @@ const getFresh = <K, V, E>(cache: Cache.Cache<K, V, E>, key: K) =>
 /** Per-dialog lookups whose "not visible" answer is cached like a value. */
 const makeDialogCache = <A>(
   timeToLive: Duration.Duration,
-  lookup: (session: SessionName, dialogId: number) => Effect.Effect<A, TelegramError | PeerNotFound>
+  lookup: (session: SessionName, dialogId: DialogId) => Effect.Effect<A, TelegramError | PeerNotFound>
 ) =>
   Effect.map(
     Cache.make<DialogKey, Either.Either<A, PeerNotFound>, TelegramError>({
@@ -64,10 +65,10 @@ const makeDialogCache = <A>(
       }
     }),
     (cache) => ({
-      get: (session: SessionName, dialogId: number): Effect.Effect<A, TelegramError | PeerNotFound> =>
+      get: (session: SessionName, dialogId: DialogId): Effect.Effect<A, TelegramError | PeerNotFound> =>
         Effect.flatMap(getFresh(cache, dialogKey(session, dialogId)), (answer) => answer),
       /** The cached value, if one is there; never asks Telegram. */
-      peek: (session: SessionName, dialogId: number): Effect.Effect<Option.Option<A>> =>
+      peek: (session: SessionName, dialogId: DialogId): Effect.Effect<Option.Option<A>> =>
         Effect.map(cache.getOptionComplete(dialogKey(session, dialogId)), Option.flatMap(Either.getRight)),
       forget: (session: SessionName) =>
         Effect.flatMap(cache.keys, (keys) =>

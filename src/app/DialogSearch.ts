@@ -18,6 +18,7 @@ import type { SessionName } from "../domain/SessionName.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import { dialogView, type DialogSearchView, type FolderView } from "../contract/Dialogs.js"
 import { AccountCache, COUNT_CONCURRENCY } from "./AccountCache.js"
+import type { DialogId } from "../domain/Ids.js"
 
 const makeDialogSearch = Effect.gen(function*() {
   const cache = yield* AccountCache
@@ -28,9 +29,9 @@ const makeDialogSearch = Effect.gen(function*() {
    * than failing the whole search.
    */
   const countsOf = (
-    ids: ReadonlyArray<number>,
-    lookup: (dialogId: number) => Effect.Effect<number | null, TelegramError | PeerNotFound>
-  ): Effect.Effect<ReadonlyMap<number, number | null>, TelegramError> =>
+    ids: ReadonlyArray<DialogId>,
+    lookup: (dialogId: DialogId) => Effect.Effect<number | null, TelegramError | PeerNotFound>
+  ): Effect.Effect<ReadonlyMap<DialogId, number | null>, TelegramError> =>
     Effect.forEach(
       ids,
       (id) =>

@@ -33,6 +33,7 @@ import { checkHistoryRequest, type HistoryError, type HistoryEvent, type History
 import { makeHistoryOutput } from "./HistoryOutput.js"
 import { workStream } from "./WorkStream.js"
 import { advanceWalk, clearWalks, dropPrefetch, makeWalks, type Prefetch, prefetchAnswers, type Walk, type Walks } from "./HistoryWalks.js"
+import { DialogId } from "../domain/Ids.js"
 
 export type { HistoryError, HistoryEvent, HistoryRequest }
 
@@ -64,7 +65,7 @@ const makeHistorySync = Effect.gen(function*() {
   const run = (request: HistoryRequest, emitNow: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
     Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
-      const key: DialogKey = { accountId: account.userId, dialogId: request.dialogId }
+      const key: DialogKey = { accountId: account.userId, dialogId: DialogId(request.dialogId) }
       // The dialog's lock and walks, held for the whole request.
       const dialog = yield* RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`)
       // Message dates are in Telegram's time: "now" and when a page was asked for are read on its clock
@@ -158,7 +159,7 @@ const makeHistorySync = Effect.gen(function*() {
 
       const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
 
-      const ask = (wanted: HistoryPageRequest) => gateway.history(request.session, request.dialogId, wanted)
+      const ask = (wanted: HistoryPageRequest) => gateway.history(request.session, key.dialogId, wanted)
 
       /**
        * Asks for the page after this one now, in a fiber of its own, so that

@@ -22,6 +22,7 @@ import {
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
 import { messageCoreView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
+import type { DialogId } from "../domain/Ids.js"
 
 /**
  * Telegram's per-request maximum, asked for every time (not just what the
@@ -47,7 +48,7 @@ const makeMessageSearch = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const cache = yield* AccountCache
 
-  const inDialog = Effect.fn("MessageSearch.inDialog")(function*(session: SessionName, dialogId: number, q: MessageSearchQuery) {
+  const inDialog = Effect.fn("MessageSearch.inDialog")(function*(session: SessionName, dialogId: DialogId, q: MessageSearchQuery) {
     if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
     const dialogs = yield* cache.dialogs(session)
     const title = dialogs.find((d) => d.id === dialogId)?.title ?? null

@@ -3,11 +3,13 @@
  * epoch-second dates. Counts Telegram reports only on request
  * (message counts, some participant counts) are looked up separately.
  */
+import type { DialogId } from "./Ids.js"
+
 export type DialogKind = "user" | "bot" | "saved" | "group" | "supergroup" | "channel"
 
 export interface DialogRecord {
   /** Marked id. */
-  readonly id: number
+  readonly id: DialogId
   readonly kind: DialogKind
   readonly title: string
   readonly username: string | null

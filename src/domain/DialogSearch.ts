@@ -19,6 +19,7 @@ import type { DialogKind, DialogRecord, FolderRule } from "./Dialog.js"
 import { type FolderNotFound, resolveFolder, selectionContains } from "./FolderMembership.js"
 import { foldedTitle, foldedTitleMatcher, type FoldedText, titleContains, titleScorer } from "./FuzzyScore.js"
 import { foldForSearch } from "./TextFold.js"
+import type { DialogId } from "./Ids.js"
 
 /** Telegram's service chat (login codes): never listed. */
 export const SERVICE_CHAT_ID = 777000
@@ -212,7 +213,7 @@ const mayHaveParticipants = (d: DialogRecord) => HAS_CREATION_DATE.has(d.kind)
 export const countsNeeded = (
   candidates: ReadonlyArray<DialogCandidate>,
   p: DialogSearchParams
-): { readonly messages: ReadonlyArray<number>; readonly participants: ReadonlyArray<number> } => ({
+): { readonly messages: ReadonlyArray<DialogId>; readonly participants: ReadonlyArray<DialogId> } => ({
   messages: needsMessageCounts(p) ? candidates.map((c) => c.dialog.id) : [],
   participants: needsParticipantCounts(p)
     ? candidates.filter((c) => c.dialog.participantsCount === null && mayHaveParticipants(c.dialog)).map((c) => c.dialog.id)

@@ -5,6 +5,7 @@
  * adapter reads.
  */
 import type { MediaCategory } from "./MediaCategory.js"
+import type { MessageId } from "./Ids.js"
 
 export interface MediaFile {
   readonly category: MediaCategory
@@ -26,7 +27,7 @@ export interface MessageMedia {
 }
 
 export interface MessageRecord {
-  readonly id: number
+  readonly id: MessageId
   readonly date: number
   readonly editDate: number | null
   /** Marked id of the sender (for a channel post, the channel). */

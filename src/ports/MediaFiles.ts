@@ -4,6 +4,7 @@
  * never leaves a truncated file under its final name.
  */
 import { Context, Data, type Effect, type Option, type Stream } from "effect"
+import type { AccountId, DialogId } from "../domain/Ids.js"
 
 export class MediaFileError extends Data.TaggedError("MediaFileError")<{
   readonly operation: string
@@ -17,14 +18,14 @@ export class MediaFileError extends Data.TaggedError("MediaFileError")<{
 
 /** Where a stored file lives: its name inside the media directory of an account's dialog. */
 export interface MediaFileRef {
-  readonly accountId: number
-  readonly dialogId: number
+  readonly accountId: AccountId
+  readonly dialogId: DialogId
   readonly name: string
 }
 
 export interface NewMediaFile {
-  readonly accountId: number
-  readonly dialogId: number
+  readonly accountId: AccountId
+  readonly dialogId: DialogId
   readonly uuid: string
   readonly mimeType: string | null
   readonly fileName: string | null

@@ -5,6 +5,7 @@
  */
 import { Context, Data, type Effect, type Option } from "effect"
 import type { MediaStatus } from "./MessageStore.js"
+import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 
 export class MediaIndexError extends Data.TaggedError("MediaIndexError")<{
   readonly operation: string
@@ -17,8 +18,8 @@ export class MediaIndexError extends Data.TaggedError("MediaIndexError")<{
 
 export interface MediaIndexEntry {
   readonly uuid: string
-  readonly dialogId: number
-  readonly messageId: number
+  readonly dialogId: DialogId
+  readonly messageId: MessageId
   /** The file's name in the dialog's media directory, once downloaded. */
   readonly storedName: string | null
   readonly mimeType: string | null
@@ -29,9 +30,9 @@ export interface MediaIndexEntry {
 }
 
 export interface MediaIndexService {
-  readonly put: (accountId: number, entry: MediaIndexEntry) => Effect.Effect<void, MediaIndexError>
-  readonly get: (accountId: number, uuid: string) => Effect.Effect<Option.Option<MediaIndexEntry>, MediaIndexError>
-  readonly remove: (accountId: number, uuids: ReadonlyArray<string>) => Effect.Effect<void, MediaIndexError>
+  readonly put: (accountId: AccountId, entry: MediaIndexEntry) => Effect.Effect<void, MediaIndexError>
+  readonly get: (accountId: AccountId, uuid: string) => Effect.Effect<Option.Option<MediaIndexEntry>, MediaIndexError>
+  readonly remove: (accountId: AccountId, uuids: ReadonlyArray<string>) => Effect.Effect<void, MediaIndexError>
 }
 
 export class MediaIndex extends Context.Tag("ports/MediaIndex")<MediaIndex, MediaIndexService>() {}

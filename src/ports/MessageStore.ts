@@ -8,6 +8,7 @@ import { Context, Data, type Effect } from "effect"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MediaCategory } from "../domain/MediaCategory.js"
 import type { MessageRecord } from "../domain/Message.js"
+import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 
 export class MessageStoreError extends Data.TaggedError("MessageStoreError")<{
   readonly operation: string
@@ -20,8 +21,8 @@ export class MessageStoreError extends Data.TaggedError("MessageStoreError")<{
 
 /** One dialog's cache, as seen by one account (private chats differ per account). */
 export interface DialogKey {
-  readonly accountId: number
-  readonly dialogId: number
+  readonly accountId: AccountId
+  readonly dialogId: DialogId
 }
 
 export type MediaStatus = "pending" | "downloaded" | "skipped" | "failed"
@@ -30,7 +31,7 @@ export type MediaStatus = "pending" | "downloaded" | "skipped" | "failed"
 export interface StoredMedia {
   /** Given when the message is first stored; never changes for that message. */
   readonly uuid: string
-  readonly messageId: number
+  readonly messageId: MessageId
   readonly type: string
   readonly category: MediaCategory
   readonly size: number
@@ -120,7 +121,7 @@ export interface MessageStoreService {
   readonly idsAround: (key: DialogKey, interval: Interval) => Effect.Effect<IdsAround, MessageStoreError>
   /** Keyset-paged read in (date, id) order. */
   readonly read: (key: DialogKey, request: ReadRequest) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
-  readonly updateMedia: (key: DialogKey, messageId: number, update: MediaUpdate) => Effect.Effect<void, MessageStoreError>
+  readonly updateMedia: (key: DialogKey, messageId: MessageId, update: MediaUpdate) => Effect.Effect<void, MessageStoreError>
   /** A fresh locator (Telegram's file references expire) for the same file. */
   readonly updateMediaLocator: (
     key: DialogKey,

@@ -7,6 +7,7 @@ import { Context, Data, Effect, FiberRef, type Stream } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { SessionName } from "../domain/SessionName.js"
+import type { AccountId, DialogId } from "../domain/Ids.js"
 
 /** Telegram asked us to wait (FLOOD_WAIT_n) longer than we are willing to wait in place. */
 export class FloodWait extends Data.TaggedError("FloodWait")<{
@@ -74,7 +75,7 @@ export const describeTelegramError = (e: TelegramError): string => {
 }
 
 export interface AccountInfo {
-  readonly userId: number
+  readonly userId: AccountId
   readonly firstName: string | null
   readonly lastName: string | null
   readonly username: string | null
@@ -129,7 +130,7 @@ export interface GlobalSearchRequest {
 }
 
 export interface FoundMessage {
-  readonly dialogId: number
+  readonly dialogId: DialogId
   readonly dialogTitle: string | null
   readonly message: MessageRecord
 }
@@ -154,20 +155,20 @@ export interface TelegramGatewayService {
   /** Custom folders (All Chats is implicit). */
   readonly folders: (session: SessionName) => Effect.Effect<ReadonlyArray<FolderRule>, TelegramError>
   /** The real number of messages in a dialog. */
-  readonly messageCount: (session: SessionName, dialogId: number) => Effect.Effect<number, TelegramError | PeerNotFound>
+  readonly messageCount: (session: SessionName, dialogId: DialogId) => Effect.Effect<number, TelegramError | PeerNotFound>
   /** Participants from the full chat info, for entities that omit the count. */
   readonly participantsCount: (
     session: SessionName,
-    dialogId: number
+    dialogId: DialogId
   ) => Effect.Effect<number | null, TelegramError | PeerNotFound>
   readonly history: (
     session: SessionName,
-    dialogId: number,
+    dialogId: DialogId,
     request: HistoryPageRequest
   ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
   readonly search: (
     session: SessionName,
-    dialogId: number,
+    dialogId: DialogId,
     request: SearchRequest
   ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound | UserNotFound>
   readonly searchGlobal: (

@@ -17,12 +17,13 @@ import {
   TelegramGateway,
   type TelegramGatewayService
 } from "../../src/ports/TelegramGateway.js"
+import { DialogId } from "../../src/domain/Ids.js"
 
 const alice = Either.getOrThrow(validateSessionName("alice")) as SessionName
 const T = (s: string) => Date.parse(s.replace(" ", "T") + "Z") / 1000
 
 const dialog = (id: number, overrides: Partial<DialogRecord>): DialogRecord => ({
-  id,
+  id: DialogId(id),
   kind: "user",
   title: `Dialog ${id}`,
   username: null,

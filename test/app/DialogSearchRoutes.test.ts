@@ -24,12 +24,13 @@ import {
   type TelegramGatewayService,
   TelegramUnavailable
 } from "../../src/ports/TelegramGateway.js"
+import { DialogId } from "../../src/domain/Ids.js"
 
 /** The real API's dialogs group under the real API's name, so the real handlers serve it. */
 class DialogsApi extends HttpApi.make("tgsc").add(DialogsGroup).addError(BadRequest).addError(Unauthorized) {}
 
 const channel: DialogRecord = {
-  id: -1001234567890,
+  id: DialogId(-1001234567890),
   kind: "channel",
   title: "Crypto News",
   username: "cryptonews",
@@ -45,7 +46,7 @@ const channel: DialogRecord = {
   lastMessagePreview: "Breaking: Bitcoin hits...",
   createdDate: Date.UTC(2020, 2, 10, 12) / 1000
 }
-const friend: DialogRecord = { ...channel, id: 123456789, kind: "user", title: "John Doe", username: "johndoe", isVerified: false, participantsCount: null, createdDate: null }
+const friend: DialogRecord = { ...channel, id: DialogId(123456789), kind: "user", title: "John Doe", username: "johndoe", isVerified: false, participantsCount: null, createdDate: null }
 const work: FolderRule = {
   id: 1,
   title: "Work",

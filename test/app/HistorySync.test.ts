@@ -22,14 +22,15 @@ import { type DialogKey, MessageStore, type StoredMessage } from "../../src/port
 import { SettingsStore } from "../../src/ports/SettingsStore.js"
 import { document, message, photo, webPage } from "../adapters/sqlite/MessageFixtures.js"
 import { bytesOf, TelegramFake } from "./HistoryTelegramFake.js"
+import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
 
-const DIALOG = -1001234567890
+const DIALOG = DialogId(-1001234567890)
 const JAN = Date.UTC(2024, 0, 1) / 1000
 const FEB = Date.UTC(2024, 1, 1) / 1000
 const JUN = Date.UTC(2024, 5, 1) / 1000
 const JUL = Date.UTC(2024, 6, 1) / 1000
 const DAY = 86400
-const key: DialogKey = { accountId: 1001, dialogId: DIALOG }
+const key: DialogKey = { accountId: AccountId(1001), dialogId: DIALOG }
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-history-"))),
@@ -318,11 +319,11 @@ describe("HistorySync", () => {
       expect(fake.calls.length).toBeGreaterThan(0)
       expect(idsOf(refreshed)).toEqual(idsOf(sourceIn(fake, 0, JUL)))
       const byId = new Map(refreshed.map((m) => [m.message.id, m]))
-      expect(byId.get(15)!.message).toMatchObject({ text: "edited", editDate: JAN + 5000 })
-      expect(byId.get(30)!.media!.uuid).toBe(uuids.get(30))
-      expect(byId.get(10)!.media!.uuid).toBe(uuids.get(10))
+      expect(byId.get(MessageId(15))!.message).toMatchObject({ text: "edited", editDate: JAN + 5000 })
+      expect(byId.get(MessageId(30))!.media!.uuid).toBe(uuids.get(MessageId(30)))
+      expect(byId.get(MessageId(10))!.media!.uuid).toBe(uuids.get(MessageId(10)))
       // The deleted message's media is forgotten too.
-      expect(yield* env.index.get(1001, uuids.get(20)!)).toEqual(Option.none())
+      expect(yield* env.index.get(AccountId(1001), uuids.get(MessageId(20))!)).toEqual(Option.none())
 
       fake.resetCalls()
       const after = yield* env.run(range)
@@ -602,18 +603,18 @@ describe("HistorySync", () => {
         const env = yield* setup(fake)
         const got = yield* env.run()
         const media = new Map(got.map((m) => [m.message.id, m.media]))
-        expect(media.get(1)).toMatchObject({ status: "downloaded" })
-        expect(media.get(2)).toMatchObject({ status: "skipped", reason: "download_file_types.videos is off" })
-        expect(media.get(3)).toMatchObject({ status: "skipped", reason: "larger than max_media_size_mb (20 MB): 30.0 MB" })
-        expect(media.get(4)).toBeNull()
-        expect(media.get(5)).toMatchObject({ status: "downloaded", storedName: `${media.get(5)!.uuid}.txt` })
+        expect(media.get(MessageId(1))).toMatchObject({ status: "downloaded" })
+        expect(media.get(MessageId(2))).toMatchObject({ status: "skipped", reason: "download_file_types.videos is off" })
+        expect(media.get(MessageId(3))).toMatchObject({ status: "skipped", reason: "larger than max_media_size_mb (20 MB): 30.0 MB" })
+        expect(media.get(MessageId(4))).toBeNull()
+        expect(media.get(MessageId(5))).toMatchObject({ status: "downloaded", storedName: `${media.get(MessageId(5))!.uuid}.txt` })
         expect(fake.downloads.map((l) => JSON.parse(l).file).sort()).toEqual(["d5", "p1"])
 
-        const file = path.join(env.dir, "1001", "dialogs", String(DIALOG), "media", `${media.get(1)!.uuid}.jpg`)
+        const file = path.join(env.dir, "1001", "dialogs", String(DIALOG), "media", `${media.get(MessageId(1))!.uuid}.jpg`)
         expect(Buffer.compare(yield* Effect.promise(() => fs.readFile(file)), Buffer.from(bytesOf(withMedia()[0]!.media!.file!.locator)))).toBe(0)
-        const entry = yield* env.index.get(1001, media.get(2)!.uuid)
+        const entry = yield* env.index.get(AccountId(1001), media.get(MessageId(2))!.uuid)
         expect(Option.getOrThrow(entry)).toMatchObject({ status: "skipped", reason: "download_file_types.videos is off", messageId: 2, dialogId: DIALOG })
-        expect(Option.getOrThrow(yield* env.index.get(1001, media.get(1)!.uuid))).toMatchObject({ status: "downloaded", storedName: `${media.get(1)!.uuid}.jpg` })
+        expect(Option.getOrThrow(yield* env.index.get(AccountId(1001), media.get(MessageId(1))!.uuid))).toMatchObject({ status: "downloaded", storedName: `${media.get(MessageId(1))!.uuid}.jpg` })
       }))
 
     it.scopedLive("repair_media downloads skipped media from the cache once the settings allow it, and only then", () =>
@@ -694,7 +695,7 @@ describe("HistorySync", () => {
         fake.set(DIALOG, withMedia())
         const env = yield* setup(fake)
         const first = yield* env.run()
-        const ref = { accountId: 1001, dialogId: DIALOG, name: first[0]!.media!.storedName! }
+        const ref = { accountId: AccountId(1001), dialogId: DIALOG, name: first[0]!.media!.storedName! }
         yield* env.files.remove(ref)
         fake.resetCalls()
         yield* env.run()

@@ -18,6 +18,7 @@ import {
   TelegramRpcError,
   TelegramUnavailable
 } from "../../src/ports/TelegramGateway.js"
+import { AccountId } from "../../src/domain/Ids.js"
 
 export interface HistoryCall {
   readonly dialogId: number
@@ -120,7 +121,7 @@ export class TelegramFake {
       TelegramGateway,
       TelegramGateway.of({
         account: (session) =>
-          Effect.succeed({ userId: fake.accounts.get(session) ?? 1001, firstName: session, lastName: null, username: session }),
+          Effect.succeed({ userId: AccountId(fake.accounts.get(session) ?? 1001), firstName: session, lastName: null, username: session }),
         clockOffset: () => Effect.sync(() => fake.clockOffsetMillis),
         dialogs: unsupported,
         forget: () => Effect.void,

@@ -26,12 +26,13 @@ import {
   TelegramGateway,
   type TelegramGatewayService
 } from "../../src/ports/TelegramGateway.js"
+import { DialogId, MessageId } from "../../src/domain/Ids.js"
 
 /** The real API's messages group under the real API's name, so the real handlers serve it. */
 class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
 
-const CHANNEL = -1001234567890
-const SERVICE_CHAT = 777000
+const CHANNEL = DialogId(-1001234567890)
+const SERVICE_CHAT = DialogId(777000)
 const channel: DialogRecord = {
   id: CHANNEL,
   kind: "channel",
@@ -52,7 +53,7 @@ const channel: DialogRecord = {
 
 const BASE = Date.UTC(2024, 0, 1) / 1000
 const message = (id: number): MessageRecord => ({
-  id,
+  id: MessageId(id),
   date: BASE + id * 60,
   editDate: id === 250 ? BASE + id * 60 + 5 : null,
   senderId: 123456789,

@@ -13,9 +13,10 @@ import { type SessionName, validateSessionName } from "../../src/domain/SessionN
 import { SessionStore } from "../../src/ports/SessionStore.js"
 import { TelegramUnavailable } from "../../src/ports/TelegramGateway.js"
 import { TelegramLogin, type TelegramLoginService } from "../../src/ports/TelegramLogin.js"
+import { AccountId } from "../../src/domain/Ids.js"
 
 const name = (s: string) => Either.getOrThrow(validateSessionName(s)) as SessionName
-const account = { userId: 1001, firstName: "Alice", lastName: null, username: "alice" }
+const account = { userId: AccountId(1001), firstName: "Alice", lastName: null, username: "alice" }
 
 /** A Telegram that shows one code, then waits for the test to "scan" it. */
 const scriptedLogin = (script: {

@@ -28,6 +28,7 @@ import {
   TelegramUnavailable
 } from "../../src/ports/TelegramGateway.js"
 import { TelegramLogin, type TelegramLoginService } from "../../src/ports/TelegramLogin.js"
+import { AccountId } from "../../src/domain/Ids.js"
 
 const name = (s: string) => Either.getOrThrow(validateSessionName(s)) as SessionName
 
@@ -47,7 +48,7 @@ const fakeTelegram = (logOut: (saved: string) => Effect.Effect<void, TelegramErr
       Effect.gen(function*() {
         yield* callbacks.onQrUrl("tg://login?token=AAA", Math.floor(Date.now() / 1000) + 30)
         yield* Deferred.await(state.qrScanned!)
-        return { session: "NEW-LOGIN", account: { userId: 1002, firstName: "Bob", lastName: null, username: null } }
+        return { session: "NEW-LOGIN", account: { userId: AccountId(1002), firstName: "Bob", lastName: null, username: null } }
       })
   }
   const unused = () => Effect.dieMessage("unused")

@@ -14,9 +14,10 @@ import {
   SERVICE_CHAT_ID
 } from "../../src/domain/DialogSearch.js"
 import { fuzzyScore } from "../../src/domain/FuzzyScore.js"
+import { DialogId } from "../../src/domain/Ids.js"
 
 const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord => ({
-  id,
+  id: DialogId(id),
   kind: "user",
   title: `Dialog ${id}`,
   username: null,
@@ -288,7 +289,7 @@ const arbDialog = (id: number) =>
     lastMessageDate: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
     lastMessagePreview: fc.constant(null),
     createdDate: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null })
-  }).map((fields): DialogRecord => ({ id, ...fields }))
+  }).map((fields): DialogRecord => ({ id: DialogId(id), ...fields }))
 
 const arbAccount = fc
   .uniqueArray(fc.oneof(fc.integer({ min: -30, max: 30 }).filter((n) => n !== 0), fc.constant(SERVICE_CHAT_ID)), { maxLength: 14 })

@@ -6,6 +6,7 @@ import { HistoryMessage, historyMessageView } from "../../src/contract/Messages.
 import { HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
 import { dataEvent } from "../../src/http/SseEvents.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
+import { MessageId } from "../../src/domain/Ids.js"
 
 /** One chunk's event as bytes. */
 const historyChunkEvent = (messages: ReadonlyArray<StoredMessage>): Uint8Array => {
@@ -34,7 +35,7 @@ const seconds = fc.oneof(
 
 const stored: fc.Arbitrary<StoredMessage> = fc.record({
   message: fc.record({
-    id: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+    id: fc.integer({ min: 1, max: 2 ** 31 - 1 }).map(MessageId),
     date: seconds,
     editDate: fc.option(seconds, { nil: null }),
     senderId: id,
@@ -54,7 +55,7 @@ const stored: fc.Arbitrary<StoredMessage> = fc.record({
   media: fc.option(
     fc.record({
       uuid: fc.uuid(),
-      messageId: fc.nat(),
+      messageId: fc.nat().map(MessageId),
       type: fc.string(),
       category: fc.constantFrom(...MEDIA_CATEGORIES),
       size: number,

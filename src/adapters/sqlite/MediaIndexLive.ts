@@ -9,6 +9,7 @@ import { MediaIndex, type MediaIndexEntry, MediaIndexError } from "../../ports/M
 import type { MediaStatus } from "../../ports/MessageStore.js"
 import { mediaIndexPath } from "./DialogLayout.js"
 import { type Migrations, openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
+import { DialogId, MessageId } from "../../domain/Ids.js"
 
 export interface MediaIndexOptions {
   /** `{data_dir}/accounts` */
@@ -84,8 +85,8 @@ export const MediaIndexLive = (options: MediaIndexOptions) =>
             const r = statement(`SELECT ${COLUMNS} FROM media WHERE uuid = ?`).get(uuid) as Row | undefined
             return Option.map(Option.fromNullable(r), (r): MediaIndexEntry => ({
               uuid: r.uuid,
-              dialogId: r.dialog_id,
-              messageId: r.message_id,
+              dialogId: DialogId(r.dialog_id),
+              messageId: MessageId(r.message_id),
               storedName: r.stored_name,
               mimeType: r.mime_type,
               originalFileName: r.original_file_name,

@@ -6,6 +6,7 @@
 import type { MediaCategory } from "../../domain/MediaCategory.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import type { MediaStatus, StoredMedia, StoredMessage } from "../../ports/MessageStore.js"
+import { MessageId } from "../../domain/Ids.js"
 
 const MESSAGE_COLUMNS = [
   "id",
@@ -122,7 +123,7 @@ export const messageParams = (m: MessageRecord): Array<unknown> => [
 
 export const mediaOfRow = (row: MediaRow): StoredMedia => ({
   uuid: row.uuid,
-  messageId: row.message_id,
+  messageId: MessageId(row.message_id),
   type: row.type,
   category: row.category as MediaCategory,
   size: row.size,
@@ -155,7 +156,7 @@ export const storedOfRow = (row: JoinedRow): StoredMessage => {
   const mediaType = row[12] as string | null
   return {
     message: {
-      id: row[0] as number,
+      id: row[0] as MessageId,
       date: row[1] as number,
       editDate: row[2] as number | null,
       senderId: row[3] as number | null,

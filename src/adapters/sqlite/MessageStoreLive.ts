@@ -46,6 +46,7 @@ import {
   upsertMessagesSql
 } from "./MessageRows.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
+import type { MessageId } from "../../domain/Ids.js"
 
 /** A dialog's open database and its page commit. */
 interface Dialog {
@@ -194,7 +195,7 @@ const commit = (d: RawDatabase, page: PageCommit): CommitResult => {
     const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
       page.replace.start,
       page.replace.end
-    ) as Array<{ id: number }>
+    ) as Array<{ id: MessageId }>
     const gone = inRange.map((r) => r.id).filter((id) => !keep.has(id))
     for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
     for (const part of chunks(gone, BATCH)) {

@@ -9,6 +9,8 @@ import { categorizeDocument, type MediaAttribute } from "../../domain/MediaCateg
 import type { MediaFile, MessageMedia, MessageRecord } from "../../domain/Message.js"
 import { markPeerId } from "../../domain/PeerId.js"
 import { encodeLocator } from "./MediaLocator.js"
+import { AccountId, DialogId, MessageId } from "../../domain/Ids.js"
+import type { AccountInfo } from "../../ports/TelegramGateway.js"
 
 type Big = { toString(): string; toJSNumber?: () => number }
 /** GramJS longs are big-integer values: converted directly, not through their decimal text (every message has some). */
@@ -194,7 +196,7 @@ export const messageOf = (
   const forwardedFrom = fwd?.fromId?.className === "PeerChannel" ? peerToMarkedId(fwd.fromId) : null
   const replyTo = message.replyTo?.className === "MessageReplyHeader" ? message.replyTo.replyToMsgId ?? null : null
   return {
-    id: message.id,
+    id: MessageId(message.id),
     date: message.date,
     editDate: message.editDate ?? null,
     senderId,
@@ -216,7 +218,7 @@ export const serviceMessageOf = (message: Api.MessageService, entities: Readonly
   const sender = senderId === null ? undefined : entities.get(senderId)
   const names = sender === undefined ? null : entityNames(sender)
   return {
-    id: message.id,
+    id: MessageId(message.id),
     date: message.date,
     editDate: null,
     senderId,
@@ -274,6 +276,14 @@ const userTitle = (user: Api.User): string => {
   return [user.firstName, user.lastName].filter((s) => s != null && s !== "").join(" ")
 }
 
+/** The logged-in account (users.getUsers([self]) or a login's authorization). */
+export const accountOf = (user: Api.User): AccountInfo => ({
+  userId: AccountId(Number(user.id.toString())),
+  firstName: user.firstName ?? null,
+  lastName: user.lastName ?? null,
+  username: user.username ?? null
+})
+
 /** A dialog's title as the dialog list shows it (Saved Messages for your own chat), wherever a dialog is named; null when there is none. */
 export const dialogTitleOf = (entity: Entity): string | null => {
   if (entity.className === "User") return userTitle(entity) || null
@@ -328,7 +338,7 @@ export const dialogOf = (
   // One literal, fields always in this order: every record has the same shape, so a search reading
   // them over 10k dialogs stays on V8's fast path (spreads per kind made it ten times slower).
   return {
-    id,
+    id: DialogId(id),
     kind,
     title,
     username,

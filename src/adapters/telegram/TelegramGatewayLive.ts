@@ -23,13 +23,14 @@ import {
 import { connectClient, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
 import { retryFloodWaits } from "./FloodRetry.js"
 import { dialogsRequest, listDialogs } from "./DialogListing.js"
-import { dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { accountOf, dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.js"
 import { PeerCache } from "./PeerCache.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_CLIENT_IDLE, DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { downloadFile } from "./FileDownload.js"
 import { dateBounds } from "./SearchDates.js"
+import { DialogId } from "../../domain/Ids.js"
 
 /** A session's live client and what it learnt. */
 interface Connection {
@@ -109,12 +110,7 @@ export const TelegramGatewayLive = Layer.scoped(
         const connection: Connection = {
           client,
           saved: saved.value,
-          account: {
-            userId: Number(me.id.toString()),
-            firstName: me.firstName ?? null,
-            lastName: me.lastName ?? null,
-            username: me.username ?? null
-          },
+          account: accountOf(me),
           clockOffsetMillis,
           peers: new PeerCache(),
           lost: () => isConnectionLost(client)
@@ -370,7 +366,7 @@ export const TelegramGatewayLive = Layer.scoped(
             const { count, messages, entities } = messagesOf(result, connection.account.userId)
             const raw = result.messages.filter((m) => m.className === "Message" || m.className === "MessageService")
             const results = messages.map((message, i) => {
-              const dialogId = peerToMarkedId((raw[i] as Api.Message).peerId) ?? 0
+              const dialogId = DialogId(peerToMarkedId((raw[i] as Api.Message).peerId) ?? 0)
               const entity = entities.get(dialogId)
               return { dialogId, dialogTitle: entity === undefined ? null : dialogTitleOf(entity), message }
             })

@@ -16,6 +16,7 @@ import { connectClient, failWhenConnectionLost, isConnectionLost, serverClockOff
 import { destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { telegramCall } from "./TelegramErrors.js"
+import { accountOf } from "./Mapping.js"
 
 /** Refresh this long before Telegram's expiry (less for short-lived tokens), so the code shown is always scannable. */
 const REFRESH_MARGIN_MS = 5_000
@@ -193,12 +194,7 @@ export const TelegramLoginLive = Layer.effect(
             const session = (client.session.save() as unknown as string) ?? ""
             return {
               session,
-              account: {
-                userId: Number(user.id.toString()),
-                firstName: user.firstName ?? null,
-                lastName: user.lastName ?? null,
-                username: user.username ?? null
-              }
+              account: accountOf(user)
             }
           })
           return yield* Effect.raceFirst(flow, failWhenConnectionLost(client))

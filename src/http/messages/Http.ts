@@ -12,6 +12,7 @@ import { MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams } from "./Api
 import { BadRequest } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { mapTelegramErrors } from "../TelegramHttpErrors.js"
+import { DialogId } from "../../domain/Ids.js"
 
 /** `q` and `query` are the same parameter; `start_date` is the upper bound, `end_date` the lower (contract). */
 export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | null): Effect.Effect<MessageSearchQuery, BadRequest> => {
@@ -43,7 +44,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
           const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
           yield* requireTelegram
           const { name } = yield* CurrentSession
-          return yield* mapTelegramErrors(search.inDialog(name, path.dialog_id, q))
+          return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), q))
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Stream } from "effect"
 import { extensionFor, MediaFilesLive } from "../../../src/adapters/fs/MediaFilesLive.js"
 import { MediaFiles } from "../../../src/ports/MediaFiles.js"
+import { AccountId, DialogId } from "../../../src/domain/Ids.js"
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-media-"))),
@@ -19,7 +20,7 @@ const chunked = (data: Uint8Array, size: number) =>
 const collect = <E>(s: Stream.Stream<Uint8Array, E>) =>
   Effect.map(Stream.runCollect(s), (c) => Buffer.concat(Chunk.toArray(c)))
 
-const file = { accountId: 1001, dialogId: -1001234567890, uuid: "u-1", mimeType: "image/jpeg", fileName: null, expectedSize: 10_000 }
+const file = { accountId: AccountId(1001), dialogId: DialogId(-1001234567890), uuid: "u-1", mimeType: "image/jpeg", fileName: null, expectedSize: 10_000 }
 
 describe("MediaFilesLive", () => {
   it.scoped("writes {accounts}/{account}/dialogs/{dialog}/media/{uuid}{ext} and reads whole files and ranges", () =>

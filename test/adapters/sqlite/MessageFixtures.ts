@@ -1,9 +1,10 @@
 /** Message records for cache and history tests. */
 import type { MediaCategory } from "../../../src/domain/MediaCategory.js"
 import type { MessageMedia, MessageRecord } from "../../../src/domain/Message.js"
+import { MessageId } from "../../../src/domain/Ids.js"
 
 export const message = (id: number, date: number, overrides: Partial<MessageRecord> = {}): MessageRecord => ({
-  id,
+  id: MessageId(id),
   date,
   editDate: null,
   senderId: 1002,

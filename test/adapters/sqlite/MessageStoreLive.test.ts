@@ -10,6 +10,7 @@ import { interval } from "../../../src/domain/Intervals.js"
 import type { MessageRecord } from "../../../src/domain/Message.js"
 import { type DialogKey, MessageStore, type ReadRequest } from "../../../src/ports/MessageStore.js"
 import { document, message, photo, webPage } from "./MessageFixtures.js"
+import { AccountId, DialogId, MessageId } from "../../../src/domain/Ids.js"
 
 const tempDir = Effect.acquireRelease(
   Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-store-"))),
@@ -19,7 +20,7 @@ const tempDir = Effect.acquireRelease(
 const withStore = <A, E>(use: (dir: string) => Effect.Effect<A, E, MessageStore>) =>
   Effect.flatMap(tempDir, (dir) => Effect.provide(use(dir), MessageStoreLive({ accountsDir: dir })))
 
-const key: DialogKey = { accountId: 1001, dialogId: -1001234567890 }
+const key: DialogKey = { accountId: AccountId(1001), dialogId: DialogId(-1001234567890) }
 
 const readAll = (k: DialogKey, order: "asc" | "desc", pageSize = 2) =>
   Effect.gen(function*() {
@@ -152,8 +153,8 @@ describe("MessageStoreLive", () => {
         const read = store.read(key, { after: { date: 0, id: 0 }, bound: 1000, order: "asc", limit: 10 })
         yield* store.commitPage(key, { messages: [message(1, 10, { media: photo("p1") }), message(2, 20, { media: photo("p2") }), message(3, 30, { media: photo("p3") })], covers: null, replace: null })
         const first = yield* read
-        yield* store.updateMedia(key, 1, { status: "downloaded", reason: null, storedName: "x.jpg" })
-        yield* store.updateMedia(key, 2, { status: "skipped", reason: "download_media is off", storedName: null })
+        yield* store.updateMedia(key, MessageId(1), { status: "downloaded", reason: null, storedName: "x.jpg" })
+        yield* store.updateMedia(key, MessageId(2), { status: "skipped", reason: "download_media is off", storedName: null })
         const again = yield* store.commitPage(key, {
           messages: [
             message(1, 10, { text: "edited", media: photo("p1") }),
@@ -182,7 +183,7 @@ describe("MessageStoreLive", () => {
           covers: null,
           replace: null
         })
-        yield* store.updateMedia(key, 2, { status: "downloaded", reason: null, storedName: "two.jpg" })
+        yield* store.updateMedia(key, MessageId(2), { status: "downloaded", reason: null, storedName: "two.jpg" })
         const page = [
           message(2, 20, { text: "edited", media: photo("p2") }),
           message(3, 30, { media: photo("p3-new") }),
@@ -244,7 +245,7 @@ describe("MessageStoreLive", () => {
     withStore(() =>
       Effect.gen(function*() {
         const store = yield* MessageStore
-        const other: DialogKey = { accountId: 2002, dialogId: key.dialogId }
+        const other: DialogKey = { accountId: AccountId(2002), dialogId: key.dialogId }
         yield* store.commitPage(key, { messages: [message(1, 10)], covers: interval(0, 20), replace: null })
         expect(yield* store.exists(other)).toBe(false)
         yield* store.commitPage(other, { messages: [message(9, 10)], covers: interval(5, 6), replace: null })
