@@ -4,6 +4,11 @@
  * Telegram emulator, and the Telegram credentials, which come from the
  * environment only (a flag would show them in the process list). The API
  * token is in ConfigSecurity.ts.
+ *
+ * A command takes a setting with Setting.ts's `withDefault` or `optional`
+ * (an @effect/cli option), reads the checked values into its configuration
+ * with a `Problems`, and parses with CommandLine.ts's `parseFlags`; the help
+ * line is Help.ts's `entryOf(setting)`. AuthOptions.ts is a small example.
  */
 import * as nodePath from "node:path"
 import { Options } from "@effect/cli"
@@ -16,9 +21,9 @@ import {
 } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { type SessionName, validateSessionName } from "../domain/SessionName.js"
-import { type Checked, optional, Problems, seconds, type Setting, sourced, type Sourced, withDefault } from "./Setting.js"
+import { type Checked, optional, type Problems, seconds, type Setting, sourced, type Sourced } from "./Setting.js"
 
-export const DATA_DIR: Setting<string> & { readonly default: string } = {
+export const DATA_DIR: Setting<string> & { readonly variable: string; readonly default: string } = {
   flag: "data-dir",
   variable: "TGSC_DATA_DIR",
   placeholder: "<dir>",
@@ -27,9 +32,13 @@ export const DATA_DIR: Setting<string> & { readonly default: string } = {
   check: Either.right
 }
 
-/** The data directory, relative to the working directory `cwd`. */
+/** The data directory (any text is a path), made absolute against the working directory `cwd`. */
 export const dataDirOption = (cwd: string): Options.Options<string> =>
-  Options.map(withDefault(DATA_DIR), (dir) => nodePath.resolve(cwd, Either.getOrElse(dir, () => DATA_DIR.default)))
+  Options.text(DATA_DIR.flag).pipe(
+    Options.withFallbackConfig(Config.string(DATA_DIR.variable)),
+    Options.withDefault(DATA_DIR.default),
+    Options.map((dir) => nodePath.resolve(cwd, dir))
+  )
 
 /** A session name checked as it will be a file name: `--session <name>`, no variable. */
 export const SESSION: Setting<SessionName> = {
