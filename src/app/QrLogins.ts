@@ -56,7 +56,7 @@ export interface QrLoginOptions {
 
 export class QrLoginOptionsTag extends Context.Tag("app/QrLoginOptions")<QrLoginOptionsTag, QrLoginOptions>() {}
 
-export const DEFAULT_MAX_PENDING_LOGINS = 16
+export const DEFAULT_MAX_PENDING_LOGINS = DEFAULTS.maxPendingLogins
 
 export const defaultQrLoginOptions: QrLoginOptions = {
   loginTimeout: Duration.seconds(DEFAULTS.loginTimeoutSeconds),

@@ -14,77 +14,21 @@
  */
 import * as nodePath from "node:path"
 import * as readline from "node:readline"
-import { parseArgs } from "node:util"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Duration, Effect, Either, Exit, Layer, Option } from "effect"
 import QRCode from "qrcode"
 import { lockDataDir } from "../adapters/fs/DataDirLock.js"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
 import { holdCredentials, TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
-import { EMULATOR_FLAGS, emulatorOption, optionPicker, positiveSeconds, telegramCredentialsFromEnv } from "../cli/Config.js"
+import { AUTH_HELP, authCommandLine, type AuthRun } from "../cli/AuthOptions.js"
+import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
 import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
-import { validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { describeTelegramError } from "../ports/TelegramGateway.js"
 import { TelegramLogin } from "../ports/TelegramLogin.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 
-const USAGE = `Usage: tgsc-auth <session-name> [options]
-       tgsc-auth logout <session-name> [options]
-
-Logs a Telegram account in by QR code and saves it as {data_dir}/sessions/<session-name>.session.
-With logout: logs the session out at Telegram and deletes it (not while a server uses the data
-directory: then DELETE /api/v3/sessions/<session-name> on the server).
-Options (each also settable by the environment variable shown):
-  --data-dir <dir>         data directory                             TGSC_DATA_DIR [./data]
-  --force                  replace an existing session (kept until the new login succeeds,
-                           then logged out at Telegram)
-  --login-timeout <s>      give up on a login not completed by then   TGSC_LOGIN_TIMEOUT_SECONDS [${DEFAULTS.loginTimeoutSeconds}]
-  --telegram-dc <addr>     talk to a Telegram emulator instead of Telegram:
-                           host:port, or 1=host:port,2=host:port      TGSC_TELEGRAM_DC
-  --telegram-public-key <pem>
-                           the emulator's RSA public key (PEM file)   TGSC_TELEGRAM_PUBLIC_KEY
-  -h, --help               show this help
-Needs TELEGRAM_API_ID and TELEGRAM_API_HASH in the environment. Without a terminal,
-the 2FA password is read as one line from stdin.
-`
-
-const fail = (message: string, code = 2): never => {
-  process.stderr.write(`tgsc-auth: ${message}\n`)
-  process.exit(code)
-}
-
-const OPTIONS = {
-  "data-dir": { type: "string" },
-  force: { type: "boolean" },
-  "login-timeout": { type: "string" },
-  ...EMULATOR_FLAGS,
-  help: { type: "boolean", short: "h" }
-} as const
-
-let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>
-try {
-  parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: OPTIONS })
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`)
-}
-if (parsed!.values.help) {
-  process.stdout.write(USAGE)
-  process.exit(0)
-}
-// `tgsc-auth logout` alone is a login of a session named "logout", as it always was.
-const logout = parsed!.positionals.length === 2 && parsed!.positionals[0] === "logout"
-if (parsed!.positionals.length !== 1 && !logout) fail(`expected exactly one session name (or logout and one)\n${USAGE}`)
-const name = Either.getOrElse(validateSessionName(parsed!.positionals.at(-1)!), (message) => fail(message))
-const pick = optionPicker(parsed!.values, process.env)
-const problems: Array<string> = []
-const timeoutSeconds = positiveSeconds(pick("login-timeout", "TGSC_LOGIN_TIMEOUT_SECONDS"), problems) ?? DEFAULTS.loginTimeoutSeconds
-const emulator = emulatorOption(pick, process.cwd(), problems)
-if (problems.length > 0) fail(problems.join("\n"))
-const credentials = Either.getOrElse(telegramCredentialsFromEnv(process.env), (message) => fail(message))
-const dataDir = nodePath.resolve(pick("data-dir", "TGSC_DATA_DIR")?.value ?? "./data")
-const force = parsed!.values.force === true
 const interactive = process.stdout.isTTY === true
 
 /**
@@ -134,8 +78,8 @@ const makePasswordReader = () => {
 }
 
 /** GramJS is loaded only once there is a login to run (refusals answer at once). */
-const telegramLogin = Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")).pipe(
-  Effect.flatMap(({ TelegramLoginLive }) =>
+const telegramLogin = ({ credentials, emulator }: AuthRun) =>
+  Effect.flatMap(Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")), ({ TelegramLoginLive }) =>
     Effect.provide(
       TelegramLogin,
       TelegramLoginLive.pipe(
@@ -145,17 +89,16 @@ const telegramLogin = Effect.promise(() => import("../adapters/telegram/Telegram
           emulator
         }))
       )
-    )
-  )
-)
+    ))
 
-const program = Effect.gen(function*() {
+const login = (command: AuthRun) => Effect.gen(function*() {
+  const { dataDir, force, loginTimeoutSeconds: timeoutSeconds, name } = command
   const sessions = yield* SessionStore
   const replaced = yield* sessions.load(name)
   if (!force && Option.isSome(replaced)) {
     return yield* Effect.fail(`session '${name}' already exists in ${dataDir}: use --force to log in again`)
   }
-  const login = yield* telegramLogin
+  const login = yield* telegramLogin(command)
   let reader: ReturnType<typeof makePasswordReader> | undefined
   yield* Effect.addFinalizer(() => Effect.sync(() => reader?.close()))
   let codes = 0
@@ -199,7 +142,8 @@ const program = Effect.gen(function*() {
   }
 })
 
-const logoutProgram = Effect.gen(function*() {
+const logout = (command: AuthRun) => Effect.gen(function*() {
+  const { dataDir, name } = command
   yield* lockDataDir(dataDir).pipe(
     Effect.catchTag("DataDirLocked", () =>
       Effect.fail(
@@ -208,7 +152,7 @@ const logoutProgram = Effect.gen(function*() {
       )),
     Effect.mapError((e) => (typeof e === "string" ? e : e.message))
   )
-  const logOut = yield* makeSessionLogout.pipe(Effect.provideService(TelegramLogin, yield* telegramLogin))
+  const logOut = yield* makeSessionLogout.pipe(Effect.provideService(TelegramLogin, yield* telegramLogin(command)))
   const deleted = yield* logOut.logOut(name).pipe(
     Effect.catchTags({
       SessionNotFound: () => Effect.fail(`no session '${name}' in ${nodePath.join(dataDir, "sessions")}`),
@@ -228,30 +172,39 @@ const logoutProgram = Effect.gen(function*() {
   }
 })
 
-const layer = SessionFilesLive(nodePath.join(dataDir, "sessions"))
-
 const messageOf = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.squash(cause)
   return failure instanceof Error ? failure.message : String(failure)
 }
 
-NodeRuntime.runMain(
-  Effect.scoped(logout ? logoutProgram : program).pipe(
-    Effect.provide(layer),
+const exitWith = (code: number) =>
+  Effect.sync(() => {
+    process.exitCode = code
+  })
+
+const run = (command: AuthRun) =>
+  Effect.scoped(command._tag === "Logout" ? logout(command) : login(command)).pipe(
+    Effect.provide(SessionFilesLive(nodePath.join(command.dataDir, "sessions"))),
     Effect.onInterrupt(() =>
       Effect.sync(() => {
         process.stderr.write("tgsc-auth: cancelled: nothing was saved\n")
         process.exitCode = 130
       })
     ),
-    Effect.catchAllCause((cause) =>
-      Console.error(`tgsc-auth: ${messageOf(cause)}`).pipe(
-        Effect.zipRight(Effect.sync(() => {
-          process.exitCode = 1
-        }))
-      )
-    )
+    Effect.catchAllCause((cause) => Console.error(`tgsc-auth: ${messageOf(cause)}`).pipe(Effect.zipRight(exitWith(1))))
+  )
+
+const program = authCommandLine(process.argv.slice(2), process.cwd()).pipe(
+  Effect.withConfigProvider(envConfigProvider(process.env)),
+  Effect.flatMap((command) =>
+    command._tag === "Help" ? Effect.sync(() => void process.stdout.write(AUTH_HELP)) : run(command)
   ),
+  Effect.catchTag("CommandLineError", (error) =>
+    Console.error(`tgsc-auth: ${error.message}`).pipe(Effect.zipRight(exitWith(COMMAND_LINE_EXIT_CODE))))
+)
+
+NodeRuntime.runMain(
+  program,
   {
     disableErrorReporting: true,
     disablePrettyLogger: true,

@@ -1,23 +1,14 @@
 #!/usr/bin/env node
 /** tgsc-server: parse the command line, then run the HTTP server until SIGINT/SIGTERM. */
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Either, Layer } from "effect"
-import { HELP, parseCommandLine } from "../cli/Config.js"
+import { Cause, Console, Effect, Layer } from "effect"
+import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
+import { type AppConfigShape, serverCommandLine } from "../cli/Config.js"
+import { HELP } from "../cli/ServerOptions.js"
 import { LoggingLive } from "../cli/Logging.js"
 import { ServerLive } from "../http/Server.js"
 
-const parsed = parseCommandLine(process.argv.slice(2), process.env)
-if (Either.isLeft(parsed)) {
-  process.stderr.write(`tgsc-server: ${parsed.left}\n`)
-  process.exit(2)
-}
-if (parsed.right._tag === "Help") {
-  process.stdout.write(HELP)
-  process.exit(0)
-}
-const { config, warnings } = parsed.right
-
-const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
+const describeStartupFailure = (config: AppConfigShape, cause: Cause.Cause<unknown>): string => {
   const failure = Cause.squash(cause) as { _tag?: string; message?: string; cause?: unknown }
   if (failure?._tag === "ServeError") {
     const inner = failure.cause as NodeJS.ErrnoException | undefined
@@ -27,20 +18,31 @@ const describeStartupFailure = (cause: Cause.Cause<unknown>): string => {
   return failure?.message ?? Cause.pretty(cause)
 }
 
+const exitWith = (code: number) =>
+  Effect.sync(() => {
+    process.exitCode = code
+  })
+
 // ServerLive's TgscLive takes the data-directory lock before anything touches the directory.
 // The warnings (an exposed address without a token, a token file others can read) go out at every start.
-const program = Effect.forEach(warnings, (warning) => Effect.logWarning(warning), { discard: true }).pipe(
-  Effect.zipRight(Layer.launch(ServerLive(config))),
-  Effect.catchAllCause((cause) =>
-    Cause.isInterruptedOnly(cause)
-      ? Effect.void
-      : Console.error(`tgsc-server: ${describeStartupFailure(cause)}`).pipe(
-        Effect.zipRight(Effect.sync(() => {
-          process.exitCode = 1
-        }))
-      )
+const serve = (config: AppConfigShape, warnings: ReadonlyArray<string>) =>
+  Effect.forEach(warnings, (warning) => Effect.logWarning(warning), { discard: true }).pipe(
+    Effect.zipRight(Layer.launch(ServerLive(config))),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Console.error(`tgsc-server: ${describeStartupFailure(config, cause)}`).pipe(Effect.zipRight(exitWith(1)))
+    ),
+    Effect.provide(LoggingLive({ level: config.logLevel, format: config.logFormat }))
+  )
+
+const program = serverCommandLine(process.argv.slice(2), process.cwd()).pipe(
+  Effect.withConfigProvider(envConfigProvider(process.env)),
+  Effect.flatMap((parsed) =>
+    parsed._tag === "Help" ? Effect.sync(() => void process.stdout.write(HELP)) : serve(parsed.config, parsed.warnings)
   ),
-  Effect.provide(LoggingLive({ level: config.logLevel, format: config.logFormat }))
+  Effect.catchTag("CommandLineError", (error) =>
+    Console.error(`tgsc-server: ${error.message}`).pipe(Effect.zipRight(exitWith(COMMAND_LINE_EXIT_CODE))))
 )
 
 NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })

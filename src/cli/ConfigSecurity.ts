@@ -4,16 +4,17 @@
  * process list and the shell history), and whether the server may listen
  * beyond loopback without one.
  *
- * Like the rest of Config, each check records a problem (exit code 2) or a
- * warning (logged at every start) as a sentence naming the flag, variable
- * or file; the token itself never appears in one.
+ * Each check records a problem (CommandLineError, exit code 2) or a warning
+ * (logged at every start) as a sentence naming the flag, variable or file;
+ * the token itself never appears in one, and is held Redacted from the
+ * moment it is read.
  */
 import * as nodeFs from "node:fs"
 import { isIPv4, isIPv6 } from "node:net"
 import * as nodePath from "node:path"
-import { Option, Redacted } from "effect"
-
-type Pick = (flag: string, variable: string | undefined) => { readonly value: string; readonly source: string } | undefined
+import { Options } from "@effect/cli"
+import { Config, Either, Option, Redacted } from "effect"
+import { type Checked, type Problems, type Setting, sourced, type Sourced, yesOrNo } from "./Setting.js"
 
 export const API_TOKEN_FLAG_REFUSED = "--api-token is not accepted: a token on the command line shows in the process list " +
   "and the shell history. Set TGSC_API_TOKEN in the environment, or put the token in a file readable only by you " +
@@ -48,47 +49,47 @@ export const isLoopbackHost = (host: string): boolean => {
   return false
 }
 
-/** A yes/no variable: 1/true/yes/on or 0/false/no/off (any case); unset or empty is no. */
-export const booleanVariable = (
-  env: Readonly<Record<string, string | undefined>>,
-  variable: string,
-  problems: Array<string>
-): boolean => {
-  const text = env[variable]?.trim().toLowerCase() ?? ""
-  if (text === "" || ["0", "false", "no", "off"].includes(text)) return false
-  if (["1", "true", "yes", "on"].includes(text)) return true
-  problems.push(`${variable} must be 1 or 0, got ${JSON.stringify(env[variable])}`)
-  return false
+export const INSECURE_NO_TOKEN: Setting<boolean> = {
+  flag: "insecure-no-token",
+  variable: "TGSC_INSECURE_NO_TOKEN",
+  help: "allow a --host other than loopback without an API token (refused otherwise; warned at every start)",
+  check: yesOrNo
 }
+
+/** TGSC_IN_CONTAINER=1, set by the Docker image (environment only); unset is no. */
+export const inContainer: Config.Config<Checked<boolean>> = Config.map(
+  Config.option(Config.string("TGSC_IN_CONTAINER")),
+  Option.match({ onNone: () => Either.right(false), onSome: (text) => yesOrNo(text, "TGSC_IN_CONTAINER") })
+)
 
 /**
  * The token from a file: read at start, its trailing line break(s) dropped.
  * Unreadable, empty or holding more than one line: a problem naming the
  * file. Readable by group or others: a warning (the token still works).
  */
-export const readApiTokenFile = (
-  option: { readonly value: string; readonly source: string },
+const readApiTokenFile = (
+  option: Sourced,
   cwd: string,
-  problems: Array<string>,
+  problems: Problems,
   warnings: Array<string>
 ): string | undefined => {
-  const file = nodePath.resolve(cwd, option.value.trim())
+  const file = nodePath.resolve(cwd, option.text.trim())
   let text: string
   try {
     text = nodeFs.readFileSync(file, "utf8")
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error)
-    problems.push(`${option.source}: cannot read the token file ${JSON.stringify(file)} (${code})`)
+    problems.add(`${option.source}: cannot read the token file ${JSON.stringify(file)} (${code})`)
     return undefined
   }
   const token = text.replace(/[\r\n]+$/, "")
   if (token.trim() === "") {
-    problems.push(`${option.source}: the token file ${JSON.stringify(file)} is empty: put the token in it`)
+    problems.add(`${option.source}: the token file ${JSON.stringify(file)} is empty: put the token in it`)
     return undefined
   }
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(token)) {
-    problems.push(
+    problems.add(
       `${option.source}: the token file ${JSON.stringify(file)} holds more than one line or a control character: ` +
         "put only the token in it"
     )
@@ -108,25 +109,62 @@ export const readApiTokenFile = (
   return token
 }
 
+/** The flag and its help; its option is apiTokenOption, which reads two variables. */
+export const API_TOKEN_FILE: Setting<Sourced> = {
+  flag: "api-token-file",
+  variable: "TGSC_API_TOKEN_FILE",
+  placeholder: "<path>",
+  help: 'require "Authorization: Bearer <token>" on /api, the token read from this file (or given in ' +
+    "TGSC_API_TOKEN; never as a flag)",
+  check: sourced
+}
+
+/** Where the API token comes from; `Both`: TGSC_API_TOKEN and TGSC_API_TOKEN_FILE at once (which one was meant?). */
+export type ApiTokenSource =
+  | { readonly _tag: "File"; readonly file: Sourced }
+  | { readonly _tag: "Value"; readonly token: Redacted.Redacted<string> }
+  | { readonly _tag: "Both" }
+
 /**
- * The API token: `--api-token-file` (the flag), else TGSC_API_TOKEN, else
- * TGSC_API_TOKEN_FILE; both variables at once is a problem (which one was meant?).
+ * `--api-token-file`, else TGSC_API_TOKEN (read as a Redacted value), else
+ * TGSC_API_TOKEN_FILE; none when none is set. The flag wins over both
+ * variables.
  */
-export const apiTokenOption = (
-  pick: Pick,
-  env: Readonly<Record<string, string | undefined>>,
+export const apiTokenOption: Options.Options<Option.Option<ApiTokenSource>> = Options.text(API_TOKEN_FILE.flag).pipe(
+  Options.map((text): Option.Option<ApiTokenSource> => Option.some({ _tag: "File", file: { text, source: `--${API_TOKEN_FILE.flag}` } })),
+  Options.withFallbackConfig(
+    Config.map(
+      Config.all({
+        file: Config.option(Config.string("TGSC_API_TOKEN_FILE")),
+        token: Config.option(Config.redacted("TGSC_API_TOKEN"))
+      }),
+      ({ file, token }): Option.Option<ApiTokenSource> =>
+        Option.isSome(file) && Option.isSome(token)
+          ? Option.some({ _tag: "Both" })
+          : Option.isSome(token)
+          ? Option.some({ _tag: "Value", token: token.value })
+          : Option.map(file, (text) => ({ _tag: "File", file: { text, source: "TGSC_API_TOKEN_FILE" } }))
+    )
+  )
+)
+
+/** The API token, its file read at start (relative to `cwd`); a problem or a warning names the file or the variables. */
+export const apiTokenOf = (
+  source: Option.Option<ApiTokenSource>,
   cwd: string,
-  problems: Array<string>,
+  problems: Problems,
   warnings: Array<string>
 ): Option.Option<Redacted.Redacted<string>> => {
-  const file = pick("api-token-file", "TGSC_API_TOKEN_FILE")
-  const fromEnv = pick("api-token", "TGSC_API_TOKEN")
-  if (file !== undefined && fromEnv !== undefined && file.source === "TGSC_API_TOKEN_FILE") {
-    problems.push("TGSC_API_TOKEN and TGSC_API_TOKEN_FILE are both set: keep one")
-    return Option.none()
+  if (Option.isNone(source)) return Option.none()
+  switch (source.value._tag) {
+    case "Value":
+      return Option.some(source.value.token)
+    case "Both":
+      problems.add("TGSC_API_TOKEN and TGSC_API_TOKEN_FILE are both set: keep one")
+      return Option.none()
+    case "File":
+      return Option.map(Option.fromNullable(readApiTokenFile(source.value.file, cwd, problems, warnings)), Redacted.make)
   }
-  const token = file !== undefined ? readApiTokenFile(file, cwd, problems, warnings) : fromEnv?.value
-  return Option.map(Option.fromNullable(token), Redacted.make)
 }
 
 export interface Exposure {
@@ -145,7 +183,7 @@ export interface Exposure {
  * risk (--insecure-no-token) or the server runs in the Docker image, both
  * with a warning at every start that names the fix.
  */
-export const checkExposure = (exposure: Exposure, problems: Array<string>, warnings: Array<string>): void => {
+export const checkExposure = (exposure: Exposure, problems: Problems, warnings: Array<string>): void => {
   if (exposure.hasToken || isLoopbackHost(exposure.host)) return
   if (exposure.inContainer) {
     warnings.push(
@@ -161,7 +199,7 @@ export const checkExposure = (exposure: Exposure, problems: Array<string>, warni
         "TGSC_API_TOKEN_FILE (--api-token-file <path>) to require one"
     )
   } else {
-    problems.push(
+    problems.add(
       `refusing to listen on ${exposure.host} without an API token: anyone who can reach port ${exposure.port} could ` +
         "read your Telegram history. Set TGSC_API_TOKEN or TGSC_API_TOKEN_FILE (--api-token-file <path>), listen on " +
         "127.0.0.1, or pass --insecure-no-token (TGSC_INSECURE_NO_TOKEN=1) to accept the risk"

@@ -1,26 +1,46 @@
 /**
  * The server's caps on concurrent work (history streams, pending QR logins)
- * as command-line options: flags, environment variables, help text. Kept
- * beside Config.ts, which spreads them in.
+ * as settings. Unset unless given: the HTTP layer and QrLogins apply the
+ * same defaults (DEFAULTS) to the library's users.
  */
-import { DEFAULT_MAX_PENDING_LOGINS } from "../app/QrLogins.js"
-import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION } from "../http/StreamSlots.js"
+import { Options } from "@effect/cli"
+import { DEFAULTS } from "../domain/Defaults.js"
+import { optional, type OptionValue, type Problems, type Setting, wholeNumber } from "./Setting.js"
 
-/** parseArgs options. */
-export const LIMIT_FLAGS = {
-  "max-streams-per-session": { type: "string" },
-  "max-streams": { type: "string" },
-  "max-pending-logins": { type: "string" }
-} as const
+export const MAX_STREAMS: Setting<number> = {
+  flag: "max-streams",
+  variable: "TGSC_MAX_STREAMS",
+  placeholder: "<n>",
+  help: "history streams open at once on the server (more: 429)",
+  default: DEFAULTS.maxStreams,
+  check: wholeNumber
+}
 
-export const LIMITS_HELP =
-  `  --max-streams <n>        history streams open at once on the server
-                           (more: 429)                                       TGSC_MAX_STREAMS [${DEFAULT_MAX_STREAMS}]
-  --max-streams-per-session <n>
-                           history streams one session may have open at once TGSC_MAX_STREAMS_PER_SESSION [${DEFAULT_MAX_STREAMS_PER_SESSION}]
-  --max-pending-logins <n> QR logins waiting for a scan or a password at once
-                           (more: 429)                                       TGSC_MAX_PENDING_LOGINS [${DEFAULT_MAX_PENDING_LOGINS}]
-`
+export const MAX_STREAMS_PER_SESSION: Setting<number> = {
+  flag: "max-streams-per-session",
+  variable: "TGSC_MAX_STREAMS_PER_SESSION",
+  placeholder: "<n>",
+  help: "history streams one session may have open at once",
+  default: DEFAULTS.maxStreamsPerSession,
+  check: wholeNumber
+}
+
+export const MAX_PENDING_LOGINS: Setting<number> = {
+  flag: "max-pending-logins",
+  variable: "TGSC_MAX_PENDING_LOGINS",
+  placeholder: "<n>",
+  help: "QR logins waiting for a scan or a password at once (more: 429)",
+  default: DEFAULTS.maxPendingLogins,
+  check: wholeNumber
+}
+
+export const LIMIT_SETTINGS = [MAX_STREAMS, MAX_STREAMS_PER_SESSION, MAX_PENDING_LOGINS]
+
+export const limitOptions = Options.all({
+  perSession: optional(MAX_STREAMS_PER_SESSION),
+  streams: optional(MAX_STREAMS),
+  logins: optional(MAX_PENDING_LOGINS)
+})
 
 export interface LimitOptions {
   readonly maxStreamsPerSession?: number
@@ -28,24 +48,11 @@ export interface LimitOptions {
   readonly maxPendingLogins?: number
 }
 
-type Pick = (flag: string, variable: string | undefined) => { readonly value: string; readonly source: string } | undefined
-
-/** The caps given (each a whole number >= 1); a problem is recorded for a malformed one. */
-export const limitOptions = (pick: Pick, problems: Array<string>): LimitOptions => {
-  const count = (flag: string, variable: string): number | undefined => {
-    const option = pick(flag, variable)
-    if (option === undefined) return undefined
-    const text = option.value.trim()
-    const value = Number(text)
-    if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < 1) {
-      problems.push(`${option.source} must be a whole number >= 1, got ${JSON.stringify(option.value)}`)
-      return undefined
-    }
-    return value
-  }
-  const perSession = count("max-streams-per-session", "TGSC_MAX_STREAMS_PER_SESSION")
-  const streams = count("max-streams", "TGSC_MAX_STREAMS")
-  const logins = count("max-pending-logins", "TGSC_MAX_PENDING_LOGINS")
+/** The caps given; a problem is recorded for a malformed one. */
+export const limitsOf = (given: OptionValue<typeof limitOptions>, problems: Problems): LimitOptions => {
+  const perSession = problems.takeGiven(given.perSession)
+  const streams = problems.takeGiven(given.streams)
+  const logins = problems.takeGiven(given.logins)
   return {
     ...(perSession === undefined ? {} : { maxStreamsPerSession: perSession }),
     ...(streams === undefined ? {} : { maxStreams: streams }),

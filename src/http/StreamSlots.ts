@@ -6,10 +6,11 @@
  * connection and SQLite file at once. Beyond a cap: 429 with Retry-After.
  */
 import { Effect, type Scope } from "effect"
+import { DEFAULTS } from "../domain/Defaults.js"
 import { RateLimited } from "./ApiErrors.js"
 
-export const DEFAULT_MAX_STREAMS_PER_SESSION = 8
-export const DEFAULT_MAX_STREAMS = 32
+export const DEFAULT_MAX_STREAMS_PER_SESSION = DEFAULTS.maxStreamsPerSession
+export const DEFAULT_MAX_STREAMS = DEFAULTS.maxStreams
 /** A stream's end cannot be foreseen: a short wait, then the client tries again. */
 export const STREAM_RETRY_AFTER_SECONDS = 5
 

@@ -2,14 +2,17 @@ import { generateKeyPairSync } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Either, Option, Redacted } from "effect"
+import { Effect, Either, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { HELP, parseCommandLine, telegramCredentialsFromEnv } from "../../src/cli/Config.js"
+import { envConfigProvider } from "../../src/cli/CommandLine.js"
+import { parseCommandLine } from "../../src/cli/Config.js"
+import { HELP } from "../../src/cli/ServerOptions.js"
+import { telegramCredentials } from "../../src/cli/SharedOptions.js"
 import { projectRoot } from "../support/ServerProcess.js"
 
 const run = (argv: Array<string>, env: Record<string, string> = {}) => {
   const parsed = parseCommandLine(argv, env, "/work")
-  if (Either.isLeft(parsed)) throw new Error(parsed.left)
+  if (Either.isLeft(parsed)) throw new Error(parsed.left.message)
   if (parsed.right._tag !== "Run") throw new Error("expected Run")
   return parsed.right.config
 }
@@ -117,13 +120,13 @@ describe("parseCommandLine", () => {
     const parsed = parseCommandLine(argv, env as Record<string, string>)
     expect(Either.isLeft(parsed)).toBe(true)
     if (Either.isLeft(parsed)) {
-      expect(parsed.left).toMatch(message)
-      expect(parsed.left).toMatch(/\nRun tgsc-server --help for the options\.$/)
+      expect(parsed.left.message).toMatch(message)
+      expect(parsed.left.message).toMatch(/\nRun tgsc-server --help for the options\.$/)
     }
   })
   it("reports every problem at once, one a line", () => {
     const parsed = parseCommandLine(["--login-keep", "x", "--telegram-dc", "nowhere"], { TGSC_PORT: "p" })
-    expect(Either.isLeft(parsed) && parsed.left.split("\n")).toEqual([
+    expect(Either.isLeft(parsed) && parsed.left.message.split("\n")).toEqual([
       'TGSC_PORT must be a port number 0-65535, got "p"',
       '--login-keep must be a number of seconds > 0, got "x"',
       "--telegram-dc is set but --telegram-public-key (or TGSC_TELEGRAM_PUBLIC_KEY) is not: the Telegram emulator needs both",
@@ -159,7 +162,7 @@ describe("the emulator switch: --telegram-dc / TGSC_TELEGRAM_DC and --telegram-p
   const rejects = (argv: Array<string>, env: Record<string, string>) => {
     const parsed = parseCommandLine(argv, env, "/work")
     if (Either.isRight(parsed)) throw new Error(`accepted ${JSON.stringify([argv, env])}`)
-    return parsed.left
+    return parsed.left.message
   }
 
   it("off unless given", () => {
@@ -232,7 +235,7 @@ describe("caps on concurrent work", () => {
   })
   it.each([["--max-streams", "0"], ["--max-streams-per-session", "1.5"], ["--max-pending-logins", "many"]])("%s %s is refused", (flag, value) => {
     const parsed = run([flag, value])
-    expect(Either.isLeft(parsed) && parsed.left).toMatch(new RegExp(`^${flag} must be a whole number >= 1, got "${value}"`))
+    expect(Either.isLeft(parsed) && parsed.left.message).toMatch(new RegExp(`^${flag} must be a whole number >= 1, got "${value}"`))
   })
 })
 
@@ -276,14 +279,17 @@ describe("--help and the README's options table", () => {
   })
 })
 
-describe("telegramCredentialsFromEnv", () => {
+describe("the Telegram credentials, from the environment only", () => {
+  const credentialsFrom = (env: Record<string, string>) =>
+    Effect.runSync(Effect.withConfigProvider(telegramCredentials, envConfigProvider(env)))
   it("names each missing variable", () => {
-    expect(telegramCredentialsFromEnv({})).toEqual(Either.left(expect.stringContaining("TELEGRAM_API_ID and TELEGRAM_API_HASH")))
-    const onlyId = telegramCredentialsFromEnv({ TELEGRAM_API_ID: "1" })
-    expect(Either.isLeft(onlyId) && onlyId.left).toMatch(/set TELEGRAM_API_HASH in/)
+    expect(Either.mapLeft(credentialsFrom({}), (e) => e.message))
+      .toEqual(Either.left(expect.stringContaining("TELEGRAM_API_ID and TELEGRAM_API_HASH")))
+    const onlyId = credentialsFrom({ TELEGRAM_API_ID: "1" })
+    expect(Either.isLeft(onlyId) && onlyId.left.message).toMatch(/set TELEGRAM_API_HASH in/)
   })
   it("reads both", () => {
-    const read = telegramCredentialsFromEnv({ TELEGRAM_API_ID: "12345", TELEGRAM_API_HASH: "abc" })
+    const read = credentialsFrom({ TELEGRAM_API_ID: "12345", TELEGRAM_API_HASH: "abc" })
     expect(Either.map(read, (c) => ({ apiId: c.apiId, apiHash: Redacted.isRedacted(c.apiHash) ? Redacted.value(c.apiHash) : c.apiHash })))
       .toEqual(Either.right({ apiId: 12345, apiHash: "abc" }))
     // The hash is redacted from the start: a log line or an error that prints the credentials never shows it.

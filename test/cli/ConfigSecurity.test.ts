@@ -15,7 +15,7 @@ const SECRET = "s3cret-Token_value"
 
 const parse = (argv: Array<string>, env: Record<string, string> = {}, cwd = "/work") => {
   const parsed = parseCommandLine(argv, env, cwd)
-  if (Either.isLeft(parsed)) return { problem: parsed.left }
+  if (Either.isLeft(parsed)) return { problem: parsed.left.message }
   if (parsed.right._tag !== "Run") throw new Error("expected Run")
   return { config: parsed.right.config, warnings: parsed.right.warnings }
 }

@@ -102,7 +102,7 @@ export const startInProcessServer = async (options: {
   const parsed = parseCommandLine(argv, cleanEnv(options.env), projectRoot)
   if (Either.isLeft(parsed) || parsed.right._tag === "Help") {
     await removeDataDir()
-    throw new Error(`tgsc-server ${argv.join(" ")}: ${Either.isLeft(parsed) ? parsed.left : "--help"}`)
+    throw new Error(`tgsc-server ${argv.join(" ")}: ${Either.isLeft(parsed) ? parsed.left.message : "--help"}`)
   }
   const { config, warnings } = parsed.right
 
