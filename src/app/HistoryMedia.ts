@@ -1,15 +1,16 @@
 /**
  * Media of the messages history sync is about to emit, resolved against the
- * settings in force: downloaded (temporary file, then renamed), skipped with
- * the setting that excluded it (no file, and no request to Telegram), or
- * failed with Telegram's answer. Pending and failed downloads are retried
- * each time their messages are served; skipped ones only with
- * `repair_media` once the settings allow them. Every resolution reaches the
- * media index before the uuid reaches a client.
+ * settings in force (the rules: domain/MediaDecision.ts): downloaded
+ * (temporary file, then renamed), skipped with the setting that excluded it
+ * (no file, and no request to Telegram), or failed with Telegram's answer.
+ * Pending and failed downloads are retried each time their messages are
+ * served; skipped ones only with `repair_media` once the settings allow
+ * them. Every resolution reaches the media index before the uuid reaches a
+ * client.
  */
 import { Deferred, Effect, Exit, FiberId, Option } from "effect"
-import type { MediaFile } from "../domain/Message.js"
-import { mediaSizeLimitBytes, type Settings } from "../domain/Settings.js"
+import { mediaAction } from "../domain/MediaDecision.js"
+import type { Settings } from "../domain/Settings.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { MediaFiles, type MediaFileError, type MediaFileRef } from "../ports/MediaFiles.js"
 import { MediaIndex, type MediaIndexError } from "../ports/MediaIndex.js"
@@ -23,28 +24,6 @@ import {
 } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
 import { describeTelegramError, type SessionRevoked, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
-
-export type MediaDecision =
-  | { readonly _tag: "Download" }
-  | { readonly _tag: "Skip"; readonly reason: string }
-
-const MB = 1024 * 1024
-
-/** Whether the settings let this file be downloaded, and if not, which setting says no. */
-export const mediaDecision = (settings: Settings, file: Pick<MediaFile, "category" | "size">): MediaDecision => {
-  if (!settings.download_media) return { _tag: "Skip", reason: "download_media is off" }
-  if (!settings.download_file_types[file.category]) {
-    return { _tag: "Skip", reason: `download_file_types.${file.category} is off` }
-  }
-  const limit = mediaSizeLimitBytes(settings)
-  if (limit !== null && file.size > limit) {
-    return {
-      _tag: "Skip",
-      reason: `larger than max_media_size_mb (${settings.max_media_size_mb} MB): ${(file.size / MB).toFixed(1)} MB`
-    }
-  }
-  return { _tag: "Download" }
-}
 
 export type HistoryMediaError = SessionRevoked | MessageStoreError | MediaIndexError
 
@@ -190,14 +169,19 @@ export const makeHistoryMedia = Effect.gen(function*() {
         Effect.orElseSucceed(() => false)
       )
 
+  /** What the settings make of the media (domain/MediaDecision.ts), done; the disk is looked at for downloaded media only. */
   const resolve = (session: SessionName, key: DialogKey, media: StoredMedia, settings: Settings) =>
     Effect.gen(function*() {
-      if (media.status === "downloaded" && (yield* isOnDisk(key, media))) return media
-      if (media.status === "skipped" && !settings.repair_media) return media
-      const decision = mediaDecision(settings, media)
-      if (decision._tag === "Download") return yield* downloadOnce(session, key, media)
-      if (media.status === "skipped" && media.reason === decision.reason) return media
-      return yield* record(key, media, { status: "skipped", reason: decision.reason, storedName: null })
+      const onDisk = media.status === "downloaded" && (yield* isOnDisk(key, media))
+      const action = mediaAction(settings, media, onDisk)
+      switch (action._tag) {
+        case "Keep":
+          return media
+        case "Download":
+          return yield* downloadOnce(session, key, media)
+        case "Skip":
+          return yield* record(key, media, { status: "skipped", reason: action.reason, storedName: null })
+      }
     })
 
   return {

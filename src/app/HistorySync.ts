@@ -16,35 +16,42 @@
  * being asked for (one page ahead, kept with the walk, so whichever request
  * continues the walk takes it and nothing is asked for twice); what a commit
  * wrote is streamed as written, not read back.
+ *
+ * What the walk decides (which gap, which page, what a page proves) is
+ * domain/HistoryWalk.ts, the same for both directions; this use case runs
+ * it against the ports, with each request's state in one HistoryRun.
  */
 import { Cause, Clock, Duration, Effect, Exit, Fiber, RcMap, Stream } from "effect"
-import { backwardPage, forwardPage } from "../domain/HistoryPages.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
 import { latestEnd, settledPart } from "../domain/HistoryTail.js"
+import {
+  direction,
+  type HistoryPageRequest,
+  nextStep,
+  pageRequest,
+  prefetchAnswers,
+  prefetchCurrent,
+  reached,
+  walkStep,
+  type WalkStep
+} from "../domain/HistoryWalk.js"
 import * as Intervals from "../domain/Intervals.js"
-import type { Interval, IntervalSet } from "../domain/Intervals.js"
-import type { MessageRecord } from "../domain/Message.js"
+import type { Interval } from "../domain/Intervals.js"
 import { TELEGRAM_MAX_BATCH } from "../domain/Settings.js"
 import { type DialogKey, MessageStore } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
-import { FloodWaitListener, type HistoryPageRequest, PeerNotFound, TelegramGateway } from "../ports/TelegramGateway.js"
+import { FloodWaitListener, PeerNotFound, TelegramGateway } from "../ports/TelegramGateway.js"
 import { makeHistoryMedia } from "./HistoryMedia.js"
-import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
 import { makeHistoryOutput } from "./HistoryOutput.js"
+import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
+import { type DialogState, HistoryRun } from "./HistoryRun.js"
+import { advanceWalk, clearWalks, dropPrefetch, makeWalks, type Prefetch, type Walk } from "./HistoryWalks.js"
 import { workStream } from "./WorkStream.js"
-import { advanceWalk, clearWalks, dropPrefetch, makeWalks, type Prefetch, prefetchAnswers, type Walk, type Walks } from "./HistoryWalks.js"
 import { DialogId } from "../domain/Ids.js"
 
 export type { HistoryError, HistoryEvent, HistoryRequest }
 
 const HEARTBEAT: HistoryEvent = { _tag: "Heartbeat" }
-
-
-interface DialogState {
-  readonly lock: Effect.Semaphore
-  /** Where this dialog's last walks stopped, so whichever request comes next continues them without overlap. */
-  readonly walks: Walks
-}
 
 const makeHistorySync = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
@@ -57,11 +64,162 @@ const makeHistorySync = Effect.gen(function*() {
       Effect.map(Effect.makeSemaphore(1), (lock): DialogState => ({ lock, walks: makeWalks() })),
     idleTimeToLive: Duration.minutes(5)
   })
-  /** Runs `f` holding the dialog's lock (one step: recompute, fetch a page, commit). */
-  const withDialog = <A, E, R>(state: DialogState, f: (state: DialogState) => Effect.Effect<A, E, R>) =>
-    state.lock.withPermits(1)(f(state))
 
-  /** `emit` hands the consumer several events at once: a batch costs the stream machinery what one event does. */
+  const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
+
+  /** Telegram's clock (ms): ours moved by the offset measured at connect. */
+  const telegramMillis = (run: HistoryRun) => Effect.map(Clock.currentTimeMillis, (ms) => ms + run.clockOffset)
+
+  /** Whether the dialog has a cache: asked of the store until it has one. */
+  const hasCache = (run: HistoryRun) =>
+    Effect.suspend(() =>
+      run.cacheExists ? Effect.succeed(true) : Effect.map(store.exists(run.key), (exists) => (run.cacheExists = exists))
+    )
+
+  /** With force_refresh, only what this request re-fetched counts as covered. */
+  const covered = (run: HistoryRun) =>
+    Effect.gen(function*() {
+      if (run.request.forceRefresh || !(yield* hasCache(run))) return run.fetchedHere
+      return Intervals.union(yield* store.covered(run.key), run.fetchedHere)
+    })
+
+  const neighbours = (run: HistoryRun, gap: Interval) =>
+    Effect.gen(function*() {
+      if (!(yield* hasCache(run))) return { before: null, after: null }
+      return yield* store.idsAround(run.key, gap)
+    })
+
+  const ask = (run: HistoryRun, wanted: HistoryPageRequest) =>
+    gateway.history(run.request.session, run.key.dialogId, wanted)
+
+  /**
+   * Asks for the page after this one now, in a fiber of its own, so that
+   * Telegram works on it while this one is stored and streamed. The fiber
+   * is this request's child: it stops when the request does.
+   */
+  const askAhead = (run: HistoryRun, wanted: HistoryPageRequest) =>
+    Effect.map(
+      Effect.zip(telegramMillis(run), Effect.fork(ask(run, wanted))),
+      ([askedMs, fiber]): Prefetch => ({ request: wanted, askedAt: askedMs, fiber })
+    )
+
+  /**
+   * The page `wanted` names: the one the continued walk asked for ahead
+   * when that answers it (domain/HistoryWalk.ts, prefetchAnswers and
+   * prefetchCurrent), otherwise asked now; with Telegram's clock (seconds)
+   * when it was asked for. A page asked ahead by a request that has
+   * stopped since is asked again.
+   */
+  const pageFor = (run: HistoryRun, walk: Walk | null, wanted: HistoryPageRequest) =>
+    Effect.gen(function*() {
+      const next = walk?.next ?? null
+      if (walk !== null && next !== null) {
+        const keep = prefetchAnswers(next.request, wanted)
+        if (keep === null) {
+          yield* dropPrefetch(walk)
+        } else {
+          const exit = yield* Fiber.await(next.fiber)
+          walk.next = null
+          if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
+            const page = yield* exit
+            if (prefetchCurrent(run.direction, next.askedAt, run.startedMs, page)) {
+              return {
+                messages: page.messages.filter(keep),
+                ids: page.ids.filter((id) => keep({ id })),
+                askedAt: Math.floor(next.askedAt / 1000)
+              }
+            }
+          }
+        }
+      }
+      const page = yield* ask(run, wanted)
+      return { messages: page.messages, ids: page.ids, askedAt: run.now }
+    })
+
+  /**
+   * Stores a step's messages with the interval it proves, as much of it as
+   * may be recorded near now: the step's newest date, and Telegram's clock
+   * when the page was asked for (`askedAt`, seconds), bound that.
+   */
+  const commit = (run: HistoryRun, step: WalkStep, askedAt: number) =>
+    Effect.gen(function*() {
+      const covers = settledPart(step.proves, run.now, askedAt, step.newestSeen)
+      const after = run.output.cursor()
+      // What the serve after this step reads up to.
+      const bound = step.reach
+      const result = yield* store.commitPage(run.key, {
+        messages: step.messages,
+        covers,
+        replace: run.request.forceRefresh ? step.proves : null,
+        window: { after, bound, order: run.direction.forward ? "asc" : "desc" }
+      })
+      run.output.answer(after, bound, result.window)
+      run.cacheExists = true
+      if (step.proves !== null) run.fetchedHere = Intervals.add(run.fetchedHere, step.proves)
+      if (run.request.forceRefresh) {
+        // Their carried messages may just have been deleted: other requests start afresh.
+        yield* clearWalks(run.dialog.walks.forward)
+        yield* clearWalks(run.dialog.walks.backward)
+      }
+      yield* media.discard(run.key, result.droppedMedia)
+    })
+
+  /**
+   * One page of `gap`, continuing its walk where it stopped (whichever
+   * request took it there), bounded by the ids of the cached messages
+   * around the gap; returns how far the walk reached. The gap is complete
+   * once a page shows nothing more in it (domain/HistoryWalk.ts), whatever
+   * the length of the pages.
+   */
+  const fetchGap = (run: HistoryRun, gap: Interval) =>
+    Effect.gen(function*() {
+      const d = run.direction
+      const walks = run.walks()
+      const limit = yield* batchSize
+      const around = yield* neighbours(run, gap)
+      const continuing = walks.get(d.near(gap)) ?? null
+      const page = yield* pageFor(
+        run,
+        continuing,
+        pageRequest(d, gap, continuing?.lastId, limit, around)
+      )
+      const step = walkStep(d, gap, page, continuing)
+      const position = step.position
+      // More of the gap to come: its next page is asked for now, and stored and streamed when this one is.
+      const next = position !== null && !step.complete ? yield* askAhead(run, pageRequest(d, gap, position.lastId, limit, around)) : null
+      yield* commit(run, step, page.askedAt).pipe(
+        Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber)))
+      )
+      yield* advanceWalk(walks, continuing, position === null ? null : { ...position, next })
+      run.fetched += step.fetched
+      return step.reach
+    })
+
+  /** Under the dialog's lock: how far the cache now reaches from the run's position, fetching one page if it reaches nowhere. */
+  const step = (run: HistoryRun) =>
+    run.dialog.lock.withPermits(1)(
+      Effect.gen(function*() {
+        const next = nextStep(run.direction, run.range, run.position, yield* covered(run))
+        run.fetching = null
+        if (next._tag === "Cached") return { reach: next.reach, fetchedPage: false }
+        run.fetching = next.gap
+        return { reach: yield* fetchGap(run, next.gap), fetchedPage: true }
+      })
+    )
+
+  const walkRange = (run: HistoryRun) =>
+    Effect.gen(function*() {
+      while (!reached(run.direction, run.range, run.position)) {
+        const { fetchedPage, reach } = yield* step(run)
+        if (fetchedPage) run.output.later(run.progress(0))
+        yield* run.output.serve(reach)
+        yield* run.output.emitPending
+        run.position = reach
+      }
+      yield* run.output.flush(true)
+    })
+
+  /** `emitNow` hands the consumer several events at once: a batch costs the stream machinery what one event does. */
   const run = (request: HistoryRequest, emitNow: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
     Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
@@ -72,271 +230,34 @@ const makeHistorySync = Effect.gen(function*() {
       // (ours moved by the offset measured at connect), or a message sent a moment ago could fall after
       // the range (Telegram ahead) or before what the tail rule records as complete (Telegram behind).
       const clockOffset = yield* gateway.clockOffset(request.session)
-      const telegramMillis = Effect.map(Clock.currentTimeMillis, (ms) => ms + clockOffset)
-      const startedMs = yield* telegramMillis
-      const now = Math.floor(startedMs / 1000)
+      const startedMs = (yield* Clock.currentTimeMillis) + clockOffset
       // Nothing is dated before 1970 or after now, so the range is clamped to what can exist. Dates are
       // whole seconds: "now" as the (exclusive) end would leave out a message sent earlier this second;
       // and Telegram's now is known to a few seconds (latestEnd, domain/HistoryTail.ts), so those are let in too.
       const start = Math.max(0, request.startDate ?? 0)
-      const latest = latestEnd(now)
+      const latest = latestEnd(Math.floor(startedMs / 1000))
       const end = Math.min(request.endDate ?? latest, latest)
       if (start >= end) return
+      const d = direction(request.reverse)
+      const range = Intervals.interval(start, end)
 
-      const reverse = request.reverse
-      let fetched = 0
-      let fetching: Interval | null = null
-      /** A forced refresh walks on its own: it must see every message again, not continue another request's walk. */
-      const ownWalks: Walks = makeWalks()
-      /** What this request fetched completely itself (recorded in the cache or not, see domain/HistoryTail.ts). */
-      let fetchedHere: IntervalSet = Intervals.empty
-      let cacheExists = false
-      const hasCache = Effect.gen(function*() {
-        if (!cacheExists) cacheExists = yield* store.exists(key)
-        return cacheExists
-      })
-
-      /** With force_refresh, only what this request re-fetched counts as covered. */
-      const covered = Effect.gen(function*() {
-        if (request.forceRefresh || !(yield* hasCache)) return fetchedHere
-        return Intervals.union(yield* store.covered(key), fetchedHere)
-      })
-
-      const output = makeHistoryOutput({
-        session: request.session,
-        key,
-        chunkSize: request.chunkSize,
-        reverse,
-        from: reverse ? end : start,
-        hasCache,
-        store,
-        media,
-        emitNow
-      })
-      const progressEvent = (rateLimitWait: number): HistoryEvent => ({ _tag: "Progress", fetched, fetching, rateLimitWait })
-      /** A rate-limit wait is reported at once: it is about to keep the client waiting. */
-      const progress = (rateLimitWait: number) => output.emit([progressEvent(rateLimitWait)])
-
-      /**
-       * Stores a page with the interval it proves; `newestSeen` is the newest
-       * date Telegram showed in it, which bounds what may be recorded near now,
-       * as does our clock when the page was asked for (`askedAt`, seconds).
-       */
-      const commit = (
-        state: DialogState,
-        messages: ReadonlyArray<MessageRecord>,
-        proves: Interval | null,
-        newestSeen: number | undefined,
-        askedAt: number,
-        /** What the serve after this step reads up to. */
-        reach: number
-      ) =>
-        Effect.gen(function*() {
-          const covers = settledPart(proves, now, askedAt, newestSeen)
-          const after = output.cursor()
-          const result = yield* store.commitPage(key, {
-            messages,
-            covers,
-            replace: request.forceRefresh ? proves : null,
-            window: { after, bound: reach, order: reverse ? "desc" : "asc" }
-          })
-          output.answer(after, reach, result.window)
-          cacheExists = true
-          if (proves !== null) fetchedHere = Intervals.add(fetchedHere, proves)
-          if (request.forceRefresh) {
-            // Their carried messages may just have been deleted: other requests start afresh.
-            yield* clearWalks(state.walks.forward)
-            yield* clearWalks(state.walks.backward)
-          }
-          yield* media.discard(key, result.droppedMedia)
-        })
-
-      const neighbours = (gap: Interval) =>
-        Effect.gen(function*() {
-          if (!(yield* hasCache)) return { before: null, after: null }
-          return yield* store.idsAround(key, gap)
-        })
-
-      const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
-
-      const ask = (wanted: HistoryPageRequest) => gateway.history(request.session, key.dialogId, wanted)
-
-      /**
-       * Asks for the page after this one now, in a fiber of its own, so that
-       * Telegram works on it while this one is stored and streamed. The fiber
-       * is this request's child: it stops when the request does.
-       */
-      const askAhead = (wanted: HistoryPageRequest) =>
-        Effect.map(
-          Effect.zip(telegramMillis, Effect.fork(ask(wanted))),
-          ([askedMs, fiber]): Prefetch => ({ request: wanted, askedAt: askedMs, fiber })
-        )
-
-      /**
-       * The page `wanted` names: the one the continued walk asked for ahead
-       * when that answers it, otherwise asked now; with our clock (seconds)
-       * when it was asked for. A page asked ahead by a request that has
-       * stopped since is asked again; so is an empty page newer than the
-       * frontier asked before this request started (a message sent since
-       * would be missing from it: later messages only ever come after the
-       * newest one, so a page with entries, or a page older than the
-       * frontier, is as good as new).
-       */
-      const pageFor = (walk: Walk | null, wanted: HistoryPageRequest, forward: boolean) =>
-        Effect.gen(function*() {
-          const next = walk?.next ?? null
-          if (walk !== null && next !== null) {
-            const keep = prefetchAnswers(next.request, wanted)
-            if (keep === null) {
-              yield* dropPrefetch(walk)
-            } else {
-              const exit = yield* Fiber.await(next.fiber)
-              walk.next = null
-              if (!(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))) {
-                const page = yield* exit
-                if (!forward || next.askedAt >= startedMs || page.ids.length > 0) {
-                  return {
-                    messages: page.messages.filter(keep),
-                    ids: page.ids.filter((id) => keep({ id } as MessageRecord)),
-                    askedAt: Math.floor(next.askedAt / 1000)
-                  }
-                }
-              }
-            }
-          }
-          const page = yield* ask(wanted)
-          return { messages: page.messages, ids: page.ids, askedAt: now }
-        })
-
-      /**
-       * One page just newer than the frontier (an offset and a negative
-       * add_offset), bounded by max_id at the oldest cached message past the
-       * gap; returns the new frontier. A bound only ever cuts what lies past
-       * the gap; the gap is complete once a page shows nothing more in it
-       * (see domain/HistoryPages.ts), whatever the length of the pages.
-       */
-      const fetchForward = (state: DialogState, gap: Interval) =>
-        Effect.gen(function*() {
-          const walks = request.forceRefresh ? ownWalks : state.walks
-          const limit = yield* batchSize
-          const bounds = yield* neighbours(gap)
-          const continuing = walks.forward.get(gap.start) ?? null
-          const ids = { minId: 0, maxId: bounds.after ?? 0 }
-          const after = (lastId: number): HistoryPageRequest => ({
-            offsetId: lastId + 1,
-            offsetDate: 0,
-            addOffset: -limit,
-            limit,
-            ...ids
-          })
-          const result = yield* pageFor(
-            continuing,
-            continuing !== null
-              ? after(continuing.lastId)
-              : gap.start <= 1
-              ? { offsetId: 1, offsetDate: 0, addOffset: -limit, limit, ...ids }
-              // Whether offset_date is inclusive does not matter: the second before is asked for too, then dropped.
-              : { offsetId: 0, offsetDate: gap.start - 1, addOffset: -limit, limit, ...ids },
-            true
-          )
-          const page = forwardPage(gap, result, continuing?.lastId)
-          const to = page.reach
-          const toStore = continuing !== null ? [...continuing.carry, ...page.inGap] : page.inGap
-          const lastId = page.lastId
-          // More of the gap to come: its next page is asked for now, and stored and streamed when this one is.
-          const next = lastId !== undefined && !page.complete ? yield* askAhead(after(lastId)) : null
-          yield* commit(
-            state,
-            toStore,
-            to > gap.start ? Intervals.interval(gap.start, to) : null,
-            // An empty last page shows nothing new: the newest message the walk saw bounds the tail as well.
-            page.newestDate ?? continuing?.from,
-            result.askedAt,
-            to
-          ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
-          yield* advanceWalk(
-            walks.forward,
-            continuing,
-            lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date >= to), next }
-          )
-          fetched += page.inGap.length
-          return to
-        })
-
-      /** One page just older than the frontier, bounded by min_id at the newest cached message before the gap. */
-      const fetchBackward = (state: DialogState, gap: Interval) =>
-        Effect.gen(function*() {
-          const walks = request.forceRefresh ? ownWalks : state.walks
-          const limit = yield* batchSize
-          const bounds = yield* neighbours(gap)
-          const continuing = walks.backward.get(gap.end) ?? null
-          const ids = { minId: bounds.before ?? 0, maxId: 0 }
-          const before = (lastId: number): HistoryPageRequest => ({ offsetId: lastId, offsetDate: 0, addOffset: 0, limit, ...ids })
-          const result = yield* pageFor(
-            continuing,
-            continuing !== null ? before(continuing.lastId) : { offsetId: 0, offsetDate: gap.end, addOffset: 0, limit, ...ids },
-            false
-          )
-          const page = backwardPage(gap, result, continuing?.lastId)
-          const to = page.reach
-          const toStore = continuing !== null ? [...continuing.carry, ...page.inGap] : page.inGap
-          const lastId = page.lastId
-          const next = lastId !== undefined && !page.complete ? yield* askAhead(before(lastId)) : null
-          yield* commit(
-            state,
-            toStore,
-            to < gap.end ? Intervals.interval(to, gap.end) : null,
-            page.newestDate,
-            result.askedAt,
-            to
-          ).pipe(Effect.onError(() => (next === null ? Effect.void : Fiber.interruptFork(next.fiber))))
-          yield* advanceWalk(
-            walks.backward,
-            continuing,
-            lastId === undefined ? null : { from: to, lastId, carry: toStore.filter((m) => m.date < to), next }
-          )
-          fetched += page.inGap.length
-          return to
-        })
-
-      /** Under the lock: how far the cache now reaches from `position`, fetching one page if it reaches nowhere. */
-      const step = (position: number) =>
-        withDialog(dialog, (state) =>
-          Effect.gen(function*() {
-            const holes = Intervals.missing(
-              reverse ? Intervals.interval(start, position) : Intervals.interval(position, end),
-              yield* covered
-            )
-            fetching = null
-            if (reverse) {
-              const gap = holes.at(-1)
-              if (gap === undefined) return { reach: start, fetchedPage: false }
-              if (gap.end < position) return { reach: gap.end, fetchedPage: false }
-              fetching = gap
-              return { reach: yield* fetchBackward(state, gap), fetchedPage: true }
-            }
-            const gap = holes[0]
-            if (gap === undefined) return { reach: end, fetchedPage: false }
-            if (gap.start > position) return { reach: gap.start, fetchedPage: false }
-            fetching = gap
-            return { reach: yield* fetchForward(state, gap), fetchedPage: true }
-          }))
-
-      const walkRange = Effect.gen(function*() {
-        let position = reverse ? end : start
-        while (reverse ? position > start : position < end) {
-          const { fetchedPage, reach } = yield* step(position)
-          if (fetchedPage) output.later(progressEvent(0))
-          yield* output.serve(reach)
-          yield* output.emitPending
-          position = reach
-        }
-        yield* output.flush(true)
-      })
-      // The gateway waits out short rate limits in place; each wait is reported (and keeps the client informed).
-      yield* Effect.locally(walkRange, FloodWaitListener, (seconds: number) => progress(seconds)).pipe(
+      const r = new HistoryRun(request, key, dialog, d, range, startedMs, clockOffset, (r) =>
+        makeHistoryOutput({
+          session: request.session,
+          key,
+          chunkSize: request.chunkSize,
+          reverse: request.reverse,
+          from: d.near(range),
+          hasCache: hasCache(r),
+          store,
+          media,
+          emitNow
+        }))
+      // The gateway waits out short rate limits in place; each wait is reported at once (it is about to keep
+      // the client waiting), which keeps the client informed.
+      yield* Effect.locally(walkRange(r), FloodWaitListener, (seconds: number) => r.output.emit([r.progress(seconds)])).pipe(
         // Whatever is complete goes out before the failure does, so the client can resume after it.
-        Effect.tapError(() => Effect.ignore(Effect.zipRight(output.flush(true), output.emitPending)))
+        Effect.tapError(() => Effect.ignore(Effect.zipRight(r.output.flush(true), r.output.emitPending)))
       )
     }).pipe(Effect.scoped)
 

@@ -7,8 +7,8 @@
  * a walk without asking for the same page twice.
  */
 import { Effect, Fiber } from "effect"
-import type { MessageRecord } from "../domain/Message.js"
-import type { HistoryPageRequest, MessagePage, PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
+import type { HistoryPageRequest, WalkPosition } from "../domain/HistoryWalk.js"
+import type { MessagePage, PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 
 /** A page asked of Telegram ahead of time, while the one before it is stored and streamed. */
 export interface Prefetch {
@@ -18,13 +18,8 @@ export interface Prefetch {
   readonly fiber: Fiber.RuntimeFiber<MessagePage, TelegramError | PeerNotFound>
 }
 
-export interface Walk {
-  /** The frontier the walk has reached: the next page continues from here. */
-  readonly from: number
-  /** Telegram's paging offset: the last message id seen. */
-  readonly lastId: number
-  /** Messages already fetched in the second at the frontier, which is not proven complete yet. */
-  readonly carry: ReadonlyArray<MessageRecord>
+/** Where a walk stands (domain/HistoryWalk.ts), with its next page already asked for. */
+export interface Walk extends WalkPosition {
   /** The walk's next page, already asked for; whoever continues the walk takes it. */
   next: Prefetch | null
 }
@@ -72,24 +67,3 @@ export const clearWalks = (walks: WalkMap) =>
     walks.clear()
     for (const walk of all) yield* dropPrefetch(walk)
   })
-
-/**
- * Whether a page asked for ahead answers `wanted`, and which of its messages
- * do: the same request, or one whose id bound has only tightened since (a
- * neighbour stored meanwhile); Telegram applies min_id and max_id after
- * choosing the page's window, so the tighter answer is the looser one with
- * the messages past the bound left out.
- */
-export const prefetchAnswers = (
-  asked: HistoryPageRequest,
-  wanted: HistoryPageRequest
-): ((m: MessageRecord) => boolean) | null => {
-  if (
-    asked.offsetId !== wanted.offsetId || asked.offsetDate !== wanted.offsetDate ||
-    asked.addOffset !== wanted.addOffset || asked.limit !== wanted.limit
-  ) return null
-  const maxOk = asked.maxId === wanted.maxId || (wanted.maxId > 0 && (asked.maxId <= 0 || wanted.maxId < asked.maxId))
-  const minOk = asked.minId === wanted.minId || wanted.minId > asked.minId
-  if (!maxOk || !minOk) return null
-  return (m) => m.id > wanted.minId && (wanted.maxId <= 0 || m.id < wanted.maxId)
-}

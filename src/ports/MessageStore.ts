@@ -6,7 +6,7 @@
  */
 import { Context, Data, type Effect } from "effect"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
-import type { MediaCategory } from "../domain/MediaCategory.js"
+import type { MediaStatus, StoredMedia } from "../domain/MediaRecord.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 
@@ -25,26 +25,8 @@ export interface DialogKey {
   readonly dialogId: DialogId
 }
 
-export type MediaStatus = "pending" | "downloaded" | "skipped" | "failed"
-
-/** A downloadable media file of a cached message, with what became of it. */
-export interface StoredMedia {
-  /** Given when the message is first stored; never changes for that message. */
-  readonly uuid: string
-  readonly messageId: MessageId
-  readonly type: string
-  readonly category: MediaCategory
-  readonly size: number
-  readonly mimeType: string | null
-  readonly fileName: string | null
-  readonly fileId: string
-  readonly locator: string
-  readonly status: MediaStatus
-  /** Why it was skipped or failed. */
-  readonly reason: string | null
-  /** The file's name in the dialog's media directory, once downloaded. */
-  readonly storedName: string | null
-}
+/** A message's media record (domain/MediaRecord.ts): what the cache keeps of its file and its download. */
+export type { MediaStatus, StoredMedia }
 
 export interface StoredMessage {
   readonly message: MessageRecord

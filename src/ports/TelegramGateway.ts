@@ -5,6 +5,7 @@
  */
 import { Context, Data, Effect, FiberRef, type Stream } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
+import type { HistoryPageRequest } from "../domain/HistoryWalk.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { AccountId, DialogId } from "../domain/Ids.js"
@@ -81,15 +82,8 @@ export interface AccountInfo {
   readonly username: string | null
 }
 
-/** messages.getHistory's paging, as Telegram defines it (ids exclusive, newest first). */
-export interface HistoryPageRequest {
-  readonly offsetId: number
-  readonly offsetDate: number
-  readonly addOffset: number
-  readonly limit: number
-  readonly minId: number
-  readonly maxId: number
-}
+/** messages.getHistory's paging (defined with the walk that asks for pages). */
+export type { HistoryPageRequest }
 
 export interface MessagePage {
   /** Newest first, as Telegram returns them. */
@@ -100,7 +94,7 @@ export interface MessagePage {
    * The id of every entry Telegram returned, newest first, `MessageEmpty`
    * ones included (they are not messages, but they take a place in the
    * page): paging offsets move on these, and only a page without any entry
-   * shows that there is nothing more (see domain/HistoryPages.ts).
+   * shows that there is nothing more (see domain/HistoryWalk.ts).
    */
   readonly ids: ReadonlyArray<number>
 }

@@ -242,7 +242,7 @@ describe("GET /api/v3/history/{dialog_id}", () => {
       [10, "1970-01-01 00:00:00"],
       [20, "2024-01-01 00:09:00"],
       [25, "2024-01-01 00:19:00"],
-      // A short page proves nothing: the empty page after it closes the range (domain/HistoryPages.ts).
+      // A short page proves nothing: the empty page after it closes the range (domain/HistoryWalk.ts).
       [25, "2024-01-01 00:24:00"]
     ].map(([fetched, from]) => ({ fetched, range: { start_date: from, end_date: "2024-02-01 00:00:00" }, rate_limit_wait: 0 })))
     expect(events.filter((e) => e.event === "message").length).toBe(1)

@@ -14,6 +14,7 @@ import type Database from "better-sqlite3"
 import { Duration, Effect, Layer, RcMap } from "effect"
 import * as Intervals from "../../domain/Intervals.js"
 import type { IntervalSet } from "../../domain/Intervals.js"
+import { mediaRecordChange, messagesGone } from "../../domain/MediaRecord.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import {
   type CommitResult,
@@ -138,65 +139,61 @@ const commit = (d: RawDatabase, page: PageCommit): CommitResult => {
     d.statement(upsertMessagesSql(part.length)).run(...part.flatMap(messageParams))
   }
 
+  // What each message does to its media record is the domain's rule (domain/MediaRecord.ts); here it is written.
   const noLongerMedia: Array<number> = []
   for (const m of page.messages) {
-    const file = m.media?.file ?? null
     const old = existing.get(m.id)
-    if (file === null) {
-      if (old !== undefined) {
+    const change = mediaRecordChange(m, old === undefined ? undefined : mediaOfRow(old))
+    switch (change._tag) {
+      case "None":
+        break
+      case "Forget":
         noLongerMedia.push(m.id)
-        dropped.push(mediaOfRow(old))
+        dropped.push(change.stale)
+        break
+      case "Add": {
+        const r = change.record
+        const uuid = randomUUID()
+        d.statement(INSERT_MEDIA).run(
+          m.id,
+          uuid,
+          r.type,
+          r.category,
+          r.size,
+          r.mimeType,
+          r.fileName,
+          r.fileId,
+          r.locator,
+          r.status,
+          r.reason,
+          r.storedName
+        )
+        media.set(m.id, { uuid, ...r })
+        break
       }
-      continue
-    }
-    // What the message now says of its file; the download state depends on what was stored before.
-    const now = {
-      type: m.media!.type,
-      category: file.category,
-      size: file.size,
-      mimeType: file.mimeType,
-      fileName: file.fileName,
-      fileId: file.fileId,
-      locator: file.locator
-    }
-    const pending = { status: "pending", reason: null, storedName: null } as const
-    if (old === undefined) {
-      const uuid = randomUUID()
-      d.statement(INSERT_MEDIA).run(
-        m.id,
-        uuid,
-        now.type,
-        now.category,
-        now.size,
-        now.mimeType,
-        now.fileName,
-        now.fileId,
-        now.locator,
-        pending.status,
-        pending.reason,
-        pending.storedName
-      )
-      media.set(m.id, { uuid, messageId: m.id, ...now, ...pending })
-    } else if (old.file_id === file.fileId) {
-      // Same file: keep its uuid and download state, take the fresh file reference.
-      d.statement(REFRESH_MEDIA).run(now.type, now.category, now.size, now.mimeType, now.fileName, now.locator, m.id)
-      media.set(m.id, { ...mediaOfRow(old), ...now })
-    } else {
-      // The message now carries another file: same uuid (stable per message), to be downloaded again.
-      if (old.stored_name !== null) dropped.push(mediaOfRow(old))
-      d.statement(REPLACE_MEDIA_FILE).run(now.type, now.category, now.size, now.mimeType, now.fileName, now.fileId, now.locator, m.id)
-      media.set(m.id, { ...mediaOfRow(old), ...now, ...pending })
+      case "Refresh": {
+        const r = change.record
+        d.statement(REFRESH_MEDIA).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.locator, m.id)
+        media.set(m.id, r)
+        break
+      }
+      case "Replace": {
+        const r = change.record
+        if (change.stale !== null) dropped.push(change.stale)
+        d.statement(REPLACE_MEDIA_FILE).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.fileId, r.locator, m.id)
+        media.set(m.id, r)
+        break
+      }
     }
   }
   for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
 
   if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
-    const keep = new Set(ids)
     const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
       page.replace.start,
       page.replace.end
     ) as Array<{ id: MessageId }>
-    const gone = inRange.map((r) => r.id).filter((id) => !keep.has(id))
+    const gone = messagesGone(inRange.map((r) => r.id), page.messages)
     for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
     for (const part of chunks(gone, BATCH)) {
       d.statement(deleteMediaSql(part.length)).run(...part)
