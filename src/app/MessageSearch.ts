@@ -11,6 +11,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { type AccessScope, everything } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import {
   type GlobalSearchCursor,
@@ -21,6 +22,7 @@ import {
   type UserNotFound
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
+import { dialogAdmitter } from "./ScopeFilter.js"
 import { messageCoreView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
 
 /**
@@ -50,11 +52,13 @@ export const makeMessageSearch = Effect.gen(function*() {
   const inDialog = (
     session: SessionName,
     dialogId: number,
-    q: MessageSearchQuery
+    q: MessageSearchQuery,
+    scope: AccessScope
   ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound> =>
     Effect.gen(function*() {
       if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
       const dialogs = yield* cache.dialogs(session)
+      if (!(yield* dialogAdmitter(cache, session, scope))(dialogId)) return yield* new PeerNotFound({ dialogId })
       const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
       const results: Array<MessageSearchResult> = []
       let total = 0
@@ -79,8 +83,13 @@ export const makeMessageSearch = Effect.gen(function*() {
       return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
     })
 
-  const everywhere = (session: SessionName, q: MessageSearchQuery): Effect.Effect<MessageSearchResponse, TelegramError> =>
+  const everywhere = (
+    session: SessionName,
+    q: MessageSearchQuery,
+    scope: AccessScope
+  ): Effect.Effect<MessageSearchResponse, TelegramError> =>
     Effect.gen(function*() {
+      const admits = yield* dialogAdmitter(cache, session, scope)
       const results: Array<MessageSearchResult> = []
       let total = 0
       // Hits in the service chat seen so far: Telegram counted them in `total`.
@@ -96,7 +105,7 @@ export const makeMessageSearch = Effect.gen(function*() {
         })
         total = page.count
         for (const r of page.results) {
-          if (r.dialogId === SERVICE_CHAT_ID) {
+          if (r.dialogId === SERVICE_CHAT_ID || !admits(r.dialogId)) {
             hidden++
             continue
           }
@@ -106,14 +115,20 @@ export const makeMessageSearch = Effect.gen(function*() {
         if (page.next === null || sameCursor(page.next, cursor)) break
         cursor = page.next
       }
-      // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.
-      return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+      // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way. Under a
+      // limited scope Telegram's count includes what the scope hides: only what was found is told.
+      const shown = scope._tag === "Everything" ? Math.max(total - hidden, results.length) : results.length
+      return { query: q.query, total: shown, limit: q.limit, results: results.slice(0, q.limit) }
     })
 
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
+  // A scope (default: everything) hides what it does not admit: a dialog outside it is PeerNotFound, and its
+  // hits are left out of a global search, from the results and the total.
   return {
-    inDialog: (...args: Parameters<typeof inDialog>) => Effect.withSpan(inDialog(...args), "MessageSearch.inDialog"),
-    everywhere: (...args: Parameters<typeof everywhere>) => Effect.withSpan(everywhere(...args), "MessageSearch.everywhere")
+    inDialog: (session: SessionName, dialogId: number, q: MessageSearchQuery, scope: AccessScope = everything) =>
+      Effect.withSpan(inDialog(session, dialogId, q, scope), "MessageSearch.inDialog"),
+    everywhere: (session: SessionName, q: MessageSearchQuery, scope: AccessScope = everything) =>
+      Effect.withSpan(everywhere(session, q, scope), "MessageSearch.everywhere")
   } as const
 })
 
