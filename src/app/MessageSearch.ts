@@ -35,6 +35,9 @@ const SEARCH_PAGE = 100
 const sameCursor = (a: GlobalSearchCursor, b: GlobalSearchCursor | null) =>
   b !== null && a.offsetRate === b.offsetRate && a.offsetPeer === b.offsetPeer && a.offsetId === b.offsetId
 
+/** Results when the caller asks for no particular number (the contract's `limit` default). */
+export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
+
 export interface MessageSearchQuery {
   readonly query: string
   /** Only messages sent before this instant (the contract's `start_date`). */

@@ -60,9 +60,12 @@ export const makeScopedAccess = Effect.gen(function*() {
       return Option.fromNullable(record)
     })
 
-  /** HistorySync's stream, once the scope admits the dialog. */
-  const historyOf = (request: HistoryRequest, scope: AccessScope): Stream.Stream<HistoryEvent, HistoryError> =>
-    Stream.unwrap(Effect.as(dialog(request.session, scope, request.dialogId), history.stream(request)))
+  /** HistorySync's stream once the scope admits the dialog, with the dialog as the account lists it. */
+  const historyOf = (
+    request: HistoryRequest,
+    scope: AccessScope
+  ): Effect.Effect<{ readonly dialog: Option.Option<DialogRecord>; readonly events: Stream.Stream<HistoryEvent, HistoryError> }, PeerNotFound | TelegramError> =>
+    Effect.map(dialog(request.session, scope, request.dialogId), (record) => ({ dialog: record, events: history.stream(request) }))
 
   /** A media file, unless it belongs to a dialog outside the scope (then: MediaNotFound, as an unknown uuid). */
   const file = (session: SessionName, scope: AccessScope, uuid: string): Effect.Effect<MediaFileInfo, MediaLookupError> =>

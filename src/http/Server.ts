@@ -1,6 +1,6 @@
 /**
  * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
- * /openapi.json, the {"detail"} error shape, request logs, the Host check
+ * /openapi.json, the MCP server at /mcp (src/mcp), the {"detail"} error shape, request logs, the Host check
  * (DNS rebinding), the Origin check (cross-site writes), optional API token,
  * bounded JSON bodies, over a Node http server with timeouts for receiving
  * requests that drops open connections (SSE clients) on shutdown instead of
@@ -36,6 +36,7 @@ import { responseGuards } from "./ResponseGuards.js"
 import { SameOriginLive } from "./SameOrigin.js"
 import { SessionAuthLive } from "./SessionAuth.js"
 import { AppConfig, type AppConfigShape } from "../cli/Config.js"
+import { McpRouteLive } from "../mcp/McpRoute.js"
 
 /**
  * What Node's HTTP parser refuses before any route sees the request (a URL
@@ -152,6 +153,7 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(SameOriginLive),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
+    Layer.provide(McpRouteLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
