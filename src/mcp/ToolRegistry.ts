@@ -64,13 +64,14 @@ export const outputSchemasOf = (tools: ReadonlyArray<AnyTool>): ReadonlyMap<stri
 const EXPECTED = /^Expected (.+), actual (.+)$/s
 
 /** One sentence per argument, as the HTTP API words parameter errors (src/http/DetailErrors.ts). */
+export const unknownArguments = (unknown: ReadonlyArray<string>, known: ReadonlyArray<string>): string =>
+  `Unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `'${u}'`).join(", ")}: ` +
+  (known.length === 0 ? "this tool takes no arguments" : `the arguments are ${known.join(", ")}`)
+
 export const describeArgumentIssues = (error: ParseResult.ParseError, known: ReadonlyArray<string>): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const unknown = issues.filter((i) => i._tag === "Unexpected" && i.path.length === 1).map((i) => String(i.path[0]))
-  if (unknown.length > 0) {
-    return `Unknown argument${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `'${u}'`).join(", ")}: ` +
-      (known.length === 0 ? "this tool takes no arguments" : `the arguments are ${known.join(", ")}`)
-  }
+  if (unknown.length > 0) return unknownArguments(unknown, known)
   const reasons = issues.filter((i) => !i.message.startsWith("Expected undefined, actual "))
   const byArgument = new Map<string, Array<string>>()
   for (const issue of reasons.length > 0 ? reasons : issues) {
@@ -144,6 +145,9 @@ export const registerTools = <const T extends ReadonlyArray<AnyTool>>(tools: T) 
           Effect.gen(function*() {
             const call = yield* Effect.serviceOption(McpCall)
             if (Option.isNone(call)) return failureResult(NO_CALLER)
+            // Checked here as well: an empty Struct takes any object.
+            const unknown = Object.keys(payload as object).filter((key) => !names.includes(key))
+            if (unknown.length > 0) return yield* badArguments(unknownArguments(unknown, names))
             const input = yield* Effect.mapError(decode(payload), (e) => badArguments(describeArgumentIssues(e, names)))
             return answerResult(yield* tool.run(input, call.value))
           }).pipe(
