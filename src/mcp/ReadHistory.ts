@@ -98,7 +98,8 @@ const requestOf = (plan: PagePlan, call: McpCallShape): HistoryRequest => ({
   dialogId: plan.dialogId,
   startDate: !plan.reverse && plan.after !== null ? plan.after.date : plan.start,
   endDate: plan.after === null ? plan.end : plan.reverse ? plan.after.date + 1 : plan.end ?? UNTIL_NOW,
-  chunkSize: 100,
+  // About what fits the budget: the cache is read a chunk at first (HistoryOutput), so a page reads little more than it shows.
+  chunkSize: Math.min(500, Math.max(10, Math.ceil(plan.budget / 40))),
   forceRefresh: false,
   reverse: plan.reverse
 })

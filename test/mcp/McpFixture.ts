@@ -5,14 +5,15 @@
  * through its API, and official MCP SDK clients (@modelcontextprotocol/sdk)
  * over streamable HTTP to its /mcp.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
 import { World } from "../emulator/World.js"
 import { TEST_API_HASH, TEST_API_ID } from "../support/E2e.js"
 import { type InProcessServer, startInProcessServer } from "../support/InProcessServer.js"
-import { sampleScenario } from "../support/QrLoginSteps.js"
-import { freePort } from "../support/ServerProcess.js"
+import { freePort, projectRoot } from "../support/ServerProcess.js"
 
 /** A broadcast channel of BIG_COUNT generated messages in Alice's dialogs. */
 export const BIG_CHANNEL = -1000000003010
@@ -23,11 +24,13 @@ export const BOB = "bob"
 
 /** The sample world, plus the big channel (Alice's, in no folder) and QR tokens that live long enough. */
 export const mcpScenario = (): unknown => {
-  const scenario = sampleScenario(60) as {
+  const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/sample.json"), "utf8")) as {
+    options: Record<string, unknown>
     channels: Array<unknown>
     accounts: Array<{ user: number; dialogs: Array<unknown> }>
     generate: Array<unknown>
   }
+  scenario.options = { ...scenario.options, login_token_ttl_seconds: 60 }
   scenario.channels.push({
     id: 3010,
     title: "Firehose",
