@@ -31,6 +31,7 @@ import { HistoryHandlersLive } from "./history/Http.js"
 import { SessionsHandlersLive } from "./sessions/Http.js"
 import { SettingsHandlersLive } from "./settings/Http.js"
 import { SystemHandlersLive } from "./system/Http.js"
+import { withRecordedAddress } from "./RecordedAddress.js"
 import { requestLog } from "./RequestLog.js"
 import { responseGuards } from "./ResponseGuards.js"
 import { SameOriginLive } from "./SameOrigin.js"
@@ -159,6 +160,8 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
     Layer.provide(JsonBodyLive),
+    // Recorded before "Listening on" is logged: whoever waits for that line finds the record.
+    withRecordedAddress(config),
     HttpServer.withLogAddress,
     Layer.provide(NodeServerLive(config))
   ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>

@@ -22,8 +22,8 @@ export const BIG_COUNT = 30_000
 export const ALICE = "alice"
 export const BOB = "bob"
 
-/** The sample world, plus the big channel (Alice's, in no folder) and QR tokens that live long enough. */
-export const mcpScenario = (): unknown => {
+/** The sample world, plus (unless `big` is false) the big channel (Alice's, in no folder), and QR tokens that live long enough. */
+export const mcpScenario = (options: { readonly big?: boolean } = {}): unknown => {
   const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/sample.json"), "utf8")) as {
     options: Record<string, unknown>
     channels: Array<unknown>
@@ -31,6 +31,7 @@ export const mcpScenario = (): unknown => {
     generate: Array<unknown>
   }
   scenario.options = { ...scenario.options, login_token_ttl_seconds: 60 }
+  if (options.big === false) return scenario
   scenario.channels.push({
     id: 3010,
     title: "Firehose",
@@ -67,10 +68,15 @@ export interface McpWorld {
 export const startMcpWorld = async (options: {
   readonly args?: ReadonlyArray<string>
   readonly env?: Record<string, string>
+  /** The server's data directory (kept when given); default: a fresh one, removed at stop. */
+  readonly dataDir?: string
+  /** With the 30k-message channel (default true). */
+  readonly big?: boolean
 } = {}): Promise<McpWorld> => {
-  const world = World.fromScenario(mcpScenario())
+  const world = World.fromScenario(mcpScenario({ big: options.big ?? true }))
   const emulator = await startEmulator({ world })
   const server = await startInProcessServer({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     port: await freePort(),
     args: ["--log-level", "warning", ...(options.args ?? [])],
     env: { ...emulator.env, TELEGRAM_API_ID: TEST_API_ID, TELEGRAM_API_HASH: TEST_API_HASH, ...options.env }
