@@ -25,7 +25,7 @@ import { type DataDirLocked, lockDataDir } from "../adapters/fs/DataDirLock.js"
 import { readServerAddress, removeServerAddress } from "../adapters/fs/ServerAddressFile.js"
 import { emulatorFromEnv } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { type AccessScope, everything, formatScopeEntry, limitedTo, parseScopeEntry, type ScopeEntry } from "../domain/AccessScope.js"
-import { validateSessionName } from "../domain/SessionName.js"
+import { type SessionName, validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { TgscLive } from "../TgscLive.js"
 import { formatScopeHeader } from "../mcp/McpRoute.js"
@@ -106,10 +106,9 @@ const credentials = (env: McpIo["env"]) =>
   })
 
 /** The lock is free: this process serves the tools itself, holding the lock until stdin closes. */
-const embedded = (p: Parsed, io: McpIo, dataDir: string, scope: AccessScope) =>
+const embedded = (p: Parsed, io: McpIo, session: SessionName, dataDir: string, scope: AccessScope) =>
   Effect.gen(function*() {
     const { apiHash, apiId } = yield* credentials(io.env)
-    const session = Either.getOrThrow(validateSessionName(p.session))
     const emulator = emulatorFromEnv(io.env)
     const tgsc = TgscLive({
       dataDir,
@@ -136,7 +135,7 @@ const embedded = (p: Parsed, io: McpIo, dataDir: string, scope: AccessScope) =>
   })
 
 /** A tgsc-server holds the lock: relay to it. A server just starting may not have written its address yet. */
-const relayed = (p: Parsed, io: McpIo, dataDir: string, header: string | undefined, locked: DataDirLocked) =>
+const relayed = (io: McpIo, session: SessionName, dataDir: string, header: string | undefined, locked: DataDirLocked) =>
   Effect.gen(function*() {
     const found = yield* readServerAddress(dataDir).pipe(
       Effect.flatMap((address) => (Option.isSome(address) ? Effect.succeed(address.value) : Effect.fail("none" as const))),
@@ -157,11 +156,11 @@ const relayed = (p: Parsed, io: McpIo, dataDir: string, header: string | undefin
         `the tgsc-server using ${dataDir} (${found.value.url}) requires an API token: set TGSC_API_TOKEN in tgsc-mcp's environment`
       )
     }
-    yield* Effect.logInfo(`serving MCP on stdio for session ${p.session}, relayed to tgsc-server at ${found.value.url}`)
+    yield* Effect.logInfo(`serving MCP on stdio for session ${session}, relayed to tgsc-server at ${found.value.url}`)
     yield* io.reserveStdout
     yield* Effect.scoped(relayStdio({
       url: found.value.url,
-      session: p.session,
+      session,
       scopeHeader: header,
       token,
       input: io.input,
@@ -176,9 +175,9 @@ export const run = (p: Parsed, io: McpIo) =>
     const { header, scope } = yield* scopeOf(p.scope)
     const dataDir = nodePath.resolve(io.cwd, p.dataDir)
     const lock = yield* Effect.either(lockDataDir(dataDir))
-    if (Either.isRight(lock)) return yield* embedded(p, io, dataDir, scope)
+    if (Either.isRight(lock)) return yield* embedded(p, io, name.right, dataDir, scope)
     if (lock.left._tag === "DataDirUnusable") return yield* new McpStartError({ message: lock.left.message, usage: false })
-    return yield* relayed(p, io, dataDir, header, lock.left)
+    return yield* relayed(io, name.right, dataDir, header, lock.left)
   }).pipe(
     Effect.scoped,
     // Logs go to stderr (stdout carries the protocol); @effect/cli's own --log-level sets the level.

@@ -19,7 +19,7 @@
 import { HttpServerResponse } from "@effect/platform"
 import type { RpcMessage } from "@effect/rpc"
 import { RpcServer } from "@effect/rpc"
-import { Effect, Mailbox, Option, Scope, Stream } from "effect"
+import { Effect, Mailbox, Scope, Stream } from "effect"
 import { type JsonRpcMessage, makeJsonRpcCodec, type ServerMessage } from "./JsonRpcCodec.js"
 import { type Caller, McpCall } from "./McpCall.js"
 
@@ -106,7 +106,7 @@ export const makeHttpTransport = (outputSchemas: ReadonlyMap<string, unknown>): 
         }
         const answers = Array.from(yield* Stream.runCollect(Mailbox.toStream(out)))
         if (answers.length === 0) return HttpServerResponse.empty({ status: 202 })
-        return HttpServerResponse.unsafeJson(Array.isArray(body) ? answers : Option.getOrThrow(Option.fromNullable(answers[0])))
+        return HttpServerResponse.unsafeJson(Array.isArray(body) ? answers : answers[0])
       })
 
     return { protocol, post }
