@@ -175,6 +175,20 @@ describe("tgsc-mcp relayed (a tgsc-server holds the data directory)", () => {
       } finally {
         await mcp.close()
       }
+      // Progress notifications come through the relay as the server sends them (SSE), for a dialog not cached yet.
+      const unscoped = await connect([], { TGSC_API_TOKEN: TOKEN })
+      try {
+        const progress: Array<number> = []
+        const page = await unscoped.client.callTool(
+          { name: "read_history", arguments: { dialog_id: RUST } },
+          undefined,
+          { onprogress: (p) => progress.push(p.progress) }
+        ) as any
+        expect(page.structuredContent.messages.map((m: any) => m.message_id)).toEqual([10, 11, 12, 13, 14, 15])
+        expect(progress.length).toBeGreaterThan(0)
+      } finally {
+        await unscoped.close()
+      }
       expect(server.output()).toMatch(/POST \/mcp 200/)
     } finally {
       await server.stop()
