@@ -172,6 +172,9 @@ export const run = (p: Parsed, io: McpIo) =>
   Effect.gen(function*() {
     const name = validateSessionName(p.session)
     if (Either.isLeft(name)) return yield* usage(`--session: ${name.left}`)
+    for (const [flag, value] of [["--dialog-cache-ttl", p.dialogCacheTtl], ["--flood-threshold", p.floodThreshold]] as const) {
+      if (Option.isSome(value) && value.value < 0) return yield* usage(`${flag} must be 0 or more seconds, got ${value.value}`)
+    }
     const { header, scope } = yield* scopeOf(p.scope)
     const dataDir = nodePath.resolve(io.cwd, p.dataDir)
     const lock = yield* Effect.either(lockDataDir(dataDir))

@@ -92,8 +92,11 @@ export const describeArgumentIssues = (error: ParseResult.ParseError, known: Rea
 const argumentNames = (schema: Schema.Schema.All): ReadonlyArray<string> =>
   Object.keys((jsonSchemaOf(schema).properties ?? {}) as Record<string, unknown>)
 
+/** What `_meta["tgsc/error"]` says went wrong: the contract's kinds, and our own fault. */
+type ErrorKind = FailureDetail["kind"] | "Internal"
+
 /** A failure as MCP tool error result: the detail as text, the retry time in `_meta` for rate limits. */
-export const failureResult = (failure: FailureDetail): McpSchema.CallToolResult =>
+export const failureResult = (failure: { readonly kind: ErrorKind; readonly detail: string; readonly retryAfter?: number }): McpSchema.CallToolResult =>
   new McpSchema.CallToolResult({
     isError: true,
     content: [{ type: "text", text: failure.detail }],
@@ -112,7 +115,7 @@ const answerResult = (answer: ToolAnswer<unknown>): McpSchema.CallToolResult =>
     structuredContent: answer.structured
   })
 
-const INTERNAL: FailureDetail = { kind: "BadGateway", detail: "Internal error: the server's log has the cause" }
+const INTERNAL = { kind: "Internal", detail: "Internal error: the server's log has the cause" } as const
 
 const NO_CALLER: FailureDetail = { kind: "Unauthorized", detail: "No session: this call did not come through a tgsc transport" }
 
