@@ -33,18 +33,18 @@ import { freePort, projectRoot, run, startServer, tempDir, waitFor } from "./lib
 import { qrLogin, serverEnvFor, startEmulatorProcess, streamInClient, type StreamResult } from "./lib/Telegram.js"
 import { AccountId, DialogId, MessageId } from "../src/domain/Ids.js"
 
-const ACCOUNT = 1001
+export const ACCOUNT = 1001
 const SESSION = "bench"
-const START = Date.UTC(2015, 0, 1) / 1000
-const END = Date.UTC(2025, 0, 1) / 1000
+export const START = Date.UTC(2015, 0, 1) / 1000
+export const END = Date.UTC(2025, 0, 1) / 1000
 const CHUNK = 100
 /** Messages per committed page while filling: the adapter splits them into statements of 500 rows. */
 const FILL_PAGE = 5_000
 
-const dateParam = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")
+export const dateParam = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")
 
 /** The channel's messages, as the emulator would generate them (no media: this measures messages). */
-const spec = (channel: number, count: number): GenerateSpec => ({
+export const spec = (channel: number, count: number): GenerateSpec => ({
   peer: { kind: "channel", id: channel },
   owner: null,
   count,
@@ -75,7 +75,7 @@ const recordOf = (g: GenerateSpec, i: number): MessageRecord => {
 }
 
 /** Writes `count` messages through MessageStoreLive, the last page proving [START, END) complete. */
-const fill = (accountsDir: string, dialogId: number, g: GenerateSpec) =>
+export const fill = (accountsDir: string, dialogId: number, g: GenerateSpec) =>
   Effect.gen(function*() {
     const store = yield* MessageStore
     const key = { accountId: AccountId(ACCOUNT), dialogId: DialogId(dialogId) }
@@ -87,7 +87,7 @@ const fill = (accountsDir: string, dialogId: number, g: GenerateSpec) =>
     }
   }).pipe(Effect.provide(MessageStoreLive({ accountsDir })), Effect.runPromise)
 
-const scenario = (channels: ReadonlyArray<number>) => ({
+export const scenario = (channels: ReadonlyArray<number>) => ({
   users: [{ id: ACCOUNT, first_name: "Bench" }],
   channels: channels.map((id) => ({ id, title: `Archive ${id}`, participants_count: 1000 })),
   accounts: [{ user: ACCOUNT, dialogs: channels.map((id) => ({ peer: `channel:${id}` })) }],

@@ -14,6 +14,7 @@ import { formatRow, type Row } from "./lib/Measure.js"
 import { projectRoot } from "./lib/Processes.js"
 import { emulatorBenchmark } from "./emulator.js"
 import { historyBenchmark } from "./history.js"
+import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
 import { syncBenchmark } from "./sync.js"
@@ -45,6 +46,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "search",
     description: "fuzzy dialog search over 10k dialogs: latency and throughput over HTTP",
     run: ({ runs, quick }) => searchBenchmark(runs, quick)
+  },
+  {
+    name: "mcp",
+    description: "the MCP server over streamable HTTP: search_dialogs against the REST endpoint, read_history pages from a warm cache",
+    run: ({ runs, quick }) => mcpBenchmark(runs, quick)
   }
 ]
 

@@ -23,15 +23,15 @@ import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { DialogId } from "../src/domain/Ids.js"
 
-const ME = 100
-const SESSION = "bench"
+export const ME = 100
+export const SESSION = "bench"
 
 const FIRST = ["Anna", "Ben", "Chloé", "Dmitri", "Émile", "Fatima", "Giulia", "Hiro", "Ingrid", "José", "Kasia", "Liam", "Mårten", "Nadia", "Priya", "Søren", "Tomás", "Yara", "Zoë", "Александр", "Мария", "陳", "佐藤", "김", "محمد", "נועה", "Ελένη", "Ünal"]
 const LAST = ["Smith", "Müller", "Dubois", "Иванова", "García", "Rossi", "Nguyễn", "田中", "O'Brien", "Łukasiewicz", "Kowalski", "Andersson"]
 const WORDS = ["Crypto", "News", "Daily", "Science", "Book", "Club", "Family", "Tokyo", "Friends", "Climbing", "Board", "Games", "Rust", "TypeScript", "Python", "Devs", "Photo", "Startups", "Berlin", "Remote", "Chess", "Cyclists", "Weather", "Alerts", "Music", "Football", "Live", "Recipes", "Garden", "Deals", "Haiku", "Tech", "Radar", "Kunst", "Kultur", "Новости", "дня", "Линукс", "клуб", "中文", "新闻", "東京", "友達", "مجموعة", "Café", "Reunion", "Project", "Ω", "🚀", "🔥", "⚽"]
 
 /** The queries searched: words of the titles, misspelt ones, other scripts, and words no title has. */
-const QUERIES = ["crypto news", "famly", "book club", "новости", "tokyo frends", "anna", "rust devs", "typescript", "weather", "photo", "garden", "chess club", "startups berlin", "cafe", "python", "music live", "science daily", "deals", "football", "haiku", "müller", "kowalsky", "東京", "zzqx"]
+export const QUERIES = ["crypto news", "famly", "book club", "новости", "tokyo frends", "anna", "rust devs", "typescript", "weather", "photo", "garden", "chess club", "startups berlin", "cafe", "python", "music live", "science daily", "deals", "football", "haiku", "müller", "kowalsky", "東京", "zzqx"]
 
 interface Generated {
   readonly scenario: unknown
@@ -113,14 +113,14 @@ export const manyDialogs = (count: number): Generated => {
   }
 }
 
-const searchPath = (q: string) => `/api/v3/search/dialogs?q=${encodeURIComponent(q)}`
+export const searchPath = (q: string) => `/api/v3/search/dialogs?q=${encodeURIComponent(q)}`
 
 interface Load {
   readonly requestsPerSecond: number
   readonly latencies: Array<number>
 }
 
-const load = async (url: string, concurrency: number, requests: number): Promise<Load> => {
+export const load = async (url: string, concurrency: number, requests: number): Promise<Load> => {
   const proc = run(process.execPath, [
     path.join(projectRoot, "bench/clients/http-load.mjs"),
     url,

@@ -98,7 +98,7 @@ fs.rmSync(path.join(outdir, chunks), { recursive: true, force: true })
 
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: ["src/bin/tgsc-server.ts", "src/bin/tgsc-auth.ts"],
+  entryPoints: ["src/bin/tgsc-server.ts", "src/bin/tgsc-auth.ts", "src/bin/tgsc-mcp.ts"],
   outbase: "src",
   outdir,
   chunkNames: `${chunks}/[name]-[hash]`,
@@ -141,3 +141,4 @@ const visit = (file) => {
   }
 }
 visit(path.relative(root, path.join(outdir, "bin/tgsc-server.js")))
+visit(path.relative(root, path.join(outdir, "bin/tgsc-mcp.js")))

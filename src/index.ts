@@ -89,6 +89,7 @@ export { type LoginSuccess, type QrLoginCallbacks, TelegramLogin, type TelegramL
 export { SessionStore, SessionStoreFailed, type SessionStoreService } from "./ports/SessionStore.js"
 export { SettingsPersistFailed, SettingsStore, type SettingsStoreService } from "./ports/SettingsStore.js"
 export {
+  type CacheSummary,
   type CommitResult,
   type DialogKey,
   type IdsAround,
@@ -163,6 +164,12 @@ export {
   SessionRevocations,
   SessionRevocationsLive
 } from "./app/SessionRevocations.js"
+/**
+ * The use cases seen through an access scope: what it does not admit does
+ * not exist (history, media files, cache status; DialogSearch and
+ * MessageSearch take the scope themselves). Provide ScopedAccessLive over TgscLive.
+ */
+export { type CacheStatusRecord, ScopedAccess, ScopedAccessLive } from "./app/ScopedAccess.js"
 /** An account's dialog list, folders and counts, reused for a TTL (DialogSearch and MessageSearch use it). */
 export {
   AccountCache,
@@ -185,6 +192,15 @@ export {
 // Domain values
 
 export { InvalidSessionName, type SessionName, sessionName, validateSessionName } from "./domain/SessionName.js"
+export {
+  type AccessScope,
+  everything,
+  formatScopeEntry,
+  InvalidScope,
+  limitedTo,
+  parseScopeEntry,
+  type ScopeEntry
+} from "./domain/AccessScope.js"
 export {
   defaultSettings,
   DownloadFileTypes,

@@ -14,6 +14,7 @@ import {
   selectCandidates
 } from "../domain/DialogSearch.js"
 import { ALL_CHATS_ID, ALL_CHATS_TITLE, type FolderNotFound, isAllChats } from "../domain/FolderMembership.js"
+import { type AccessScope, everything, foldersInScope, scopeAdmits, scopeNamesFolders } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import { dialogView, type DialogSearchView, type FolderView } from "../contract/Dialogs.js"
@@ -42,40 +43,58 @@ const makeDialogSearch = Effect.gen(function*() {
       { concurrency: COUNT_CONCURRENCY }
     ).pipe(Effect.map((entries) => new Map(entries)))
 
-  const search = Effect.fn("DialogSearch.search")(function*(session: SessionName, params: DialogSearchParams) {
-    const dialogs = yield* cache.dialogs(session)
-    const folders = params.folder === null || isAllChats(params.folder) ? [] : yield* cache.folders(session)
-    const candidates = yield* selectCandidates(dialogs, folders, params)
-    const needed = countsNeeded(candidates, params)
-    const messages = yield* countsOf(needed.messages, (id) => cache.messageCount(session, id))
-    const participants = yield* countsOf(needed.participants, (id) => cache.participantsCount(session, id))
-    const page = pageOf(rankDialogs(candidates, { messages, participants }, params), params)
-    const pageCounts = yield* countsOf(
-      page.results.map((r) => r.dialog.id).filter((id) => !messages.has(id)),
-      (id) => cache.messageCount(session, id)
-    )
-    const results = yield* Effect.forEach(page.results, (r) =>
-      Effect.map(
-        r.participantsCount === null ? cache.knownParticipantsCount(session, r.dialog.id) : Effect.succeed(Option.none()),
-        (known) =>
-          dialogView(
-            r,
-            messages.get(r.dialog.id) ?? pageCounts.get(r.dialog.id) ?? null,
-            r.participantsCount ?? Option.getOrNull(known)
-          )
-      ))
-    return { total: page.total, offset: page.offset, limit: page.limit, results }
-  })
+  const search = (
+    session: SessionName,
+    params: DialogSearchParams,
+    scope: AccessScope
+  ): Effect.Effect<DialogSearchView, TelegramError | FolderNotFound> =>
+    Effect.gen(function*() {
+      const dialogs = yield* cache.dialogs(session)
+      const needsFolders = (params.folder !== null && !isAllChats(params.folder)) || scopeNamesFolders(scope)
+      const folders = needsFolders ? yield* cache.folders(session) : []
+      const candidates = yield* selectCandidates(dialogs, folders, params, scopeAdmits(scope, folders))
+      const needed = countsNeeded(candidates, params)
+      const messages = yield* countsOf(needed.messages, (id) => cache.messageCount(session, id))
+      const participants = yield* countsOf(needed.participants, (id) => cache.participantsCount(session, id))
+      const page = pageOf(rankDialogs(candidates, { messages, participants }, params), params)
+      const pageCounts = yield* countsOf(
+        page.results.map((r) => r.dialog.id).filter((id) => !messages.has(id)),
+        (id) => cache.messageCount(session, id)
+      )
+      const results = yield* Effect.forEach(page.results, (r) =>
+        Effect.map(
+          r.participantsCount === null ? cache.knownParticipantsCount(session, r.dialog.id) : Effect.succeed(Option.none()),
+          (known) =>
+            dialogView(
+              r,
+              messages.get(r.dialog.id) ?? pageCounts.get(r.dialog.id) ?? null,
+              r.participantsCount ?? Option.getOrNull(known)
+            )
+        ))
+      return { total: page.total, offset: page.offset, limit: page.limit, results }
+    })
 
-  /** All Chats first, then the account's folders (chat-list folders too) in Telegram's order. */
-  const folders = (session: SessionName): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
+  const showsAllChats = (scope: AccessScope) =>
+    scope._tag === "Everything" || scope.entries.some((e) => e._tag === "Folder" && isAllChats(e.folder))
+
+  /**
+   * All Chats first, then the account's folders (chat-list folders too) in
+   * Telegram's order. A limited scope shows only the folders it names.
+   */
+  const folders = (session: SessionName, scope: AccessScope): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
     Effect.map(cache.folders(session), (rules) => [
-      { id: ALL_CHATS_ID, title: ALL_CHATS_TITLE, is_default: true },
-      ...rules.map((f) => ({ id: f.id, title: f.title, is_default: false }))
+      ...(showsAllChats(scope) ? [{ id: ALL_CHATS_ID, title: ALL_CHATS_TITLE, is_default: true }] : []),
+      ...foldersInScope(scope, rules).map((f) => ({ id: f.id, title: f.title, is_default: false }))
     ])
 
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
-  return { search, folders: (session: SessionName) => Effect.withSpan(folders(session), "DialogSearch.folders") } as const
+  return {
+    /** `scope` (default: everything) hides what it does not admit, from the results and the total. */
+    search: (session: SessionName, params: DialogSearchParams, scope: AccessScope = everything) =>
+      Effect.withSpan(search(session, params, scope), "DialogSearch.search"),
+    folders: (session: SessionName, scope: AccessScope = everything) =>
+      Effect.withSpan(folders(session, scope), "DialogSearch.folders")
+  } as const
 })
 
 /** Dialog search and the folder list for a session; needs AccountCache. */

@@ -31,6 +31,13 @@ export interface HistoryOutputOptions {
 
 export const makeHistoryOutput = (o: HistoryOutputOptions) => {
   let cursor: MessageCursor = { date: o.from, id: 0 }
+  /**
+   * The first read is a chunk's worth, each next one twice the last, up to
+   * READ_PAGE: a consumer that stops after a few chunks (a page of an MCP
+   * read_history) has not had hundreds of rows read for nothing, and a long
+   * stream reads READ_PAGE at a time after a few reads.
+   */
+  let readSize = Math.min(READ_PAGE, Math.max(1, o.chunkSize))
   const buffer: Array<StoredMessage> = []
   /** Events ready to go out with the next batch (progress after a page goes out with that page's chunks). */
   let pending: Array<HistoryEvent> = []
@@ -97,11 +104,13 @@ export const makeHistoryOutput = (o: HistoryOutputOptions) => {
           return yield* flush(false)
         }
         for (;;) {
-          const rows = yield* o.store.read(o.key, { after: cursor, bound, order: o.reverse ? "desc" : "asc", limit: READ_PAGE })
+          const limit = readSize
+          readSize = Math.min(READ_PAGE, readSize * 2)
+          const rows = yield* o.store.read(o.key, { after: cursor, bound, order: o.reverse ? "desc" : "asc", limit })
           if (rows.length === 0) return
           take(rows)
           yield* flush(false)
-          if (rows.length < READ_PAGE) return
+          if (rows.length < limit) return
         }
       })
   }

@@ -11,6 +11,7 @@
  */
 import { Effect } from "effect"
 import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { type AccessScope, everything } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import {
   type GlobalSearchCursor,
@@ -21,6 +22,7 @@ import {
   type UserNotFound
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
+import { dialogAdmitter } from "./ScopeFilter.js"
 import { messageCoreView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
 import type { DialogId } from "../domain/Ids.js"
 
@@ -33,6 +35,9 @@ const SEARCH_PAGE = 100
 
 const sameCursor = (a: GlobalSearchCursor, b: GlobalSearchCursor | null) =>
   b !== null && a.offsetRate === b.offsetRate && a.offsetPeer === b.offsetPeer && a.offsetId === b.offsetId
+
+/** Results when the caller asks for no particular number (the contract's `limit` default). */
+export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
 
 export interface MessageSearchQuery {
   readonly query: string
@@ -48,65 +53,87 @@ const makeMessageSearch = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
   const cache = yield* AccountCache
 
-  const inDialog = Effect.fn("MessageSearch.inDialog")(function*(session: SessionName, dialogId: DialogId, q: MessageSearchQuery) {
-    if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
-    const dialogs = yield* cache.dialogs(session)
-    const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
-    const results: Array<MessageSearchResult> = []
-    let total = 0
-    let offsetId = 0
-    while (results.length < q.limit) {
-      const page = yield* gateway.search(session, dialogId, {
-        query: q.query,
-        minDate: q.after,
-        maxDate: q.before,
-        fromUserId: q.fromUserId,
-        limit: SEARCH_PAGE,
-        offsetId
-      })
-      total = page.count
-      for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
-      // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
-      // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
-      const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
-      if (older.length === 0 || results.length >= page.count) break
-      offsetId = Math.min(...older)
-    }
-    return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
-  })
-
-  const everywhere = Effect.fn("MessageSearch.everywhere")(function*(session: SessionName, q: MessageSearchQuery) {
-    const results: Array<MessageSearchResult> = []
-    let total = 0
-    // Hits in the service chat seen so far: Telegram counted them in `total`.
-    let hidden = 0
-    let cursor: GlobalSearchCursor | null = null
-    while (results.length < q.limit) {
-      const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
-        query: q.query,
-        minDate: q.after,
-        maxDate: q.before,
-        limit: SEARCH_PAGE,
-        cursor
-      })
-      total = page.count
-      for (const r of page.results) {
-        if (r.dialogId === SERVICE_CHAT_ID) {
-          hidden++
-          continue
-        }
-        results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
+  const inDialog = (
+    session: SessionName,
+    dialogId: DialogId,
+    q: MessageSearchQuery,
+    scope: AccessScope
+  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound> =>
+    Effect.gen(function*() {
+      if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
+      const dialogs = yield* cache.dialogs(session)
+      if (!(yield* dialogAdmitter(cache, session, scope))(dialogId)) return yield* new PeerNotFound({ dialogId })
+      const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
+      const results: Array<MessageSearchResult> = []
+      let total = 0
+      let offsetId = 0
+      while (results.length < q.limit) {
+        const page = yield* gateway.search(session, dialogId, {
+          query: q.query,
+          minDate: q.after,
+          maxDate: q.before,
+          fromUserId: q.fromUserId,
+          limit: SEARCH_PAGE,
+          offsetId
+        })
+        total = page.count
+        for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
+        // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
+        // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
+        const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
+        if (older.length === 0 || results.length >= page.count) break
+        offsetId = Math.min(...older)
       }
-      // A page with no hit left is not the end while Telegram names where the next one starts.
-      if (page.next === null || sameCursor(page.next, cursor)) break
-      cursor = page.next
-    }
-    // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way.
-    return { query: q.query, total: Math.max(total - hidden, results.length), limit: q.limit, results: results.slice(0, q.limit) }
-  })
+      return { query: q.query, total: Math.max(total, results.length), limit: q.limit, results: results.slice(0, q.limit) }
+    })
+
+  const everywhere = (
+    session: SessionName,
+    q: MessageSearchQuery,
+    scope: AccessScope
+  ): Effect.Effect<MessageSearchResponse, TelegramError> =>
+    Effect.gen(function*() {
+      const admits = yield* dialogAdmitter(cache, session, scope)
+      const results: Array<MessageSearchResult> = []
+      let total = 0
+      // Hits in the service chat seen so far: Telegram counted them in `total`.
+      let hidden = 0
+      let cursor: GlobalSearchCursor | null = null
+      while (results.length < q.limit) {
+        const page: GlobalSearchPage = yield* gateway.searchGlobal(session, {
+          query: q.query,
+          minDate: q.after,
+          maxDate: q.before,
+          limit: SEARCH_PAGE,
+          cursor
+        })
+        total = page.count
+        for (const r of page.results) {
+          if (r.dialogId === SERVICE_CHAT_ID || !admits(r.dialogId)) {
+            hidden++
+            continue
+          }
+          results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
+        }
+        // A page with no hit left is not the end while Telegram names where the next one starts.
+        if (page.next === null || sameCursor(page.next, cursor)) break
+        cursor = page.next
+      }
+      // Exact once every page was read; otherwise Telegram's count less the hidden hits met on the way. Under a
+      // limited scope Telegram's count includes what the scope hides: only what was found is told.
+      const shown = scope._tag === "Everything" ? Math.max(total - hidden, results.length) : results.length
+      return { query: q.query, total: shown, limit: q.limit, results: results.slice(0, q.limit) }
+    })
 
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
-  return { inDialog, everywhere } as const
+  // A scope (default: everything) hides what it does not admit: a dialog outside it is PeerNotFound, and its
+  // hits are left out of a global search, from the results and the total.
+  return {
+    inDialog: (session: SessionName, dialogId: DialogId, q: MessageSearchQuery, scope: AccessScope = everything) =>
+      Effect.withSpan(inDialog(session, dialogId, q, scope), "MessageSearch.inDialog"),
+    everywhere: (session: SessionName, q: MessageSearchQuery, scope: AccessScope = everything) =>
+      Effect.withSpan(everywhere(session, q, scope), "MessageSearch.everywhere")
+  } as const
 })
 
 /** Message search with Telegram's own index; needs AccountCache. */

@@ -170,13 +170,15 @@ const bestOf = <A>(fns: ReadonlyArray<(a: A) => number | null>) => (a: A): numbe
 export const selectCandidates = (
   dialogs: ReadonlyArray<DialogRecord>,
   folders: ReadonlyArray<FolderRule>,
-  p: DialogSearchParams
+  p: DialogSearchParams,
+  /** The caller's scope (domain/AccessScope.ts): what it does not admit is not there. */
+  admits: (d: DialogRecord) => boolean = () => true
 ): Either.Either<ReadonlyArray<DialogCandidate>, FolderNotFound> => {
   const selection = p.folder === null ? null : resolveFolder(p.folder, folders)
   if (selection !== null && Either.isLeft(selection)) return Either.left(selection.left)
   const inFolder = selection === null ? () => true : (d: DialogRecord) => selectionContains(selection.right, d)
   const passes = passesStaticFilters(p, kindsOf(p.types))
-  const survives = (d: DialogRecord) => passes(d) && inFolder(d)
+  const survives = (d: DialogRecord) => passes(d) && inFolder(d) && admits(d)
   if (!hasQuery(p)) return Either.right(dialogs.filter(survives).map((dialog) => ({ dialog, score: null })))
   const candidates: Array<DialogCandidate> = []
   const forms = queryForms(p.query)

@@ -5,6 +5,7 @@
  */
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { rateLimitDetail } from "../contract/FailureDetails.js"
 
 export class BadRequest extends Schema.TaggedError<BadRequest>()(
   "BadRequest",
@@ -77,6 +78,5 @@ export type ApiError =
 export const isApiError = (u: unknown): u is ApiError =>
   typeof u === "object" && u !== null && "_tag" in u && (u as { _tag: string })._tag in statusOf && "detail" in u
 
-export const rateLimited = (seconds: number) =>
-  new RateLimited({ detail: `Telegram rate limit exceeded. Retry after ${seconds} seconds.`, retryAfter: seconds })
+export const rateLimited = (seconds: number) => new RateLimited({ detail: rateLimitDetail(seconds), retryAfter: seconds })
 

@@ -1,6 +1,6 @@
 /**
  * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
- * /openapi.json, the {"detail"} error shape, request logs, the Host check
+ * /openapi.json, the MCP server at /mcp (src/mcp), the {"detail"} error shape, request logs, the Host check
  * (DNS rebinding), the Origin check (cross-site writes), optional API token,
  * bounded JSON bodies, over a Node http server with timeouts for receiving
  * requests that drops open connections (SSE clients) on shutdown instead of
@@ -31,11 +31,13 @@ import { HistoryHandlersLive } from "./history/Http.js"
 import { SessionsHandlersLive } from "./sessions/Http.js"
 import { SettingsHandlersLive } from "./settings/Http.js"
 import { SystemHandlersLive } from "./system/Http.js"
+import { withRecordedAddress } from "./RecordedAddress.js"
 import { requestLog } from "./RequestLog.js"
 import { responseGuards } from "./ResponseGuards.js"
 import { SameOriginLive } from "./SameOrigin.js"
 import { SessionAuthLive } from "./SessionAuth.js"
 import { AppConfig, type AppConfigShape } from "../cli/Config.js"
+import { McpRouteLive } from "../mcp/McpRoute.js"
 
 /**
  * What Node's HTTP parser refuses before any route sees the request (a URL
@@ -152,11 +154,14 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(SameOriginLive),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
+    Layer.provide(McpRouteLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
     Layer.provide(JsonBodyLive),
+    // Recorded before "Listening on" is logged: whoever waits for that line finds the record.
+    withRecordedAddress(config),
     HttpServer.withLogAddress,
     Layer.provide(NodeServerLive(config))
   ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>

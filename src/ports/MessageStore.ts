@@ -89,10 +89,20 @@ export interface MediaUpdate {
   readonly storedName: string | null
 }
 
+/** How much a dialog's cache holds. */
+export interface CacheSummary {
+  readonly messages: number
+  /** Epoch seconds of the oldest and newest cached message; null when none is cached. */
+  readonly oldestDate: number | null
+  readonly newestDate: number | null
+}
+
 export interface MessageStoreService {
   /** Whether a cache exists for the dialog (without creating one). */
   readonly exists: (key: DialogKey) => Effect.Effect<boolean, MessageStoreError>
   readonly covered: (key: DialogKey) => Effect.Effect<IntervalSet, MessageStoreError>
+  /** The number of cached messages and their date span (call only when `exists`: it creates the cache). */
+  readonly summary: (key: DialogKey) => Effect.Effect<CacheSummary, MessageStoreError>
   /** One transaction: the messages, their media records and the covered interval. */
   readonly commitPage: (key: DialogKey, page: PageCommit) => Effect.Effect<CommitResult, MessageStoreError>
   /**

@@ -108,6 +108,7 @@ describe("a data directory an earlier release left readable by others", () => {
       const files = walkDataDir(dataDir).filter((e) => e.kind === "file" && !e.path.endsWith("-journal"))
       expect(files.map((e) => e.path).sort()).toEqual([
         ".tgsc.lock",
+        ".tgsc.server.json", // where the server listens, written once it does (0600 like the rest)
         "accounts/1001/dialogs/-1003001/media/0b6c.jpg",
         "accounts/1001/dialogs/-1003001/media/0b6e.part",
         "sessions/alice.session",

@@ -16,6 +16,7 @@
  * | `POST /realism` `{"realism":"all"}` (or `"none"`, or `{"min_peers":true,"clock_offset_seconds":-600}`) | `"all"` and `"none"` switch every imperfection on or off; an object changes the ones it names and keeps the others; answers all of them; 400 for an unknown flag or a bad value |
  * | `POST /kick` `{"user_id":1001,"peer":"channel:3001"}` | removes the account from the channel: from then on every call naming it answers 400 CHANNEL_PRIVATE |
  * | `POST /join` (same body) | lets it back in, with the access hash it had |
+ * | `POST /folders/include` `{"user_id":1001,"folder_id":2,"peer":"channel:3001"}` | puts the chat into the account's folder (its included peers; out of its excluded ones), as moving a chat into a folder in Telegram does: 200 `{"status":"ok"}`, 400 for an unknown account, folder or peer |
  * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
@@ -191,6 +192,17 @@ export const startControlApi = async (
     },
     "POST /kick": (req, _url, res) => membership(req, res, false),
     "POST /join": (req, _url, res) => membership(req, res, true),
+    "POST /folders/include": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.includeInFolder === undefined) throw new HttpProblem(501, "this world cannot change folders")
+      try {
+        world.includeInFolder(body)
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+        throw error
+      }
+      sendJson(res, 200, { status: "ok" })
+    },
     "POST /file-references/rotate": (_req, _url, res) => {
       if (world.rotateFileReferences === undefined) throw new HttpProblem(501, "this world cannot rotate file references")
       world.rotateFileReferences()

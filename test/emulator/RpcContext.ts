@@ -91,6 +91,8 @@ export interface EmulatorWorld extends RpcHandler {
   readonly realism?: Readonly<Record<string, boolean | number>>
   /** Removes an account from a channel (`{"user_id", "peer"}`), or lets it back in with `join`; throws ScenarioError on invalid input. */
   readonly kick?: (body: unknown, join?: boolean) => void
+  /** Puts a chat into one of an account's folders (`{"user_id", "folder_id", "peer"}`); throws ScenarioError on invalid input. */
+  readonly includeInFolder?: (body: unknown) => void
   /** Makes every file reference handed out so far stale (FILE_REFERENCE_EXPIRED). */
   readonly rotateFileReferences?: () => void
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */

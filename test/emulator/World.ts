@@ -56,7 +56,8 @@ export interface DialogState {
 }
 
 export interface AccountState {
-  readonly spec: ScenarioAccount
+  /** Replaced (not mutated) when a folder changes through the control API: handlers read it on every call. */
+  spec: ScenarioAccount
   readonly userId: number
   readonly homeDc: number
   readonly dialogs: ReadonlyArray<DialogState>
@@ -344,6 +345,28 @@ export class World implements EmulatorWorld {
     if (join) set.delete(ref.id)
     else set.add(ref.id)
     this.kicked.set(userId, set)
+  }
+
+  /**
+   * Puts the chat `peer` into folder `folder_id` of account `user_id`
+   * (`{"user_id": 1001, "folder_id": 2, "peer": "channel:3001"}`): it joins
+   * the folder's included peers and leaves its excluded ones, as moving a
+   * chat into a folder in Telegram does. Throws ScenarioError on invalid
+   * input or an unknown account or folder.
+   */
+  readonly includeInFolder = (body: unknown): void => {
+    const { folder_id: folderId, peer, user_id: userId } = (body ?? {}) as { folder_id?: unknown; peer?: unknown; user_id?: unknown }
+    const account = typeof userId === "number" ? this.accounts.get(userId) : undefined
+    if (account === undefined) throw new ScenarioError(`user_id: no account ${String(userId)}`)
+    const folder = account.spec.folders.find((f) => f.id === folderId)
+    if (folder === undefined) throw new ScenarioError(`folder_id: account ${userId} has no folder ${String(folderId)}`)
+    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
+    if (ref === undefined || account.dialogByKey.get(peerKey(ref)) === undefined) {
+      throw new ScenarioError(`peer: expected one of the account's dialogs such as channel:3001, got ${JSON.stringify(peer)}`)
+    }
+    const others = (peers: ReadonlyArray<PeerRef>) => peers.filter((p) => peerKey(p) !== peerKey(ref))
+    const moved = { ...folder, includePeers: [...others(folder.includePeers), ref], excludePeers: others(folder.excludePeers) }
+    account.spec = { ...account.spec, folders: account.spec.folders.map((f) => (f === folder ? moved : f)) }
   }
 
   readonly deleteMessage = (ref: unknown): boolean => {

@@ -121,7 +121,7 @@ describe("the package's public surface", () => {
       files: Array<string>
     }
     expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" })
-    expect(Object.keys(pkg.bin).sort()).toEqual(["tgsc-auth", "tgsc-server"])
+    expect(Object.keys(pkg.bin).sort()).toEqual(["tgsc-auth", "tgsc-mcp", "tgsc-server"])
     expect(pkg.files).toContain("dist")
     const build = JSON.parse(fs.readFileSync(path.join(projectRoot, "tsconfig.build.json"), "utf8")) as {
       compilerOptions: { rootDir: string; outDir: string; declaration: boolean }

@@ -14,10 +14,10 @@ import { fileURLToPath } from "node:url"
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /**
- * How to run one of the commands (`tgsc-server`, `tgsc-auth`): the node
+ * How to run one of the commands (`tgsc-server`, `tgsc-auth`, `tgsc-mcp`): the node
  * arguments before the command's own.
  */
-export const commandArgs = (name: "tgsc-server" | "tgsc-auth"): Array<string> => {
+export const commandArgs = (name: "tgsc-server" | "tgsc-auth" | "tgsc-mcp"): Array<string> => {
   const bin = process.env.TGSC_TEST_BIN
   return bin !== undefined && bin !== ""
     ? [path.join(bin, `${name}.js`)]

@@ -8,6 +8,7 @@ import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import { Effect } from "effect"
 import { DataDirUnusable, LOCK_FILE } from "./DataDirLock.js"
+import { SERVER_FILE } from "./ServerAddressFile.js"
 import { makePrivateDir } from "./PrivateFiles.js"
 
 /**
@@ -34,7 +35,14 @@ export interface TidyReport {
  * it private), so a data directory pointed at a busy place by mistake does
  * not get all of it rewritten.
  */
-const OWN_ENTRIES: ReadonlySet<string> = new Set(["settings.yaml", "sessions", "accounts", LOCK_FILE, `${LOCK_FILE}-journal`])
+const OWN_ENTRIES: ReadonlySet<string> = new Set([
+  "settings.yaml",
+  "sessions",
+  "accounts",
+  LOCK_FILE,
+  `${LOCK_FILE}-journal`,
+  SERVER_FILE
+])
 
 /** At the top, only the temporary files of tgsc's own (settings.yaml's) writes are stale. */
 const isOwnStaleTempFile = (name: string) => isStaleTempFile(name) && [...OWN_ENTRIES].some((own) => name.startsWith(`.${own}.`))

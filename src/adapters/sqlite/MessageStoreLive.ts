@@ -252,6 +252,16 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
 
         covered: (key) => withDatabase(key, "read covered ranges", ({ d }) => readCovered(d)),
 
+        summary: (key) =>
+          withDatabase(key, "summarize", ({ d }) => {
+            const row = d.statement("SELECT count(*) AS n, min(date) AS oldest, max(date) AS newest FROM messages").get() as {
+              n: number
+              oldest: number | null
+              newest: number | null
+            }
+            return { messages: row.n, oldestDate: row.oldest, newestDate: row.newest }
+          }),
+
         commitPage: (key, page) => withDatabase(key, "commit page", (database) => database.commit(page)),
 
         idsAround: (key, range) =>

@@ -5,6 +5,7 @@ import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain
 import type { FolderNotFound } from "../../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
 import { DialogSearch } from "../../app/DialogSearch.js"
+import { folderNotFoundDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import type { DialogSearchUrlParams } from "./Api.js"
@@ -50,7 +51,7 @@ export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<Di
 
 const searchErrorToHttp = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"
-    ? new NotFound({ detail: `Folder '${error.folder}' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)` })
+    ? new NotFound({ detail: folderNotFoundDetail(error) })
     : telegramErrorToHttp(error)
 
 export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>

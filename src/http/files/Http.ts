@@ -6,7 +6,8 @@
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { MediaLookup, type MediaNotDownloaded, type MediaNotFound } from "../../app/MediaLookup.js"
+import { MediaLookup } from "../../app/MediaLookup.js"
+import { mediaNotAvailableDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { NotFound } from "../ApiErrors.js"
@@ -71,27 +72,6 @@ const MEDIA_HEADERS = {
   "x-content-type-options": "nosniff"
 }
 
-/** The 404's detail: what became of the file, and what the client can do about it. */
-const notAvailable = (error: MediaNotFound | MediaNotDownloaded): string => {
-  if (error._tag === "MediaNotFound") return `No media file with id '${error.uuid}' for this account`
-  const { path, reason, status, uuid } = error
-  switch (status) {
-    case "skipped":
-      return `Media ${uuid} was not downloaded: skipped by settings (${reason ?? "unknown reason"}). ` +
-        "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
-    case "pending":
-      return `Media ${uuid} has not been downloaded yet: request the dialog's history again to fetch it`
-    case "failed":
-      return `Media ${uuid} could not be downloaded (${reason ?? "unknown reason"}): ` +
-        "request the dialog's history again to retry"
-    case "missing":
-      // Never the path: no absolute paths in error messages (metadata_only gives it to whoever asks).
-      return path === null
-        ? `Media ${uuid} has no stored file`
-        : `Media file ${uuid} is missing on disk: request the dialog's history again to download it again`
-  }
-}
-
 export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handlers) =>
   Effect.gen(function*() {
     const media = yield* MediaLookup
@@ -105,7 +85,7 @@ export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handler
           Effect.catchTags({ MediaIndexError: Effect.die, MediaFileError: Effect.die }),
           Effect.mapError((e) =>
             e._tag === "MediaNotFound" || e._tag === "MediaNotDownloaded"
-              ? new NotFound({ detail: notAvailable(e) })
+              ? new NotFound({ detail: mediaNotAvailableDetail(e) })
               : telegramErrorToHttp(e)
           )
         )

@@ -11,6 +11,7 @@ import { formatMessageDate } from "../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../cli/Config.js"
 import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
 import { checkHistoryRequest, type InvalidHistoryRequest } from "../../app/HistoryRequest.js"
+import { historyRangeDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { HISTORY_DEFAULT_CHUNK_SIZE } from "./Api.js"
@@ -26,11 +27,7 @@ import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 /** The use case's rule in the contract's parameter names; the schema already refuses the other fields. */
 const badRequestOf = (error: InvalidHistoryRequest, endDate: number | null) =>
   new BadRequest({
-    detail: error.field !== "startDate"
-      ? `Invalid request: ${error.reason}`
-      : endDate === null
-      ? "start_date must be earlier than end_date (which defaults to now)"
-      : "start_date must be earlier than end_date (the range is [start_date, end_date))"
+    detail: error.field !== "startDate" ? `Invalid request: ${error.reason}` : historyRangeDetail(endDate)
   })
 
 /** The HTTP error a history failure stands for; none for our own faults (a 500). */

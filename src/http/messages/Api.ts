@@ -5,12 +5,13 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../../app/MessageSearch.js"
 import { MessageSearchResponse } from "../../contract/Messages.js"
 import { BadGateway, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 import { DateParam, DialogIdParam, IntParam, QueryParam, UserIdParam, withDefault } from "../Params.js"
 
-export const MESSAGE_SEARCH_DEFAULT_LIMIT = 50
+export { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../../app/MessageSearch.js"
 
 /** The parameters both message searches take, their defaults included. */
 export const MessageSearchUrlParams = Schema.Struct({

@@ -6,6 +6,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
+import { SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams } from "./Api.js"
@@ -27,9 +28,7 @@ export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | nu
   const after = p.end_date ?? null
   if (before !== null && after !== null && after >= before) {
     return Effect.fail(
-      new BadRequest({
-        detail: "end_date must be earlier than start_date: start_date is the upper bound (messages before it), end_date the lower bound (messages after it)"
-      })
+      new BadRequest({ detail: SEARCH_RANGE_DETAIL })
     )
   }
   return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT })

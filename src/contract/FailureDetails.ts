@@ -1,0 +1,98 @@
+/**
+ * What a failure says to the client: the contract's `detail` sentences,
+ * written once for every way in. The HTTP API answers them as
+ * `{"detail"}` with a status (src/http), the MCP server as tool errors
+ * (src/mcp); `kind` names the class of failure each maps to its own terms.
+ */
+import type { FolderNotFound } from "../domain/FolderMembership.js"
+import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+
+export type FailureKind = "BadRequest" | "Unauthorized" | "NotFound" | "RateLimited" | "BadGateway"
+
+export interface FailureDetail {
+  readonly kind: FailureKind
+  readonly detail: string
+  /** Seconds to wait before trying again (rate limits only). */
+  readonly retryAfter?: number
+}
+
+/** A login Telegram no longer accepts: what happened and how to log in again. */
+export const revokedDetail = (error: SessionRevoked) =>
+  `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): log in again with ` +
+  `POST /api/v3/auth/qr {"username": "${error.session}", "force": true}`
+
+export const rateLimitDetail = (seconds: number) => `Telegram rate limit exceeded. Retry after ${seconds} seconds.`
+
+export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFound): FailureDetail => {
+  switch (error._tag) {
+    case "FloodWait":
+      return { kind: "RateLimited", detail: rateLimitDetail(error.seconds), retryAfter: error.seconds }
+    case "SessionRevoked":
+      return { kind: "Unauthorized", detail: revokedDetail(error) }
+    case "PeerNotFound":
+      return {
+        kind: "NotFound",
+        detail: `Dialog ${error.dialogId} not found: this account cannot see it` + (error.reason === "CHANNEL_PRIVATE"
+          ? " (Telegram answered CHANNEL_PRIVATE: the account was removed from this channel, or it became private; " +
+            "what was fetched before stays cached, and a request after re-joining resumes from it)"
+          : "")
+      }
+    case "UserNotFound":
+      return {
+        kind: "BadRequest",
+        detail: `Invalid parameter 'from_user': user ${error.userId} is not known to this account ` +
+          "(not in its dialogs, nor among this chat's members or recent senders)"
+      }
+    case "TelegramUnavailable":
+      return { kind: "BadGateway", detail: `Telegram could not be reached: ${error.reason}` }
+    case "TelegramRpcError":
+      return error.code === 400
+        ? { kind: "BadRequest", detail: `Telegram rejected the request: ${error.message}` }
+        : { kind: "BadGateway", detail: `Telegram answered ${error.code} ${error.message} to ${error.method}` }
+  }
+}
+
+export const folderNotFoundDetail = (error: FolderNotFound) =>
+  `Folder '${error.folder}' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)`
+
+/** MediaLookup's MediaNotFound and MediaNotDownloaded, as far as their wording needs them. */
+export type MediaUnavailable =
+  | { readonly _tag: "MediaNotFound"; readonly uuid: string }
+  | {
+    readonly _tag: "MediaNotDownloaded"
+    readonly uuid: string
+    readonly status: "skipped" | "pending" | "failed" | "missing"
+    readonly reason: string | null
+    readonly path: string | null
+  }
+
+/** A media file that cannot be served: what became of it, and what the client can do about it. */
+export const mediaNotAvailableDetail = (error: MediaUnavailable): string => {
+  if (error._tag === "MediaNotFound") return `No media file with id '${error.uuid}' for this account`
+  const { path, reason, status, uuid } = error
+  switch (status) {
+    case "skipped":
+      return `Media ${uuid} was not downloaded: skipped by settings (${reason ?? "unknown reason"}). ` +
+        "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
+    case "pending":
+      return `Media ${uuid} has not been downloaded yet: request the dialog's history again to fetch it`
+    case "failed":
+      return `Media ${uuid} could not be downloaded (${reason ?? "unknown reason"}): ` +
+        "request the dialog's history again to retry"
+    case "missing":
+      // Never the path: no absolute paths in error messages (metadata_only gives it to whoever asks).
+      return path === null
+        ? `Media ${uuid} has no stored file`
+        : `Media file ${uuid} is missing on disk: request the dialog's history again to download it again`
+  }
+}
+
+/** An empty or reversed history range, in the contract's parameter names. */
+export const historyRangeDetail = (endDate: number | null) =>
+  endDate === null
+    ? "start_date must be earlier than end_date (which defaults to now)"
+    : "start_date must be earlier than end_date (the range is [start_date, end_date))"
+
+/** Message search's date bounds the wrong way round (start_date is the upper bound there). */
+export const SEARCH_RANGE_DETAIL =
+  "end_date must be earlier than start_date: start_date is the upper bound (messages before it), end_date the lower bound (messages after it)"

@@ -1,0 +1,198 @@
+/**
+ * /mcp behind the server's guards, tried the way an attacker would: raw
+ * HTTP with odd spellings, no or a wrong API token, huge bodies, another
+ * site's Origin or Host, another account's session. Whatever fails a
+ * guard is answered before any tool runs (the emulator sees no call), in
+ * the server's `{"detail"}` shape. And the transport itself: JSON-RPC ids
+ * of any kind, notifications, unknown methods, narrowing X-Tgsc-Scope.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { rawRequest, requestHead, streamUpload } from "../support/RawHttp.js"
+import { ALICE, BOB, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
+
+const TOKEN = "mcp-guards-token-5521"
+const CRYPTO = -1000000003001
+
+let w: McpWorld
+
+beforeAll(async () => {
+  w = await startMcpWorld({ env: { TGSC_API_TOKEN: TOKEN }, big: false })
+  await w.login(ALICE, 1001)
+  await w.login(BOB, 1002, "hunter2")
+}, 60_000)
+
+afterAll(async () => {
+  await w?.stop()
+})
+
+const READ = JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "read_history", arguments: { dialog_id: CRYPTO } } })
+
+const raw = (method: string, target: string, headers: Record<string, string>, body = "") =>
+  rawRequest(
+    w.server.port,
+    requestHead(method, target, w.server.port, {
+      ...(body === "" ? {} : { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(body)) }),
+      Accept: "application/json, text/event-stream",
+      ...headers
+    }),
+    body
+  )
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${w.url}/mcp`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      authorization: `Bearer ${TOKEN}`,
+      "x-telegram-username": ALICE,
+      ...headers
+    },
+    body: typeof body === "string" ? body : JSON.stringify(body)
+  })
+
+const historyCalls = async () =>
+  ((await (await fetch(`${w.emulator.control}/calls`)).json()) as Record<string, number>)["messages.GetHistory"] ?? 0
+
+describe("the API token", () => {
+  it("is required on /mcp however the path is spelled, and nothing reaches a tool without it", async () => {
+    const before = await historyCalls()
+    for (const target of ["/mcp", "//mcp", "/MCP", "/%6Dcp", "/mcp/", "/./mcp", `http://127.0.0.1:${w.server.port}/mcp`]) {
+      for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: `Basic ${TOKEN}` }] as Array<Record<string, string>>) {
+        const response = await raw("POST", target, { "X-Telegram-Username": ALICE, ...headers }, READ)
+        expect(response.status, `${target} ${JSON.stringify(headers)}`).toBe(401)
+        expect(JSON.parse(response.body).detail).toBe("Missing or wrong API token: send 'Authorization: Bearer <TGSC_API_TOKEN>'")
+        expect(response.headers["www-authenticate"]).toBe("Bearer")
+      }
+    }
+    expect(await historyCalls()).toBe(before)
+    const get = await raw("GET", "/mcp", {})
+    expect(get.status).toBe(401)
+  })
+
+  it("lets a request with the token through to the session rules, then to the tools", async () => {
+    const response = await raw("POST", "/MCP", { Authorization: `Bearer ${TOKEN}`, "X-Telegram-Username": ALICE }, READ)
+    expect(response.status).toBe(200)
+    const answer = JSON.parse(response.body)
+    expect(answer.id).toBe(7)
+    expect(answer.result.structuredContent.messages.length).toBe(4)
+  })
+})
+
+describe("the session header", () => {
+  it("is required and must name a logged-in session, as on /api", async () => {
+    const missing = await post(READ, { "x-telegram-username": "" })
+    expect(missing.status).toBe(401)
+    expect(((await missing.json()) as any).detail).toMatch(/^Missing X-Telegram-Username header/)
+    const unknown = await post(READ, { "x-telegram-username": "mallory" })
+    expect(unknown.status).toBe(401)
+    expect(((await unknown.json()) as any).detail).toBe("Session 'mallory' is not logged in: start a login with POST /api/v3/auth/qr")
+    const malformed = await post(READ, { "x-telegram-username": "../alice" })
+    expect(malformed.status).toBe(400)
+  })
+
+  it("acts for that session's account only: another account's dialogs and media do not exist for it", async () => {
+    const bobReads = await post(READ, { "x-telegram-username": BOB })
+    const answer = (await bobReads.json()) as any
+    expect(answer.result.isError).toBe(true)
+    expect(answer.result.content[0].text).toBe(`Dialog ${CRYPTO} not found: this account cannot see it`)
+    const alicePage = (await (await post(
+      { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "read_history", arguments: { dialog_id: CRYPTO, format: "json" } } }
+    )).json()) as any
+    const uuid = alicePage.result.structuredContent.messages[0].media_uuid
+    const bobFile = (await (await post(
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_file_info", arguments: { file_uuid: uuid } } },
+      { "x-telegram-username": BOB }
+    )).json()) as any
+    expect(bobFile.result.isError).toBe(true)
+    expect(bobFile.result.content[0].text).toBe(`No media file with id '${uuid}' for this account`)
+    const bobClient = await w.connect(BOB)
+    const dialogs = await bobClient.callTool({ name: "search_dialogs", arguments: {} }) as any
+    expect(dialogs.structuredContent.results.map((r: any) => r.id)).not.toContain(CRYPTO)
+  })
+})
+
+describe("bodies, origins and hosts", () => {
+  it("refuses bodies over 64 KB, declared or streamed, and non-JSON bodies", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}`, "X-Telegram-Username": ALICE, "Content-Type": "application/json" }
+    // Both at once: each connection lingers a moment after its answer before it is closed.
+    const uploads = await Promise.all([false, true].map((chunked) =>
+      streamUpload(w.server.port, { method: "POST", target: "/mcp", size: 8 * 1024 * 1024, chunked, headers: auth })
+    ))
+    for (const { response, sentBytes } of uploads) {
+      expect(response.status).toBe(413)
+      expect(JSON.parse(response.body).detail).toBe("Request body too large: the limit is 65536 bytes (64 KB)")
+      expect(sentBytes).toBeLessThan(8 * 1024 * 1024)
+    }
+    const text = await post(READ, { "content-type": "text/plain" })
+    expect(text.status).toBe(415)
+    const broken = await post("{\"jsonrpc\": ")
+    expect(broken.status).toBe(400)
+    expect(((await broken.json()) as any).detail).toMatch(/^Invalid request body: not valid JSON/)
+  })
+
+  it("refuses another site's Origin and another host name", async () => {
+    const before = await historyCalls()
+    const foreign = await post(READ, { origin: "https://evil.example" })
+    expect(foreign.status).toBe(403)
+    expect(((await foreign.json()) as any).detail).toMatch(/^Cross-origin request refused: Origin 'https:\/\/evil\.example'/)
+    // A DNS-rebinding page's request: its own host name in Host.
+    const rebound = await rawRequest(
+      w.server.port,
+      `POST /mcp HTTP/1.1\r\nHost: evil.example:${w.server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        `X-Telegram-Username: ${ALICE}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(READ)}\r\n` +
+        "Connection: close\r\n\r\n",
+      READ
+    )
+    expect(rebound.status).toBe(403)
+    expect(JSON.parse(rebound.body).detail).toMatch(/^Host 'evil\.example:\d+' is not allowed/)
+    expect(await historyCalls()).toBe(before)
+    const same = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { origin: w.url })
+    expect(same.status).toBe(200)
+  })
+
+  it("answers GET and DELETE with 405, and an unsupported protocol version with 400", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const response = await fetch(`${w.url}/mcp`, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } })
+      expect(response.status).toBe(405)
+      expect(response.headers.get("allow")).toBe("POST")
+    }
+    const old = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-protocol-version": "1999-01-01" })
+    expect(old.status).toBe(400)
+  })
+})
+
+describe("the JSON-RPC transport", () => {
+  it("keeps any request id, answers notifications with 202, unknown methods with -32601, batches with arrays", async () => {
+    const stringId = (await (await post({ jsonrpc: "2.0", id: "a-7", method: "ping" })).json()) as any
+    expect(stringId).toEqual({ jsonrpc: "2.0", id: "a-7", result: {} })
+    const zero = (await (await post({ jsonrpc: "2.0", id: 0, method: "tools/list" })).json()) as any
+    expect(zero.id).toBe(0)
+    expect(zero.result.tools.every((t: any) => t.outputSchema.type === "object")).toBe(true)
+    const notification = await post({ jsonrpc: "2.0", method: "notifications/initialized" })
+    expect(notification.status).toBe(202)
+    expect(await notification.text()).toBe("")
+    const unknown = (await (await post({ jsonrpc: "2.0", id: 3, method: "settings/update", params: {} })).json()) as any
+    expect(unknown).toEqual({ jsonrpc: "2.0", id: 3, error: { code: -32601, message: "Method not found: settings/update" } })
+    const batch = (await (await post([
+      { jsonrpc: "2.0", id: 1, method: "ping" },
+      { jsonrpc: "2.0", id: 2, method: "nope" }
+    ])).json()) as Array<any>
+    expect(batch.map((m) => m.id).sort()).toEqual([1, 2])
+    const invalid = (await (await post({ id: 4, method: "ping" })).json()) as any
+    expect(invalid.error.code).toBe(-32600)
+  })
+
+  it("narrows what a request sees to X-Tgsc-Scope, and refuses a malformed one", async () => {
+    const client = await w.connect(ALICE, { "x-tgsc-scope": `dialog:${CRYPTO},${encodeURIComponent("folder:News & bots")}` })
+    const dialogs = await client.callTool({ name: "search_dialogs", arguments: {} }) as any
+    const ids = dialogs.structuredContent.results.map((r: any) => r.id)
+    expect(ids).toContain(CRYPTO)
+    expect(ids).not.toContain(-1000000003002)
+    const hidden = await client.callTool({ name: "read_history", arguments: { dialog_id: -1000000003002 } })
+    expect(textOf(hidden)).toBe("Dialog -1000000003002 not found: this account cannot see it")
+    const bad = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { "x-tgsc-scope": "chat:1" })
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as any).detail).toMatch(/^Invalid X-Tgsc-Scope header: invalid scope "chat:1"/)
+  })
+})
