@@ -32,6 +32,7 @@ import { formatScopeHeader } from "../mcp/McpRoute.js"
 import { relayStdio } from "../mcp/Relay.js"
 import { serveStdio } from "../mcp/StdioServer.js"
 import { DEFAULTS } from "../domain/Defaults.js"
+import { DATA_DIR, SESSION } from "./SharedOptions.js"
 
 /** Why tgsc-mcp cannot start; `usage`: the command line or environment is wrong (exit code 2, else 1). */
 export class McpStartError extends Data.TaggedError("McpStartError")<{ readonly message: string; readonly usage: boolean }> {}
@@ -48,14 +49,14 @@ export interface McpIo {
 }
 
 const options = {
-  session: Options.text("session").pipe(
+  session: Options.text(SESSION.flag).pipe(
     Options.withDescription("the session to act for (a name logged in with tgsc-auth or the server's login)"),
     Options.withFallbackConfig(Config.string("TGSC_SESSION"))
   ),
-  dataDir: Options.text("data-dir").pipe(
+  dataDir: Options.text(DATA_DIR.flag).pipe(
     Options.withDescription("the data directory, as tgsc-server's --data-dir"),
-    Options.withFallbackConfig(Config.string("TGSC_DATA_DIR")),
-    Options.withDefault("./data")
+    Options.withFallbackConfig(Config.string(DATA_DIR.variable)),
+    Options.withDefault(DATA_DIR.default)
   ),
   scope: Options.text("scope").pipe(
     Options.withDescription(
