@@ -22,6 +22,7 @@ import { ApiTokenLive } from "./ApiToken.js"
 import { DetailErrorsLive } from "./DetailErrors.js"
 import { JsonBodyLive } from "./JsonBody.js"
 import { AuthHandlersLive } from "./auth/Http.js"
+import { PhoneAuthHandlersLive } from "./auth/PhoneHttp.js"
 import { LoginPageLive } from "./LoginPage.js"
 import { SwaggerDocsLive } from "./SwaggerDocs.js"
 import { DialogsHandlersLive } from "./dialogs/Http.js"
@@ -109,6 +110,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     SystemHandlersLive,
     SettingsHandlersLive,
     AuthHandlersLive,
+    PhoneAuthHandlersLive,
     SessionsHandlersLive,
     DialogsHandlersLive,
     MessagesHandlersLive,
