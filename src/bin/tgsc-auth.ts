@@ -36,7 +36,7 @@ import { maskPhoneNumber } from "../domain/PhoneNumber.js"
 const interactive = process.stdout.isTTY === true
 
 /** GramJS is loaded only once there is a login to run (refusals answer at once). */
-const telegramLogin = ({ credentials, emulator }: AuthRun) =>
+const telegramLogin = ({ credentials, emulator, proxy }: AuthRun) =>
   Effect.flatMap(Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")), ({ TelegramLoginLive }) =>
     Effect.provide(
       TelegramLogin,
@@ -44,7 +44,8 @@ const telegramLogin = ({ credentials, emulator }: AuthRun) =>
         Layer.provide(Layer.succeed(TelegramAdapterConfig, {
           credentials: Either.right(holdCredentials(credentials)),
           floodThresholdSeconds: DEFAULTS.floodThresholdSeconds,
-          emulator
+          emulator,
+          proxy
         }))
       )
     ))

@@ -1,13 +1,14 @@
 /**
  * tgsc-auth's command line: `tgsc-auth <session-name>` (log in) or
  * `tgsc-auth logout <session-name>`, the shared settings (data directory,
- * login timeout, emulator switch) and the Telegram credentials from the
+ * login timeout, proxy, emulator switch) and the Telegram credentials from the
  * environment. Every problem is reported at once (CommandLineError, exit
  * code 2).
  */
 import { Options } from "@effect/cli"
 import { Effect, Either, Redacted } from "effect"
 import type { EmulatorConfig, TelegramCredentials } from "../adapters/telegram/TelegramAdapterConfig.js"
+import type { TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { parsePhoneNumber, type PhoneNumber } from "../domain/PhoneNumber.js"
 import { type SessionName, validateSessionName } from "../domain/SessionName.js"
@@ -20,6 +21,8 @@ import {
   emulatorOf,
   emulatorOptions,
   LOGIN_TIMEOUT,
+  PROXY,
+  proxyOption,
   TELEGRAM_DC,
   TELEGRAM_PUBLIC_KEY,
   telegramCredentials
@@ -54,6 +57,7 @@ ${
     FORCE,
     entryOf(PHONE),
     entryOf(LOGIN_TIMEOUT),
+    entryOf(PROXY),
     entryOf(TELEGRAM_DC),
     entryOf(TELEGRAM_PUBLIC_KEY),
     { usage: "-h, --help", help: "show this help" }
@@ -72,6 +76,7 @@ export interface AuthRun {
   readonly phone: Redacted.Redacted<PhoneNumber> | undefined
   readonly loginTimeoutSeconds: number
   readonly emulator: EmulatorConfig | undefined
+  readonly proxy: TelegramProxy | undefined
   readonly credentials: TelegramCredentials
 }
 
@@ -82,10 +87,11 @@ const authOptions = (cwd: string) =>
     force: Options.boolean("force"),
     phone: optional(PHONE),
     loginTimeout: withDefault(LOGIN_TIMEOUT),
+    proxy: proxyOption,
     emulator: emulatorOptions
   })
 
-const FLAGS = [DATA_DIR.flag, "force", PHONE.flag, LOGIN_TIMEOUT.flag, TELEGRAM_DC.flag, TELEGRAM_PUBLIC_KEY.flag, "help"]
+const FLAGS = [DATA_DIR.flag, "force", PHONE.flag, LOGIN_TIMEOUT.flag, PROXY.flag, TELEGRAM_DC.flag, TELEGRAM_PUBLIC_KEY.flag, "help"]
 
 /** The command line and the environment (the ConfigProvider in the context), paths relative to `cwd`. */
 export const authCommandLine = (
@@ -107,6 +113,7 @@ export const authCommandLine = (
     const phone = problems.takeGiven(given.phone)
     if (logout && phone !== undefined) problems.add("--phone is for a login, not for logout")
     const loginTimeoutSeconds = problems.take(given.loginTimeout) ?? DEFAULTS.loginTimeoutSeconds
+    const proxy = problems.takeGiven(given.proxy)
     const emulator = emulatorOf(given.emulator, cwd, problems)
     const telegram = problems.take(Either.mapLeft(credentials, (error) => error.message))
     if (problems.list.length > 0) return yield* new CommandLineError({ command: COMMAND, problems: problems.list })
@@ -118,6 +125,7 @@ export const authCommandLine = (
       phone: phone === undefined ? undefined : Redacted.make(phone),
       loginTimeoutSeconds,
       emulator,
+      proxy,
       credentials: telegram!
     } as const
   })

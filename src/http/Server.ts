@@ -127,7 +127,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
  */
 export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   dataDir: config.dataDir,
-  telegram: Either.isRight(config.telegram) ? { ...config.telegram.right, emulator: config.emulator } : undefined,
+  telegram: Either.isRight(config.telegram) ? { ...config.telegram.right, emulator: config.emulator, proxy: config.proxy } : undefined,
   floodThresholdSeconds: config.floodThresholdSeconds,
   dialogCacheTtlSeconds: config.dialogCacheTtlSeconds,
   clientIdleSeconds: config.clientIdleSeconds,
