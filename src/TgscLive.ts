@@ -25,6 +25,7 @@ import {
   type TelegramCredentials
 } from "./adapters/telegram/TelegramAdapterConfig.js"
 import { TelegramGatewayOnFirstUse, TelegramLoginOnFirstUse } from "./adapters/telegram/TelegramOnFirstUse.js"
+import type { TelegramProxy } from "./adapters/telegram/TelegramProxy.js"
 import type { MediaFiles } from "./ports/MediaFiles.js"
 import type { MediaIndex } from "./ports/MediaIndex.js"
 import type { MessageStore } from "./ports/MessageStore.js"
@@ -37,6 +38,8 @@ import { DialogSearch } from "./app/DialogSearch.js"
 import { HistorySync } from "./app/HistorySync.js"
 import { MediaLookup } from "./app/MediaLookup.js"
 import { MessageSearch } from "./app/MessageSearch.js"
+import { PendingLogins } from "./app/PendingLogins.js"
+import { PhoneLogins } from "./app/PhoneLogins.js"
 import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins } from "./app/QrLogins.js"
 import { SessionLogout } from "./app/SessionLogout.js"
 import { RevocationGuardedGatewayLive, SessionRevocations } from "./app/SessionRevocations.js"
@@ -45,6 +48,8 @@ import { DEFAULTS } from "./domain/Defaults.js"
 export interface TelegramConfig extends TelegramCredentials {
   /** Talk to the Telegram emulator instead of Telegram (tests, demos). */
   readonly emulator?: EmulatorConfig | undefined
+  /** Every Telegram connection (logins, requests, media DCs) through this proxy (parseTelegramProxy). */
+  readonly proxy?: TelegramProxy | undefined
 }
 
 export interface TgscConfig {
@@ -102,6 +107,7 @@ export type TgscUseCases =
   | HistorySync
   | MediaLookup
   | QrLogins
+  | PhoneLogins
   | SessionLogout
   | SessionRevocations
 
@@ -149,6 +155,7 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
       : Either.right(holdCredentials(telegram)),
     floodThresholdSeconds: config.floodThresholdSeconds ?? DEFAULT_FLOOD_THRESHOLD_SECONDS,
     emulator: telegram?.emulator,
+    proxy: telegram?.proxy,
     ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) }),
     ...(config.telegramTimeoutSeconds === undefined ? {} : { requestTimeout: Duration.seconds(config.telegramTimeoutSeconds) })
   })
@@ -174,7 +181,9 @@ export const TgscUseCasesLive = (
       timeToLive: seconds(config.dialogCacheTtlSeconds, DEFAULT_ACCOUNT_CACHE_TTL)
     }))
   )
-  const qrLogins = QrLogins.Default.pipe(
+  // QR and phone logins share one PendingLogins: one cap, one login per name, whichever way.
+  const logins = Layer.merge(QrLogins.Default, PhoneLogins.Default).pipe(
+    Layer.provide(PendingLogins.Default),
     Layer.provide(Layer.succeed(QrLoginOptionsTag, {
       loginTimeout: seconds(config.loginTimeoutSeconds, defaultQrLoginOptions.loginTimeout),
       keepFinished: seconds(config.loginKeepSeconds, defaultQrLoginOptions.keepFinished),
@@ -182,7 +191,7 @@ export const TgscUseCasesLive = (
     }))
   )
   // The use cases see Telegram through SessionRevocations: a session Telegram refused is not asked for again.
-  const useCases = Layer.mergeAll(qrLogins, DialogSearch.Default, MessageSearch.Default, HistorySync.Default, MediaLookup.Default).pipe(
+  const useCases = Layer.mergeAll(logins, DialogSearch.Default, MessageSearch.Default, HistorySync.Default, MediaLookup.Default).pipe(
     Layer.provideMerge(accountCache),
     Layer.provide(RevocationGuardedGatewayLive)
   )

@@ -59,6 +59,8 @@ export {
   type TelegramAdapterConfigShape,
   type TelegramCredentials
 } from "./adapters/telegram/TelegramAdapterConfig.js"
+/** A SOCKS5 proxy or an MTProxy for every Telegram connection (TgscConfig.telegram.proxy). */
+export { describeTelegramProxy, parseTelegramProxy, type TelegramProxy } from "./adapters/telegram/TelegramProxy.js"
 /** One process per data directory (TgscLive takes it unless told not to). */
 export { DataDirLocked, DataDirUnusable, LOCK_FILE, lockDataDir } from "./adapters/fs/DataDirLock.js"
 
@@ -85,7 +87,17 @@ export {
   TelegramUnavailable,
   UserNotFound
 } from "./ports/TelegramGateway.js"
-export { type LoginSuccess, type QrLoginCallbacks, TelegramLogin, type TelegramLoginService } from "./ports/TelegramLogin.js"
+export {
+  type CodeAnswer,
+  type CodeDelivery,
+  type CodeRetry,
+  type LoginSuccess,
+  type PhoneLoginCallbacks,
+  type QrLoginCallbacks,
+  type SentCode,
+  TelegramLogin,
+  type TelegramLoginService
+} from "./ports/TelegramLogin.js"
 export { SessionStore, SessionStoreFailed, type SessionStoreService } from "./ports/SessionStore.js"
 export { SettingsPersistFailed, SettingsStore, type SettingsStoreService } from "./ports/SettingsStore.js"
 export {
@@ -155,6 +167,21 @@ export {
   SessionAlreadyExists,
   TooManyPendingLogins
 } from "./app/QrLogins.js"
+/** Phone-code login (with 2FA), sharing PendingLogins' rules with QR logins. */
+export {
+  CodeExpired,
+  MAX_WRONG_CODES,
+  NotAwaitingCode,
+  PhoneLoginUnsupported,
+  PhoneLogins,
+  type PhoneLoginState,
+  type PhoneLoginStatus,
+  PhoneNumberInvalid,
+  ResendRefused,
+  TooManyWrongCodes,
+  WrongCode
+} from "./app/PhoneLogins.js"
+export { type AnyLoginStatus, PendingLogins } from "./app/PendingLogins.js"
 /** Deleting a session: its login ended at Telegram, its file and in-memory state removed. */
 export { type SessionDeleted, SessionLogout, SessionLogoutLive, SessionNotFound } from "./app/SessionLogout.js"
 export { LOGOUT_TIMEOUT, logOutAtTelegram, type TelegramLogout } from "./app/TelegramLogout.js"
@@ -192,6 +219,7 @@ export {
 // Domain values
 
 export { InvalidSessionName, type SessionName, sessionName, validateSessionName } from "./domain/SessionName.js"
+export { maskPhoneNumber, parsePhoneNumber, type PhoneNumber } from "./domain/PhoneNumber.js"
 export {
   type AccessScope,
   everything,

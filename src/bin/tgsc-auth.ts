@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * tgsc-auth <name>: log a session in from a terminal. Draws the QR code as
- * text (redrawn when Telegram refreshes it), asks for the 2FA password
- * without echo, and saves the session where tgsc-server looks for it, only
- * once the login has succeeded (with --force, the login it replaces is then
- * logged out at Telegram). Without a terminal (a pipe), the password is read
- * as one line from stdin.
+ * text (redrawn when Telegram refreshes it), or with --phone has Telegram
+ * send a code to the number and asks for it (`r` for another one); asks for
+ * the 2FA password without echo, and saves the session where tgsc-server
+ * looks for it, only once the login has succeeded (with --force, the login
+ * it replaces is then logged out at Telegram). Without a terminal (a pipe),
+ * each answer is read as one line from stdin. The number is shown masked,
+ * the code and the password never.
  *
  * tgsc-auth logout <name>: the SessionLogout use case, as DELETE
  * /api/v3/sessions/{name} runs it. It takes the data-directory lock, so it
@@ -13,72 +15,28 @@
  * would outlive the logout): the server's endpoint is the way then.
  */
 import * as nodePath from "node:path"
-import * as readline from "node:readline"
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Duration, Effect, Either, Exit, Layer, Option } from "effect"
+import { Cause, Console, Duration, Effect, Either, Exit, Layer, Option, Redacted } from "effect"
 import QRCode from "qrcode"
 import { lockDataDir } from "../adapters/fs/DataDirLock.js"
 import { SessionFilesLive } from "../adapters/fs/SessionFiles.js"
 import { holdCredentials, TelegramAdapterConfig } from "../adapters/telegram/TelegramAdapterConfig.js"
 import { AUTH_HELP, authCommandLine, type AuthRun } from "../cli/AuthOptions.js"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
+import { type LineReader, makeLineReader } from "../cli/LineReader.js"
+import { MAX_WRONG_CODES } from "../app/PhoneLogins.js"
 import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
 import { SessionStore } from "../ports/SessionStore.js"
-import { describeTelegramError } from "../ports/TelegramGateway.js"
-import { TelegramLogin } from "../ports/TelegramLogin.js"
+import { describeTelegramError, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
+import { type CodeAnswer, type CodeRetry, type LoginSuccess, type SentCode, TelegramLogin, type TelegramLoginService } from "../ports/TelegramLogin.js"
 import { DEFAULTS } from "../domain/Defaults.js"
+import { maskPhoneNumber } from "../domain/PhoneNumber.js"
 
 const interactive = process.stdout.isTTY === true
 
-/**
- * One line reader for the rest of the run, made at the first password
- * prompt (a pipe may deliver several lines at once). On a terminal readline
- * echoes nothing: the prompt is written here, the typed characters never,
- * and Ctrl+C (raw mode turns it into a key) still cancels.
- */
-const makePasswordReader = () => {
-  const terminal = process.stdin.isTTY === true
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal })
-  if (terminal) {
-    ;(rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {}
-    rl.on("SIGINT", () => process.kill(process.pid, "SIGINT"))
-  }
-  const lines: Array<string> = []
-  const waiting: Array<(line: string | null) => void> = []
-  let closed = false
-  rl.on("line", (line) => {
-    const next = waiting.shift()
-    if (next === undefined) lines.push(line)
-    else next(line)
-  })
-  rl.on("close", () => {
-    closed = true
-    for (const next of waiting.splice(0)) next(null)
-  })
-  return {
-    ask: (text: string) =>
-      Effect.async<string, string>((resume) => {
-        process.stdout.write(text)
-        const answer = (line: string | null) => {
-          if (terminal) process.stdout.write("\n")
-          resume(line === null ? Effect.fail("stdin closed before the 2FA password was given") : Effect.succeed(line))
-        }
-        const ready = lines.shift()
-        if (ready !== undefined) answer(ready)
-        else if (closed) answer(null)
-        else waiting.push(answer)
-        return Effect.sync(() => {
-          const i = waiting.indexOf(answer)
-          if (i >= 0) waiting.splice(i, 1)
-        })
-      }),
-    close: () => rl.close()
-  }
-}
-
 /** GramJS is loaded only once there is a login to run (refusals answer at once). */
-const telegramLogin = ({ credentials, emulator }: AuthRun) =>
+const telegramLogin = ({ credentials, emulator, proxy }: AuthRun) =>
   Effect.flatMap(Effect.promise(() => import("../adapters/telegram/TelegramLoginLive.js")), ({ TelegramLoginLive }) =>
     Effect.provide(
       TelegramLogin,
@@ -86,10 +44,87 @@ const telegramLogin = ({ credentials, emulator }: AuthRun) =>
         Layer.provide(Layer.succeed(TelegramAdapterConfig, {
           credentials: Either.right(holdCredentials(credentials)),
           floodThresholdSeconds: DEFAULTS.floodThresholdSeconds,
-          emulator
+          emulator,
+          proxy
         }))
       )
     ))
+
+type PasswordPrompt = (hint: string | null, previousError: string | null) => Effect.Effect<string>
+
+/** The QR code drawn as text, redrawn when Telegram refreshes it, until the phone scans it. */
+const qrLogin = (login: TelegramLoginService, password: PasswordPrompt) => {
+  let codes = 0
+  return Effect.scoped(login.qrLogin({
+    onQrUrl: (url) =>
+      Effect.promise(() => QRCode.toString(url, { type: "terminal", small: true })).pipe(
+        Effect.flatMap((art) =>
+          Console.log(
+            `${interactive ? "\x1b[2J\x1b[H" : ""}${
+              codes++ === 0 ? "" : "The code was refreshed.\n"
+            }Scan with Telegram on your phone: Settings > Devices > Link Desktop Device\n${art}\nqr_url: ${url}\nWaiting for the scan...`
+          )
+        )
+      ),
+    password: (hint, previousError) =>
+      Effect.zipRight(previousError === null ? Console.log("Scanned.") : Effect.void, password(hint, previousError))
+  }))
+}
+
+const DELIVERY: Readonly<Record<string, string>> = {
+  app: "in the Telegram app where this account is logged in",
+  sms: "by SMS",
+  call: "by a phone call",
+  flash_call: "by a flash call",
+  missed_call: "by a missed call (the code is the end of the calling number)",
+  email: "by email",
+  fragment_sms: "by an SMS through Fragment"
+}
+
+const RESEND = "r"
+
+/** Telegram sends a code to the number; each answer is the code, or `r` for another one; wrong codes are counted. */
+const phoneLogin = (
+  login: TelegramLoginService,
+  phone: Redacted.Redacted<string>,
+  ask: (prompt: string, secret: boolean, what: string) => Effect.Effect<string>,
+  password: PasswordPrompt
+): Effect.Effect<LoginSuccess, TelegramError> => {
+  if (login.phoneLogin === undefined) {
+    return Effect.fail(new TelegramUnavailable({ reason: "this Telegram adapter cannot log in by phone code" }))
+  }
+  let wrong = 0
+  const masked = maskPhoneNumber(Redacted.value(phone))
+  const retryText = (retry: CodeRetry): string => {
+    switch (retry._tag) {
+      case "WrongCode":
+        return `The code was wrong: ${MAX_WRONG_CODES - wrong} attempt${MAX_WRONG_CODES - wrong === 1 ? "" : "s"} left.`
+      case "CodeExpired":
+        return `The code has expired: type ${RESEND} to have Telegram send a new one.`
+      case "ResendRefused":
+        return `Telegram sent no new code (${describeTelegramError(retry.error)}): use the one already sent.`
+    }
+  }
+  const sentText = (sent: SentCode) =>
+    `Telegram sent a login code to ${masked} ${DELIVERY[sent.type] ?? `(${sent.type})`}.` +
+    (sent.nextType === null ? "" : ` Type ${RESEND} to have it sent ${DELIVERY[sent.nextType] ?? sent.nextType} instead` +
+      `${sent.timeout === null ? "" : ` (after ${sent.timeout} s)`}.`)
+  return Effect.scoped(login.phoneLogin(phone, {
+    onCodeSent: (sent) => Console.log(sentText(sent)),
+    code: (retry) =>
+      Effect.gen(function*() {
+        if (retry?._tag === "WrongCode") wrong++
+        if (retry !== null) yield* Console.log(retryText(retry))
+        // Ends the login (the code withdrawn at Telegram) as the server does after as many wrong codes.
+        if (wrong >= MAX_WRONG_CODES) return yield* Effect.die(new Error(`${MAX_WRONG_CODES} wrong codes: nothing was saved`))
+        const typed = (yield* ask("Login code: ", false, "login code")).trim()
+        return (typed.toLowerCase() === RESEND
+          ? { _tag: "Resend" }
+          : { _tag: "Code", code: Redacted.make(typed) }) satisfies CodeAnswer as CodeAnswer
+      }),
+    password
+  }))
+}
 
 const login = (command: AuthRun) => Effect.gen(function*() {
   const { dataDir, force, loginTimeoutSeconds: timeoutSeconds, name } = command
@@ -99,32 +134,18 @@ const login = (command: AuthRun) => Effect.gen(function*() {
     return yield* Effect.fail(`session '${name}' already exists in ${dataDir}: use --force to log in again`)
   }
   const login = yield* telegramLogin(command)
-  let reader: ReturnType<typeof makePasswordReader> | undefined
+  let reader: LineReader | undefined
   yield* Effect.addFinalizer(() => Effect.sync(() => reader?.close()))
-  let codes = 0
-  const result = yield* Effect.scoped(
-    login.qrLogin({
-      onQrUrl: (url) =>
-        Effect.promise(() => QRCode.toString(url, { type: "terminal", small: true })).pipe(
-          Effect.flatMap((art) =>
-            Console.log(
-              `${interactive ? "\x1b[2J\x1b[H" : ""}${
-                codes++ === 0 ? "" : "The code was refreshed.\n"
-              }Scan with Telegram on your phone: Settings > Devices > Link Desktop Device\n${art}\nqr_url: ${url}\nWaiting for the scan...`
-            )
-          )
-        ),
-      password: (hint, previousError) =>
-        Effect.zipRight(
-          previousError === null
-            ? Console.log("Scanned. This account has two-step verification.")
-            : Console.log(previousError),
-          (reader ??= makePasswordReader()).ask(`Two-step verification password${hint ? ` (hint: ${hint})` : ""}: `).pipe(
-            Effect.catchAll((reason) => Effect.die(new Error(reason)))
-          )
-        )
-    })
-  ).pipe(
+  const ask = (prompt: string, secret: boolean, what: string) =>
+    (reader ??= makeLineReader()).ask(prompt, { secret, closedReason: `stdin closed before the ${what} was given` }).pipe(
+      Effect.catchAll((reason) => Effect.die(new Error(reason)))
+    )
+  const password = (hint: string | null, previousError: string | null) =>
+    Effect.zipRight(
+      previousError === null ? Console.log("This account has two-step verification.") : Console.log(previousError),
+      ask(`Two-step verification password${hint ? ` (hint: ${hint})` : ""}: `, true, "2FA password")
+    )
+  const result = yield* (command.phone === undefined ? qrLogin(login, password) : phoneLogin(login, command.phone, ask, password)).pipe(
     Effect.mapError((e) => `login failed: ${describeTelegramError(e)}`),
     Effect.timeoutFail({
       duration: Duration.seconds(timeoutSeconds),

@@ -5,6 +5,7 @@ import { Cause, Console, Effect, Layer } from "effect"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
 import { type AppConfigShape, serverCommandLine } from "../cli/Config.js"
 import { HELP } from "../cli/ServerOptions.js"
+import { describeTelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 import { LoggingLive } from "../cli/Logging.js"
 import { ServerLive } from "../http/Server.js"
 
@@ -27,6 +28,9 @@ const exitWith = (code: number) =>
 // The warnings (an exposed address without a token, a token file others can read) go out at every start.
 const serve = (config: AppConfigShape, warnings: ReadonlyArray<string>) =>
   Effect.forEach(warnings, (warning) => Effect.logWarning(warning), { discard: true }).pipe(
+    Effect.zipRight(
+      config.proxy === undefined ? Effect.void : Effect.logInfo(`Telegram is reached through the ${describeTelegramProxy(config.proxy)}`)
+    ),
     Effect.zipRight(Layer.launch(ServerLive(config))),
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)

@@ -13,6 +13,7 @@
 import * as nodePath from "node:path"
 import { Context, Effect, Either, Option, type Redacted } from "effect"
 import type { EmulatorConfig, TelegramCredentials } from "../adapters/telegram/TelegramAdapterConfig.js"
+import type { TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { type AllowedHosts, normalizeHostName } from "../http/AllowedHosts.js"
 import { CommandLineError, envConfigProvider, parseFlags } from "./CommandLine.js"
@@ -43,6 +44,8 @@ export interface AppConfigShape {
   readonly telegram: Either.Either<TelegramCredentials, string>
   /** The Telegram emulator instead of Telegram: --telegram-dc and --telegram-public-key (the key path made absolute). */
   readonly emulator?: EmulatorConfig | undefined
+  /** Every Telegram connection through this proxy: --proxy / TGSC_PROXY (credentials Redacted). */
+  readonly proxy?: TelegramProxy | undefined
   readonly logLevel: LogLevelName
   readonly logFormat: "text" | "json"
   /** A QR login expires after this long (unset: 300). */
@@ -140,6 +143,7 @@ export const serverCommandLine = (
     const clientIdle = problems.takeGiven(given.clientIdle)
     const telegramTimeout = problems.takeGiven(given.telegramTimeout)
     const emulator = emulatorOf(given.emulator, cwd, problems)
+    const proxy = problems.takeGiven(given.proxy)
     const insecureNoToken = problems.take(given.insecureNoToken) ?? false
     const exposure = { host, port, hasToken: Option.isSome(apiToken), insecureNoToken, inContainer: problems.take(container) ?? false }
     checkExposure(exposure, problems, warnings)
@@ -158,6 +162,7 @@ export const serverCommandLine = (
       dialogCacheTtlSeconds,
       telegram,
       emulator,
+      ...(proxy === undefined ? {} : { proxy }),
       logLevel,
       logFormat,
       ...(loginTimeout === undefined ? {} : { loginTimeoutSeconds: loginTimeout }),

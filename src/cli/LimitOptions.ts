@@ -29,7 +29,7 @@ export const MAX_PENDING_LOGINS: Setting<number> = {
   flag: "max-pending-logins",
   variable: "TGSC_MAX_PENDING_LOGINS",
   placeholder: "<n>",
-  help: "QR logins waiting for a scan or a password at once (more: 429)",
+  help: "logins (QR or phone code) waiting for a scan, a code or a password at once (more: 429)",
   default: DEFAULTS.maxPendingLogins,
   check: wholeNumber
 }

@@ -10,7 +10,16 @@ import { API_TOKEN_FILE, apiTokenOption, INSECURE_NO_TOKEN } from "./ConfigSecur
 import { entryOf, type HelpEntry, renderOptions } from "./Help.js"
 import { LIMIT_SETTINGS, limitOptions } from "./LimitOptions.js"
 import { oneOf, optional, portNumber, seconds, type Setting, sourced, type Sourced, switchOption, withDefault } from "./Setting.js"
-import { DATA_DIR, dataDirOption, emulatorOptions, LOGIN_TIMEOUT, TELEGRAM_DC, TELEGRAM_PUBLIC_KEY } from "./SharedOptions.js"
+import {
+  DATA_DIR,
+  dataDirOption,
+  emulatorOptions,
+  LOGIN_TIMEOUT,
+  PROXY,
+  proxyOption,
+  TELEGRAM_DC,
+  TELEGRAM_PUBLIC_KEY
+} from "./SharedOptions.js"
 
 export const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
 export type LogLevelName = (typeof LOG_LEVELS)[number]
@@ -83,7 +92,7 @@ const LOGIN_KEEP: Setting<number> = {
   flag: "login-keep",
   variable: "TGSC_LOGIN_KEEP_SECONDS",
   placeholder: "<s>",
-  help: "a finished QR login's status stays readable this long",
+  help: "a finished login's status stays readable this long",
   default: DEFAULTS.loginKeepSeconds,
   check: seconds({ zero: false })
 }
@@ -145,6 +154,7 @@ export const serverOptions = (cwd: string) =>
     clientIdle: optional(CLIENT_IDLE),
     telegramTimeout: optional(TELEGRAM_TIMEOUT),
     limits: limitOptions,
+    proxy: proxyOption,
     emulator: emulatorOptions,
     logLevel: withDefault(LOG_LEVEL),
     logFormat: withDefault(LOG_FORMAT)
@@ -167,6 +177,7 @@ const SETTINGS_SHOWN: ReadonlyArray<Setting<any>> = [
   CLIENT_IDLE,
   TELEGRAM_TIMEOUT,
   ...LIMIT_SETTINGS,
+  PROXY,
   TELEGRAM_DC,
   TELEGRAM_PUBLIC_KEY,
   LOG_LEVEL,

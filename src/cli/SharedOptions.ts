@@ -1,7 +1,8 @@
 /**
  * The settings every tgsc command shares (tgsc-server, tgsc-auth, tgsc-mcp):
- * the data directory, a session name, the login timeout, the switch to the
- * Telegram emulator, and the Telegram credentials, which come from the
+ * the data directory, a session name, the login timeout, the proxy to reach
+ * Telegram through, the switch to the Telegram emulator, and the Telegram
+ * credentials, which come from the
  * environment only (a flag would show them in the process list). The API
  * token is in ConfigSecurity.ts.
  *
@@ -19,6 +20,7 @@ import {
   readRsaPublicKey,
   type TelegramCredentials
 } from "../adapters/telegram/TelegramAdapterConfig.js"
+import { parseTelegramProxy, type TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { type SessionName, validateSessionName } from "../domain/SessionName.js"
 import { type Checked, optional, type Problems, seconds, type Setting, sourced, type Sourced } from "./Setting.js"
@@ -52,10 +54,25 @@ export const LOGIN_TIMEOUT: Setting<number> & { readonly default: number } = {
   flag: "login-timeout",
   variable: "TGSC_LOGIN_TIMEOUT_SECONDS",
   placeholder: "<s>",
-  help: "a QR login not completed by then expires",
+  help: "a login (QR or phone code) not completed by then expires",
   default: DEFAULTS.loginTimeoutSeconds,
   check: seconds({ zero: false })
 }
+
+/**
+ * Checked when read: a bad one stops the command (exit code 2) with a
+ * sentence that names it, never its password or secret.
+ */
+export const PROXY: Setting<TelegramProxy> = {
+  flag: "proxy",
+  variable: "TGSC_PROXY",
+  placeholder: "<url>",
+  help: "reach Telegram through this proxy, every connection (logins, requests, media): socks5://[user:pass@]host:port " +
+    "or mtproxy://<secret>@host:port (the secret in hex or base64; fake-TLS ee secrets are not supported)",
+  check: parseTelegramProxy
+}
+
+export const proxyOption = optional(PROXY)
 
 export const TELEGRAM_DC: Setting<Sourced> = {
   flag: "telegram-dc",

@@ -7,6 +7,7 @@
 import { HttpApi, OpenApi } from "@effect/platform"
 import { BadRequest, Unauthorized } from "./ApiErrors.js"
 import { AuthGroup } from "./auth/Api.js"
+import { PhoneAuthGroup } from "./auth/PhoneApi.js"
 import { DialogsGroup } from "./dialogs/Api.js"
 import { FilesGroup } from "./files/Api.js"
 import { HistoryGroup } from "./history/Api.js"
@@ -19,6 +20,7 @@ import { SystemGroup } from "./system/Api.js"
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)
   .add(AuthGroup)
+  .add(PhoneAuthGroup)
   .add(SessionsGroup)
   .add(DialogsGroup)
   .add(MessagesGroup)

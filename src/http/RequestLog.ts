@@ -14,11 +14,11 @@ export const CurrentRequestId = FiberRef.unsafeMake<string>("-")
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
 /**
- * Path segments that hold a secret, by the segments before them: the QR
- * login token (`/api/v3/auth/qr/<token>/...`). A route with a secret in its
- * path adds its prefix here.
+ * Path segments that hold a secret, by the segments before them: the login
+ * tokens (`/api/v3/auth/qr/<token>/...`, `/api/v3/auth/phone/<token>/...`).
+ * A route with a secret in its path adds its prefix here.
  */
-const SECRET_AFTER: ReadonlyArray<RegExp> = [/(\/auth\/+qr\/+)[^/]+/gi]
+const SECRET_AFTER: ReadonlyArray<RegExp> = [/(\/auth\/+qr\/+)[^/]+/gi, /(\/auth\/+phone\/+)[^/]+/gi]
 
 const decodedOrRaw = (path: string) => {
   try {

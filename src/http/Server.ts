@@ -22,6 +22,7 @@ import { ApiTokenLive } from "./ApiToken.js"
 import { DetailErrorsLive } from "./DetailErrors.js"
 import { JsonBodyLive } from "./JsonBody.js"
 import { AuthHandlersLive } from "./auth/Http.js"
+import { PhoneAuthHandlersLive } from "./auth/PhoneHttp.js"
 import { LoginPageLive } from "./LoginPage.js"
 import { SwaggerDocsLive } from "./SwaggerDocs.js"
 import { DialogsHandlersLive } from "./dialogs/Http.js"
@@ -111,6 +112,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     SystemHandlersLive,
     SettingsHandlersLive,
     AuthHandlersLive,
+    PhoneAuthHandlersLive,
     SessionsHandlersLive,
     DialogsHandlersLive,
     MessagesHandlersLive,
@@ -127,7 +129,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
  */
 export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   dataDir: config.dataDir,
-  telegram: Either.isRight(config.telegram) ? { ...config.telegram.right, emulator: config.emulator } : undefined,
+  telegram: Either.isRight(config.telegram) ? { ...config.telegram.right, emulator: config.emulator, proxy: config.proxy } : undefined,
   floodThresholdSeconds: config.floodThresholdSeconds,
   dialogCacheTtlSeconds: config.dialogCacheTtlSeconds,
   clientIdleSeconds: config.clientIdleSeconds,

@@ -99,6 +99,18 @@ describe("tgsc-auth's command line", () => {
   ])("refuses %j", (argv, problem) => {
     expect(refused(argv)).toEqual([problem])
   })
+  it("--phone: the number in international form, held Redacted; a malformed one refused without echoing it; not with logout", () => {
+    const login = accepted(["alice", "--phone", "+44 (7700) 900-123"])
+    expect(Redacted.isRedacted(login.phone)).toBe(true)
+    expect(Redacted.value(login.phone!)).toBe("+447700900123")
+    expect(JSON.stringify(login)).not.toContain("7700900123")
+    expect(accepted(["alice"]).phone).toBeUndefined()
+    const [problem] = refused(["alice", "--phone", "+31 612 abc"])
+    expect(problem).toMatch(/^--phone: Invalid phone number: give it in international form/)
+    expect(problem).not.toContain("612")
+    expect(refused(["logout", "alice", "--phone", "+447700900123"])).toEqual(["--phone is for a login, not for logout"])
+    expect(AUTH_HELP).toMatch(/^  --phone <number>\s+log in by a code Telegram sends/m)
+  })
   it("a malformed TELEGRAM_API_ID is refused without echoing it", () => {
     const problems = refused(["alice"], { TELEGRAM_API_ID: "98x", TELEGRAM_API_HASH: "h" })
     expect(problems).toEqual(["TELEGRAM_API_ID must be a positive integer (the api_id from https://my.telegram.org/apps)"])

@@ -85,6 +85,32 @@ describe("without the token", () => {
     expect(await callCount(e2e, EXPORT_LOGIN_TOKEN)).toBe(0)
   })
 
+  it("every spelling of the phone login routes is a 401: no code sent, taken, resent or withdrawn at Telegram", async () => {
+    const started = await send("POST", "/api/v3/auth/phone", withToken, JSON.stringify({ username: "pat", phone: "+15550001001" }))
+    expect(started.status, started.body).toBe(200)
+    const { token } = JSON.parse(started.body) as { token: string }
+    await resetCalls(e2e)
+    const start = JSON.stringify({ username: "mallory", phone: "+15550001001" })
+    for (const target of ["/Api/v3/auth/phone", "//api/v3/auth/phone", "/api/v3/AUTH/Phone", "/%61pi/v3/auth/phone", absolute("/api/v3/auth/phone")]) {
+      expect401(await send("POST", target, {}, start), `POST ${target}`)
+    }
+    for (const [method, target, body] of [
+      ["POST", `/api/v3/auth/phone/${token}/code`, JSON.stringify({ code: "12345" })],
+      ["POST", `//API/v3/auth/phone/${token}/resend`, ""],
+      ["POST", `/api/v3/auth/%70hone/${token}/2fa`, JSON.stringify({ password: "x" })],
+      ["DELETE", `/api/v3/auth/phone/${token}`, ""],
+      ["GET", `/api/v3/auth/phone/${token}`, ""]
+    ] as const) {
+      expect401(await send(method, target, {}, body), `${method} ${target}`)
+    }
+    for (const method of ["auth.SendCode", "auth.SignIn", "auth.ResendCode", "auth.CancelCode"]) {
+      expect(await callCount(e2e, method), method).toBe(0)
+    }
+    const still = await send("GET", `/api/v3/auth/phone/${token}`, withToken)
+    expect(JSON.parse(still.body)).toMatchObject({ status: "code_required", code_type: "app" })
+    expect((await send("DELETE", `/api/v3/auth/phone/${token}`, withToken)).status).toBe(200)
+  })
+
   it("a wrong token, or one of another length, is a 401", async () => {
     for (const token of ["route-test-token-8808", "route", `${API_TOKEN}x`, ""]) {
       expect401(await send("GET", "/api/v3/settings", { Authorization: `Bearer ${token}` }), token)
@@ -116,6 +142,16 @@ describe("with the token", () => {
     const patched = await send("PATCH", "//API/v3/settings", withToken, PATCH_BODY)
     expect(patched.status).toBe(200)
     expect(await fs.readFile(settingsFile, "utf8")).toMatch(/download_media: false/)
+  })
+
+  it("POST /Api/v3/auth/Phone starts a phone login; its steps answer with the token", async () => {
+    await resetCalls(e2e)
+    const res = await send("POST", "/Api/v3/auth/Phone", withToken, JSON.stringify({ username: "quinn", phone: "+15550001001" }))
+    expect(res.status, res.body).toBe(200)
+    const { token } = JSON.parse(res.body) as { token: string }
+    expect(await callCount(e2e, "auth.SendCode")).toBe(1)
+    expect((await send("POST", `/api/v3/auth/phone/${token}/code`, withToken, JSON.stringify({ code: "0" }))).status).toBe(400)
+    expect((await send("DELETE", `/api/v3/auth/phone/${token}`, withToken)).status).toBe(200)
   })
 
   it("POST /Api/v3/auth/qr starts a login", async () => {

@@ -5,12 +5,13 @@
  *
  * - a state-changing request from another origin (or `Origin: null`) is a
  *   403, a form, text/plain, multipart or untyped body a 415, on the QR
- *   login, 2FA, QR cancel and settings endpoints: nothing started, changed
- *   or cancelled; the same requests from the server's own origin work;
+ *   and phone login, code, resend, 2FA, cancel and settings endpoints:
+ *   nothing started, sent, changed or cancelled; the same requests from the
+ *   server's own origin work;
  * - every response says nosniff; /login cannot be framed and runs only its
  *   own inline script; an HTML or SVG file from a chat is served as an
  *   attachment of bytes in a sandbox, never as a page;
- * - the request log never shows a QR login token; a 404 for a file missing
+ * - the request log never shows a QR or phone login token; a 404 for a file missing
  *   on disk does not reveal where the data lives.
  */
 import { createHash } from "node:crypto"
@@ -30,7 +31,7 @@ const doc = (id: number, fileName: string, mimeType: string) => ({
 })
 
 const SCENARIO = {
-  users: [{ id: 1001, first_name: "Alice", username: "alice" }],
+  users: [{ id: 1001, first_name: "Alice", username: "alice", phone: "15550001001" }],
   channels: [{ id: 3001, title: "Files", creator: 1001, participants_count: 1, date: "2023-01-01 00:00:00" }],
   accounts: [{ user: 1001, dialogs: [{ peer: CHANNEL }] }],
   // Ids 4-8: none that the emulator's realistic mode hides from the account (Realism.ts `shownInHistory`), so
@@ -45,6 +46,9 @@ const SCENARIO = {
 }
 
 const EXPORT_LOGIN_TOKEN = "auth.ExportLoginToken"
+const PHONE = "+15550001001"
+/** What a phone login asks Telegram for: none of it may happen for a refused request. */
+const PHONE_CALLS = ["auth.SendCode", "auth.ResendCode", "auth.SignIn", "auth.CancelCode"]
 const EVIL = "https://evil.example"
 
 let e2e: E2e
@@ -82,48 +86,73 @@ const startLogin = async (username: string) => {
   return token
 }
 
+const startPhoneLogin = async (username: string) => {
+  const res = await send("POST", "/api/v3/auth/phone", { origin: ownOrigin(), body: JSON.stringify({ username, phone: PHONE }) })
+  expect(res.status, res.body).toBe(200)
+  const token = bodyOf(res).token!
+  seenTokens.push(token)
+  return token
+}
+
+const phoneCalls = async () => {
+  let total = 0
+  for (const method of PHONE_CALLS) total += await callCount(e2e, method)
+  return total
+}
+
 const settings = async () => bodyOf(await send("GET", "/api/v3/settings")) as Record<string, unknown>
 
 describe("cross-site writes", () => {
-  const writes = (token: string) => [
+  const writes = (token: string, phoneToken: string) => [
     { method: "POST", target: "/api/v3/auth/qr", body: JSON.stringify({ username: "mallory" }) },
     { method: "POST", target: `/api/v3/auth/qr/${token}/2fa`, body: JSON.stringify({ password: "guess" }) },
     { method: "DELETE", target: `/api/v3/auth/qr/${token}`, body: "" },
+    { method: "POST", target: "/api/v3/auth/phone", body: JSON.stringify({ username: "mallory", phone: PHONE }) },
+    { method: "POST", target: `/api/v3/auth/phone/${phoneToken}/code`, body: JSON.stringify({ code: "12345" }) },
+    { method: "POST", target: `/api/v3/auth/phone/${phoneToken}/resend`, body: "" },
+    { method: "POST", target: `/api/v3/auth/phone/${phoneToken}/2fa`, body: JSON.stringify({ password: "guess" }) },
+    { method: "DELETE", target: `/api/v3/auth/phone/${phoneToken}`, body: "" },
     { method: "PATCH", target: "/api/v3/settings", body: JSON.stringify({ download_media: false }) }
   ]
 
   it("another origin, Origin: null or a malformed one is a 403 on every write endpoint: nothing started, cancelled or changed", async () => {
     const token = await startLogin("bob")
+    const phoneToken = await startPhoneLogin("bob-phone")
     const before = await settings()
     await resetCalls(e2e)
     for (const origin of [EVIL, "null", `http://127.0.0.1:${e2e.server.port + 1}`, `https://127.0.0.1:${e2e.server.port}.evil.example`, "http://localhost:1/x"]) {
-      for (const { body, method, target } of writes(token)) {
+      for (const { body, method, target } of writes(token, phoneToken)) {
         const res = await send(method, target, { origin, body })
         expect(res.status, `${method} ${target} from ${origin}`).toBe(403)
         expect(bodyOf(res).detail).toMatch(/^Cross-origin request refused: /)
       }
     }
     expect(await callCount(e2e, EXPORT_LOGIN_TOKEN)).toBe(0)
+    expect(await phoneCalls()).toBe(0)
     expect(await settings()).toEqual(before)
     expect(bodyOf(await send("GET", `/api/v3/auth/qr/${token}`)).status).toBe("pending")
+    expect(bodyOf(await send("GET", `/api/v3/auth/phone/${phoneToken}`)).status).toBe("code_required")
     // Reading from another origin is not a write: the browser's same-origin policy keeps the answer from the page.
     expect((await send("GET", "/api/v3/settings", { origin: EVIL })).status).toBe(200)
   })
 
   it("a form, text/plain, multipart or untyped body is a 415 naming the fix, on every write endpoint", async () => {
     const token = await startLogin("carol")
+    const phoneToken = await startPhoneLogin("carol-phone")
     const before = await settings()
     await resetCalls(e2e)
     for (const type of ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data; boundary=x", null]) {
-      for (const { method, target } of writes(token)) {
+      for (const { method, target } of writes(token, phoneToken)) {
         const res = await send(method, target, { type, body: "username=mallory&password=guess" })
         expect(res.status, `${method} ${target} as ${type}`).toBe(415)
         expect(bodyOf(res).detail).toMatch(/Content-Type: application\/json/)
       }
     }
     expect(await callCount(e2e, EXPORT_LOGIN_TOKEN)).toBe(0)
+    expect(await phoneCalls()).toBe(0)
     expect(await settings()).toEqual(before)
     expect(bodyOf(await send("GET", `/api/v3/auth/qr/${token}`)).status).toBe("pending")
+    expect(bodyOf(await send("GET", `/api/v3/auth/phone/${phoneToken}`)).status).toBe("code_required")
   })
 
   it("the same requests from the server's own origin (or with no Origin) work", async () => {
@@ -139,6 +168,14 @@ describe("cross-site writes", () => {
     const cancelled = await send("DELETE", `/api/v3/auth/qr/${token}`, { origin: ownOrigin() })
     expect(cancelled.status).toBe(200)
     expect(bodyOf(cancelled).status).toBe("cancelled")
+    const phoneToken = await startPhoneLogin("dave-phone")
+    expect(await callCount(e2e, "auth.SendCode")).toBe(1)
+    const code = await send("POST", `/api/v3/auth/phone/${phoneToken}/code`, { origin: ownOrigin(), body: JSON.stringify({ code: "1" }) })
+    expect(code.status).toBe(400) // a wrong code: Telegram was asked
+    expect(bodyOf(code).detail).toMatch(/PHONE_CODE_INVALID/)
+    expect((await send("POST", `/api/v3/auth/phone/${phoneToken}/resend`, { origin: ownOrigin() })).status).toBe(200)
+    expect((await send("POST", `/api/v3/auth/phone/${phoneToken}/2fa`, { body: JSON.stringify({ password: "x" }) })).status).toBe(409)
+    expect(bodyOf(await send("DELETE", `/api/v3/auth/phone/${phoneToken}`, { origin: ownOrigin() })).status).toBe("cancelled")
   })
 })
 
@@ -223,7 +260,11 @@ describe("logs and errors", () => {
     expect(detail).not.toMatch(/\/(accounts|dialogs|media)\//)
   })
 
-  it("the request log shows QR login paths with the token redacted, never the token", async () => {
+  it("the request log shows QR and phone login paths with the token redacted, never the token", async () => {
+    const phoneToken = await startPhoneLogin("frank-phone")
+    await send("GET", `/API/v3/Auth/Phone/${phoneToken}`)
+    await send("POST", `/api/v3/auth/phone/${phoneToken}/code`, { body: JSON.stringify({ code: "1" }) })
+    await send("DELETE", `/api/v3/auth/phone//${phoneToken}`)
     const token = await startLogin("frank")
     await send("GET", `/api/v3/auth/qr/${token}`)
     await send("GET", `/API//v3/auth/QR/${token}/qr.svg`)
@@ -232,6 +273,9 @@ describe("logs and errors", () => {
     const log = e2e.server.output()
     expect(log).toMatch(/path=\/api\/v3\/auth\/qr\/\*\*\*\/2fa/)
     expect(log).toMatch(/path=\/API\/v3\/auth\/QR\/\*\*\*\/qr\.svg/)
+    expect(log).toMatch(/path=\/api\/v3\/auth\/phone\/\*\*\*\/code/)
+    expect(log).toMatch(/path=\/API\/v3\/Auth\/Phone\/\*\*\* /)
+    expect(log).not.toContain("15550001001")
     expect(seenTokens.length).toBeGreaterThan(3)
     for (const seen of seenTokens) expect(log).not.toContain(seen)
   })

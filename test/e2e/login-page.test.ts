@@ -1,7 +1,7 @@
 /**
- * GET /login end to end. No browser is installed here, so the page's own
- * script runs in a Node VM over a small stand-in for the few DOM calls it
- * makes, with its fetch() going to the real server (API token and all) and
+ * GET /login end to end, fast: the page's own script runs in a Node VM over
+ * a small stand-in for the few DOM calls it makes (the same page in a real
+ * browser, QR and phone logins: login-browser.test.ts), with its fetch() going to the real server (API token and all) and
  * the phone's scan done through the emulator: the page starts the login,
  * shows the code and re-fetches it when qr_url changes, asks for the 2FA
  * password, reports a wrong one, and says when it is done.
@@ -168,7 +168,9 @@ describe("GET /login", () => {
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(https?:)?\/\//)
     // The calls the script makes are the API's.
     const script = scriptOf(html)
-    for (const call of ['"/api/v3/auth/qr"', '"/api/v3/auth/qr/" + token', '"/qr.svg"', '"/2fa"']) expect(script).toContain(call)
+    for (const call of ['"/api/v3/auth/" + kind', '"/api/v3/auth/" + kind + "/" + token', '"/qr.svg"', '"/code"', '"/resend"', '"/2fa"']) {
+      expect(script).toContain(call)
+    }
     // The session-name pattern is the server's.
     const pattern = new RegExp(`^(?:${/pattern="([^"]+)"/.exec(html)![1]!.replace(/\\\\/g, "\\")})$`)
     for (const ok of ["me", "a.b-c_d", "x".repeat(64)]) expect(pattern.test(ok), ok).toBe(true)

@@ -34,8 +34,17 @@ const stub = stubWorld({}, {
 
 const revocations: Array<number> = []
 
+const codesAsked: Array<string> = []
+
 const world = {
   ...stub,
+  codesFor: (phone: string) => {
+    codesAsked.push(phone)
+    if (phone.replace(/\D/g, "").length < 7) return undefined
+    return phone.includes("1001")
+      ? [{ code: "40213", type: "app", status: "replaced", sentAt: 0, expiresAt: 300_000, wrongAttempts: 1 }]
+      : []
+  },
   authorizations: () => [{ id: 3, userId: 1001, keys: 2 }],
   revokeAuthorizations: (userId: number) => {
     revocations.push(userId)
@@ -90,6 +99,30 @@ describe("control API", () => {
       .toEqual({ status: 400, body: { detail: "user_id: expected an integer" } })
     expect(await call("POST", "/scan", "{not json"))
       .toEqual({ status: 400, body: { detail: "the request body is not valid JSON" } })
+  })
+
+  it("GET /codes: the codes sent to a number, any spelling (a literal + reads as a space); 400 for no number", async () => {
+    expect(await call("GET", "/codes?phone=%2B15550001001")).toEqual({
+      status: 200,
+      body: {
+        phone: "15550001001",
+        codes: [{
+          code: "40213",
+          type: "app",
+          status: "replaced",
+          sent_at: "1970-01-01T00:00:00.000Z",
+          expires_at: "1970-01-01T00:05:00.000Z",
+          wrong_attempts: 1
+        }]
+      }
+    })
+    expect(await call("GET", "/codes?phone=+1 555 000 2002")).toEqual({ status: 200, body: { phone: "15550002002", codes: [] } })
+    expect(codesAsked.at(-1)).toBe(" 1 555 000 2002")
+    expect(await call("GET", "/codes?phone=abc")).toEqual({
+      status: 400,
+      body: { detail: "query parameter phone must be a phone number, got \"abc\"" }
+    })
+    expect((await call("GET", "/codes")).status).toBe(400)
   })
 
   it("GET /calls counts GramJS's calls; POST /calls/reset zeroes them", async () => {

@@ -1,7 +1,8 @@
 /**
  * The emulator's control API (emulator contract, "Control API"): HTTP + JSON
  * on loopback, for tests and demos to approve QR logins, read call counts,
- * inject faults, add messages, end logins and fetch media bytes. Errors answer
+ * inject faults, add messages, end logins, read the login codes sent to a
+ * phone and fetch media bytes. Errors answer
  * `{"detail": ...}` with a 4xx status.
  *
  * Extensions beyond the contract's table, in its style:
@@ -17,6 +18,7 @@
  * | `POST /kick` `{"user_id":1001,"peer":"channel:3001"}` | removes the account from the channel: from then on every call naming it answers 400 CHANNEL_PRIVATE |
  * | `POST /join` (same body) | lets it back in, with the access hash it had |
  * | `POST /folders/include` `{"user_id":1001,"folder_id":2,"peer":"channel:3001"}` | puts the chat into the account's folder (its included peers; out of its excluded ones), as moving a chat into a folder in Telegram does: 200 `{"status":"ok"}`, 400 for an unknown account, folder or peer |
+ * | `GET /codes?phone=+15550001001` | the login codes Telegram sent that number (auth.sendCode, auth.resendCode), oldest first, as its owner reads them in the Telegram app or an SMS: `{"phone":"15550001001","codes":[{"code":"40213","type":"app","status":"active","sent_at":"2024-06-01T12:00:00.000Z","expires_at":"...","wrong_attempts":0}]}`; `type` is `app`, `sms` or `call`, `status` `active`, `used`, `expired`, `cancelled` (auth.cancelCode) or `replaced` (a resend); any spelling of the number (`+`, spaces, dashes; `+` as `%2B` in a query); 400 for no phone number, an empty list for a number never sent one |
  * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
  *
  * An edit that gives other media keeps the file's id (file ids derive from
@@ -125,6 +127,24 @@ export const startControlApi = async (
         case "unknown_user":
           throw new HttpProblem(404, `no account for user ${userId}`)
       }
+    },
+    "GET /codes": (_req, url, res) => {
+      if (world.codesFor === undefined) throw new HttpProblem(501, "this world sends no login codes")
+      // A literal `+` in a query string reads as a space: every spelling is the same number.
+      const phone = url.searchParams.get("phone") ?? ""
+      const codes = world.codesFor(phone)
+      if (codes === undefined) throw new HttpProblem(400, `query parameter phone must be a phone number, got ${JSON.stringify(phone)}`)
+      sendJson(res, 200, {
+        phone: phone.replace(/\D/g, ""),
+        codes: codes.map((c) => ({
+          code: c.code,
+          type: c.type,
+          status: c.status,
+          sent_at: new Date(c.sentAt).toISOString(),
+          expires_at: new Date(c.expiresAt).toISOString(),
+          wrong_attempts: c.wrongAttempts
+        }))
+      })
     },
     "GET /calls": (_req, _url, res) => sendJson(res, 200, dispatcher.calls()),
     "POST /calls/reset": (_req, _url, res) => {

@@ -19,6 +19,12 @@ export interface EmulatorOptions {
   readonly controlPort?: number
   /** Log every connection, call and fault to stderr. */
   readonly verbose?: boolean
+  /**
+   * Accept MTProto connections from this address only, closing the others
+   * at once (counted by `refusedConnections`): a test proving that every
+   * connection went through a proxy that connects from it.
+   */
+  readonly onlyFrom?: string
 }
 
 /**
@@ -44,6 +50,8 @@ export interface RunningEmulator {
   readonly clearFaults: () => void
   /** Auth-key handshakes completed since start. */
   readonly handshakes: () => number
+  /** Connections refused since start for not coming from `onlyFrom`. */
+  readonly refusedConnections: () => number
   /** Client TCP connections open now, on every DC (e.g. to see a client close). */
   readonly openConnections: () => number
   /** Closes listeners, client connections and the control API, and deletes the key file; idempotent. */
@@ -75,7 +83,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<RunningEm
       host,
       port: options.port ?? 0,
       verbose: options.verbose ?? false,
-      log
+      log,
+      onlyFrom: options.onlyFrom
     })
     control = await startControlApi(options.world, server.dispatcher, { host: "127.0.0.1", port: options.controlPort ?? 0, log })
   } catch (error) {
@@ -103,6 +112,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<RunningEm
     },
     clearFaults: () => dispatcher.clearFaults(),
     handshakes: () => running.handshakes,
+    refusedConnections: () => running.refusedConnections,
     openConnections: () => running.openConnections,
     stop
   }

@@ -1,9 +1,9 @@
-/** The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--verbose]`. */
+/** The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`. */
 import { parseArgs } from "node:util"
 import { parseRealism, type Realism } from "./Realism.js"
 
 export const EMULATOR_USAGE =
-  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--port <n>] [--control-port <n>] [--verbose]"
+  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--port <n>] [--control-port <n>] [--only-from <addr>] [--verbose]"
 
 /** The arguments do not follow the usage line; the message says which one. */
 export class UsageError extends Error {}
@@ -14,6 +14,8 @@ export interface EmulatorArgs {
   readonly realism?: Realism
   readonly port: number
   readonly controlPort: number
+  /** Accept MTProto connections from this address only (a proxy's); see EmulatorOptions.onlyFrom. */
+  readonly onlyFrom?: string
   readonly verbose: boolean
 }
 
@@ -49,6 +51,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
         realism: { type: "string" },
         port: { type: "string" },
         "control-port": { type: "string" },
+        "only-from": { type: "string" },
         verbose: { type: "boolean", default: false }
       },
       strict: true,
@@ -63,6 +66,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
     ...(values.realism === undefined ? {} : { realism: realismOption(values.realism) }),
     port: portOption("port", values.port),
     controlPort: portOption("control-port", values["control-port"]),
+    ...(values["only-from"] === undefined || values["only-from"] === "" ? {} : { onlyFrom: values["only-from"] }),
     verbose: values.verbose ?? false
   }
 }

@@ -60,6 +60,19 @@ export interface EmulatorWorld extends RpcHandler {
   /** The phone of account `userId` approves the login token inside `qrUrl` (`tg://login?token=<base64url>`). */
   readonly scan: (qrUrl: string, userId: number) => ScanOutcome
   /**
+   * The login codes sent to a phone number (any spelling: `+1 555 000 1001`),
+   * oldest first, as the account's phone shows them; undefined when the text
+   * is no phone number. Optional, like deleteMessage.
+   */
+  readonly codesFor?: (phone: string) => ReadonlyArray<{
+    readonly code: string
+    readonly type: string
+    readonly status: string
+    readonly sentAt: number
+    readonly expiresAt: number
+    readonly wrongAttempts: number
+  }> | undefined
+  /**
    * Appends scenario message objects as if they had just arrived (one naming
    * an existing message by peer and id edits it); throws ScenarioError on
    * invalid input.

@@ -15,7 +15,11 @@
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
- * - users: `"phone"`; accounts: `"password_hint"`, `"contacts": [user ids]`
+ * - top level `"options": {"phone_code_ttl_seconds": 300, "phone_codes_per_hour": 10}`:
+ *   how long a login code sent by auth.sendCode can sign in, and how many
+ *   codes one number is sent in an hour before FLOOD_WAIT (handlers/phoneCodes.ts).
+ * - users: `"phone"` (the number auth.sendCode logs the account in by),
+ *   `"phone_banned": true` (PHONE_NUMBER_BANNED); accounts: `"password_hint"`, `"contacts": [user ids]`
  *   (the contacts/non_contacts folder flags and `User.contact` use them).
  * - chats: `"creator"` is added to `"members"` when missing.
  * - channels: `"about"`; `"hide_participants_count": true` leaves the count
@@ -115,6 +119,8 @@ export interface ScenarioUser {
   readonly lastName: string | null
   readonly username: string | null
   readonly phone: string | null
+  /** Telegram refuses logins to this number (PHONE_NUMBER_BANNED). */
+  readonly phoneBanned: boolean
   readonly bot: boolean
   readonly verified: boolean
 }
@@ -191,6 +197,10 @@ export interface GenerateSpec {
 
 export interface ScenarioOptions {
   readonly loginTokenTtlSeconds: number
+  /** How long a login code sent by auth.sendCode/resendCode can sign in. */
+  readonly phoneCodeTtlSeconds: number
+  /** Codes one number may be sent in an hour; more answer FLOOD_WAIT. */
+  readonly phoneCodesPerHour: number
   /** Telegram's imperfections the emulator reproduces (Realism.ts); all off unless asked for. */
   readonly realism: Realism
 }
@@ -260,6 +270,7 @@ const UserJson = Schema.Struct({
   last_name: opt(Schema.String),
   username: opt(Schema.String),
   phone: opt(Schema.String),
+  phone_banned: flag,
   bot: flag,
   verified: flag
 })
@@ -378,6 +389,8 @@ const GenerateJson = Schema.Struct({
 
 const OptionsJson = Schema.Struct({
   login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
+  phone_code_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
+  phone_codes_per_hour: Schema.optional(Schema.Int.pipe(Schema.positive())),
   realism: Schema.optional(Schema.Unknown)
 })
 
@@ -632,13 +645,14 @@ export const parseScenario = (json: unknown): Scenario => {
     lastName: u.last_name ?? null,
     username: u.username ?? null,
     phone: u.phone ?? null,
+    phoneBanned: u.phone_banned ?? false,
     bot: u.bot ?? false,
     verified: u.verified ?? false
   }))
   uniqueIds(users.map((u) => u.id), "users", "user")
   for (const id of referencedUserIds(raw)) {
     if (!users.some((u) => u.id === id)) {
-      users.push({ id, firstName: `User ${id}`, lastName: null, username: null, phone: null, bot: false, verified: false })
+      users.push({ id, firstName: `User ${id}`, lastName: null, username: null, phone: null, phoneBanned: false, bot: false, verified: false })
     }
   }
   const userIds = new Set(users.map((u) => u.id))
@@ -768,6 +782,8 @@ export const parseScenario = (json: unknown): Scenario => {
   return {
     options: {
       loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30,
+      phoneCodeTtlSeconds: raw.options?.phone_code_ttl_seconds ?? 300,
+      phoneCodesPerHour: raw.options?.phone_codes_per_hour ?? 10,
       realism: realism as Realism
     },
     users,

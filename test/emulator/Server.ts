@@ -25,6 +25,12 @@ export interface ServerOptions {
   readonly port: number
   readonly verbose: boolean
   readonly log: (message: string) => void
+  /**
+   * Accept connections from this address only (e.g. a proxy's outgoing
+   * address in a test proving every connection went through it); any other
+   * is closed at once and counted.
+   */
+  readonly onlyFrom?: string | undefined
 }
 
 /** A DC's real listener. */
@@ -56,12 +62,15 @@ export class Server implements ConnectionHost {
   private readonly netServers: Array<net.Server> = []
   private listenerList: Array<DcListener> = []
   private completedHandshakes = 0
+  private refused = 0
+  private readonly onlyFrom: string | undefined
   private stopping: Promise<void> | undefined
 
   private constructor(options: ServerOptions) {
     this.serverKey = options.serverKey
     this.verbose = options.verbose
     this.log = options.log
+    this.onlyFrom = options.onlyFrom
     this.dispatcher = new Dispatcher(
       options.world,
       (message) => this.log(message),
@@ -99,6 +108,11 @@ export class Server implements ConnectionHost {
     return this.completedHandshakes
   }
 
+  /** Connections closed at once for coming from another address than `onlyFrom`. */
+  get refusedConnections(): number {
+    return this.refused
+  }
+
   /** Client TCP connections open now, on every DC. */
   get openConnections(): number {
     return this.connections.size
@@ -125,6 +139,12 @@ export class Server implements ConnectionHost {
 
   private accept(socket: net.Socket, dcId: number): void {
     if (this.stopping !== undefined) {
+      socket.destroy()
+      return
+    }
+    if (this.onlyFrom !== undefined && socket.remoteAddress?.replace(/^::ffff:/, "") !== this.onlyFrom) {
+      this.refused++
+      if (this.verbose) this.log(`dc${dcId}: refused a connection from ${socket.remoteAddress}:${socket.remotePort}`)
       socket.destroy()
       return
     }

@@ -14,6 +14,7 @@ import { dialogHandlers } from "./handlers/dialogs.js"
 import type { HandlerTable } from "./handlers/Handler.js"
 import { helpHandlers } from "./handlers/help.js"
 import { messageHandlers } from "./handlers/messages.js"
+import { phoneCodeHandlers, PhoneCodes, type SentCodeView } from "./handlers/phoneCodes.js"
 import { uploadHandlers } from "./handlers/upload.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
@@ -67,6 +68,7 @@ export interface AccountState {
 
 const HANDLERS: HandlerTable = {
   ...authHandlers,
+  ...phoneCodeHandlers,
   ...accountHandlers,
   ...helpHandlers,
   ...messageHandlers,
@@ -82,6 +84,7 @@ export class World implements EmulatorWorld {
   readonly accounts: ReadonlyMap<number, AccountState>
   readonly timelines: Array<Timeline> = []
   readonly logins: Logins
+  readonly phoneCodes: PhoneCodes
   private readonly directory: ScenarioDirectory
   private readonly byKey = new Map<string, Timeline>()
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
@@ -128,6 +131,10 @@ export class World implements EmulatorWorld {
     }
     this.accounts = accounts
     this.logins = new Logins(this, scenario.options.loginTokenTtlSeconds)
+    this.phoneCodes = new PhoneCodes(this, {
+      codeTtlSeconds: scenario.options.phoneCodeTtlSeconds,
+      codesPerHour: scenario.options.phoneCodesPerHour
+    })
     this.addMessages(scenario.messages)
     for (const block of scenario.generate) {
       const timeline = this.timelineOf(block.peer, block.owner)!
@@ -274,6 +281,8 @@ export class World implements EmulatorWorld {
     [...new Set([1, ...[...this.accounts.values()].map((a) => a.homeDc), ...this.mediaDcs])].sort((a, b) => a - b)
 
   readonly scan = (qrUrl: string, userId: number): ScanOutcome => this.logins.scan(qrUrl, userId)
+
+  readonly codesFor = (phone: string): ReadonlyArray<SentCodeView> | undefined => this.phoneCodes.codesFor(phone)
 
   readonly appendMessages = (messages: ReadonlyArray<unknown>): void => {
     const now = Math.floor(this.now() / 1000)

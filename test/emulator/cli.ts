@@ -1,5 +1,5 @@
 /**
- * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--verbose]`
+ * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`
  *
  * `--realism all` turns on every imperfection of the real Telegram the
  * emulator knows (Realism.ts), whatever the scenario says; a JSON object
@@ -36,7 +36,13 @@ const main = async (): Promise<void> => {
   } catch (error) {
     return fail(`invalid scenario: ${message(error)}`, 2)
   }
-  const emulator = await startEmulator({ world, port: args.port, controlPort: args.controlPort, verbose: args.verbose })
+  const emulator = await startEmulator({
+    world,
+    port: args.port,
+    controlPort: args.controlPort,
+    verbose: args.verbose,
+    ...(args.onlyFrom === undefined ? {} : { onlyFrom: args.onlyFrom })
+  })
     .catch((error: unknown) => fail(`could not start: ${message(error)}`, 1))
 
   let stopping = false

@@ -26,8 +26,13 @@ import { seedSession, type ServerProcess, startServer } from "../support/ServerP
 const WRITE_ENDPOINTS: ReadonlyArray<{ readonly method: string; readonly path: string; readonly target: string; readonly payload: boolean }> = [
   { method: "POST", path: "/api/v3/auth/qr", target: "/api/v3/auth/qr", payload: true },
   { method: "POST", path: "/api/v3/auth/qr/{token}/2fa", target: "/api/v3/auth/qr/abc/2fa", payload: true },
+  { method: "POST", path: "/api/v3/auth/phone", target: "/api/v3/auth/phone", payload: true },
+  { method: "POST", path: "/api/v3/auth/phone/{token}/code", target: "/api/v3/auth/phone/abc/code", payload: true },
+  { method: "POST", path: "/api/v3/auth/phone/{token}/resend", target: "/api/v3/auth/phone/abc/resend", payload: false },
+  { method: "POST", path: "/api/v3/auth/phone/{token}/2fa", target: "/api/v3/auth/phone/abc/2fa", payload: true },
   { method: "PATCH", path: "/api/v3/settings", target: "/api/v3/settings", payload: true },
   { method: "DELETE", path: "/api/v3/auth/qr/{token}", target: "/api/v3/auth/qr/abc", payload: false },
+  { method: "DELETE", path: "/api/v3/auth/phone/{token}", target: "/api/v3/auth/phone/abc", payload: false },
   { method: "DELETE", path: "/api/v3/sessions/{name}", target: "/api/v3/sessions/nobody", payload: false }
 ]
 

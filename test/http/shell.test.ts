@@ -16,6 +16,11 @@ const CONTRACT_PATHS = [
   "/api/v3/auth/qr",
   "/api/v3/auth/qr/{token}",
   "/api/v3/auth/qr/{token}/2fa",
+  "/api/v3/auth/phone",
+  "/api/v3/auth/phone/{token}",
+  "/api/v3/auth/phone/{token}/code",
+  "/api/v3/auth/phone/{token}/resend",
+  "/api/v3/auth/phone/{token}/2fa",
   "/api/v3/search/dialogs",
   "/api/v3/folders",
   "/api/v3/search/messages/{dialog_id}",
@@ -73,6 +78,10 @@ describe("HTTP shell", () => {
     }
     expect(Object.keys(spec.paths["/api/v3/settings"]!.patch!.responses)).toEqual(expect.arrayContaining(["403", "413", "415", "422"]))
     expect(Object.keys(spec.paths["/api/v3/auth/qr"]!.post!.responses)).toEqual(expect.arrayContaining(["403", "413", "415"]))
+    expect(Object.keys(spec.paths["/api/v3/auth/phone"]!.post!.responses))
+      .toEqual(expect.arrayContaining(["200", "400", "403", "409", "413", "415", "429", "502", "503"]))
+    expect(Object.keys(spec.paths["/api/v3/auth/phone/{token}"]!)).toEqual(expect.arrayContaining(["get", "delete"]))
+    expect(Object.keys(spec.paths["/api/v3/auth/phone/{token}/resend"]!.post!.responses)).toEqual(expect.arrayContaining(["400", "404", "409", "429"]))
     expect(Object.keys(spec.paths["/api/v3/auth/qr/{token}"]!.delete!.responses)).toContain("403")
     expect(Object.keys(dialogs.responses)).not.toContain("415")
     // Every endpoint is implemented: none documents a 501.

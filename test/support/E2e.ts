@@ -40,6 +40,8 @@ export interface E2eOptions {
    * default: TGSC_E2E_REALISM from the environment, else the scenario's.
    */
   readonly realism?: unknown
+  /** The emulator accepts MTProto connections from this address only (a proxy's): see EmulatorOptions.onlyFrom. */
+  readonly onlyFrom?: string
 }
 
 const loadScenario = (scenario: unknown): unknown =>
@@ -52,7 +54,7 @@ export const startE2e = async (options: E2eOptions): Promise<E2e> => {
     const set = world.setRealism(realism)
     if (typeof set === "string") throw new Error(`realism: ${set}`)
   }
-  const emulator = await startEmulator({ world })
+  const emulator = await startEmulator({ world, ...(options.onlyFrom === undefined ? {} : { onlyFrom: options.onlyFrom }) })
   const env = {
     ...emulator.env,
     TELEGRAM_API_ID: TEST_API_ID,

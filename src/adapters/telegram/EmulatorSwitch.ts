@@ -10,7 +10,9 @@
  * GramJS dials DCs by the address in the session or in help.getConfig, always
  * on port 80/443. The emulator therefore advertises DC n at the virtual
  * address `dcVirtualAddress(n)`, and the socket below maps that address to
- * the emulator's real listener for DC n.
+ * the emulator's real listener for DC n (through a SOCKS5 proxy when one is
+ * set: GramJS's socket dials it). With an MTProxy, GramJS dials the proxy
+ * itself, which then picks the DC: that one address is let through as is.
  */
 import { createHash } from "node:crypto"
 import bigInt from "big-integer"
@@ -54,11 +56,14 @@ const endpointFor = (dcs: DcMap, dcId: number): DcEndpoint | undefined => dcs.by
 const switches = new Map<string, EmulatorSwitch>()
 
 /** The switch for this configuration, or undefined (no emulator) when it talks to the real Telegram. */
-export const emulatorSwitchFor = (config: EmulatorConfig | undefined): EmulatorSwitch | undefined => {
+export const emulatorSwitchFor = (
+  config: EmulatorConfig | undefined,
+  mtproxy?: { readonly host: string; readonly port: number }
+): EmulatorSwitch | undefined => {
   if (config === undefined) return undefined
   const dcText = config.dc.trim()
   const keyPath = config.publicKeyPath.trim()
-  const cacheKey = `${dcText}\n${keyPath}`
+  const cacheKey = `${dcText}\n${keyPath}\n${mtproxy === undefined ? "" : `${mtproxy.host}:${mtproxy.port}`}`
   const known = switches.get(cacheKey)
   if (known !== undefined) return known
 
@@ -68,6 +73,7 @@ export const emulatorSwitchFor = (config: EmulatorConfig | undefined): EmulatorS
 
   class EmulatorSocket extends PromisedNetSockets {
     override connect(port: number, ip: string): Promise<unknown> {
+      if (mtproxy !== undefined && ip === mtproxy.host && port === mtproxy.port) return super.connect(port, ip)
       const dcId = dcOfVirtualAddress(ip)
       const endpoint = dcId === undefined ? undefined : endpointFor(dcs, dcId)
       if (endpoint === undefined) {

@@ -7,6 +7,7 @@ import { createPublicKey } from "node:crypto"
 import * as fs from "node:fs"
 import { Context, Duration, type Either, Redacted } from "effect"
 import { DEFAULTS } from "../../domain/Defaults.js"
+import type { TelegramProxy } from "./TelegramProxy.js"
 
 /** Your app's API id and hash, from https://my.telegram.org/apps. */
 export interface TelegramCredentials {
@@ -124,6 +125,8 @@ export interface TelegramAdapterConfigShape {
    * read from process.env here: a program embedding tgsc decides itself.
    */
   readonly emulator?: EmulatorConfig | undefined
+  /** Every connection to Telegram (logins, requests, media DCs) through this proxy. */
+  readonly proxy?: TelegramProxy | undefined
 }
 
 export class TelegramAdapterConfig extends Context.Tag("adapters/TelegramAdapterConfig")<

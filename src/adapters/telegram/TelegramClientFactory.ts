@@ -2,20 +2,25 @@
  * Builds GramJS clients the way the whole adapter wants them: GramJS's own
  * flood sleeping off (we retry by Schedule), its logging quiet but for the
  * connection drops and reconnects, which go to the Effect log (see
- * ConnectionLog), and, when the emulator switch is set, pointed at the
- * emulator instead of Telegram.
+ * ConnectionLog), every connection through the proxy when one is set, and,
+ * when the emulator switch is set, pointed at the emulator instead of
+ * Telegram.
  */
 import { Effect, FiberRef, HashMap, List, Redacted, Runtime } from "effect"
 import { TelegramClient } from "telegram"
 import { Logger, LogLevel } from "telegram/extensions/Logger.js"
+import type { ProxyInterface } from "telegram/network/connection/TCPMTProxy.js"
 import { StringSession } from "telegram/sessions/index.js"
 import { emulatorSwitchFor } from "./EmulatorSwitch.js"
 import type { EmulatorConfig, HeldCredentials } from "./TelegramAdapterConfig.js"
+import type { TelegramProxy } from "./TelegramProxy.js"
 
 export interface ClientOptions {
   readonly credentials: HeldCredentials
   /** The emulator to talk to instead of Telegram, if any. */
   readonly emulator?: EmulatorConfig | undefined
+  /** The proxy every connection of the client goes through (its DCs, media DCs), if any. */
+  readonly proxy?: TelegramProxy | undefined
   /** Where the client's connection drops and reconnects are reported, if anywhere. */
   readonly connectionLog?: ConnectionLog | undefined
 }
@@ -108,6 +113,21 @@ export const connectionLogFor = (session: string): Effect.Effect<ConnectionLog> 
       )
     ))
 
+/** How long connecting through a SOCKS5 proxy may take (GramJS's default is 5 s, short for a slow proxy). */
+const SOCKS_TIMEOUT_SECONDS = 10
+
+/** The proxy as GramJS takes it. */
+export const gramJsProxyOf = (proxy: TelegramProxy): ProxyInterface =>
+  proxy._tag === "Socks5"
+    ? {
+      ip: proxy.host,
+      port: proxy.port,
+      socksType: 5,
+      timeout: SOCKS_TIMEOUT_SECONDS,
+      ...(proxy.username === undefined ? {} : { username: proxy.username, password: Redacted.value(proxy.password!) })
+    }
+    : { ip: proxy.host, port: proxy.port, secret: Redacted.value(proxy.secret), MTProxy: true }
+
 /** A session file whose content is not a GramJS StringSession with a DC and a 2048-bit auth key. */
 export class InvalidSavedSession extends Error {
   constructor(readonly reason: string) {
@@ -138,7 +158,7 @@ const parseSavedSession = (text: string): StringSession => {
 /** Throws InvalidSavedSession for a corrupt session, or an Error when the emulator switch is misconfigured. */
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
   const stringSession = parseSavedSession(session)
-  const emulator = emulatorSwitchFor(options.emulator)
+  const emulator = emulatorSwitchFor(options.emulator, options.proxy?._tag === "MtProxy" ? options.proxy : undefined)
   const client = new TelegramClient(stringSession, options.credentials.apiId, Redacted.value(options.credentials.apiHash), {
     connectionRetries: 3,
     retryDelay: 500,
@@ -146,6 +166,7 @@ export const makeClient = (session: string, options: ClientOptions): TelegramCli
     floodSleepThreshold: 0,
     requestRetries: 3,
     baseLogger: new ConnectionEventLogger(options.connectionLog),
+    ...(options.proxy === undefined ? {} : { proxy: gramJsProxyOf(options.proxy) }),
     ...(emulator === undefined ? {} : { networkSocket: emulator.networkSocket })
   })
   if (emulator !== undefined && session === "") emulator.prepareSession(stringSession)

@@ -84,7 +84,7 @@ export const TelegramGatewayLive = Layer.scoped(
         const connectionLog = yield* connectionLogFor(session)
         const client = yield* Effect.acquireRelease(
           Effect.try({
-            try: () => makeClient(saved.value, { credentials, emulator: config.emulator, connectionLog }),
+            try: () => makeClient(saved.value, { credentials, emulator: config.emulator, proxy: config.proxy, connectionLog }),
             catch: (cause): TelegramError =>
               cause instanceof InvalidSavedSession
                 ? new SessionRevoked({ session, reason: cause.message })

@@ -9,7 +9,7 @@
  * implementations.
  */
 import { Context, Duration, Effect, Layer, RcRef, type Scope, Stream } from "effect"
-import { TelegramGateway } from "../../ports/TelegramGateway.js"
+import { TelegramGateway, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
 
 type GatewayNeeds = Layer.Layer.Context<typeof import("./TelegramGatewayLive.js").TelegramGatewayLive>
@@ -70,6 +70,11 @@ export const TelegramLoginOnFirstUse: Layer.Layer<TelegramLogin, never, LoginNee
     )
     return TelegramLogin.of({
       qrLogin: (...args) => Effect.flatMap(login, (l) => l.qrLogin(...args)),
+      phoneLogin: (...args) =>
+        Effect.flatMap(login, (l) =>
+          l.phoneLogin === undefined
+            ? Effect.fail(new TelegramUnavailable({ reason: "this Telegram adapter cannot log in by phone code" }))
+            : l.phoneLogin(...args)),
       logOut: (...args) => Effect.flatMap(login, (l) => l.logOut(...args))
     })
   })

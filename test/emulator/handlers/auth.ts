@@ -73,7 +73,7 @@ export class Logins {
   }
 
   /** Logs the key in: into `authorization` (a key lent an existing login), or as a new one. */
-  private authorize(authKeyId: string, userId: number, authorization?: number): Api.auth.Authorization {
+  authorize(authKeyId: string, userId: number, authorization?: number): Api.auth.Authorization {
     const state = this.key(authKeyId)
     state.userId = userId
     state.authorization = authorization ?? this.nextAuthorization++
@@ -102,12 +102,17 @@ export class Logins {
       return new Api.auth.LoginTokenMigrateTo({ dcId: account.homeDc, token })
     }
     if (account.spec.password !== null) {
-      const state = this.key(ctx.authKeyId)
-      state.passwordFor = userId
-      delete state.challenge
+      this.awaitPassword(ctx.authKeyId, userId)
       throw new RpcError(401, "SESSION_PASSWORD_NEEDED")
     }
     return new Api.auth.LoginTokenSuccess({ authorization: this.authorize(ctx.authKeyId, userId) })
+  }
+
+  /** The key proved it is `userId`'s (a QR scan, a phone code): now it must prove the 2FA password. */
+  awaitPassword(authKeyId: string, userId: number): void {
+    const state = this.key(authKeyId)
+    state.passwordFor = userId
+    delete state.challenge
   }
 
   exportLoginToken(ctx: CallContext): Api.auth.TypeLoginToken {

@@ -1,0 +1,176 @@
+/**
+ * The phone-code login routes: thin mapping from HTTP to the PhoneLogins
+ * use case. Telegram's refusals become a 400 or 429 saying what to do; the
+ * number and the codes never appear in an answer or a log (the number only
+ * masked).
+ */
+import { HttpApiBuilder } from "@effect/platform"
+import { Effect, Either, Redacted } from "effect"
+import { MAX_WRONG_CODES, type PhoneLoginState, PhoneLogins } from "../../app/PhoneLogins.js"
+import { validateSessionName } from "../../domain/SessionName.js"
+import { describeTelegramError, type TelegramError } from "../../ports/TelegramGateway.js"
+import { TgscApi } from "../Api.js"
+import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
+import { requireTelegram } from "../RequireTelegram.js"
+
+const START = "POST /api/v3/auth/phone"
+
+/** The use case's words, with the route that takes the next step. */
+const messageOf = (s: PhoneLoginState): string => {
+  switch (s.status) {
+    case "code_required":
+      return `Telegram sent a login code${s.codeType === null ? "" : ` (${s.codeType})`}: submit it to ` +
+        `POST /api/v3/auth/phone/${s.token}/code, or ask for another with POST /api/v3/auth/phone/${s.token}/resend`
+    case "password_required":
+      return `This account has two-step verification: submit the password to POST /api/v3/auth/phone/${s.token}/2fa`
+    case "expired":
+      return `The login expired before it was completed: start again with ${START}`
+    case "error":
+      return `The login failed: start again with ${START}`
+    default:
+      return s.message
+  }
+}
+
+const view = (s: PhoneLoginState) => ({
+  status: s.status,
+  username: s.username,
+  phone: s.phone,
+  code_type: s.codeType,
+  next_type: s.nextType,
+  timeout: s.timeout,
+  attempts_left: Math.max(0, MAX_WRONG_CODES - s.wrongCodes),
+  error: s.error,
+  message: messageOf(s)
+})
+
+const notFound = (token: string) =>
+  new NotFound({ detail: `Phone login ${token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed` })
+
+/** Telegram's word on a number or a code, as a request error the person can act on; undefined for the rest. */
+const refusalOf = (error: TelegramError): BadRequest | RateLimited | undefined => {
+  if (error._tag === "FloodWait") return rateLimited(error.seconds)
+  if (error._tag !== "TelegramRpcError") return undefined
+  switch (error.message) {
+    case "PHONE_NUMBER_INVALID":
+      return new BadRequest({ detail: "Telegram does not accept this phone number (PHONE_NUMBER_INVALID): check the country code and the number" })
+    case "PHONE_NUMBER_BANNED":
+      return new BadRequest({ detail: "Telegram has banned this phone number (PHONE_NUMBER_BANNED): it cannot log in" })
+    case "PHONE_NUMBER_UNOCCUPIED":
+      return new BadRequest({ detail: "No Telegram account has this phone number (PHONE_NUMBER_UNOCCUPIED): sign up in a Telegram app first" })
+    case "PHONE_NUMBER_FLOOD":
+      return new BadRequest({ detail: "Telegram sends no more codes to this number for now (PHONE_NUMBER_FLOOD): try again later" })
+    case "SEND_CODE_UNAVAILABLE":
+      return new BadRequest({ detail: "Telegram has no other way to send the code (SEND_CODE_UNAVAILABLE): use the code already sent" })
+    default:
+      return undefined
+  }
+}
+
+/** A code as typed: digits (maybe spaced), or the words of an SMS-word code; never echoed back. */
+const CODE = /^[\p{L}\p{N} -]{1,64}$/u
+
+export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", (handlers) =>
+  Effect.gen(function*() {
+    const logins = yield* PhoneLogins
+    const notAwaiting = (token: string) => ({
+      LoginNotFound: () => Effect.fail(notFound(token)),
+      NotAwaitingCode: (e: { readonly reason: string }) => Effect.fail(new Conflict({ detail: `Cannot take a code now: ${e.reason}` }))
+    })
+    return handlers
+      .handle("startPhoneLogin", ({ payload }) =>
+        Effect.gen(function*() {
+          // A wrong request is a 400 whatever else is wrong (missing credentials included).
+          const name = validateSessionName(payload.username)
+          if (Either.isLeft(name)) return yield* new BadRequest({ detail: name.left })
+          yield* requireTelegram
+          const state = yield* logins.start(name.right, Redacted.make(payload.phone), payload.force === true).pipe(
+            Effect.catchTags({
+              PhoneNumberInvalid: (e) => Effect.fail(new BadRequest({ detail: e.reason })),
+              PhoneLoginUnsupported: () =>
+                Effect.fail(new BadGateway({ detail: "The Telegram adapter in use cannot log in by phone code: use the QR login" })),
+              SessionAlreadyExists: (e) =>
+                Effect.fail(new Conflict({ detail: `Session '${e.name}' already exists: send "force": true to log in again` })),
+              LoginAlreadyPending: (e) => Effect.fail(new Conflict({ detail: `A login for session '${e.name}' is already in progress` })),
+              TooManyPendingLogins: (e) =>
+                Effect.fail(
+                  new RateLimited({
+                    detail: `Too many logins pending on this server (at most ${e.maxPending} at once): ` +
+                      `retry after ${e.retryAfterSeconds} seconds, or cancel one (DELETE /api/v3/auth/phone/{token})`,
+                    retryAfter: e.retryAfterSeconds
+                  })
+                ),
+              LoginStartFailed: ({ error }) =>
+                Effect.fail(
+                  refusalOf(error) ??
+                    new BadGateway({ detail: `Failed to connect to Telegram for the phone login: ${describeTelegramError(error)}` })
+                )
+            })
+          )
+          const { error: _, username: __, ...started } = view(state)
+          return { token: state.token, ...started, status: "code_required" as const }
+        }))
+      .handle("phoneLoginStatus", ({ path }) =>
+        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(() => notFound(path.token))))
+      .handle("submitPhoneCode", ({ path, payload }) =>
+        Effect.gen(function*() {
+          if (!CODE.test(payload.code.trim())) {
+            return yield* new BadRequest({ detail: "code must be the code Telegram sent: 1-64 digits or letters" })
+          }
+          const state = yield* logins.submitCode(path.token, Redacted.make(payload.code)).pipe(
+            Effect.catchTags({
+              ...notAwaiting(path.token),
+              WrongCode: (e) =>
+                Effect.fail(
+                  new BadRequest({
+                    detail: `The code is wrong (PHONE_CODE_INVALID): ${e.attemptsLeft} attempt${e.attemptsLeft === 1 ? "" : "s"} left`
+                  })
+                ),
+              CodeExpired: () =>
+                Effect.fail(
+                  new BadRequest({
+                    detail: `The code has expired (PHONE_CODE_EXPIRED): ask for a new one with POST /api/v3/auth/phone/${path.token}/resend`
+                  })
+                ),
+              TooManyWrongCodes: (e) =>
+                Effect.fail(
+                  new BadRequest({
+                    detail: `The code is wrong (PHONE_CODE_INVALID) for the ${e.maxAttempts}th time: the login was ended; ` +
+                      `start a new one with ${START}`
+                  })
+                )
+            })
+          )
+          return view(state)
+        }))
+      .handle("resendPhoneCode", ({ path }) =>
+        logins.resend(path.token).pipe(
+          Effect.map(view),
+          Effect.catchTags({
+            ...notAwaiting(path.token),
+            ResendRefused: ({ error }) =>
+              Effect.fail(refusalOf(error) ?? new BadGateway({ detail: `Telegram sent no new code: ${describeTelegramError(error)}` }))
+          })
+        ))
+      .handle("submitPhonePassword", ({ path, payload }) =>
+        Effect.gen(function*() {
+          if (payload.password.length === 0) return yield* new BadRequest({ detail: "password must not be empty" })
+          const state = yield* logins.submitPassword(path.token, payload.password).pipe(
+            Effect.catchTags({
+              LoginNotFound: () => Effect.fail(notFound(path.token)),
+              NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: `Cannot take a password now: ${e.reason}` }))
+            })
+          )
+          return view(state)
+        }))
+      .handle("cancelPhoneLogin", ({ path }) =>
+        logins.cancel(path.token).pipe(
+          Effect.as({ status: "cancelled" as const, message: "The login was cancelled, its code withdrawn: nothing was saved" }),
+          Effect.catchTags({
+            LoginNotFound: () => Effect.fail(notFound(path.token)),
+            LoginAlreadyFinished: (e) =>
+              Effect.fail(new Conflict({ detail: `The login already ended (${e.status}): there is nothing to cancel` }))
+          })
+        ))
+  })
+)
