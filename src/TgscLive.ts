@@ -69,11 +69,11 @@ export interface TgscConfig {
   readonly clientIdleSeconds?: number | undefined
   /** One Telegram request unanswered this long fails with TelegramUnavailable (and its connection is reopened). Default 60. */
   readonly telegramTimeoutSeconds?: number | undefined
-  /** A QR login not completed by then expires. Default 300. */
+  /** A login (QR or phone code) not completed by then expires. Default 300. */
   readonly loginTimeoutSeconds?: number | undefined
-  /** A finished QR login stays readable this long. Default 120. */
+  /** A finished login stays readable this long. Default 120. */
   readonly loginKeepSeconds?: number | undefined
-  /** QR logins pending at once (waiting for a scan or a password); more fail with TooManyPendingLogins. Default 16. */
+  /** Logins pending at once, QR and phone code together (waiting for a scan, a code or a password); more fail with TooManyPendingLogins. Default 16. */
   readonly maxPendingLogins?: number | undefined
   /** A settings file copied over `{dataDir}/settings.yaml` when the layer is built. */
   readonly settingsSeed?: string | undefined

@@ -8,7 +8,7 @@
  * any adapter with `TgscLive(config, { messageStore: MyStoreLive })`, or
  * compose the pieces yourself from `tgscAdapters(config)` and
  * `TgscUseCasesLive(config)`. Every use case acts for a session (a name you
- * logged in with: `tgsc-auth <name>`, the server's login page, or QrLogins)
+ * logged in with: `tgsc-auth <name>`, the server's login page, QrLogins or PhoneLogins)
  * and fails with typed errors: FloodWait, SessionRevoked, PeerNotFound,
  * TelegramUnavailable, TelegramRpcError, ...
  *

@@ -59,7 +59,7 @@ export interface AppConfigShape {
   /** Concurrent history streams per session / on the whole server; more get a 429 (unset: 8 / 32). */
   readonly maxStreamsPerSession?: number
   readonly maxStreams?: number
-  /** QR logins pending at once on the server; more get a 429 (unset: 16). */
+  /** Logins (QR or phone code) pending at once on the server; more get a 429 (unset: 16). */
   readonly maxPendingLogins?: number
 }
 

@@ -137,6 +137,29 @@ describe("README: every curl example against the emulator", () => {
     expect(JSON.parse(lines[3]!)).toMatchObject({ status: "cancelled" })
   })
 
+  it("Logging in, by phone code: start, a wrong code, a resend, a 2FA answer out of turn and a cancel", async () => {
+    // A phone login of the sample's Alice under a new name, for the block's $TOKEN steps; the block's own start
+    // is for a number no account has (Telegram sends the code all the same).
+    const started = await (await e2e.api("/api/v3/auth/phone", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "alice-phone", phone: "+15550001001" })
+    })).json() as { token: string }
+    const code = async () =>
+      ((await (await e2e.control("/codes?phone=15550001001")).json()) as { codes: Array<{ code: string }> }).codes.at(-1)!.code
+    // The block's placeholder code must be the wrong one.
+    while ((await code()) === "12345") await e2e.api(`/api/v3/auth/phone/${started.token}/resend`, { method: "POST" })
+    const [, block] = bashBlocks("Logging in")
+    const result = await run(block!, { TOKEN: started.token })
+    expect(result.code, result.stderr).toBe(0)
+    expect(statusesOf(result.stderr)).toEqual([200, 400, 200, 409, 200])
+    const lines = result.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines[0]).toMatchObject({ token: expect.any(String), status: "code_required", phone: "+44********23", code_type: "app" })
+    expect(lines[1]).toMatchObject({ detail: "The code is wrong (PHONE_CODE_INVALID): 4 attempts left" })
+    expect(lines[2]).toMatchObject({ status: "code_required", code_type: "sms" })
+    expect(lines[4]).toMatchObject({ status: "cancelled" })
+  })
+
   it("Using the API: every block answers 2xx with the documented shapes", async () => {
     const blocks = bashBlocks("Using the API")
     const env = { USERNAME: "alice", FILE_UUID: "" }
