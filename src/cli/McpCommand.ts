@@ -32,7 +32,8 @@ import { formatScopeHeader } from "../mcp/McpRoute.js"
 import { relayStdio } from "../mcp/Relay.js"
 import { serveStdio } from "../mcp/StdioServer.js"
 import { DEFAULTS } from "../domain/Defaults.js"
-import { DATA_DIR, SESSION } from "./SharedOptions.js"
+import { DATA_DIR, PROXY, SESSION } from "./SharedOptions.js"
+import type { TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 
 /** Why tgsc-mcp cannot start; `usage`: the command line or environment is wrong (exit code 2, else 1). */
 export class McpStartError extends Data.TaggedError("McpStartError")<{ readonly message: string; readonly usage: boolean }> {}
@@ -68,6 +69,11 @@ const options = {
   dialogCacheTtl: Options.integer("dialog-cache-ttl").pipe(
     Options.withDescription(`embedded: reuse the dialog list, folders and counts this many seconds [${DEFAULTS.dialogCacheTtlSeconds}]`),
     Options.withFallbackConfig(Config.integer("TGSC_DIALOG_CACHE_TTL")),
+    Options.optional
+  ),
+  proxy: Options.text(PROXY.flag).pipe(
+    Options.withDescription(`embedded: ${PROXY.help}`),
+    Options.withFallbackConfig(Config.string(PROXY.variable!)),
     Options.optional
   ),
   floodThreshold: Options.integer("flood-threshold").pipe(
@@ -107,7 +113,14 @@ const credentials = (env: McpIo["env"]) =>
   })
 
 /** The lock is free: this process serves the tools itself, holding the lock until stdin closes. */
-const embedded = (p: Parsed, io: McpIo, session: SessionName, dataDir: string, scope: AccessScope) =>
+const embedded = (
+  p: Parsed,
+  io: McpIo,
+  session: SessionName,
+  dataDir: string,
+  scope: AccessScope,
+  proxy: TelegramProxy | undefined
+) =>
   Effect.gen(function*() {
     const { apiHash, apiId } = yield* credentials(io.env)
     const emulator = emulatorFromEnv(io.env)
@@ -116,7 +129,8 @@ const embedded = (p: Parsed, io: McpIo, session: SessionName, dataDir: string, s
       telegram: {
         apiId,
         apiHash,
-        emulator: emulator === undefined ? undefined : { ...emulator, publicKeyPath: nodePath.resolve(io.cwd, emulator.publicKeyPath) }
+        emulator: emulator === undefined ? undefined : { ...emulator, publicKeyPath: nodePath.resolve(io.cwd, emulator.publicKeyPath) },
+        proxy
       },
       dialogCacheTtlSeconds: Option.getOrUndefined(p.dialogCacheTtl),
       floodThresholdSeconds: Option.getOrUndefined(p.floodThreshold),
@@ -177,9 +191,13 @@ export const run = (p: Parsed, io: McpIo) =>
       if (Option.isSome(value) && value.value < 0) return yield* usage(`${flag} must be 0 or more seconds, got ${value.value}`)
     }
     const { header, scope } = yield* scopeOf(p.scope)
+    // A blank value is as if unset, like every other setting; a bad one is named, never echoed with its password.
+    const proxyText = Option.getOrUndefined(p.proxy)?.trim() || undefined
+    const proxy = proxyText === undefined ? undefined : PROXY.check(proxyText, `--${PROXY.flag} (or ${PROXY.variable})`)
+    if (proxy !== undefined && Either.isLeft(proxy)) return yield* usage(proxy.left)
     const dataDir = nodePath.resolve(io.cwd, p.dataDir)
     const lock = yield* Effect.either(lockDataDir(dataDir))
-    if (Either.isRight(lock)) return yield* embedded(p, io, name.right, dataDir, scope)
+    if (Either.isRight(lock)) return yield* embedded(p, io, name.right, dataDir, scope, proxy?.right)
     if (lock.left._tag === "DataDirUnusable") return yield* new McpStartError({ message: lock.left.message, usage: false })
     return yield* relayed(io, name.right, dataDir, header, lock.left)
   }).pipe(

@@ -139,6 +139,11 @@ describe("tgsc-mcp embedded (the data directory is free)", () => {
     const scope = await runToExit(["--session", ALICE, "--data-dir", dataDir, "--scope", "channel:1"])
     expect(scope.code).toBe(2)
     expect(scope.stderr).toContain('tgsc-mcp: --scope: invalid scope "channel:1": expected folder:<id or title> or dialog:<id>')
+    // A bad proxy is named, and its password never shown.
+    const proxy = await runToExit(["--session", ALICE, "--data-dir", dataDir, "--proxy", "socks5://me:hunter2@proxy.example"])
+    expect(proxy.code).toBe(2)
+    expect(proxy.stderr).toContain("tgsc-mcp: --proxy (or TGSC_PROXY): ")
+    expect(proxy.stderr).not.toContain("hunter2")
   })
 })
 
