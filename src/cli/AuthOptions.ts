@@ -33,6 +33,7 @@ const FORCE: HelpEntry = {
 
 export const AUTH_HELP = `Usage: tgsc-auth <session-name> [options]
        tgsc-auth logout <session-name> [options]
+       tgsc-auth token create|list|revoke ... (named API tokens: tgsc-auth token --help)
 
 Logs a Telegram account in by QR code and saves it as {data_dir}/sessions/<session-name>.session.
 With logout: logs the session out at Telegram and deletes it (not while a server uses the data
