@@ -4,10 +4,14 @@
  * problem at once. The same through the real binary, against a running
  * server: test/e2e/named-tokens.test.ts.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { Effect, Either } from "effect"
 import { describe, expect, it } from "vitest"
+import { AUTH_HELP } from "../../src/cli/AuthOptions.js"
 import { envConfigProvider } from "../../src/cli/CommandLine.js"
 import { isTokenCommand, TOKEN_HELP, tokenCommandLine } from "../../src/cli/TokenCommand.js"
+import { projectRoot } from "../support/ServerProcess.js"
 
 const parse = (argv: Array<string>, env: Record<string, string> = {}) =>
   Effect.runSync(Effect.either(Effect.withConfigProvider(tokenCommandLine(argv, "/work"), envConfigProvider(env))))
@@ -60,5 +64,38 @@ describe("tgsc-auth token's command line", () => {
   it("--help names every option, with its variable", () => {
     for (const flag of ["--data-dir", "--session", "--scope", "--help"]) expect(TOKEN_HELP).toMatch(new RegExp(`^  (-h, )?${flag}\\b`, "m"))
     expect(TOKEN_HELP).toContain("TGSC_DATA_DIR [./data]")
+  })
+})
+
+describe("the README's tgsc-auth commands", () => {
+  const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8")
+  const section = readme.slice(readme.indexOf("\n## Command line and environment\n"), readme.indexOf("\n## Data layout\n"))
+  const rows = section.split("\n").filter((line) => line.startsWith("| `tgsc-auth")).map((line) => /^\| `([^`]+)`/.exec(line)![1]!)
+  /** The command words of a usage: up to the first argument or option. */
+  const commandOf = (usage: string) => usage.split(/\s+/).filter((w) => w !== "").reduce<Array<string>>(
+    (words, word, i, all) => (/^[<[-]/.test(word) || all.slice(0, i).some((w) => /^[<[-]/.test(w)) ? words : [...words, word]),
+    []
+  ).join(" ")
+  const usages = (help: string) =>
+    [...help.matchAll(/^(?:Usage:|\s{7}) *(tgsc-auth .*)$/gm)].map((m) => m[1]!)
+      .flatMap((usage) => {
+        // `token create|list|revoke ...` in tgsc-auth's own help points at tgsc-auth token --help.
+        const alternatives = /^tgsc-auth token ([a-z|]+)/.exec(usage)
+        return alternatives === null ? [usage] : alternatives[1]!.split("|").map((sub) => `tgsc-auth token ${sub}`)
+      })
+  const helpOf = (command: string) => (command.startsWith("tgsc-auth token") ? TOKEN_HELP : AUTH_HELP)
+
+  it("are the commands --help shows, each flag of a row one its --help lists", () => {
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.map(commandOf).sort()).toEqual([...new Set([...usages(AUTH_HELP), ...usages(TOKEN_HELP)].map(commandOf))].sort())
+    for (const row of rows) {
+      for (const [flag] of row.matchAll(/--[a-z-]+/g)) expect(helpOf(commandOf(row)), `${row}: ${flag}`).toMatch(new RegExp(`^  (-h, )?${flag}\\b`, "m"))
+    }
+  })
+
+  it("the examples under Named tokens for agents are command lines tgsc-auth token takes", () => {
+    const examples = [...readme.matchAll(/^tgsc-auth token (.*)$/gm)].map((m) => m[1]!.split(/\s+/))
+    expect(examples.length).toBeGreaterThanOrEqual(3)
+    for (const argv of examples) expect(Either.isRight(parse(argv)), argv.join(" ")).toBe(true)
   })
 })
