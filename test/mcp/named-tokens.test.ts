@@ -6,8 +6,10 @@
  * Tokens are made by the real `tgsc-auth token create` against the data
  * directory of the running server. (/api: test/e2e/named-tokens.test.ts.)
  */
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { cleanEnv, commandArgs, projectRoot } from "../support/ServerProcess.js"
 import { createToken } from "../support/TokenCli.js"
 import { ALICE, BOB, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
 
@@ -107,5 +109,37 @@ describe("a scoped token on /mcp", () => {
     expect(response.status).toBe(403)
     expect(await response.json()).toEqual({ detail: `The API token 'agent' may not act for session '${BOB}': it may for '${ALICE}'` })
     expect(((await (await fetch(`${w.emulator.control}/calls`)).json()) as Record<string, number>)["messages.GetHistory"] ?? 0).toBe(before)
+  })
+})
+
+describe("tgsc-mcp relaying to the server with a named token (TGSC_API_TOKEN)", () => {
+  it("holds the agent to the token's session and scope; --scope narrows within it", async () => {
+    const relay = async (args: ReadonlyArray<string>) => {
+      const client = new Client({ name: "tgsc-relay-test", version: "1.0.0" })
+      await client.connect(new StdioClientTransport({
+        command: process.execPath,
+        args: [...commandArgs("tgsc-mcp"), "--session", ALICE, "--data-dir", w.server.dataDir, ...args],
+        env: cleanEnv({ TGSC_API_TOKEN: scoped }) as Record<string, string>,
+        cwd: projectRoot,
+        stderr: "ignore"
+      }))
+      return client
+    }
+    const plain = await relay([])
+    try {
+      const ids = (await call(plain, "search_dialogs", { limit: 100 })).structuredContent.results.map((r: any) => r.id)
+      expect(ids).toContain(CRYPTO)
+      expect(ids).not.toContain(BOB_CHAT)
+      expect(textOf(await call(plain, "read_history", { dialog_id: BOB_CHAT }))).toBe(notFound(BOB_CHAT))
+    } finally {
+      await plain.close()
+    }
+    const narrowed = await relay(["--scope", `dialog:${BOB_CHAT}`, "--scope", `dialog:${CRYPTO}`])
+    try {
+      expect((await call(narrowed, "search_dialogs", {})).structuredContent.results.map((r: any) => r.id)).toEqual([CRYPTO])
+      expect(textOf(await call(narrowed, "read_history", { dialog_id: BOB_CHAT }))).toBe(notFound(BOB_CHAT))
+    } finally {
+      await narrowed.close()
+    }
   })
 })
