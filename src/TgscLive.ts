@@ -16,6 +16,7 @@ import { tidyDataDir } from "./adapters/fs/DataDirTidy.js"
 import { MediaFilesLive } from "./adapters/fs/MediaFilesLive.js"
 import { SessionFilesLive } from "./adapters/fs/SessionFiles.js"
 import { type SettingsFileInvalid, SettingsFileLive } from "./adapters/fs/SettingsFile.js"
+import { TOKENS_FILE, TokensFileLive } from "./adapters/fs/TokensFile.js"
 import { MediaIndexLive } from "./adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "./adapters/sqlite/MessageStoreLive.js"
 import {
@@ -33,6 +34,8 @@ import type { SessionStore, SessionStoreFailed } from "./ports/SessionStore.js"
 import type { SettingsPersistFailed, SettingsStore } from "./ports/SettingsStore.js"
 import type { TelegramGateway } from "./ports/TelegramGateway.js"
 import type { TelegramLogin } from "./ports/TelegramLogin.js"
+import type { TokenStore } from "./ports/TokenStore.js"
+import { ApiTokens } from "./app/ApiTokens.js"
 import { AccountCache, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
 import { DialogSearch } from "./app/DialogSearch.js"
 import { HistorySync } from "./app/HistorySync.js"
@@ -93,7 +96,8 @@ export const DEFAULT_FLOOD_THRESHOLD_SECONDS = DEFAULTS.floodThresholdSeconds
 export const dataLayout = (dataDir: string) => ({
   sessions: nodePath.join(dataDir, "sessions"),
   settings: nodePath.join(dataDir, "settings.yaml"),
-  accounts: nodePath.join(dataDir, "accounts")
+  accounts: nodePath.join(dataDir, "accounts"),
+  tokens: nodePath.join(dataDir, TOKENS_FILE)
 })
 
 /** The ports tgsc's use cases run on. */
@@ -111,8 +115,15 @@ export type TgscUseCases =
   | SessionLogout
   | SessionRevocations
 
+/**
+ * Named API tokens ({data_dir}/tokens.yaml): the store and the use case.
+ * Apart from the ports and use cases above, so that a program composing its
+ * own ports for TgscUseCasesLive needs no token store.
+ */
+export type TgscTokens = TokenStore | ApiTokens
+
 /** Everything TgscLive provides. */
-export type TgscServices = TgscPorts | TgscUseCases
+export type TgscServices = TgscPorts | TgscUseCases | TgscTokens
 
 /** Why the default adapters can fail to start. */
 export type TgscStartError = DataDirLocked | DataDirUnusable | SessionStoreFailed | SettingsFileInvalid | SettingsPersistFailed
@@ -127,6 +138,8 @@ export interface TgscAdapters {
   /** Reads saved logins from the SessionStore in use (the default one, or a replacement). */
   readonly telegramGateway: Layer.Layer<TelegramGateway, never, SessionStore>
   readonly telegramLogin: Layer.Layer<TelegramLogin>
+  /** Named API tokens; read when first asked, so it never fails to build. */
+  readonly tokenStore: Layer.Layer<TokenStore>
 }
 
 /** The service an adapter slot provides. */
@@ -166,7 +179,8 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
     mediaFiles: MediaFilesLive({ accountsDir: layout.accounts }),
     mediaIndex: MediaIndexLive({ accountsDir: layout.accounts }),
     telegramGateway: TelegramGatewayOnFirstUse.pipe(Layer.provide(adapterConfig)),
-    telegramLogin: TelegramLoginOnFirstUse.pipe(Layer.provide(adapterConfig))
+    telegramLogin: TelegramLoginOnFirstUse.pipe(Layer.provide(adapterConfig)),
+    tokenStore: TokensFileLive(layout.tokens)
   }
 }
 
@@ -221,7 +235,8 @@ export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
     adapters.mediaIndex
   )
   const ports = Layer.mergeAll(adapters.telegramGateway, adapters.telegramLogin).pipe(Layer.provideMerge(stores))
-  const services = TgscUseCasesLive(config).pipe(Layer.provideMerge(ports))
+  const tokens = ApiTokens.Default.pipe(Layer.provideMerge(adapters.tokenStore))
+  const services = Layer.merge(TgscUseCasesLive(config).pipe(Layer.provideMerge(ports)), tokens)
   // The data directory is made private (and cleaned of a crash's temporary files) while the lock is held, before
   // any adapter opens something in it.
   const tidy = tidyDataDir(config.dataDir)

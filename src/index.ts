@@ -33,6 +33,7 @@ export {
   type TgscPorts,
   type TgscServices,
   type TgscStartError,
+  type TgscTokens,
   type TgscUseCases,
   TgscUseCasesLive
 } from "./TgscLive.js"
@@ -44,6 +45,8 @@ export {
 export { SessionFilesLive } from "./adapters/fs/SessionFiles.js"
 /** Runtime settings in a YAML file, read at start, written atomically on update. */
 export { SettingsFileInvalid, SettingsFileLive, type SettingsFileOptions } from "./adapters/fs/SettingsFile.js"
+/** Named API tokens in a YAML file (hashes only, mode 0600), read again whenever it changes. */
+export { makeTokensFile, TOKENS_FILE, TokensFileLive } from "./adapters/fs/TokensFile.js"
 /** Downloaded media under `{accountsDir}/{account}/dialogs/{dialog}/media/`. */
 export { MediaFilesLive, type MediaFilesOptions } from "./adapters/fs/MediaFilesLive.js"
 /** The per-account, per-dialog SQLite message caches. */
@@ -100,6 +103,7 @@ export {
 } from "./ports/TelegramLogin.js"
 export { SessionStore, SessionStoreFailed, type SessionStoreService } from "./ports/SessionStore.js"
 export { SettingsPersistFailed, SettingsStore, type SettingsStoreService } from "./ports/SettingsStore.js"
+export { TokensFileInvalid, TokenStore, TokenStoreFailed, type TokenStoreService } from "./ports/TokenStore.js"
 export {
   type CacheSummary,
   type CommitResult,
@@ -191,6 +195,16 @@ export {
   SessionRevocations,
   SessionRevocationsLive
 } from "./app/SessionRevocations.js"
+/** Named API tokens: created (shown once, hashed), listed, revoked, and matched in constant time. */
+export {
+  ApiTokens,
+  type CreatedToken,
+  matchToken,
+  TOKEN_PREFIX,
+  TokenNameTaken,
+  TokenNotFound,
+  type TokenRequest
+} from "./app/ApiTokens.js"
 /**
  * The use cases seen through an access scope: what it does not admit does
  * not exist (history, media files, cache status; DialogSearch and
@@ -226,9 +240,18 @@ export {
   formatScopeEntry,
   InvalidScope,
   limitedTo,
+  narrowScope,
   parseScopeEntry,
   type ScopeEntry
 } from "./domain/AccessScope.js"
+export {
+  decodeTokensDocument,
+  type NamedToken,
+  type TokenName,
+  type TokenScopes,
+  tokenScope,
+  validateTokenName
+} from "./domain/NamedToken.js"
 export {
   defaultSettings,
   DownloadFileTypes,

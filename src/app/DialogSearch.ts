@@ -14,7 +14,14 @@ import {
   selectCandidates
 } from "../domain/DialogSearch.js"
 import { ALL_CHATS_ID, ALL_CHATS_TITLE, type FolderNotFound, isAllChats } from "../domain/FolderMembership.js"
-import { type AccessScope, everything, foldersInScope, scopeAdmits, scopeNamesFolders } from "../domain/AccessScope.js"
+import {
+  type AccessScope,
+  everything,
+  foldersInScope,
+  scopeAdmits,
+  scopeNamesFolders,
+  scopeShowsAllChats
+} from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import { dialogView, type DialogSearchView, type FolderView } from "../contract/Dialogs.js"
@@ -74,16 +81,13 @@ const makeDialogSearch = Effect.gen(function*() {
       return { total: page.total, offset: page.offset, limit: page.limit, results }
     })
 
-  const showsAllChats = (scope: AccessScope) =>
-    scope._tag === "Everything" || scope.entries.some((e) => e._tag === "Folder" && isAllChats(e.folder))
-
   /**
    * All Chats first, then the account's folders (chat-list folders too) in
    * Telegram's order. A limited scope shows only the folders it names.
    */
   const folders = (session: SessionName, scope: AccessScope): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
     Effect.map(cache.folders(session), (rules) => [
-      ...(showsAllChats(scope) ? [{ id: ALL_CHATS_ID, title: ALL_CHATS_TITLE, is_default: true }] : []),
+      ...(scopeShowsAllChats(scope) ? [{ id: ALL_CHATS_ID, title: ALL_CHATS_TITLE, is_default: true }] : []),
       ...foldersInScope(scope, rules).map((f) => ({ id: f.id, title: f.title, is_default: false }))
     ])
 

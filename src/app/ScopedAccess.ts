@@ -54,7 +54,7 @@ export const makeScopedAccess = Effect.gen(function*() {
       if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
       const dialogs = yield* cache.dialogs(session)
       const record = dialogs.find((d) => d.id === dialogId)
-      if (scope._tag === "Limited") {
+      if (scope._tag !== "Everything") {
         const folders = scopeNamesFolders(scope) ? yield* cache.folders(session) : []
         if (!scopeAdmitsId(scope, folders, dialogId, record)) return yield* new PeerNotFound({ dialogId })
       }

@@ -13,6 +13,8 @@
  * /api/v3/sessions/{name} runs it. It takes the data-directory lock, so it
  * refuses while a server uses the directory (whose client for the session
  * would outlive the logout): the server's endpoint is the way then.
+ *
+ * tgsc-auth token create|list|revoke: named API tokens (src/cli/TokenCommand.ts).
  */
 import * as nodePath from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
@@ -25,6 +27,7 @@ import { AUTH_HELP, authCommandLine, type AuthRun } from "../cli/AuthOptions.js"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
 import { type LineReader, makeLineReader } from "../cli/LineReader.js"
 import { MAX_WRONG_CODES } from "../app/PhoneLogins.js"
+import { isTokenCommand, tokenProgram } from "../cli/TokenCommand.js"
 import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
 import { SessionStore } from "../ports/SessionStore.js"
@@ -224,8 +227,16 @@ const program = authCommandLine(process.argv.slice(2), process.cwd()).pipe(
     Console.error(`tgsc-auth: ${error.message}`).pipe(Effect.zipRight(exitWith(COMMAND_LINE_EXIT_CODE))))
 )
 
+// `tgsc-auth token ...`: named API tokens, a command of its own (no Telegram, no data-directory lock).
+const main = isTokenCommand(process.argv.slice(2))
+  ? tokenProgram(process.argv.slice(3), process.cwd()).pipe(
+    Effect.withConfigProvider(envConfigProvider(process.env)),
+    Effect.flatMap(exitWith)
+  )
+  : program
+
 NodeRuntime.runMain(
-  program,
+  main,
   {
     disableErrorReporting: true,
     disablePrettyLogger: true,

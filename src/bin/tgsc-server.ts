@@ -19,6 +19,9 @@ const describeStartupFailure = (config: AppConfigShape, cause: Cause.Cause<unkno
   return failure?.message ?? Cause.pretty(cause)
 }
 
+const isTokensFileInvalid = (cause: Cause.Cause<unknown>) =>
+  (Cause.squash(cause) as { _tag?: string } | null)?._tag === "TokensFileInvalid"
+
 const exitWith = (code: number) =>
   Effect.sync(() => {
     process.exitCode = code
@@ -35,7 +38,10 @@ const serve = (config: AppConfigShape, warnings: ReadonlyArray<string>) =>
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)
         ? Effect.void
-        : Console.error(`tgsc-server: ${describeStartupFailure(config, cause)}`).pipe(Effect.zipRight(exitWith(1)))
+        : Console.error(`tgsc-server: ${describeStartupFailure(config, cause)}`).pipe(
+          // A tokens file that does not read as tokens is refused like a bad setting: nothing listens, exit code 2.
+          Effect.zipRight(exitWith(isTokensFileInvalid(cause) ? COMMAND_LINE_EXIT_CODE : 1))
+        )
     ),
     Effect.provide(LoggingLive({ level: config.logLevel, format: config.logFormat }))
   )

@@ -45,6 +45,7 @@ export const PHONE: Setting<PhoneNumber> = {
 
 export const AUTH_HELP = `Usage: tgsc-auth <session-name> [options]
        tgsc-auth logout <session-name> [options]
+       tgsc-auth token create|list|revoke ... (named API tokens: tgsc-auth token --help)
 
 Logs a Telegram account in by QR code (or, with --phone, by the code Telegram sends to the number)
 and saves it as {data_dir}/sessions/<session-name>.session.

@@ -114,8 +114,8 @@ export const API_TOKEN_FILE: Setting<Sourced> = {
   flag: "api-token-file",
   variable: "TGSC_API_TOKEN_FILE",
   placeholder: "<path>",
-  help: 'require "Authorization: Bearer <token>" on /api, the token read from this file (or given in ' +
-    "TGSC_API_TOKEN; never as a flag)",
+  help: 'the admin token: require "Authorization: Bearer <token>" with it (or a named token, see tgsc-auth token ' +
+    "--help) on /api and /mcp, the token read from this file (or given in TGSC_API_TOKEN; never as a flag)",
   check: sourced
 }
 

@@ -199,7 +199,7 @@ Environment only:
   TELEGRAM_API_ID, TELEGRAM_API_HASH   your app's credentials from https://my.telegram.org/apps.
                                        Without them the server starts, but Telegram endpoints answer 503.
                                        Never flags: a flag would show them in the process list.
-  TGSC_API_TOKEN                       the API token itself (or --api-token-file).
+  TGSC_API_TOKEN                       the admin API token itself (or --api-token-file).
   TGSC_IN_CONTAINER=1                  set by the Docker image: its 0.0.0.0 bind without a token is
                                        warned about at start instead of refused (docker run -p decides
                                        who can reach it).

@@ -5,24 +5,46 @@
  * marked id). Everything outside behaves as if it did not exist.
  *
  * A scope is a plain value, so whatever hands out access can carry one (the
- * stdio MCP server's `--scope` flags today; named API tokens later), and the
- * use cases apply it the same way for every way in.
+ * stdio MCP server's `--scope` flags, a named API token, the X-Tgsc-Scope
+ * header), and the use cases apply it the same way for every way in. Two
+ * scopes narrow each other (`narrowScope`): what both admit, never more.
  */
 import { Data, Either } from "effect"
 import type { DialogRecord, FolderRule } from "./Dialog.js"
-import { type FolderSelection, resolveFolder, selectionContains } from "./FolderMembership.js"
+import { type FolderSelection, isAllChats, resolveFolder, selectionContains } from "./FolderMembership.js"
 
 export type ScopeEntry =
   | { readonly _tag: "Folder"; readonly folder: string }
   | { readonly _tag: "Dialog"; readonly dialogId: number }
 
+/** The dialogs any of the entries admits. */
+export interface LimitedScope {
+  readonly _tag: "Limited"
+  readonly entries: ReadonlyArray<ScopeEntry>
+}
+
 export type AccessScope =
   | { readonly _tag: "Everything" }
-  | { readonly _tag: "Limited"; readonly entries: ReadonlyArray<ScopeEntry> }
+  | LimitedScope
+  /** What every part admits: a token's scope narrowed by a request's own (each part a union of entries). */
+  | { readonly _tag: "Intersection"; readonly parts: ReadonlyArray<LimitedScope> }
 
 export const everything: AccessScope = { _tag: "Everything" }
 
 export const limitedTo = (entries: ReadonlyArray<ScopeEntry>): AccessScope => ({ _tag: "Limited", entries })
+
+/** The unions a scope requires all of: none for everything. */
+const partsOf = (scope: AccessScope): ReadonlyArray<LimitedScope> =>
+  scope._tag === "Everything" ? [] : scope._tag === "Limited" ? [scope] : scope.parts
+
+/**
+ * What both scopes admit. Narrowing never widens: everything narrowed by a
+ * scope is that scope, and two limited scopes admit only what each admits.
+ */
+export const narrowScope = (outer: AccessScope, inner: AccessScope): AccessScope => {
+  const parts = [...partsOf(outer), ...partsOf(inner)]
+  return parts.length === 0 ? everything : parts.length === 1 ? parts[0]! : { _tag: "Intersection", parts }
+}
 
 export class InvalidScope extends Data.TaggedError("InvalidScope")<{ readonly input: string; readonly reason: string }> {
   override get message() {
@@ -58,13 +80,15 @@ export const formatScopeEntry = (entry: ScopeEntry): string =>
 
 /** Whether showing the scope's dialogs needs the account's folder definitions. */
 export const scopeNamesFolders = (scope: AccessScope): boolean =>
-  scope._tag === "Limited" && scope.entries.some((e) => e._tag === "Folder")
+  partsOf(scope).some((part) => part.entries.some((e) => e._tag === "Folder"))
 
-/** The folders a scope names that exist now (in the scope's order, each once). */
-export const foldersInScope = (scope: AccessScope, folders: ReadonlyArray<FolderRule>): ReadonlyArray<FolderRule> => {
-  if (scope._tag === "Everything") return folders
+/** Whether the folder list shows All Chats: everything does, and a scope every part of which names it. */
+export const scopeShowsAllChats = (scope: AccessScope): boolean =>
+  partsOf(scope).every((part) => part.entries.some((e) => e._tag === "Folder" && isAllChats(e.folder)))
+
+const foldersNamed = (part: LimitedScope, folders: ReadonlyArray<FolderRule>): ReadonlyArray<FolderRule> => {
   const found: Array<FolderRule> = []
-  for (const entry of scope.entries) {
+  for (const entry of part.entries) {
     if (entry._tag !== "Folder") continue
     const selection = resolveFolder(entry.folder, folders)
     if (Either.isRight(selection) && selection.right._tag === "Custom" && !found.includes(selection.right.rule)) {
@@ -72,6 +96,14 @@ export const foldersInScope = (scope: AccessScope, folders: ReadonlyArray<Folder
     }
   }
   return found
+}
+
+/** The folders a scope names that exist now (in the scope's order, each once; under an intersection, those every part names). */
+export const foldersInScope = (scope: AccessScope, folders: ReadonlyArray<FolderRule>): ReadonlyArray<FolderRule> => {
+  const [first, ...rest] = partsOf(scope)
+  if (first === undefined) return folders
+  const others = rest.map((part) => foldersNamed(part, folders))
+  return foldersNamed(first, folders).filter((rule) => others.every((named) => named.includes(rule)))
 }
 
 /**
@@ -83,10 +115,14 @@ export const scopeAdmits = (
   scope: AccessScope,
   folders: ReadonlyArray<FolderRule>
 ): (dialog: DialogRecord) => boolean => {
-  if (scope._tag === "Everything") return () => true
+  const admitters = partsOf(scope).map((part) => partAdmits(part, folders))
+  return (dialog) => admitters.every((admits) => admits(dialog))
+}
+
+const partAdmits = (part: LimitedScope, folders: ReadonlyArray<FolderRule>): (dialog: DialogRecord) => boolean => {
   const ids = new Set<number>()
   const selections: Array<FolderSelection> = []
-  for (const entry of scope.entries) {
+  for (const entry of part.entries) {
     if (entry._tag === "Dialog") {
       ids.add(entry.dialogId)
       continue
@@ -109,9 +145,12 @@ export const scopeAdmitsId = (
   dialogId: number,
   record: DialogRecord | undefined
 ): boolean => {
-  if (scope._tag === "Everything") return true
   if (record !== undefined) return scopeAdmits(scope, folders)(record)
-  return scope.entries.some((entry) => {
+  return partsOf(scope).every((part) => partAdmitsUnlisted(part, folders, dialogId))
+}
+
+const partAdmitsUnlisted = (part: LimitedScope, folders: ReadonlyArray<FolderRule>, dialogId: number): boolean =>
+  part.entries.some((entry) => {
     if (entry._tag === "Dialog") return entry.dialogId === dialogId
     const selection = resolveFolder(entry.folder, folders)
     if (Either.isLeft(selection) || selection.right._tag === "AllChats") return false
@@ -119,4 +158,3 @@ export const scopeAdmitsId = (
     // As folderContains decides: pinned and included peers are members whatever else is true of them.
     return rule.includePeers.includes(dialogId) || rule.pinnedPeers.includes(dialogId)
   })
-}

@@ -16,7 +16,17 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()(
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()(
   "Unauthorized",
   { detail: Schema.String },
-  HttpApiSchema.annotations({ status: 401, description: "Missing or unknown session, or missing API token" })
+  HttpApiSchema.annotations({ status: 401, description: "Missing or unknown session, or a missing or unknown API token (mistyped, revoked)" })
+) {}
+
+export class Forbidden extends Schema.TaggedError<Forbidden>()(
+  "Forbidden",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({
+    status: 403,
+    description: "A named API token used beyond what it may do: for a session it is not for, or on a route only the " +
+      "admin token (TGSC_API_TOKEN) may use (logins, session deletion, settings changes)"
+  })
 ) {}
 
 export class NotFound extends Schema.TaggedError<NotFound>()(
@@ -58,7 +68,7 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   HttpApiSchema.annotations({ status: 503, description: "Telegram credentials are not configured" })
 ) {}
 
-const ERRORS = { BadRequest, Unauthorized, NotFound, Conflict, Unprocessable, RateLimited, BadGateway, ServiceUnavailable }
+const ERRORS = { BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, RateLimited, BadGateway, ServiceUnavailable }
 
 /** Each error's status, read from its own annotation above (one declaration per status). */
 export const statusOf = Object.fromEntries(
@@ -68,6 +78,7 @@ export const statusOf = Object.fromEntries(
 export type ApiError =
   | BadRequest
   | Unauthorized
+  | Forbidden
   | NotFound
   | Conflict
   | Unprocessable

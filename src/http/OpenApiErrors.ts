@@ -57,7 +57,11 @@ const describeOperation = (method: string, op: Json) => {
     ...(writes ? writeErrors : {}),
     ...(op.requestBody !== undefined ? bodyErrors : {})
   }
-  for (const [status, description] of Object.entries(extra)) responses[status] ??= { description }
+  for (const [status, description] of Object.entries(extra)) {
+    // A status the operation declares for its own reason (403 for a named token) can also come from here.
+    if (responses[status] === undefined) responses[status] = { description }
+    else responses[status].description = `${responses[status].description}; or: ${description}`
+  }
   for (const [status, response] of Object.entries(responses)) {
     if (Number(status) < 400) continue
     response.content = errorContent()

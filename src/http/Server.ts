@@ -1,7 +1,7 @@
 /**
  * Composes the HTTP server: the API and its handlers, Swagger UI at /docs,
  * /openapi.json, the MCP server at /mcp (src/mcp), the {"detail"} error shape, request logs, the Host check
- * (DNS rebinding), the Origin check (cross-site writes), optional API token,
+ * (DNS rebinding), the Origin check (cross-site writes), the API tokens (admin and named),
  * bounded JSON bodies, over a Node http server with timeouts for receiving
  * requests that drops open connections (SSE clients) on shutdown instead of
  * waiting for them.
@@ -15,7 +15,8 @@ import type { Duplex } from "node:stream"
 import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Either, Layer } from "effect"
-import { type TgscConfig, TgscLive, type TgscServices } from "../index.js"
+import { ScopedAccessLive, type TgscConfig, TgscLive, type TgscServices } from "../index.js"
+import { AdminOnlyLive } from "./AdminOnly.js"
 import { AllowedHostsLive } from "./AllowedHosts.js"
 import { TgscApi } from "./Api.js"
 import { ApiTokenLive } from "./ApiToken.js"
@@ -119,7 +120,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     HistoryHandlersLive,
     FilesHandlersLive
   ]),
-  Layer.provide(SessionAuthLive)
+  Layer.provide([SessionAuthLive, AdminOnlyLive, ScopedAccessLive])
 )
 
 /**

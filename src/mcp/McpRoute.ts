@@ -8,11 +8,12 @@
  * when Telegram credentials are missing: a request failing any of them never
  * reaches a tool.
  *
- * `X-Tgsc-Scope` (optional) narrows what the request may see: comma-separated
- * scope entries, each URI-encoded (`folder:Work,dialog:-1001234567890`), as
- * `tgsc-mcp --scope`. It can only narrow: whoever may call /mcp may read the
- * whole account anyway. tgsc-mcp sends it when it relays to a running
- * server.
+ * What the request may see is its API token's scope (a named token's; the
+ * admin token's is everything), narrowed by `X-Tgsc-Scope` (optional):
+ * comma-separated scope entries, each URI-encoded
+ * (`folder:Work,dialog:-1001234567890`), as `tgsc-mcp --scope`. The header
+ * can only narrow, never widen the token's scope. tgsc-mcp sends it when it
+ * relays to a running server.
  *
  * GET /mcp (a stream of server-initiated messages) and DELETE /mcp (ending a
  * session) answer 405: this server pushes nothing unasked and keeps no
@@ -21,7 +22,7 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { RpcServer } from "@effect/rpc"
 import { Effect, Either, Layer } from "effect"
-import { type AccessScope, everything, limitedTo, parseScopeEntry, type ScopeEntry } from "../domain/AccessScope.js"
+import { type AccessScope, everything, limitedTo, narrowScope, parseScopeEntry, type ScopeEntry } from "../domain/AccessScope.js"
 import { AppConfig } from "../cli/Config.js"
 import { BadRequest } from "../http/ApiErrors.js"
 import { SessionAuth } from "../http/CurrentSession.js"
@@ -84,14 +85,14 @@ export const McpRouteLive = HttpApiBuilder.Router.use((router) =>
             detail: `Unsupported MCP-Protocol-Version '${version.slice(0, 40)}': this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`
           })
         }
-        const { name } = yield* authenticate
+        const { name, scope: granted } = yield* authenticate
         const scope = parseScopeHeader(request.headers[SCOPE_HEADER])
         if (Either.isLeft(scope)) return yield* new BadRequest({ detail: scope.left })
         yield* Effect.provideService(requireTelegram, AppConfig, config)
         const body = yield* request.json
         const accept = (request.headers["accept"] ?? "").toLowerCase()
         return yield* transport.post(body, {
-          caller: { session: name, scope: scope.right },
+          caller: { session: name, scope: narrowScope(granted, scope.right) },
           acceptsEventStream: accept.includes("text/event-stream")
         })
       })

@@ -5,10 +5,12 @@ import {
   foldersInScope,
   formatScopeEntry,
   limitedTo,
+  narrowScope,
   parseScopeEntry,
   scopeAdmits,
   scopeAdmitsId,
-  type ScopeEntry
+  type ScopeEntry,
+  scopeShowsAllChats
 } from "../../src/domain/AccessScope.js"
 import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
 import { defaultDialogSearchParams, selectCandidates } from "../../src/domain/DialogSearch.js"
@@ -101,5 +103,24 @@ describe("AccessScope", () => {
     const scope = limitedTo([entry("folder:Work")])
     const found = Either.getOrThrow(selectCandidates(dialogs, [work], defaultDialogSearchParams, scopeAdmits(scope, [work])))
     expect(found.map((c) => c.dialog.id)).toEqual([-4, -1001, -1002])
+  })
+
+  it("narrowed by another scope admits only what both admit, and never widens", () => {
+    const token = limitedTo([entry("folder:Work"), entry("dialog:5")])
+    const header = limitedTo([entry("dialog:-1001"), entry("dialog:5"), entry("dialog:-3")])
+    const both = narrowScope(token, header)
+    expect(dialogs.filter(scopeAdmits(both, [work])).map((d) => d.id)).toEqual([5, -1001])
+    expect(narrowScope(everything, token)).toBe(token)
+    expect(narrowScope(token, everything)).toBe(token)
+    expect(narrowScope(everything, everything)).toEqual(everything)
+    // Unlisted ids: each part must admit them on its own.
+    expect(scopeAdmitsId(both, [work], -1001, undefined)).toBe(true)
+    expect(scopeAdmitsId(narrowScope(token, limitedTo([entry("dialog:-77")])), [work], -77, undefined)).toBe(false)
+    // Folders: those every part names; All Chats only when every part names it.
+    expect(foldersInScope(narrowScope(limitedTo([entry("folder:Work")]), limitedTo([entry("folder:2")])), [work])).toEqual([work])
+    expect(foldersInScope(both, [work])).toEqual([])
+    expect(scopeShowsAllChats(narrowScope(limitedTo([entry("folder:0")]), limitedTo([entry("dialog:5")])))).toBe(false)
+    expect(scopeShowsAllChats(narrowScope(limitedTo([entry("folder:0")]), limitedTo([entry("folder:All Chats")])))).toBe(true)
+    expect(scopeShowsAllChats(everything)).toBe(true)
   })
 })

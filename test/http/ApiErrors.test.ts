@@ -7,6 +7,7 @@ describe("statusOf", () => {
     expect(statusOf).toEqual({
       BadRequest: 400,
       Unauthorized: 401,
+      Forbidden: 403,
       NotFound: 404,
       Conflict: 409,
       Unprocessable: 422,

@@ -15,7 +15,9 @@ import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
 import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
 import { AppConfig, type AppConfigShape } from "../../src/cli/Config.js"
+import { AccountCacheLive } from "../../src/app/AccountCache.js"
 import { HistorySyncLive } from "../../src/app/HistorySync.js"
+import { ScopedAccessLive } from "../../src/app/ScopedAccess.js"
 import { MediaLookupLive } from "../../src/app/MediaLookup.js"
 import { FilesGroup } from "../../src/http/files/Api.js"
 import { HistoryGroup } from "../../src/http/history/Api.js"
@@ -90,8 +92,9 @@ export const startHistoryServer = async (
   )
   const ApiLive = HttpApiBuilder.api(HistoryApi).pipe(
     Layer.provide([HistoryHandlersLive, FilesHandlersLive]),
-    Layer.provide(SessionAuthLive),
-    Layer.provide([HistorySyncLive, MediaLookupLive])
+    Layer.provide([SessionAuthLive, ScopedAccessLive]),
+    Layer.provideMerge(Layer.merge(HistorySyncLive, MediaLookupLive)),
+    Layer.provide(AccountCacheLive)
   )
   const ServerLive = HttpApiBuilder.serve(requestLog).pipe(
     Layer.provide(ApiLive),

@@ -84,6 +84,11 @@ describe("HTTP shell", () => {
     expect(Object.keys(spec.paths["/api/v3/auth/phone/{token}/resend"]!.post!.responses)).toEqual(expect.arrayContaining(["400", "404", "409", "429"]))
     expect(Object.keys(spec.paths["/api/v3/auth/qr/{token}"]!.delete!.responses)).toContain("403")
     expect(Object.keys(dialogs.responses)).not.toContain("415")
+    // A named API token outside its sessions (every session route, reads too) or on an admin-only route: 403.
+    for (const [p, method] of [["/api/v3/search/dialogs", "get"], ["/api/v3/history/{dialog_id}", "get"], ["/api/v3/files/{file_uuid}", "get"],
+      ["/api/v3/sessions/{name}", "delete"], ["/api/v3/auth/qr/{token}", "get"]] as const) {
+      expect((spec.paths[p]![method]!.responses["403"] as { description: string }).description, `${method} ${p}`).toMatch(/named API token/)
+    }
     // Every endpoint is implemented: none documents a 501.
     const statuses = Object.values(spec.paths).flatMap((methods) => Object.values(methods).flatMap((op) => Object.keys(op.responses)))
     expect(statuses).not.toContain("501")

@@ -61,7 +61,9 @@ describe("the API token", () => {
       for (const headers of [{}, { Authorization: "Bearer wrong" }, { Authorization: `Basic ${TOKEN}` }] as Array<Record<string, string>>) {
         const response = await raw("POST", target, { "X-Telegram-Username": ALICE, ...headers }, READ)
         expect(response.status, `${target} ${JSON.stringify(headers)}`).toBe(401)
-        expect(JSON.parse(response.body).detail).toBe("Missing or wrong API token: send 'Authorization: Bearer <TGSC_API_TOKEN>'")
+        expect(JSON.parse(response.body).detail).toBe(
+          "Missing or wrong API token: send 'Authorization: Bearer <token>' with TGSC_API_TOKEN or a token from tgsc-auth token create"
+        )
         expect(response.headers["www-authenticate"]).toBe("Bearer")
       }
     }

@@ -9,6 +9,7 @@ import * as nodePath from "node:path"
 import { Effect } from "effect"
 import { DataDirUnusable, LOCK_FILE } from "./DataDirLock.js"
 import { SERVER_FILE } from "./ServerAddressFile.js"
+import { TOKENS_FILE, TOKENS_LOCK_FILE } from "./TokensFile.js"
 import { makePrivateDir } from "./PrivateFiles.js"
 
 /**
@@ -37,6 +38,9 @@ export interface TidyReport {
  */
 const OWN_ENTRIES: ReadonlySet<string> = new Set([
   "settings.yaml",
+  TOKENS_FILE,
+  TOKENS_LOCK_FILE,
+  `${TOKENS_LOCK_FILE}-journal`,
   "sessions",
   "accounts",
   LOCK_FILE,
@@ -44,7 +48,7 @@ const OWN_ENTRIES: ReadonlySet<string> = new Set([
   SERVER_FILE
 ])
 
-/** At the top, only the temporary files of tgsc's own (settings.yaml's) writes are stale. */
+/** At the top, only the temporary files of tgsc's own (settings.yaml's, tokens.yaml's) writes are stale. */
 const isOwnStaleTempFile = (name: string) => isStaleTempFile(name) && [...OWN_ENTRIES].some((own) => name.startsWith(`.${own}.`))
 
 const isGone = (error: unknown) => {

@@ -7,6 +7,7 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/p
 import { Schema } from "effect"
 import { QrLoginStarted, QrLoginState } from "../../contract/Logins.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
+import { AdminOnly } from "../AdminOnly.js"
 import { SessionNameBody } from "../Params.js"
 
 const qrToken = Schema.Struct({ token: Schema.String })
@@ -63,5 +64,7 @@ export class AuthGroup extends HttpApiGroup.make("auth")
       .addError(NotFound)
       .annotate(OpenApi.Summary, "The current qr_url as a PNG QR code")
   )
+  // Logging in adds a session: the admin token's to do, never a named token's.
+  .middleware(AdminOnly)
   .annotate(OpenApi.Title, "Login")
 {}

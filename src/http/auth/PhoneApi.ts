@@ -8,6 +8,7 @@ import { Schema } from "effect"
 import { PhoneLoginStarted, PhoneLoginState } from "../../contract/Logins.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionNameBody } from "../Params.js"
+import { AdminOnly } from "../AdminOnly.js"
 
 const phoneToken = Schema.Struct({ token: Schema.String })
 
@@ -73,5 +74,7 @@ export class PhoneAuthGroup extends HttpApiGroup.make("phoneAuth")
       .addError(Conflict)
       .annotate(OpenApi.Summary, "Cancel a pending phone-code login (the code is withdrawn at Telegram)")
   )
+  // Logging in adds a session: the admin token's to do, never a named token's.
+  .middleware(AdminOnly)
   .annotate(OpenApi.Title, "Login by phone code")
 {}

@@ -1,4 +1,8 @@
-/** Dialog search and folder routes: the contract's parameters to the DialogSearch use case. */
+/**
+ * Dialog search and folder routes: the contract's parameters to the
+ * DialogSearch use case, under the request's scope (a named token's: what
+ * it does not admit is left out of the results, the total and the folders).
+ */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain/DialogSearch.js"
@@ -63,14 +67,14 @@ export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (han
           // A wrong request is a 400 whatever else is wrong (missing credentials included).
           const params = yield* dialogSearchParamsOf(urlParams)
           yield* requireTelegram
-          const { name } = yield* CurrentSession
-          return yield* Effect.mapError(dialogs.search(name, params), searchErrorToHttp)
+          const { name, scope } = yield* CurrentSession
+          return yield* Effect.mapError(dialogs.search(name, params, scope), searchErrorToHttp)
         }))
       .handle("listFolders", () =>
         Effect.gen(function*() {
           yield* requireTelegram
-          const { name } = yield* CurrentSession
-          return yield* mapTelegramErrors(dialogs.folders(name))
+          const { name, scope } = yield* CurrentSession
+          return yield* mapTelegramErrors(dialogs.folders(name, scope))
         }))
   })
 )

@@ -6,7 +6,7 @@
  */
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
-import { MediaLookup } from "../../app/MediaLookup.js"
+import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { mediaNotAvailableDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
@@ -74,13 +74,14 @@ const MEDIA_HEADERS = {
 
 export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handlers) =>
   Effect.gen(function*() {
-    const media = yield* MediaLookup
+    const access = yield* ScopedAccess
 
     return handlers.handle("getFile", ({ path, urlParams }) =>
       Effect.gen(function*() {
         yield* requireTelegram
-        const { name } = yield* CurrentSession
-        const file = yield* media.find(name, path.file_uuid).pipe(
+        const { name, scope } = yield* CurrentSession
+        // A file of a dialog outside the request's scope is a 404, as an unknown uuid.
+        const file = yield* access.file(name, scope, path.file_uuid).pipe(
           // Our own storage failing is a 500, not something the client can fix.
           Effect.catchTags({ MediaIndexError: Effect.die, MediaFileError: Effect.die }),
           Effect.mapError((e) =>

@@ -11,6 +11,7 @@ import { formatMessageDate } from "../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../cli/Config.js"
 import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
 import { checkHistoryRequest, type InvalidHistoryRequest } from "../../app/HistoryRequest.js"
+import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { historyRangeDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
@@ -86,6 +87,7 @@ const framesOf = (events: Chunk.Chunk<HistoryEvent>, progress: boolean): Chunk.C
 export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (handlers) =>
   Effect.gen(function*() {
     const history = yield* HistorySync
+    const access = yield* ScopedAccess
     const config = yield* AppConfig
     const keepAlive = Duration.seconds(config.sseKeepAliveSeconds ?? DEFAULT_SSE_KEEPALIVE_SECONDS)
     const slots = makeStreamSlots({
@@ -97,7 +99,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
       Effect.gen(function*() {
         const startDate = urlParams.start_date ?? null
         const endDate = urlParams.end_date ?? null
-        const { name } = yield* CurrentSession
+        const { name, scope } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
         const progress = urlParams.progress ?? false
         const request: HistoryRequest = {
@@ -115,6 +117,8 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
         if (invalid !== null) return yield* badRequestOf(invalid, endDate)
         yield* requireTelegram
+        // A dialog outside the request's scope (a named token's) is a 404, as one the account cannot see.
+        if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, path.dialog_id), telegramErrorToHttp)
         // Held until the request ends: the stream's last byte, its failure, or the client going away.
         yield* slots.acquire(name)
         const events = history.stream(request)

@@ -1,7 +1,8 @@
 /**
  * Message search routes: parameter rules of the contract (checked first: a
  * wrong request is a 400 even without Telegram credentials), then the
- * MessageSearch use case.
+ * MessageSearch use case under the request's scope (a dialog outside it is a
+ * 404; its hits are left out of a global search).
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
@@ -42,15 +43,15 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
         Effect.gen(function*() {
           const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
           yield* requireTelegram
-          const { name } = yield* CurrentSession
-          return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), q))
+          const { name, scope } = yield* CurrentSession
+          return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), q, scope))
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
           const q = yield* searchQueryOf(urlParams, null)
           yield* requireTelegram
-          const { name } = yield* CurrentSession
-          return yield* mapTelegramErrors(search.everywhere(name, q))
+          const { name, scope } = yield* CurrentSession
+          return yield* mapTelegramErrors(search.everywhere(name, q, scope))
         }))
   })
 )

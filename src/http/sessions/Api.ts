@@ -4,6 +4,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { AdminOnly } from "../AdminOnly.js"
 import { BadRequest, NotFound } from "../ApiErrors.js"
 
 export const SessionDeletedResponse = Schema.Struct({
@@ -33,5 +34,6 @@ export class SessionsGroup extends HttpApiGroup.make("sessions")
       )
       .annotate(OpenApi.Summary, "Delete a session: log it out at Telegram and remove it here")
   )
+  .middleware(AdminOnly)
   .annotate(OpenApi.Title, "Sessions")
 {}

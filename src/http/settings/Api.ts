@@ -5,6 +5,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Settings, SettingsPatch } from "../../domain/Settings.js"
+import { AdminOnly } from "../AdminOnly.js"
 import { Unprocessable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 
@@ -19,7 +20,8 @@ export class SettingsGroup extends HttpApiGroup.make("settings")
       .setPayload(SettingsPatch)
       .addSuccess(Settings)
       .addError(Unprocessable)
-      .annotate(OpenApi.Summary, "Update some settings; persisted to settings.yaml")
+      .middleware(AdminOnly)
+      .annotate(OpenApi.Summary, "Update some settings; persisted to settings.yaml (admin token only)")
   )
   .middleware(SessionAuth)
   .annotate(OpenApi.Title, "Settings")

@@ -62,6 +62,21 @@ describe("tidyDataDirNow", () => {
     expect(await tidyDataDirNow(dataDir)).toEqual({ tightened: 0, removed: 0, failures: [] })
   })
 
+  it("takes tokens.yaml, its lock and its interrupted writes for its own", async () => {
+    write("tokens.yaml", 0o644)
+    write(".tokens.yaml.lock", 0o664)
+    write(".tokens.yaml.4242.a1b2c3d4e5f6.tmp", 0o600)
+    write(".someone-elses.yaml.4242.a1b2c3d4e5f6.tmp", 0o644)
+    const report = await tidyDataDirNow(dataDir)
+    // The data directory (made by the umask here) and the two files.
+    expect(report).toEqual({ tightened: 3, removed: 1, failures: [] })
+    expect(modeOf(path.join(dataDir, "tokens.yaml"))).toBe(0o600)
+    expect(modeOf(path.join(dataDir, ".tokens.yaml.lock"))).toBe(0o600)
+    expect(fs.existsSync(path.join(dataDir, ".tokens.yaml.4242.a1b2c3d4e5f6.tmp"))).toBe(false)
+    // Not tgsc's: left as it is.
+    expect(modeOf(path.join(dataDir, ".someone-elses.yaml.4242.a1b2c3d4e5f6.tmp"))).toBe(0o644)
+  })
+
   it("removes the hidden .tmp and .part files of interrupted writes, keeps finished ones", async () => {
     const media = "accounts/1001/dialogs/-100/media"
     write(`.settings.yaml.4242.a1b2c3d4e5f6.tmp`, 0o644)
