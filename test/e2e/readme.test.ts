@@ -8,12 +8,11 @@
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
-import { projectRoot } from "../support/ServerProcess.js"
+import { freePort, projectRoot } from "../support/ServerProcess.js"
 
 const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8")
 
@@ -25,16 +24,6 @@ const bashBlocks = (heading: string): Array<string> => {
   const section = readme.slice(start, next < 0 ? undefined : next)
   return [...section.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]!)
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 interface BashResult {
   readonly code: number | null

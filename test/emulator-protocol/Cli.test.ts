@@ -16,7 +16,7 @@ import { type EmulatorEnv, startEmulator } from "../emulator/Emulator.js"
 import { parseEmulatorArgs, UsageError } from "../emulator/EmulatorArgs.js"
 import { ALL, EXACT } from "../emulator/Realism.js"
 import { destroyTestClient, makeTestClient, TEST_API_HASH, TEST_API_ID } from "../emulator/TestClient.js"
-import { projectRoot } from "../support/ServerProcess.js"
+import { freePort, projectRoot } from "../support/ServerProcess.js"
 import { stubWorld } from "./StubWorld.js"
 
 const cli = path.join(projectRoot, "test/emulator/cli.ts")
@@ -192,14 +192,6 @@ describe("parseEmulatorArgs", () => {
 })
 
 describe("--port", () => {
-  const freePort = () =>
-    new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, "127.0.0.1", () => {
-        const { port } = server.address() as net.AddressInfo
-        server.close(() => resolve(port))
-      })
-    })
-
   it("gives DC ids in ascending order consecutive ports from n", async () => {
     // Two consecutive free ports: another process may hold the one after a free port, so try a few.
     let started: { port: number; emulator: Awaited<ReturnType<typeof startEmulator>> } | null = null

@@ -121,15 +121,27 @@ export const startServer = async (options: {
   }
 }
 
-/** A TCP port that was free a moment ago. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
+/**
+ * A TCP port that was free a moment ago, taken below Linux's ephemeral range
+ * (32768-60999): the port is handed to a process that binds it later, and in
+ * between another test worker's `listen(0)` or outgoing connection could be
+ * given the same port from that range (a README walkthrough once met an
+ * emulator on "its" port). Random ports from 20000-32767 are only ever taken
+ * by a test that asks for one, and each is checked free before it is handed out.
+ */
+export const freePort = async (): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768)
+    if (await canListen(port)) return port
+  }
+  throw new Error("freePort: no free port in 20000-32767 after 50 tries")
+}
+
+const canListen = (port: number) =>
+  new Promise<boolean>((resolve) => {
     const server = net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
+    server.once("error", () => resolve(false))
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)))
   })
 
 /** Where the server keeps the saved login of session `name`. */
