@@ -30,6 +30,7 @@ import type { TelegramProxy } from "./adapters/telegram/TelegramProxy.js"
 import type { MediaFiles } from "./ports/MediaFiles.js"
 import type { MediaIndex } from "./ports/MediaIndex.js"
 import type { MessageStore } from "./ports/MessageStore.js"
+import type { SearchIndex } from "./ports/SearchIndex.js"
 import type { SessionStore, SessionStoreFailed } from "./ports/SessionStore.js"
 import type { SettingsPersistFailed, SettingsStore } from "./ports/SettingsStore.js"
 import type { TelegramGateway } from "./ports/TelegramGateway.js"
@@ -37,6 +38,8 @@ import type { TelegramLogin } from "./ports/TelegramLogin.js"
 import type { TokenStore } from "./ports/TokenStore.js"
 import { ApiTokens } from "./app/ApiTokens.js"
 import { AccountCache, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
+import { CacheSearch } from "./app/CacheSearch.js"
+import { backfillSearchIndex } from "./app/SearchBackfill.js"
 import { DialogSearch } from "./app/DialogSearch.js"
 import { HistorySync } from "./app/HistorySync.js"
 import { MediaLookup } from "./app/MediaLookup.js"
@@ -101,13 +104,22 @@ export const dataLayout = (dataDir: string) => ({
 })
 
 /** The ports tgsc's use cases run on. */
-export type TgscPorts = SessionStore | SettingsStore | MessageStore | MediaFiles | MediaIndex | TelegramGateway | TelegramLogin
+export type TgscPorts =
+  | SessionStore
+  | SettingsStore
+  | MessageStore
+  | SearchIndex
+  | MediaFiles
+  | MediaIndex
+  | TelegramGateway
+  | TelegramLogin
 
 /** The use cases. */
 export type TgscUseCases =
   | AccountCache
   | DialogSearch
   | MessageSearch
+  | CacheSearch
   | HistorySync
   | MediaLookup
   | QrLogins
@@ -133,6 +145,12 @@ export interface TgscAdapters {
   readonly sessionStore: Layer.Layer<SessionStore, SessionStoreFailed>
   readonly settingsStore: Layer.Layer<SettingsStore, SettingsFileInvalid | SettingsPersistFailed>
   readonly messageStore: Layer.Layer<MessageStore>
+  /**
+   * The full-text index of the cached messages. The default is kept by the
+   * default message store (the same layer, built once); with another store,
+   * give an index that store keeps, or the default finds nothing.
+   */
+  readonly searchIndex: Layer.Layer<SearchIndex>
   readonly mediaFiles: Layer.Layer<MediaFiles>
   readonly mediaIndex: Layer.Layer<MediaIndex>
   /** Reads saved logins from the SessionStore in use (the default one, or a replacement). */
@@ -172,10 +190,13 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
     ...(config.clientIdleSeconds === undefined ? {} : { idleTimeToLive: Duration.seconds(config.clientIdleSeconds) }),
     ...(config.telegramTimeoutSeconds === undefined ? {} : { requestTimeout: Duration.seconds(config.telegramTimeoutSeconds) })
   })
+  // One layer for both: the store writes the index in the same commit (built once, as layers are shared).
+  const caches = MessageStoreLive({ accountsDir: layout.accounts })
   return {
     sessionStore: SessionFilesLive(layout.sessions),
     settingsStore: SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed }),
-    messageStore: MessageStoreLive({ accountsDir: layout.accounts }),
+    messageStore: caches,
+    searchIndex: caches,
     mediaFiles: MediaFilesLive({ accountsDir: layout.accounts }),
     mediaIndex: MediaIndexLive({ accountsDir: layout.accounts }),
     telegramGateway: TelegramGatewayOnFirstUse.pipe(Layer.provide(adapterConfig)),
@@ -205,7 +226,13 @@ export const TgscUseCasesLive = (
     }))
   )
   // The use cases see Telegram through SessionRevocations: a session Telegram refused is not asked for again.
-  const useCases = Layer.mergeAll(logins, DialogSearch.Default, MessageSearch.Default, HistorySync.Default, MediaLookup.Default).pipe(
+  const useCases = Layer.mergeAll(
+    logins,
+    DialogSearch.Default,
+    MessageSearch.Default,
+    CacheSearch.Default.pipe(Layer.provideMerge(HistorySync.Default)),
+    MediaLookup.Default
+  ).pipe(
     Layer.provideMerge(accountCache),
     Layer.provide(RevocationGuardedGatewayLive)
   )
@@ -231,12 +258,15 @@ export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
     adapters.sessionStore,
     adapters.settingsStore,
     adapters.messageStore,
+    adapters.searchIndex,
     adapters.mediaFiles,
     adapters.mediaIndex
   )
   const ports = Layer.mergeAll(adapters.telegramGateway, adapters.telegramLogin).pipe(Layer.provideMerge(stores))
   const tokens = ApiTokens.Default.pipe(Layer.provideMerge(adapters.tokenStore))
-  const services = Layer.merge(TgscUseCasesLive(config).pipe(Layer.provideMerge(ports)), tokens)
+  // The search index catches up with the caches in the background (progress in the log).
+  const backfill = Layer.scopedDiscard(Effect.forkScoped(backfillSearchIndex))
+  const services = Layer.merge(TgscUseCasesLive(config).pipe(Layer.provideMerge(backfill), Layer.provideMerge(ports)), tokens)
   // The data directory is made private (and cleaned of a crash's temporary files) while the lock is held, before
   // any adapter opens something in it.
   const tidy = tidyDataDir(config.dataDir)

@@ -122,6 +122,15 @@ export {
 } from "./ports/MessageStore.js"
 export { MediaIndex, type MediaIndexEntry, MediaIndexError, type MediaIndexService } from "./ports/MediaIndex.js"
 export {
+  type DialogIndexState,
+  type IndexAnswer,
+  type IndexHit,
+  type IndexQuery,
+  SearchIndex,
+  SearchIndexError,
+  type SearchIndexService
+} from "./ports/SearchIndex.js"
+export {
   type ByteRange,
   MediaFileError,
   type MediaFileRef,
@@ -142,6 +151,27 @@ export {
   MessageSearchLive,
   type MessageSearchQuery
 } from "./app/MessageSearch.js"
+/** Message search over the local cache (and Telegram for its gaps), with coverage: what was and was not searched. */
+export {
+  CacheSearch,
+  CacheSearchLive,
+  type DialogCoverage,
+  ENSURE_MAX_DIALOGS,
+  EnsureTooBroad,
+  type LocalSearchAnswer,
+  type LocalSearchError,
+  type LocalSearchHit,
+  type LocalSearchRequest,
+  type LocalSort,
+  type LocalSource
+} from "./app/CacheSearch.js"
+export {
+  InvalidSearchQuery,
+  MAX_QUERY_LENGTH,
+  parseSearchQuery,
+  type SearchQuery,
+  type SearchTerm
+} from "./domain/TextSearch.js"
 /** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
 export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
 export { checkHistoryRequest, InvalidHistoryRequest } from "./app/HistoryRequest.js"

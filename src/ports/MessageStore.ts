@@ -2,7 +2,9 @@
  * The per-dialog message cache of one Telegram account: the messages, their
  * media records, and the time intervals the cache is known to hold
  * completely. A page of messages and the interval it proves are committed
- * together, so the cache never claims what it does not hold.
+ * together, so the cache never claims what it does not hold. The store
+ * also keeps the account's full-text index (ports/SearchIndex.ts) in step
+ * with every commit.
  */
 import { Context, Data, type Effect } from "effect"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
@@ -97,6 +99,14 @@ export interface CacheSummary {
   readonly newestDate: number | null
 }
 
+/** One step of keeping a dialog's search index complete (see `indexStep`). */
+export interface IndexStep {
+  /** Messages written to the index by this step. */
+  readonly indexed: number
+  /** The index holds every message of the dialog's cache. */
+  readonly done: boolean
+}
+
 export interface MessageStoreService {
   /** Whether a cache exists for the dialog (without creating one). */
   readonly exists: (key: DialogKey) => Effect.Effect<boolean, MessageStoreError>
@@ -113,6 +123,22 @@ export interface MessageStoreService {
   readonly idsAround: (key: DialogKey, interval: Interval) => Effect.Effect<IdsAround, MessageStoreError>
   /** Keyset-paged read in (date, id) order. */
   readonly read: (key: DialogKey, request: ReadRequest) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
+  /** The cached messages with these ids, in no particular order; ids not cached are left out. */
+  readonly messagesById: (
+    key: DialogKey,
+    ids: ReadonlyArray<MessageId>
+  ) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
+  /** The accounts with caches on disk. */
+  readonly accounts: () => Effect.Effect<ReadonlyArray<AccountId>, MessageStoreError>
+  /** The dialogs of the account with a cache on disk. */
+  readonly dialogs: (accountId: AccountId) => Effect.Effect<ReadonlyArray<DialogId>, MessageStoreError>
+  /**
+   * The account's search index (ports/SearchIndex.ts) is kept by the store:
+   * every commit writes it. This is the next step for a dialog cached before
+   * the index existed, or left with writes to repair: one batch of its
+   * backfill. A store without an index is always done.
+   */
+  readonly indexStep: (key: DialogKey) => Effect.Effect<IndexStep, MessageStoreError>
   readonly updateMedia: (key: DialogKey, messageId: MessageId, update: MediaUpdate) => Effect.Effect<void, MessageStoreError>
   /** A fresh locator (Telegram's file references expire) for the same file. */
   readonly updateMediaLocator: (

@@ -1,7 +1,7 @@
 /**
  * Where an account's caches live under `{data_dir}/accounts`: one directory
  * per dialog (marked id, e.g. `-1001234567890`) holding `{dialog_id}.db` and
- * `media/`, and the account's `media-index.db`.
+ * `media/`, and the account's `media-index.db` and `search.db`.
  */
 import * as nodePath from "node:path"
 
@@ -19,3 +19,6 @@ export const mediaDirectory = (accountsDir: string, accountId: number, dialogId:
 
 export const mediaIndexPath = (accountsDir: string, accountId: number): string =>
   nodePath.join(accountDirectory(accountsDir, accountId), "media-index.db")
+
+export const searchIndexPath = (accountsDir: string, accountId: number): string =>
+  nodePath.join(accountDirectory(accountsDir, accountId), "search.db")

@@ -45,5 +45,8 @@ export const dialogMigrations: Migrations = {
       end INTEGER NOT NULL,
       CHECK (start < end)
     ) STRICT`)
-  })
+  }),
+  // Ids written to the cache whose search index write has not been confirmed (adapters/sqlite/CacheIndexing.ts).
+  "2_index_pending": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.unsafe(`CREATE TABLE index_pending (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL) STRICT`))
 }

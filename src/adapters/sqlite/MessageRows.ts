@@ -97,6 +97,7 @@ const SELECT_JOINED = `SELECT ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(", ")}
   `${MEDIA_COLUMNS.map((c) => `d.${c}`).join(", ")} ` +
   "FROM messages m LEFT JOIN media d ON d.message_id = m.id "
 export const READ_ASC = SELECT_JOINED + "WHERE (m.date, m.id) > (?, ?) AND m.date < ? ORDER BY m.date, m.id LIMIT ?"
+export const readByIdsSql = memo((n) => SELECT_JOINED + `WHERE m.id IN (${placeholders(1, n)})`)
 export const READ_DESC = SELECT_JOINED + "WHERE (m.date, m.id) < (?, ?) AND m.date >= ? ORDER BY m.date DESC, m.id DESC LIMIT ?"
 
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {

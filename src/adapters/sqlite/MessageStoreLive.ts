@@ -6,53 +6,35 @@
  * Reads are keyset pages in (date, id) order, so streaming a million cached
  * messages never holds more than one page in memory. Statements go to
  * better-sqlite3 directly (see `openRawDatabase`): every message of a sync
- * passes through here.
+ * passes through here. The page itself is written by PageWrite.ts; the
+ * account's search index is written after it (CacheIndexing.ts).
  */
-import { randomUUID } from "node:crypto"
 import * as fs from "node:fs/promises"
+import * as nodePath from "node:path"
 import type Database from "better-sqlite3"
-import { Duration, Effect, Layer, RcMap } from "effect"
-import * as Intervals from "../../domain/Intervals.js"
-import type { IntervalSet } from "../../domain/Intervals.js"
-import { mediaRecordChange, messagesGone } from "../../domain/MediaRecord.js"
-import type { MessageRecord } from "../../domain/Message.js"
-import {
-  type CommitResult,
-  type DialogKey,
-  MessageStore,
-  MessageStoreError,
-  type PageCommit,
-  type StoredMedia,
-  type StoredMessage
-} from "../../ports/MessageStore.js"
+import { Context, Duration, Effect, Layer, RcMap } from "effect"
+import { type CommitResult, type DialogKey, MessageStore, MessageStoreError, type PageCommit } from "../../ports/MessageStore.js"
+import { SearchIndex } from "../../ports/SearchIndex.js"
+import { backfillStep, checkOnOpen, healthKey, indexPage, makeIndexHealth, notePending, repairPending } from "./CacheIndexing.js"
 import { dialogMigrations } from "./DialogMigrations.js"
-import { dialogDatabasePath } from "./DialogLayout.js"
-import {
-  BATCH,
-  chunks,
-  deleteMediaSql,
-  deleteMessagesSql,
-  INSERT_MEDIA,
-  type JoinedRow,
-  MEDIA_COLUMNS,
-  mediaOfMessagesSql,
-  mediaOfRow,
-  type MediaRow,
-  messageParams,
-  READ_ASC,
-  READ_DESC,
-  REFRESH_MEDIA,
-  REPLACE_MEDIA_FILE,
-  storedOfRow,
-  upsertMessagesSql
-} from "./MessageRows.js"
+import { accountDirectory, dialogDatabasePath, searchIndexPath } from "./DialogLayout.js"
+import { BATCH, chunks, type JoinedRow, READ_ASC, READ_DESC, readByIdsSql, storedOfRow } from "./MessageRows.js"
+import { commitPageRows, type Committed, readCovered } from "./PageWrite.js"
+import { searchMigrations } from "./SearchIndexDb.js"
+import { makeSearchIndex } from "./SearchIndexLive.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
-import type { MessageId } from "../../domain/Ids.js"
+import { AccountId, DialogId } from "../../domain/Ids.js"
 
 /** A dialog's open database and its page commit. */
 interface Dialog {
   readonly d: RawDatabase
-  readonly commit: Database.Transaction<(page: PageCommit) => CommitResult>
+  /** The page and, when there is an index, the record of what the index must reflect: one transaction. */
+  readonly commit: Database.Transaction<(page: PageCommit) => Committed & { readonly pending: number | null }>
+  /** The account's search index, open while the dialog is; null when the store keeps none. */
+  readonly index: RawDatabase | null
+  readonly dialogId: number
+  /** The dialog's key in IndexHealth. */
+  readonly health: string
 }
 
 export interface MessageStoreOptions {
@@ -60,176 +42,81 @@ export interface MessageStoreOptions {
   readonly accountsDir: string
   /** How long an unused dialog database stays open. */
   readonly idleTimeToLive?: Duration.DurationInput
-}
-
-const readCovered = (d: RawDatabase): IntervalSet =>
-  (d.statement("SELECT start, end FROM covered ORDER BY start").all() as Array<{ start: number; end: number }>)
-    .map((r) => Intervals.interval(r.start, r.end))
-
-const MEDIA_BETWEEN = `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id BETWEEN ? AND ?`
-
-/** Media rows of these messages, by message id. */
-const mediaOf = (d: RawDatabase, ids: ReadonlyArray<number>) => {
-  const byMessage = new Map<number, MediaRow>()
-  if (ids.length === 0) return byMessage
-  let min = ids[0]!
-  let max = min
-  for (const id of ids) {
-    if (id < min) min = id
-    if (id > max) max = id
-  }
-  if (max - min < 4 * ids.length) {
-    // A page's ids are close together: one range scan of the media table finds the few rows there are
-    // (most messages have none), where an IN list would look every id up.
-    const wanted = new Set(ids)
-    for (const row of d.statement(MEDIA_BETWEEN).all(min, max) as Array<MediaRow>) {
-      if (wanted.has(row.message_id)) byMessage.set(row.message_id, row)
-    }
-    return byMessage
-  }
-  for (const part of chunks(ids, BATCH)) {
-    for (const row of d.statement(mediaOfMessagesSql(part.length)).all(...part) as Array<MediaRow>) {
-      byMessage.set(row.message_id, row)
-    }
-  }
-  return byMessage
-}
-
-/** The whole of a page commit; run inside one transaction. */
-const COUNT_ASC = "SELECT count(*) FROM messages WHERE (date, id) > (?, ?) AND date < ?"
-const COUNT_DESC = "SELECT count(*) FROM messages WHERE (date, id) < (?, ?) AND date >= ?"
-
-/**
- * The commit's answer to the read the caller is about to make: the page's
- * messages inside the window, as stored, when nothing else is (a count of
- * the window's rows through the date index says so).
- */
-const windowOf = (
-  d: RawDatabase,
-  page: PageCommit,
-  media: ReadonlyMap<number, StoredMedia>
-): ReadonlyArray<StoredMessage> | null => {
-  const w = page.window
-  if (w === undefined) return null
-  const { after, bound } = w
-  const asc = w.order === "asc"
-  const inside = new Map<number, MessageRecord>()
-  for (const m of page.messages) {
-    const beyond = asc
-      ? m.date > after.date || (m.date === after.date && m.id > after.id)
-      : m.date < after.date || (m.date === after.date && m.id < after.id)
-    if (beyond && (asc ? m.date < bound : m.date >= bound)) inside.set(m.id, m)
-  }
-  const held = d.rows(asc ? COUNT_ASC : COUNT_DESC).get(after.date, after.id, bound) as [number]
-  if (held[0] !== inside.size) return null
-  const sign = asc ? 1 : -1
-  return [...inside.values()]
-    .sort((a, b) => sign * (a.date - b.date || a.id - b.id))
-    .map((m) => ({ message: m, media: m.media?.file == null ? null : media.get(m.id) ?? null }))
-}
-
-const commit = (d: RawDatabase, page: PageCommit): CommitResult => {
-  const dropped: Array<StoredMedia> = []
-  const ids = page.messages.map((m) => m.id)
-  const existing = mediaOf(d, ids)
-  /** The media record of each message written with a file, as it now stands. */
-  const media = new Map<number, StoredMedia>()
-
-  for (const part of chunks(page.messages, BATCH)) {
-    d.statement(upsertMessagesSql(part.length)).run(...part.flatMap(messageParams))
-  }
-
-  // What each message does to its media record is the domain's rule (domain/MediaRecord.ts); here it is written.
-  const noLongerMedia: Array<number> = []
-  for (const m of page.messages) {
-    const old = existing.get(m.id)
-    const change = mediaRecordChange(m, old === undefined ? undefined : mediaOfRow(old))
-    switch (change._tag) {
-      case "None":
-        break
-      case "Forget":
-        noLongerMedia.push(m.id)
-        dropped.push(change.stale)
-        break
-      case "Add": {
-        const r = change.record
-        const uuid = randomUUID()
-        d.statement(INSERT_MEDIA).run(
-          m.id,
-          uuid,
-          r.type,
-          r.category,
-          r.size,
-          r.mimeType,
-          r.fileName,
-          r.fileId,
-          r.locator,
-          r.status,
-          r.reason,
-          r.storedName
-        )
-        media.set(m.id, { uuid, ...r })
-        break
-      }
-      case "Refresh": {
-        const r = change.record
-        d.statement(REFRESH_MEDIA).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.locator, m.id)
-        media.set(m.id, r)
-        break
-      }
-      case "Replace": {
-        const r = change.record
-        if (change.stale !== null) dropped.push(change.stale)
-        d.statement(REPLACE_MEDIA_FILE).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.fileId, r.locator, m.id)
-        media.set(m.id, r)
-        break
-      }
-    }
-  }
-  for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
-
-  if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
-    const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
-      page.replace.start,
-      page.replace.end
-    ) as Array<{ id: MessageId }>
-    const gone = messagesGone(inRange.map((r) => r.id), page.messages)
-    for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
-    for (const part of chunks(gone, BATCH)) {
-      d.statement(deleteMediaSql(part.length)).run(...part)
-      d.statement(deleteMessagesSql(part.length)).run(...part)
-    }
-  }
-
-  const window = windowOf(d, page, media)
-  const before = readCovered(d)
-  if (page.covers === null || Intervals.isEmpty(page.covers) || Intervals.covers(before, page.covers)) {
-    return { covered: before, droppedMedia: dropped, window }
-  }
-  const after = Intervals.add(before, page.covers)
-  d.statement("DELETE FROM covered").run()
-  const insert = d.statement("INSERT INTO covered (start, end) VALUES (?, ?)")
-  for (const i of after) insert.run(i.start, i.end)
-  return { covered: after, droppedMedia: dropped, window }
+  /** Keep each account's full-text index (`search.db`) with the caches; default true. */
+  readonly searchIndex?: boolean
 }
 
 const fileExists = (path: string) =>
   Effect.promise(() => fs.access(path).then(() => true, () => false))
 
-export const MessageStoreLive = (options: MessageStoreOptions) =>
-  Layer.scoped(
-    MessageStore,
+
+const logIndexFailure = (key: DialogKey, cause: unknown) =>
+  Effect.logWarning(
+    `search index of dialog ${key.dialogId}: write failed, repaired on the next write or start: ` +
+      (cause instanceof Error ? cause.message : String(cause))
+  )
+
+const NUMERIC_NAME = /^-?\d{1,20}$/
+
+/** The entries of a directory that are numeric ids (accounts, dialogs); none when it does not exist. */
+const numericEntries = (dir: string) =>
+  Effect.promise(() =>
+    fs.readdir(dir, { withFileTypes: true }).then(
+      (entries) => entries.filter((e) => e.isDirectory() && NUMERIC_NAME.test(e.name)).map((e) => Number(e.name)),
+      () => [] as Array<number>
+    )
+  )
+
+/**
+ * The MessageStore and the SearchIndex over the same files: the store writes
+ * the index in every commit (adapters/sqlite/CacheIndexing.ts), the index
+ * answers queries. One layer, so both share the open index databases and
+ * what this process knows of each dialog's index.
+ */
+export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<MessageStore | SearchIndex> =>
+  Layer.scopedContext(
     Effect.gen(function*() {
       const pathOf = (key: DialogKey) => dialogDatabasePath(options.accountsDir, key.accountId, key.dialogId)
+      const withIndex = options.searchIndex !== false
+      const health = makeIndexHealth()
+      const idle = options.idleTimeToLive ?? Duration.minutes(1)
+
+      const indexes = yield* RcMap.make({
+        lookup: (accountId: number) => openRawDatabase(searchIndexPath(options.accountsDir, accountId), searchMigrations),
+        idleTimeToLive: idle
+      })
 
       const databases = yield* RcMap.make({
-        lookup: (path: string) =>
-          Effect.map(openRawDatabase(path, dialogMigrations), (d) => ({
-            d,
-            // One transaction for the whole page; synchronous, so nothing else in the process runs inside it.
-            commit: d.db.transaction((page: PageCommit) => commit(d, page))
-          })),
-        idleTimeToLive: options.idleTimeToLive ?? Duration.minutes(1)
+        lookup: (name: string) =>
+          Effect.gen(function*() {
+            const key = keyOfName(name)
+            const d = yield* openRawDatabase(pathOf(key), dialogMigrations)
+            // The account's index stays open as long as the dialog is (this lookup's scope holds it).
+            const index = withIndex ? yield* RcMap.get(indexes, key.accountId) : null
+            const healthOf = healthKey(key.accountId, key.dialogId)
+            if (index !== null) {
+              const checked = yield* Effect.try(() => checkOnOpen(d, index, key.dialogId))
+              if (checked.repaired > 0) {
+                yield* Effect.logInfo(`search index of dialog ${key.dialogId}: ${checked.repaired} messages repaired`)
+              }
+              health.dirty.delete(healthOf)
+              if (checked.backfilled) health.checked.add(healthOf)
+            }
+            const dialog: Dialog = {
+              d,
+              index,
+              dialogId: key.dialogId,
+              health: healthOf,
+              // One transaction for the whole page; synchronous, so nothing else in the process runs inside it.
+              commit: d.db.transaction((page: PageCommit) => {
+                const committed = commitPageRows(d, page)
+                const pending = index === null ? null : notePending(d, [...page.messages.map((m) => m.id), ...committed.gone])
+                return { ...committed, pending }
+              })
+            }
+            return dialog
+          }),
+        idleTimeToLive: idle
       })
 
       /** Runs `use` on the dialog's open database (opened, and brought up to date, on first use). */
@@ -241,13 +128,30 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
         const fail = (cause: unknown) => new MessageStoreError({ operation: `${operation} (${pathOf(key)})`, cause })
         return Effect.scoped(
           Effect.flatMap(
-            Effect.mapError(RcMap.get(databases, pathOf(key)), fail),
+            Effect.mapError(RcMap.get(databases, nameOfKey(key)), fail),
             (database) => Effect.try({ try: () => use(database), catch: fail })
           )
         )
       }
 
-      return MessageStore.of({
+      /** The cache's page, then the index (see CacheIndexing.ts); an index failure is logged, never the commit's. */
+      const commitPage = (database: Dialog, page: PageCommit): { result: CommitResult; indexFailure: unknown } => {
+        const { gone, pending, result } = database.commit(page)
+        const { d, index } = database
+        if (index === null || pending === null) return { result, indexFailure: null }
+        try {
+          if (health.dirty.has(database.health)) repairPending(d, index, database.dialogId)
+          else indexPage(d, index, database.dialogId, pending, page.messages, gone)
+          health.dirty.delete(database.health)
+          return { result, indexFailure: null }
+        } catch (cause) {
+          // The cache's commit stands; its pending record names what the index lacks.
+          health.dirty.add(database.health)
+          return { result, indexFailure: cause ?? "unknown error" }
+        }
+      }
+
+      const store = MessageStore.of({
         exists: (key) => fileExists(pathOf(key)),
 
         covered: (key) => withDatabase(key, "read covered ranges", ({ d }) => readCovered(d)),
@@ -262,7 +166,9 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
             return { messages: row.n, oldestDate: row.oldest, newestDate: row.newest }
           }),
 
-        commitPage: (key, page) => withDatabase(key, "commit page", (database) => database.commit(page)),
+        commitPage: (key, page) =>
+          Effect.flatMap(withDatabase(key, "commit page", (database) => commitPage(database, page)), ({ indexFailure, result }) =>
+            indexFailure === null ? Effect.succeed(result) : Effect.as(logIndexFailure(key, indexFailure), result)),
 
         idsAround: (key, range) =>
           withDatabase(key, "read neighbours", ({ d }) => {
@@ -282,6 +188,30 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
               request.limit
             ) as Array<JoinedRow>).map(storedOfRow)),
 
+        messagesById: (key, ids) =>
+          ids.length === 0 ? Effect.succeed([]) : withDatabase(key, "read messages by id", ({ d }) =>
+            chunks(ids, BATCH).flatMap((part) => (d.rows(readByIdsSql(part.length)).all(...part) as Array<JoinedRow>).map(storedOfRow))),
+
+        accounts: () => Effect.map(numericEntries(options.accountsDir), (ids) => ids.map(AccountId)),
+
+        dialogs: (accountId) =>
+          Effect.map(
+            numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")),
+            (ids) => ids.map(DialogId)
+          ),
+
+        indexStep: (key) =>
+          withDatabase(key, "index", (database) => {
+            if (database.index === null) return { indexed: 0, done: true }
+            if (health.dirty.has(database.health)) {
+              repairPending(database.d, database.index, database.dialogId)
+              health.dirty.delete(database.health)
+            }
+            const step = backfillStep(database.d, database.index, database.dialogId)
+            if (step.done) health.checked.add(database.health)
+            return step
+          }),
+
         updateMedia: (key, messageId, update) =>
           withDatabase(key, "update media", ({ d }) => {
             d.statement("UPDATE media SET status = ?, reason = ?, stored_name = ? WHERE message_id = ?").run(
@@ -297,5 +227,16 @@ export const MessageStoreLive = (options: MessageStoreOptions) =>
             d.statement("UPDATE media SET locator = ? WHERE message_id = ?").run(locator, messageId)
           })
       })
+
+      const search = makeSearchIndex({ enabled: withIndex, indexes, health, dialogsOf: store.dialogs })
+      return Context.make(MessageStore, store).pipe(Context.add(SearchIndex, search))
     })
   )
+
+/** RcMap keys: one string per account and dialog. */
+const nameOfKey = (key: DialogKey) => `${key.accountId}/${key.dialogId}`
+
+const keyOfName = (name: string): DialogKey & { readonly dialogId: DialogId } => {
+  const [account, dialog] = name.split("/")
+  return { accountId: AccountId(Number(account)), dialogId: DialogId(Number(dialog)) }
+}

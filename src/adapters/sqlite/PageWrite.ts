@@ -1,0 +1,188 @@
+/**
+ * A page commit on a dialog's open database, synchronous (better-sqlite3),
+ * run by MessageStoreLive inside one transaction: the messages upserted,
+ * their media records changed by the domain's rules (domain/MediaRecord.ts),
+ * the messages Telegram no longer has deleted, the covered interval added,
+ * and the caller's next read answered from the page when it can be.
+ */
+import { randomUUID } from "node:crypto"
+import * as Intervals from "../../domain/Intervals.js"
+import type { IntervalSet } from "../../domain/Intervals.js"
+import { mediaRecordChange, messagesGone } from "../../domain/MediaRecord.js"
+import type { MessageRecord } from "../../domain/Message.js"
+import type { MessageId } from "../../domain/Ids.js"
+import type { CommitResult, PageCommit, StoredMedia, StoredMessage } from "../../ports/MessageStore.js"
+import {
+  BATCH,
+  chunks,
+  deleteMediaSql,
+  deleteMessagesSql,
+  INSERT_MEDIA,
+  MEDIA_COLUMNS,
+  mediaOfMessagesSql,
+  mediaOfRow,
+  type MediaRow,
+  messageParams,
+  REFRESH_MEDIA,
+  REPLACE_MEDIA_FILE,
+  upsertMessagesSql
+} from "./MessageRows.js"
+import type { RawDatabase } from "./SqliteDatabase.js"
+
+export const readCovered = (d: RawDatabase): IntervalSet =>
+  (d.statement("SELECT start, end FROM covered ORDER BY start").all() as Array<{ start: number; end: number }>)
+    .map((r) => Intervals.interval(r.start, r.end))
+
+const MEDIA_BETWEEN = `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id BETWEEN ? AND ?`
+
+/** Media rows of these messages, by message id. */
+const mediaOf = (d: RawDatabase, ids: ReadonlyArray<number>) => {
+  const byMessage = new Map<number, MediaRow>()
+  if (ids.length === 0) return byMessage
+  let min = ids[0]!
+  let max = min
+  for (const id of ids) {
+    if (id < min) min = id
+    if (id > max) max = id
+  }
+  if (max - min < 4 * ids.length) {
+    // A page's ids are close together: one range scan of the media table finds the few rows there are
+    // (most messages have none), where an IN list would look every id up.
+    const wanted = new Set(ids)
+    for (const row of d.statement(MEDIA_BETWEEN).all(min, max) as Array<MediaRow>) {
+      if (wanted.has(row.message_id)) byMessage.set(row.message_id, row)
+    }
+    return byMessage
+  }
+  for (const part of chunks(ids, BATCH)) {
+    for (const row of d.statement(mediaOfMessagesSql(part.length)).all(...part) as Array<MediaRow>) {
+      byMessage.set(row.message_id, row)
+    }
+  }
+  return byMessage
+}
+
+/** The whole of a page commit; run inside one transaction. */
+const COUNT_ASC = "SELECT count(*) FROM messages WHERE (date, id) > (?, ?) AND date < ?"
+const COUNT_DESC = "SELECT count(*) FROM messages WHERE (date, id) < (?, ?) AND date >= ?"
+
+/**
+ * The commit's answer to the read the caller is about to make: the page's
+ * messages inside the window, as stored, when nothing else is (a count of
+ * the window's rows through the date index says so).
+ */
+const windowOf = (
+  d: RawDatabase,
+  page: PageCommit,
+  media: ReadonlyMap<number, StoredMedia>
+): ReadonlyArray<StoredMessage> | null => {
+  const w = page.window
+  if (w === undefined) return null
+  const { after, bound } = w
+  const asc = w.order === "asc"
+  const inside = new Map<number, MessageRecord>()
+  for (const m of page.messages) {
+    const beyond = asc
+      ? m.date > after.date || (m.date === after.date && m.id > after.id)
+      : m.date < after.date || (m.date === after.date && m.id < after.id)
+    if (beyond && (asc ? m.date < bound : m.date >= bound)) inside.set(m.id, m)
+  }
+  const held = d.rows(asc ? COUNT_ASC : COUNT_DESC).get(after.date, after.id, bound) as [number]
+  if (held[0] !== inside.size) return null
+  const sign = asc ? 1 : -1
+  return [...inside.values()]
+    .sort((a, b) => sign * (a.date - b.date || a.id - b.id))
+    .map((m) => ({ message: m, media: m.media?.file == null ? null : media.get(m.id) ?? null }))
+}
+
+/** A commit's result, and the ids it deleted (the search index must drop them too). */
+export interface Committed {
+  readonly result: CommitResult
+  readonly gone: ReadonlyArray<number>
+}
+
+export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
+  const dropped: Array<StoredMedia> = []
+  let gone: ReadonlyArray<number> = []
+  const ids = page.messages.map((m) => m.id)
+  const existing = mediaOf(d, ids)
+  /** The media record of each message written with a file, as it now stands. */
+  const media = new Map<number, StoredMedia>()
+
+  for (const part of chunks(page.messages, BATCH)) {
+    d.statement(upsertMessagesSql(part.length)).run(...part.flatMap(messageParams))
+  }
+
+  // What each message does to its media record is the domain's rule (domain/MediaRecord.ts); here it is written.
+  const noLongerMedia: Array<number> = []
+  for (const m of page.messages) {
+    const old = existing.get(m.id)
+    const change = mediaRecordChange(m, old === undefined ? undefined : mediaOfRow(old))
+    switch (change._tag) {
+      case "None":
+        break
+      case "Forget":
+        noLongerMedia.push(m.id)
+        dropped.push(change.stale)
+        break
+      case "Add": {
+        const r = change.record
+        const uuid = randomUUID()
+        d.statement(INSERT_MEDIA).run(
+          m.id,
+          uuid,
+          r.type,
+          r.category,
+          r.size,
+          r.mimeType,
+          r.fileName,
+          r.fileId,
+          r.locator,
+          r.status,
+          r.reason,
+          r.storedName
+        )
+        media.set(m.id, { uuid, ...r })
+        break
+      }
+      case "Refresh": {
+        const r = change.record
+        d.statement(REFRESH_MEDIA).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.locator, m.id)
+        media.set(m.id, r)
+        break
+      }
+      case "Replace": {
+        const r = change.record
+        if (change.stale !== null) dropped.push(change.stale)
+        d.statement(REPLACE_MEDIA_FILE).run(r.type, r.category, r.size, r.mimeType, r.fileName, r.fileId, r.locator, m.id)
+        media.set(m.id, r)
+        break
+      }
+    }
+  }
+  for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
+
+  if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
+    const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
+      page.replace.start,
+      page.replace.end
+    ) as Array<{ id: MessageId }>
+    gone = messagesGone(inRange.map((r) => r.id), page.messages)
+    for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
+    for (const part of chunks(gone, BATCH)) {
+      d.statement(deleteMediaSql(part.length)).run(...part)
+      d.statement(deleteMessagesSql(part.length)).run(...part)
+    }
+  }
+
+  const window = windowOf(d, page, media)
+  const before = readCovered(d)
+  if (page.covers === null || Intervals.isEmpty(page.covers) || Intervals.covers(before, page.covers)) {
+    return { result: { covered: before, droppedMedia: dropped, window }, gone }
+  }
+  const after = Intervals.add(before, page.covers)
+  d.statement("DELETE FROM covered").run()
+  const insert = d.statement("INSERT INTO covered (start, end) VALUES (?, ?)")
+  for (const i of after) insert.run(i.start, i.end)
+  return { result: { covered: after, droppedMedia: dropped, window }, gone }
+}

@@ -1,0 +1,187 @@
+/**
+ * How an account's full-text index lies in `{accounts}/{account}/search.db`:
+ *
+ * - `fts`: an FTS5 table without content (only the inverted index, so the
+ *   index stays small next to the caches that hold the text), one row per
+ *   message, its text as `indexText` gives it (domain/TextSearch.ts).
+ * - `docs`: per message, the columns the filters read (date, sender, media,
+ *   links), keyed by the same rowid as `fts`.
+ * - `dialogs`: each dialog's ordinal (a small number) and its backfill
+ *   state.
+ *
+ * A message's rowid is `ordinal * 2^32 + message_id` (Telegram's message
+ * ids are 32-bit), so a dialog's documents are one range of the primary key
+ * and no second index is needed to find a message. Every function here is
+ * synchronous (better-sqlite3): callers run them inside one transaction,
+ * where nothing else in the process can interleave.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Effect } from "effect"
+import type { MessageRecord } from "../../domain/Message.js"
+import { FTS5_TOKENIZER, hasLink, indexText } from "../../domain/TextSearch.js"
+import type { IndexAnswer, IndexQuery } from "../../ports/SearchIndex.js"
+import { DialogId, MessageId } from "../../domain/Ids.js"
+import type { Migrations, RawDatabase } from "./SqliteDatabase.js"
+
+export const searchMigrations: Migrations = {
+  "1_create_search_index": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`CREATE TABLE dialogs (
+      ordinal INTEGER PRIMARY KEY,
+      dialog_id INTEGER NOT NULL UNIQUE,
+      backfilled INTEGER NOT NULL,
+      backfill_after INTEGER NOT NULL DEFAULT 0
+    ) STRICT`)
+    yield* sql.unsafe(`CREATE TABLE docs (
+      doc INTEGER PRIMARY KEY,
+      date INTEGER NOT NULL,
+      sender_id INTEGER,
+      media_category TEXT,
+      has_media INTEGER NOT NULL,
+      has_link INTEGER NOT NULL
+    ) STRICT`)
+    yield* sql.unsafe(
+      `CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, tokenize=${sqlString(FTS5_TOKENIZER)})`
+    )
+  })
+}
+
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`
+
+const SPAN = 2 ** 32
+
+/** Telegram's message ids are positive 32-bit integers; anything else cannot be given a rowid. */
+const indexable = (messageId: number) => Number.isSafeInteger(messageId) && messageId > 0 && messageId < SPAN
+
+/** What the index keeps of one message. */
+export interface IndexDoc {
+  readonly id: number
+  readonly date: number
+  readonly senderId: number | null
+  readonly text: string
+  /** Telegram's media class name, if any. */
+  readonly mediaType: string | null
+  readonly mediaCategory: string | null
+}
+
+export const docOfRecord = (m: MessageRecord): IndexDoc => ({
+  id: m.id,
+  date: m.date,
+  senderId: m.senderId,
+  text: m.text,
+  mediaType: m.media?.type ?? null,
+  mediaCategory: m.media?.file?.category ?? null
+})
+
+/** A web page preview is a link, not media. */
+const WEB_PAGE = "MessageMediaWebPage"
+
+export interface DialogIndexRow {
+  readonly ordinal: number
+  readonly dialogId: number
+  readonly backfilled: boolean
+  readonly backfillAfter: number
+}
+
+export const dialogRow = (idx: RawDatabase, dialogId: number): DialogIndexRow | null => {
+  const row = idx.statement("SELECT ordinal, backfilled, backfill_after FROM dialogs WHERE dialog_id = ?").get(dialogId) as
+    | { ordinal: number; backfilled: number; backfill_after: number }
+    | undefined
+  return row === undefined
+    ? null
+    : { ordinal: row.ordinal, dialogId, backfilled: row.backfilled === 1, backfillAfter: row.backfill_after }
+}
+
+export const allDialogRows = (idx: RawDatabase): ReadonlyArray<DialogIndexRow> =>
+  (idx.statement("SELECT ordinal, dialog_id, backfilled, backfill_after FROM dialogs").all() as Array<
+    { ordinal: number; dialog_id: number; backfilled: number; backfill_after: number }
+  >).map((r) => ({ ordinal: r.ordinal, dialogId: r.dialog_id, backfilled: r.backfilled === 1, backfillAfter: r.backfill_after }))
+
+/** The dialog's row, created (with this backfill state) when it has none. */
+export const ensureDialog = (idx: RawDatabase, dialogId: number, backfilled: boolean): DialogIndexRow => {
+  const found = dialogRow(idx, dialogId)
+  if (found !== null) return found
+  idx.statement("INSERT INTO dialogs (dialog_id, backfilled, backfill_after) VALUES (?, ?, 0)").run(dialogId, backfilled ? 1 : 0)
+  return dialogRow(idx, dialogId)!
+}
+
+export const setBackfill = (idx: RawDatabase, dialogId: number, after: number, done: boolean) => {
+  idx.statement("UPDATE dialogs SET backfill_after = ?, backfilled = ? WHERE dialog_id = ?").run(after, done ? 1 : 0, dialogId)
+}
+
+const UPSERT_DOC = "INSERT INTO docs (doc, date, sender_id, media_category, has_media, has_link) VALUES (?, ?, ?, ?, ?, ?) " +
+  "ON CONFLICT(doc) DO UPDATE SET date = excluded.date, sender_id = excluded.sender_id, " +
+  "media_category = excluded.media_category, has_media = excluded.has_media, has_link = excluded.has_link"
+const REPLACE_TEXT = "INSERT OR REPLACE INTO fts (rowid, body) VALUES (?, ?)"
+const DELETE_DOC = "DELETE FROM docs WHERE doc = ?"
+const DELETE_TEXT = "DELETE FROM fts WHERE rowid = ?"
+
+/** Writes (or rewrites) these messages of the dialog; call inside a transaction. */
+export const putDocs = (idx: RawDatabase, ordinal: number, docs: ReadonlyArray<IndexDoc>) => {
+  const upsert = idx.statement(UPSERT_DOC)
+  const replace = idx.statement(REPLACE_TEXT)
+  for (const m of docs) {
+    if (!indexable(m.id)) continue
+    const doc = ordinal * SPAN + m.id
+    const media = m.mediaType !== null && m.mediaType !== WEB_PAGE
+    const link = m.mediaType === WEB_PAGE || hasLink(m.text)
+    upsert.run(doc, m.date, m.senderId, m.mediaCategory, media ? 1 : 0, link ? 1 : 0)
+    replace.run(doc, indexText(m.text))
+  }
+}
+
+/** Removes these messages of the dialog; call inside a transaction. */
+export const removeDocs = (idx: RawDatabase, ordinal: number, ids: ReadonlyArray<number>) => {
+  const deleteDoc = idx.statement(DELETE_DOC)
+  const deleteText = idx.statement(DELETE_TEXT)
+  for (const id of ids) {
+    if (!indexable(id)) continue
+    deleteDoc.run(ordinal * SPAN + id)
+    deleteText.run(ordinal * SPAN + id)
+  }
+}
+
+/** Every document of the dialog gone (its cache was removed). */
+export const removeDialog = (idx: RawDatabase, ordinal: number) => {
+  const ids = idx.statement("SELECT doc FROM docs WHERE doc >= ? AND doc < ?").pluck().all(ordinal * SPAN, (ordinal + 1) * SPAN) as Array<number>
+  const deleteText = idx.statement(DELETE_TEXT)
+  for (const doc of ids) deleteText.run(doc)
+  idx.statement("DELETE FROM docs WHERE doc >= ? AND doc < ?").run(ordinal * SPAN, (ordinal + 1) * SPAN)
+}
+
+/** The query and its filters, read through `fts` and `docs`; dialog ids the index has never seen find nothing. */
+export const searchDocs = (idx: RawDatabase, q: IndexQuery): IndexAnswer => {
+  const rows = allDialogRows(idx)
+  const byOrdinal = new Map(rows.map((r) => [r.ordinal, r.dialogId]))
+  const where: Array<string> = ["fts MATCH ?"]
+  const params: Array<unknown> = [q.match]
+  if (q.dialogIds !== null) {
+    const wanted = new Set<number>(q.dialogIds)
+    const ordinals = rows.filter((r) => wanted.has(r.dialogId)).map((r) => r.ordinal)
+    if (ordinals.length === 0) return { total: 0, hits: [] }
+    // Each dialog is one range of rowids; the ordinals are integers from the table, never user text.
+    where.push(`(${ordinals.map((o) => `(d.doc >= ${o * SPAN} AND d.doc < ${(o + 1) * SPAN})`).join(" OR ")})`)
+  }
+  if (q.from !== null) where.push("d.date >= ?"), params.push(q.from)
+  if (q.until !== null) where.push("d.date < ?"), params.push(q.until)
+  if (q.senderId !== null) where.push("d.sender_id = ?"), params.push(q.senderId)
+  if (q.hasMedia !== null) where.push("d.has_media = ?"), params.push(q.hasMedia ? 1 : 0)
+  if (q.mediaCategory !== null) where.push("d.media_category = ?"), params.push(q.mediaCategory)
+  if (q.hasLink !== null) where.push("d.has_link = ?"), params.push(q.hasLink ? 1 : 0)
+  const from = `FROM fts JOIN docs d ON d.doc = fts.rowid WHERE ${where.join(" AND ")}`
+  const total = idx.statement(`SELECT count(*) ${from}`).pluck().get(...params) as number
+  if (total <= q.offset || q.limit === 0) return { total, hits: [] }
+  const order = q.sort === "date" ? "d.date DESC, d.doc DESC" : "fts.rank, d.date DESC, d.doc DESC"
+  const page = idx.rows(`SELECT d.doc, d.date ${from} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
+    ...params,
+    q.limit,
+    q.offset
+  ) as Array<[number, number]>
+  const hits = []
+  for (const [doc, date] of page) {
+    const dialogId = byOrdinal.get(Math.floor(doc / SPAN))
+    if (dialogId === undefined) continue
+    hits.push({ dialogId: DialogId(dialogId), messageId: MessageId(doc % SPAN), date })
+  }
+  return { total, hits }
+}
