@@ -81,6 +81,11 @@ export interface TgscConfig {
   readonly loginKeepSeconds?: number | undefined
   /** Logins pending at once, QR and phone code together (waiting for a scan, a code or a password); more fail with TooManyPendingLogins. Default 16. */
   readonly maxPendingLogins?: number | undefined
+  /**
+   * Keep a full-text index of the cached messages (`{dataDir}/accounts/{account}/search.db`),
+   * written with every cache commit, for CacheSearch. Default true.
+   */
+  readonly searchIndex?: boolean | undefined
   /** A settings file copied over `{dataDir}/settings.yaml` when the layer is built. */
   readonly settingsSeed?: string | undefined
   /**
@@ -191,7 +196,7 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
     ...(config.telegramTimeoutSeconds === undefined ? {} : { requestTimeout: Duration.seconds(config.telegramTimeoutSeconds) })
   })
   // One layer for both: the store writes the index in the same commit (built once, as layers are shared).
-  const caches = MessageStoreLive({ accountsDir: layout.accounts })
+  const caches = MessageStoreLive({ accountsDir: layout.accounts, searchIndex: config.searchIndex !== false })
   return {
     sessionStore: SessionFilesLive(layout.sessions),
     settingsStore: SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed }),

@@ -61,6 +61,8 @@ export interface AppConfigShape {
   readonly maxStreams?: number
   /** Logins (QR or phone code) pending at once on the server; more get a 429 (unset: 16). */
   readonly maxPendingLogins?: number
+  /** --no-search-index: keep no full-text index of the caches. */
+  readonly noSearchIndex?: boolean
 }
 
 export const DEFAULT_SSE_KEEPALIVE_SECONDS = DEFAULTS.sseKeepAliveSeconds
@@ -145,6 +147,7 @@ export const serverCommandLine = (
     const emulator = emulatorOf(given.emulator, cwd, problems)
     const proxy = problems.takeGiven(given.proxy)
     const insecureNoToken = problems.take(given.insecureNoToken) ?? false
+    const noSearchIndex = problems.take(given.noSearchIndex) ?? false
     const exposure = { host, port, hasToken: Option.isSome(apiToken), insecureNoToken, inContainer: problems.take(container) ?? false }
     checkExposure(exposure, problems, warnings)
     const limits = limitsOf(given.limits, problems)
@@ -169,6 +172,7 @@ export const serverCommandLine = (
       ...(loginKeep === undefined ? {} : { loginKeepSeconds: loginKeep }),
       ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle }),
       ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout }),
+      ...(noSearchIndex ? { noSearchIndex } : {}),
       ...limits
     }
     return { _tag: "Run", config, warnings } as const

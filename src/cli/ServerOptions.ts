@@ -9,7 +9,18 @@ import { DEFAULTS } from "../domain/Defaults.js"
 import { API_TOKEN_FILE, apiTokenOption, INSECURE_NO_TOKEN } from "./ConfigSecurity.js"
 import { entryOf, type HelpEntry, renderOptions } from "./Help.js"
 import { LIMIT_SETTINGS, limitOptions } from "./LimitOptions.js"
-import { oneOf, optional, portNumber, seconds, type Setting, sourced, type Sourced, switchOption, withDefault } from "./Setting.js"
+import {
+  oneOf,
+  optional,
+  portNumber,
+  seconds,
+  type Setting,
+  sourced,
+  type Sourced,
+  switchOption,
+  withDefault,
+  yesOrNo
+} from "./Setting.js"
 import {
   DATA_DIR,
   dataDirOption,
@@ -115,6 +126,13 @@ const TELEGRAM_TIMEOUT: Setting<number> = {
   check: seconds({ zero: false })
 }
 
+const NO_SEARCH_INDEX: Setting<boolean> = {
+  flag: "no-search-index",
+  variable: "TGSC_NO_SEARCH_INDEX",
+  help: "keep no full-text index of the caches (search.db): source=cache|auto searches then find nothing",
+  check: yesOrNo
+}
+
 const LOG_LEVEL = {
   flag: "log-level",
   variable: "LOG_LEVEL",
@@ -153,6 +171,7 @@ export const serverOptions = (cwd: string) =>
     loginKeep: optional(LOGIN_KEEP),
     clientIdle: optional(CLIENT_IDLE),
     telegramTimeout: optional(TELEGRAM_TIMEOUT),
+    noSearchIndex: switchOption(NO_SEARCH_INDEX),
     limits: limitOptions,
     proxy: proxyOption,
     emulator: emulatorOptions,
@@ -176,6 +195,7 @@ const SETTINGS_SHOWN: ReadonlyArray<Setting<any>> = [
   LOGIN_KEEP,
   CLIENT_IDLE,
   TELEGRAM_TIMEOUT,
+  NO_SEARCH_INDEX,
   ...LIMIT_SETTINGS,
   PROXY,
   TELEGRAM_DC,

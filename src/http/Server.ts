@@ -138,6 +138,7 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   loginTimeoutSeconds: config.loginTimeoutSeconds,
   loginKeepSeconds: config.loginKeepSeconds,
   maxPendingLogins: config.maxPendingLogins,
+  searchIndex: config.noSearchIndex !== true,
   settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined
 })
 
