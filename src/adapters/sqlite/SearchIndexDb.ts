@@ -41,12 +41,10 @@ export const searchMigrations: Migrations = {
       has_link INTEGER NOT NULL
     ) STRICT`)
     yield* sql.unsafe(
-      `CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, tokenize=${sqlString(FTS5_TOKENIZER)})`
+      `CREATE VIRTUAL TABLE fts USING fts5(body, content='', contentless_delete=1, tokenize="${FTS5_TOKENIZER}")`
     )
   })
 }
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`
 
 const SPAN = 2 ** 32
 
