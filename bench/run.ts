@@ -14,6 +14,7 @@ import { formatRow, type Row } from "./lib/Measure.js"
 import { projectRoot } from "./lib/Processes.js"
 import { emulatorBenchmark } from "./emulator.js"
 import { historyBenchmark } from "./history.js"
+import { localSearchBenchmark } from "./local-search.js"
 import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
@@ -46,6 +47,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "search",
     description: "fuzzy dialog search over 10k dialogs: latency and throughput over HTTP",
     run: ({ runs, quick }) => searchBenchmark(runs, quick)
+  },
+  {
+    name: "localsearch",
+    description: "local full-text search over 1M cached messages in 100 dialogs: backfill, index size, query latency over HTTP",
+    run: ({ runs, quick }) => localSearchBenchmark(runs, quick)
   },
   {
     name: "mcp",

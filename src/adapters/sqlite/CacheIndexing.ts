@@ -75,9 +75,9 @@ export const indexPage = (
   gone: ReadonlyArray<number>
 ) => {
   idx.db.transaction(() => {
-    const { ordinal } = ensureDialog(idx, dialogId, false)
-    removeDocs(idx, ordinal, gone)
-    putDocs(idx, ordinal, written.map(docOfRecord))
+    const row = ensureDialog(idx, dialogId, false)
+    removeDocs(idx, row.ordinal, gone)
+    putDocs(idx, row, written.map(docOfRecord))
   })()
   d.statement("DELETE FROM index_pending WHERE seq = ?").run(pending)
 }
@@ -95,9 +95,9 @@ export const repairPending = (d: RawDatabase, idx: RawDatabase, dialogId: number
   }
   const present = new Set(found.map((m) => m.id))
   idx.db.transaction(() => {
-    const { ordinal } = ensureDialog(idx, dialogId, false)
-    removeDocs(idx, ordinal, ids.filter((id) => !present.has(id)))
-    putDocs(idx, ordinal, found)
+    const row = ensureDialog(idx, dialogId, false)
+    removeDocs(idx, row.ordinal, ids.filter((id) => !present.has(id)))
+    putDocs(idx, row, found)
   })()
   d.statement(`DELETE FROM index_pending WHERE seq <= ?`).run(records[records.length - 1]![0])
   return ids.length
@@ -146,7 +146,7 @@ export const backfillStep = (d: RawDatabase, idx: RawDatabase, dialogId: number,
   const rows = d.rows(`${ROW_COLUMNS}WHERE m.id > ? ORDER BY m.id LIMIT ?`).all(row.backfillAfter, batch) as Array<DocRow>
   const done = rows.length < batch
   idx.db.transaction(() => {
-    putDocs(idx, row.ordinal, rows.map(docOfRow))
+    putDocs(idx, row, rows.map(docOfRow))
     setBackfill(idx, dialogId, rows.length === 0 ? row.backfillAfter : rows[rows.length - 1]![0], done)
   })()
   return { indexed: rows.length, done }
