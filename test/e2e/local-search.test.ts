@@ -216,6 +216,18 @@ describe("a partly cached dialog: coverage, gaps, auto and ensure", () => {
     expect(found).toContain(`${BOB_CHAT}:7:telegram`)
   })
 
+  it("auto: a Telegram rate limit is a 429 with Retry-After, as for Telegram's search", async () => {
+    await e2e.control("/faults", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "messages.Search", error: "FLOOD_WAIT_300", times: 1 })
+    })
+    const res = await get(`/api/v3/search/messages/${RUST}?source=auto&q=welcome&${DAY}`)
+    expect(res.status).toBe(429)
+    expect(res.headers.get("retry-after")).toBe("300")
+    expect(res.body).toEqual({ detail: "Telegram rate limit exceeded. Retry after 300 seconds." })
+  })
+
   it("ensure=true fills the gaps first: no gaps left, and the gap's message is now the cache's", async () => {
     const res = await cacheIn(RUST, `q=welcome&ensure=true&${DAY}`)
     expect(res.status, JSON.stringify(res.body)).toBe(200)
