@@ -79,7 +79,8 @@ const keys = (body: Json) => body.results.map((r: Json) => `${r.dialog_id}:${r.m
 const range = (start: string, end: string) => ({ start_date: start, end_date: end })
 
 beforeAll(async () => {
-  e2e = await startE2e({ scenario })
+  // Exact Telegram even in a TGSC_E2E_REALISM run: the assertions name every message a history or search returns.
+  e2e = await startE2e({ scenario, realism: {} })
   await e2e.login("alice", 1001)
   await e2e.login("bob", 1002, { password: "hunter2" })
 }, 60_000)
