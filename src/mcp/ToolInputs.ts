@@ -8,6 +8,8 @@ import { parseDateInput } from "../domain/Dates.js"
 import { defaultDialogSearchParams as dialogDefaults } from "../domain/DialogSearch.js"
 import { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../app/MessageSearch.js"
 
+const MEDIA_TYPES = ["photos", "videos", "voice_messages", "video_messages", "stickers", "gifs", "files"] as const
+
 /** The longest search text, in code points (as `q`/`query` over HTTP). */
 export const MAX_QUERY_LENGTH = 256
 
@@ -98,12 +100,43 @@ export type SearchDialogsArgs = typeof SearchDialogsArgs.Type
 
 export const NoArgs = Schema.Struct({})
 
+const cacheOnly = (description: string) => `${description} (source cache or auto only)`
+
+/** The arguments only a cache search (source cache or auto) takes. */
+export const CACHE_ONLY_ARGS = ["sender_id", "has_media", "media_type", "has_link", "folder", "dialog_ids", "offset", "sort", "ensure"] as const
+
 export const SearchMessagesArgs = Schema.Struct({
-  query: SearchText("the word or phrase to find (Telegram's own message search)"),
+  query: SearchText("the words to find (Telegram's own search, or with source cache/auto the cache's query language)"),
+  source: opt(
+    Enum(
+      ["telegram", "cache", "auto"],
+      "telegram (default): Telegram's own search; cache: the local cache's full-text index (only what was read before); " +
+        "auto: the cache, and Telegram for the parts of the range the cache lacks"
+    )
+  ),
   dialog_id: opt(DialogIdArg.annotations({ description: "search in this dialog only; omit to search every dialog" })),
   start_date: opt(DateArg("upper bound, as in the REST API: only messages sent before this")),
   end_date: opt(DateArg("lower bound, as in the REST API: only messages sent after this")),
-  limit: opt(integer(1, 500, `maximum results 1-500; default ${MESSAGE_SEARCH_DEFAULT_LIMIT}`))
+  limit: opt(integer(1, 500, `maximum results 1-500; default ${MESSAGE_SEARCH_DEFAULT_LIMIT}`)),
+  sender_id: opt(
+    Schema.Number.pipe(Schema.filter((n) => (Number.isSafeInteger(n) && n !== 0) || `must be a non-zero integer id, got ${n}`))
+      .annotations({ description: cacheOnly("only messages from this sender (user id, or a channel's marked id)"), jsonSchema: { type: "integer" } })
+  ),
+  has_media: opt(Schema.Boolean.annotations({ description: cacheOnly("only messages with (true) or without (false) media") })),
+  media_type: opt(Enum(MEDIA_TYPES, cacheOnly("only messages with media of this category"))),
+  has_link: opt(Schema.Boolean.annotations({ description: cacheOnly("only messages with (true) or without (false) a link") })),
+  folder: opt(
+    Schema.Union(Schema.String, Schema.Number).annotations({ description: cacheOnly("only dialogs of this folder: id or title from list_folders") })
+  ),
+  dialog_ids: opt(Schema.Array(DialogIdArg).annotations({ description: cacheOnly("only these dialogs") })),
+  offset: opt(integer(0, 10_000, cacheOnly("skip this many results (paging), 0-10000; default 0"))),
+  sort: opt(Enum(["relevance", "date"], cacheOnly("date (default): newest first; relevance: best match first"))),
+  ensure: opt(
+    Schema.Boolean.annotations({
+      description: cacheOnly("first fetch from Telegram what the cache lacks of the range (as read_history would), then answer; " +
+        "at most 20 dialogs")
+    })
+  )
 })
 
 export type SearchMessagesArgs = typeof SearchMessagesArgs.Type

@@ -13,12 +13,12 @@ import { CacheStatus } from "../contract/CacheStatus.js"
 import { DialogSearchResponse, type DialogSearchView, Folder, type FolderView } from "../contract/Dialogs.js"
 import { SEARCH_RANGE_DETAIL } from "../contract/FailureDetails.js"
 import { FileMetadata } from "../contract/Files.js"
-import { MessageSearchResponse } from "../contract/Messages.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import { type DialogSearchParams, defaultDialogSearchParams } from "../domain/DialogSearch.js"
 import type { McpCallShape } from "./McpCall.js"
 import { mediaToolFailure, searchToolFailure, telegramToolFailure } from "./ToolErrors.js"
 import { CacheStatusArgs, GetFileInfoArgs, NoArgs, SearchDialogsArgs, SearchMessagesArgs } from "./ToolInputs.js"
+import { localRequestOf, rejectCacheOnlyArgs, searchCache, SearchMessagesOutput } from "./LocalSearchTool.js"
 import { badArguments, defineTool } from "./ToolRegistry.js"
 import { fenceFor, formatSize, inline } from "./Transcript.js"
 import { DialogId } from "../domain/Ids.js"
@@ -118,11 +118,15 @@ export const listFoldersTool = defineTool({
 export const searchMessagesTool = defineTool({
   name: "search_messages",
   title: "Search messages",
-  description: "Telegram's own message search (no cache needed): in one dialog (dialog_id) or across all dialogs; as " +
-    "GET /api/v3/search/messages. As there, start_date is the upper bound (messages before it) and end_date the lower " +
-    `bound (messages after it). ${UNTRUSTED}`,
+  description: "Message search, as GET /api/v3/search/messages: in one dialog (dialog_id) or across all dialogs. " +
+    "source telegram (default): Telegram's own search, no cache needed. source cache: the local cache's full-text " +
+    "index (words match by prefix, case- and accent-insensitive; \"a phrase\", -excluded, a OR b), with filters " +
+    "(sender_id, has_media, media_type, has_link, folder, dialog_ids, offset, sort); it finds only what was read before " +
+    "(read_history), and its coverage says, per dialog, which parts of the range the cache lacks (gaps). source auto: " +
+    "the cache, and Telegram's search for the gaps. ensure: true fills the gaps first. As in the REST API, start_date " +
+    `is the upper bound (messages before it) and end_date the lower bound (messages after it). ${UNTRUSTED}`,
   input: SearchMessagesArgs,
-  output: MessageSearchResponse,
+  output: SearchMessagesOutput,
   run: (args, call) =>
     Effect.gen(function*() {
       const query = args.query.trim()
@@ -130,9 +134,13 @@ export const searchMessagesTool = defineTool({
       const before = args.start_date ?? null
       const after = args.end_date ?? null
       if (before !== null && after !== null && after >= before) return yield* badArguments(SEARCH_RANGE_DETAIL)
-      const search = yield* MessageSearch
-      const q = { query, before, after, fromUserId: null, limit: args.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT }
+      const source = args.source ?? "telegram"
+      const limit = args.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT
       const { scope, session } = caller(call)
+      if (source !== "telegram") return yield* searchCache(session, scope, localRequestOf(args, source, { query, before, after, limit }))
+      yield* rejectCacheOnlyArgs(args)
+      const search = yield* MessageSearch
+      const q = { query, before, after, fromUserId: null, limit }
       const found = yield* Effect.mapError(
         args.dialog_id === undefined ? search.everywhere(session, q, scope) : search.inDialog(session, DialogId(args.dialog_id), q, scope),
         telegramToolFailure

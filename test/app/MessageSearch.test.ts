@@ -15,6 +15,7 @@ import { DetailErrorsLive } from "../../src/http/DetailErrors.js"
 import { MessagesHandlersLive } from "../../src/http/messages/Http.js"
 import { SessionAuthLive } from "../../src/http/SessionAuth.js"
 import { MessageSearchLive } from "../../src/app/MessageSearch.js"
+import { CacheSearch } from "../../src/app/CacheSearch.js"
 import type { DialogRecord } from "../../src/domain/Dialog.js"
 import type { MessageRecord } from "../../src/domain/Message.js"
 import { SessionStore } from "../../src/ports/SessionStore.js"
@@ -139,6 +140,8 @@ const serve = (overrides: Partial<TelegramGatewayService> = {}) => {
     Layer.provide(MessagesHandlersLive),
     Layer.provide(SessionAuthLive),
     Layer.provide(MessageSearchLive),
+    // source=cache is test/e2e/local-search.test.ts's: here only Telegram's search.
+    Layer.provide(Layer.succeed(CacheSearch, CacheSearch.make({ search: () => Effect.die("no cache search in this test") }))),
     Layer.provide(AccountCacheLive),
     Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(60) })),
     Layer.provide(Layer.succeed(TelegramGateway, gateway)),

@@ -72,6 +72,13 @@ const badValue = (random: Random, name: string): string => {
     case "max_participants":
     case "from_user":
       return pick(random, ["-1", ...BAD_INTS])
+    case "dialog_id":
+      return pick(random, ["0", ...BAD_INTS.filter((v) => v !== "-1")])
+    case "sender_id":
+      return pick(random, ["0", ...BAD_INTS.filter((v) => v !== "-1")])
+    case "source":
+    case "media_type":
+      return pick(random, ["regex", "", "Cache ", "photo", "TELEGRAM", "%00"])
     case "min_score":
       return pick(random, ["1.5", "-0.1", "abc", "", "NaN", "1e999"])
     case "q":
@@ -106,7 +113,7 @@ const badDialogId = (random: Random) => pick(random, ["0", "abc", "1.5", "-", "9
 const DIALOG_PARAMS = ["q", "query", "match", "min_score", "type", "folder", "is_archived", "min_messages", "max_messages",
   "min_participants", "max_participants", "last_message_after", "last_message_before", "created_after", "created_before",
   "is_creator", "has_username", "is_verified", "sort", "order", "limit", "offset"]
-const SEARCH_PARAMS = ["q", "query", "start_date", "end_date", "limit"]
+const SEARCH_PARAMS = ["q", "query", "start_date", "end_date", "limit", "source", "sender_id", "has_media", "media_type", "has_link", "offset", "sort", "ensure"]
 const HISTORY_PARAMS = ["start_date", "end_date", "chunk_size", "force_refresh", "reverse", "progress"]
 
 const ENDPOINTS: ReadonlyArray<Endpoint> = [
@@ -130,7 +137,7 @@ const ENDPOINTS: ReadonlyArray<Endpoint> = [
   { method: "GET", path: () => "/api/v3/search/dialogs", params: DIALOG_PARAMS, writes: false, session: true },
   { method: "GET", path: () => "/api/v3/folders", params: [], writes: false, session: true },
   { method: "GET", path: (r) => `/api/v3/search/messages/${chance(r, 0.7) ? dialogId(r) : badDialogId(r)}`, params: [...SEARCH_PARAMS, "from_user"], writes: false, session: true },
-  { method: "GET", path: () => "/api/v3/search/messages", params: SEARCH_PARAMS, writes: false, session: true },
+  { method: "GET", path: () => "/api/v3/search/messages", params: [...SEARCH_PARAMS, "dialog_id"], writes: false, session: true },
   { method: "GET", path: (r) => `/api/v3/history/${chance(r, 0.8) ? dialogId(r) : badDialogId(r)}`, params: HISTORY_PARAMS, writes: true, session: true },
   { method: "GET", path: (r) => `/api/v3/files/${chance(r, 0.5) ? "0b1e7d3c-1111-4222-8333-444455556666" : garbage(r)}`, params: ["metadata_only"], writes: false, session: true },
   { method: "GET", path: () => "/api/v3/settings", params: [], writes: false, session: true },

@@ -136,6 +136,26 @@ describe("a scoped token over /api", () => {
     expect(new Set(scoped.body.results.map((r: any) => r.dialog_id))).toEqual(new Set([CRYPTO]))
     expect(scoped.body.total).toBe(scoped.body.results.length)
   })
+
+  it("a cache search (source=cache|auto) shows only its dialogs' hits and coverage; naming another is a 404", async () => {
+    await historyOf(BOB_CHAT) // the admin caches a dialog outside the agent's scope (CRYPTO's cache is there already)
+    const all = await json(await api("/api/v3/search/messages?q=see&source=cache", ADMIN))
+    expect(all.body.results.map((r: any) => r.dialog_id)).toContain(BOB_CHAT)
+    expect(all.body.coverage.map((c: any) => c.dialog_id).sort()).toEqual([BOB_CHAT, CRYPTO].sort())
+    for (const source of ["cache", "auto"]) {
+      const scoped = await json(await api(`/api/v3/search/messages?q=see&source=${source}`, agent))
+      expect(scoped.status).toBe(200)
+      expect(scoped.body.results.filter((r: any) => r.dialog_id !== CRYPTO)).toEqual([])
+      expect(scoped.body.coverage.map((c: any) => c.dialog_id)).toEqual([CRYPTO])
+      for (const target of [`/api/v3/search/messages/${BOB_CHAT}?q=see&source=${source}`, `/api/v3/search/messages?q=see&source=${source}&dialog_id=${BOB_CHAT}`]) {
+        const outside = await json(await api(target, agent))
+        expect(outside.status, target).toBe(404)
+        expect(outside.body.detail).toMatch(/^Dialog 1002 not found/)
+      }
+    }
+    const bitcoin = await json(await api(`/api/v3/search/messages/${CRYPTO}?q=bitcoin&source=cache`, agent))
+    expect(bitcoin.body.results.map((r: any) => r.message_id)).toEqual([1])
+  })
 })
 
 describe("admin-only routes", () => {

@@ -172,6 +172,11 @@ describe("README: every curl example against the emulator", () => {
     expect(all).toContain('"title":"Crypto News"')
     expect(all).toContain('"title":"All Chats"')
     expect(all).toContain('"query":"bitcoin"')
+    // The cache search finds what the history block before it cached, and says what the cache holds.
+    expect(all).toMatch(/\{"query":"lifetimes","total":1,"limit":50,"offset":0,"source":"cache","sort":"date",/)
+    expect(all).toContain('"message":"How do lifetimes work?"')
+    expect(all).toMatch(/"coverage":\[\{"dialog_id":-1000000003002,"dialog_title":"Rust Devs","index_complete":true,"covered":\[\{/)
+    expect(all).toContain('"source":"auto"')
     expect(all).toContain("data: {\"messages\": [")
     expect(all).toMatch(/"file_path":"\//)
     expect(fs.statSync(path.join(cwd, "photo.jpg")).size).toBe(2458624)

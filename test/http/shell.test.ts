@@ -128,8 +128,9 @@ describe("HTTP shell", () => {
     expect(defaults("/api/v3/search/dialogs")).toEqual({
       match: "fuzzy", min_score: "0.8", sort: "last_message", order: "desc", limit: "50", offset: "0"
     })
-    expect(defaults("/api/v3/search/messages")).toEqual({ limit: "50" })
-    expect(defaults("/api/v3/search/messages/{dialog_id}")).toEqual({ limit: "50" })
+    const searchDefaults = { limit: "50", source: "telegram", offset: "0", sort: "date", ensure: "false" }
+    expect(defaults("/api/v3/search/messages")).toEqual(searchDefaults)
+    expect(defaults("/api/v3/search/messages/{dialog_id}")).toEqual(searchDefaults)
     expect(defaults("/api/v3/history/{dialog_id}")).toEqual({
       chunk_size: "100", force_refresh: "false", reverse: "false", progress: "false"
     })

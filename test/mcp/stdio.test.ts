@@ -86,6 +86,13 @@ describe("tgsc-mcp embedded (the data directory is free)", () => {
       ) as any
       expect(page.structuredContent.messages.map((m: any) => m.message_id)).toEqual([1, 2, 3, 4])
       expect(progress.length).toBeGreaterThan(0)
+      // The same tool registry as /mcp: the cache search finds what read_history just cached.
+      const cached = await mcp.client.callTool({
+        name: "search_messages",
+        arguments: { query: "bitcoin", source: "cache", dialog_id: CRYPTO, start_date: "2024-06-01" }
+      }) as any
+      expect(cached.structuredContent.results.map((r: any) => [r.message_id, r.origin])).toEqual([[1, "cache"]])
+      expect(cached.structuredContent.coverage.map((c: any) => c.gaps)).toEqual([[]])
       const refused = await startServer({ dataDir, env }).then(
         async (server) => {
           await server.stop()

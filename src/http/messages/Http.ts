@@ -1,19 +1,26 @@
 /**
  * Message search routes: parameter rules of the contract (checked first: a
- * wrong request is a 400 even without Telegram credentials), then the
- * MessageSearch use case under the request's scope (a dialog outside it is a
- * 404; its hits are left out of a global search).
+ * wrong request is a 400 even without Telegram credentials), then, by
+ * `source`, the MessageSearch use case (Telegram's search, the default) or
+ * CacheSearch (the local cache; `auto` adds Telegram for its gaps), under
+ * the request's scope (a dialog outside it is a 404; its hits and coverage
+ * are left out of a global search).
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
+import type { AccessScope } from "../../domain/AccessScope.js"
+import { CacheSearch, type LocalSearchRequest } from "../../app/CacheSearch.js"
 import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
 import { SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
+import { localSearchFailure, localSearchView } from "../../contract/LocalSearch.js"
+import type { SessionName } from "../../domain/SessionName.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams } from "./Api.js"
 import { BadRequest } from "../ApiErrors.js"
+import { localSearchRequestOf, rejectCacheOnly } from "./LocalParams.js"
 import { requireTelegram } from "../RequireTelegram.js"
-import { mapTelegramErrors } from "../TelegramHttpErrors.js"
+import { failureToHttp, mapTelegramErrors } from "../TelegramHttpErrors.js"
 import { DialogId } from "../../domain/Ids.js"
 
 /** `q` and `query` are the same parameter; `start_date` is the upper bound, `end_date` the lower (contract). */
@@ -38,19 +45,42 @@ export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | nu
 export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
   Effect.gen(function*() {
     const search = yield* MessageSearch
+    const cache = yield* CacheSearch
+    /** A cache search's answer on the wire; storage failures are our own (a 500). */
+    const searchCache = (session: SessionName, scope: AccessScope, query: string, request: LocalSearchRequest) =>
+      cache.search(session, scope, request).pipe(
+        Effect.catchAll((error) => {
+          const failure = localSearchFailure(error)
+          return failure === null ? Effect.die(error) : Effect.fail(failureToHttp(failure))
+        }),
+        Effect.map((answer) => localSearchView(query, request, answer))
+      )
     return handlers
       .handle("searchDialogMessages", ({ path, urlParams }) =>
         Effect.gen(function*() {
-          const q = yield* searchQueryOf(urlParams, urlParams.from_user ?? null)
+          const fromUser = urlParams.from_user ?? null
+          const source = urlParams.source ?? "telegram"
+          const q = yield* searchQueryOf(urlParams, fromUser)
+          if (source === "telegram") yield* rejectCacheOnly(urlParams)
+          const local = source === "telegram"
+            ? null
+            : yield* localSearchRequestOf(urlParams, source, q, [path.dialog_id], fromUser)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
+          if (local !== null) return yield* searchCache(name, scope, q.query, local)
           return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), q, scope))
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
+          const source = urlParams.source ?? "telegram"
           const q = yield* searchQueryOf(urlParams, null)
+          if (source === "telegram") yield* rejectCacheOnly(urlParams)
+          const local = source === "telegram"
+            ? null
+            : yield* localSearchRequestOf(urlParams, source, q, urlParams.dialog_id ?? null, null)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
+          if (local !== null) return yield* searchCache(name, scope, q.query, local)
           return yield* mapTelegramErrors(search.everywhere(name, q, scope))
         }))
   })
