@@ -90,7 +90,8 @@ export const listeningUrl = (proc: Running, timeoutMs = 60_000) =>
   }, timeoutMs)
 
 export const healthy = async (url: string) => {
-  const res = await fetch(url + "/health")
+  // A probe that hangs (a connection made while the server was still starting) must not stall the wait.
+  const res = await fetch(url + "/health", { signal: AbortSignal.timeout(2_000) })
   return res.ok ? true : undefined
 }
 

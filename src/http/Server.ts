@@ -154,6 +154,12 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
  */
 const HttpLive = (config: AppConfigShape) =>
   HttpApiBuilder.serve((app) => requestLog(responseGuards(app))).pipe(
+    // Recorded before "Listening on" is logged: whoever waits for that line finds the record.
+    withRecordedAddress(config),
+    HttpServer.withLogAddress,
+    // Provided first, so built last: the port is bound only once every route and middleware is ready, and the
+    // handler is attached right after. Bound earlier, a connection made meanwhile would wait for ever.
+    Layer.provide(NodeServerLive(config)),
     Layer.provide(AllowedHostsLive(config)),
     Layer.provide(SameOriginLive),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
@@ -163,11 +169,7 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
-    Layer.provide(JsonBodyLive),
-    // Recorded before "Listening on" is logged: whoever waits for that line finds the record.
-    withRecordedAddress(config),
-    HttpServer.withLogAddress,
-    Layer.provide(NodeServerLive(config))
+    Layer.provide(JsonBodyLive)
   ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>
 
 /**
