@@ -132,6 +132,13 @@ export type LocalSearchError =
   | MessageStoreError
   | SearchIndexError
 
+interface SearchedDialog {
+  readonly id: DialogId
+  readonly title: string | null
+  /** It has a cache on disk (when the search started). */
+  readonly cached: boolean
+}
+
 const byDateDesc = (a: LocalSearchHit, b: LocalSearchHit) =>
   b.stored.message.date - a.stored.message.date || b.stored.message.id - a.stored.message.id
 
@@ -162,7 +169,7 @@ const makeCacheSearch = Effect.gen(function*() {
     scope: AccessScope,
     accountId: AccountId,
     r: LocalSearchRequest
-  ): Effect.Effect<ReadonlyArray<{ id: DialogId; title: string | null; listed: boolean }>, LocalSearchError> =>
+  ): Effect.Effect<ReadonlyArray<SearchedDialog>, LocalSearchError> =>
     Effect.gen(function*() {
       const cached = new Set<number>(yield* store.dialogs(accountId))
       // The dialog list gives titles and folders; a plain search of the whole cache can do without it (offline).
@@ -193,16 +200,17 @@ const makeCacheSearch = Effect.gen(function*() {
           return d !== undefined && selectionContains(selection.right, d)
         })
       }
-      return ids.map((id) => ({ id: DialogId(id), title: byId.get(id)?.title ?? null, listed: byId.has(id) }))
+      return ids.map((id) => ({ id: DialogId(id), title: byId.get(id)?.title ?? null, cached: cached.has(id) }))
     })
 
-  const coverageOf = (accountId: AccountId, dialogs: ReadonlyArray<{ id: DialogId; title: string | null }>, range: Interval) =>
+  const coverageOf = (accountId: AccountId, dialogs: ReadonlyArray<SearchedDialog>, range: Interval, refresh: boolean) =>
     Effect.gen(function*() {
       const states = new Map((yield* index.states(accountId)).map((s) => [s.dialogId as number, s.complete]))
       return yield* Effect.forEach(dialogs, (d) =>
         Effect.gen(function*() {
           const key = { accountId, dialogId: d.id }
-          const held = (yield* store.exists(key)) ? yield* store.covered(key) : Intervals.empty
+          // After `ensure`, a dialog may have a cache it had not before.
+          const held = d.cached || (refresh && (yield* store.exists(key))) ? yield* store.covered(key) : Intervals.empty
           const covered = Intervals.intersect(held, [range])
           return {
             dialogId: d.id,
@@ -306,11 +314,11 @@ const makeCacheSearch = Effect.gen(function*() {
       const account = yield* gateway.account(session)
       const accountId = AccountId(account.userId)
       const dialogs = yield* dialogsSearched(session, scope, accountId, r)
-      let coverage = yield* coverageOf(accountId, dialogs, range)
+      let coverage = yield* coverageOf(accountId, dialogs, range, false)
       if (r.ensure) {
         if (dialogs.length > ENSURE_MAX_DIALOGS) return yield* new EnsureTooBroad({ dialogs: dialogs.length })
         yield* ensureRange(session, coverage, range, now)
-        coverage = yield* coverageOf(accountId, dialogs, range)
+        coverage = yield* coverageOf(accountId, dialogs, range, true)
       }
       const titles = new Map(dialogs.map((d) => [d.id as number, d.title]))
       const wanted = r.offset + r.limit
@@ -319,8 +327,9 @@ const makeCacheSearch = Effect.gen(function*() {
       const answer = dialogs.length === 0 && !everyDialog ? { total: 0, hits: [] } : yield* index.search(accountId, {
         match: toFts5(q),
         dialogIds: everyDialog ? null : dialogs.map((d) => d.id),
-        from: range.start,
-        until: range.end,
+        // The requested bounds only: the default range is everything up to now, which needs no filter.
+        from: r.after,
+        until: r.before,
         senderId: r.senderId,
         hasMedia: r.hasMedia,
         mediaCategory: r.mediaType,

@@ -44,4 +44,8 @@ export const caseFold = (text: string): string => text.toLowerCase().replace(NEE
  * dropped, case-folded, and decomposed once more (folding can produce
  * decomposable characters).
  */
-export const foldForSearch = (text: string): string => withoutMarks(caseFold(withoutMarks(text)))
+export const foldForSearch = (text: string): string =>
+  // ASCII has nothing to decompose and no marks: lowercasing is all of it (and far cheaper).
+  ASCII.test(text) ? text.toLowerCase() : withoutMarks(caseFold(withoutMarks(text)))
+
+const ASCII = /^[\x00-\x7F]*$/

@@ -175,7 +175,11 @@ interface Answer {
   readonly total: number
   readonly index_complete: boolean
   readonly results: ReadonlyArray<{ readonly dialog_id: number; readonly message_id: number; readonly snippet: string }>
-  readonly coverage: ReadonlyArray<{ readonly dialog_id: number; readonly covered: ReadonlyArray<{ start_date: string; end_date: string }> }>
+  readonly coverage: ReadonlyArray<{
+    readonly dialog_id: number
+    readonly covered: ReadonlyArray<{ start_date: string; end_date: string }>
+    readonly gaps: ReadonlyArray<{ start_date: string; end_date: string }>
+  }>
 }
 
 let e2e: E2e
@@ -250,9 +254,7 @@ describe("cache search against the scenario's oracle", () => {
         `&end_date=${encodeURIComponent(dateAt(0))}&start_date=${encodeURIComponent(dateAt(200))}`,
       { session: "alice" }
     )
-    const body = await response.json() as Answer & {
-      coverage: ReadonlyArray<{ dialog_id: number; covered: ReadonlyArray<unknown>; gaps: ReadonlyArray<unknown> }>
-    }
+    const body = await response.json() as Answer
     expect(response.status, JSON.stringify(body)).toBe(200)
     const byDialog = new Map(body.coverage.map((c) => [c.dialog_id, c]))
     expect(byDialog.get(CHANNEL_ID)?.covered).toEqual([{ start_date: dateAt(CHANNEL_FROM), end_date: dateAt(CHANNEL_TO) }])

@@ -27,6 +27,15 @@ interface CacheAnswer {
 const dialogDb = (dataDir: string) => path.join(dataDir, "accounts", String(ALICE), "dialogs", String(CHANNEL), `${CHANNEL}.db`)
 const searchDb = (dataDir: string) => path.join(dataDir, "accounts", String(ALICE), "search.db")
 
+const cachedIds = (file: string): Array<number> => {
+  const db = new Database(file, { readonly: true, fileMustExist: true })
+  try {
+    return db.prepare("SELECT id FROM messages ORDER BY id").pluck().all() as Array<number>
+  } finally {
+    db.close()
+  }
+}
+
 const pendingRecords = (file: string): number => {
   const db = new Database(file, { readonly: true, fileMustExist: true })
   try {
@@ -80,7 +89,7 @@ describe("the search index after a crash", () => {
       // The second day: its page is written to the cache, then the index write waits, and the server is killed.
       const streaming = e2e.api(`/api/v3/history/${CHANNEL}?start_date=2024-01-16&end_date=2024-01-17`, { session: "alice" })
         .then((r) => r.text(), () => "")
-      await waitUntil("the cache write of the second day", () => pendingRecords(dialogDb(dataDir)) > 0 ? true : undefined)
+      await waitUntil("the cache write of the second day", () => cachedIds(dialogDb(dataDir)).includes(4) ? true : undefined)
       await e2e.server.stop("SIGKILL")
       await streaming
       holder.exec("ROLLBACK")

@@ -4,7 +4,7 @@
  * A page commit writes the dialog's cache in one transaction that also
  * records, in the cache's `index_pending` table, the ids the index has yet to
  * reflect (written or deleted). The index is then written in a transaction
- * of its own, and the record is removed. A crash between the two leaves the
+ * of its own, and the record is removed (by the next transaction). A crash between the two leaves the
  * record behind; the next time the dialog's cache is opened (at the latest by
  * the backfill every start runs), `repairPending` writes what it names, from
  * the cache. A failed index write (a locked or full disk) leaves the same
@@ -65,12 +65,15 @@ const inList = (n: number) => Array.from({ length: n }, () => "?").join(",")
 export const notePending = (d: RawDatabase, ids: ReadonlyArray<number>): number =>
   Number(d.statement("INSERT INTO index_pending (ids) VALUES (?)").run(ids.join(",")).lastInsertRowid)
 
-/** After the cache's transaction: the page written to the index, then its pending record removed. */
+/**
+ * After the cache's transaction: the page written to the index. Its pending
+ * record is then confirmed, and removed by the dialog's next transaction
+ * (`forgetPending`): a transaction of its own for it would cost a commit per
+ * page, and a record left by a crash only repeats this write.
+ */
 export const indexPage = (
-  d: RawDatabase,
   idx: RawDatabase,
   dialogId: number,
-  pending: number,
   written: ReadonlyArray<MessageRecord>,
   gone: ReadonlyArray<number>
 ) => {
@@ -79,7 +82,11 @@ export const indexPage = (
     removeDocs(idx, row.ordinal, gone)
     putDocs(idx, row, written.map(docOfRecord))
   })()
-  d.statement("DELETE FROM index_pending WHERE seq = ?").run(pending)
+}
+
+/** Pending records up to this one are in the index. */
+export const forgetPending = (d: RawDatabase, upTo: number) => {
+  d.statement("DELETE FROM index_pending WHERE seq <= ?").run(upTo)
 }
 
 /** Writes to the index every message the cache's pending records name (as the cache holds it now), then removes them. */

@@ -15,7 +15,16 @@ import type Database from "better-sqlite3"
 import { Context, Duration, Effect, Layer, RcMap } from "effect"
 import { type CommitResult, type DialogKey, MessageStore, MessageStoreError, type PageCommit } from "../../ports/MessageStore.js"
 import { SearchIndex } from "../../ports/SearchIndex.js"
-import { backfillStep, checkOnOpen, healthKey, indexPage, makeIndexHealth, notePending, repairPending } from "./CacheIndexing.js"
+import {
+  backfillStep,
+  checkOnOpen,
+  forgetPending,
+  healthKey,
+  indexPage,
+  makeIndexHealth,
+  notePending,
+  repairPending
+} from "./CacheIndexing.js"
 import { dialogMigrations } from "./DialogMigrations.js"
 import { accountDirectory, dialogDatabasePath, searchIndexPath } from "./DialogLayout.js"
 import { BATCH, chunks, type JoinedRow, READ_ASC, READ_DESC, readByIdsSql, storedOfRow } from "./MessageRows.js"
@@ -35,6 +44,12 @@ interface Dialog {
   readonly dialogId: number
   /** The dialog's key in IndexHealth. */
   readonly health: string
+  /**
+   * The last pending record the index has confirmed: removed by the next
+   * page's transaction (or when the dialog closes) rather than by a
+   * transaction of its own. A crash before that only repeats its index write.
+   */
+  confirmed: number | null
 }
 
 export interface MessageStoreOptions {
@@ -107,13 +122,22 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
               index,
               dialogId: key.dialogId,
               health: healthOf,
+              confirmed: null,
               // One transaction for the whole page; synchronous, so nothing else in the process runs inside it.
               commit: d.db.transaction((page: PageCommit) => {
                 const committed = commitPageRows(d, page)
-                const pending = index === null ? null : notePending(d, [...page.messages.map((m) => m.id), ...committed.gone])
-                return { ...committed, pending }
+                if (index === null) return { ...committed, pending: null }
+                if (dialog.confirmed !== null) forgetPending(d, dialog.confirmed)
+                dialog.confirmed = null
+                return { ...committed, pending: notePending(d, [...page.messages.map((m) => m.id), ...committed.gone]) }
               })
             }
+            // Before the database closes (this finalizer runs before openRawDatabase's).
+            yield* Effect.addFinalizer(() =>
+              Effect.sync(() => {
+                if (dialog.confirmed !== null) forgetPending(d, dialog.confirmed)
+              }).pipe(Effect.ignore)
+            )
             return dialog
           }),
         idleTimeToLive: idle
@@ -141,7 +165,10 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         if (index === null || pending === null) return { result, indexFailure: null }
         try {
           if (health.dirty.has(database.health)) repairPending(d, index, database.dialogId)
-          else indexPage(d, index, database.dialogId, pending, page.messages, gone)
+          else {
+            indexPage(index, database.dialogId, page.messages, gone)
+            database.confirmed = pending
+          }
           health.dirty.delete(database.health)
           return { result, indexFailure: null }
         } catch (cause) {
