@@ -4,7 +4,8 @@
  * A page commit writes the dialog's cache in one transaction that also
  * records, in the cache's `index_pending` table, the ids the index has yet to
  * reflect (written or deleted). The index is then written in a transaction
- * of its own, and the record is removed (by the next transaction). A crash between the two leaves the
+ * of its own (a few pages at once, IndexQueue.ts), and the record is removed
+ * (by the next transaction). A crash between the two leaves the
  * record behind; the next time the dialog's cache is opened (at the latest by
  * the backfill every start runs), `repairPending` writes what it names, from
  * the cache. A failed index write (a locked or full disk) leaves the same
@@ -19,10 +20,8 @@
  *
  * Every function is synchronous (better-sqlite3).
  */
-import type { MessageRecord } from "../../domain/Message.js"
 import {
   dialogRow,
-  docOfRecord,
   ensureDialog,
   type IndexDoc,
   putDocs,
@@ -39,9 +38,17 @@ export interface IndexHealth {
   readonly checked: Set<string>
   /** An index write failed: the cache's index_pending names what the index lacks. */
   readonly dirty: Set<string>
+  /** The open dialogs' queued index writes (IndexQueue.ts), written before their account's index is read. */
+  readonly queues: Map<string, { flush: () => boolean }>
 }
 
-export const makeIndexHealth = (): IndexHealth => ({ checked: new Set(), dirty: new Set() })
+export const makeIndexHealth = (): IndexHealth => ({ checked: new Set(), dirty: new Set(), queues: new Map() })
+
+/** Writes every queued index write of the account's open dialogs. */
+export const flushAccount = (health: IndexHealth, accountId: number) => {
+  const prefix = `${accountId}:`
+  for (const [key, queue] of health.queues) if (key.startsWith(prefix)) queue.flush()
+}
 
 export const healthKey = (accountId: number, dialogId: number) => `${accountId}:${dialogId}`
 
@@ -66,25 +73,10 @@ export const notePending = (d: RawDatabase, ids: ReadonlyArray<number>): number 
   Number(d.statement("INSERT INTO index_pending (ids) VALUES (?)").run(ids.join(",")).lastInsertRowid)
 
 /**
- * After the cache's transaction: the page written to the index. Its pending
- * record is then confirmed, and removed by the dialog's next transaction
- * (`forgetPending`): a transaction of its own for it would cost a commit per
- * page, and a record left by a crash only repeats this write.
+ * Pending records up to this one are in the index: removed by the dialog's
+ * next transaction rather than one of their own (a commit per page), since
+ * a record a crash leaves only repeats its write.
  */
-export const indexPage = (
-  idx: RawDatabase,
-  dialogId: number,
-  written: ReadonlyArray<MessageRecord>,
-  gone: ReadonlyArray<number>
-) => {
-  idx.db.transaction(() => {
-    const row = ensureDialog(idx, dialogId, false)
-    removeDocs(idx, row.ordinal, gone)
-    putDocs(idx, row, written.map(docOfRecord))
-  })()
-}
-
-/** Pending records up to this one are in the index. */
 export const forgetPending = (d: RawDatabase, upTo: number) => {
   d.statement("DELETE FROM index_pending WHERE seq <= ?").run(upTo)
 }

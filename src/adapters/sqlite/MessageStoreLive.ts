@@ -12,7 +12,7 @@
 import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import type Database from "better-sqlite3"
-import { Context, Duration, Effect, Layer, RcMap } from "effect"
+import { Context, Duration, Effect, Layer, RcMap, Runtime } from "effect"
 import { type CommitResult, type DialogKey, MessageStore, MessageStoreError, type PageCommit } from "../../ports/MessageStore.js"
 import { SearchIndex } from "../../ports/SearchIndex.js"
 import {
@@ -20,12 +20,12 @@ import {
   checkOnOpen,
   forgetPending,
   healthKey,
-  indexPage,
   makeIndexHealth,
   notePending,
   repairPending
 } from "./CacheIndexing.js"
 import { dialogMigrations } from "./DialogMigrations.js"
+import { IndexQueue } from "./IndexQueue.js"
 import { accountDirectory, dialogDatabasePath, searchIndexPath } from "./DialogLayout.js"
 import { BATCH, chunks, type JoinedRow, READ_ASC, READ_DESC, readByIdsSql, storedOfRow } from "./MessageRows.js"
 import { commitPageRows, type Committed, readCovered } from "./PageWrite.js"
@@ -50,6 +50,8 @@ interface Dialog {
    * transaction of its own. A crash before that only repeats its index write.
    */
   confirmed: number | null
+  /** Index writes waiting to be written together; null without an index. */
+  readonly queue: IndexQueue | null
 }
 
 export interface MessageStoreOptions {
@@ -94,6 +96,8 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       const pathOf = (key: DialogKey) => dialogDatabasePath(options.accountsDir, key.accountId, key.dialogId)
       const withIndex = options.searchIndex !== false
       const health = makeIndexHealth()
+      // For the log lines of index writes made outside any request (a queue written by its timer).
+      const runtime = yield* Effect.runtime<never>()
       const idle = options.idleTimeToLive ?? Duration.minutes(1)
 
       const indexes = yield* RcMap.make({
@@ -117,12 +121,20 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
               health.dirty.delete(healthOf)
               if (checked.backfilled) health.checked.add(healthOf)
             }
+            const queue = index === null ? null : new IndexQueue(index, key.dialogId, (pending) => {
+              dialog.confirmed = pending
+              health.dirty.delete(healthOf)
+            }, (cause) => {
+              health.dirty.add(healthOf)
+              Runtime.runFork(runtime)(logIndexFailure(key, cause))
+            })
             const dialog: Dialog = {
               d,
               index,
               dialogId: key.dialogId,
               health: healthOf,
               confirmed: null,
+              queue,
               // One transaction for the whole page; synchronous, so nothing else in the process runs inside it.
               commit: d.db.transaction((page: PageCommit) => {
                 const committed = commitPageRows(d, page)
@@ -132,9 +144,12 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
                 return { ...committed, pending: notePending(d, [...page.messages.map((m) => m.id), ...committed.gone]) }
               })
             }
+            if (queue !== null) health.queues.set(healthOf, queue)
             // Before the database closes (this finalizer runs before openRawDatabase's).
             yield* Effect.addFinalizer(() =>
               Effect.sync(() => {
+                health.queues.delete(healthOf)
+                queue?.flush()
                 if (dialog.confirmed !== null) forgetPending(d, dialog.confirmed)
               }).pipe(Effect.ignore)
             )
@@ -158,17 +173,21 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         )
       }
 
-      /** The cache's page, then the index (see CacheIndexing.ts); an index failure is logged, never the commit's. */
+      /**
+       * The cache's page, then its index writes queued (IndexQueue.ts), or, after a failed index write, the
+       * repair of everything pending; an index failure is logged, never the commit's.
+       */
       const commitPage = (database: Dialog, page: PageCommit): { result: CommitResult; indexFailure: unknown } => {
         const { gone, pending, result } = database.commit(page)
-        const { d, index } = database
-        if (index === null || pending === null) return { result, indexFailure: null }
+        const { d, index, queue } = database
+        if (index === null || queue === null || pending === null) return { result, indexFailure: null }
+        if (!health.dirty.has(database.health)) {
+          queue.add(page.messages, gone, pending)
+          return { result, indexFailure: null }
+        }
         try {
-          if (health.dirty.has(database.health)) repairPending(d, index, database.dialogId)
-          else {
-            indexPage(index, database.dialogId, page.messages, gone)
-            database.confirmed = pending
-          }
+          queue.clear()
+          repairPending(d, index, database.dialogId)
           health.dirty.delete(database.health)
           return { result, indexFailure: null }
         } catch (cause) {
@@ -230,6 +249,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         indexStep: (key) =>
           withDatabase(key, "index", (database) => {
             if (database.index === null) return { indexed: 0, done: true }
+            database.queue?.flush()
             if (health.dirty.has(database.health)) {
               repairPending(database.d, database.index, database.dialogId)
               health.dirty.delete(database.health)

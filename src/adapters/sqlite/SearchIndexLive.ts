@@ -10,7 +10,7 @@ import { DialogId } from "../../domain/Ids.js"
 import type { AccountId } from "../../domain/Ids.js"
 import type { MessageStoreError } from "../../ports/MessageStore.js"
 import { type DialogIndexState, SearchIndex, SearchIndexError, type SearchIndexService } from "../../ports/SearchIndex.js"
-import { healthKey, type IndexHealth } from "./CacheIndexing.js"
+import { flushAccount, healthKey, type IndexHealth } from "./CacheIndexing.js"
 import { allDialogRows, searchDocs } from "./SearchIndexDb.js"
 import type { RawDatabase } from "./SqliteDatabase.js"
 
@@ -27,7 +27,8 @@ export const makeSearchIndex = ({ dialogsOf, enabled, health, indexes }: SearchI
     Effect.scoped(
       Effect.flatMap(
         RcMap.get(indexes, accountId),
-        (idx) => Effect.try(() => use(idx))
+        // Whatever the account's dialogs have queued is written first: a search sees every commit made.
+        (idx) => Effect.try(() => (flushAccount(health, accountId), use(idx)))
       )
     ).pipe(Effect.mapError((cause) => new SearchIndexError({ operation, cause })))
 
