@@ -33,6 +33,7 @@ import { searchMigrations } from "./SearchIndexDb.js"
 import { makeSearchIndex } from "./SearchIndexLive.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 import { AccountId, DialogId } from "../../domain/Ids.js"
+import type { IntervalSet } from "../../domain/Intervals.js"
 
 /** A dialog's open database and its page commit. */
 interface Dialog {
@@ -42,6 +43,8 @@ interface Dialog {
   /** The account's search index, open while the dialog is; null when the store keeps none. */
   readonly index: RawDatabase | null
   readonly dialogId: number
+  /** Its key in the RcMap. */
+  readonly name: string
   /** The dialog's key in IndexHealth. */
   readonly health: string
   /**
@@ -105,11 +108,20 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         idleTimeToLive: idle
       })
 
+      /**
+       * What reads ask for on every cache search, kept in memory: this process writes every cache of the
+       * data directory (its lock), so they change only here. Each dialog's covered intervals (from its
+       * last read or commit) and each account's dialogs with a cache.
+       */
+      const coveredOf = new Map<string, IntervalSet>()
+      const dialogsOf = new Map<number, Set<DialogId>>()
+
       const databases = yield* RcMap.make({
         lookup: (name: string) =>
           Effect.gen(function*() {
             const key = keyOfName(name)
             const d = yield* openRawDatabase(pathOf(key), dialogMigrations)
+            dialogsOf.get(key.accountId)?.add(key.dialogId)
             // The account's index stays open as long as the dialog is (this lookup's scope holds it).
             const index = withIndex ? yield* RcMap.get(indexes, key.accountId) : null
             const healthOf = healthKey(key.accountId, key.dialogId)
@@ -132,6 +144,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
               d,
               index,
               dialogId: key.dialogId,
+              name,
               health: healthOf,
               confirmed: null,
               queue,
@@ -179,6 +192,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
        */
       const commitPage = (database: Dialog, page: PageCommit): { result: CommitResult; indexFailure: unknown } => {
         const { gone, pending, result } = database.commit(page)
+        coveredOf.set(database.name, result.covered)
         const { d, index, queue } = database
         if (index === null || queue === null || pending === null) return { result, indexFailure: null }
         if (!health.dirty.has(database.health)) {
@@ -200,7 +214,14 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       const store = MessageStore.of({
         exists: (key) => fileExists(pathOf(key)),
 
-        covered: (key) => withDatabase(key, "read covered ranges", ({ d }) => readCovered(d)),
+        covered: (key) => {
+          const known = coveredOf.get(nameOfKey(key))
+          return known !== undefined ? Effect.succeed(known) : withDatabase(key, "read covered ranges", ({ d }) => {
+            const covered = readCovered(d)
+            coveredOf.set(nameOfKey(key), covered)
+            return covered
+          })
+        },
 
         summary: (key) =>
           withDatabase(key, "summarize", ({ d }) => {
@@ -240,11 +261,18 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
 
         accounts: () => Effect.map(numericEntries(options.accountsDir), (ids) => ids.map(AccountId)),
 
-        dialogs: (accountId) =>
-          Effect.map(
+        dialogs: (accountId) => {
+          const known = dialogsOf.get(accountId)
+          return known !== undefined ? Effect.succeed([...known]) : Effect.map(
             numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")),
-            (ids) => ids.map(DialogId)
-          ),
+            (ids) => {
+              // Kept from now on: every cache the process creates is opened here first (see the lookup).
+              const listed = dialogsOf.get(accountId) ?? new Set(ids.map(DialogId))
+              dialogsOf.set(accountId, listed)
+              return [...listed]
+            }
+          )
+        },
 
         indexStep: (key) =>
           withDatabase(key, "index", (database) => {

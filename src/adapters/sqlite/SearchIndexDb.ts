@@ -94,21 +94,31 @@ export const dialogRow = (idx: RawDatabase, dialogId: number): DialogIndexRow | 
     : { ordinal: row.ordinal, dialogId, backfilled: row.backfilled === 1, backfillAfter: row.backfill_after }
 }
 
-export const allDialogRows = (idx: RawDatabase): ReadonlyArray<DialogIndexRow> =>
-  (idx.statement("SELECT ordinal, dialog_id, backfilled, backfill_after FROM dialogs").all() as Array<
+/** The dialogs table as last read, per open index: every query needs it, and only the two writers below change it. */
+const rowsRead = new WeakMap<RawDatabase, ReadonlyArray<DialogIndexRow>>()
+
+export const allDialogRows = (idx: RawDatabase): ReadonlyArray<DialogIndexRow> => {
+  const known = rowsRead.get(idx)
+  if (known !== undefined) return known
+  const rows = (idx.statement("SELECT ordinal, dialog_id, backfilled, backfill_after FROM dialogs").all() as Array<
     { ordinal: number; dialog_id: number; backfilled: number; backfill_after: number }
   >).map((r) => ({ ordinal: r.ordinal, dialogId: r.dialog_id, backfilled: r.backfilled === 1, backfillAfter: r.backfill_after }))
+  rowsRead.set(idx, rows)
+  return rows
+}
 
 /** The dialog's row, created (with this backfill state) when it has none. */
 export const ensureDialog = (idx: RawDatabase, dialogId: number, backfilled: boolean): DialogIndexRow => {
   const found = dialogRow(idx, dialogId)
   if (found !== null) return found
   idx.statement("INSERT INTO dialogs (dialog_id, backfilled, backfill_after) VALUES (?, ?, 0)").run(dialogId, backfilled ? 1 : 0)
+  rowsRead.delete(idx)
   return dialogRow(idx, dialogId)!
 }
 
 export const setBackfill = (idx: RawDatabase, dialogId: number, after: number, done: boolean) => {
   idx.statement("UPDATE dialogs SET backfill_after = ?, backfilled = ? WHERE dialog_id = ?").run(after, done ? 1 : 0, dialogId)
+  rowsRead.delete(idx)
 }
 
 const UPSERT_DOC = "INSERT INTO docs (doc, date, sender_id, flags) VALUES (?, ?, ?, ?) " +
