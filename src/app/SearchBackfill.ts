@@ -4,7 +4,8 @@
  * what a crash left between a cache write and its index write) and, when it
  * was cached before the index existed, indexed a batch at a time, with
  * progress in the log. Until a dialog's turn has come, searches report its
- * index incomplete (ports/SearchIndex.ts). Failures are logged, never fatal:
+ * index incomplete (ports/SearchIndex.ts). A dialog whose cache was deleted
+ * by hand leaves the index first. Failures are logged, never fatal:
  * the caches stay as they are, and the next start tries again.
  */
 import { Duration, Effect } from "effect"
@@ -17,6 +18,8 @@ const PROGRESS_EVERY = Duration.seconds(10)
 const backfillAccount = (accountId: AccountId) =>
   Effect.gen(function*() {
     const store = yield* MessageStore
+    const pruned = yield* store.pruneIndex(accountId)
+    if (pruned > 0) yield* Effect.logInfo(`search index of account ${accountId}: ${pruned} dialogs whose cache is gone forgotten`)
     const dialogs: ReadonlyArray<DialogId> = yield* store.dialogs(accountId)
     const started = Date.now()
     let lastReport = started

@@ -139,6 +139,8 @@ export interface MessageStoreService {
    * backfill. A store without an index is always done.
    */
   readonly indexStep: (key: DialogKey) => Effect.Effect<IndexStep, MessageStoreError>
+  /** Drops from the account's search index every dialog whose cache is gone (deleted by hand); how many. */
+  readonly pruneIndex: (accountId: AccountId) => Effect.Effect<number, MessageStoreError>
   readonly updateMedia: (key: DialogKey, messageId: MessageId, update: MediaUpdate) => Effect.Effect<void, MessageStoreError>
   /** A fresh locator (Telegram's file references expire) for the same file. */
   readonly updateMediaLocator: (

@@ -29,7 +29,7 @@ import { IndexQueue } from "./IndexQueue.js"
 import { accountDirectory, dialogDatabasePath, searchIndexPath } from "./DialogLayout.js"
 import { BATCH, chunks, type JoinedRow, READ_ASC, READ_DESC, readByIdsSql, storedOfRow } from "./MessageRows.js"
 import { commitPageRows, type Committed, readCovered } from "./PageWrite.js"
-import { searchMigrations } from "./SearchIndexDb.js"
+import { allDialogRows, forgetDialog, searchMigrations } from "./SearchIndexDb.js"
 import { makeSearchIndex } from "./SearchIndexLive.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 import { AccountId, DialogId } from "../../domain/Ids.js"
@@ -286,6 +286,17 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
             if (step.done) health.checked.add(database.health)
             return step
           }),
+
+        pruneIndex: (accountId) =>
+          !withIndex ? Effect.succeed(0) : Effect.gen(function*() {
+            const onDisk = new Set<number>(yield* numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")))
+            return yield* Effect.scoped(Effect.flatMap(RcMap.get(indexes, accountId), (idx) =>
+              Effect.sync(() => {
+                const gone = allDialogRows(idx).filter((r) => !onDisk.has(r.dialogId))
+                for (const row of gone) forgetDialog(idx, row)
+                return gone.length
+              })))
+          }).pipe(Effect.mapError((cause) => new MessageStoreError({ operation: "prune the search index", cause }))),
 
         updateMedia: (key, messageId, update) =>
           withDatabase(key, "update media", ({ d }) => {

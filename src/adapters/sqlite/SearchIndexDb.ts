@@ -179,6 +179,15 @@ export const removeDialog = (idx: RawDatabase, ordinal: number) => {
   idx.statement("DELETE FROM docs WHERE doc >= ? AND doc < ?").run(ordinal * SPAN, (ordinal + 1) * SPAN)
 }
 
+/** Forgets a dialog: its documents and its row. */
+export const forgetDialog = (idx: RawDatabase, row: DialogIndexRow) => {
+  idx.db.transaction(() => {
+    removeDialog(idx, row.ordinal)
+    idx.statement("DELETE FROM dialogs WHERE ordinal = ?").run(row.ordinal)
+  })()
+  rowsRead.delete(idx)
+}
+
 /**
  * The query and its filters. A dialog is a range of rowids, which FTS5 reads
  * on its own; only the other filters, and the order by date, need `docs`.

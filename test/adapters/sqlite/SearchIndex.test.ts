@@ -159,4 +159,21 @@ describe("the search index kept by the store", () => {
         expect(yield* index.states(alice)).toEqual([{ dialogId: chat.dialogId, complete: true }])
       }))
     }))
+
+  it.scoped("a dialog whose cache was deleted by hand leaves the index at the next prune (the backfill's first step)", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      yield* session(dir, Effect.gen(function*() {
+        const store = yield* MessageStore
+        yield* store.commitPage(chat, { messages: [message(1, 100, { text: "kept words" })], covers: interval(0, 200), replace: null })
+        yield* store.commitPage(other, { messages: [message(1, 100, { text: "lost words" })], covers: interval(0, 200), replace: null })
+      }))
+      yield* Effect.promise(() => fs.rm(path.join(dir, "1001", "dialogs", String(other.dialogId)), { recursive: true }))
+      yield* session(dir, Effect.gen(function*() {
+        const store = yield* MessageStore
+        expect(yield* store.pruneIndex(alice)).toBe(1)
+        expect(yield* store.pruneIndex(alice)).toBe(0)
+        expect((yield* ids(alice, query("words"))).ids).toEqual([`${chat.dialogId}/1`])
+      }))
+    }))
 })
