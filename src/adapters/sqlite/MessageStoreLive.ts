@@ -116,6 +116,11 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       const coveredOf = new Map<string, IntervalSet>()
       const dialogsOf = new Map<number, Set<DialogId>>()
 
+      /** The dialogs with a cache database on disk (a dialog directory may hold only media). */
+      const cachedDialogs = (accountId: number) =>
+        Effect.flatMap(numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")), (ids) =>
+          Effect.filter(ids, (id) => fileExists(pathOf({ accountId: AccountId(accountId), dialogId: DialogId(id) }))))
+
       const databases = yield* RcMap.make({
         lookup: (name: string) =>
           Effect.gen(function*() {
@@ -264,7 +269,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         dialogs: (accountId) => {
           const known = dialogsOf.get(accountId)
           return known !== undefined ? Effect.succeed([...known]) : Effect.map(
-            numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")),
+            cachedDialogs(accountId),
             (ids) => {
               // Kept from now on: every cache the process creates is opened here first (see the lookup).
               const listed = dialogsOf.get(accountId) ?? new Set(ids.map(DialogId))
@@ -289,7 +294,9 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
 
         pruneIndex: (accountId) =>
           !withIndex ? Effect.succeed(0) : Effect.gen(function*() {
-            const onDisk = new Set<number>(yield* numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")))
+            // No index yet: nothing to prune, and none is made for asking.
+            if (!(yield* fileExists(searchIndexPath(options.accountsDir, accountId)))) return 0
+            const onDisk = new Set<number>(yield* cachedDialogs(accountId))
             return yield* Effect.scoped(Effect.flatMap(RcMap.get(indexes, accountId), (idx) =>
               Effect.sync(() => {
                 const gone = allDialogRows(idx).filter((r) => !onDisk.has(r.dialogId))
