@@ -12,7 +12,15 @@
  * range's end is "now".
  */
 import { Schema } from "effect"
-import type { LocalSearchAnswer, LocalSearchError, LocalSearchHit, LocalSearchRequest } from "../app/CacheSearch.js"
+import type {
+  LocalSearchAnswer,
+  LocalSearchError,
+  LocalSearchHit,
+  LocalSearchRequest,
+  LocalSort,
+  LocalSource
+} from "../app/CacheSearch.js"
+import type { MediaCategory } from "../domain/MediaCategory.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import { CoveredRange } from "./CacheStatus.js"
@@ -108,6 +116,47 @@ export const localSearchView = (query: string, request: LocalSearchRequest, answ
 }
 
 /** A query the search language refuses (empty, too long, malformed), in the parameter's name. */
+/** The filters only a cache search has, as both ways in name them (REST parameters, MCP arguments), checked. */
+export interface LocalSearchOptions {
+  readonly has_media?: boolean | undefined
+  readonly media_type?: MediaCategory | undefined
+  readonly has_link?: boolean | undefined
+  readonly offset?: number | undefined
+  readonly sort?: LocalSort | undefined
+  readonly ensure?: boolean | undefined
+}
+
+/** Message search's shared parameters (q, the two dates, limit) as both ways in read them. */
+export interface SharedSearchParams {
+  readonly query: string
+  readonly before: number | null
+  readonly after: number | null
+  readonly limit: number
+}
+
+/** The use case's request, with the defaults of the wire (sort by date, offset 0, no ensure). */
+export const localSearchRequest = (
+  shared: SharedSearchParams,
+  source: LocalSource,
+  options: LocalSearchOptions,
+  scope: { readonly dialogIds: ReadonlyArray<number> | null; readonly folder: string | null; readonly senderId: number | null }
+): LocalSearchRequest => ({
+  query: shared.query,
+  dialogIds: scope.dialogIds,
+  folder: scope.folder,
+  before: shared.before,
+  after: shared.after,
+  senderId: scope.senderId,
+  hasMedia: options.has_media ?? null,
+  mediaType: options.media_type ?? null,
+  hasLink: options.has_link ?? null,
+  sort: options.sort ?? "date",
+  limit: shared.limit,
+  offset: options.offset ?? 0,
+  source,
+  ensure: options.ensure ?? false
+})
+
 export const invalidQueryDetail = (reason: string) => `Invalid parameter 'q': ${reason}`
 
 /** A cache search's failure for the client; null for our own faults (storage: a 500 / internal error). */

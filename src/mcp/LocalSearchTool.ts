@@ -11,9 +11,11 @@ import { CacheSearch, type LocalSearchRequest, type LocalSource } from "../app/C
 import {
   LocalSearchResult,
   localSearchFailure,
+  localSearchRequest,
   localSearchView,
   type LocalSearchView,
-  SearchCoverage
+  SearchCoverage,
+  type SharedSearchParams
 } from "../contract/LocalSearch.js"
 import { MessageSearchResponse, MessageSearchResult } from "../contract/Messages.js"
 import type { AccessScope } from "../domain/AccessScope.js"
@@ -94,26 +96,15 @@ export const renderLocalSearch = (view: LocalSearchView): string => {
 export const localRequestOf = (
   args: SearchMessagesArgs,
   source: LocalSource,
-  shared: { readonly query: string; readonly before: number | null; readonly after: number | null; readonly limit: number }
+  shared: SharedSearchParams
 ): LocalSearchRequest => {
   const named = [...(args.dialog_id === undefined ? [] : [args.dialog_id]), ...(args.dialog_ids ?? [])]
   const folder = args.folder === undefined ? "" : String(args.folder).trim()
-  return {
-    query: shared.query,
+  return localSearchRequest(shared, source, args, {
     dialogIds: named.length === 0 ? null : named,
     folder: folder === "" ? null : folder,
-    before: shared.before,
-    after: shared.after,
-    senderId: args.sender_id ?? null,
-    hasMedia: args.has_media ?? null,
-    mediaType: args.media_type ?? null,
-    hasLink: args.has_link ?? null,
-    sort: args.sort ?? "date",
-    limit: shared.limit,
-    offset: args.offset ?? 0,
-    source,
-    ensure: args.ensure ?? false
-  }
+    senderId: args.sender_id ?? null
+  })
 }
 
 /** Runs the cache search as the caller; our own storage failing is a defect ("Internal error"). */

@@ -8,6 +8,7 @@
  */
 import { Effect } from "effect"
 import type { LocalSearchRequest, LocalSource } from "../../app/CacheSearch.js"
+import { localSearchRequest, type SharedSearchParams } from "../../contract/LocalSearch.js"
 import { BadRequest } from "../ApiErrors.js"
 import type { MessageSearchUrlParams } from "./Api.js"
 
@@ -26,13 +27,6 @@ export const rejectCacheOnly = (p: CacheOnlyParams): Effect.Effect<void, BadRequ
   return given.length === 0 ? Effect.void : Effect.fail(new BadRequest({ detail: cacheOnlyDetail(given) }))
 }
 
-export interface SharedSearchParams {
-  readonly query: string
-  readonly before: number | null
-  readonly after: number | null
-  readonly limit: number
-}
-
 /**
  * The use case's request. `dialogIds`: the dialog route's one dialog, or the
  * global route's `dialog_id`s (null: none named); `fromUser`: the dialog
@@ -49,20 +43,5 @@ export const localSearchRequestOf = (
   if (p.sender_id !== undefined && fromUser !== null && p.sender_id !== fromUser) {
     return Effect.fail(new BadRequest({ detail: "Give either 'sender_id' or 'from_user' (the same filter), not two different senders" }))
   }
-  return Effect.succeed({
-    query: shared.query,
-    dialogIds,
-    folder: p.folder?.trim() || null,
-    before: shared.before,
-    after: shared.after,
-    senderId: senderId ?? null,
-    hasMedia: p.has_media ?? null,
-    mediaType: p.media_type ?? null,
-    hasLink: p.has_link ?? null,
-    sort: p.sort ?? "date",
-    limit: shared.limit,
-    offset: p.offset ?? 0,
-    source,
-    ensure: p.ensure ?? false
-  })
+  return Effect.succeed(localSearchRequest(shared, source, p, { dialogIds, folder: p.folder?.trim() || null, senderId: senderId ?? null }))
 }
