@@ -95,8 +95,8 @@ const makeSyncJobs = Effect.gen(function*() {
   }
 
   const finish = (job: Mutable<SyncJob>, exit: Exit.Exit<void, HistoryError>) =>
-    Effect.map(Clock.currentTimeMillis, (now) => {
-      job.finishedAt = now
+    Effect.gen(function*() {
+      job.finishedAt = yield* Clock.currentTimeMillis
       if (Exit.isSuccess(exit)) {
         job.state = "done"
       } else if (Cause.isInterruptedOnly(exit.cause)) {
@@ -104,6 +104,9 @@ const makeSyncJobs = Effect.gen(function*() {
       } else {
         job.state = "failed"
         job.error = Option.getOrElse(Cause.failureOption(exit.cause), () => exit.cause)
+        yield* Effect.logWarning("sync job failed", exit.cause).pipe(
+          Effect.annotateLogs({ job_id: job.id, dialog_id: job.dialogId })
+        )
       }
     })
 
