@@ -43,6 +43,8 @@ export interface SyncJob extends SyncRange {
   readonly fetched: number
   /** The newest message date reached so far (epoch seconds), null before the first message. */
   readonly reached: number | null
+  /** While the job waits out a Telegram rate limit (below the flood threshold): when the wait ends, epoch ms. */
+  readonly rateLimitedUntil: number | null
   /** Why it failed: the history's error, or a defect (its cause) for our own faults. */
   readonly error: HistoryError | Cause.Cause<unknown> | null
   /** Epoch milliseconds. */
@@ -97,6 +99,7 @@ const makeSyncJobs = Effect.gen(function*() {
   const finish = (job: Mutable<SyncJob>, exit: Exit.Exit<void, HistoryError>) =>
     Effect.gen(function*() {
       job.finishedAt = yield* Clock.currentTimeMillis
+      job.rateLimitedUntil = null
       if (Exit.isSuccess(exit)) {
         job.state = "done"
       } else if (Cause.isInterruptedOnly(exit.cause)) {
@@ -122,14 +125,16 @@ const makeSyncJobs = Effect.gen(function*() {
       reverse: false
     }).pipe(
       Stream.runForEach((event) =>
-        Effect.sync(() => {
+        Effect.map(Clock.currentTimeMillis, (now) => {
           if (event._tag === "Chunk") {
+            job.rateLimitedUntil = null
             job.messages += event.messages.length
             for (const m of event.messages) {
               if (job.reached === null || m.message.date > job.reached) job.reached = m.message.date
             }
           } else if (event._tag === "Progress") {
             job.fetched = Math.max(job.fetched, event.fetched)
+            job.rateLimitedUntil = event.rateLimitWait > 0 ? now + event.rateLimitWait * 1000 : null
           }
         })
       )
@@ -164,6 +169,7 @@ const makeSyncJobs = Effect.gen(function*() {
         messages: 0,
         fetched: 0,
         reached: null,
+        rateLimitedUntil: null,
         error: null,
         startedAt: now,
         finishedAt: null
@@ -193,6 +199,7 @@ const makeSyncJobs = Effect.gen(function*() {
       if (job.state === "running") {
         job.state = "cancelled"
         job.finishedAt = yield* Clock.currentTimeMillis
+        job.rateLimitedUntil = null
       }
       return snapshot(job)
     })

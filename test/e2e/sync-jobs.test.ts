@@ -120,6 +120,23 @@ describe("POST /api/v3/sync/{dialog_id}", () => {
     await control("/faults", { method: "DELETE" })
   })
 
+  it("a rate limit below the flood threshold is waited out, shown meanwhile as rate_limit_wait", async () => {
+    await fault({ method: GET_HISTORY, error: "FLOOD_WAIT_1", times: 2, after: 1 })
+    const started = await call("POST", `/api/v3/sync/${OLD_STUFF}?start_date=2021-01-01&end_date=2022-01-01`)
+    expect(started.status).toBe(202)
+    expect(started.body.rate_limit_wait).toBe(0)
+    let waits = 0
+    let job: Json = started.body
+    while (job.state === "running") {
+      await new Promise((r) => setTimeout(r, 50))
+      job = (await call("GET", `/api/v3/sync/${started.body.job_id}`)).body
+      if (job.rate_limit_wait > 0) waits++
+    }
+    expect(waits).toBeGreaterThan(0)
+    expect(job).toMatchObject({ state: "done", error: null, rate_limit_wait: 0 })
+    expect(job.messages).toBeGreaterThan(100)
+  })
+
   it("a rate limit beyond the flood threshold fails the job with 429 and retry_after", async () => {
     await fault({ method: GET_HISTORY, error: "FLOOD_WAIT_30", after: 1 })
     const started = await call("POST", `/api/v3/sync/${BIG_CHANNEL}?start_date=2022-01-01&end_date=2023-01-01`)

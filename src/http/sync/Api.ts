@@ -32,6 +32,8 @@ export const SyncJobResponse = Schema.Struct({
   fetched: Schema.Number,
   /** The newest message date reached so far (the range is walked oldest first), like message dates. */
   reached: Nullable(Schema.String),
+  /** Seconds left of a Telegram rate-limit wait the running job is waiting out (below the flood threshold), else 0. */
+  rate_limit_wait: Schema.Number,
   error: Nullable(SyncJobError),
   started_at: Schema.String,
   finished_at: Nullable(Schema.String)

@@ -47,7 +47,7 @@ const errorOf = (job: SyncJob): SyncJobResponse["error"] => {
   return { detail: `Internal server error (sync job ${job.id}): see the server log`, status: 500 }
 }
 
-const viewOf = (job: SyncJob): SyncJobResponse => ({
+const viewOf = (job: SyncJob, nowMillis: number): SyncJobResponse => ({
   job_id: job.id,
   dialog_id: job.dialogId,
   state: job.state,
@@ -57,10 +57,14 @@ const viewOf = (job: SyncJob): SyncJobResponse => ({
   messages: job.messages,
   fetched: job.fetched,
   reached: dateOrNull(job.reached),
+  rate_limit_wait: job.rateLimitedUntil === null ? 0 : Math.max(0, Math.ceil((job.rateLimitedUntil - nowMillis) / 1000)),
   error: errorOf(job),
   started_at: formatMessageDate(Math.floor(job.startedAt / 1000)),
   finished_at: job.finishedAt === null ? null : formatMessageDate(Math.floor(job.finishedAt / 1000))
 })
+
+/** The job as the API shows it now. */
+const shown = (job: SyncJob) => Effect.map(Clock.currentTimeMillis, (now) => viewOf(job, now))
 
 const jobNotFound = (id: string) => new NotFound({ detail: `Sync job '${id}' not found` })
 
@@ -110,13 +114,13 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
               TooManySyncJobs: (e) => Effect.fail(new RateLimited({ detail: `Too many sync jobs: ${e.message}`, retryAfter: 10 }))
             })
           )
-          return viewOf(started.job)
+          return yield* shown(started.job)
         }))
-      .handle("getSync", ({ path }) => Effect.map(jobOf(path.job_id), ({ job }) => viewOf(job)))
+      .handle("getSync", ({ path }) => Effect.flatMap(jobOf(path.job_id), ({ job }) => shown(job)))
       .handle("cancelSync", ({ path }) =>
         Effect.gen(function*() {
           const { name } = yield* jobOf(path.job_id)
           const job = yield* Effect.mapError(jobs.cancel(name, path.job_id), () => jobNotFound(path.job_id))
-          return viewOf(job)
+          return yield* shown(job)
         }))
   }))
