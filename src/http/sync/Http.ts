@@ -106,8 +106,8 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
           }
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
-          // A dialog outside the scope, or one the account cannot see, is a 404 before any job starts.
-          yield* Effect.mapError(access.dialog(name, scope, range.dialogId), telegramErrorToHttp)
+          // A dialog outside the request's scope is a 404 before any job starts (one the account cannot read fails the job).
+          yield* Effect.mapError(admitted(name, scope, range.dialogId), telegramErrorToHttp)
           const started = yield* jobs.start(name, range).pipe(
             Effect.catchTags({
               InvalidHistoryRequest: (e) => Effect.fail(new BadRequest({ detail: `Invalid request: ${e.reason}` })),
