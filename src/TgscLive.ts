@@ -42,6 +42,7 @@ import { CacheSearch } from "./app/CacheSearch.js"
 import { backfillSearchIndex } from "./app/SearchBackfill.js"
 import { DialogSearch } from "./app/DialogSearch.js"
 import { HistorySync } from "./app/HistorySync.js"
+import { SyncJobs } from "./app/SyncJobs.js"
 import { MediaLookup } from "./app/MediaLookup.js"
 import { MessageSearch } from "./app/MessageSearch.js"
 import { PendingLogins } from "./app/PendingLogins.js"
@@ -126,6 +127,7 @@ export type TgscUseCases =
   | MessageSearch
   | CacheSearch
   | HistorySync
+  | SyncJobs
   | MediaLookup
   | QrLogins
   | PhoneLogins
@@ -235,7 +237,7 @@ export const TgscUseCasesLive = (
     logins,
     DialogSearch.Default,
     MessageSearch.Default,
-    CacheSearch.Default.pipe(Layer.provideMerge(HistorySync.Default)),
+    Layer.merge(CacheSearch.Default, SyncJobs.Default).pipe(Layer.provideMerge(HistorySync.Default)),
     MediaLookup.Default
   ).pipe(
     Layer.provideMerge(accountCache),

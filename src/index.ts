@@ -175,6 +175,15 @@ export {
 /** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
 export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
 export { checkHistoryRequest, InvalidHistoryRequest } from "./app/HistoryRequest.js"
+/** Background fills of a dialog's history range into the cache, per session, in memory. */
+export {
+  type SyncJob,
+  SyncJobNotFound,
+  SyncJobs,
+  type SyncJobState,
+  type SyncRange,
+  TooManySyncJobs
+} from "./app/SyncJobs.js"
 /** A downloaded media file by the media_uuid a history message carried. */
 export {
   type MediaFileInfo,

@@ -8,6 +8,7 @@
 import { Effect, Option } from "effect"
 import {
   countsNeeded,
+  defaultDialogSearchParams,
   type DialogSearchParams,
   pageOf,
   rankDialogs,
@@ -91,13 +92,34 @@ const makeDialogSearch = Effect.gen(function*() {
       ...foldersInScope(scope, rules).map((f) => ({ id: f.id, title: f.title, is_default: false }))
     ])
 
+  /**
+   * The folder list, each folder with its dialogs: what a dialog search with
+   * only `folder=<id>` finds (same scope, default order), every page of it.
+   */
+  const foldersWithDialogs = (
+    session: SessionName,
+    scope: AccessScope
+  ): Effect.Effect<ReadonlyArray<FolderView>, TelegramError> =>
+    Effect.flatMap(folders(session, scope), (list) =>
+      Effect.forEach(list, (folder) =>
+        search(session, { ...defaultDialogSearchParams, folder: String(folder.id), limit: Number.MAX_SAFE_INTEGER }, scope)
+          .pipe(
+            // The folder was just listed; should it vanish meanwhile, it has no dialogs.
+            Effect.map((page) => page.results),
+            Effect.catchTag("FolderNotFound", () => Effect.succeed([])),
+            Effect.map((dialogs) => ({ ...folder, dialogs }))
+          )))
+
   // Each entry point a span of its own (Effect's tracer: a no-op unless the program installs one).
   return {
     /** `scope` (default: everything) hides what it does not admit, from the results and the total. */
     search: (session: SessionName, params: DialogSearchParams, scope: AccessScope = everything) =>
       Effect.withSpan(search(session, params, scope), "DialogSearch.search"),
     folders: (session: SessionName, scope: AccessScope = everything) =>
-      Effect.withSpan(folders(session, scope), "DialogSearch.folders")
+      Effect.withSpan(folders(session, scope), "DialogSearch.folders"),
+    /** `folders`, each folder with its dialogs (`search` with only `folder` set, unpaged). */
+    foldersWithDialogs: (session: SessionName, scope: AccessScope = everything) =>
+      Effect.withSpan(foldersWithDialogs(session, scope), "DialogSearch.foldersWithDialogs")
   } as const
 })
 

@@ -45,7 +45,12 @@ export type DialogSearchView = typeof DialogSearchResponse.Type
 export const Folder = Schema.Struct({
   id: Schema.Number,
   title: Schema.String,
-  is_default: Schema.Boolean
+  is_default: Schema.Boolean,
+  /**
+   * With `include_dialogs=true` only: the folder's dialogs as
+   * `GET /api/v3/search/dialogs?folder=<id>` gives them (default order, all of them).
+   */
+  dialogs: Schema.optional(Schema.Array(DialogResult))
 }).annotations({ identifier: "Folder" })
 
 export type FolderView = typeof Folder.Type

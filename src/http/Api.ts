@@ -15,6 +15,7 @@ import { MessagesGroup } from "./messages/Api.js"
 import { describeErrorBodies } from "./OpenApiErrors.js"
 import { SessionsGroup } from "./sessions/Api.js"
 import { SettingsGroup } from "./settings/Api.js"
+import { SyncGroup } from "./sync/Api.js"
 import { SystemGroup } from "./system/Api.js"
 
 export class TgscApi extends HttpApi.make("tgsc")
@@ -26,6 +27,7 @@ export class TgscApi extends HttpApi.make("tgsc")
   .add(MessagesGroup)
   .add(HistoryGroup)
   .add(FilesGroup)
+  .add(SyncGroup)
   .add(SettingsGroup)
   .addError(BadRequest)
   .addError(Unauthorized)

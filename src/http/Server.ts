@@ -30,6 +30,7 @@ import { DialogsHandlersLive } from "./dialogs/Http.js"
 import { MessagesHandlersLive } from "./messages/Http.js"
 import { FilesHandlersLive } from "./files/Http.js"
 import { HistoryHandlersLive } from "./history/Http.js"
+import { SyncHandlersLive } from "./sync/Http.js"
 import { SessionsHandlersLive } from "./sessions/Http.js"
 import { SettingsHandlersLive } from "./settings/Http.js"
 import { SystemHandlersLive } from "./system/Http.js"
@@ -118,7 +119,8 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     DialogsHandlersLive,
     MessagesHandlersLive,
     HistoryHandlersLive,
-    FilesHandlersLive
+    FilesHandlersLive,
+    SyncHandlersLive
   ]),
   Layer.provide([SessionAuthLive, AdminOnlyLive, ScopedAccessLive])
 )

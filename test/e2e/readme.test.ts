@@ -164,7 +164,8 @@ describe("README: every curl example against the emulator", () => {
       expect(result.code, `${block}\n${result.stderr}`).toBe(0)
       const statuses = statusesOf(result.stderr)
       expect(statuses.length).toBeGreaterThan(0)
-      for (const status of statuses) expect([200, 206], `${block}\n${result.stdout}`).toContain(status)
+      // 202: a sync job started.
+      for (const status of statuses) expect([200, 202, 206], `${block}\n${result.stdout}`).toContain(status)
       outputs.push(result.stdout)
     }
     const all = outputs.join("\n")
@@ -182,5 +183,7 @@ describe("README: every curl example against the emulator", () => {
     expect(fs.statSync(path.join(cwd, "photo.jpg")).size).toBe(2458624)
     expect(fs.statSync(path.join(cwd, "first-kilobyte.bin")).size).toBe(1024)
     expect(all).toContain('"max_media_size_mb":50')
+    // The sync job the README starts, found by the id its POST answered.
+    expect(all).toMatch(/\{"job_id":"[0-9a-f-]{36}","dialog_id":-1000000003004,"state":"(running|done)"/)
   })
 })

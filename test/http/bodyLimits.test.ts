@@ -33,7 +33,10 @@ const WRITE_ENDPOINTS: ReadonlyArray<{ readonly method: string; readonly path: s
   { method: "PATCH", path: "/api/v3/settings", target: "/api/v3/settings", payload: true },
   { method: "DELETE", path: "/api/v3/auth/qr/{token}", target: "/api/v3/auth/qr/abc", payload: false },
   { method: "DELETE", path: "/api/v3/auth/phone/{token}", target: "/api/v3/auth/phone/abc", payload: false },
-  { method: "DELETE", path: "/api/v3/sessions/{name}", target: "/api/v3/sessions/nobody", payload: false }
+  { method: "DELETE", path: "/api/v3/sessions/{name}", target: "/api/v3/sessions/nobody", payload: false },
+  // A bad dialog id: a 400 before Telegram (not configured here) is needed.
+  { method: "POST", path: "/api/v3/sync/{dialog_id}", target: "/api/v3/sync/abc", payload: false },
+  { method: "DELETE", path: "/api/v3/sync/{job_id}", target: "/api/v3/sync/nope", payload: false }
 ]
 
 const MB = 1024 * 1024

@@ -39,6 +39,12 @@ export const DialogSearchUrlParams = Schema.Struct({
 
 export type DialogSearchUrlParams = typeof DialogSearchUrlParams.Type
 
+/** GET /api/v3/folders's parameters. */
+export const FolderListUrlParams = Schema.Struct({
+  /** true: each folder also carries `dialogs`, its dialog search results (default order, unpaged). */
+  include_dialogs: Schema.optional(BoolParam)
+})
+
 export class DialogsGroup extends HttpApiGroup.make("dialogs")
   .add(
     HttpApiEndpoint.get("searchDialogs", "/api/v3/search/dialogs")
@@ -51,6 +57,7 @@ export class DialogsGroup extends HttpApiGroup.make("dialogs")
   )
   .add(
     HttpApiEndpoint.get("listFolders", "/api/v3/folders")
+      .setUrlParams(FolderListUrlParams)
       .addSuccess(Schema.Array(Folder))
       .addError(RateLimited)
       .addError(ServiceUnavailable)

@@ -70,11 +70,13 @@ export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (han
           const { name, scope } = yield* CurrentSession
           return yield* Effect.mapError(dialogs.search(name, params, scope), searchErrorToHttp)
         }))
-      .handle("listFolders", () =>
+      .handle("listFolders", ({ urlParams }) =>
         Effect.gen(function*() {
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
-          return yield* mapTelegramErrors(dialogs.folders(name, scope))
+          return yield* mapTelegramErrors(
+            urlParams.include_dialogs === true ? dialogs.foldersWithDialogs(name, scope) : dialogs.folders(name, scope)
+          )
         }))
   })
 )
