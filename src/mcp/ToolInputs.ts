@@ -98,7 +98,11 @@ export const SearchDialogsArgs = Schema.Struct({
 
 export type SearchDialogsArgs = typeof SearchDialogsArgs.Type
 
-export const NoArgs = Schema.Struct({})
+export const ListFoldersArgs = Schema.Struct({
+  include_dialogs: opt(Schema.Boolean.annotations({
+    description: "each folder with its dialogs, as search_dialogs with that folder answers them; default false"
+  }))
+})
 
 const cacheOnly = (description: string) => `${description} (source cache or auto only)`
 

@@ -17,7 +17,7 @@ import { formatMessageDate } from "../domain/Dates.js"
 import { type DialogSearchParams, defaultDialogSearchParams } from "../domain/DialogSearch.js"
 import type { McpCallShape } from "./McpCall.js"
 import { mediaToolFailure, searchToolFailure, telegramToolFailure } from "./ToolErrors.js"
-import { CacheStatusArgs, GetFileInfoArgs, NoArgs, SearchDialogsArgs, SearchMessagesArgs } from "./ToolInputs.js"
+import { CacheStatusArgs, GetFileInfoArgs, ListFoldersArgs, SearchDialogsArgs, SearchMessagesArgs } from "./ToolInputs.js"
 import { localRequestOf, rejectCacheOnlyArgs, searchCache, SearchMessagesOutput } from "./LocalSearchTool.js"
 import { badArguments, defineTool } from "./ToolRegistry.js"
 import { fenceFor, formatSize, inline } from "./Transcript.js"
@@ -75,7 +75,14 @@ export const renderDialogs = (page: DialogSearchView): string => {
 export const renderFolders = (folders: ReadonlyArray<FolderView>): string =>
   folders.length === 0
     ? "No folders.\n"
-    : folders.map((f) => `- ${inline(f.title)} (id ${f.id}${f.is_default ? ", the main list" : ""})`).join("\n") + "\n"
+    : folders.map((f) =>
+      `- ${inline(f.title)} (id ${f.id}${f.is_default ? ", the main list" : ""})` +
+      (f.dialogs === undefined
+        ? ""
+        : f.dialogs.length === 0
+        ? ": no dialogs"
+        : `: ${f.dialogs.length} dialogs\n` + f.dialogs.map((d) => `  - ${inline(d.title)} (${d.type}, dialog_id ${d.id})`).join("\n"))
+    ).join("\n") + "\n" + (folders.some((f) => f.dialogs !== undefined) ? `\n${UNTRUSTED}\n` : "")
 
 const caller = (call: McpCallShape) => call.caller
 
@@ -104,13 +111,18 @@ export const listFoldersTool = defineTool({
   name: "list_folders",
   title: "List chat folders",
   description: "The account's chat folders, All Chats (id 0) first, as GET /api/v3/folders (wrapped as {folders}). " +
-    "A folder's id or title is what search_dialogs' folder argument takes.",
-  input: NoArgs,
+    "A folder's id or title is what search_dialogs' folder argument takes. include_dialogs: true gives each folder its " +
+    "dialogs (as GET /api/v3/folders?include_dialogs=true).",
+  input: ListFoldersArgs,
   output: FolderList,
-  run: (_, call) =>
+  run: (args, call) =>
     Effect.gen(function*() {
       const search = yield* DialogSearch
-      const folders = yield* Effect.mapError(search.folders(caller(call).session, caller(call).scope), telegramToolFailure)
+      const { scope, session } = caller(call)
+      const folders = yield* Effect.mapError(
+        args.include_dialogs === true ? search.foldersWithDialogs(session, scope) : search.folders(session, scope),
+        telegramToolFailure
+      )
       return { structured: { folders }, text: renderFolders(folders) }
     })
 })

@@ -140,7 +140,20 @@ describe("search_dialogs and list_folders", () => {
     const result = await call("list_folders")
     expect(result.structuredContent).toEqual({ folders: (await rest("/api/v3/folders")).body })
     expect(textOf(result)).toContain("- All Chats (id 0, the main list)")
-    await expectError("list_folders", { all: true }, "Unknown argument 'all': this tool takes no arguments")
+    await expectError("list_folders", { all: true }, "Unknown argument 'all': the arguments are include_dialogs")
+  })
+
+  it("include_dialogs: each folder with its dialogs, as GET /api/v3/folders?include_dialogs=true", async () => {
+    const result = await call("list_folders", { include_dialogs: true })
+    const expected = await rest("/api/v3/folders?include_dialogs=true")
+    expect(result.structuredContent).toEqual({ folders: expected.body })
+    const work = expected.body.find((f: { title: string }) => f.title === "Work")
+    expect(work.dialogs.length).toBeGreaterThan(0)
+    expect(textOf(result)).toContain(`- Work (id ${work.id}): ${work.dialogs.length} dialogs\n  - ${work.dialogs[0].title}`)
+    expect((await call("list_folders", { include_dialogs: false })).structuredContent).toEqual({
+      folders: (await rest("/api/v3/folders")).body
+    })
+    await expectError("list_folders", { include_dialogs: "yes" }, /include_dialogs/)
   })
 
   it("offers the dialog list and the folders as resources", async () => {
