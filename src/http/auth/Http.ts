@@ -7,6 +7,7 @@ import { type LoginState, QrLogins } from "../../app/QrLogins.js"
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
+import { cancelStep, passwordStep } from "./LoginSteps.js"
 import { describeTelegramError } from "../../ports/TelegramGateway.js"
 
 /** The use case's words, with the route that takes the next step where there is one. */
@@ -84,25 +85,9 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
       .handle("qrLoginStatus", ({ path }) =>
         logins.status(path.token).pipe(Effect.map(view), Effect.mapError(() => notFound(path.token))))
       .handle("submitQrPassword", ({ path, payload }) =>
-        Effect.gen(function*() {
-          if (payload.password.length === 0) return yield* new BadRequest({ detail: "password must not be empty" })
-          const state = yield* logins.submitPassword(path.token, payload.password).pipe(
-            Effect.catchTags({
-              LoginNotFound: () => Effect.fail(notFound(path.token)),
-              NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: `Cannot take a password now: ${e.reason}` }))
-            })
-          )
-          return view(state)
-        }))
+        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), () => notFound(path.token), view))
       .handle("cancelQrLogin", ({ path }) =>
-        logins.cancel(path.token).pipe(
-          Effect.as({ status: "cancelled" as const, message: "The login was cancelled: nothing was saved" }),
-          Effect.catchTags({
-            LoginNotFound: () => Effect.fail(notFound(path.token)),
-            LoginAlreadyFinished: (e) =>
-              Effect.fail(new Conflict({ detail: `The login already ended (${e.status}): there is nothing to cancel` }))
-          })
-        ))
+        cancelStep(logins.cancel(path.token), "The login was cancelled: nothing was saved", () => notFound(path.token)))
       .handle("qrSvg", ({ path }) =>
         Effect.flatMap(currentQr(path.token), (url) =>
           Effect.promise(() => QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 }))))

@@ -12,6 +12,7 @@ import { describeTelegramError, type TelegramError } from "../../ports/TelegramG
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
+import { cancelStep, passwordStep } from "./LoginSteps.js"
 
 const START = "POST /api/v3/auth/phone"
 
@@ -153,24 +154,8 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
           })
         ))
       .handle("submitPhonePassword", ({ path, payload }) =>
-        Effect.gen(function*() {
-          if (payload.password.length === 0) return yield* new BadRequest({ detail: "password must not be empty" })
-          const state = yield* logins.submitPassword(path.token, payload.password).pipe(
-            Effect.catchTags({
-              LoginNotFound: () => Effect.fail(notFound(path.token)),
-              NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: `Cannot take a password now: ${e.reason}` }))
-            })
-          )
-          return view(state)
-        }))
+        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), () => notFound(path.token), view))
       .handle("cancelPhoneLogin", ({ path }) =>
-        logins.cancel(path.token).pipe(
-          Effect.as({ status: "cancelled" as const, message: "The login was cancelled, its code withdrawn: nothing was saved" }),
-          Effect.catchTags({
-            LoginNotFound: () => Effect.fail(notFound(path.token)),
-            LoginAlreadyFinished: (e) =>
-              Effect.fail(new Conflict({ detail: `The login already ended (${e.status}): there is nothing to cancel` }))
-          })
-        ))
+        cancelStep(logins.cancel(path.token), "The login was cancelled, its code withdrawn: nothing was saved", () => notFound(path.token)))
   })
 )
