@@ -10,13 +10,12 @@ import { Cause, Chunk, Clock, Duration, Effect, Option, Stream } from "effect"
 import { formatMessageDate } from "../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../cli/Config.js"
 import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
-import { checkHistoryRequest, type InvalidHistoryRequest } from "../../app/HistoryRequest.js"
+import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
-import { historyRangeDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { HISTORY_DEFAULT_CHUNK_SIZE } from "./Api.js"
-import { BadRequest, statusOf } from "../ApiErrors.js"
+import { badRequestOf, failureBody, httpErrorOf } from "./HistoryFailure.js"
 import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
 import { CurrentRequestId } from "../RequestLog.js"
 import { requireTelegram } from "../RequireTelegram.js"
@@ -24,28 +23,6 @@ import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
 import { type SseFrame, sseResponse } from "../SseResponse.js"
 import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION, makeStreamSlots } from "../StreamSlots.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
-
-/** The use case's rule in the contract's parameter names; the schema already refuses the other fields. */
-const badRequestOf = (error: InvalidHistoryRequest, endDate: number | null) =>
-  new BadRequest({
-    detail: error.field !== "startDate" ? `Invalid request: ${error.reason}` : historyRangeDetail(endDate)
-  })
-
-/** The HTTP error a history failure stands for; none for our own faults (a 500). */
-const httpErrorOf = (error: HistoryError, endDate: number | null): ReturnType<typeof telegramErrorToHttp> | null => {
-  switch (error._tag) {
-    case "FloodWait":
-    case "SessionRevoked":
-    case "PeerNotFound":
-    case "TelegramUnavailable":
-    case "TelegramRpcError":
-      return telegramErrorToHttp(error)
-    case "InvalidHistoryRequest":
-      return badRequestOf(error, endDate)
-    default:
-      return null
-  }
-}
 
 /** The SSE text for a progress event when asked for; a rate-limit wait always sends something. */
 const progressFrame = (event: Extract<HistoryEvent, { _tag: "Progress" }>, progress: boolean): string | null => {
@@ -140,13 +117,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
             Effect.gen(function*() {
               const failure = Cause.failureOption(cause)
               const http = Option.isSome(failure) ? httpErrorOf(failure.value, endDate) : null
-              const body = http === null
-                ? yield* internal(cause)
-                : {
-                  detail: http.detail,
-                  status: statusOf[http._tag],
-                  ...(http._tag === "RateLimited" ? { retry_after: Math.max(1, Math.ceil(http.retryAfter)) } : {})
-                }
+              const body = http === null ? yield* internal(cause) : failureBody(http)
               return namedEvent("error", body)
             })
         })

@@ -12,39 +12,21 @@ import type { SessionName } from "../../domain/SessionName.js"
 import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { type SyncJob, SyncJobs } from "../../app/SyncJobs.js"
-import { historyRangeDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
-import { BadRequest, NotFound, RateLimited, statusOf } from "../ApiErrors.js"
+import { BadRequest, NotFound, RateLimited } from "../ApiErrors.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 import type { SyncJobResponse } from "./Api.js"
+import { badRequestOf, failureBody, httpErrorOf } from "../history/HistoryFailure.js"
 
 const dateOrNull = (seconds: number | null) => (seconds === null ? null : formatMessageDate(seconds))
 
 /** The job's failure as the history route would answer it; our own faults a 500 (the server log says more). */
 const errorOf = (job: SyncJob): SyncJobResponse["error"] => {
-  const error = job.error
-  if (error === null) return null
-  if (!Cause.isCause(error)) {
-    switch (error._tag) {
-      case "FloodWait":
-      case "SessionRevoked":
-      case "PeerNotFound":
-      case "TelegramUnavailable":
-      case "TelegramRpcError": {
-        const http = telegramErrorToHttp(error)
-        return {
-          detail: http.detail,
-          status: statusOf[http._tag],
-          ...(http._tag === "RateLimited" ? { retry_after: Math.max(1, Math.ceil(http.retryAfter)) } : {})
-        }
-      }
-      case "InvalidHistoryRequest":
-        return { detail: `Invalid request: ${error.reason}`, status: 400 }
-    }
-  }
-  return { detail: `Internal server error (sync job ${job.id}): see the server log`, status: 500 }
+  if (job.error === null) return null
+  const http = Cause.isCause(job.error) ? null : httpErrorOf(job.error, job.endDate)
+  return http === null ? { detail: `Internal server error (sync job ${job.id}): see the server log`, status: 500 } : failureBody(http)
 }
 
 const viewOf = (job: SyncJob, nowMillis: number): SyncJobResponse => ({
@@ -99,11 +81,7 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
           // A wrong range is a 400 whatever else is wrong, as for a history request.
           const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
           const invalid = checkHistoryRequest({ session: "" as SessionName, ...range, chunkSize: 1, reverse: false }, now)
-          if (invalid !== null) {
-            return yield* new BadRequest({
-              detail: invalid.field === "startDate" ? historyRangeDetail(range.endDate) : `Invalid request: ${invalid.reason}`
-            })
-          }
+          if (invalid !== null) return yield* badRequestOf(invalid, range.endDate)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           // A dialog outside the request's scope is a 404 before any job starts (one the account cannot read fails the job).
