@@ -33,7 +33,7 @@ import * as Intervals from "../domain/Intervals.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MediaCategory } from "../domain/MediaCategory.js"
 import type { SessionName } from "../domain/SessionName.js"
-import { hasLink, type InvalidSearchQuery, matchesQuery, parseSearchQuery, snippetOf, type SearchQuery, telegramQueryOf, toFts5 } from "../domain/TextSearch.js"
+import { type InvalidSearchQuery, messageFacets, matchesQuery, parseSearchQuery, snippetOf, type SearchQuery, telegramQueryOf, toFts5 } from "../domain/TextSearch.js"
 import { MessageStore, type MessageStoreError, type StoredMessage } from "../ports/MessageStore.js"
 import { SearchIndex, type SearchIndexError } from "../ports/SearchIndex.js"
 import {
@@ -138,6 +138,7 @@ interface SearchedDialog {
   /** It has a cache on disk (when the search started). */
   readonly cached: boolean
 }
+type SearchedDialogs = { readonly dialogs: ReadonlyArray<SearchedDialog>; readonly admits: (dialogId: number) => boolean }
 
 const byDateDesc = (a: LocalSearchHit, b: LocalSearchHit) =>
   b.stored.message.date - a.stored.message.date || b.stored.message.id - a.stored.message.id
@@ -148,10 +149,9 @@ const hitKey = (dialogId: number, messageId: number) => `${dialogId}:${messageId
 const passesFilters = (r: LocalSearchRequest, range: Interval, m: MessageRecord): boolean => {
   if (m.date < range.start || m.date >= range.end) return false
   if (r.senderId !== null && m.senderId !== r.senderId) return false
-  const media = m.media !== null && m.media.type !== "MessageMediaWebPage"
+  const { link, media } = messageFacets(m.text, m.media?.type ?? null)
   if (r.hasMedia !== null && media !== r.hasMedia) return false
   if (r.mediaType !== null && m.media?.file?.category !== r.mediaType) return false
-  const link = m.media?.type === "MessageMediaWebPage" || hasLink(m.text)
   if (r.hasLink !== null && link !== r.hasLink) return false
   return true
 }
@@ -163,13 +163,13 @@ const makeCacheSearch = Effect.gen(function*() {
   const index = yield* SearchIndex
   const history = yield* HistorySync
 
-  /** The dialogs searched, with their titles when the account lists them. */
+  /** The dialogs searched, with their titles when the account lists them; and which dialog ids the scope admits. */
   const dialogsSearched = (
     session: SessionName,
     scope: AccessScope,
     accountId: AccountId,
     r: LocalSearchRequest
-  ): Effect.Effect<ReadonlyArray<SearchedDialog>, LocalSearchError> =>
+  ): Effect.Effect<SearchedDialogs, LocalSearchError> =>
     Effect.gen(function*() {
       const cached = new Set<number>(yield* store.dialogs(accountId))
       // The dialog list gives titles and folders; a plain search of the whole cache can do without it (offline).
@@ -200,7 +200,10 @@ const makeCacheSearch = Effect.gen(function*() {
           return d !== undefined && selectionContains(selection.right, d)
         })
       }
-      return ids.map((id) => ({ id: DialogId(id), title: byId.get(id)?.title ?? null, cached: cached.has(id) }))
+      return {
+        dialogs: ids.map((id) => ({ id: DialogId(id), title: byId.get(id)?.title ?? null, cached: cached.has(id) })),
+        admits
+      }
     })
 
   const coverageOf = (accountId: AccountId, dialogs: ReadonlyArray<SearchedDialog>, range: Interval, refresh: boolean) =>
@@ -313,7 +316,7 @@ const makeCacheSearch = Effect.gen(function*() {
       const range = Intervals.interval(r.after ?? 0, r.before ?? now + 1)
       const account = yield* gateway.account(session)
       const accountId = AccountId(account.userId)
-      const dialogs = yield* dialogsSearched(session, scope, accountId, r)
+      const { admits, dialogs } = yield* dialogsSearched(session, scope, accountId, r)
       let coverage = yield* coverageOf(accountId, dialogs, range, false)
       if (r.ensure) {
         if (dialogs.length > ENSURE_MAX_DIALOGS) return yield* new EnsureTooBroad({ dialogs: dialogs.length })
@@ -362,7 +365,6 @@ const makeCacheSearch = Effect.gen(function*() {
       if (r.source === "cache") {
         return { query: q, total: answer.total, hits: fromCache, coverage, indexComplete, range }
       }
-      const admits = yield* dialogAdmitter(accounts, session, scope)
       const seen = new Set(fromCache.map((h) => hitKey(h.dialogId, h.stored.message.id)))
       const gapHits = (yield* telegramGapHits(session, r, q, coverage, range, r.dialogIds === null && r.folder === null, admits, wanted))
         .filter((h) => {

@@ -189,6 +189,19 @@ const LINK =
  */
 export const hasLink = (text: string): boolean => LINK.test(text)
 
+/** Telegram's class name for a link preview: a link, not media. */
+const WEB_PAGE = "MessageMediaWebPage"
+
+/**
+ * What the cache search's `has_media` and `has_link` filters read of a
+ * message, from its text and its media's class name: media is any but a
+ * link preview; a link is one in the text, or a preview.
+ */
+export const messageFacets = (text: string, mediaType: string | null): { readonly media: boolean; readonly link: boolean } => ({
+  media: mediaType !== null && mediaType !== WEB_PAGE,
+  link: mediaType === WEB_PAGE || hasLink(text)
+})
+
 const CJK_TOKEN_JOINS = (before: string, after: string) => !isWordToken(before) && !isWordToken(after)
 
 /**

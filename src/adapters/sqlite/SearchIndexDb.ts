@@ -21,7 +21,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import { MEDIA_CATEGORIES, type MediaCategory } from "../../domain/MediaCategory.js"
 import type { MessageRecord } from "../../domain/Message.js"
-import { FTS5_TOKENIZER, hasLink, indexText } from "../../domain/TextSearch.js"
+import { FTS5_TOKENIZER, indexText, messageFacets } from "../../domain/TextSearch.js"
 import type { IndexAnswer, IndexQuery } from "../../ports/SearchIndex.js"
 import { DialogId, MessageId } from "../../domain/Ids.js"
 import type { Migrations, RawDatabase } from "./SqliteDatabase.js"
@@ -75,8 +75,6 @@ export const docOfRecord = (m: MessageRecord): IndexDoc => ({
   mediaCategory: m.media?.file?.category ?? null
 })
 
-/** A web page preview is a link, not media. */
-const WEB_PAGE = "MessageMediaWebPage"
 
 export interface DialogIndexRow {
   readonly ordinal: number
@@ -152,8 +150,7 @@ export const putDocs = (idx: RawDatabase, row: DialogIndexRow, docs: ReadonlyArr
   for (const m of docs) {
     if (!indexable(m.id)) continue
     const doc = ordinal * SPAN + m.id
-    const media = m.mediaType !== null && m.mediaType !== WEB_PAGE
-    const link = m.mediaType === WEB_PAGE || hasLink(m.text)
+    const { link, media } = messageFacets(m.text, m.mediaType)
     const flags = (link ? LINK : 0) | (media ? MEDIA : 0) | (categoryCode(m.mediaCategory) << CATEGORY_SHIFT)
     upsert.run(doc, m.date, m.senderId === dialogId ? SENDER_IS_DIALOG : m.senderId, flags)
     replace.run(doc, indexText(m.text))
