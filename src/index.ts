@@ -213,6 +213,7 @@ export {
 /** Phone-code login (with 2FA), sharing PendingLogins' rules with QR logins. */
 export {
   CodeExpired,
+  CodeRefused,
   MAX_WRONG_CODES,
   NotAwaitingCode,
   PhoneLoginUnsupported,

@@ -13,7 +13,7 @@
 import { Data, Deferred, Effect, Either, Option, Queue, Redacted, Stream, SubscriptionRef } from "effect"
 import { maskPhoneNumber, parsePhoneNumber } from "../domain/PhoneNumber.js"
 import type { SessionName } from "../domain/SessionName.js"
-import type { TelegramError } from "../ports/TelegramGateway.js"
+import type { FloodWait, TelegramError } from "../ports/TelegramGateway.js"
 import { type CodeAnswer, type CodeDelivery, type CodeRetry, TelegramLogin } from "../ports/TelegramLogin.js"
 import { isTerminal, type LoginStateBase, sharedOrOwnPendingLogins, VERDICT_TIMEOUT } from "./PendingLogins.js"
 
@@ -57,6 +57,8 @@ export class CodeExpired extends Data.TaggedError("CodeExpired")<{}> {}
 export class TooManyWrongCodes extends Data.TaggedError("TooManyWrongCodes")<{ readonly maxAttempts: number }> {}
 /** Telegram refused to send another code; the one sent before still stands. */
 export class ResendRefused extends Data.TaggedError("ResendRefused")<{ readonly error: TelegramError }> {}
+/** Telegram did not check the code (a rate limit): the login still waits for it, to be given again after the wait. */
+export class CodeRefused extends Data.TaggedError("CodeRefused")<{ readonly error: FloodWait }> {}
 
 const MESSAGES = {
   code_required: "Telegram sent a login code: submit it (or ask for another one)",
@@ -135,7 +137,9 @@ const makePhoneLogins = Effect.gen(function*() {
                       ? MESSAGES.wrong(MAX_WRONG_CODES - wrongCodes)
                       : retry._tag === "CodeExpired"
                       ? MESSAGES.expired
-                      : `Telegram sent no new code: ${describeResendRefusal(retry.error)}`
+                      : retry._tag === "CodeRefused"
+                      ? `Telegram did not check the code: ${describeRefusal(retry.error)}; then submit it again`
+                      : `Telegram sent no new code: ${describeRefusal(retry.error)}`
                   }
                 }).pipe(
                   Effect.flatMap((s) =>
@@ -183,7 +187,7 @@ const makePhoneLogins = Effect.gen(function*() {
 
   const submitCode = (token: string, code: Redacted.Redacted<string>) =>
     // As typed or pasted: "12 345" is 12345.
-    Effect.flatMap(answer(token, { _tag: "Code", code: Redacted.make(Redacted.value(code).replace(/\s+/g, "")) }), (s): Effect.Effect<PhoneLoginState, TooManyWrongCodes | WrongCode | CodeExpired> => {
+    Effect.flatMap(answer(token, { _tag: "Code", code: Redacted.make(Redacted.value(code).replace(/\s+/g, "")) }), (s): Effect.Effect<PhoneLoginState, TooManyWrongCodes | WrongCode | CodeExpired | CodeRefused> => {
       // Checked first: the last wrong code's verdict may arrive just before the login is marked ended.
       if (s.wrongCodes >= MAX_WRONG_CODES) return Effect.fail(new TooManyWrongCodes({ maxAttempts: MAX_WRONG_CODES }))
       if (s.status !== "code_required" || s.checkingCode) return Effect.succeed(s)
@@ -192,6 +196,8 @@ const makePhoneLogins = Effect.gen(function*() {
           return Effect.fail(new WrongCode({ attemptsLeft: MAX_WRONG_CODES - s.wrongCodes }))
         case "CodeExpired":
           return Effect.fail(new CodeExpired())
+        case "CodeRefused":
+          return Effect.fail(new CodeRefused({ error: s.lastRetry.error }))
         default:
           return Effect.succeed(s)
       }
@@ -219,7 +225,8 @@ const makePhoneLogins = Effect.gen(function*() {
   } as const
 })
 
-const describeResendRefusal = (error: TelegramError): string =>
+/** Why Telegram refused a code or a resend, for the login's state. */
+const describeRefusal = (error: TelegramError): string =>
   error._tag === "FloodWait"
     ? `Telegram rate limit: retry after ${error.seconds} s`
     : error._tag === "TelegramRpcError" && error.message === "SEND_CODE_UNAVAILABLE"

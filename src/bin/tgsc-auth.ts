@@ -106,6 +106,8 @@ const phoneLogin = (
         return `The code has expired: type ${RESEND} to have Telegram send a new one.`
       case "ResendRefused":
         return `Telegram sent no new code (${describeTelegramError(retry.error)}): use the one already sent.`
+      case "CodeRefused":
+        return `Telegram did not check the code (${describeTelegramError(retry.error)}): type it again after the wait.`
     }
   }
   const sentText = (sent: SentCode) =>

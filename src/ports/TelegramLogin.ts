@@ -5,7 +5,7 @@
  * case) decides what to show and when to give up.
  */
 import { Context, type Effect, type Redacted, type Scope } from "effect"
-import type { AccountInfo, TelegramError } from "./TelegramGateway.js"
+import type { AccountInfo, FloodWait, TelegramError } from "./TelegramGateway.js"
 
 export interface QrLoginCallbacks {
   /** A new `tg://login?token=...` to show; Telegram's token expires at `expiresAt` (epoch s). */
@@ -45,6 +45,8 @@ export type CodeRetry =
   | { readonly _tag: "CodeExpired" }
   /** Telegram refused to send another code (SEND_CODE_UNAVAILABLE, a rate limit, ...); the last one still stands. */
   | { readonly _tag: "ResendRefused"; readonly error: TelegramError }
+  /** Telegram did not check the code (a rate limit: FLOOD_WAIT); the code still stands, to be given again after the wait. */
+  | { readonly _tag: "CodeRefused"; readonly error: FloodWait }
 
 export interface PhoneLoginCallbacks {
   /** Telegram sent a code (first, or after a resend). */

@@ -17,7 +17,7 @@ import { QrLogins } from "../../src/app/QrLogins.js"
 import { AccountId } from "../../src/domain/Ids.js"
 import { type SessionName, validateSessionName } from "../../src/domain/SessionName.js"
 import { SessionStore } from "../../src/ports/SessionStore.js"
-import { TelegramRpcError } from "../../src/ports/TelegramGateway.js"
+import { FloodWait, TelegramRpcError } from "../../src/ports/TelegramGateway.js"
 import { type CodeRetry, TelegramLogin, type TelegramLoginService } from "../../src/ports/TelegramLogin.js"
 
 const name = (s: string) => Either.getOrThrow(validateSessionName(s)) as SessionName
@@ -30,12 +30,14 @@ interface Script {
   readonly numbers: Array<string>
   /** Set when the login was abandoned before Telegram accepted it (the adapter withdraws the code then). */
   withdrawn: boolean
+  /** How many codes given Telegram answers with FLOOD_WAIT_30 (unchecked) before it checks them again. */
+  floodWaits?: number
 }
 
 /**
  * A Telegram that sends code 11111 by app; a resend sends 22222 by SMS, a
  * second resend is refused; the code "00000" counts as expired. +15550000000
- * is banned.
+ * is banned. The first `floodWaits` codes given are not checked (FLOOD_WAIT_30).
  */
 const scriptedLogin = (script: Script): TelegramLoginService => ({
   logOut: () => Effect.void,
@@ -64,7 +66,10 @@ const scriptedLogin = (script: Script): TelegramLoginService => ({
           continue
         }
         const given = Redacted.value(answer.code)
-        if (given === "00000") retry = { _tag: "CodeExpired" }
+        if ((script.floodWaits ?? 0) > 0) {
+          script.floodWaits = (script.floodWaits ?? 0) - 1
+          retry = { _tag: "CodeRefused", error: new FloodWait({ seconds: 30, method: "auth.SignIn" }) }
+        } else if (given === "00000") retry = { _tag: "CodeExpired" }
         else if (given !== code) retry = { _tag: "WrongCode" }
         else break
       }
@@ -131,6 +136,27 @@ describe("PhoneLogins", () => {
       expect(yield* failure(phone.submitCode(started.token, secret("00000")))).toMatchObject({ _tag: "CodeExpired" })
       expect(yield* failure(phone.submitCode(started.token, secret("11111")))).toMatchObject({ _tag: "WrongCode", attemptsLeft: 4 })
       expect((yield* phone.submitCode(started.token, secret("22222"))).status).toBe("success")
+    }))
+
+  it.scopedLive("FLOOD_WAIT on a code: CodeRefused naming the wait, no wrong code counted, the login still takes the code after", () =>
+    Effect.gen(function*() {
+      const script: Script = { ...newScript(), floodWaits: 2 }
+      const { phone, sessions } = yield* setup(script)
+      const started = yield* phone.start(name("alice"), secret("+15550001001"), false)
+      for (let i = 0; i < 2; i++) {
+        expect(yield* failure(phone.submitCode(started.token, secret("11111")))).toMatchObject({
+          _tag: "CodeRefused",
+          error: { _tag: "FloodWait", seconds: 30 }
+        })
+        expect(yield* phone.status(started.token)).toMatchObject({
+          status: "code_required",
+          wrongCodes: 0,
+          checkingCode: false,
+          error: "Telegram did not check the code: Telegram rate limit: retry after 30 s; then submit it again"
+        })
+      }
+      expect((yield* phone.submitCode(started.token, secret("11111"))).status).toBe("success")
+      expect(yield* sessions.exists(name("alice"))).toBe(true)
     }))
 
   it.scopedLive("2FA after the code: password_required, a wrong password keeps it with an error, the right one succeeds", () =>

@@ -3,7 +3,8 @@
  * Telegram, the code read from the account's phone through the emulator's
  * control API. A wrong then a right code, 2FA after the code on another DC,
  * resends (app, SMS, call, then none), an expired code, the cap on wrong
- * codes, Telegram's refusals (invalid, banned, unknown number, rate limit),
+ * codes, Telegram's refusals (invalid, banned, unknown number, rate limits on
+ * sending and on checking a code),
  * force, cancel, the rules shared with QR logins, and no number or code in
  * any log line or file.
  */
@@ -193,6 +194,27 @@ describe("phone login", () => {
     expect(resend.status).toBe(429)
     expect(resend.headers.get("retry-after")).toBe("75")
     expect((await type(started.token, (await lastCode(e2e, ALICE_PHONE)).code)).body.status).toBe("success")
+  })
+
+  it("FLOOD_WAIT on submitting a code is a 429 with Retry-After naming the wait; the login stays, the same code works after", async () => {
+    const started = await mustStartPhone("gwen", ALICE_PHONE)
+    const { code } = await lastCode(e2e, ALICE_PHONE)
+    await e2e.control("/faults", jsonInit({ method: "auth.SignIn", error: "FLOOD_WAIT_45" }))
+    const flooded = await type(started.token, code)
+    expect(flooded.status, JSON.stringify(flooded.body)).toBe(429)
+    expect(flooded.headers.get("retry-after")).toBe("45")
+    expect(flooded.body.detail).toBe(
+      "Telegram rate limit exceeded. Retry after 45 seconds. The code was not checked: the login still waits for it, submit it again then."
+    )
+    expect((await phoneState(e2e, started.token)).body).toMatchObject({
+      status: "code_required",
+      attempts_left: 5,
+      error: "Telegram did not check the code: Telegram rate limit: retry after 45 s; then submit it again"
+    })
+    expect((await lastCode(e2e, ALICE_PHONE)).status).toBe("active")
+    const right = await type(started.token, code)
+    expect(right.status, JSON.stringify(right.body)).toBe(200)
+    expect(right.body.status).toBe("success")
   })
 
   it("the rules QR logins follow: 409 for an existing name, force replaces it (the old login logged out), one login per name", async () => {

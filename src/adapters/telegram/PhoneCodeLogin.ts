@@ -10,7 +10,7 @@
  */
 import { Api, type TelegramClient } from "telegram"
 import { Duration, Effect, Either, Exit, Redacted, type Scope } from "effect"
-import { type TelegramError, TelegramRpcError } from "../../ports/TelegramGateway.js"
+import { type FloodWait, type TelegramError, TelegramRpcError } from "../../ports/TelegramGateway.js"
 import type { CodeAnswer, CodeDelivery, CodeRetry, LoginSuccess, PhoneLoginCallbacks, SentCode } from "../../ports/TelegramLogin.js"
 import { checkPassword, type LoginCall, loginSuccess, orPasswordNeeded } from "./LoginClient.js"
 import type { HeldCredentials } from "./TelegramAdapterConfig.js"
@@ -69,16 +69,26 @@ const sentOrDone = (result: Api.auth.TypeSentCode): SentOrDone => {
   throw new Error(`unexpected ${result.className}`)
 }
 
-type SignInOutcome = Api.auth.TypeAuthorization | "password" | { readonly _tag: "WrongCode" } | { readonly _tag: "CodeExpired" }
+type SignInOutcome =
+  | Api.auth.TypeAuthorization
+  | "password"
+  | { readonly _tag: "WrongCode" }
+  | { readonly _tag: "CodeExpired" }
+  | { readonly _tag: "CodeRefused"; readonly error: FloodWait }
 
-/** auth.signIn with one code: the login, the 2FA step, or why the code was not taken. */
+/**
+ * auth.signIn with one code: the login, the 2FA step, or why the code was not
+ * taken. A FLOOD_WAIT leaves the code unchecked, so the login goes on: the
+ * user gives it again after the wait (the client sleeps through no wait).
+ */
 const signInWith = (client: TelegramClient, call: LoginCall, request: Api.auth.SignIn): Effect.Effect<SignInOutcome, TelegramError> =>
   orPasswordNeeded(call("auth.SignIn", () => client.invoke(request))).pipe(
     Effect.catchIf(
       (e) => ["PHONE_CODE_INVALID", "PHONE_CODE_EMPTY"].includes(rpcMessage(e) ?? ""),
       () => Effect.succeed({ _tag: "WrongCode" } as const)
     ),
-    Effect.catchIf((e) => rpcMessage(e) === "PHONE_CODE_EXPIRED", () => Effect.succeed({ _tag: "CodeExpired" } as const))
+    Effect.catchIf((e) => rpcMessage(e) === "PHONE_CODE_EXPIRED", () => Effect.succeed({ _tag: "CodeExpired" } as const)),
+    Effect.catchTag("FloodWait", (error) => Effect.succeed({ _tag: "CodeRefused", error } as const))
   )
 
 export const phoneCodeLogin = (

@@ -43,7 +43,11 @@ export class PhoneAuthGroup extends HttpApiGroup.make("phoneAuth")
       .addError(BadRequest)
       .addError(NotFound)
       .addError(Conflict)
-      .annotate(OpenApi.Summary, "Submit the code Telegram sent (a wrong one is a 400 naming the attempts left)")
+      .addError(RateLimited)
+      .annotate(
+        OpenApi.Summary,
+        "Submit the code Telegram sent (a wrong one is a 400 naming the attempts left; Telegram's rate limit a 429, the login kept)"
+      )
   )
   .add(
     HttpApiEndpoint.post("resendPhoneCode", "/api/v3/auth/phone/:token/resend")

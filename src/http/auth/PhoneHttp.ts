@@ -8,7 +8,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Either, Redacted } from "effect"
 import { MAX_WRONG_CODES, type PhoneLoginState, PhoneLogins } from "../../app/PhoneLogins.js"
 import { validateSessionName } from "../../domain/SessionName.js"
-import { describeTelegramError, type TelegramError } from "../../ports/TelegramGateway.js"
+import { describeTelegramError, type FloodWait, type TelegramError } from "../../ports/TelegramGateway.js"
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
@@ -48,9 +48,15 @@ const view = (s: PhoneLoginState) => ({
 const notFound = (token: string) =>
   new NotFound({ detail: `Phone login ${token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed` })
 
+/** Telegram's FLOOD_WAIT: a 429 with Retry-After, its detail naming the wait, then what still stands (`afterWait`) if the login goes on. */
+const waitOf = (error: FloodWait, afterWait?: string): RateLimited => {
+  const limited = rateLimited(error.seconds)
+  return afterWait === undefined ? limited : new RateLimited({ detail: `${limited.detail} ${afterWait}`, retryAfter: limited.retryAfter })
+}
+
 /** Telegram's word on a number or a code, as a request error the person can act on; undefined for the rest. */
-const refusalOf = (error: TelegramError): BadRequest | RateLimited | undefined => {
-  if (error._tag === "FloodWait") return rateLimited(error.seconds)
+const refusalOf = (error: TelegramError, afterWait?: string): BadRequest | RateLimited | undefined => {
+  if (error._tag === "FloodWait") return waitOf(error, afterWait)
   if (error._tag !== "TelegramRpcError") return undefined
   switch (error.message) {
     case "PHONE_NUMBER_INVALID":
@@ -133,6 +139,8 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
                     detail: `The code has expired (PHONE_CODE_EXPIRED): ask for a new one with POST /api/v3/auth/phone/${path.token}/resend`
                   })
                 ),
+              CodeRefused: ({ error }) =>
+                Effect.fail(waitOf(error, "The code was not checked: the login still waits for it, submit it again then.")),
               TooManyWrongCodes: (e) =>
                 Effect.fail(
                   new BadRequest({
@@ -150,7 +158,7 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
           Effect.catchTags({
             ...notAwaiting(path.token),
             ResendRefused: ({ error }) =>
-              Effect.fail(refusalOf(error) ?? new BadGateway({ detail: `Telegram sent no new code: ${describeTelegramError(error)}` }))
+              Effect.fail(refusalOf(error, "The login still waits for the code already sent.") ?? new BadGateway({ detail: `Telegram sent no new code: ${describeTelegramError(error)}` }))
           })
         ))
       .handle("submitPhonePassword", ({ path, payload }) =>
