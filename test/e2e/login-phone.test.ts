@@ -217,6 +217,19 @@ describe("phone login", () => {
     expect(right.body.status).toBe("success")
   })
 
+  it("Telegram's own PHONE_NUMBER_INVALID, for a number the server's check lets through, is a 400 saying so", async () => {
+    await e2e.control("/faults", jsonInit({ method: "auth.SendCode", error: "PHONE_NUMBER_INVALID" }))
+    const invalid = await startPhoneLogin(e2e, { username: "gwen2", phone: ALICE_PHONE })
+    expect(invalid.status, JSON.stringify(invalid.body)).toBe(400)
+    expect(invalid.body.detail).toBe(
+      "Telegram does not accept this phone number (PHONE_NUMBER_INVALID): check the country code and the number"
+    )
+    expect(fs.existsSync(sessionFilePath(e2e.server.dataDir, "gwen2"))).toBe(false)
+    // The name is free again: nothing of the refused login is left pending.
+    const again = await mustStartPhone("gwen2", ALICE_PHONE)
+    expect((await e2e.api(`/api/v3/auth/phone/${again.token}`, { method: "DELETE" })).status).toBe(200)
+  })
+
   it("the rules QR logins follow: 409 for an existing name, force replaces it (the old login logged out), one login per name", async () => {
     const existing = await startPhoneLogin(e2e, { username: "alice", phone: ALICE_PHONE })
     expect(existing.status).toBe(409)
