@@ -2,13 +2,17 @@
  * --proxy / TGSC_PROXY: SOCKS5 and MTProxy URLs as parseTelegramProxy reads
  * them (the credentials Redacted, never in a message), the refusals (each a
  * command-line problem naming the flag or variable: exit code 2), and what
- * GramJS is given. The connections themselves: test/e2e/proxy.test.ts.
+ * GramJS is given; the commands themselves (tgsc-server, tgsc-auth, as
+ * bundled for the run) refusing a bad one. The connections themselves:
+ * test/e2e/proxy.test.ts.
  */
+import * as fs from "node:fs/promises"
 import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { gramJsProxyOf } from "../../src/adapters/telegram/TelegramClientFactory.js"
 import { describeTelegramProxy, parseTelegramProxy, type TelegramProxy } from "../../src/adapters/telegram/TelegramProxy.js"
 import { parseCommandLine } from "../../src/cli/Config.js"
+import { cleanEnv, makeTempDir, runCommand } from "../support/ServerProcess.js"
 
 const HEX = "0123456789abcdef0123456789abcdef"
 const ok = (text: string): TelegramProxy => Either.getOrThrowWith(parseTelegramProxy(text, "--proxy"), (e) => new Error(e))
@@ -112,5 +116,44 @@ describe("tgsc-server --proxy / TGSC_PROXY", () => {
     expect(Either.isLeft(parsed) && parsed.left.message).not.toContain("hunter2")
     const fromEnv = parseCommandLine([], { ...env, TGSC_PROXY: `mtproxy://ee${HEX}6578616d706c65@h:443` }, "/work")
     expect(Either.isLeft(fromEnv) && fromEnv.left.problems[0]).toMatch(/^TGSC_PROXY: fake-TLS MTProxy secrets/)
+  })
+})
+
+// The processes, as a person starts them: no Telegram (nor emulator) is reached, the proxy is refused first.
+describe("the commands refuse a bad --proxy / TGSC_PROXY: exit code 2, a message naming it, no password or secret", () => {
+  const PASSWORD = "secretpw-5521"
+  const credentials = { TELEGRAM_API_ID: "12345", TELEGRAM_API_HASH: "0123456789abcdef0123456789abcdef" }
+  const cases: Array<[string, string, RegExp]> = [
+    ["socks5", `socks5://u:${PASSWORD}@host:notaport`, /expected host:port after the credentials/],
+    ["mtproxy", `mtproxy://${HEX}${PASSWORD.replace(/\W/g, "")}@host:1`, /the MTProxy secret must be 16 bytes/]
+  ]
+  it.each([
+    ["tgsc-server", "flag"],
+    ["tgsc-server", "variable"],
+    ["tgsc-auth", "flag"],
+    ["tgsc-auth", "variable"]
+  ] as const)("%s, the proxy given by %s", async (command, by) => {
+    const dataDir = await makeTempDir("tgsc-proxy-cli-")
+    const name = by === "flag" ? "--proxy" : "TGSC_PROXY"
+    const args = [...(command === "tgsc-auth" ? ["alice"] : ["--port", "0"]), "--data-dir", dataDir]
+    try {
+      const runs = await Promise.all(cases.map(([, url]) =>
+        runCommand(
+          command,
+          by === "flag" ? [...args, "--proxy", url] : args,
+          cleanEnv({ ...credentials, ...(by === "variable" ? { TGSC_PROXY: url } : {}) })
+        )
+      ))
+      cases.forEach(([kind, , problem], i) => {
+        const run = runs[i]!
+        const output = run.stdout + run.stderr
+        expect(run.code, `${kind}: ${output}`).toBe(2)
+        expect(run.stderr, kind).toMatch(new RegExp(`^${command}: ${name}: `, "m"))
+        expect(run.stderr, kind).toMatch(problem)
+        for (const secret of [PASSWORD, PASSWORD.replace(/\W/g, ""), HEX]) expect(output, kind).not.toContain(secret)
+      })
+    } finally {
+      await fs.rm(dataDir, { recursive: true, force: true })
+    }
   })
 })

@@ -46,15 +46,22 @@ export const cleanEnv = (extra: Record<string, string | undefined> = {}): NodeJS
   return env
 }
 
-export const runServerCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = cleanEnv()) =>
+/** Runs one of the commands to its end: its exit code and output. */
+export const runCommand = (
+  name: "tgsc-server" | "tgsc-auth" | "tgsc-mcp",
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv = cleanEnv()
+) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [...commandArgs("tgsc-server"), ...args], { cwd: projectRoot, env })
+    const child = spawn(process.execPath, [...commandArgs(name), ...args], { cwd: projectRoot, env })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
     child.stderr.on("data", (d) => (stderr += d))
     child.on("exit", (code) => resolve({ code, stdout, stderr }))
   })
+
+export const runServerCommand = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = cleanEnv()) => runCommand("tgsc-server", args, env)
 
 export const startServer = async (options: {
   readonly dataDir?: string
