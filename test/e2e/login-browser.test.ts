@@ -4,20 +4,21 @@
  * the emulator, with the server's Content-Security-Policy enforced. A QR
  * login with 2FA; phone logins with a wrong then a right code, a resend, and
  * 2FA after the code; the API token field. One browser for the file, a fresh
- * context per test. Each step's screenshot is kept, and written under the
- * test's temp dir when a step fails (the error names the folder; set
- * TGSC_TEST_SCREENSHOTS to a folder to keep them after the run).
+ * context per test. Each step's screenshot is kept, and written when a step
+ * fails, under test-results/screenshots/<test>/ in the project (outside the
+ * run's temp dir, which the run's end removes; TGSC_TEST_SCREENSHOTS names
+ * another folder): the error names the folder.
  *
  * Without chromium the file fails at launch: a browser test never skips.
  */
 import * as fs from "node:fs"
-import * as path from "node:path"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { ALICE_PHONE, BOB_PHONE, lastCode, phoneScenario, wrongCodeFor } from "../support/PhoneLoginSteps.js"
 import { scan } from "../support/QrLoginSteps.js"
-import { makeTempDir, sessionFilePath } from "../support/ServerProcess.js"
+import { saveScreenshots, screenshotsRoot } from "../support/FailureScreenshots.js"
+import { sessionFilePath } from "../support/ServerProcess.js"
 
 const CHROMIUM = "/usr/bin/chromium"
 const API_TOKEN = "browser-test-token-3318"
@@ -25,11 +26,8 @@ const STEP_TIMEOUT = 20_000
 
 let e2e: E2e
 let browser: Browser
-let shotsRoot: string
 
 beforeAll(async () => {
-  // The run's temp dir goes when the run ends (globalSetup): TGSC_TEST_SCREENSHOTS keeps them somewhere else.
-  shotsRoot = process.env.TGSC_TEST_SCREENSHOTS || (await makeTempDir("tgsc-login-browser-"))
   ;[e2e, browser] = await Promise.all([
     startE2e({ scenario: phoneScenario({ phone_codes_per_hour: 1000 }), serverEnv: { TGSC_API_TOKEN: API_TOKEN } }),
     chromium.launch({ executablePath: CHROMIUM })
@@ -43,7 +41,7 @@ afterAll(async () => {
 
 interface Session {
   readonly page: Page
-  /** Runs one step; on failure writes every screenshot so far and this one under the test's temp dir. */
+  /** Runs one step; on failure writes every screenshot so far and this one where the run's end leaves them (FailureScreenshots). */
   readonly step: (label: string, run: () => Promise<void>) => Promise<void>
   /** Requests the page sent to the server, with their headers. */
   readonly requests: Array<{ readonly method: string; readonly url: string; readonly headers: Record<string, string> }>
@@ -70,10 +68,8 @@ const open = async (test: string): Promise<Session> => {
       await run()
       shots.push([label, await page.screenshot()])
     } catch (error) {
-      const dir = path.join(shotsRoot, test.replace(/\W+/g, "-"))
-      fs.mkdirSync(dir, { recursive: true })
-      shots.forEach(([name, png], i) => fs.writeFileSync(path.join(dir, `${i + 1}-${name.replace(/\W+/g, "-")}.png`), png))
-      await page.screenshot({ path: path.join(dir, `${shots.length + 1}-FAILED-${label.replace(/\W+/g, "-")}.png`) }).catch(() => undefined)
+      const failed = await page.screenshot().catch(() => undefined)
+      const dir = saveScreenshots(screenshotsRoot(), test, failed === undefined ? shots : [...shots, [`FAILED-${label}`, failed]])
       throw new Error(`step "${label}" failed (screenshots in ${dir}): ${error instanceof Error ? error.message : String(error)}`)
     }
   }
