@@ -156,11 +156,18 @@ describe("search_dialogs and list_folders", () => {
     await expectError("list_folders", { include_dialogs: "yes" }, /include_dialogs/)
   })
 
-  it("offers the dialog list and the folders as resources", async () => {
+  it("offers the whole dialog list and the folders as resources", async () => {
     const { resources } = await client.listResources()
     expect(resources.map((r) => r.uri)).toEqual(["tgsc://dialogs", "tgsc://folders"])
     const dialogs = await client.readResource({ uri: "tgsc://dialogs" })
-    expect(JSON.parse((dialogs.contents[0] as { text: string }).text)).toEqual((await rest("/api/v3/search/dialogs")).body)
+    const list = JSON.parse((dialogs.contents[0] as { text: string }).text)
+    // Every dialog the REST search finds with no filter, in its order and shape (the largest REST page holds them all here).
+    const unfiltered = (await rest("/api/v3/search/dialogs")).body
+    expect(list.results.length).toBe(unfiltered.total)
+    expect(list).toEqual({ total: unfiltered.total, offset: 0, limit: unfiltered.total, results: expect.any(Array) })
+    const all = (await rest("/api/v3/search/dialogs?limit=500")).body
+    expect(all.results.length).toBe(unfiltered.total)
+    expect(list.results).toEqual(all.results)
     const folders = await client.readResource({ uri: "tgsc://folders" })
     expect(JSON.parse((folders.contents[0] as { text: string }).text)).toEqual({ folders: (await rest("/api/v3/folders")).body })
   })
