@@ -56,7 +56,7 @@ export interface AppConfigShape {
   readonly clientIdleSeconds?: number
   /** One Telegram request unanswered this long fails with a 502 (unset: 60). */
   readonly telegramTimeoutSeconds?: number
-  /** Concurrent history streams per session / on the whole server; more get a 429 (unset: 8 / 32). */
+  /** Concurrent event streams (history, GET /mcp) per session / on the whole server; more get a 429 (unset: 8 / 32). */
   readonly maxStreamsPerSession?: number
   readonly maxStreams?: number
   /** Logins (QR or phone code) pending at once on the server; more get a 429 (unset: 16). */

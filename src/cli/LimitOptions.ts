@@ -1,5 +1,5 @@
 /**
- * The server's caps on concurrent work (history streams, pending QR logins)
+ * The server's caps on concurrent work (event streams, pending QR logins)
  * as settings. Unset unless given: the HTTP layer and QrLogins apply the
  * same defaults (DEFAULTS) to the library's users.
  */
@@ -11,7 +11,7 @@ export const MAX_STREAMS: Setting<number> = {
   flag: "max-streams",
   variable: "TGSC_MAX_STREAMS",
   placeholder: "<n>",
-  help: "history streams open at once on the server (more: 429)",
+  help: "event streams (history, GET /mcp) open at once on the server (more: 429)",
   default: DEFAULTS.maxStreams,
   check: wholeNumber
 }
@@ -20,7 +20,7 @@ export const MAX_STREAMS_PER_SESSION: Setting<number> = {
   flag: "max-streams-per-session",
   variable: "TGSC_MAX_STREAMS_PER_SESSION",
   placeholder: "<n>",
-  help: "history streams one session may have open at once",
+  help: "event streams (history, GET /mcp) one session may have open at once",
   default: DEFAULTS.maxStreamsPerSession,
   check: wholeNumber
 }

@@ -93,7 +93,7 @@ const SSE_KEEPALIVE = {
   flag: "sse-keepalive-seconds",
   variable: "TGSC_SSE_KEEPALIVE_SECONDS",
   placeholder: "<s>",
-  help: "longest silence on a history stream before a keep-alive comment",
+  help: "longest silence on a history stream or GET /mcp before a keep-alive comment",
   default: DEFAULTS.sseKeepAliveSeconds as number,
   check: seconds({ zero: false })
 }

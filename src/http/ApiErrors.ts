@@ -52,7 +52,7 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()(
   { detail: Schema.String, retryAfter: Schema.Number },
   HttpApiSchema.annotations({
     status: 429,
-    description: "Telegram rate limit, or a cap of this server (concurrent history streams, pending QR logins): see the Retry-After header"
+    description: "Telegram rate limit, or a cap of this server (concurrent event streams, pending QR logins): see the Retry-After header"
   })
 ) {}
 

@@ -11,7 +11,8 @@
  * cross-origin write, programs (curl, agents) need not. Together with JSON
  * bodies only (JsonBody: a form or text/plain post is a 415, and a JSON one
  * from another site needs a CORS preflight this server never grants), a web
- * page cannot make the server act for its user.
+ * page cannot make the server act for its user. (/mcp checks reads too,
+ * as MCP asks of every connection: src/mcp/McpRoute.ts.)
  */
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect } from "effect"
@@ -43,10 +44,11 @@ export const isSameOrigin = (origin: string, hostHeader: string | undefined): bo
   return host !== undefined && host === url.host
 }
 
-export const foreignOriginDetail = (origin: string): string => {
+/** `accepted`: what the refused request is, as the sentence saying where it is accepted from begins. */
+export const foreignOriginDetail = (origin: string, accepted = "Changes are accepted"): string => {
   const shown = origin.length > 200 ? `${origin.slice(0, 200)}...` : origin
   return `Cross-origin request refused: Origin '${shown}' is not this server's origin. ` +
-    "Changes are accepted only from this server's own pages or from clients that send no Origin header"
+    `${accepted} only from this server's own pages or from clients that send no Origin header`
 }
 
 /** Refuses state-changing requests from another origin with 403 `{"detail"}`, on every path. */

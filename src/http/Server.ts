@@ -39,6 +39,7 @@ import { requestLog } from "./RequestLog.js"
 import { responseGuards } from "./ResponseGuards.js"
 import { SameOriginLive } from "./SameOrigin.js"
 import { SessionAuthLive } from "./SessionAuth.js"
+import { ServerStreamSlotsLive } from "./StreamSlots.js"
 import { AppConfig, type AppConfigShape } from "../cli/Config.js"
 import { McpRouteLive } from "../mcp/McpRoute.js"
 
@@ -171,7 +172,9 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),
-    Layer.provide(JsonBodyLive)
+    Layer.provide(JsonBodyLive),
+    // One set for the history route (in ApiLive) and GET /mcp: their streams count against the same caps.
+    Layer.provide(ServerStreamSlotsLive)
   ) satisfies Layer.Layer<never, unknown, TgscServices | AppConfig>
 
 /**

@@ -1,11 +1,15 @@
 /**
- * Caps on concurrent history streams (SSE), per session and for the whole
- * server: each open stream holds a slot until its request ends (finished,
- * failed, or the client went away), so a client that opens streams without
- * reading them, or a runaway agent, cannot tie up every Telegram
- * connection and SQLite file at once. Beyond a cap: 429 with Retry-After.
+ * Caps on concurrent event streams (SSE), per session and for the whole
+ * server: history streams (GET /api/v3/history/...) and MCP's stream of
+ * server messages (GET /mcp) count together, against one pair of caps (the
+ * server's ServerStreamSlots). Each open stream holds a slot until its
+ * request ends (finished, failed, or the client went away), so a client that
+ * opens streams without reading them, or a runaway agent, cannot tie up
+ * every Telegram connection, SQLite file or socket at once. Beyond a cap:
+ * 429 with Retry-After.
  */
-import { Effect, type Scope } from "effect"
+import { Context, Effect, Layer, type Scope } from "effect"
+import { AppConfig } from "../cli/Config.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { RateLimited } from "./ApiErrors.js"
 
@@ -38,10 +42,10 @@ export const makeStreamSlots = (caps: StreamCaps): StreamSlots => {
     Effect.suspend(() => {
       const mine = bySession.get(session) ?? 0
       if (mine >= caps.perSession) {
-        return Effect.fail(refuse(`Too many history streams open for session '${session}' (at most ${caps.perSession} at once)`))
+        return Effect.fail(refuse(`Too many streams open for session '${session}' (history and MCP streams together, at most ${caps.perSession} at once)`))
       }
       if (total >= caps.total) {
-        return Effect.fail(refuse(`Too many history streams open on this server (at most ${caps.total} at once)`))
+        return Effect.fail(refuse(`Too many streams open on this server (history and MCP streams together, at most ${caps.total} at once)`))
       }
       bySession.set(session, mine + 1)
       total++
@@ -59,3 +63,16 @@ export const makeStreamSlots = (caps: StreamCaps): StreamSlots => {
     open: (session) => (session === undefined ? total : bySession.get(session) ?? 0)
   }
 }
+
+/** The server's one set of stream slots, shared by the history route and GET /mcp. */
+export class ServerStreamSlots extends Context.Tag("tgsc/http/ServerStreamSlots")<ServerStreamSlots, StreamSlots>() {}
+
+/** The slots with the caps of the server's configuration (--max-streams-per-session, --max-streams). */
+export const ServerStreamSlotsLive = Layer.effect(
+  ServerStreamSlots,
+  Effect.map(AppConfig, (config) =>
+    makeStreamSlots({
+      perSession: config.maxStreamsPerSession ?? DEFAULT_MAX_STREAMS_PER_SESSION,
+      total: config.maxStreams ?? DEFAULT_MAX_STREAMS
+    }))
+)

@@ -248,13 +248,22 @@ export const cacheStatusTool = defineTool({
     })
 })
 
+/**
+ * tgsc://dialogs: the whole dialog list within the caller's scope, in
+ * search_dialogs' default order (most recently active first), each dialog
+ * as search_dialogs shows it. One search without a page limit, so the list
+ * is one snapshot of the account's dialogs (pages asked for one after the
+ * other could skip or repeat a dialog that moved meanwhile); `limit` is
+ * `total`.
+ */
 export const dialogsResource = (call: McpCallShape) =>
   Effect.gen(function*() {
     const search = yield* DialogSearch
-    return yield* Effect.mapError(
-      search.search(call.caller.session, defaultDialogSearchParams, call.caller.scope),
+    const all = yield* Effect.mapError(
+      search.search(call.caller.session, { ...defaultDialogSearchParams, limit: Number.MAX_SAFE_INTEGER }, call.caller.scope),
       searchToolFailure
     )
+    return { ...all, limit: all.total }
   })
 
 export const foldersResource = (call: McpCallShape) =>

@@ -57,10 +57,10 @@ describe("concurrent history streams", () => {
     const alice1 = await open("alice")
     const alice2 = await open("alice")
     expect([alice1.response.status, alice2.response.status]).toEqual([200, 200])
-    await refused("alice", /^Too many history streams open for session 'alice' \(at most 2 at once\): retry after 5 seconds/)
+    await refused("alice", /^Too many streams open for session 'alice' \(history and MCP streams together, at most 2 at once\): retry after 5 seconds/)
     const bob1 = await open("bob")
     expect(bob1.response.status).toBe(200)
-    await refused("bob", /^Too many history streams open on this server \(at most 3 at once\)/)
+    await refused("bob", /^Too many streams open on this server \(history and MCP streams together, at most 3 at once\)/)
 
     // A client that goes away frees its slot (the server notices the closed socket).
     alice1.abort()

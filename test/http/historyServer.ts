@@ -27,6 +27,7 @@ import { FilesHandlersLive } from "../../src/http/files/Http.js"
 import { HistoryHandlersLive } from "../../src/http/history/Http.js"
 import { requestLog } from "../../src/http/RequestLog.js"
 import { SessionAuthLive } from "../../src/http/SessionAuth.js"
+import { ServerStreamSlotsLive } from "../../src/http/StreamSlots.js"
 import { applyPatch, defaultSettings, type Settings, type SettingsPatch } from "../../src/domain/Settings.js"
 import { SessionStore } from "../../src/ports/SessionStore.js"
 import { SettingsStore } from "../../src/ports/SettingsStore.js"
@@ -92,7 +93,7 @@ export const startHistoryServer = async (
   )
   const ApiLive = HttpApiBuilder.api(HistoryApi).pipe(
     Layer.provide([HistoryHandlersLive, FilesHandlersLive]),
-    Layer.provide([SessionAuthLive, ScopedAccessLive]),
+    Layer.provide([SessionAuthLive, ScopedAccessLive, ServerStreamSlotsLive]),
     Layer.provideMerge(Layer.merge(HistorySyncLive, MediaLookupLive)),
     Layer.provide(AccountCacheLive)
   )

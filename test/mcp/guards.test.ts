@@ -4,21 +4,30 @@
  * site's Origin or Host, another account's session. Whatever fails a
  * guard is answered before any tool runs (the emulator sees no call), in
  * the server's `{"detail"}` shape. And the transport itself: JSON-RPC ids
- * of any kind, notifications, unknown methods, narrowing X-Tgsc-Scope.
+ * of any kind, notifications, unknown methods, narrowing X-Tgsc-Scope; the
+ * GET stream of server messages (behind the same guards, with keep-alives,
+ * counted against the server's stream caps with the history streams).
  */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { DEFAULTS } from "../../src/domain/Defaults.js"
 import { rawRequest, requestHead, streamUpload } from "../support/RawHttp.js"
 import { ALICE, BOB, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
 
 const TOKEN = "mcp-guards-token-5521"
 const CRYPTO = -1000000003001
+const CAROL = "carol"
 
 let w: McpWorld
 
 beforeAll(async () => {
-  w = await startMcpWorld({ env: { TGSC_API_TOKEN: TOKEN }, big: false })
+  // Keep-alives every 0.2 s, so a test sees several on a GET stream.
+  w = await startMcpWorld({ env: { TGSC_API_TOKEN: TOKEN }, big: false, args: ["--sse-keepalive-seconds", "0.2"] })
   await w.login(ALICE, 1001)
   await w.login(BOB, 1002, "hunter2")
+  // Alice's account once more, under a session name no other test holds streams for.
+  await w.login(CAROL, 1001)
 }, 60_000)
 
 afterAll(async () => {
@@ -153,12 +162,14 @@ describe("bodies, origins and hosts", () => {
     expect(same.status).toBe(200)
   })
 
-  it("answers GET and DELETE with 405, and an unsupported protocol version with 400", async () => {
-    for (const method of ["GET", "DELETE"]) {
-      const response = await fetch(`${w.url}/mcp`, { method, headers: { authorization: `Bearer ${TOKEN}`, accept: "text/event-stream" } })
-      expect(response.status).toBe(405)
-      expect(response.headers.get("allow")).toBe("POST")
-    }
+  it("answers DELETE with 405 (no session to end), and an unsupported protocol version with 400", async () => {
+    const response = await fetch(`${w.url}/mcp`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TOKEN}`, "x-telegram-username": ALICE, "mcp-session-id": "x" }
+    })
+    expect(response.status).toBe(405)
+    expect(response.headers.get("allow")).toBe("GET, POST")
+    expect(await response.json()).toEqual({ detail: "DELETE /mcp is not offered: this MCP server keeps no session to end" })
     const old = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-protocol-version": "1999-01-01" })
     expect(old.status).toBe(400)
   })
@@ -196,5 +207,187 @@ describe("the JSON-RPC transport", () => {
     const bad = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { "x-tgsc-scope": "chat:1" })
     expect(bad.status).toBe(400)
     expect(((await bad.json()) as any).detail).toMatch(/^Invalid X-Tgsc-Scope header: invalid scope "chat:1"/)
+  })
+})
+
+interface Listening {
+  readonly response: Response
+  /** Reads the stream until `done` holds for what was read so far (or `ms` pass); all text read. */
+  readonly readUntil: (done: (text: string) => boolean, ms?: number) => Promise<string>
+  readonly close: () => void
+}
+
+/** GET /mcp as an MCP client opens it, as `session`, with the headers given (the token's and Accept by default). */
+const listen = async (headers: Record<string, string> = {}, session = ALICE): Promise<Listening> => {
+  const controller = new AbortController()
+  const response = await fetch(`${w.url}/mcp`, {
+    headers: { accept: "text/event-stream", authorization: `Bearer ${TOKEN}`, "x-telegram-username": session, ...headers },
+    signal: controller.signal
+  })
+  let text = ""
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  const decoder = new TextDecoder()
+  const readUntil = async (done: (text: string) => boolean, ms = 5000) => {
+    reader ??= response.body?.getReader()
+    const deadline = Date.now() + ms
+    while (!done(text) && Date.now() < deadline && reader !== undefined) {
+      const next = await Promise.race([
+        reader.read(),
+        new Promise<"late">((r) => setTimeout(() => r("late"), Math.max(1, deadline - Date.now())))
+      ])
+      if (next === "late" || next.done) break
+      text += decoder.decode(next.value, { stream: true })
+    }
+    return text
+  }
+  return { response, readUntil, close: () => controller.abort() }
+}
+
+const keepAlives = (text: string) => text.split(": keep-alive\n\n").length - 1
+
+describe("GET /mcp, the stream of server messages", () => {
+  it("is behind the same guards as POST: token, session, Origin, Host, scope, protocol version; nothing opens without them", async () => {
+    for (const target of ["/mcp", "//mcp", "/MCP", "/%6Dcp"]) {
+      for (const headers of [{}, { Authorization: "Bearer wrong" }] as Array<Record<string, string>>) {
+        const response = await raw("GET", target, { "X-Telegram-Username": ALICE, Accept: "text/event-stream", ...headers })
+        expect(response.status, `${target} ${JSON.stringify(headers)}`).toBe(401)
+        expect(JSON.parse(response.body).detail).toMatch(/^Missing or wrong API token/)
+      }
+    }
+    const refusals: Array<[Record<string, string>, number, RegExp]> = [
+      [{ "x-telegram-username": "" }, 401, /^Missing X-Telegram-Username header/],
+      [{ "x-telegram-username": "mallory" }, 401, /^Session 'mallory' is not logged in/],
+      [{ "x-telegram-username": "../alice" }, 400, /./],
+      [{ origin: "https://evil.example" }, 403, /^Cross-origin request refused: Origin .https:\/\/evil\.example. is not this server.s origin\. MCP connections are accepted only/],
+      [{ origin: "null" }, 403, /^Cross-origin request refused: Origin .null./],
+      [{ "x-tgsc-scope": "chat:1" }, 400, /^Invalid X-Tgsc-Scope header/],
+      [{ "mcp-protocol-version": "1999-01-01" }, 400, /^Unsupported MCP-Protocol-Version '1999-01-01'/]
+    ]
+    for (const [headers, status, detail] of refusals) {
+      const { response } = await listen(headers)
+      expect(response.status, JSON.stringify(headers)).toBe(status)
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/)
+      expect(((await response.json()) as any).detail).toMatch(detail)
+    }
+    const rebound = await rawRequest(
+      w.server.port,
+      `GET /mcp HTTP/1.1\r\nHost: evil.example:${w.server.port}\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+        `X-Telegram-Username: ${ALICE}\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n`
+    )
+    expect(rebound.status).toBe(403)
+    expect(JSON.parse(rebound.body).detail).toMatch(/^Host 'evil\.example:\d+' is not allowed/)
+  })
+
+  it("answers 406 to a GET that does not accept text/event-stream", async () => {
+    const { response } = await listen({ accept: "application/json" })
+    expect(response.status).toBe(406)
+    expect(await response.json()).toEqual({
+      detail: "GET /mcp opens a stream of server messages: send 'Accept: text/event-stream' (requests go with POST)"
+    })
+  })
+
+  it("opens an SSE stream that sends keep-alives at once and at the server's interval, until the client closes it", async () => {
+    const stream = await listen({ origin: w.url })
+    expect(stream.response.status).toBe(200)
+    expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/)
+    expect(stream.response.headers.get("cache-control")).toBe("no-cache")
+    expect(stream.response.headers.get("mcp-session-id")).toBeNull()
+    const text = await stream.readUntil((t) => keepAlives(t) >= 3)
+    expect(keepAlives(text)).toBeGreaterThanOrEqual(3)
+    // Nothing but keep-alives: this server has no message to push once started.
+    expect(text.replaceAll(": keep-alive\n\n", "")).toBe("")
+    stream.close()
+  })
+
+  it("counts against the server's stream caps together with the history streams: 429 with Retry-After, freed on disconnect", async () => {
+    const cap = DEFAULTS.maxStreamsPerSession
+    const open: Array<Listening> = []
+    try {
+      for (let i = 0; i < cap; i++) open.push(await listen({}, CAROL))
+      expect(open.map((s) => s.response.status)).toEqual(Array(cap).fill(200))
+      const refused = await listen({}, CAROL)
+      expect(refused.response.status).toBe(429)
+      expect(refused.response.headers.get("retry-after")).toBe("5")
+      expect(await refused.response.json()).toEqual({
+        detail: `Too many streams open for session '${CAROL}' (history and MCP streams together, at most ${cap} at once): ` +
+          "retry after 5 seconds, once another stream has ended"
+      })
+      // A history stream of the same session meets the same cap.
+      const history = await fetch(`${w.url}/api/v3/history/${CRYPTO}`, {
+        headers: { authorization: `Bearer ${TOKEN}`, "x-telegram-username": CAROL }
+      })
+      expect(history.status).toBe(429)
+      expect(((await history.json()) as any).detail).toMatch(/^Too many streams open for session 'carol'/)
+      // Another session is not held back by this one's streams.
+      const other = await listen({}, BOB)
+      expect(other.response.status).toBe(200)
+      other.close()
+      // A client that goes away frees its slot.
+      open.shift()!.close()
+      let again: Listening | undefined
+      for (let attempt = 0; attempt < 200 && again === undefined; attempt++) {
+        const next = await listen({}, CAROL)
+        if (next.response.status === 200) again = next
+        else {
+          expect(next.response.status).toBe(429)
+          await next.response.body?.cancel()
+          await new Promise((r) => setTimeout(r, 25))
+        }
+      }
+      expect(again?.response.status).toBe(200)
+      open.push(again!)
+    } finally {
+      for (const stream of open) stream.close()
+    }
+  })
+
+  it("is opened by the SDK client after initialize, and the client works over POST with it open", async () => {
+    const gets: Array<{ status: number; contentType: string | null }> = []
+    const client = new Client({ name: "tgsc-test", version: "1.0.0" })
+    const transport = new StreamableHTTPClientTransport(new URL(`${w.url}/mcp`), {
+      requestInit: { headers: { "x-telegram-username": ALICE, authorization: `Bearer ${TOKEN}` } },
+      fetch: async (url, init) => {
+        const response = await fetch(url, init)
+        if ((init?.method ?? "GET") === "GET") gets.push({ status: response.status, contentType: response.headers.get("content-type") })
+        return response
+      }
+    })
+    const errors: Array<unknown> = []
+    client.onerror = (error) => errors.push(error)
+    await client.connect(transport)
+    try {
+      for (let i = 0; i < 100 && gets.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      expect(gets).toEqual([{ status: 200, contentType: expect.stringMatching(/^text\/event-stream/) }])
+      const page = await client.callTool({ name: "read_history", arguments: { dialog_id: CRYPTO, format: "json" } }) as any
+      expect(page.structuredContent.messages.length).toBe(4)
+      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(["tgsc://dialogs", "tgsc://folders"])
+      // Several keep-alives went by on the open stream: still one GET, no reconnection, no error.
+      await new Promise((r) => setTimeout(r, 500))
+      expect(gets.length).toBe(1)
+      expect(errors).toEqual([])
+    } finally {
+      await client.close()
+    }
+  })
+})
+
+describe("GET /mcp when the server stops", () => {
+  it("ends the open stream, and the server stops without waiting for it", async () => {
+    const own = await startMcpWorld({ big: false })
+    try {
+      await own.login(ALICE, 1001)
+      const response = await fetch(`${own.url}/mcp`, { headers: { accept: "text/event-stream", "x-telegram-username": ALICE } })
+      expect(response.status).toBe(200)
+      const reader = response.body!.getReader()
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe(": keep-alive\n\n")
+      const started = Date.now()
+      await own.server.stop()
+      expect(Date.now() - started).toBeLessThan(5000)
+      // The stream is over (ended or cut with the connection): no read waits for ever.
+      const end = await reader.read().then((r) => (r.done ? "done" : "data"), () => "cut")
+      expect(["done", "cut"]).toContain(end)
+    } finally {
+      await own.stop().catch(() => undefined)
+    }
   })
 })

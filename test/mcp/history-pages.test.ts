@@ -2,9 +2,9 @@
  * read_history's pages against the emulator: following next_cursor over a
  * 30,000-message channel with max_tokens=2000 shows every message exactly
  * once, in order, each page within its budget; the same going back and
- * over a date range; progress notifications while a page is filled from
- * Telegram; and message text that tries to break out of its fence stays
- * inside it.
+ * over a date range; the default budget (4000); progress notifications
+ * while a page is filled from Telegram; and message text that tries to
+ * break out of its fence stays inside it.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -96,6 +96,20 @@ describe("read_history pages", () => {
     // Media as links to the files endpoint.
     expect(back.some((p) => /\[(photo|file|video|voice message|video message|sticker|GIF)[^\]]* \d+(\.\d)? (B|KB|MB)[^\]]*\]\(\/api\/v3\/files\/[0-9a-f-]{36}\)/.test(p.text))).toBe(true)
   }, 120_000)
+
+  it("pages with max_tokens=4000 when max_tokens is not given, the first page and the next alike", async () => {
+    const byDefault = await page({ dialog_id: OLD_STUFF })
+    const given = await page({ dialog_id: OLD_STUFF, max_tokens: 4000 })
+    expect(byDefault).toEqual(given)
+    expect(byDefault.cursor).not.toBeNull()
+    expect(estimateTokens(byDefault.text)).toBeLessThanOrEqual(4000)
+    // Another budget pages differently, so the equality above pins the default.
+    expect((await page({ dialog_id: OLD_STUFF, max_tokens: 3900 })).ids.length).toBeLessThan(given.ids.length)
+    expect((await page({ dialog_id: OLD_STUFF, max_tokens: 4100 })).ids.length).toBeGreaterThan(given.ids.length)
+    const next = await page({ dialog_id: OLD_STUFF, cursor: byDefault.cursor })
+    expect(next).toEqual(await page({ dialog_id: OLD_STUFF, max_tokens: 4000, cursor: byDefault.cursor }))
+    expect(next.ids[0]).toBe(byDefault.ids.at(-1)! + 1)
+  })
 
   it("refuses a cursor of another dialog or another range", async () => {
     const first = await page({ dialog_id: OLD_STUFF, max_tokens: 300 })

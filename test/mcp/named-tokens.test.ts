@@ -99,7 +99,7 @@ describe("a scoped token on /mcp", () => {
     expect(textOf(await call(narrowed, "read_history", { dialog_id: RUST }))).toBe(notFound(RUST))
   })
 
-  it("for another session is refused (403) before any tool runs", async () => {
+  it("for another session is refused (403) before any tool runs, and before the GET stream opens", async () => {
     const before = ((await (await fetch(`${w.emulator.control}/calls`)).json()) as Record<string, number>)["messages.GetHistory"] ?? 0
     const response = await fetch(`${w.url}/mcp`, {
       method: "POST",
@@ -109,6 +109,14 @@ describe("a scoped token on /mcp", () => {
     expect(response.status).toBe(403)
     expect(await response.json()).toEqual({ detail: `The API token 'agent' may not act for session '${BOB}': it may for '${ALICE}'` })
     expect(((await (await fetch(`${w.emulator.control}/calls`)).json()) as Record<string, number>)["messages.GetHistory"] ?? 0).toBe(before)
+    const listen = (session: string) =>
+      fetch(`${w.url}/mcp`, { headers: { authorization: `Bearer ${scoped}`, "x-telegram-username": session, accept: "text/event-stream" } })
+    const refused = await listen(BOB)
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toEqual({ detail: `The API token 'agent' may not act for session '${BOB}': it may for '${ALICE}'` })
+    const opened = await listen(ALICE)
+    expect([opened.status, opened.headers.get("content-type")]).toEqual([200, "text/event-stream"])
+    await opened.body?.cancel()
   })
 })
 

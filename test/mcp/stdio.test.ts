@@ -3,7 +3,8 @@
  * stdio (StdioClientTransport spawns it), against the emulator:
  * - embedded when the data directory's lock is free: it serves the tools
  *   itself, holds the lock (a tgsc-server on the directory is refused
- *   meanwhile) and honours --scope, folder membership read live;
+ *   meanwhile) and honours --scope, folder membership read live; its file
+ *   metadata and its errors are the REST API's;
  * - relayed when a tgsc-server holds the directory: requests go to the
  *   server's /mcp with the API token, the server does the work once
  *   (answers from its cache, no second fetch from Telegram);
@@ -21,6 +22,7 @@ import { ALICE, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
 const CRYPTO = -1000000003001
 const FAMILY = -2001
 const RUST = -1000000003002
+const NOTES = -1000000003003
 const TOKEN = "stdio-relay-token-4417"
 
 let w: McpWorld
@@ -136,6 +138,45 @@ describe("tgsc-mcp embedded (the data directory is free)", () => {
       expect(shown.structuredContent.messages.length).toBe(4)
     } finally {
       await mcp.close()
+    }
+  }, 60_000)
+
+  it("gives a file's metadata (get_file_info) and answers an invalid argument as REST words it", async () => {
+    const mcp = await connect([])
+    let photo: string
+    let info: any
+    let reversed: any
+    try {
+      const page = await mcp.client.callTool({ name: "read_history", arguments: { dialog_id: NOTES, format: "json" } }) as any
+      photo = (page.structuredContent.messages as Array<any>).find((m) => m.media_type === "MessageMediaPhoto").media_uuid
+      info = await mcp.client.callTool({ name: "get_file_info", arguments: { file_uuid: photo } })
+      expect(info.isError).toBeFalsy()
+      expect(info.content.find((c: any) => c.type === "image")?.mimeType).toBe("image/jpeg")
+      reversed = await mcp.client.callTool({
+        name: "read_history",
+        arguments: { dialog_id: NOTES, start_date: "2024-02-01", end_date: "2024-01-01" }
+      })
+      expect(reversed.isError).toBe(true)
+      const bad = await mcp.client.callTool({ name: "get_file_info", arguments: { file_uuid: "../etc/passwd" } }) as any
+      expect([bad.isError, textOf(bad)]).toEqual([true, expect.stringMatching(/^Invalid argument 'file_uuid': must be a media_uuid/)])
+    } finally {
+      await mcp.close()
+    }
+    // The REST API's answers for the same, from a server on the same data directory once tgsc-mcp let go of it.
+    const server = await startServer({ dataDir, env })
+    try {
+      const get = async (path: string) => {
+        const response = await fetch(server.url + path, { headers: { "x-telegram-username": ALICE } })
+        return { status: response.status, body: (await response.json()) as any }
+      }
+      const metadata = await get(`/api/v3/files/${photo}?metadata_only=true`)
+      expect(metadata.status).toBe(200)
+      expect(info.structuredContent).toEqual(metadata.body)
+      const range = await get(`/api/v3/history/${NOTES}?start_date=2024-02-01&end_date=2024-01-01`)
+      expect(range.status).toBe(400)
+      expect(textOf(reversed)).toBe(range.body.detail)
+    } finally {
+      await server.stop()
     }
   }, 60_000)
 

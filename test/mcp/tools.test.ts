@@ -7,6 +7,7 @@
  * wording.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ALICE, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
@@ -14,6 +15,8 @@ import { ALICE, type McpWorld, startMcpWorld, textOf } from "./McpFixture.js"
 const TOKEN = "mcp-tools-test-token"
 const CRYPTO = -1000000003001
 const NOTES = -1000000003003
+/** Alice's private chat with Bob. */
+const BOB_CHAT = 1002
 
 let w: McpWorld
 let client: Client
@@ -58,6 +61,29 @@ describe("initialize and tools/list", () => {
     expect(client.getServerVersion()?.name).toBe("tgsc")
     expect(client.getServerCapabilities()?.tools).toBeDefined()
     expect(client.getServerCapabilities()?.resources).toBeDefined()
+  })
+
+  it("negotiates protocol version 2025-06-18", async () => {
+    // The SDK client's transport keeps what initialize agreed on (and sends it as MCP-Protocol-Version).
+    expect((client.transport as StreamableHTTPClientTransport).protocolVersion).toBe("2025-06-18")
+    const response = await fetch(`${w.url}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "x-telegram-username": ALICE,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream"
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } }
+      })
+    })
+    const answer = (await response.json()) as any
+    expect(answer.result.protocolVersion).toBe("2025-06-18")
+    expect(answer.result.serverInfo.name).toBe("tgsc")
   })
 
   it("lists the six tools, read-only, each with valid input and output JSON Schemas", async () => {
@@ -126,6 +152,23 @@ describe("search_dialogs and list_folders", () => {
     expect(byTitle.structuredContent.results.map((r: any) => r.title)).toEqual(["Rust Devs"])
   })
 
+  it("max_messages, last_message_before and created_after filter as the REST endpoint does", async () => {
+    const unfiltered = (await rest("/api/v3/search/dialogs?limit=500")).body
+    for (const [args, query] of [
+      [{ max_messages: 5 }, "max_messages=5"],
+      [{ last_message_before: "2024-02-01" }, "last_message_before=2024-02-01"],
+      [{ created_after: "2020-01-01 00:00:00" }, "created_after=2020-01-01%2000:00:00"]
+    ] as const) {
+      const result = await call("search_dialogs", { ...args, limit: 500 })
+      const expected = await rest(`/api/v3/search/dialogs?${query}&limit=500`)
+      expect(expected.status, query).toBe(200)
+      expect(result.structuredContent, query).toEqual(expected.body)
+      // Each filter keeps some dialogs and leaves others out, so the comparison says something.
+      expect(expected.body.total, query).toBeGreaterThan(0)
+      expect(expected.body.total, query).toBeLessThan(unfiltered.total)
+    }
+  })
+
   it("refuses unknown or invalid arguments, and an unknown folder in the REST wording", async () => {
     await expectError("search_dialogs", { q: "crypto" }, /^Unknown argument 'q': the arguments are query, match, min_score, type,/)
     await expectError("search_dialogs", { limit: 0 }, "Invalid argument 'limit': must be an integer between 1 and 500, got 0")
@@ -156,11 +199,18 @@ describe("search_dialogs and list_folders", () => {
     await expectError("list_folders", { include_dialogs: "yes" }, /include_dialogs/)
   })
 
-  it("offers the dialog list and the folders as resources", async () => {
+  it("offers the whole dialog list and the folders as resources", async () => {
     const { resources } = await client.listResources()
     expect(resources.map((r) => r.uri)).toEqual(["tgsc://dialogs", "tgsc://folders"])
     const dialogs = await client.readResource({ uri: "tgsc://dialogs" })
-    expect(JSON.parse((dialogs.contents[0] as { text: string }).text)).toEqual((await rest("/api/v3/search/dialogs")).body)
+    const list = JSON.parse((dialogs.contents[0] as { text: string }).text)
+    // Every dialog the REST search finds with no filter, in its order and shape (the largest REST page holds them all here).
+    const unfiltered = (await rest("/api/v3/search/dialogs")).body
+    expect(list.results.length).toBe(unfiltered.total)
+    expect(list).toEqual({ total: unfiltered.total, offset: 0, limit: unfiltered.total, results: expect.any(Array) })
+    const all = (await rest("/api/v3/search/dialogs?limit=500")).body
+    expect(all.results.length).toBe(unfiltered.total)
+    expect(list.results).toEqual(all.results)
     const folders = await client.readResource({ uri: "tgsc://folders" })
     expect(JSON.parse((folders.contents[0] as { text: string }).text)).toEqual({ folders: (await rest("/api/v3/folders")).body })
   })
@@ -212,6 +262,29 @@ describe("read_history, get_file_info and cache_status", () => {
     const json = await call("read_history", { dialog_id: CRYPTO, format: "json", reverse: true })
     expect(JSON.parse(textOf(json))).toEqual(json.structuredContent)
     expect(json.structuredContent.messages.map((m: any) => m.message_id)).toEqual([4, 3, 2, 1])
+  })
+
+  it("names a user sender by their resolved name and marks forwarded messages in the Markdown", async () => {
+    const result = await call("read_history", { dialog_id: BOB_CHAT })
+    const messages = result.structuredContent.messages as Array<any>
+    expect(messages).toEqual(await restHistory(BOB_CHAT))
+    const text = textOf(result)
+    // Bob's own message: the name the account sees, his username (Markdown-escaped) and id.
+    expect(text).toContain("**#1** · 2024-01-20 08:00:00 · Bob Builder @bob\\_builder (id 1002)\n```text\nHi Alice, got a minute?\n```\n")
+    expect(text).toContain("**#2** · 2024-01-20 08:01:00 · Alice Liddell @alice (id 1001) · reply to #1\n")
+    // Forwarded from a channel: the marker names it, by the id the REST message carries.
+    const forwarded = messages.find((m) => m.message_id === 3)
+    expect(forwarded.forwarded_from_channel_id).toBe(CRYPTO)
+    expect(text).toContain(
+      "**#3** · 2024-01-20 08:02:00 · Bob Builder @bob\\_builder (id 1002) · forwarded from channel -1000000003001\n[photo 2.3 MB](/api/v3/files/"
+    )
+    // Forwarded from a user (no channel to name), in Saved Messages.
+    const saved = await call("read_history", { dialog_id: 1001 })
+    const fromBob = (saved.structuredContent.messages as Array<any>).find((m) => m.message === "Forwarded from Bob")
+    expect([fromBob.is_forwarded, fromBob.forwarded_from_channel_id]).toEqual([1, null])
+    expect(textOf(saved)).toContain(
+      `**#${fromBob.message_id}** · 2024-03-01 07:06:00 · Alice Liddell @alice (id 1001) · forwarded\n\`\`\`text\nForwarded from Bob\n\`\`\`\n`
+    )
   })
 
   it("answers bad requests and unknown dialogs in the REST wording", async () => {
@@ -267,6 +340,19 @@ describe("read_history, get_file_info and cache_status", () => {
       newest_message_date: null,
       covered: []
     })
-    await expectError("cache_status", { dialog_id: 777000 }, "Dialog 777000 not found: this account cannot see it")
+    const unknown = await fetch(`${w.url}/api/v3/history/777000`, { headers: { authorization: `Bearer ${TOKEN}`, "x-telegram-username": ALICE } })
+    expect(unknown.status).toBe(404)
+    await expectError("cache_status", { dialog_id: 777000 }, ((await unknown.json()) as any).detail)
+  })
+
+  it("refuses a missing or invalid dialog_id in the wording every tool uses for it", async () => {
+    await expectError("cache_status", {}, "Invalid argument 'dialog_id': is required")
+    for (const dialogId of [0, 1.5, "-1000000003001"]) {
+      const answer = await expectError("cache_status", { dialog_id: dialogId }, /^Invalid argument 'dialog_id': /)
+      // Word for word what read_history (like the REST routes, one wording for one parameter) answers for it.
+      expect(textOf(answer), String(dialogId)).toBe(textOf(await call("read_history", { dialog_id: dialogId })))
+    }
+    await expectError("cache_status", { dialog_id: 0 }, "Invalid argument 'dialog_id': must be a non-zero integer dialog id, got 0")
+    await expectError("cache_status", { dialog_id: CRYPTO, verbose: true }, "Unknown argument 'verbose': the arguments are dialog_id")
   })
 })

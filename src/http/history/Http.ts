@@ -21,7 +21,7 @@ import { CurrentRequestId } from "../RequestLog.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
 import { type SseFrame, sseResponse } from "../SseResponse.js"
-import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION, makeStreamSlots } from "../StreamSlots.js"
+import { ServerStreamSlots } from "../StreamSlots.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 
 /** The SSE text for a progress event when asked for; a rate-limit wait always sends something. */
@@ -67,10 +67,8 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
     const access = yield* ScopedAccess
     const config = yield* AppConfig
     const keepAlive = Duration.seconds(config.sseKeepAliveSeconds ?? DEFAULT_SSE_KEEPALIVE_SECONDS)
-    const slots = makeStreamSlots({
-      perSession: config.maxStreamsPerSession ?? DEFAULT_MAX_STREAMS_PER_SESSION,
-      total: config.maxStreams ?? DEFAULT_MAX_STREAMS
-    })
+    // Shared with GET /mcp: the server's caps count both kinds of stream.
+    const slots = yield* ServerStreamSlots
 
     return handlers.handle("streamHistory", ({ path, urlParams }) =>
       Effect.gen(function*() {
