@@ -23,6 +23,8 @@ import { sessionFilePath } from "../support/ServerProcess.js"
 const CHROMIUM = "/usr/bin/chromium"
 const API_TOKEN = "browser-test-token-3318"
 const STEP_TIMEOUT = 20_000
+/** How long a status line may take to show: a 2FA check costs Telegram (and the emulator) real work, slow on a loaded machine. */
+const POLL = { timeout: STEP_TIMEOUT, interval: 50 }
 
 let e2e: E2e
 let browser: Browser
@@ -100,11 +102,11 @@ describe("/login in chromium", () => {
         const started = s.page.waitForResponse((r) => r.url().endsWith("/api/v3/auth/qr") && r.request().method() === "POST")
         await s.page.click("#go")
         qrUrl = ((await (await started).json()) as { qr_url: string }).qr_url
-        await expect.poll(() => s.page.locator("#qr img").getAttribute("src")).toMatch(/^blob:/)
+        await expect.poll(() => s.page.locator("#qr img").getAttribute("src"), POLL).toMatch(/^blob:/)
         expect(await s.page.isVisible("#qr img")).toBe(true)
         // The image really is a picture the browser decoded.
         expect(await s.page.locator("#qr img").evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(50)
-        await expect.poll(() => status(s.page).textContent()).toBe("Waiting for the scan...")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("Waiting for the scan...")
       })
       await s.step("scan", async () => {
         expect(await scan(e2e, qrUrl, 1002)).toBe(200)
@@ -115,14 +117,14 @@ describe("/login in chromium", () => {
       await s.step("wrong password", async () => {
         await s.page.fill("#pw", "not-the-password")
         await s.page.click("#password button[type=submit]")
-        await expect.poll(() => status(s.page).textContent()).toBe("Wrong 2FA password, try again")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("Wrong 2FA password, try again")
         expect(await status(s.page).getAttribute("class")).toBe("error")
         expect(await s.page.inputValue("#pw")).toBe("")
       })
       await s.step("right password", async () => {
         await s.page.fill("#pw", "hunter2")
         await s.page.click("#password button[type=submit]")
-        await expect.poll(() => status(s.page).textContent()).toBe("Done: session 'browser-bob' is logged in. You can close this page.")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("Done: session 'browser-bob' is logged in. You can close this page.")
         expect(await status(s.page).getAttribute("class")).toBe("ok")
         expect(await s.page.isVisible("#password")).toBe(false)
         expect(fs.existsSync(sessionFilePath(e2e.server.dataDir, "browser-bob"))).toBe(true)
@@ -154,7 +156,7 @@ describe("/login in chromium", () => {
       await s.step("wrong code", async () => {
         await s.page.fill("#codein", wrongCodeFor((await lastCode(e2e, ALICE_PHONE)).code))
         await s.page.click("#code button[type=submit]")
-        await expect.poll(() => status(s.page).textContent()).toBe("The code is wrong (PHONE_CODE_INVALID): 4 attempts left")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("The code is wrong (PHONE_CODE_INVALID): 4 attempts left")
         expect(await status(s.page).getAttribute("class")).toBe("error")
         expect(await s.page.inputValue("#codein")).toBe("")
         // The next poll keeps the message.
@@ -163,13 +165,13 @@ describe("/login in chromium", () => {
       })
       await s.step("new code", async () => {
         await s.page.click("#resend")
-        await expect.poll(() => status(s.page).textContent()).toMatch(/^Telegram sent a login code to \+15\*{7}01 by SMS\./)
+        await expect.poll(() => status(s.page).textContent(), POLL).toMatch(/^Telegram sent a login code to \+15\*{7}01 by SMS\./)
         expect((await lastCode(e2e, ALICE_PHONE)).type).toBe("sms")
       })
       await s.step("right code", async () => {
         await s.page.fill("#codein", (await lastCode(e2e, ALICE_PHONE)).code)
         await s.page.press("#codein", "Enter")
-        await expect.poll(() => status(s.page).textContent()).toBe("Done: session 'browser-alice' is logged in. You can close this page.")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("Done: session 'browser-alice' is logged in. You can close this page.")
         expect(await s.page.isVisible("#code")).toBe(false)
         expect(fs.existsSync(sessionFilePath(e2e.server.dataDir, "browser-alice"))).toBe(true)
       })
@@ -197,7 +199,7 @@ describe("/login in chromium", () => {
       await s.step("password", async () => {
         await s.page.fill("#pw", "hunter2")
         await s.page.click("#password button[type=submit]")
-        await expect.poll(() => status(s.page).textContent()).toBe("Done: session 'browser-bob-phone' is logged in. You can close this page.")
+        await expect.poll(() => status(s.page).textContent(), POLL).toBe("Done: session 'browser-bob-phone' is logged in. You can close this page.")
       })
       expect(s.problems).toEqual([])
     } finally {
@@ -211,7 +213,7 @@ describe("/login in chromium", () => {
       await s.step("no token", async () => {
         await fillStart(s.page, "browser-carol", { phone: ALICE_PHONE })
         await s.page.click("#go")
-        await expect.poll(() => status(s.page).getAttribute("class")).toBe("error")
+        await expect.poll(() => status(s.page).getAttribute("class"), POLL).toBe("error")
         expect(await status(s.page).textContent()).toMatch(/API token/)
         expect(await s.page.isVisible("#code")).toBe(false)
         expect((await lastCode(e2e, ALICE_PHONE)).status).not.toBe("active")
@@ -219,14 +221,14 @@ describe("/login in chromium", () => {
       await s.step("wrong token", async () => {
         await s.page.fill("#apitoken", "not-the-token")
         await s.page.click("#go")
-        await expect.poll(() => status(s.page).textContent()).toMatch(/API token/)
+        await expect.poll(() => status(s.page).textContent(), POLL).toMatch(/API token/)
       })
       await s.step("token", async () => {
         await s.page.fill("#apitoken", API_TOKEN)
         await s.page.click("#go")
         await s.page.waitForSelector("#code", { state: "visible" })
         await s.page.click("#resend")
-        await expect.poll(() => status(s.page).textContent()).toMatch(/by SMS/)
+        await expect.poll(() => status(s.page).textContent(), POLL).toMatch(/by SMS/)
       })
       const api = s.requests.filter((r) => new URL(r.url).pathname.startsWith("/api/"))
       expect(api.length).toBeGreaterThanOrEqual(4)
