@@ -29,6 +29,7 @@ import {
 } from "../../src/ports/TelegramGateway.js"
 import { DialogId, MessageId } from "../../src/domain/Ids.js"
 import { EMPTY_DETAILS } from "../../src/domain/MessageDetails.js"
+import { NO_DETAILS } from "../support/MessageDetailsView.js"
 
 /** The real API's messages group under the real API's name, so the real handlers serve it. */
 class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
@@ -192,7 +193,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
         reply_to: 249,
         post_author: null,
         is_forwarded: 0,
-        forwarded_from_channel_id: null
+        forwarded_from_channel_id: null,
+        ...NO_DETAILS
       }]
     })
   })
