@@ -39,6 +39,56 @@
  *   for private chats and basic groups, DC 1 for channels); documents may
  *   give `"duration"`; webpages `"title"`/`"description"`; geo `"lat"`/
  *   `"long"`; polls `"answers"`.
+ * - messages, what Telegram's messages carry beyond the basics (issue 17;
+ *   served as Telegram does by AccountView.ts, threads and topics in Threads.ts):
+ *   `"views"`, `"forwards"` (ints; broadcast posts that give none get
+ *   made-up counters, as before; elsewhere one given makes the other 0, they
+ *   share a flag), `"pinned": true`, `"grouped_id"` (album: a 64-bit
+ *   decimal string or a number), `"via_bot"` (a user id that is a bot),
+ *   `"entities": [{"type", "offset", "length", "url"?, "user_id"?,
+ *   "language"?, "custom_emoji_id"?}]` (UTF-16 offsets inside the text;
+ *   types `url text_url mention mention_name hashtag cashtag bot_command
+ *   email phone bold italic underline strike code pre spoiler blockquote
+ *   custom_emoji bank_card unknown`; `url` only and always for text_url,
+ *   `user_id` for mention_name, `language` for pre, `custom_emoji_id` for
+ *   custom_emoji), `"reactions": [{"emoji": "👍" | "custom_emoji_id": "..." |
+ *   "paid": true, "count": n, "chosen_by": [account ids]}]` (the copy served
+ *   to an account in chosen_by has chosen_order 0, 1, ... in list order),
+ *   `"reply_to_top_id"` (thread root; needs reply_to), `"quote"` (quoted
+ *   text of the reply; needs reply_to), `"topic"` (forum topic id),
+ *   `"action": {"type", ...}` (a service message: no text, media or
+ *   fwd_from; `chat_create {title, users}`, `chat_add_user {users}`,
+ *   `chat_delete_user {user_id}`, `chat_edit_title {title}`,
+ *   `chat_joined_by_link {inviter_id}`, `channel_create {title}`,
+ *   `pin_message {}` (the pinned message is reply_to, required),
+ *   `topic_create {title, icon_color?, icon_emoji_id?}` (forums only; its id
+ *   is the topic's id), `topic_edit {title?, icon_emoji_id?, closed?,
+ *   hidden?}`, `chat_migrate_to {channel_id}`, `channel_migrate_from {title,
+ *   chat_id}`, `history_clear {}`, `custom_action {message}`),
+ *   `"discussion_of": <post id>` (in a discussion group: the automatic copy
+ *   of that post of the linked channel, one per post; it is sent by the
+ *   channel, takes the post's text, media and entities when it gives none,
+ *   and is served with fwd_from {from_id, channel_post, saved_from_peer,
+ *   saved_from_msg_id} naming the post).
+ *   Computed, not written: `replies` (MessageReplies) of a broadcast post
+ *   that has a copy, {comments, replies: messages of the group whose
+ *   reply_to_top_id, else reply_to, is the copy, channel_id, max_id}, and of
+ *   a supergroup message that has replies ({replies}); generated messages
+ *   are not counted, nor are forums' messages (their threads are topics).
+ * - channels: `"linked_chat": <megagroup id>` on a broadcast channel (its
+ *   discussion group: ChannelFull.linked_chat_id and Channel.has_link at
+ *   both ends; an account that reaches either end reaches the other);
+ *   `"forum": true` on a megagroup, with optional `"topics": [{"id",
+ *   "closed"?, "pinned"?, "hidden"?}]` (the state of a topic, which wins over
+ *   its topic_edit messages). A forum's topics are General (id 1, always) and
+ *   one per topic_create message; its messages carry `topic` (none: General)
+ *   and are served with reply_to {forum_topic, reply_to_msg_id: reply_to ??
+ *   topic, reply_to_top_id: topic when reply_to differs}; General's have no
+ *   forum header. channels.getForumTopics orders topics pinned first, then
+ *   by latest message, newest first (q: case-insensitive substring of the
+ *   title; paging by offset_topic, else offset_date/offset_id of the last
+ *   topic's top message); messages.getReplies and search's top_msg_id read a
+ *   topic (or a thread, or a post's comments) through the getHistory paging.
  * - generate: `"owner"` (as for messages), `"from": [peers]` (the senders to
  *   draw from); `start` defaults to 2020-01-01 00:00:00, `end` to one minute
  *   per message after `start`, `media_every` to 0 (none), `seed` to 1.
