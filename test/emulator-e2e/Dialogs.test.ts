@@ -217,7 +217,7 @@ describe("messages.getDialogFilters", () => {
     const peers = (list: Array<Api.TypeInputPeer>) =>
       list.map((p) => p.className === "InputPeerChannel" ? `channel:${p.channelId}` : p.className === "InputPeerUser" ? `user:${p.userId}` : p.className === "InputPeerChat" ? `chat:${p.chatId}` : p.className)
     expect([work.id, work.title.text, work.emoticon, work.groups, work.broadcasts, work.contacts]).toEqual([2, "Work", "💼", true, false, false])
-    expect([peers(work.includePeers), peers(work.excludePeers), peers(work.pinnedPeers)]).toEqual([["channel:3002"], ["chat:2002"], ["channel:3002"]])
+    expect([peers(work.includePeers), peers(work.excludePeers), peers(work.pinnedPeers)]).toEqual([["channel:3002"], ["chat:2002", "channel:3006"], ["channel:3002"]])
     expect([personal.id, personal.title.text, personal.contacts, personal.nonContacts, personal.excludeMuted, personal.excludeArchived])
       .toEqual([3, "Personal", true, true, true, true])
     expect([peers(personal.excludePeers), peers(personal.pinnedPeers)]).toEqual([["user:1004"], ["user:1002"]])

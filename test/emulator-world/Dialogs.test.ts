@@ -159,7 +159,7 @@ describe("messages.getDialogFilters", () => {
     expect(work.emoticon).toBe("💼")
     expect(work.groups).toBe(true)
     expect(work.includePeers.map(inputPeerId)).toEqual(["channel:3002"])
-    expect(work.excludePeers.map(inputPeerId)).toEqual(["chat:2002"])
+    expect(work.excludePeers.map(inputPeerId)).toEqual(["chat:2002", "channel:3006"])
     expect(work.pinnedPeers.map(inputPeerId)).toEqual(["channel:3002"])
     const channelPeer = work.includePeers[0] as Api.InputPeerChannel
     expect(channelPeer.accessHash.equals(accessHash(1001, "channel", 3002))).toBe(true)
