@@ -101,8 +101,8 @@ describe("DetailsOracle on the sample scenario", () => {
       ...none,
       topic_id: 3,
       reactions: [],
-      pinned: null,
-      entities: null,
+      pinned: false,
+      entities: [],
       action: { type: "topic_create", title: "Trips", icon_color: 0x6fb9f0, icon_emoji_id: CUSTOM }
     })
     expect(expectedDetails(scenario, 1001, "channel:3006", 4)).toMatchObject({
@@ -117,7 +117,7 @@ describe("DetailsOracle on the sample scenario", () => {
     expect(expectedDetails(scenario, 1001, "channel:3006", 9).topic_id).toBe(6)
     expect([10, 11].map((id) => expectedDetails(scenario, 1001, "channel:3006", id).grouped_id)).toEqual(["13800000000000001", "13800000000000001"])
     expect(expectedDetails(scenario, 1001, "channel:3006", 12)).toEqual({ ...none, topic_id: 1, pinned: true })
-    expect(expectedDetails(scenario, 1001, "channel:3006", 13).action).toEqual({ type: "pin_message" })
+    expect(expectedDetails(scenario, 1001, "channel:3006", 13).action).toEqual({ type: "pin_message", message_id: 12 })
     expect(expectedDetails(scenario, 1001, "channel:3006", 15)).toEqual({ ...none, topic_id: 1, via_bot_id: 1005 })
     expect(expectedDetails(scenario, 1001, "chat:2001", 4).action).toEqual({ type: "chat_create", title: "Family", users: [1001, 1002, 1003] })
   })
@@ -172,10 +172,10 @@ const wireOf = (m: Api.Message | Api.MessageService, forum: boolean, names: Map<
         ? { custom_emoji_id: re.documentId.toString(), count: x.count, chosen }
         : { paid: true, count: x.count, chosen }
     }),
-    pinned: service ? null : m.pinned ?? false,
+    pinned: m.pinned ?? false,
     grouped_id: service ? null : m.groupedId?.toString() ?? null,
     via_bot_id: service ? null : m.viaBotId?.toJSNumber() ?? null,
-    entities: service ? null : (m.entities ?? []).map((e) => {
+    entities: (m.entities ?? []).map((e) => {
       const base = { type: e.className.replace("MessageEntity", "").replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase(), offset: e.offset, length: e.length }
       const type = base.type === "text_url" ? "text_url" : base.type === "mention_name" ? "mention_name" : base.type
       if (e instanceof Api.MessageEntityTextUrl) return { ...base, type, url: e.url }

@@ -14,9 +14,9 @@
  * reply_to_top_id (else reply_to) is the copy; a supergroup message (not in
  * a forum) counts those whose root it is, and has none (null) when none;
  * generated messages are never counted. Service messages (`action`) are
- * MessageService objects, which have no views, forwards, replies, pinned,
- * grouped_id, via_bot, entities or forward header: those are null; their
- * reactions are [] when none, as for any message.
+ * MessageService objects, which have no views, forwards, replies, grouped_id,
+ * via_bot or forward header: those are null; they are never pinned (false)
+ * and have no entities or reactions when none ([]), as for any message.
  */
 import { generatedMessage } from "../emulator/Generate.js"
 import { type MessageSpec, type PeerRef, parsePeer, peerKey, type Scenario, type ScenarioMessage } from "../emulator/Scenario.js"
@@ -204,7 +204,7 @@ export const expectedDetails = (scenario: Scenario, account: number, peer: strin
     return { custom_emoji_id: r.customEmojiId!, count: r.count, chosen }
   })
 
-  const entities = isService ? null : m.entities.map((e): WireEntity => {
+  const entities = isService ? [] : m.entities.map((e): WireEntity => {
     const base = { type: e.type, offset: e.offset, length: e.length }
     switch (e.type) {
       case "text_url":
@@ -227,7 +227,17 @@ export const expectedDetails = (scenario: Scenario, account: number, peer: strin
     const { type, ...fields } = m.action as { type: string } & Record<string, unknown>
     // topic_edit names only what it changes.
     const given = Object.entries(fields).filter(([, v]) => !(m.action!.type === "topic_edit" && v === null))
-    action = { type, ...Object.fromEntries(given.map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) }
+    const entries = given.map(([k, v]): [string, unknown] => [k, Array.isArray(v) ? [...v] : v])
+    // Ids of chats and channels are marked, as everywhere in the API; a pin names the pinned message (the
+    // service message's reply header), and the two the issue names short keep their short names.
+    const marks: Record<string, (id: number) => number> = {
+      channel_id: (id) => -(1_000_000_000_000 + id),
+      chat_id: (id) => -id
+    }
+    const wire = entries.map(([k, v]): [string, unknown] => [k, typeof v === "number" && marks[k] !== undefined ? marks[k]!(v) : v])
+    const names: Record<string, string> = { chat_add_user: "add_user", chat_delete_user: "delete_user" }
+    action = { type: names[type] ?? type, ...Object.fromEntries(wire) }
+    if (type === "pin_message") action["message_id"] = m.replyTo
   }
 
   return {
@@ -240,7 +250,7 @@ export const expectedDetails = (scenario: Scenario, account: number, peer: strin
     replies,
     discussion_id: discussion,
     reactions,
-    pinned: isService ? null : m.pinned,
+    pinned: isService ? false : m.pinned,
     grouped_id: isService ? null : m.groupedId,
     via_bot_id: isService ? null : m.viaBot,
     entities,
