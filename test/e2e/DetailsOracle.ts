@@ -19,7 +19,7 @@
  * and have no entities or reactions when none ([]), as for any message.
  */
 import { generatedMessage } from "../emulator/Generate.js"
-import { type MessageSpec, type PeerRef, parsePeer, peerKey, type Scenario, type ScenarioMessage } from "../emulator/Scenario.js"
+import { type MessageSpec, NO_DETAILS, type PeerRef, parsePeer, peerKey, type Scenario, type ScenarioMessage } from "../emulator/Scenario.js"
 
 export type WireReaction =
   | { readonly emoji: string; readonly count: number; readonly chosen: boolean }
@@ -138,6 +138,43 @@ export const expectedDetails = (scenario: Scenario, account: number, peer: strin
   if (ref === undefined) throw new Error(`not a scenario peer: ${String(peer)}`)
   const located = locate(scenario, account, ref, id)
   if (located === undefined) throw new Error(`account ${account} has no message ${id} in ${peerKey(ref)}`)
+  return detailsOfLocated(scenario, account, ref, located)
+}
+
+/**
+ * The same for a message added through the emulator's control API after the
+ * scenario was loaded (`POST /messages`: the contract's fields only, so no
+ * details of its own).
+ */
+export const expectedDetailsOfAppended = (
+  scenario: Scenario,
+  account: number,
+  peer: string,
+  message: { readonly id: number; readonly date: number; readonly from: string; readonly text: string }
+): ExpectedDetails => {
+  const ref = parsePeer(peer)
+  const from = parsePeer(message.from)
+  if (ref === undefined || from === undefined) throw new Error(`not scenario peers: ${peer}, ${message.from}`)
+  const owner = ref.kind === "channel" ? null : account
+  const spec: MessageSpec = {
+    ...NO_DETAILS,
+    peer: ref,
+    owner,
+    id: message.id,
+    date: message.date,
+    from,
+    text: message.text,
+    editDate: null,
+    replyTo: null,
+    postAuthor: null,
+    fwdFrom: null,
+    media: null
+  }
+  const explicit = numbered(scenario).filter((m) => sameCopy(m, ref, owner))
+  return detailsOfLocated(scenario, account, ref, { message: spec, explicit })
+}
+
+const detailsOfLocated = (scenario: Scenario, account: number, ref: PeerRef, located: Located): ExpectedDetails => {
   const { explicit, message: m } = located
   const channel = ref.kind === "channel" ? scenario.channels.find((c) => c.id === ref.id) : undefined
   const broadcast = channel !== undefined && !channel.megagroup

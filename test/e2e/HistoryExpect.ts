@@ -12,6 +12,7 @@ import { type Realism, realismFromEnv } from "../emulator/Realism.js"
 import { parseScenario, type Scenario } from "../emulator/Scenario.js"
 import type { E2e } from "../support/E2e.js"
 import { projectRoot } from "../support/ServerProcess.js"
+import { DETAIL_KEYS, type ExpectedDetails, expectedDetails, expectedDetailsOfAppended } from "./DetailsOracle.js"
 import { parseSse, type SseBody } from "../support/Sse.js"
 
 export const HISTORY_FIXTURE = "test/fixtures/history.json"
@@ -51,7 +52,8 @@ export const MESSAGE_KEYS = [
   "media_uuid",
   "media_original_filename",
   "media_size",
-  "media_category"
+  "media_category",
+  ...DETAIL_KEYS
 ] as const
 
 export interface HistoryMessage {
@@ -118,16 +120,18 @@ export class ExpectedHistory {
    * One message as the contract shows it; the uuid is matched by shape (it
    * is the server's), everything else is exact.
    */
-  view(m: OracleMessage): Record<string, unknown> {
+  view(m: OracleMessage, peer: string, account: number): Record<string, unknown> {
     const media = m.media
     const file = media !== null && (media.type === "photo" || media.type === "document") ? media : null
+    const details = this.details(m, peer, account)
     return {
       message_id: m.id,
       date: messageDate(m.date),
       edit_date: m.editDate === null ? null : messageDate(m.editDate),
       ...this.sender(m.from),
       message: m.text,
-      reply_to: m.replyTo,
+      // A service message's reply header (a pin's message) shows in its action, not as a reply.
+      reply_to: details.action === null ? m.replyTo : null,
       post_author: m.postAuthor,
       is_forwarded: m.fwdFrom === null ? 0 : 1,
       forwarded_from_channel_id: m.fwdFrom?.from?.kind === "channel" ? marked(`channel:${m.fwdFrom.from.id}`) : null,
@@ -135,7 +139,17 @@ export class ExpectedHistory {
       media_uuid: file === null ? null : expect.stringMatching(UUID),
       media_original_filename: file?.type === "document" ? file.fileName : null,
       media_size: file === null ? null : file.size,
-      media_category: file === null ? null : file.type === "photo" ? "photos" : CATEGORY[file.kind]
+      media_category: file === null ? null : file.type === "photo" ? "photos" : CATEGORY[file.kind],
+      ...details
+    }
+  }
+
+  /** The fields beyond the contract's (DetailsOracle.ts), for a scenario message or one appended since. */
+  private details(m: OracleMessage, peer: string, account: number): ExpectedDetails {
+    try {
+      return expectedDetails(this.scenario, account, peer, m.id)
+    } catch {
+      return expectedDetailsOfAppended(this.scenario, account, peer, m)
     }
   }
 
@@ -159,8 +173,13 @@ export class ExpectedHistory {
       .sort((a, b) => a.date - b.date || a.id - b.id)
   }
 
-  views(peer: string, options: Parameters<ExpectedHistory["messages"]>[1] = {}): Array<Record<string, unknown>> {
-    return this.messages(peer, options).map((m) => this.view(m))
+  /** The contract's views of `messages(peer, options)`, as `viewer` (default: the owner, else the scenario's first account) reads them. */
+  views(
+    peer: string,
+    options: Parameters<ExpectedHistory["messages"]>[1] & { readonly viewer?: number } = {}
+  ): Array<Record<string, unknown>> {
+    const account = options.viewer ?? options.owner ?? this.scenario.accounts[0]!.user
+    return this.messages(peer, options).map((m) => this.view(m, peer, account))
   }
 }
 
