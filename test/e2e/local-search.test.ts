@@ -13,6 +13,8 @@ import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
 import { projectRoot } from "../support/ServerProcess.js"
+import { DETAIL_KEYS, expectedDetails } from "./DetailsOracle.js"
+import { parseScenario } from "../emulator/Scenario.js"
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any
@@ -53,7 +55,7 @@ const scenario = (() => {
 const RESULT_FIELDS = [
   "message_id", "dialog_id", "dialog_name", "date", "edit_date", "sender_id", "first_name", "last_name", "username",
   "message", "reply_to", "post_author", "is_forwarded", "forwarded_from_channel_id",
-  "dialog_title", "snippet", "origin", "media_type", "media_uuid", "media_category"
+  "dialog_title", "snippet", "origin", "media_type", "media_uuid", "media_category", ...DETAIL_KEYS
 ].sort()
 
 let e2e: E2e
@@ -175,6 +177,7 @@ describe("a partly cached dialog: coverage, gaps, auto and ensure", () => {
       media_category: null
     })
     expect(hit.snippet.toLowerCase()).toContain("lifetimes")
+    expect(Object.fromEntries(DETAIL_KEYS.map((k) => [k, hit[k]]))).toEqual(expectedDetails(parseScenario(scenario), 1001, "channel:3002", 11))
     expect(res.body.coverage).toEqual([
       { dialog_id: RUST, dialog_title: "Rust Devs", index_complete: res.body.index_complete, covered, gaps }
     ])

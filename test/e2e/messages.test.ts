@@ -36,9 +36,12 @@ import {
   SERVICE_CHAT
 } from "./ScenarioOracle.js"
 import { expectRateLimited } from "../support/http.js"
+import { parseScenario } from "../emulator/Scenario.js"
+import { DETAIL_KEYS, expectedDetails } from "./DetailsOracle.js"
 
 const scenario = JSON.parse(fs.readFileSync(path.join(projectRoot, "test/fixtures/many-dialogs.json"), "utf8")) as RawScenario
 const oracle = oracleOf(scenario, MANY_DIALOGS_ACCOUNT)
+const parsed = parseScenario(scenario)
 const SESSION = "morgan"
 const OPS = marked(`channel:${OPS_ROOM_ID}`)
 const CRYPTO = marked("channel:7015")
@@ -60,7 +63,7 @@ interface Answer {
 
 const RESULT_FIELDS = [
   "message_id", "dialog_id", "dialog_name", "date", "edit_date", "sender_id", "first_name", "last_name", "username",
-  "message", "reply_to", "post_author", "is_forwarded", "forwarded_from_channel_id"
+  "message", "reply_to", "post_author", "is_forwarded", "forwarded_from_channel_id", ...DETAIL_KEYS
 ].sort()
 
 let e2e: E2e
@@ -94,7 +97,8 @@ const resultOf = (m: OracleMessage) => {
     reply_to: m.replyTo,
     post_author: m.postAuthor,
     is_forwarded: m.forwarded ? 1 : 0,
-    forwarded_from_channel_id: m.forwardedFromChannel
+    forwarded_from_channel_id: m.forwardedFromChannel,
+    ...expectedDetails(parsed, MANY_DIALOGS_ACCOUNT, m.peer, m.id)
   }
 }
 
