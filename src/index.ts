@@ -1,7 +1,7 @@
 /**
  * tgsc as a library (`import { ... } from "tgsc"`): the ports, the use cases
  * and ready layers, so an Effect program reads an account's Telegram history
- * without going through HTTP. The HTTP server (src/http/Server.ts) is built
+ * without going through HTTP. The HTTP server (src/compose/Server.ts) is built
  * from these exports alone.
  *
  * Start with `TgscLive(config)`: every port and use case in one layer. Swap

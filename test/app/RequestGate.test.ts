@@ -10,7 +10,7 @@ import { servedContentType } from "../../src/http/files/Http.js"
 import { isStateChanging, MAX_BODY_BYTES, refusedByHeaders } from "../../src/http/JsonBody.js"
 import { loggedPath } from "../../src/http/RequestLog.js"
 import { isSameOrigin } from "../../src/http/SameOrigin.js"
-import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/http/Server.js"
+import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/http/NodeServer.js"
 import { createServer } from "node:http"
 
 describe("isSameOrigin", () => {
