@@ -152,19 +152,17 @@ export {
   type MessageSearchQuery
 } from "./app/MessageSearch.js"
 /** Message search over the local cache (and Telegram for its gaps), with coverage: what was and was not searched. */
+export { CacheSearch, CacheSearchLive, type LocalSearchError } from "./app/CacheSearch.js"
 export {
-  CacheSearch,
-  CacheSearchLive,
   type DialogCoverage,
   ENSURE_MAX_DIALOGS,
   EnsureTooBroad,
   type LocalSearchAnswer,
-  type LocalSearchError,
   type LocalSearchHit,
   type LocalSearchRequest,
   type LocalSort,
   type LocalSource
-} from "./app/CacheSearch.js"
+} from "./ports/LocalSearch.js"
 export {
   InvalidSearchQuery,
   MAX_QUERY_LENGTH,
