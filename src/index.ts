@@ -304,7 +304,7 @@ export {
   type DialogTypeFilter,
   SERVICE_CHAT_ID,
   type SortOrder
-} from "./domain/DialogSearch.js"
+} from "./domain/DialogFilters.js"
 export type { DialogKind, DialogRecord, FolderRule } from "./domain/Dialog.js"
 export { ALL_CHATS_ID, ALL_CHATS_TITLE, FolderNotFound } from "./domain/FolderMembership.js"
 export type { MediaFile, MessageMedia, MessageRecord } from "./domain/Message.js"

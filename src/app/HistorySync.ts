@@ -22,7 +22,7 @@
  * it against the ports, with each request's state in one HistoryRun.
  */
 import { Cause, Clock, Duration, Effect, Exit, Fiber, RcMap, Stream } from "effect"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import { latestEnd, settledPart } from "../domain/HistoryTail.js"
 import {
   direction,

@@ -15,7 +15,7 @@
 import { Context, Effect, Layer, Option, Stream } from "effect"
 import { type AccessScope, scopeAdmitsId, scopeNamesFolders } from "../domain/AccessScope.js"
 import type { DialogRecord } from "../domain/Dialog.js"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { type CacheSummary, MessageStore, type MessageStoreError } from "../ports/MessageStore.js"
 import { PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"

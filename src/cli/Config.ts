@@ -15,7 +15,7 @@ import { Effect, Either, Option } from "effect"
 import { DEFAULTS } from "../domain/Defaults.js"
 import type { AppConfigShape } from "../config/AppConfig.js"
 import { type AllowedHosts, normalizeHostName } from "../config/HostNames.js"
-import { CommandLineError, envConfigProvider, parseFlags } from "./CommandLine.js"
+import { CommandLineError, parseFlags } from "./CommandLine.js"
 import { API_TOKEN_FLAG_REFUSED, apiTokenOf, checkExposure, givesApiTokenFlag, inContainer } from "./ConfigSecurity.js"
 import { limitsOf } from "./LimitOptions.js"
 import { SERVER_FLAGS, serverOptions } from "./ServerOptions.js"
@@ -130,11 +130,3 @@ export const serverCommandLine = (
     }
     return { _tag: "Run", config, warnings } as const
   })
-
-/** serverCommandLine with `env` as the environment, at once (nothing in it waits). */
-export const parseCommandLine = (
-  argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string = process.cwd()
-): Either.Either<ParsedCommandLine, CommandLineError> =>
-  Effect.runSync(Effect.either(Effect.withConfigProvider(serverCommandLine(argv, cwd), envConfigProvider(env))))

@@ -60,8 +60,6 @@ export const SearchCoverage = Schema.Struct({
   })
 }).annotations({ identifier: "SearchCoverage" })
 
-export type SearchCoverageView = typeof SearchCoverage.Type
-
 export const LocalSearchResponse = Schema.Struct({
   query: Schema.String,
   total: Schema.Number,

@@ -8,7 +8,7 @@ import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { gramJsProxyOf } from "../../src/adapters/telegram/TelegramClientFactory.js"
 import { describeTelegramProxy, parseTelegramProxy, type TelegramProxy } from "../../src/adapters/telegram/TelegramProxy.js"
-import { parseCommandLine } from "../../src/cli/Config.js"
+import { parseCommandLine } from "../support/ServerCommandLine.js"
 
 const HEX = "0123456789abcdef0123456789abcdef"
 const ok = (text: string): TelegramProxy => Either.getOrThrowWith(parseTelegramProxy(text, "--proxy"), (e) => new Error(e))

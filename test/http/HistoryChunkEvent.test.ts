@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest"
 import { MEDIA_CATEGORIES } from "../../src/domain/MediaCategory.js"
 import { HistoryMessage, historyMessageView } from "../../src/contract/Messages.js"
 import { HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
-import { dataEvent } from "../../src/http/SseEvents.js"
+import { dataEvent } from "../support/Sse.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
 import { MessageId } from "../../src/domain/Ids.js"
 
