@@ -8,7 +8,8 @@
  * min_score=0, where no title can be ruled out by a bound.
  */
 import { Either } from "effect"
-import { defaultDialogSearchParams, searchDialogs } from "../src/domain/DialogSearch.js"
+import { defaultDialogSearchParams } from "../src/domain/DialogFilters.js"
+import { searchDialogs } from "../test/support/DialogSearchSteps.js"
 import { prng } from "../test/emulator/Generate.js"
 import { manyDialogs } from "./search.js"
 

@@ -13,8 +13,9 @@
  */
 import { Either } from "effect"
 import type { DialogKind, DialogRecord } from "../src/domain/Dialog.js"
-import { defaultDialogSearchParams, noCounts, searchDialogs } from "../src/domain/DialogSearch.js"
+import { defaultDialogSearchParams } from "../src/domain/DialogFilters.js"
 import { markPeerId } from "../src/domain/PeerId.js"
+import { noCounts, searchDialogs } from "../test/support/DialogSearchSteps.js"
 import { prng } from "../test/emulator/Generate.js"
 import { percentile, type Row } from "./lib/Measure.js"
 import { projectRoot, run, startServer, tempDir } from "./lib/Processes.js"

@@ -1,7 +1,7 @@
 /**
  * tgsc as a library (`import { ... } from "tgsc"`): the ports, the use cases
  * and ready layers, so an Effect program reads an account's Telegram history
- * without going through HTTP. The HTTP server (src/http/Server.ts) is built
+ * without going through HTTP. The HTTP server (src/compose/Server.ts) is built
  * from these exports alone.
  *
  * Start with `TgscLive(config)`: every port and use case in one layer. Swap
@@ -152,19 +152,17 @@ export {
   type MessageSearchQuery
 } from "./app/MessageSearch.js"
 /** Message search over the local cache (and Telegram for its gaps), with coverage: what was and was not searched. */
+export { CacheSearch, CacheSearchLive, type LocalSearchError } from "./app/CacheSearch.js"
 export {
-  CacheSearch,
-  CacheSearchLive,
   type DialogCoverage,
   ENSURE_MAX_DIALOGS,
   EnsureTooBroad,
   type LocalSearchAnswer,
-  type LocalSearchError,
   type LocalSearchHit,
   type LocalSearchRequest,
   type LocalSort,
   type LocalSource
-} from "./app/CacheSearch.js"
+} from "./ports/LocalSearch.js"
 export {
   InvalidSearchQuery,
   MAX_QUERY_LENGTH,
@@ -307,7 +305,7 @@ export {
   type DialogTypeFilter,
   SERVICE_CHAT_ID,
   type SortOrder
-} from "./domain/DialogSearch.js"
+} from "./domain/DialogFilters.js"
 export type { DialogKind, DialogRecord, FolderRule } from "./domain/Dialog.js"
 export { ALL_CHATS_ID, ALL_CHATS_TITLE, FolderNotFound } from "./domain/FolderMembership.js"
 export type { MediaFile, MessageMedia, MessageRecord } from "./domain/Message.js"

@@ -23,15 +23,14 @@
  * as a history request over the range would (rate limits and all), so the
  * answer is complete for the range; at most ENSURE_MAX_DIALOGS dialogs.
  */
-import { Clock, Data, Effect, Either, Stream } from "effect"
+import { Clock, Effect, Either, Stream } from "effect"
 import type { AccessScope } from "../domain/AccessScope.js"
 import type { DialogRecord } from "../domain/Dialog.js"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import { type FolderNotFound, resolveFolder, selectionContains } from "../domain/FolderMembership.js"
 import { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 import * as Intervals from "../domain/Intervals.js"
-import type { Interval, IntervalSet } from "../domain/Intervals.js"
-import type { MediaCategory } from "../domain/MediaCategory.js"
+import type { Interval } from "../domain/Intervals.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { type InvalidSearchQuery, messageFacets, matchesQuery, parseSearchQuery, snippetOf, type SearchQuery, telegramQueryOf, toFts5 } from "../domain/TextSearch.js"
 import { MessageStore, type MessageStoreError, type StoredMessage } from "../ports/MessageStore.js"
@@ -44,82 +43,24 @@ import {
   type TelegramError,
   type UserNotFound
 } from "../ports/TelegramGateway.js"
+import {
+  type DialogCoverage,
+  ENSURE_MAX_DIALOGS,
+  EnsureTooBroad,
+  type LocalSearchAnswer,
+  type LocalSearchHit,
+  type LocalSearchRequest
+} from "../ports/LocalSearch.js"
 import { AccountCache } from "./AccountCache.js"
 import type { HistoryError } from "./HistoryRequest.js"
 import { HistorySync } from "./HistorySync.js"
 import { dialogAdmitter } from "./ScopeFilter.js"
 import type { MessageRecord } from "../domain/Message.js"
 
-/** `ensure=true` fills the gaps of at most this many dialogs in one request. */
-export const ENSURE_MAX_DIALOGS = 20
 /** Telegram requests one `auto` search may make for the gaps. */
 export const AUTO_MAX_TELEGRAM_REQUESTS = 20
 /** Telegram's per-request maximum. */
 const TELEGRAM_PAGE = 100
-
-export type LocalSource = "cache" | "auto"
-export type LocalSort = "relevance" | "date"
-
-export interface LocalSearchRequest {
-  readonly query: string
-  /** Only these dialogs; null for no such filter. */
-  readonly dialogIds: ReadonlyArray<number> | null
-  /** Only the members of this folder (id or title, as in dialog search); null for no such filter. */
-  readonly folder: string | null
-  /** Only messages dated before (epoch seconds, exclusive; the contract's `start_date`); null for now. */
-  readonly before: number | null
-  /** Only messages dated at or after (epoch seconds; the contract's `end_date`); null for the beginning. */
-  readonly after: number | null
-  readonly senderId: number | null
-  readonly hasMedia: boolean | null
-  readonly mediaType: MediaCategory | null
-  readonly hasLink: boolean | null
-  readonly sort: LocalSort
-  readonly limit: number
-  readonly offset: number
-  readonly source: LocalSource
-  readonly ensure: boolean
-}
-
-export interface LocalSearchHit {
-  readonly dialogId: DialogId
-  readonly dialogTitle: string | null
-  readonly stored: StoredMessage
-  /** The text around the first match, matches marked. */
-  readonly snippet: string
-  /** Where the hit came from: the index, or Telegram's search of a gap (`auto`). */
-  readonly origin: "cache" | "telegram"
-}
-
-export interface DialogCoverage {
-  readonly dialogId: DialogId
-  readonly dialogTitle: string | null
-  /** The parts of the requested range the cache holds completely. */
-  readonly covered: IntervalSet
-  /** The parts it does not: a message there is not in the cache's answer. */
-  readonly gaps: IntervalSet
-  /** The index holds every message the dialog's cache holds. */
-  readonly indexComplete: boolean
-}
-
-export interface LocalSearchAnswer {
-  readonly query: SearchQuery
-  /** Every match (cache, plus Telegram's gap hits found under `auto`), not only this page. */
-  readonly total: number
-  readonly hits: ReadonlyArray<LocalSearchHit>
-  readonly coverage: ReadonlyArray<DialogCoverage>
-  /** Every searched dialog's index is complete. */
-  readonly indexComplete: boolean
-  /** The requested range, [after, before). */
-  readonly range: Interval
-}
-
-export class EnsureTooBroad extends Data.TaggedError("EnsureTooBroad")<{ readonly dialogs: number }> {
-  override get message() {
-    return `ensure=true fills at most ${ENSURE_MAX_DIALOGS} dialogs at once; this search covers ${this.dialogs}: ` +
-      "name them with dialog_id or a folder"
-  }
-}
 
 export type LocalSearchError =
   | InvalidSearchQuery

@@ -13,7 +13,7 @@ import {
   pageOf,
   rankDialogs,
   selectCandidates
-} from "../domain/DialogSearch.js"
+} from "../domain/DialogFilters.js"
 import { ALL_CHATS_ID, ALL_CHATS_TITLE, type FolderNotFound, isAllChats } from "../domain/FolderMembership.js"
 import {
   type AccessScope,

@@ -22,7 +22,7 @@
  * it against the ports, with each request's state in one HistoryRun.
  */
 import { Cause, Clock, Duration, Effect, Exit, Fiber, RcMap, Stream } from "effect"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import { latestEnd, settledPart } from "../domain/HistoryTail.js"
 import {
   direction,
@@ -299,6 +299,21 @@ const makeHistorySync = Effect.gen(function*() {
       )
     }).pipe(Effect.scoped)
 
+  /** `stream`, below, without its span. */
+  const streamOf = (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
+    // Telegram's service chat holds login codes: never exposed, as if it did not exist.
+    request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: request.dialogId })) : Stream.unwrapScoped(
+      Effect.gen(function*() {
+        // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
+        const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
+        if (invalid !== null) return yield* invalid
+        return yield* workStream<HistoryEvent, HistoryError, never>(
+          (emit) => run(request, emit),
+          request.heartbeat === undefined ? undefined : { every: request.heartbeat, event: HEARTBEAT }
+        )
+      })
+    )
+
   return {
     /**
      * The history as a stream of chunks (and progress events). The work runs
@@ -307,18 +322,8 @@ const makeHistorySync = Effect.gen(function*() {
      * the consumer stops, it stops, the page asked ahead included.
      */
     stream: (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
-      // Telegram's service chat holds login codes: never exposed, as if it did not exist.
-      request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: request.dialogId })) : Stream.unwrapScoped(
-        Effect.gen(function*() {
-          // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
-          const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))
-          if (invalid !== null) return yield* invalid
-          return yield* workStream<HistoryEvent, HistoryError, never>(
-            (emit) => run(request, emit),
-            request.heartbeat === undefined ? undefined : { every: request.heartbeat, event: HEARTBEAT }
-          )
-        })
-      )
+      // One span for the whole request (its work runs under it), none per message.
+      Stream.withSpan(streamOf(request), "HistorySync.stream", { attributes: { dialogId: request.dialogId } })
   }
 })
 

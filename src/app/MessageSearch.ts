@@ -10,7 +10,7 @@
  * drops its hits, from the results and from the total.
  */
 import { Effect } from "effect"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import { type AccessScope, everything } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import {

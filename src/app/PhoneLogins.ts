@@ -214,7 +214,7 @@ const makePhoneLogins = Effect.gen(function*() {
     /** Sends the code; answers once Telegram sent it (the number itself is never logged or kept whole). */
     start: (name: SessionName, phone: Redacted.Redacted<string>, force: boolean) =>
       Effect.withSpan(start(name, phone, force), "PhoneLogins.start"),
-    status: (token: string) => pending.status<PhoneLoginState>(token, "phone"),
+    status: (token: string) => Effect.withSpan(pending.status<PhoneLoginState>(token, "phone"), "PhoneLogins.status"),
     submitCode: (token: string, code: Redacted.Redacted<string>) => Effect.withSpan(submitCode(token, code), "PhoneLogins.submitCode"),
     resend: (token: string) => Effect.withSpan(resend(token), "PhoneLogins.resend"),
     submitPassword: (token: string, password: string) =>

@@ -67,7 +67,7 @@ const makeQrLogins = Effect.gen(function*() {
   // The steps a person takes, each a span of its own (Effect's tracer: a no-op unless the program installs one).
   return {
     start: (name: SessionName, force: boolean) => Effect.withSpan(start(name, force), "QrLogins.start"),
-    status: (token: string) => pending.status<LoginState>(token, "qr"),
+    status: (token: string) => Effect.withSpan(pending.status<LoginState>(token, "qr"), "QrLogins.status"),
     submitPassword: (token: string, password: string) =>
       Effect.withSpan(pending.submitPassword<LoginState>(token, "qr", password), "QrLogins.submitPassword"),
     /** Abandons a login still waiting for a scan or a password; a finished one cannot be undone. */

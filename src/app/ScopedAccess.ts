@@ -12,10 +12,10 @@
  * before their paging); the history, files and cache status are checked
  * here before the use case runs.
  */
-import { Context, Effect, Layer, Option, Stream } from "effect"
+import { Effect, Option, type Stream } from "effect"
 import { type AccessScope, scopeAdmitsId, scopeNamesFolders } from "../domain/AccessScope.js"
 import type { DialogRecord } from "../domain/Dialog.js"
-import { SERVICE_CHAT_ID } from "../domain/DialogSearch.js"
+import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { type CacheSummary, MessageStore, type MessageStoreError } from "../ports/MessageStore.js"
 import { PeerNotFound, TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
@@ -98,13 +98,14 @@ export const makeScopedAccess = Effect.gen(function*() {
   return {
     dialog: (session: SessionName, scope: AccessScope, dialogId: number) =>
       Effect.withSpan(dialog(session, scope, dialogId), "ScopedAccess.dialog"),
-    history: historyOf,
+    history: (request: HistoryRequest, scope: AccessScope) => Effect.withSpan(historyOf(request, scope), "ScopedAccess.history"),
     file: (session: SessionName, scope: AccessScope, uuid: string) => Effect.withSpan(file(session, scope, uuid), "ScopedAccess.file"),
     cacheStatus: (session: SessionName, scope: AccessScope, dialogId: number) =>
       Effect.withSpan(cacheStatus(session, scope, dialogId), "ScopedAccess.cacheStatus")
   } as const
 })
 
-export class ScopedAccess extends Context.Tag("app/ScopedAccess")<ScopedAccess, Effect.Effect.Success<typeof makeScopedAccess>>() {}
+export class ScopedAccess extends Effect.Service<ScopedAccess>()("app/ScopedAccess", { effect: makeScopedAccess }) {}
 
-export const ScopedAccessLive = Layer.effect(ScopedAccess, makeScopedAccess)
+/** Over the use cases and ports TgscLive provides. */
+export const ScopedAccessLive = ScopedAccess.Default

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * tgsc-mcp: the MCP server on stdio (src/cli/McpCommand.ts). stdout carries
+ * tgsc-mcp: the MCP server on stdio (src/compose/McpCommand.ts). stdout carries
  * the protocol and nothing else: console output of any library goes to
  * stderr, as the logs do.
  */
@@ -8,7 +8,7 @@ import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime, NodeStream } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { VERSION } from "../app/Version.js"
-import { mcpCommand, McpStartError } from "../cli/McpCommand.js"
+import { mcpCommand, McpStartError } from "../compose/McpCommand.js"
 
 // The client closing its end of stdout ends this process, as closing stdin does.
 process.stdout.on("error", () => process.exit(0))

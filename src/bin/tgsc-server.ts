@@ -3,11 +3,12 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
-import { type AppConfigShape, serverCommandLine } from "../cli/Config.js"
+import { serverCommandLine } from "../cli/Config.js"
+import type { AppConfigShape } from "../config/AppConfig.js"
 import { HELP } from "../cli/ServerOptions.js"
 import { describeTelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 import { LoggingLive } from "../cli/Logging.js"
-import { ServerLive } from "../http/Server.js"
+import { ServerLive } from "../compose/Server.js"
 
 const describeStartupFailure = (config: AppConfigShape, cause: Cause.Cause<unknown>): string => {
   const failure = Cause.squash(cause) as { _tag?: string; message?: string; cause?: unknown }

@@ -8,66 +8,19 @@
  * non-loopback address without a token is refused (ConfigSecurity).
  *
  * The settings themselves (flags, variables, checks, help) are in
- * ServerOptions.ts; this module assembles the AppConfig the server runs with.
+ * ServerOptions.ts; this module assembles the AppConfig (src/config) the server runs with.
  */
 import * as nodePath from "node:path"
-import { Context, Effect, Either, Option, type Redacted } from "effect"
-import type { EmulatorConfig, TelegramCredentials } from "../adapters/telegram/TelegramAdapterConfig.js"
-import type { TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
+import { Effect, Either, Option } from "effect"
 import { DEFAULTS } from "../domain/Defaults.js"
-import { type AllowedHosts, normalizeHostName } from "../http/AllowedHosts.js"
-import { CommandLineError, envConfigProvider, parseFlags } from "./CommandLine.js"
+import type { AppConfigShape } from "../config/AppConfig.js"
+import { type AllowedHosts, normalizeHostName } from "../config/HostNames.js"
+import { CommandLineError, parseFlags } from "./CommandLine.js"
 import { API_TOKEN_FLAG_REFUSED, apiTokenOf, checkExposure, givesApiTokenFlag, inContainer } from "./ConfigSecurity.js"
 import { limitsOf } from "./LimitOptions.js"
-import { type LogLevelName, SERVER_FLAGS, serverOptions } from "./ServerOptions.js"
+import { SERVER_FLAGS, serverOptions } from "./ServerOptions.js"
 import { Problems, type Sourced } from "./Setting.js"
 import { emulatorOf, telegramCredentials } from "./SharedOptions.js"
-
-export interface AppConfigShape {
-  readonly dataDir: string
-  readonly host: string
-  readonly port: number
-  /**
-   * Host names or IPs accepted in the `Host` header beyond localhost, loopback
-   * addresses and `host` (DNS rebinding protection); `*`: any. Unset: none.
-   */
-  readonly allowedHosts?: AllowedHosts
-  readonly settingsSeed: Option.Option<string>
-  /** Redacted: it never shows in a log or an error message. */
-  readonly apiToken: Option.Option<Redacted.Redacted<string>>
-  readonly floodThresholdSeconds: number
-  /** How long an account's dialog list, folders and counts are reused before Telegram is asked again. */
-  readonly dialogCacheTtlSeconds: number
-  /** Longest silence on a history stream before a `: keep-alive` comment goes out (default 15). */
-  readonly sseKeepAliveSeconds?: number
-  /** Either the credentials, or the sentence saying which variable is missing. */
-  readonly telegram: Either.Either<TelegramCredentials, string>
-  /** The Telegram emulator instead of Telegram: --telegram-dc and --telegram-public-key (the key path made absolute). */
-  readonly emulator?: EmulatorConfig | undefined
-  /** Every Telegram connection through this proxy: --proxy / TGSC_PROXY (credentials Redacted). */
-  readonly proxy?: TelegramProxy | undefined
-  readonly logLevel: LogLevelName
-  readonly logFormat: "text" | "json"
-  /** A QR login expires after this long (unset: 300). */
-  readonly loginTimeoutSeconds?: number
-  /** A finished QR login stays readable this long (unset: 120). */
-  readonly loginKeepSeconds?: number
-  /** An unused Telegram client is closed after this long (unset: 300). */
-  readonly clientIdleSeconds?: number
-  /** One Telegram request unanswered this long fails with a 502 (unset: 60). */
-  readonly telegramTimeoutSeconds?: number
-  /** Concurrent event streams (history, GET /mcp) per session / on the whole server; more get a 429 (unset: 8 / 32). */
-  readonly maxStreamsPerSession?: number
-  readonly maxStreams?: number
-  /** Logins (QR or phone code) pending at once on the server; more get a 429 (unset: 16). */
-  readonly maxPendingLogins?: number
-  /** --no-search-index: keep no full-text index of the caches. */
-  readonly noSearchIndex?: boolean
-}
-
-export const DEFAULT_SSE_KEEPALIVE_SECONDS = DEFAULTS.sseKeepAliveSeconds
-
-export class AppConfig extends Context.Tag("app/AppConfig")<AppConfig, AppConfigShape>() {}
 
 export type ParsedCommandLine =
   | { readonly _tag: "Help" }
@@ -177,11 +130,3 @@ export const serverCommandLine = (
     }
     return { _tag: "Run", config, warnings } as const
   })
-
-/** serverCommandLine with `env` as the environment, at once (nothing in it waits). */
-export const parseCommandLine = (
-  argv: ReadonlyArray<string>,
-  env: Readonly<Record<string, string | undefined>>,
-  cwd: string = process.cwd()
-): Either.Either<ParsedCommandLine, CommandLineError> =>
-  Effect.runSync(Effect.either(Effect.withConfigProvider(serverCommandLine(argv, cwd), envConfigProvider(env))))

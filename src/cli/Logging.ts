@@ -1,6 +1,6 @@
 /** Log format and level from configuration: logfmt-style text by default, JSON lines with LOG_FORMAT=json. */
 import { Layer, Logger, LogLevel } from "effect"
-import type { LogLevelName } from "./ServerOptions.js"
+import type { LogLevelName } from "../config/AppConfig.js"
 
 const levels: Record<LogLevelName, LogLevel.LogLevel> = {
   all: LogLevel.All,

@@ -6,6 +6,7 @@
 import { Options } from "@effect/cli"
 import { Either } from "effect"
 import { DEFAULTS } from "../domain/Defaults.js"
+import { LOG_LEVELS, type LogLevelName } from "../config/AppConfig.js"
 import { API_TOKEN_FILE, apiTokenOption, INSECURE_NO_TOKEN } from "./ConfigSecurity.js"
 import { entryOf, type HelpEntry, renderOptions } from "./Help.js"
 import { LIMIT_SETTINGS, limitOptions } from "./LimitOptions.js"
@@ -32,8 +33,6 @@ import {
   TELEGRAM_PUBLIC_KEY
 } from "./SharedOptions.js"
 
-export const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
-export type LogLevelName = (typeof LOG_LEVELS)[number]
 
 const HOST = {
   flag: "host",

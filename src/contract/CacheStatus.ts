@@ -18,5 +18,3 @@ export const CacheStatus = Schema.Struct({
   newest_message_date: Schema.NullOr(Schema.String),
   covered: Schema.Array(CoveredRange)
 }).annotations({ identifier: "CacheStatus" })
-
-export type CacheStatusView = typeof CacheStatus.Type

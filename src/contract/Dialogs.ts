@@ -6,7 +6,7 @@
  */
 import { Schema } from "effect"
 import { formatIsoDate } from "../domain/Dates.js"
-import type { RankedDialog } from "../domain/DialogSearch.js"
+import type { RankedDialog } from "../domain/DialogFilters.js"
 
 const Nullable = Schema.NullOr
 

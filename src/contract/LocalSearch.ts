@@ -12,15 +12,21 @@
  * range's end is "now".
  */
 import { Schema } from "effect"
+import type { FolderNotFound } from "../domain/FolderMembership.js"
+import type { MediaCategory } from "../domain/MediaCategory.js"
+import type { InvalidSearchQuery } from "../domain/TextSearch.js"
 import type {
+  EnsureTooBroad,
   LocalSearchAnswer,
-  LocalSearchError,
   LocalSearchHit,
   LocalSearchRequest,
   LocalSort,
   LocalSource
-} from "../app/CacheSearch.js"
-import type { MediaCategory } from "../domain/MediaCategory.js"
+} from "../ports/LocalSearch.js"
+import type { MediaIndexError } from "../ports/MediaIndex.js"
+import type { MessageStoreError } from "../ports/MessageStore.js"
+import type { SearchIndexError } from "../ports/SearchIndex.js"
+import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import { CoveredRange } from "./CacheStatus.js"
@@ -54,8 +60,6 @@ export const SearchCoverage = Schema.Struct({
     description: "parts it does not: matches there are not in a cache answer; the last one may end \"now\""
   })
 }).annotations({ identifier: "SearchCoverage" })
-
-export type SearchCoverageView = typeof SearchCoverage.Type
 
 export const LocalSearchResponse = Schema.Struct({
   query: Schema.String,
@@ -161,8 +165,25 @@ export const localSearchRequest = (
 
 export const invalidQueryDetail = (reason: string) => `Invalid parameter 'q': ${reason}`
 
+/**
+ * What the failure mapping reads of a cache search's failure (the use case's
+ * LocalSearchError fits): the ports' and the domain's errors, and of the
+ * history request's refusal (src/app/HistoryRequest.ts) its field and reason.
+ */
+export type LocalSearchFailure =
+  | InvalidSearchQuery
+  | EnsureTooBroad
+  | FolderNotFound
+  | { readonly _tag: "InvalidHistoryRequest"; readonly field: string; readonly reason: string }
+  | PeerNotFound
+  | UserNotFound
+  | TelegramError
+  | MessageStoreError
+  | SearchIndexError
+  | MediaIndexError
+
 /** A cache search's failure for the client; null for our own faults (storage: a 500 / internal error). */
-export const localSearchFailure = (error: LocalSearchError): FailureDetail | null => {
+export const localSearchFailure = (error: LocalSearchFailure): FailureDetail | null => {
   switch (error._tag) {
     case "InvalidSearchQuery":
       return { kind: "BadRequest", detail: invalidQueryDetail(error.reason) }

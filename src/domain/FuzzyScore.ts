@@ -72,17 +72,12 @@ export const titleScorer = (query: string): (title: string) => number => {
 }
 
 /**
- * The score of each title, like `titleScorer`, or null when it is surely
- * below `minScore`: the ratio is `2 * matches / (len(q) + len(t))`, and
- * neither the shorter length nor the code points the two have in common
- * (as multisets) can be fewer than the matches.
+ * The score of each title (folded: see `foldedTitle`), like `titleScorer`,
+ * or null when it is surely below `minScore`: the ratio is
+ * `2 * matches / (len(q) + len(t))`, and neither the shorter length nor the
+ * code points the two have in common (as multisets) can be fewer than the
+ * matches.
  */
-export const titleMatcher = (query: string, minScore: number): (title: string) => number | null => {
-  const match = foldedTitleMatcher(query, minScore)
-  return (title) => match(foldedTitle(title))
-}
-
-/** `titleMatcher` over titles already folded (see `foldedTitle`). */
 export const foldedTitleMatcher = (query: string, minScore: number): (title: FoldedText) => number | null => {
   const q = foldedText(query)
   const queryPoints = [...countsOf(q.points).keys()]
@@ -102,8 +97,6 @@ export const foldedTitleMatcher = (query: string, minScore: number): (title: Fol
     return ratio(t.points)
   }
 }
-
-export const fuzzyScore = (query: string, title: string): number => titleScorer(query)(title)
 
 /** `match=exact`: the folded query occurs in the folded title. */
 export const titleContains = (query: string) => {

@@ -16,8 +16,6 @@ export const interval = (start: number, end: number): Interval => ({ start, end 
 
 export const isEmpty = (i: Interval): boolean => i.end <= i.start
 
-export const length = (i: Interval): number => Math.max(0, i.end - i.start)
-
 export const empty: IntervalSet = []
 
 /** Sorts, drops empty intervals and merges overlapping or adjacent ones. */
@@ -67,9 +65,3 @@ export const covers = (set: IntervalSet, i: Interval): boolean => missing(i, set
 
 /** Whether the second `t` is in `set`. */
 export const contains = (set: IntervalSet, t: number): boolean => set.some((i) => i.start <= t && t < i.end)
-
-export const equals = (a: IntervalSet, b: IntervalSet): boolean => {
-  const x = normalize(a)
-  const y = normalize(b)
-  return x.length === y.length && x.every((i, k) => i.start === y[k]!.start && i.end === y[k]!.end)
-}

@@ -49,12 +49,6 @@ const BEARER = /^Bearer\s+(.+)$/i
 /** The token an Authorization header value carries, if it is a Bearer one. */
 export const bearerToken = (header: string | undefined): string | undefined => BEARER.exec((header ?? "").trim())?.[1]
 
-/** Whether an Authorization header value carries this token. */
-export const carriesToken = (header: string | undefined, expected: string): boolean => {
-  const given = bearerToken(header)
-  return given !== undefined && sameSecret(given, expected)
-}
-
 /** A request predicate: does the router serve one of PUBLIC_ROUTES for it? */
 export const makePublicRouteCheck = Effect.gen(function*() {
   const router = PUBLIC_ROUTES.reduce(

@@ -8,7 +8,7 @@
 import { HttpServer } from "@effect/platform"
 import { Effect, Layer, Option } from "effect"
 import { recordServerAddress } from "../adapters/fs/ServerAddressFile.js"
-import type { AppConfigShape } from "../cli/Config.js"
+import type { AppConfigShape } from "../config/AppConfig.js"
 
 export const urlOf = (address: HttpServer.Address): string | undefined => {
   if (address._tag !== "TcpAddress") return undefined

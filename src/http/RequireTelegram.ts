@@ -1,5 +1,5 @@
 import { Effect, Either } from "effect"
-import { AppConfig } from "../cli/Config.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { ServiceUnavailable } from "./ApiErrors.js"
 
 /** The Telegram credentials, or a 503 naming the missing environment variable. */

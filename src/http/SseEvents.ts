@@ -42,9 +42,6 @@ const quotedKey = (k: string): string => {
   return q
 }
 
-/** An unnamed event: what `onmessage` receives. */
-export const dataEvent = (data: unknown): string => `data: ${spacedJson(data)}\n\n`
-
 export const namedEvent = (event: string, data: unknown): string => `event: ${event}\ndata: ${spacedJson(data)}\n\n`
 
 /** A comment line: ignored by clients, it keeps proxies and idle timeouts from closing the connection. */

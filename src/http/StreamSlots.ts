@@ -9,7 +9,7 @@
  * 429 with Retry-After.
  */
 import { Context, Effect, Layer, type Scope } from "effect"
-import { AppConfig } from "../cli/Config.js"
+import { AppConfig } from "../config/AppConfig.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { RateLimited } from "./ApiErrors.js"
 

@@ -7,7 +7,8 @@
  * an index still being built), with what to do about it.
  */
 import { Effect, Schema } from "effect"
-import { CacheSearch, type LocalSearchRequest, type LocalSource } from "../app/CacheSearch.js"
+import { CacheSearch } from "../app/CacheSearch.js"
+import type { LocalSearchRequest, LocalSource } from "../ports/LocalSearch.js"
 import {
   LocalSearchResult,
   localSearchFailure,

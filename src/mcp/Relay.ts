@@ -15,6 +15,7 @@
  */
 import { Effect, FiberMap, Option, Redacted, type Scope, Stream } from "effect"
 import { errorMessage, type JsonRpcId, PARSE_ERROR } from "./JsonRpcCodec.js"
+import { SCOPE_HEADER } from "./ScopeHeader.js"
 
 /** JSON-RPC's "server error" range: the relay could not get an answer. */
 export const RELAY_ERROR = -32000
@@ -55,7 +56,7 @@ export const relayStdio = (options: RelayOptions): Effect.Effect<void, never, Sc
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
       "x-telegram-username": options.session,
-      ...(options.scopeHeader === undefined ? {} : { "x-tgsc-scope": options.scopeHeader }),
+      ...(options.scopeHeader === undefined ? {} : { [SCOPE_HEADER]: options.scopeHeader }),
       ...Option.match(options.token, { onNone: () => ({}), onSome: (t) => ({ authorization: `Bearer ${Redacted.value(t)}` }) })
     }
 

@@ -5,7 +5,7 @@
  */
 import { Either, ParseResult, Schema } from "effect"
 import { parseDateInput } from "../domain/Dates.js"
-import { defaultDialogSearchParams as dialogDefaults } from "../domain/DialogSearch.js"
+import { defaultDialogSearchParams as dialogDefaults } from "../domain/DialogFilters.js"
 import { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../app/MessageSearch.js"
 
 const MEDIA_TYPES = ["photos", "videos", "voice_messages", "video_messages", "stickers", "gifs", "files"] as const

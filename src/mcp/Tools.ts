@@ -14,7 +14,7 @@ import { DialogSearchResponse, type DialogSearchView, Folder, type FolderView } 
 import { SEARCH_RANGE_DETAIL } from "../contract/FailureDetails.js"
 import { FileMetadata } from "../contract/Files.js"
 import { formatMessageDate } from "../domain/Dates.js"
-import { type DialogSearchParams, defaultDialogSearchParams } from "../domain/DialogSearch.js"
+import { type DialogSearchParams, defaultDialogSearchParams } from "../domain/DialogFilters.js"
 import type { McpCallShape } from "./McpCall.js"
 import { mediaToolFailure, searchToolFailure, telegramToolFailure } from "./ToolErrors.js"
 import { CacheStatusArgs, GetFileInfoArgs, ListFoldersArgs, SearchDialogsArgs, SearchMessagesArgs } from "./ToolInputs.js"

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest"
-import { hostNameOf, isHostAllowed, normalizeHostName } from "../../src/http/AllowedHosts.js"
+import { hostNameOf, normalizeHostName } from "../../src/config/HostNames.js"
+import { isHostAllowed } from "../../src/http/AllowedHosts.js"
 
 const loopbackBound = { host: "127.0.0.1" }
 

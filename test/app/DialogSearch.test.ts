@@ -9,7 +9,7 @@ import { Duration, Effect, Either, Layer, TestClock } from "effect"
 import { AccountCacheLive, AccountCacheOptionsTag, COUNT_CONCURRENCY } from "../../src/app/AccountCache.js"
 import { DialogSearch, DialogSearchLive } from "../../src/app/DialogSearch.js"
 import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
-import { type DialogSearchParams, defaultDialogSearchParams } from "../../src/domain/DialogSearch.js"
+import { type DialogSearchParams, defaultDialogSearchParams } from "../../src/domain/DialogFilters.js"
 import { type SessionName, validateSessionName } from "../../src/domain/SessionName.js"
 import {
   FloodWait,

@@ -369,7 +369,7 @@ describe("HistorySync", () => {
       yield* Fiber.interrupt(fiber)
       const covered = yield* env.store.covered(key)
       expect(covered.length).toBe(1)
-      expect(covered.reduce((n, i) => n + Intervals.length(i), 0)).toBeGreaterThan(0)
+      expect(covered.reduce((n, i) => n + (i.end - i.start), 0)).toBeGreaterThan(0)
       yield* expectConsistentCache(fake, env.store)
 
       fake.beforeHistory = () => Effect.void

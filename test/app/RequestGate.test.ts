@@ -5,12 +5,12 @@
  * path, the Content-Type media is served with, token comparison.
  */
 import { describe, expect, it } from "vitest"
-import { carriesToken, sameSecret } from "../../src/http/ApiToken.js"
+import { bearerToken, sameSecret } from "../../src/http/ApiToken.js"
 import { servedContentType } from "../../src/http/files/Http.js"
 import { isStateChanging, MAX_BODY_BYTES, refusedByHeaders } from "../../src/http/JsonBody.js"
 import { loggedPath } from "../../src/http/RequestLog.js"
 import { isSameOrigin } from "../../src/http/SameOrigin.js"
-import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/http/Server.js"
+import { applyServerTimeouts, SERVER_TIMEOUTS } from "../../src/http/NodeServer.js"
 import { createServer } from "node:http"
 
 describe("isSameOrigin", () => {
@@ -107,6 +107,12 @@ describe("servedContentType", () => {
 })
 
 describe("API token", () => {
+  // As ApiTokenLive checks a request's Authorization header.
+  const carriesToken = (header: string | undefined, expected: string) => {
+    const given = bearerToken(header)
+    return given !== undefined && sameSecret(given, expected)
+  }
+
   it("compares whole tokens whatever their lengths", () => {
     expect(sameSecret("s3cret", "s3cret")).toBe(true)
     for (const other of ["s3cre", "s3crets", "", "S3CRET"]) expect(sameSecret(other, "s3cret")).toBe(false)

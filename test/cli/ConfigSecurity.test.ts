@@ -8,7 +8,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { Either, Option, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { parseCommandLine } from "../../src/cli/Config.js"
+import { parseCommandLine } from "../support/ServerCommandLine.js"
 import { isLoopbackHost } from "../../src/cli/ConfigSecurity.js"
 
 const SECRET = "s3cret-Token_value"

@@ -11,7 +11,7 @@ import { Either, Redacted } from "effect"
 import { describe, expect, it } from "vitest"
 import { gramJsProxyOf } from "../../src/adapters/telegram/TelegramClientFactory.js"
 import { describeTelegramProxy, parseTelegramProxy, type TelegramProxy } from "../../src/adapters/telegram/TelegramProxy.js"
-import { parseCommandLine } from "../../src/cli/Config.js"
+import { parseCommandLine } from "../support/ServerCommandLine.js"
 import { cleanEnv, makeTempDir, runCommand } from "../support/ServerProcess.js"
 
 const HEX = "0123456789abcdef0123456789abcdef"

@@ -5,7 +5,7 @@
  * and coverage ranges written as message dates, an open end as "now".
  */
 import { describe, expect, it } from "vitest"
-import { ENSURE_MAX_DIALOGS, EnsureTooBroad, type LocalSearchRequest } from "../../src/app/CacheSearch.js"
+import { ENSURE_MAX_DIALOGS, EnsureTooBroad, type LocalSearchRequest } from "../../src/ports/LocalSearch.js"
 import { localSearchFailure, localSearchView } from "../../src/contract/LocalSearch.js"
 import { FolderNotFound } from "../../src/domain/FolderMembership.js"
 import { DialogId } from "../../src/domain/Ids.js"

@@ -13,7 +13,7 @@ import {
   scopeShowsAllChats
 } from "../../src/domain/AccessScope.js"
 import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
-import { defaultDialogSearchParams, selectCandidates } from "../../src/domain/DialogSearch.js"
+import { defaultDialogSearchParams, selectCandidates } from "../../src/domain/DialogFilters.js"
 import { DialogId } from "../../src/domain/Ids.js"
 
 const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord => ({

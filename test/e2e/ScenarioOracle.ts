@@ -1,7 +1,7 @@
 /**
  * What the API should answer for one account of a scenario, worked out from
  * the scenario JSON alone and the contract's rules (with the decisions the
- * behaviour notes and src/domain/DialogSearch.ts document), never from the
+ * behaviour notes and src/domain/DialogFilters.ts document), never from the
  * server's code: dialogs with their fields, folder membership, the whole
  * dialog search (filters, fuzzy score, sort, paging) and Telegram's message
  * search. Covers the scenario features the fixtures use; anything else

@@ -16,9 +16,10 @@ import { Console as NodeConsole } from "node:console"
 import * as fs from "node:fs/promises"
 import { Writable } from "node:stream"
 import { Cause, Console, Deferred, Effect, Either, Exit, Fiber, Layer } from "effect"
-import { type AppConfigShape, parseCommandLine } from "../../src/cli/Config.js"
+import { parseCommandLine } from "./ServerCommandLine.js"
+import type { AppConfigShape } from "../../src/config/AppConfig.js"
 import { LoggingLive } from "../../src/cli/Logging.js"
-import { ServerLive } from "../../src/http/Server.js"
+import { ServerLive } from "../../src/compose/Server.js"
 import { cleanEnv, makeTempDir, projectRoot } from "./ServerProcess.js"
 
 export interface InProcessServer {

@@ -1,4 +1,5 @@
-/** Server-Sent Events bodies as the tests read them. */
+/** Server-Sent Events bodies as the tests read them, and write the reference ones. */
+import { spacedJson } from "../../src/http/SseEvents.js"
 
 export interface SseEvent {
   readonly event: string
@@ -28,3 +29,6 @@ export const parseSse = (text: string): SseBody => {
   }
   return { text, events, keepAlives }
 }
+
+/** An unnamed event (what `onmessage` receives) as the server frames one: the reference the fast writers are checked against. */
+export const dataEvent = (data: unknown): string => `data: ${spacedJson(data)}\n\n`

@@ -6,7 +6,7 @@
  * DC elsewhere is followed (LoginTokenMigrateTo), and 2FA runs the SRP check
  * as often as the user needs. The phone-code login is PhoneCodeLogin's.
  */
-import { Api, type TelegramClient } from "telegram"
+import { Api } from "telegram"
 import { Raw } from "telegram/events/index.js"
 import { Deferred, Duration, Effect, Either, Layer, Redacted } from "effect"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"

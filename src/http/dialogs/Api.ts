@@ -6,7 +6,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { DialogSearchResponse, Folder } from "../../contract/Dialogs.js"
-import { defaultDialogSearchParams as dialogDefaults } from "../../domain/DialogSearch.js"
+import { defaultDialogSearchParams as dialogDefaults } from "../../domain/DialogFilters.js"
 import { BadGateway, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 import { BoolParam, DateParam, EnumParam, IntParam, QueryParam, ScoreParam, withDefault } from "../Params.js"

@@ -5,7 +5,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain/DialogSearch.js"
+import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain/DialogFilters.js"
 import type { FolderNotFound } from "../../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
 import { DialogSearch } from "../../app/DialogSearch.js"

@@ -8,7 +8,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Cause, Chunk, Clock, Duration, Effect, Option, Stream } from "effect"
 import { formatMessageDate } from "../../domain/Dates.js"
-import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../cli/Config.js"
+import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../config/AppConfig.js"
 import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
 import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"

@@ -7,7 +7,7 @@
  * answer a different question than the one asked.
  */
 import { Effect } from "effect"
-import type { LocalSearchRequest, LocalSource } from "../../app/CacheSearch.js"
+import type { LocalSearchRequest, LocalSource } from "../../ports/LocalSearch.js"
 import { localSearchRequest, type SharedSearchParams } from "../../contract/LocalSearch.js"
 import { BadRequest } from "../ApiErrors.js"
 import type { MessageSearchUrlParams } from "./Api.js"

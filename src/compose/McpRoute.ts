@@ -1,7 +1,9 @@
 /**
- * POST and GET /mcp on the running server: the MCP server over streamable
- * HTTP (HttpTransport.ts). It is one more route of the HTTP server, so the
- * server's guards run before it as before any /api route (src/http/Server.ts):
+ * POST and GET /mcp on the running server: the MCP server (src/mcp) over
+ * streamable HTTP (src/mcp/HttpTransport.ts), mounted in the HTTP adapter
+ * (src/http): this module is where the two driving adapters meet, so neither
+ * imports the other. It is one more route of the HTTP server, so the
+ * server's guards run before it as before any /api route (./Server.ts):
  * the Host check, the Origin check (the server's on writes, this route's own
  * on GET too), the API token, the body limits (64 KB, JSON only, read
  * bounded), and the `{"detail"}` error shape. Then the same
@@ -29,8 +31,8 @@ import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { RpcServer } from "@effect/rpc"
 import { McpServer } from "@effect/ai"
 import { Context, Duration, Effect, Either, Layer } from "effect"
-import { type AccessScope, everything, limitedTo, narrowScope, parseScopeEntry, type ScopeEntry } from "../domain/AccessScope.js"
-import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../cli/Config.js"
+import { narrowScope } from "../domain/AccessScope.js"
+import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../config/AppConfig.js"
 import { BadRequest, Forbidden } from "../http/ApiErrors.js"
 import { SessionAuth } from "../http/CurrentSession.js"
 import { detailResponse } from "../http/DetailErrors.js"
@@ -38,35 +40,14 @@ import { requireTelegram } from "../http/RequireTelegram.js"
 import { foreignOriginDetail, isSameOrigin } from "../http/SameOrigin.js"
 import { SessionAuthLive } from "../http/SessionAuth.js"
 import { ServerStreamSlots } from "../http/StreamSlots.js"
-import { makeHttpTransport } from "./HttpTransport.js"
-import { McpServerLive, OUTPUT_SCHEMAS } from "./McpServerLive.js"
+import { makeHttpTransport } from "../mcp/HttpTransport.js"
+import { McpServerLive, OUTPUT_SCHEMAS } from "../mcp/McpServerLive.js"
+import { parseScopeHeader, SCOPE_HEADER } from "../mcp/ScopeHeader.js"
 
 export const MCP_PATH = "/mcp"
 
-export const SCOPE_HEADER = "x-tgsc-scope"
-
 /** The protocol versions @effect/ai's McpServer speaks. */
 export const SUPPORTED_PROTOCOL_VERSIONS = ["2025-06-18", "2025-03-26", "2024-11-05", "2024-10-07"] as const
-
-/** X-Tgsc-Scope's value: comma-separated, URI-encoded scope entries. */
-export const formatScopeHeader = (entries: ReadonlyArray<string>): string => entries.map(encodeURIComponent).join(",")
-
-export const parseScopeHeader = (header: string | undefined): Either.Either<AccessScope, string> => {
-  if (header === undefined) return Either.right(everything)
-  const entries: Array<ScopeEntry> = []
-  for (const part of header.split(",")) {
-    let text: string
-    try {
-      text = decodeURIComponent(part.trim())
-    } catch {
-      return Either.left(`Invalid X-Tgsc-Scope header: '${part.trim().slice(0, 100)}' is not URI-encoded`)
-    }
-    const entry = parseScopeEntry(text)
-    if (Either.isLeft(entry)) return Either.left(`Invalid X-Tgsc-Scope header: ${entry.left.message}`)
-    entries.push(entry.right)
-  }
-  return Either.right(limitedTo(entries))
-}
 
 const acceptsEventStream = (request: HttpServerRequest.HttpServerRequest) =>
   (request.headers["accept"] ?? "").toLowerCase().includes("text/event-stream")

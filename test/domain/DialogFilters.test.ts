@@ -7,13 +7,12 @@ import {
   type DialogSearchParams,
   defaultDialogSearchParams,
   type DialogSort,
-  noCounts,
   type RankedDialog,
-  searchDialogs,
   selectCandidates,
   SERVICE_CHAT_ID
-} from "../../src/domain/DialogSearch.js"
-import { fuzzyScore } from "../../src/domain/FuzzyScore.js"
+} from "../../src/domain/DialogFilters.js"
+import { noCounts, searchDialogs } from "../support/DialogSearchSteps.js"
+import { fuzzyScore } from "../support/TitleScores.js"
 import { DialogId } from "../../src/domain/Ids.js"
 
 const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord => ({

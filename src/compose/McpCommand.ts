@@ -28,11 +28,11 @@ import { type AccessScope, everything, formatScopeEntry, limitedTo, parseScopeEn
 import { type SessionName, validateSessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { TgscLive } from "../TgscLive.js"
-import { formatScopeHeader } from "../mcp/McpRoute.js"
+import { formatScopeHeader } from "../mcp/ScopeHeader.js"
 import { relayStdio } from "../mcp/Relay.js"
 import { serveStdio } from "../mcp/StdioServer.js"
 import { DEFAULTS } from "../domain/Defaults.js"
-import { DATA_DIR, PROXY, SESSION } from "./SharedOptions.js"
+import { DATA_DIR, PROXY, SESSION } from "../cli/SharedOptions.js"
 import type { TelegramProxy } from "../adapters/telegram/TelegramProxy.js"
 
 /** Why tgsc-mcp cannot start; `usage`: the command line or environment is wrong (exit code 2, else 1). */

@@ -4,7 +4,8 @@
  * `selectCandidates` applies everything that needs no count, `countsNeeded`
  * names the survivors whose counts a filter or the sort needs, `rankDialogs`
  * applies the count filters and sorts once those counts are known, and
- * `pageOf` pages. `searchDialogs` runs all four on data already at hand.
+ * `pageOf` pages. The use case (src/app/DialogSearch.ts) runs them around
+ * its requests for counts.
  *
  * Decisions: date bounds are half-open like history ranges (`..._after` is
  * inclusive, `..._before` exclusive); a dialog whose date or count is unknown
@@ -92,8 +93,6 @@ export interface DialogCounts {
   /** Full-chat participant counts, for dialogs whose entity omitted them. */
   readonly participants: ReadonlyMap<number, number | null>
 }
-
-export const noCounts: DialogCounts = { messages: new Map(), participants: new Map() }
 
 export interface RankedDialog extends DialogCandidate {
   readonly messageCount: number | null
@@ -285,12 +284,3 @@ export const pageOf = (ranked: ReadonlyArray<RankedDialog>, p: DialogSearchParam
   limit: p.limit,
   results: ranked.slice(p.offset, p.offset + p.limit)
 })
-
-/** The whole search over dialogs, folders and counts already at hand. */
-export const searchDialogs = (
-  dialogs: ReadonlyArray<DialogRecord>,
-  folders: ReadonlyArray<FolderRule>,
-  counts: DialogCounts,
-  p: DialogSearchParams
-): Either.Either<DialogPage, FolderNotFound> =>
-  Either.map(selectCandidates(dialogs, folders, p), (candidates) => pageOf(rankDialogs(candidates, counts, p), p))
