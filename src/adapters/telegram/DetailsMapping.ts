@@ -7,13 +7,10 @@
 import { Api } from "telegram"
 import { EMPTY_DETAILS, type EntityType, type MessageDetails, type Reaction, type ServiceAction, type TextEntity } from "../../domain/MessageDetails.js"
 import { markPeerId } from "../../domain/PeerId.js"
+import { type Big, num } from "./Longs.js"
 
-type Big = { toString(): string; toJSNumber?: () => number }
 type Peer = Api.TypePeer
 type Entity = Api.TypeUser | Api.TypeChat
-
-const num = (v: Big | number): number =>
-  typeof v === "number" ? v : v.toJSNumber !== undefined ? v.toJSNumber() : Number(v.toString())
 
 const isBig = (v: unknown): v is Big =>
   typeof v === "object" && v !== null && typeof (v as Big).toString === "function" && "value" in v
