@@ -20,6 +20,7 @@ import type {
   LocalSort,
   LocalSource
 } from "../app/CacheSearch.js"
+import type { DialogId } from "../domain/Ids.js"
 import type { MediaCategory } from "../domain/MediaCategory.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
@@ -139,7 +140,7 @@ export const localSearchRequest = (
   shared: SharedSearchParams,
   source: LocalSource,
   options: LocalSearchOptions,
-  scope: { readonly dialogIds: ReadonlyArray<number> | null; readonly folder: string | null; readonly senderId: number | null }
+  scope: { readonly dialogIds: ReadonlyArray<DialogId> | null; readonly folder: string | null; readonly senderId: number | null }
 ): LocalSearchRequest => ({
   query: shared.query,
   dialogIds: scope.dialogIds,

@@ -23,6 +23,7 @@ import type { SessionName } from "../domain/SessionName.js"
 import { CACHE_ONLY_ARGS, type SearchMessagesArgs } from "./ToolInputs.js"
 import { badArguments, ToolFailure } from "./ToolRegistry.js"
 import { fenceFor, inline } from "./Transcript.js"
+import { DialogId } from "../domain/Ids.js"
 
 /**
  * The tool's output: Telegram's answer (the contract's MessageSearchResponse),
@@ -98,7 +99,7 @@ export const localRequestOf = (
   source: LocalSource,
   shared: SharedSearchParams
 ): LocalSearchRequest => {
-  const named = [...(args.dialog_id === undefined ? [] : [args.dialog_id]), ...(args.dialog_ids ?? [])]
+  const named = [...(args.dialog_id === undefined ? [] : [args.dialog_id]), ...(args.dialog_ids ?? [])].map(DialogId)
   const folder = args.folder === undefined ? "" : String(args.folder).trim()
   return localSearchRequest(shared, source, args, {
     dialogIds: named.length === 0 ? null : named,

@@ -226,7 +226,7 @@ export const cacheStatusTool = defineTool({
   run: (args, call) =>
     Effect.gen(function*() {
       const access = yield* ScopedAccess
-      const status = yield* access.cacheStatus(caller(call).session, caller(call).scope, args.dialog_id).pipe(
+      const status = yield* access.cacheStatus(caller(call).session, caller(call).scope, DialogId(args.dialog_id)).pipe(
         Effect.catchTag("MessageStoreError", Effect.die),
         Effect.mapError(telegramToolFailure)
       )

@@ -24,7 +24,7 @@ export class SessionRevoked extends Data.TaggedError("SessionRevoked")<{
 
 /** The account cannot see that dialog. */
 export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
-  readonly dialogId: number
+  readonly dialogId: DialogId
   /** Telegram's word for it, when Telegram refused (e.g. CHANNEL_PRIVATE: the account was removed from the channel). */
   readonly reason?: string
 }> {}

@@ -122,7 +122,7 @@ describe("HistorySync", () => {
       const fake = new TelegramFake()
       fake.set(777000, generate(1, 5, JAN))
       const env = yield* setup(fake)
-      const result = yield* Effect.either(env.events({ dialogId: 777000 }))
+      const result = yield* Effect.either(env.events({ dialogId: DialogId(777000) }))
       expect(result._tag === "Left" && result.left._tag).toBe("PeerNotFound")
       expect(fake.calls.length).toBe(0)
     }))
@@ -488,7 +488,7 @@ describe("HistorySync", () => {
       // Would otherwise emit empty chunks for ever.
       expect(yield* failure({ chunkSize: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
       expect(yield* failure({ chunkSize: 2.5 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
-      expect(yield* failure({ dialogId: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "dialogId" })
+      expect(yield* failure({ dialogId: DialogId(0) })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "dialogId" })
       expect(fake.calls.length).toBe(0)
     }))
 

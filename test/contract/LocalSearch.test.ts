@@ -29,7 +29,7 @@ describe("localSearchFailure", () => {
     expect(broad?.kind).toBe("BadRequest")
     expect(broad?.detail).toMatch(new RegExp(`^ensure=true fills at most ${ENSURE_MAX_DIALOGS} dialogs at once; this search covers 25`))
     expect(localSearchFailure(new FolderNotFound({ folder: "Nope" }))).toMatchObject({ kind: "NotFound", detail: expect.stringMatching(/^Folder 'Nope' not found/) })
-    expect(localSearchFailure(new PeerNotFound({ dialogId: 5 }))).toMatchObject({ kind: "NotFound" })
+    expect(localSearchFailure(new PeerNotFound({ dialogId: DialogId(5) }))).toMatchObject({ kind: "NotFound" })
     expect(localSearchFailure(new FloodWait({ seconds: 30, method: "messages.Search" }))).toMatchObject({ kind: "RateLimited", retryAfter: 30 })
     expect(localSearchFailure(new MessageStoreError({ operation: "read", cause: "disk" }))).toBeNull()
     expect(localSearchFailure(new SearchIndexError({ operation: "search", cause: "disk" }))).toBeNull()

@@ -23,6 +23,7 @@ import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
 import { type SseFrame, sseResponse } from "../SseResponse.js"
 import { DEFAULT_MAX_STREAMS, DEFAULT_MAX_STREAMS_PER_SESSION, makeStreamSlots } from "../StreamSlots.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
+import { DialogId } from "../../domain/Ids.js"
 
 /** The SSE text for a progress event when asked for; a rate-limit wait always sends something. */
 const progressFrame = (event: Extract<HistoryEvent, { _tag: "Progress" }>, progress: boolean): string | null => {
@@ -81,7 +82,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const progress = urlParams.progress ?? false
         const request: HistoryRequest = {
           session: name,
-          dialogId: path.dialog_id,
+          dialogId: DialogId(path.dialog_id),
           startDate,
           endDate,
           chunkSize: urlParams.chunk_size ?? HISTORY_DEFAULT_CHUNK_SIZE,
@@ -95,7 +96,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         if (invalid !== null) return yield* badRequestOf(invalid, endDate)
         yield* requireTelegram
         // A dialog outside the request's scope (a named token's) is a 404, as one the account cannot see.
-        if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, path.dialog_id), telegramErrorToHttp)
+        if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, DialogId(path.dialog_id)), telegramErrorToHttp)
         // Held until the request ends: the stream's last byte, its failure, or the client going away.
         yield* slots.acquire(name)
         const events = history.stream(request)

@@ -64,7 +64,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
             ? null
-            : yield* localSearchRequestOf(urlParams, source, q, [path.dialog_id], fromUser)
+            : yield* localSearchRequestOf(urlParams, source, q, [DialogId(path.dialog_id)], fromUser)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           if (local !== null) return yield* searchCache(name, scope, q.query, local)
@@ -77,7 +77,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
             ? null
-            : yield* localSearchRequestOf(urlParams, source, q, urlParams.dialog_id ?? null, null)
+            : yield* localSearchRequestOf(urlParams, source, q, urlParams.dialog_id?.map(DialogId) ?? null, null)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           if (local !== null) return yield* searchCache(name, scope, q.query, local)
