@@ -25,7 +25,7 @@ import type { MediaCategory } from "../domain/MediaCategory.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import { CoveredRange } from "./CacheStatus.js"
-import { type FailureDetail, folderNotFoundDetail, historyRangeDetail, telegramFailure } from "./FailureDetails.js"
+import { type FailureDetail, folderNotFoundDetail, historyRangeDetail, telegramFailure, type WayIn } from "./FailureDetails.js"
 import { messageCoreView, MessageSearchResult } from "./Messages.js"
 
 const Nullable = Schema.NullOr
@@ -161,14 +161,14 @@ export const localSearchRequest = (
 export const invalidQueryDetail = (reason: string) => `Invalid parameter 'q': ${reason}`
 
 /** A cache search's failure for the client; null for our own faults (storage: a 500 / internal error). */
-export const localSearchFailure = (error: LocalSearchError): FailureDetail | null => {
+export const localSearchFailure = (error: LocalSearchError, way: WayIn): FailureDetail | null => {
   switch (error._tag) {
     case "InvalidSearchQuery":
       return { kind: "BadRequest", detail: invalidQueryDetail(error.reason) }
     case "EnsureTooBroad":
       return { kind: "BadRequest", detail: error.message }
     case "FolderNotFound":
-      return { kind: "NotFound", detail: folderNotFoundDetail(error) }
+      return { kind: "NotFound", detail: folderNotFoundDetail(error, way) }
     case "InvalidHistoryRequest":
       return {
         kind: "BadRequest",
@@ -179,6 +179,6 @@ export const localSearchFailure = (error: LocalSearchError): FailureDetail | nul
     case "MediaIndexError":
       return null
     default:
-      return telegramFailure(error)
+      return telegramFailure(error, way)
   }
 }

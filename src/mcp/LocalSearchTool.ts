@@ -17,6 +17,7 @@ import {
   SearchCoverage,
   type SharedSearchParams
 } from "../contract/LocalSearch.js"
+import { MCP_WAY_IN } from "../contract/FailureDetails.js"
 import { MessageSearchResponse, MessageSearchResult } from "../contract/Messages.js"
 import type { AccessScope } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
@@ -113,7 +114,7 @@ export const searchCache = (session: SessionName, scope: AccessScope, request: L
   Effect.gen(function*() {
     const cache = yield* CacheSearch
     const answer = yield* Effect.catchAll(cache.search(session, scope, request), (error) => {
-      const failure = localSearchFailure(error)
+      const failure = localSearchFailure(error, MCP_WAY_IN)
       return failure === null ? Effect.die(error) : Effect.fail(new ToolFailure(failure))
     })
     const view = localSearchView(request.query, request, answer)

@@ -15,7 +15,7 @@ import { Effect, Option, Schema, Stream } from "effect"
 import { type HistoryError, type HistoryEvent, type HistoryRequest } from "../app/HistorySync.js"
 import { ScopedAccess } from "../app/ScopedAccess.js"
 import { historyMessageView, type HistoryMessageView, HistoryMessage } from "../contract/Messages.js"
-import { telegramFailure } from "../contract/FailureDetails.js"
+import { MCP_WAY_IN, telegramFailure } from "../contract/FailureDetails.js"
 import type { DialogRecord } from "../domain/Dialog.js"
 import { DialogId } from "../domain/Ids.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
@@ -205,7 +205,7 @@ const fillPage = (plan: PagePlan, call: McpCallShape, dialog: DialogRecord | nul
           return yield* historyToolFailure(error, plan.end)
         }
         // What is in stays; the cursor resumes after it once Telegram answers again.
-        return page.finish(true, `Stopped early: ${telegramFailure(error).detail}`)
+        return page.finish(true, `Stopped early: ${telegramFailure(error, MCP_WAY_IN).detail}`)
       }
       for (const event of next.right) {
         if (event._tag === "Progress") {

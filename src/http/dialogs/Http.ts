@@ -9,7 +9,7 @@ import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain
 import type { FolderNotFound } from "../../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
 import { DialogSearch } from "../../app/DialogSearch.js"
-import { folderNotFoundDetail } from "../../contract/FailureDetails.js"
+import { folderNotFoundDetail, HTTP_WAY_IN } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import type { DialogSearchUrlParams } from "./Api.js"
@@ -55,7 +55,7 @@ export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<Di
 
 const searchErrorToHttp = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"
-    ? new NotFound({ detail: folderNotFoundDetail(error) })
+    ? new NotFound({ detail: folderNotFoundDetail(error, HTTP_WAY_IN) })
     : telegramErrorToHttp(error)
 
 export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>

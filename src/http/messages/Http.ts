@@ -11,7 +11,7 @@ import { Effect } from "effect"
 import type { AccessScope } from "../../domain/AccessScope.js"
 import { CacheSearch, type LocalSearchRequest } from "../../app/CacheSearch.js"
 import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
-import { SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
+import { HTTP_WAY_IN, SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
 import { localSearchFailure, localSearchView } from "../../contract/LocalSearch.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { TgscApi } from "../Api.js"
@@ -50,7 +50,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
     const searchCache = (session: SessionName, scope: AccessScope, query: string, request: LocalSearchRequest) =>
       cache.search(session, scope, request).pipe(
         Effect.catchAll((error) => {
-          const failure = localSearchFailure(error)
+          const failure = localSearchFailure(error, HTTP_WAY_IN)
           return failure === null ? Effect.die(error) : Effect.fail(failureToHttp(failure))
         }),
         Effect.map((answer) => localSearchView(query, request, answer))
