@@ -90,7 +90,7 @@ export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handler
               : telegramErrorToHttp(e)
           )
         )
-        if (urlParams.metadata_only === true) {
+        if (urlParams.metadata_only) {
           return {
             file_path: file.path,
             original_filename: file.originalFileName,

@@ -14,7 +14,6 @@ import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
-import { HISTORY_DEFAULT_CHUNK_SIZE } from "./Api.js"
 import { badRequestOf, failureBody, httpErrorOf } from "./HistoryFailure.js"
 import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
 import { CurrentRequestId } from "../RequestLog.js"
@@ -79,15 +78,15 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const endDate = urlParams.end_date ?? null
         const { name, scope } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
-        const progress = urlParams.progress ?? false
+        const progress = urlParams.progress
         const request: HistoryRequest = {
           session: name,
           dialogId: DialogId(path.dialog_id),
           startDate,
           endDate,
-          chunkSize: urlParams.chunk_size ?? HISTORY_DEFAULT_CHUNK_SIZE,
-          forceRefresh: urlParams.force_refresh ?? false,
-          reverse: urlParams.reverse ?? false,
+          chunkSize: urlParams.chunk_size,
+          forceRefresh: urlParams.force_refresh,
+          reverse: urlParams.reverse,
           // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).
           heartbeat: keepAlive
         }

@@ -16,7 +16,7 @@ import { localSearchFailure, localSearchView } from "../../contract/LocalSearch.
 import type { SessionName } from "../../domain/SessionName.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
-import { MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams } from "./Api.js"
+import type { MessageSearchUrlParams } from "./Api.js"
 import { BadRequest } from "../ApiErrors.js"
 import { localSearchRequestOf, rejectCacheOnly } from "./LocalParams.js"
 import { requireTelegram } from "../RequireTelegram.js"
@@ -39,7 +39,7 @@ export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | nu
       new BadRequest({ detail: SEARCH_RANGE_DETAIL })
     )
   }
-  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT })
+  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit })
 }
 
 export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
@@ -59,7 +59,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
       .handle("searchDialogMessages", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const fromUser = urlParams.from_user ?? null
-          const source = urlParams.source ?? "telegram"
+          const source = urlParams.source
           const q = yield* searchQueryOf(urlParams, fromUser)
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
@@ -72,7 +72,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
-          const source = urlParams.source ?? "telegram"
+          const source = urlParams.source
           const q = yield* searchQueryOf(urlParams, null)
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"

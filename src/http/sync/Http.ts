@@ -77,7 +77,7 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
             dialogId: DialogId(path.dialog_id),
             startDate: urlParams.start_date ?? null,
             endDate: urlParams.end_date ?? null,
-            forceRefresh: urlParams.force_refresh ?? false
+            forceRefresh: urlParams.force_refresh
           }
           // A wrong range is a 400 whatever else is wrong, as for a history request.
           const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
