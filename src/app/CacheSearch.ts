@@ -79,7 +79,7 @@ interface SearchedDialog {
   /** It has a cache on disk (when the search started). */
   readonly cached: boolean
 }
-type SearchedDialogs = { readonly dialogs: ReadonlyArray<SearchedDialog>; readonly admits: (dialogId: number) => boolean }
+type SearchedDialogs = { readonly dialogs: ReadonlyArray<SearchedDialog>; readonly admits: (dialogId: DialogId) => boolean }
 
 const byDateDesc = (a: LocalSearchHit, b: LocalSearchHit) =>
   b.stored.message.date - a.stored.message.date || b.stored.message.id - a.stored.message.id
@@ -112,14 +112,14 @@ const makeCacheSearch = Effect.gen(function*() {
     r: LocalSearchRequest
   ): Effect.Effect<SearchedDialogs, LocalSearchError> =>
     Effect.gen(function*() {
-      const cached = new Set<number>(yield* store.dialogs(accountId))
+      const cached = new Set<DialogId>(yield* store.dialogs(accountId))
       // The dialog list gives titles and folders; a plain search of the whole cache can do without it (offline).
       const needsList = scope._tag !== "Everything" || r.folder !== null
       const listed = needsList ? Either.right(yield* accounts.dialogs(session)) : yield* Effect.either(accounts.dialogs(session))
       const dialogs: ReadonlyArray<DialogRecord> = Either.getOrElse(listed, () => [])
-      const byId = new Map(dialogs.map((d) => [d.id as number, d]))
+      const byId = new Map(dialogs.map((d) => [d.id, d]))
       const admits = yield* dialogAdmitter(accounts, session, scope)
-      let ids: Array<number>
+      let ids: Array<DialogId>
       if (r.dialogIds !== null) {
         ids = []
         for (const id of r.dialogIds) {
@@ -130,7 +130,7 @@ const makeCacheSearch = Effect.gen(function*() {
       } else if (r.folder === null) {
         ids = [...cached].filter((id) => id !== SERVICE_CHAT_ID && admits(id))
       } else {
-        ids = dialogs.map((d) => d.id as number).filter((id) => id !== SERVICE_CHAT_ID && admits(id))
+        ids = dialogs.map((d) => d.id).filter((id) => id !== SERVICE_CHAT_ID && admits(id))
       }
       if (r.folder !== null) {
         const folders = yield* accounts.folders(session)
@@ -188,7 +188,7 @@ const makeCacheSearch = Effect.gen(function*() {
     coverage: ReadonlyArray<DialogCoverage>,
     range: Interval,
     globalSearch: boolean,
-    admits: (dialogId: number) => boolean,
+    admits: (dialogId: DialogId) => boolean,
     wanted: number
   ): Effect.Effect<Array<LocalSearchHit>, LocalSearchError> =>
     Effect.gen(function*() {

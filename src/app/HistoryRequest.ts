@@ -10,10 +10,11 @@ import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError, StoredMessage } from "../ports/MessageStore.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import type { HistoryMediaError } from "./HistoryMedia.js"
+import type { DialogId } from "../domain/Ids.js"
 
 export interface HistoryRequest {
   readonly session: SessionName
-  readonly dialogId: number
+  readonly dialogId: DialogId
   /** Inclusive, epoch seconds; null for the dialog's beginning. */
   readonly startDate: number | null
   /** Exclusive, epoch seconds; null for now. */

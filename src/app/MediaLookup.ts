@@ -11,6 +11,7 @@ import type { SessionName } from "../domain/SessionName.js"
 import { type ByteRange, MediaFiles, type MediaFileError, type MediaFileRef } from "../ports/MediaFiles.js"
 import { MediaIndex, type MediaIndexError } from "../ports/MediaIndex.js"
 import { TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import type { DialogId, MessageId } from "../domain/Ids.js"
 
 /** The account was never shown this uuid (or it belongs to another account). */
 export class MediaNotFound extends Data.TaggedError("MediaNotFound")<{ readonly uuid: string }> {
@@ -42,8 +43,8 @@ export class MediaNotDownloaded extends Data.TaggedError("MediaNotDownloaded")<{
 
 export interface MediaFileInfo {
   readonly uuid: string
-  readonly dialogId: number
-  readonly messageId: number
+  readonly dialogId: DialogId
+  readonly messageId: MessageId
   /** Absolute path, for callers that read the data directory directly. */
   readonly path: string
   readonly size: number

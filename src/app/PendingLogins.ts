@@ -37,17 +37,54 @@ export interface LoginStateBase {
   readonly checkingPassword: boolean
 }
 
-export class SessionAlreadyExists extends Data.TaggedError("SessionAlreadyExists")<{ readonly name: string }> {}
-export class LoginAlreadyPending extends Data.TaggedError("LoginAlreadyPending")<{ readonly name: string }> {}
-export class LoginNotFound extends Data.TaggedError("LoginNotFound")<{ readonly token: string }> {}
-export class NotAwaitingPassword extends Data.TaggedError("NotAwaitingPassword")<{ readonly status: AnyLoginStatus; readonly reason: string }> {}
-export class LoginStartFailed extends Data.TaggedError("LoginStartFailed")<{ readonly error: TelegramError }> {}
-export class LoginAlreadyFinished extends Data.TaggedError("LoginAlreadyFinished")<{ readonly status: AnyLoginStatus }> {}
+/*
+ * Each error tells itself (`message`): the wording every way in shows;
+ * a driving adapter adds only how its user takes the next step (a route,
+ * a command-line flag).
+ */
+
+export class SessionAlreadyExists extends Data.TaggedError("SessionAlreadyExists")<{ readonly name: string }> {
+  override get message() {
+    return `Session '${this.name}' already exists`
+  }
+}
+export class LoginAlreadyPending extends Data.TaggedError("LoginAlreadyPending")<{ readonly name: string }> {
+  override get message() {
+    return `A login for session '${this.name}' is already in progress`
+  }
+}
+export class LoginNotFound extends Data.TaggedError("LoginNotFound")<{ readonly token: string }> {
+  override get message() {
+    return `Login ${this.token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed`
+  }
+}
+export class NotAwaitingPassword extends Data.TaggedError("NotAwaitingPassword")<{ readonly status: AnyLoginStatus; readonly reason: string }> {
+  override get message() {
+    return `Cannot take a password now: ${this.reason}`
+  }
+}
+export class LoginStartFailed extends Data.TaggedError("LoginStartFailed")<{ readonly kind: LoginKind; readonly error: TelegramError }> {
+  override get message() {
+    return `Failed to connect to Telegram for ${this.kind === "qr" ? "QR login" : "the phone login"}: ${describeTelegramError(this.error)}`
+  }
+}
+export class LoginAlreadyFinished extends Data.TaggedError("LoginAlreadyFinished")<{ readonly status: AnyLoginStatus }> {
+  override get message() {
+    return `The login already ended (${this.status}): there is nothing to cancel`
+  }
+}
 /** `maxPending` logins are waiting for a scan, a code or a password; the first of them expires in `retryAfterSeconds` at most. */
 export class TooManyPendingLogins extends Data.TaggedError("TooManyPendingLogins")<{
+  /** The kind of login that was refused (the cap counts both). */
+  readonly kind: LoginKind
   readonly maxPending: number
   readonly retryAfterSeconds: number
-}> {}
+}> {
+  override get message() {
+    return `Too many ${this.kind === "qr" ? "QR " : ""}logins pending on this server (at most ${this.maxPending} at once): ` +
+      `retry after ${this.retryAfterSeconds} seconds, or cancel one`
+  }
+}
 
 export interface QrLoginOptions {
   /** The whole login expires after this (300 s). */
@@ -163,7 +200,7 @@ export const makePendingLogins = (options: QrLoginOptions) =>
         if (!force && (yield* sessions.exists(name).pipe(Effect.orDie))) return yield* new SessionAlreadyExists({ name })
         if (pendingSince.length >= maxPending) {
           const firstExpiry = Math.min(...pendingSince) + Duration.toMillis(options.loginTimeout)
-          return yield* new TooManyPendingLogins({ maxPending, retryAfterSeconds: Math.max(1, Math.ceil((firstExpiry - now) / 1000)) })
+          return yield* new TooManyPendingLogins({ kind, maxPending, retryAfterSeconds: Math.max(1, Math.ceil((firstExpiry - now) / 1000)) })
         }
         const token = randomBytes(24).toString("base64url")
         const entry: LoginEntry<S> = {
@@ -237,7 +274,7 @@ export const makePendingLogins = (options: QrLoginOptions) =>
             yield* Fiber.interrupt(entry.fiber)
             yield* forget(entry.token)
             const error = answered.left === "timeout" ? new TelegramUnavailable({ reason: spec.noFirstAnswer }) : answered.left
-            return yield* new LoginStartFailed({ error })
+            return yield* new LoginStartFailed({ kind: spec.kind, error })
           }
           return yield* SubscriptionRef.get(entry.state)
         })

@@ -13,7 +13,7 @@
 import { Data, Deferred, Effect, Either, Option, Queue, Redacted, Stream, SubscriptionRef } from "effect"
 import { maskPhoneNumber, parsePhoneNumber } from "../domain/PhoneNumber.js"
 import type { SessionName } from "../domain/SessionName.js"
-import type { FloodWait, TelegramError } from "../ports/TelegramGateway.js"
+import { describeTelegramError, type FloodWait, type TelegramError } from "../ports/TelegramGateway.js"
 import { type CodeAnswer, type CodeDelivery, type CodeRetry, TelegramLogin } from "../ports/TelegramLogin.js"
 import { isTerminal, type LoginStateBase, sharedOrOwnPendingLogins, VERDICT_TIMEOUT } from "./PendingLogins.js"
 
@@ -45,20 +45,52 @@ export interface PhoneLoginState extends LoginStateBase {
 export const MAX_WRONG_CODES = 5
 
 /** The number given is not one (checked before Telegram is asked). */
-export class PhoneNumberInvalid extends Data.TaggedError("PhoneNumberInvalid")<{ readonly reason: string }> {}
+export class PhoneNumberInvalid extends Data.TaggedError("PhoneNumberInvalid")<{ readonly reason: string }> {
+  override get message() {
+    return this.reason
+  }
+}
 /** The adapter in use cannot log in by phone code. */
-export class PhoneLoginUnsupported extends Data.TaggedError("PhoneLoginUnsupported")<{}> {}
-export class NotAwaitingCode extends Data.TaggedError("NotAwaitingCode")<{ readonly status: PhoneLoginStatus; readonly reason: string }> {}
+export class PhoneLoginUnsupported extends Data.TaggedError("PhoneLoginUnsupported")<{}> {
+  override get message() {
+    return "The Telegram adapter in use cannot log in by phone code: use the QR login"
+  }
+}
+export class NotAwaitingCode extends Data.TaggedError("NotAwaitingCode")<{ readonly status: PhoneLoginStatus; readonly reason: string }> {
+  override get message() {
+    return `Cannot take a code now: ${this.reason}`
+  }
+}
 /** The code was wrong; the login still waits for the right one. */
-export class WrongCode extends Data.TaggedError("WrongCode")<{ readonly attemptsLeft: number }> {}
+export class WrongCode extends Data.TaggedError("WrongCode")<{ readonly attemptsLeft: number }> {
+  override get message() {
+    return `The code is wrong (PHONE_CODE_INVALID): ${this.attemptsLeft} attempt${this.attemptsLeft === 1 ? "" : "s"} left`
+  }
+}
 /** The code expired (or was replaced): a resend is needed. */
-export class CodeExpired extends Data.TaggedError("CodeExpired")<{}> {}
+export class CodeExpired extends Data.TaggedError("CodeExpired")<{}> {
+  override get message() {
+    return "The code has expired (PHONE_CODE_EXPIRED): ask for a new one"
+  }
+}
 /** The last allowed code was wrong too: the login has ended. */
-export class TooManyWrongCodes extends Data.TaggedError("TooManyWrongCodes")<{ readonly maxAttempts: number }> {}
+export class TooManyWrongCodes extends Data.TaggedError("TooManyWrongCodes")<{ readonly maxAttempts: number }> {
+  override get message() {
+    return `The code is wrong (PHONE_CODE_INVALID) for the ${this.maxAttempts}th time: the login was ended; start a new one`
+  }
+}
 /** Telegram refused to send another code; the one sent before still stands. */
-export class ResendRefused extends Data.TaggedError("ResendRefused")<{ readonly error: TelegramError }> {}
+export class ResendRefused extends Data.TaggedError("ResendRefused")<{ readonly error: TelegramError }> {
+  override get message() {
+    return `Telegram sent no new code: ${describeTelegramError(this.error)}`
+  }
+}
 /** Telegram did not check the code (a rate limit): the login still waits for it, to be given again after the wait. */
-export class CodeRefused extends Data.TaggedError("CodeRefused")<{ readonly error: FloodWait }> {}
+export class CodeRefused extends Data.TaggedError("CodeRefused")<{ readonly error: FloodWait }> {
+  override get message() {
+    return `Telegram did not check the code: ${describeTelegramError(this.error)}`
+  }
+}
 
 const MESSAGES = {
   code_required: "Telegram sent a login code: submit it (or ask for another one)",

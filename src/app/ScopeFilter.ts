@@ -10,6 +10,7 @@ import type { SessionName } from "../domain/SessionName.js"
 import type { TelegramError } from "../ports/TelegramGateway.js"
 import type { AccountCache } from "./AccountCache.js"
 import type { DialogRecord } from "../domain/Dialog.js"
+import type { DialogId } from "../domain/Ids.js"
 
 /**
  * Which dialog ids `scope` admits for the session now. Everything admits
@@ -20,11 +21,11 @@ export const dialogAdmitter = (
   cache: AccountCache,
   session: SessionName,
   scope: AccessScope
-): Effect.Effect<(dialogId: number) => boolean, TelegramError> =>
+): Effect.Effect<(dialogId: DialogId) => boolean, TelegramError> =>
   scope._tag === "Everything" ? Effect.succeed(() => true) : Effect.gen(function*() {
     const dialogs = yield* cache.dialogs(session)
     const folders = scopeNamesFolders(scope) ? yield* cache.folders(session) : []
     const byId = new Map<number, DialogRecord>(dialogs.map((d) => [d.id, d]))
-    return (dialogId: number) => scopeAdmitsId(scope, folders, dialogId, byId.get(dialogId))
+    return (dialogId: DialogId) => scopeAdmitsId(scope, folders, dialogId, byId.get(dialogId))
   })
 

@@ -28,7 +28,7 @@ import { DialogId } from "../domain/Ids.js"
 
 /** What the cache holds for a dialog: its covered intervals and the messages in them. */
 export interface CacheStatusRecord {
-  readonly dialogId: number
+  readonly dialogId: DialogId
   readonly covered: IntervalSet
   readonly summary: CacheSummary
 }
@@ -48,7 +48,7 @@ export const makeScopedAccess = Effect.gen(function*() {
   const dialog = (
     session: SessionName,
     scope: AccessScope,
-    dialogId: number
+    dialogId: DialogId
   ): Effect.Effect<Option.Option<DialogRecord>, PeerNotFound | TelegramError> =>
     Effect.gen(function*() {
       if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
@@ -82,7 +82,7 @@ export const makeScopedAccess = Effect.gen(function*() {
   const cacheStatus = (
     session: SessionName,
     scope: AccessScope,
-    dialogId: number
+    dialogId: DialogId
   ): Effect.Effect<CacheStatusRecord, PeerNotFound | TelegramError | MessageStoreError> =>
     Effect.gen(function*() {
       yield* dialog(session, scope, dialogId)
@@ -96,11 +96,11 @@ export const makeScopedAccess = Effect.gen(function*() {
     })
 
   return {
-    dialog: (session: SessionName, scope: AccessScope, dialogId: number) =>
+    dialog: (session: SessionName, scope: AccessScope, dialogId: DialogId) =>
       Effect.withSpan(dialog(session, scope, dialogId), "ScopedAccess.dialog"),
     history: (request: HistoryRequest, scope: AccessScope) => Effect.withSpan(historyOf(request, scope), "ScopedAccess.history"),
     file: (session: SessionName, scope: AccessScope, uuid: string) => Effect.withSpan(file(session, scope, uuid), "ScopedAccess.file"),
-    cacheStatus: (session: SessionName, scope: AccessScope, dialogId: number) =>
+    cacheStatus: (session: SessionName, scope: AccessScope, dialogId: DialogId) =>
       Effect.withSpan(cacheStatus(session, scope, dialogId), "ScopedAccess.cacheStatus")
   } as const
 })

@@ -15,6 +15,7 @@ import { Cause, Clock, Data, Effect, Exit, FiberMap, Option, Stream } from "effe
 import type { SessionName } from "../domain/SessionName.js"
 import { checkHistoryRequest, type HistoryError, type InvalidHistoryRequest } from "./HistoryRequest.js"
 import { HistorySync } from "./HistorySync.js"
+import type { DialogId } from "../domain/Ids.js"
 
 export const KEEP_FINISHED_MS = 10 * 60 * 1000
 export const MAX_FINISHED_PER_SESSION = 50
@@ -26,7 +27,7 @@ export type SyncJobState = "running" | "done" | "failed" | "cancelled"
 
 /** What a job fills: `[startDate, endDate)` in epoch seconds, null for the beginning / now. */
 export interface SyncRange {
-  readonly dialogId: number
+  readonly dialogId: DialogId
   readonly startDate: number | null
   readonly endDate: number | null
   readonly forceRefresh: boolean

@@ -26,12 +26,13 @@ import { holdCredentials, TelegramAdapterConfig } from "../adapters/telegram/Tel
 import { AUTH_HELP, authCommandLine, type AuthRun } from "../cli/AuthOptions.js"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
 import { type LineReader, makeLineReader } from "../cli/LineReader.js"
-import { MAX_WRONG_CODES } from "../app/PhoneLogins.js"
+import { SessionAlreadyExists } from "../app/PendingLogins.js"
+import { CodeExpired, CodeRefused, MAX_WRONG_CODES, PhoneLoginUnsupported, ResendRefused, TooManyWrongCodes, WrongCode } from "../app/PhoneLogins.js"
 import { isTokenCommand, tokenProgram } from "../cli/TokenCommand.js"
 import { makeSessionLogout } from "../app/SessionLogout.js"
 import { logOutAtTelegram } from "../app/TelegramLogout.js"
 import { SessionStore } from "../ports/SessionStore.js"
-import { describeTelegramError, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
+import { describeTelegramError, type TelegramError } from "../ports/TelegramGateway.js"
 import { type CodeAnswer, type CodeRetry, type LoginSuccess, type SentCode, TelegramLogin, type TelegramLoginService } from "../ports/TelegramLogin.js"
 import { DEFAULTS } from "../domain/Defaults.js"
 import { maskPhoneNumber } from "../domain/PhoneNumber.js"
@@ -86,28 +87,30 @@ const DELIVERY: Readonly<Record<string, string>> = {
 
 const RESEND = "r"
 
-/** Telegram sends a code to the number; each answer is the code, or `r` for another one; wrong codes are counted. */
+/**
+ * Telegram sends a code to the number; each answer is the code, or `r` for
+ * another one; wrong codes are counted. Told in the PhoneLogins errors'
+ * words, as the server tells them, with the terminal's way to go on.
+ */
 const phoneLogin = (
   login: TelegramLoginService,
   phone: Redacted.Redacted<string>,
   ask: (prompt: string, secret: boolean, what: string) => Effect.Effect<string>,
   password: PasswordPrompt
-): Effect.Effect<LoginSuccess, TelegramError> => {
-  if (login.phoneLogin === undefined) {
-    return Effect.fail(new TelegramUnavailable({ reason: "this Telegram adapter cannot log in by phone code" }))
-  }
+): Effect.Effect<LoginSuccess, TelegramError | PhoneLoginUnsupported> => {
+  if (login.phoneLogin === undefined) return Effect.fail(new PhoneLoginUnsupported())
   let wrong = 0
   const masked = maskPhoneNumber(Redacted.value(phone))
   const retryText = (retry: CodeRetry): string => {
     switch (retry._tag) {
       case "WrongCode":
-        return `The code was wrong: ${MAX_WRONG_CODES - wrong} attempt${MAX_WRONG_CODES - wrong === 1 ? "" : "s"} left.`
+        return `${new WrongCode({ attemptsLeft: MAX_WRONG_CODES - wrong }).message}.`
       case "CodeExpired":
-        return `The code has expired: type ${RESEND} to have Telegram send a new one.`
+        return `${new CodeExpired().message} (type ${RESEND}).`
       case "ResendRefused":
-        return `Telegram sent no new code (${describeTelegramError(retry.error)}): use the one already sent.`
+        return `${new ResendRefused({ error: retry.error }).message}: use the one already sent.`
       case "CodeRefused":
-        return `Telegram did not check the code (${describeTelegramError(retry.error)}): type it again after the wait.`
+        return `${new CodeRefused({ error: retry.error }).message}: type it again after the wait.`
     }
   }
   const sentText = (sent: SentCode) =>
@@ -121,7 +124,9 @@ const phoneLogin = (
         if (retry?._tag === "WrongCode") wrong++
         if (retry !== null) yield* Console.log(retryText(retry))
         // Ends the login (the code withdrawn at Telegram) as the server does after as many wrong codes.
-        if (wrong >= MAX_WRONG_CODES) return yield* Effect.die(new Error(`${MAX_WRONG_CODES} wrong codes: nothing was saved`))
+        if (wrong >= MAX_WRONG_CODES) {
+          return yield* Effect.die(new Error(`${new TooManyWrongCodes({ maxAttempts: MAX_WRONG_CODES }).message} (nothing was saved)`))
+        }
         const typed = (yield* ask("Login code: ", false, "login code")).trim()
         return (typed.toLowerCase() === RESEND
           ? { _tag: "Resend" }
@@ -136,7 +141,7 @@ const login = (command: AuthRun) => Effect.gen(function*() {
   const sessions = yield* SessionStore
   const replaced = yield* sessions.load(name)
   if (!force && Option.isSome(replaced)) {
-    return yield* Effect.fail(`session '${name}' already exists in ${dataDir}: use --force to log in again`)
+    return yield* Effect.fail(`${new SessionAlreadyExists({ name }).message} in ${dataDir}: use --force to log in again`)
   }
   const login = yield* telegramLogin(command)
   let reader: LineReader | undefined
@@ -151,13 +156,13 @@ const login = (command: AuthRun) => Effect.gen(function*() {
       ask(`Two-step verification password${hint ? ` (hint: ${hint})` : ""}: `, true, "2FA password")
     )
   const result = yield* (command.phone === undefined ? qrLogin(login, password) : phoneLogin(login, command.phone, ask, password)).pipe(
-    Effect.mapError((e) => `login failed: ${describeTelegramError(e)}`),
+    Effect.mapError((e) => `login failed: ${e._tag === "PhoneLoginUnsupported" ? e.message : describeTelegramError(e)}`),
     Effect.timeoutFail({
       duration: Duration.seconds(timeoutSeconds),
       onTimeout: () => `the login expired after ${timeoutSeconds} s without completing: nothing was saved`
     })
   )
-  yield* sessions.save(name, result.session).pipe(Effect.mapError((e) => `could not save the session: ${String(e.cause)}`))
+  yield* sessions.save(name, result.session).pipe(Effect.mapError((e) => e.message))
   const who = [result.account.firstName, result.account.lastName].filter(Boolean).join(" ") || String(result.account.userId)
   yield* Console.log(`Logged in as ${who}; session '${name}' saved in ${nodePath.join(dataDir, "sessions")}`)
   if (Option.isSome(replaced) && replaced.value !== result.session) {
@@ -182,7 +187,7 @@ const logout = (command: AuthRun) => Effect.gen(function*() {
   const deleted = yield* logOut.logOut(name).pipe(
     Effect.catchTags({
       SessionNotFound: () => Effect.fail(`no session '${name}' in ${nodePath.join(dataDir, "sessions")}`),
-      SessionStoreFailed: (e) => Effect.fail(`could not delete the session file: ${String(e.cause)}`)
+      SessionStoreFailed: (e) => Effect.fail(e.message)
     })
   )
   switch (deleted.telegram._tag) {

@@ -6,7 +6,14 @@
  */
 import { Schema } from "effect"
 import { formatIsoDate } from "../domain/Dates.js"
-import type { RankedDialog } from "../domain/DialogFilters.js"
+import {
+  defaultDialogSearchParams,
+  type DialogSearchParams,
+  type DialogSort,
+  type DialogTypeFilter,
+  type RankedDialog,
+  type SortOrder
+} from "../domain/DialogFilters.js"
 
 const Nullable = Schema.NullOr
 
@@ -74,3 +81,60 @@ export const dialogView = (r: RankedDialog, messageCount: number | null, partici
   created_date: isoOrNull(r.dialog.createdDate),
   ...(r.score === null ? {} : { score: r.score })
 })
+
+/** Dialog search's parameters as both ways in take them (the HTTP query, the MCP tool's arguments), decoded. */
+export interface DialogSearchArguments {
+  /** The title query; blank is none. */
+  readonly query?: string | undefined
+  readonly match?: "fuzzy" | "exact" | undefined
+  readonly min_score?: number | undefined
+  readonly type?: ReadonlyArray<DialogTypeFilter> | undefined
+  /** Folder id or title; blank is none. */
+  readonly folder?: string | number | undefined
+  readonly is_archived?: boolean | undefined
+  readonly min_messages?: number | undefined
+  readonly max_messages?: number | undefined
+  readonly min_participants?: number | undefined
+  readonly max_participants?: number | undefined
+  readonly last_message_after?: number | undefined
+  readonly last_message_before?: number | undefined
+  readonly created_after?: number | undefined
+  readonly created_before?: number | undefined
+  readonly is_creator?: boolean | undefined
+  readonly has_username?: boolean | undefined
+  readonly is_verified?: boolean | undefined
+  readonly sort?: DialogSort | undefined
+  readonly order?: SortOrder | undefined
+  readonly limit?: number | undefined
+  readonly offset?: number | undefined
+}
+
+/** The use case's request from the contract's parameters, the same for REST and MCP; absent ones take the defaults. */
+export const dialogSearchRequest = (a: DialogSearchArguments): DialogSearchParams => {
+  const d = defaultDialogSearchParams
+  const folder = a.folder === undefined ? "" : String(a.folder).trim()
+  return {
+    // As given (the domain scores it trimmed too); a blank one is no query.
+    query: a.query !== undefined && a.query.trim() !== "" ? a.query : null,
+    match: a.match ?? d.match,
+    minScore: a.min_score ?? d.minScore,
+    types: a.type ?? d.types,
+    folder: folder === "" ? null : folder,
+    isArchived: a.is_archived ?? null,
+    minMessages: a.min_messages ?? null,
+    maxMessages: a.max_messages ?? null,
+    minParticipants: a.min_participants ?? null,
+    maxParticipants: a.max_participants ?? null,
+    lastMessageAfter: a.last_message_after ?? null,
+    lastMessageBefore: a.last_message_before ?? null,
+    createdAfter: a.created_after ?? null,
+    createdBefore: a.created_before ?? null,
+    isCreator: a.is_creator ?? null,
+    hasUsername: a.has_username ?? null,
+    isVerified: a.is_verified ?? null,
+    sort: a.sort ?? d.sort,
+    order: a.order ?? d.order,
+    limit: a.limit ?? d.limit,
+    offset: a.offset ?? d.offset
+  }
+}

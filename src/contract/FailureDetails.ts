@@ -3,7 +3,10 @@
  * written once for every way in. The HTTP API answers them as
  * `{"detail"}` with a status (src/http), the MCP server as tool errors
  * (src/mcp); `kind` names the class of failure each maps to its own terms.
+ * What the client can do about a failure names a way in (an HTTP route, an
+ * MCP tool): those hints are each transport's (`WayIn`), the rest is shared.
  */
+import { String as Str } from "effect"
 import type { FolderNotFound } from "../domain/FolderMembership.js"
 import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 
@@ -16,35 +19,47 @@ export interface FailureDetail {
   readonly retryAfter?: number
 }
 
+/** The hints that name what a client of one transport calls: an HTTP route, an MCP tool. */
+export interface WayIn {
+  /** How to log the session in again (it ends the sentence). */
+  readonly logInAgain: (session: string) => string
+  /** Where the folders are listed. */
+  readonly folders: string
+  /** How to allow and fetch a media file that settings skip (it ends the sentence). */
+  readonly allowMedia: string
+}
+
+export const HTTP_WAY_IN: WayIn = {
+  logInAgain: (session) => `log in again with POST /api/v3/auth/qr {"username": "${session}", "force": true}`,
+  folders: "GET /api/v3/folders",
+  allowMedia: "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
+}
+
+/** An MCP client cannot log in nor change settings: the person running the server does. */
+export const MCP_WAY_IN: WayIn = {
+  logInAgain: (session) => `the account's owner must log in again (tgsc-auth ${session} --force, or the server's login page)`,
+  folders: "the list_folders tool",
+  allowMedia: "The person running the server can allow it in the settings and have the file fetched again"
+}
+
 /** A login Telegram no longer accepts: what happened and how to log in again. */
-export const revokedDetail = (error: SessionRevoked) =>
-  `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): log in again with ` +
-  `POST /api/v3/auth/qr {"username": "${error.session}", "force": true}`
+export const revokedDetail = (error: SessionRevoked, way: WayIn) =>
+  `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): ${way.logInAgain(error.session)}`
 
 export const rateLimitDetail = (seconds: number) => `Telegram rate limit exceeded. Retry after ${seconds} seconds.`
 
-export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFound): FailureDetail => {
+export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFound, way: WayIn): FailureDetail => {
   switch (error._tag) {
     case "FloodWait":
       return { kind: "RateLimited", detail: rateLimitDetail(error.seconds), retryAfter: error.seconds }
     case "SessionRevoked":
-      return { kind: "Unauthorized", detail: revokedDetail(error) }
+      return { kind: "Unauthorized", detail: revokedDetail(error, way) }
     case "PeerNotFound":
-      return {
-        kind: "NotFound",
-        detail: `Dialog ${error.dialogId} not found: this account cannot see it` + (error.reason === "CHANNEL_PRIVATE"
-          ? " (Telegram answered CHANNEL_PRIVATE: the account was removed from this channel, or it became private; " +
-            "what was fetched before stays cached, and a request after re-joining resumes from it)"
-          : "")
-      }
+      return { kind: "NotFound", detail: error.message }
     case "UserNotFound":
-      return {
-        kind: "BadRequest",
-        detail: `Invalid parameter 'from_user': user ${error.userId} is not known to this account ` +
-          "(not in its dialogs, nor among this chat's members or recent senders)"
-      }
+      return { kind: "BadRequest", detail: `Invalid parameter 'from_user': ${Str.uncapitalize(error.message)}` }
     case "TelegramUnavailable":
-      return { kind: "BadGateway", detail: `Telegram could not be reached: ${error.reason}` }
+      return { kind: "BadGateway", detail: error.message }
     case "TelegramRpcError":
       return error.code === 400
         ? { kind: "BadRequest", detail: `Telegram rejected the request: ${error.message}` }
@@ -52,8 +67,8 @@ export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFou
   }
 }
 
-export const folderNotFoundDetail = (error: FolderNotFound) =>
-  `Folder '${error.folder}' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)`
+export const folderNotFoundDetail = (error: FolderNotFound, way: WayIn) =>
+  `Folder '${error.folder}' not found: give a folder id or title from ${way.folders} (0 is All Chats)`
 
 /** MediaLookup's MediaNotFound and MediaNotDownloaded, as far as their wording needs them. */
 export type MediaUnavailable =
@@ -67,13 +82,13 @@ export type MediaUnavailable =
   }
 
 /** A media file that cannot be served: what became of it, and what the client can do about it. */
-export const mediaNotAvailableDetail = (error: MediaUnavailable): string => {
+export const mediaNotAvailableDetail = (error: MediaUnavailable, way: WayIn): string => {
   if (error._tag === "MediaNotFound") return `No media file with id '${error.uuid}' for this account`
   const { path, reason, status, uuid } = error
   switch (status) {
     case "skipped":
       return `Media ${uuid} was not downloaded: skipped by settings (${reason ?? "unknown reason"}). ` +
-        "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
+        way.allowMedia
     case "pending":
       return `Media ${uuid} has not been downloaded yet: request the dialog's history again to fetch it`
     case "failed":

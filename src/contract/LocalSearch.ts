@@ -27,10 +27,11 @@ import type { MediaIndexError } from "../ports/MediaIndex.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
 import type { SearchIndexError } from "../ports/SearchIndex.js"
 import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import type { DialogId } from "../domain/Ids.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import { CoveredRange } from "./CacheStatus.js"
-import { type FailureDetail, folderNotFoundDetail, historyRangeDetail, telegramFailure } from "./FailureDetails.js"
+import { type FailureDetail, folderNotFoundDetail, historyRangeDetail, telegramFailure, type WayIn } from "./FailureDetails.js"
 import { detailsView } from "./MessageDetails.js"
 import { messageCoreView, MessageSearchResult } from "./Messages.js"
 
@@ -145,7 +146,7 @@ export const localSearchRequest = (
   shared: SharedSearchParams,
   source: LocalSource,
   options: LocalSearchOptions,
-  scope: { readonly dialogIds: ReadonlyArray<number> | null; readonly folder: string | null; readonly senderId: number | null }
+  scope: { readonly dialogIds: ReadonlyArray<DialogId> | null; readonly folder: string | null; readonly senderId: number | null }
 ): LocalSearchRequest => ({
   query: shared.query,
   dialogIds: scope.dialogIds,
@@ -183,14 +184,14 @@ export type LocalSearchFailure =
   | MediaIndexError
 
 /** A cache search's failure for the client; null for our own faults (storage: a 500 / internal error). */
-export const localSearchFailure = (error: LocalSearchFailure): FailureDetail | null => {
+export const localSearchFailure = (error: LocalSearchFailure, way: WayIn): FailureDetail | null => {
   switch (error._tag) {
     case "InvalidSearchQuery":
       return { kind: "BadRequest", detail: invalidQueryDetail(error.reason) }
     case "EnsureTooBroad":
       return { kind: "BadRequest", detail: error.message }
     case "FolderNotFound":
-      return { kind: "NotFound", detail: folderNotFoundDetail(error) }
+      return { kind: "NotFound", detail: folderNotFoundDetail(error, way) }
     case "InvalidHistoryRequest":
       return {
         kind: "BadRequest",
@@ -201,6 +202,6 @@ export const localSearchFailure = (error: LocalSearchFailure): FailureDetail | n
     case "MediaIndexError":
       return null
     default:
-      return telegramFailure(error)
+      return telegramFailure(error, way)
   }
 }

@@ -11,11 +11,12 @@
  */
 import { Data, Either } from "effect"
 import type { DialogRecord, FolderRule } from "./Dialog.js"
+import { DialogId } from "./Ids.js"
 import { type FolderSelection, isAllChats, resolveFolder, selectionContains } from "./FolderMembership.js"
 
 export type ScopeEntry =
   | { readonly _tag: "Folder"; readonly folder: string }
-  | { readonly _tag: "Dialog"; readonly dialogId: number }
+  | { readonly _tag: "Dialog"; readonly dialogId: DialogId }
 
 /** The dialogs any of the entries admits. */
 export interface LimitedScope {
@@ -69,7 +70,7 @@ export const parseScopeEntry = (input: string): Either.Either<ScopeEntry, Invali
     if (!Number.isSafeInteger(id) || id === 0) {
       return Either.left(new InvalidScope({ input, reason: "dialog:<id> takes a marked dialog id, e.g. dialog:-1001234567890" }))
     }
-    return Either.right({ _tag: "Dialog", dialogId: id })
+    return Either.right({ _tag: "Dialog", dialogId: DialogId(id) })
   }
   return Either.left(new InvalidScope({ input, reason: "expected folder:<id or title> or dialog:<id>" }))
 }
@@ -142,7 +143,7 @@ const partAdmits = (part: LimitedScope, folders: ReadonlyArray<FolderRule>): (di
 export const scopeAdmitsId = (
   scope: AccessScope,
   folders: ReadonlyArray<FolderRule>,
-  dialogId: number,
+  dialogId: DialogId,
   record: DialogRecord | undefined
 ): boolean => {
   if (record !== undefined) return scopeAdmits(scope, folders)(record)

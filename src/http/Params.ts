@@ -2,7 +2,7 @@
  * Query and path parameter schemas shared by the endpoints. Each failure
  * message is written for the person reading the 400's `detail`.
  */
-import { Either, ParseResult, Schema } from "effect"
+import { Either, identity, Option, ParseResult, Schema } from "effect"
 import { formatIsoDate, parseDateInput } from "../domain/Dates.js"
 
 const TRUE = ["true", "1", "yes", "on"]
@@ -105,10 +105,38 @@ export const SessionNameBody = Schema.String.annotations({
 })
 
 /**
- * An optional parameter with the value it takes when absent, shown in
- * /openapi.json; the handler applies the same value (from the same constant).
- * (`Schema.optionalWith({ default })` would apply it in the decoding, but its
- * JSON Schema loses the parameter's description and writes the default as a
- * number where the parameter is text.)
+ * An optional parameter with the value it takes when absent: the decoding
+ * applies it (the handler gets a complete value) and /openapi.json shows it.
+ * Not `Schema.optionalWith({ default })`: its JSON Schema takes the decoded
+ * side's title, description and default (the Int's "an integer", a number
+ * where the parameter is text) over the parameter's. Here the decoded side
+ * carries no annotation of its own, so the parameter keeps its description,
+ * and its default is written as the text a client sends.
  */
-export const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) => Schema.optional(schema.annotations({ default: value }))
+export const withDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+  Schema.optionalToRequired(schema.annotations({ default: value }), unannotatedType(schema), {
+    decode: Option.getOrElse(() => value),
+    encode: Option.some
+  })
+
+/**
+ * An optional parameter whose default /openapi.json shows but the decoding
+ * leaves out: for the few whose presence itself matters (the cache-only
+ * message search parameters, a 400 with source=telegram); their use case
+ * applies the default.
+ */
+export const documentedDefault = <A, I>(schema: Schema.Schema<A, I>, value: A) =>
+  Schema.optionalToOptional(schema.annotations({ default: value }), unannotatedType(schema), { decode: identity, encode: identity })
+
+/** The decoded side of a parameter, with no title, description or default to stand over the parameter's own. */
+const unannotatedType = <A, I>(schema: Schema.Schema<A, I>) =>
+  Schema.typeSchema(schema).annotations({ title: undefined, description: undefined, default: undefined })
+
+/**
+ * An optional parameter described where it is used. In a struct that also
+ * has `withDefault` parameters, an `optional(...).annotations(...)` would
+ * describe the decoded side only, and /openapi.json (written from the
+ * encoded side) would lose the description; this keeps it.
+ */
+export const optionalDescribed = <A, I>(schema: Schema.Schema<A, I>, description: string) =>
+  Schema.optionalToOptional(schema, unannotatedType(schema), { decode: identity, encode: identity }).annotations({ description })

@@ -4,11 +4,12 @@
  * dialog as 404, Telegram unreachable as 502.
  */
 import { Effect } from "effect"
-import { type FailureDetail, telegramFailure } from "../contract/FailureDetails.js"
-import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import { type FailureDetail, HTTP_WAY_IN, revokedDetail as revokedDetailOf, telegramFailure } from "../contract/FailureDetails.js"
+import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 import { BadGateway, BadRequest, NotFound, RateLimited, Unauthorized } from "./ApiErrors.js"
 
-export { revokedDetail } from "../contract/FailureDetails.js"
+/** A revoked login's detail, telling the route that logs in again. */
+export const revokedDetail = (error: SessionRevoked) => revokedDetailOf(error, HTTP_WAY_IN)
 
 /** The contract's wording (src/contract/FailureDetails.ts) as the API error of its kind. */
 export const failureToHttp = (failure: FailureDetail) => {
@@ -26,7 +27,7 @@ export const failureToHttp = (failure: FailureDetail) => {
   }
 }
 
-export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => failureToHttp(telegramFailure(error))
+export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => failureToHttp(telegramFailure(error, HTTP_WAY_IN))
 
 export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound | UserNotFound, R>) =>
   Effect.mapError(effect, telegramErrorToHttp)

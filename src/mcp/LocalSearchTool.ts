@@ -18,12 +18,14 @@ import {
   SearchCoverage,
   type SharedSearchParams
 } from "../contract/LocalSearch.js"
+import { MCP_WAY_IN } from "../contract/FailureDetails.js"
 import { MessageSearchResponse, MessageSearchResult } from "../contract/Messages.js"
 import type { AccessScope } from "../domain/AccessScope.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { CACHE_ONLY_ARGS, type SearchMessagesArgs } from "./ToolInputs.js"
 import { badArguments, ToolFailure } from "./ToolRegistry.js"
 import { fenceFor, inline } from "./Transcript.js"
+import { DialogId } from "../domain/Ids.js"
 
 /**
  * The tool's output: Telegram's answer (the contract's MessageSearchResponse),
@@ -99,7 +101,7 @@ export const localRequestOf = (
   source: LocalSource,
   shared: SharedSearchParams
 ): LocalSearchRequest => {
-  const named = [...(args.dialog_id === undefined ? [] : [args.dialog_id]), ...(args.dialog_ids ?? [])]
+  const named = [...(args.dialog_id === undefined ? [] : [args.dialog_id]), ...(args.dialog_ids ?? [])].map(DialogId)
   const folder = args.folder === undefined ? "" : String(args.folder).trim()
   return localSearchRequest(shared, source, args, {
     dialogIds: named.length === 0 ? null : named,
@@ -113,7 +115,7 @@ export const searchCache = (session: SessionName, scope: AccessScope, request: L
   Effect.gen(function*() {
     const cache = yield* CacheSearch
     const answer = yield* Effect.catchAll(cache.search(session, scope, request), (error) => {
-      const failure = localSearchFailure(error)
+      const failure = localSearchFailure(error, MCP_WAY_IN)
       return failure === null ? Effect.die(error) : Effect.fail(new ToolFailure(failure))
     })
     const view = localSearchView(request.query, request, answer)

@@ -15,8 +15,9 @@ import { Effect, Option, Schema, Stream } from "effect"
 import { type HistoryError, type HistoryEvent, type HistoryRequest } from "../app/HistorySync.js"
 import { ScopedAccess } from "../app/ScopedAccess.js"
 import { historyMessageView, type HistoryMessageView, HistoryMessage } from "../contract/Messages.js"
-import { telegramFailure } from "../contract/FailureDetails.js"
+import { MCP_WAY_IN, telegramFailure } from "../contract/FailureDetails.js"
 import type { DialogRecord } from "../domain/Dialog.js"
+import { DialogId } from "../domain/Ids.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
 import { decodeCursor, encodeCursor, type HistoryCursor } from "./HistoryCursor.js"
 import type { McpCallShape } from "./McpCall.js"
@@ -44,7 +45,7 @@ export type HistoryPage = typeof HistoryPage.Type
 
 /** What one page reads, from the arguments or the cursor. */
 interface PagePlan {
-  readonly dialogId: number
+  readonly dialogId: DialogId
   readonly start: number | null
   readonly end: number | null
   readonly reverse: boolean
@@ -59,7 +60,7 @@ const planOf = (args: ReadHistoryArgs): Effect.Effect<PagePlan, ReturnType<typeo
   const budget = args.max_tokens ?? READ_HISTORY_DEFAULT_TOKENS
   if (args.cursor === undefined) {
     return Effect.succeed({
-      dialogId: args.dialog_id,
+      dialogId: DialogId(args.dialog_id),
       start: args.start_date ?? null,
       end: args.end_date ?? null,
       reverse: args.reverse ?? false,
@@ -81,7 +82,7 @@ const planOf = (args: ReadHistoryArgs): Effect.Effect<PagePlan, ReturnType<typeo
       badArguments("Invalid argument 'cursor': it continues a read with another start_date, end_date or reverse; omit them with a cursor")
     )
   }
-  return Effect.succeed({ ...c, format, budget })
+  return Effect.succeed({ ...c, dialogId: DialogId(c.dialogId), format, budget })
 }
 
 /**
@@ -204,7 +205,7 @@ const fillPage = (plan: PagePlan, call: McpCallShape, dialog: DialogRecord | nul
           return yield* historyToolFailure(error, plan.end)
         }
         // What is in stays; the cursor resumes after it once Telegram answers again.
-        return page.finish(true, `Stopped early: ${telegramFailure(error).detail}`)
+        return page.finish(true, `Stopped early: ${telegramFailure(error, MCP_WAY_IN).detail}`)
       }
       for (const event of next.right) {
         if (event._tag === "Progress") {

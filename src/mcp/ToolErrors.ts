@@ -1,13 +1,14 @@
 /**
  * The use cases' errors as tool failures, in the contract's wording
  * (src/contract/FailureDetails.ts), the same `detail` the HTTP API answers
- * with. Our own storage failing is a defect: logged, answered "Internal
+ * with, but for the hints that name a way in (MCP_WAY_IN: tools, not routes). Our own storage failing is a defect: logged, answered "Internal
  * error", never something the client could fix.
  */
 import { Effect } from "effect"
 import {
   folderNotFoundDetail,
   historyRangeDetail,
+  MCP_WAY_IN,
   mediaNotAvailableDetail,
   telegramFailure
 } from "../contract/FailureDetails.js"
@@ -17,11 +18,11 @@ import type { FolderNotFound } from "../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 import { ToolFailure } from "./ToolRegistry.js"
 
-export const telegramToolFailure = (error: TelegramError | PeerNotFound | UserNotFound) => new ToolFailure(telegramFailure(error))
+export const telegramToolFailure = (error: TelegramError | PeerNotFound | UserNotFound) => new ToolFailure(telegramFailure(error, MCP_WAY_IN))
 
 export const searchToolFailure = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"
-    ? new ToolFailure({ kind: "NotFound", detail: folderNotFoundDetail(error) })
+    ? new ToolFailure({ kind: "NotFound", detail: folderNotFoundDetail(error, MCP_WAY_IN) })
     : telegramToolFailure(error)
 
 /** A history failure as a tool failure; `endDate` as asked (the range's wording depends on it). */
@@ -46,7 +47,7 @@ export const mediaToolFailure = (error: MediaLookupError): Effect.Effect<never, 
   switch (error._tag) {
     case "MediaNotFound":
     case "MediaNotDownloaded":
-      return Effect.fail(new ToolFailure({ kind: "NotFound", detail: mediaNotAvailableDetail(error) }))
+      return Effect.fail(new ToolFailure({ kind: "NotFound", detail: mediaNotAvailableDetail(error, MCP_WAY_IN) }))
     case "MediaIndexError":
     case "MediaFileError":
       return Effect.die(error)

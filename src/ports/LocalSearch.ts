@@ -19,7 +19,7 @@ export type LocalSort = "relevance" | "date"
 export interface LocalSearchRequest {
   readonly query: string
   /** Only these dialogs; null for no such filter. */
-  readonly dialogIds: ReadonlyArray<number> | null
+  readonly dialogIds: ReadonlyArray<DialogId> | null
   /** Only the members of this folder (id or title, as in dialog search); null for no such filter. */
   readonly folder: string | null
   /** Only messages dated before (epoch seconds, exclusive; the contract's `start_date`); null for now. */

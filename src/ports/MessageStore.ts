@@ -158,7 +158,7 @@ export interface MessageStoreService {
   /** A fresh locator (Telegram's file references expire) for the same file. */
   readonly updateMediaLocator: (
     key: DialogKey,
-    messageId: number,
+    messageId: MessageId,
     locator: string
   ) => Effect.Effect<void, MessageStoreError>
 }

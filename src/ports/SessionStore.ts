@@ -8,7 +8,11 @@ import type { SessionName } from "../domain/SessionName.js"
 export class SessionStoreFailed extends Data.TaggedError("SessionStoreFailed")<{
   readonly operation: string
   readonly cause: unknown
-}> {}
+}> {
+  override get message() {
+    return `Could not ${this.operation}: ${String(this.cause)}`
+  }
+}
 
 export interface SessionStoreService {
   readonly exists: (name: SessionName) => Effect.Effect<boolean, SessionStoreFailed>

@@ -8,7 +8,11 @@ import type { Settings, SettingsPatch } from "../domain/Settings.js"
 export class SettingsPersistFailed extends Data.TaggedError("SettingsPersistFailed")<{
   readonly path: string
   readonly cause: unknown
-}> {}
+}> {
+  override get message() {
+    return `Could not save the settings to ${this.path}: ${String(this.cause)}`
+  }
+}
 
 export interface SettingsStoreService {
   readonly get: Effect.Effect<Settings>

@@ -14,38 +14,69 @@ import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 export class FloodWait extends Data.TaggedError("FloodWait")<{
   readonly seconds: number
   readonly method: string
-}> {}
+}> {
+  override get message() {
+    return `Telegram rate limit on ${this.method}: retry after ${this.seconds} s`
+  }
+}
 
 /** The saved login no longer works (AUTH_KEY_UNREGISTERED, SESSION_REVOKED, USER_DEACTIVATED). */
 export class SessionRevoked extends Data.TaggedError("SessionRevoked")<{
   readonly session: string
   readonly reason: string
-}> {}
+}> {
+  override get message() {
+    return `Telegram no longer accepts the login (${this.reason})`
+  }
+}
 
 /** The account cannot see that dialog. */
 export class PeerNotFound extends Data.TaggedError("PeerNotFound")<{
-  readonly dialogId: number
+  readonly dialogId: DialogId
   /** Telegram's word for it, when Telegram refused (e.g. CHANNEL_PRIVATE: the account was removed from the channel). */
   readonly reason?: string
-}> {}
+}> {
+  override get message() {
+    return `Dialog ${this.dialogId} not found: this account cannot see it` + (this.reason === "CHANNEL_PRIVATE"
+      ? " (Telegram answered CHANNEL_PRIVATE: the account was removed from this channel, or it became private; " +
+        "what was fetched before stays cached, and a request after re-joining resumes from it)"
+      : "")
+  }
+}
 
 /** A user id given as a filter (search `from_user`) that the account cannot name: not in its dialogs, chats or results. */
 export class UserNotFound extends Data.TaggedError("UserNotFound")<{
   readonly userId: number
-}> {}
+}> {
+  override get message() {
+    return `User ${this.userId} is not known to this account (not in its dialogs, nor among this chat's members or recent senders)`
+  }
+}
 
 /** Telegram could not be reached (network, timeouts, no session file). */
 export class TelegramUnavailable extends Data.TaggedError("TelegramUnavailable")<{
   readonly reason: string
   readonly cause?: unknown
-}> {}
+}> {
+  override get message() {
+    return `Telegram could not be reached: ${this.reason}`
+  }
+}
 
-/** Any other error Telegram answered with. */
+/**
+ * Any other error Telegram answered with. Its `message` is Telegram's own
+ * word (e.g. PHONE_NUMBER_INVALID), which callers match on; `describe`
+ * gives the sentence.
+ */
 export class TelegramRpcError extends Data.TaggedError("TelegramRpcError")<{
   readonly code: number
   readonly message: string
   readonly method: string
-}> {}
+}> {
+  get describe() {
+    return `Telegram answered ${this.code} ${this.message}`
+  }
+}
 
 /**
  * Told each time the adapter waits out a rate limit in place, so a caller
@@ -62,18 +93,7 @@ export type TelegramError = FloodWait | SessionRevoked | TelegramUnavailable | T
  * driving adapters add what their user can do about it (an HTTP status,
  * the route that logs in again).
  */
-export const describeTelegramError = (e: TelegramError): string => {
-  switch (e._tag) {
-    case "FloodWait":
-      return `Telegram rate limit on ${e.method}: retry after ${e.seconds} s`
-    case "SessionRevoked":
-      return `Telegram no longer accepts the login (${e.reason})`
-    case "TelegramRpcError":
-      return `Telegram answered ${e.code} ${e.message}`
-    case "TelegramUnavailable":
-      return `Telegram could not be reached: ${e.reason}`
-  }
-}
+export const describeTelegramError = (e: TelegramError): string => e._tag === "TelegramRpcError" ? e.describe : e.message
 
 export interface AccountInfo {
   readonly userId: AccountId

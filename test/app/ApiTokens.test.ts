@@ -13,6 +13,7 @@ import { ApiTokens, matchToken, tokenDigest } from "../../src/app/ApiTokens.js"
 import type { NamedToken, TokenName } from "../../src/domain/NamedToken.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
 import { TokenStore } from "../../src/ports/TokenStore.js"
+import { DialogId } from "../../src/domain/Ids.js"
 
 const memoryStore = Layer.effect(
   TokenStore,
@@ -57,7 +58,7 @@ describe("ApiTokens", () => {
     Effect.gen(function*() {
       const tokens = yield* ApiTokens
       const store = yield* TokenStore
-      const created = yield* tokens.create({ name: name("agent"), sessions: [me], scopes: [{ _tag: "Dialog", dialogId: -5 }] })
+      const created = yield* tokens.create({ name: name("agent"), sessions: [me], scopes: [{ _tag: "Dialog", dialogId: DialogId(-5) }] })
       const plain = Redacted.value(created.token)
       expect(String(created.token)).not.toContain(plain)
       const [record] = yield* store.current

@@ -13,8 +13,9 @@ import { defaultSettings } from "../../src/domain/Settings.js"
 import { SettingsStore } from "../../src/ports/SettingsStore.js"
 import { message } from "../adapters/sqlite/MessageFixtures.js"
 import { TelegramFake } from "./HistoryTelegramFake.js"
+import { DialogId } from "../../src/domain/Ids.js"
 
-const DIALOG = -1001234567890
+const DIALOG = DialogId(-1001234567890)
 const JAN = Date.UTC(2024, 0, 1) / 1000
 
 const history = (fake: TelegramFake) =>

@@ -15,7 +15,7 @@ import { MessageStore } from "../../src/ports/MessageStore.js"
 import { document, message, photo, webPage } from "../adapters/sqlite/MessageFixtures.js"
 import { bytesOf, TelegramFake } from "./HistoryTelegramFake.js"
 import { DIALOG, generate, idsOf, JAN, key, messagesOf, setup } from "./HistorySyncSetup.js"
-import { AccountId, MessageId } from "../../src/domain/Ids.js"
+import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
 
 const FEB = Date.UTC(2024, 1, 1) / 1000
 const JUN = Date.UTC(2024, 5, 1) / 1000
@@ -53,7 +53,7 @@ describe("HistorySync", () => {
       const fake = new TelegramFake()
       fake.set(777000, generate(1, 5, JAN))
       const env = yield* setup(fake)
-      const result = yield* Effect.either(env.events({ dialogId: 777000 }))
+      const result = yield* Effect.either(env.events({ dialogId: DialogId(777000) }))
       expect(result._tag === "Left" && result.left._tag).toBe("PeerNotFound")
       expect(fake.calls.length).toBe(0)
     }))
@@ -419,7 +419,7 @@ describe("HistorySync", () => {
       // Would otherwise emit empty chunks for ever.
       expect(yield* failure({ chunkSize: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
       expect(yield* failure({ chunkSize: 2.5 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "chunkSize" })
-      expect(yield* failure({ dialogId: 0 })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "dialogId" })
+      expect(yield* failure({ dialogId: DialogId(0) })).toMatchObject({ _tag: "InvalidHistoryRequest", field: "dialogId" })
       expect(fake.calls.length).toBe(0)
     }))
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest"
 import { ENSURE_MAX_DIALOGS, EnsureTooBroad, type LocalSearchRequest } from "../../src/ports/LocalSearch.js"
 import { localSearchFailure, localSearchView } from "../../src/contract/LocalSearch.js"
+import { HTTP_WAY_IN } from "../../src/contract/FailureDetails.js"
 import { FolderNotFound } from "../../src/domain/FolderMembership.js"
 import { DialogId } from "../../src/domain/Ids.js"
 import { InvalidSearchQuery, parseSearchQuery } from "../../src/domain/TextSearch.js"
@@ -22,17 +23,17 @@ const request: LocalSearchRequest = {
 
 describe("localSearchFailure", () => {
   it("a client's mistakes are 400/404 in the contract's words; Telegram's as Telegram search's; storage is ours (null)", () => {
-    expect(localSearchFailure(new InvalidSearchQuery({ reason: "unbalanced quote" }))).toEqual({
+    expect(localSearchFailure(new InvalidSearchQuery({ reason: "unbalanced quote" }), HTTP_WAY_IN)).toEqual({
       kind: "BadRequest", detail: "Invalid parameter 'q': unbalanced quote"
     })
-    const broad = localSearchFailure(new EnsureTooBroad({ dialogs: ENSURE_MAX_DIALOGS + 5 }))
+    const broad = localSearchFailure(new EnsureTooBroad({ dialogs: ENSURE_MAX_DIALOGS + 5 }), HTTP_WAY_IN)
     expect(broad?.kind).toBe("BadRequest")
     expect(broad?.detail).toMatch(new RegExp(`^ensure=true fills at most ${ENSURE_MAX_DIALOGS} dialogs at once; this search covers 25`))
-    expect(localSearchFailure(new FolderNotFound({ folder: "Nope" }))).toMatchObject({ kind: "NotFound", detail: expect.stringMatching(/^Folder 'Nope' not found/) })
-    expect(localSearchFailure(new PeerNotFound({ dialogId: 5 }))).toMatchObject({ kind: "NotFound" })
-    expect(localSearchFailure(new FloodWait({ seconds: 30, method: "messages.Search" }))).toMatchObject({ kind: "RateLimited", retryAfter: 30 })
-    expect(localSearchFailure(new MessageStoreError({ operation: "read", cause: "disk" }))).toBeNull()
-    expect(localSearchFailure(new SearchIndexError({ operation: "search", cause: "disk" }))).toBeNull()
+    expect(localSearchFailure(new FolderNotFound({ folder: "Nope" }), HTTP_WAY_IN)).toMatchObject({ kind: "NotFound", detail: expect.stringMatching(/^Folder 'Nope' not found/) })
+    expect(localSearchFailure(new PeerNotFound({ dialogId: DialogId(5) }), HTTP_WAY_IN)).toMatchObject({ kind: "NotFound" })
+    expect(localSearchFailure(new FloodWait({ seconds: 30, method: "messages.Search" }), HTTP_WAY_IN)).toMatchObject({ kind: "RateLimited", retryAfter: 30 })
+    expect(localSearchFailure(new MessageStoreError({ operation: "read", cause: "disk" }), HTTP_WAY_IN)).toBeNull()
+    expect(localSearchFailure(new SearchIndexError({ operation: "search", cause: "disk" }), HTTP_WAY_IN)).toBeNull()
   })
 })
 

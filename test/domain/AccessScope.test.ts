@@ -87,11 +87,11 @@ describe("AccessScope", () => {
 
   it("admits an id the account no longer lists only by an explicit entry or a folder's own lists", () => {
     const scope = limitedTo([entry("folder:2"), entry("dialog:-77")])
-    expect(scopeAdmitsId(scope, [work], -77, undefined)).toBe(true)
-    expect(scopeAdmitsId(scope, [work], -1001, undefined)).toBe(true)
-    expect(scopeAdmitsId(scope, [work], -4, undefined)).toBe(false)
-    expect(scopeAdmitsId(scope, [work], -4, dialogs[2])).toBe(true)
-    expect(scopeAdmitsId(everything, [], 123, undefined)).toBe(true)
+    expect(scopeAdmitsId(scope, [work], DialogId(-77), undefined)).toBe(true)
+    expect(scopeAdmitsId(scope, [work], DialogId(-1001), undefined)).toBe(true)
+    expect(scopeAdmitsId(scope, [work], DialogId(-4), undefined)).toBe(false)
+    expect(scopeAdmitsId(scope, [work], DialogId(-4), dialogs[2])).toBe(true)
+    expect(scopeAdmitsId(everything, [], DialogId(123), undefined)).toBe(true)
   })
 
   it("lists the folders a scope names, once each", () => {
@@ -114,8 +114,8 @@ describe("AccessScope", () => {
     expect(narrowScope(token, everything)).toBe(token)
     expect(narrowScope(everything, everything)).toEqual(everything)
     // Unlisted ids: each part must admit them on its own.
-    expect(scopeAdmitsId(both, [work], -1001, undefined)).toBe(true)
-    expect(scopeAdmitsId(narrowScope(token, limitedTo([entry("dialog:-77")])), [work], -77, undefined)).toBe(false)
+    expect(scopeAdmitsId(both, [work], DialogId(-1001), undefined)).toBe(true)
+    expect(scopeAdmitsId(narrowScope(token, limitedTo([entry("dialog:-77")])), [work], DialogId(-77), undefined)).toBe(false)
     // Folders: those every part names; All Chats only when every part names it.
     expect(foldersInScope(narrowScope(limitedTo([entry("folder:Work")]), limitedTo([entry("folder:2")])), [work])).toEqual([work])
     expect(foldersInScope(both, [work])).toEqual([])

@@ -157,7 +157,7 @@ describe("tgsc-auth", () => {
     }))
 
     expect(await exists.exited).toBe(1)
-    expect(exists.stderr()).toMatch(/session 'cli-alice' already exists.*--force/)
+    expect(exists.stderr()).toMatch(/Session 'cli-alice' already exists.*--force/)
     for (const cli of bad) {
       expect(await cli.exited).toBe(2)
       expect(cli.stderr()).toMatch(/Invalid session name/)

@@ -10,12 +10,12 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Logger, Stream } from "effect"
-import { HistorySync, sessionName, SessionStore, SettingsStore, TgscLive } from "../../src/index.js"
+import { DialogId, HistorySync, sessionName, SessionStore, SettingsStore, TgscLive } from "../../src/index.js"
 import { document, message, photo } from "../adapters/sqlite/MessageFixtures.js"
 import { TelegramFake } from "../app/HistoryTelegramFake.js"
 import { notPrivate, walkDataDir } from "../support/DataDirModes.js"
 
-const DIALOG = -1001234567890
+const DIALOG = DialogId(-1001234567890)
 const JAN = Date.UTC(2024, 0, 1) / 1000
 
 const tempDataDir = Effect.acquireRelease(

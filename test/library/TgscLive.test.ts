@@ -10,6 +10,7 @@ import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Data, Effect, Exit, Layer, Stream } from "effect"
 import {
+  DialogId,
   HistorySync,
   type MediaIndex,
   MediaLookup,
@@ -23,7 +24,7 @@ import {
 import { document, message, photo } from "../adapters/sqlite/MessageFixtures.js"
 import { bytesOf, TelegramFake } from "../app/HistoryTelegramFake.js"
 
-const DIALOG = -1001234567890
+const DIALOG = DialogId(-1001234567890)
 const JAN = Date.UTC(2024, 0, 1) / 1000
 const alice = sessionName("alice").pipe(Effect.orDie)
 

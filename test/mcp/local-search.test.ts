@@ -86,7 +86,9 @@ describe("search_messages with source cache or auto", () => {
     await expectError({ query: "x", source: "cache", offset: 10_001 }, /^Invalid argument 'offset'/)
     const folder = await rest("/api/v3/search/messages?q=x&source=cache&folder=Nope")
     expect(folder.status).toBe(404)
-    await expectError({ query: "x", source: "cache", folder: "Nope" }, folder.body.detail)
+    expect(folder.body.detail).toMatch(/from GET \/api\/v3\/folders /)
+    // The same wording, but an MCP client is told the tool, not the route.
+    await expectError({ query: "x", source: "cache", folder: "Nope" }, folder.body.detail.replace("GET /api/v3/folders", "the list_folders tool"))
   })
 
   it("X-Tgsc-Scope: another dialog's hits and coverage never show; naming it is not found", async () => {

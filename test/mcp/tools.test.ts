@@ -169,14 +169,15 @@ describe("search_dialogs and list_folders", () => {
     }
   })
 
-  it("refuses unknown or invalid arguments, and an unknown folder in the REST wording", async () => {
+  it("refuses unknown or invalid arguments, and an unknown folder in the REST wording but naming list_folders, not a route", async () => {
     await expectError("search_dialogs", { q: "crypto" }, /^Unknown argument 'q': the arguments are query, match, min_score, type,/)
     await expectError("search_dialogs", { limit: 0 }, "Invalid argument 'limit': must be an integer between 1 and 500, got 0")
     await expectError("search_dialogs", { type: ["martian"] }, /^Invalid argument 'type': must be one of user, group/)
     await expectError("search_dialogs", { last_message_after: "yesterday" }, /^Invalid argument 'last_message_after': Invalid date format/)
     const missing = await rest("/api/v3/search/dialogs?folder=Nowhere")
     expect(missing.status).toBe(404)
-    await expectError("search_dialogs", { folder: "Nowhere" }, missing.body.detail)
+    expect(missing.body.detail).toBe("Folder 'Nowhere' not found: give a folder id or title from GET /api/v3/folders (0 is All Chats)")
+    await expectError("search_dialogs", { folder: "Nowhere" }, missing.body.detail.replace("GET /api/v3/folders", "the list_folders tool"))
   })
 
   it("lists folders as GET /api/v3/folders does, wrapped as {folders}", async () => {

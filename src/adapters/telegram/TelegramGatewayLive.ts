@@ -179,7 +179,7 @@ export const TelegramGatewayLive = Layer.scoped(
         call(session, "messages.GetDialogs", () => connection.client.invoke(dialogsRequest(request)), connection))
 
     /** The input peer of a dialog the account can see; loads the dialog list once if needed. */
-    const resolvePeer = (session: SessionName, connection: Connection, dialogId: number) =>
+    const resolvePeer = (session: SessionName, connection: Connection, dialogId: DialogId) =>
       Effect.gen(function*() {
         if (dialogId === markPeerId("user", connection.account.userId)) return new Api.InputPeerSelf() as Api.TypeInputPeer
         const known = connection.peers.get(dialogId)
@@ -241,7 +241,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
     const peerCall = <A>(
       session: SessionName,
-      dialogId: number,
+      dialogId: DialogId,
       method: string,
       run: (connection: Connection, peer: Api.TypeInputPeer) => Promise<A>
     ) =>
@@ -256,7 +256,7 @@ export const TelegramGatewayLive = Layer.scoped(
 
     const history = (
       session: SessionName,
-      dialogId: number,
+      dialogId: DialogId,
       request: { offsetId: number; offsetDate: number; addOffset: number; limit: number; minId: number; maxId: number }
     ) =>
       peerCall(session, dialogId, "messages.GetHistory", async (connection, peer) => {

@@ -1,14 +1,14 @@
 /** The QR login routes: thin mapping from HTTP to the QrLogins use case. */
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Either } from "effect"
+import { Effect, Either, String as Str } from "effect"
 import QRCode from "qrcode"
 import { validateSessionName } from "../../domain/SessionName.js"
+import type { LoginNotFound } from "../../app/PendingLogins.js"
 import { type LoginState, QrLogins } from "../../app/QrLogins.js"
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
 import { cancelStep, passwordStep } from "./LoginSteps.js"
-import { describeTelegramError } from "../../ports/TelegramGateway.js"
 
 /** The use case's words, with the route that takes the next step where there is one. */
 const messageOf = (s: LoginState): string => {
@@ -32,15 +32,15 @@ const view = (s: LoginState) => ({
   message: messageOf(s)
 })
 
-const notFound = (token: string) =>
-  new NotFound({ detail: `QR login ${token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed` })
+/** The use case's LoginNotFound, as the QR login's. */
+const notFound = (e: LoginNotFound) => new NotFound({ detail: `QR ${Str.uncapitalize(e.message)}` })
 
 export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers) =>
   Effect.gen(function*() {
     const logins = yield* QrLogins
     const currentQr = (token: string) =>
       logins.status(token).pipe(
-        Effect.mapError(() => notFound(token)),
+        Effect.mapError(notFound),
         Effect.flatMap((s) =>
           s.status === "pending" && s.qrUrl !== null
             ? Effect.succeed(s.qrUrl)
@@ -56,38 +56,24 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
           yield* requireTelegram
           const state = yield* logins.start(name.right, payload.force === true).pipe(
             Effect.catchTags({
-              SessionAlreadyExists: (e) =>
-                Effect.fail(
-                  new Conflict({ detail: `Session '${e.name}' already exists: send "force": true to log in again` })
-                ),
-              LoginAlreadyPending: (e) =>
-                Effect.fail(new Conflict({ detail: `A login for session '${e.name}' is already in progress` })),
+              SessionAlreadyExists: (e) => Effect.fail(new Conflict({ detail: `${e.message}: send "force": true to log in again` })),
+              LoginAlreadyPending: (e) => Effect.fail(new Conflict({ detail: e.message })),
               TooManyPendingLogins: (e) =>
                 Effect.fail(
-                  new RateLimited({
-                    detail: `Too many QR logins pending on this server (at most ${e.maxPending} at once): ` +
-                      `retry after ${e.retryAfterSeconds} seconds, or cancel one (DELETE /api/v3/auth/qr/{token})`,
-                    retryAfter: e.retryAfterSeconds
-                  })
+                  new RateLimited({ detail: `${e.message} (DELETE /api/v3/auth/qr/{token})`, retryAfter: e.retryAfterSeconds })
                 ),
-              LoginStartFailed: ({ error }) =>
-                error._tag === "FloodWait"
-                  ? Effect.fail(rateLimited(error.seconds))
-                  : Effect.fail(
-                    new BadGateway({
-                      detail: `Failed to connect to Telegram for QR login: ${describeTelegramError(error)}`
-                    })
-                  )
+              LoginStartFailed: (e) =>
+                Effect.fail(e.error._tag === "FloodWait" ? rateLimited(e.error.seconds) : new BadGateway({ detail: e.message }))
             })
           )
           return { token: state.token, qr_url: state.qrUrl ?? "", message: state.message }
         }))
       .handle("qrLoginStatus", ({ path }) =>
-        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(() => notFound(path.token))))
+        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(notFound)))
       .handle("submitQrPassword", ({ path, payload }) =>
-        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), () => notFound(path.token), view))
+        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), notFound, view))
       .handle("cancelQrLogin", ({ path }) =>
-        cancelStep(logins.cancel(path.token), "The login was cancelled: nothing was saved", () => notFound(path.token)))
+        cancelStep(logins.cancel(path.token), "The login was cancelled: nothing was saved", notFound))
       .handle("qrSvg", ({ path }) =>
         Effect.flatMap(currentQr(path.token), (url) =>
           Effect.promise(() => QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 }))))

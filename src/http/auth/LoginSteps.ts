@@ -1,7 +1,8 @@
 /**
  * The steps QR and phone-code logins share on the wire, answered the same
  * way for both: the 2FA password and the cancel. Both kinds of login are
- * PendingLogins underneath, so their errors are the same too.
+ * PendingLogins underneath, so their errors are the same too; the errors'
+ * own messages are the details.
  */
 import { Effect } from "effect"
 import type { LoginAlreadyFinished, LoginNotFound, NotAwaitingPassword } from "../../app/PendingLogins.js"
@@ -11,15 +12,15 @@ import { BadRequest, Conflict, type NotFound } from "../ApiErrors.js"
 export const passwordStep = <S, A>(
   password: string,
   submit: (password: string) => Effect.Effect<S, LoginNotFound | NotAwaitingPassword>,
-  notFound: () => NotFound,
+  notFound: (e: LoginNotFound) => NotFound,
   view: (state: S) => A
 ): Effect.Effect<A, BadRequest | NotFound | Conflict> =>
   password.length === 0
     ? Effect.fail(new BadRequest({ detail: "password must not be empty" }))
     : submit(password).pipe(
       Effect.catchTags({
-        LoginNotFound: () => Effect.fail(notFound()),
-        NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: `Cannot take a password now: ${e.reason}` }))
+        LoginNotFound: (e) => Effect.fail(notFound(e)),
+        NotAwaitingPassword: (e) => Effect.fail(new Conflict({ detail: e.message }))
       }),
       Effect.map(view)
     )
@@ -28,13 +29,12 @@ export const passwordStep = <S, A>(
 export const cancelStep = (
   cancel: Effect.Effect<unknown, LoginNotFound | LoginAlreadyFinished>,
   message: string,
-  notFound: () => NotFound
+  notFound: (e: LoginNotFound) => NotFound
 ): Effect.Effect<{ readonly status: "cancelled"; readonly message: string }, NotFound | Conflict> =>
   cancel.pipe(
     Effect.as({ status: "cancelled" as const, message }),
     Effect.catchTags({
-      LoginNotFound: () => Effect.fail(notFound()),
-      LoginAlreadyFinished: (e) =>
-        Effect.fail(new Conflict({ detail: `The login already ended (${e.status}): there is nothing to cancel` }))
+      LoginNotFound: (e) => Effect.fail(notFound(e)),
+      LoginAlreadyFinished: (e) => Effect.fail(new Conflict({ detail: e.message }))
     })
   )

@@ -5,10 +5,11 @@
  * masked).
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { Effect, Either, Redacted } from "effect"
-import { MAX_WRONG_CODES, type PhoneLoginState, PhoneLogins } from "../../app/PhoneLogins.js"
+import { Effect, Either, Redacted, String as Str } from "effect"
+import type { LoginNotFound } from "../../app/PendingLogins.js"
+import { MAX_WRONG_CODES, type NotAwaitingCode, type PhoneLoginState, PhoneLogins } from "../../app/PhoneLogins.js"
 import { validateSessionName } from "../../domain/SessionName.js"
-import { describeTelegramError, type FloodWait, type TelegramError } from "../../ports/TelegramGateway.js"
+import type { FloodWait, TelegramError } from "../../ports/TelegramGateway.js"
 import { TgscApi } from "../Api.js"
 import { BadGateway, BadRequest, Conflict, NotFound, RateLimited, rateLimited } from "../ApiErrors.js"
 import { requireTelegram } from "../RequireTelegram.js"
@@ -45,8 +46,8 @@ const view = (s: PhoneLoginState) => ({
   message: messageOf(s)
 })
 
-const notFound = (token: string) =>
-  new NotFound({ detail: `Phone login ${token.slice(0, 12)}... not found: it was cancelled, expired long ago, or never existed` })
+/** The use case's LoginNotFound, as the phone login's. */
+const notFound = (e: LoginNotFound) => new NotFound({ detail: `Phone ${Str.uncapitalize(e.message)}` })
 
 /** Telegram's FLOOD_WAIT: a 429 with Retry-After, its detail naming the wait, then what still stands (`afterWait`) if the login goes on. */
 const waitOf = (error: FloodWait, afterWait?: string): RateLimited => {
@@ -80,10 +81,10 @@ const CODE = /^[\p{L}\p{N} -]{1,64}$/u
 export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", (handlers) =>
   Effect.gen(function*() {
     const logins = yield* PhoneLogins
-    const notAwaiting = (token: string) => ({
-      LoginNotFound: () => Effect.fail(notFound(token)),
-      NotAwaitingCode: (e: { readonly reason: string }) => Effect.fail(new Conflict({ detail: `Cannot take a code now: ${e.reason}` }))
-    })
+    const notAwaiting = {
+      LoginNotFound: (e: LoginNotFound) => Effect.fail(notFound(e)),
+      NotAwaitingCode: (e: NotAwaitingCode) => Effect.fail(new Conflict({ detail: e.message }))
+    }
     return handlers
       .handle("startPhoneLogin", ({ payload }) =>
         Effect.gen(function*() {
@@ -93,32 +94,22 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
           yield* requireTelegram
           const state = yield* logins.start(name.right, Redacted.make(payload.phone), payload.force === true).pipe(
             Effect.catchTags({
-              PhoneNumberInvalid: (e) => Effect.fail(new BadRequest({ detail: e.reason })),
-              PhoneLoginUnsupported: () =>
-                Effect.fail(new BadGateway({ detail: "The Telegram adapter in use cannot log in by phone code: use the QR login" })),
-              SessionAlreadyExists: (e) =>
-                Effect.fail(new Conflict({ detail: `Session '${e.name}' already exists: send "force": true to log in again` })),
-              LoginAlreadyPending: (e) => Effect.fail(new Conflict({ detail: `A login for session '${e.name}' is already in progress` })),
+              PhoneNumberInvalid: (e) => Effect.fail(new BadRequest({ detail: e.message })),
+              PhoneLoginUnsupported: (e) => Effect.fail(new BadGateway({ detail: e.message })),
+              SessionAlreadyExists: (e) => Effect.fail(new Conflict({ detail: `${e.message}: send "force": true to log in again` })),
+              LoginAlreadyPending: (e) => Effect.fail(new Conflict({ detail: e.message })),
               TooManyPendingLogins: (e) =>
                 Effect.fail(
-                  new RateLimited({
-                    detail: `Too many logins pending on this server (at most ${e.maxPending} at once): ` +
-                      `retry after ${e.retryAfterSeconds} seconds, or cancel one (DELETE /api/v3/auth/phone/{token})`,
-                    retryAfter: e.retryAfterSeconds
-                  })
+                  new RateLimited({ detail: `${e.message} (DELETE /api/v3/auth/phone/{token})`, retryAfter: e.retryAfterSeconds })
                 ),
-              LoginStartFailed: ({ error }) =>
-                Effect.fail(
-                  refusalOf(error) ??
-                    new BadGateway({ detail: `Failed to connect to Telegram for the phone login: ${describeTelegramError(error)}` })
-                )
+              LoginStartFailed: (e) => Effect.fail(refusalOf(e.error) ?? new BadGateway({ detail: e.message }))
             })
           )
           const { error: _, username: __, ...started } = view(state)
           return { token: state.token, ...started, status: "code_required" as const }
         }))
       .handle("phoneLoginStatus", ({ path }) =>
-        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(() => notFound(path.token))))
+        logins.status(path.token).pipe(Effect.map(view), Effect.mapError(notFound)))
       .handle("submitPhoneCode", ({ path, payload }) =>
         Effect.gen(function*() {
           if (!CODE.test(payload.code.trim())) {
@@ -126,28 +117,13 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
           }
           const state = yield* logins.submitCode(path.token, Redacted.make(payload.code)).pipe(
             Effect.catchTags({
-              ...notAwaiting(path.token),
-              WrongCode: (e) =>
-                Effect.fail(
-                  new BadRequest({
-                    detail: `The code is wrong (PHONE_CODE_INVALID): ${e.attemptsLeft} attempt${e.attemptsLeft === 1 ? "" : "s"} left`
-                  })
-                ),
-              CodeExpired: () =>
-                Effect.fail(
-                  new BadRequest({
-                    detail: `The code has expired (PHONE_CODE_EXPIRED): ask for a new one with POST /api/v3/auth/phone/${path.token}/resend`
-                  })
-                ),
+              ...notAwaiting,
+              WrongCode: (e) => Effect.fail(new BadRequest({ detail: e.message })),
+              CodeExpired: (e) =>
+                Effect.fail(new BadRequest({ detail: `${e.message} with POST /api/v3/auth/phone/${path.token}/resend` })),
               CodeRefused: ({ error }) =>
                 Effect.fail(waitOf(error, "The code was not checked: the login still waits for it, submit it again then.")),
-              TooManyWrongCodes: (e) =>
-                Effect.fail(
-                  new BadRequest({
-                    detail: `The code is wrong (PHONE_CODE_INVALID) for the ${e.maxAttempts}th time: the login was ended; ` +
-                      `start a new one with ${START}`
-                  })
-                )
+              TooManyWrongCodes: (e) => Effect.fail(new BadRequest({ detail: `${e.message} with ${START}` }))
             })
           )
           return view(state)
@@ -156,14 +132,14 @@ export const PhoneAuthHandlersLive = HttpApiBuilder.group(TgscApi, "phoneAuth", 
         logins.resend(path.token).pipe(
           Effect.map(view),
           Effect.catchTags({
-            ...notAwaiting(path.token),
-            ResendRefused: ({ error }) =>
-              Effect.fail(refusalOf(error, "The login still waits for the code already sent.") ?? new BadGateway({ detail: `Telegram sent no new code: ${describeTelegramError(error)}` }))
+            ...notAwaiting,
+            ResendRefused: (e) =>
+              Effect.fail(refusalOf(e.error, "The login still waits for the code already sent.") ?? new BadGateway({ detail: e.message }))
           })
         ))
       .handle("submitPhonePassword", ({ path, payload }) =>
-        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), () => notFound(path.token), view))
+        passwordStep(payload.password, (password) => logins.submitPassword(path.token, password), notFound, view))
       .handle("cancelPhoneLogin", ({ path }) =>
-        cancelStep(logins.cancel(path.token), "The login was cancelled, its code withdrawn: nothing was saved", () => notFound(path.token)))
+        cancelStep(logins.cancel(path.token), "The login was cancelled, its code withdrawn: nothing was saved", notFound))
   })
 )

@@ -5,11 +5,12 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
-import { type DialogSearchParams, defaultDialogSearchParams } from "../../domain/DialogFilters.js"
+import type { DialogSearchParams } from "../../domain/DialogFilters.js"
+import { dialogSearchRequest } from "../../contract/Dialogs.js"
 import type { FolderNotFound } from "../../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError } from "../../ports/TelegramGateway.js"
 import { DialogSearch } from "../../app/DialogSearch.js"
-import { folderNotFoundDetail } from "../../contract/FailureDetails.js"
+import { folderNotFoundDetail, HTTP_WAY_IN } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import type { DialogSearchUrlParams } from "./Api.js"
@@ -24,38 +25,12 @@ export const dialogSearchParamsOf = (p: DialogSearchUrlParams): Effect.Effect<Di
   if (q !== undefined && query !== undefined && q !== "" && query !== "" && q !== query) {
     return Effect.fail(new BadRequest({ detail: "Give either 'q' or 'query', not two different queries" }))
   }
-  // As given (the domain scores it trimmed too); a blank one is no query.
-  const text = q ? p.q! : query ? p.query! : null
-  const folder = p.folder?.trim() || null
-  const d = defaultDialogSearchParams
-  return Effect.succeed({
-    query: text,
-    match: p.match ?? d.match,
-    minScore: p.min_score ?? d.minScore,
-    types: p.type ?? d.types,
-    folder,
-    isArchived: p.is_archived ?? null,
-    minMessages: p.min_messages ?? null,
-    maxMessages: p.max_messages ?? null,
-    minParticipants: p.min_participants ?? null,
-    maxParticipants: p.max_participants ?? null,
-    lastMessageAfter: p.last_message_after ?? null,
-    lastMessageBefore: p.last_message_before ?? null,
-    createdAfter: p.created_after ?? null,
-    createdBefore: p.created_before ?? null,
-    isCreator: p.is_creator ?? null,
-    hasUsername: p.has_username ?? null,
-    isVerified: p.is_verified ?? null,
-    sort: p.sort ?? d.sort,
-    order: p.order ?? d.order,
-    limit: p.limit ?? d.limit,
-    offset: p.offset ?? d.offset
-  })
+  return Effect.succeed(dialogSearchRequest({ ...p, query: q ? p.q! : query ? p.query! : undefined }))
 }
 
 const searchErrorToHttp = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"
-    ? new NotFound({ detail: folderNotFoundDetail(error) })
+    ? new NotFound({ detail: folderNotFoundDetail(error, HTTP_WAY_IN) })
     : telegramErrorToHttp(error)
 
 export const DialogsHandlersLive = HttpApiBuilder.group(TgscApi, "dialogs", (handlers) =>

@@ -7,7 +7,7 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect } from "effect"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
-import { mediaNotAvailableDetail } from "../../contract/FailureDetails.js"
+import { HTTP_WAY_IN, mediaNotAvailableDetail } from "../../contract/FailureDetails.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { NotFound } from "../ApiErrors.js"
@@ -86,11 +86,11 @@ export const FilesHandlersLive = HttpApiBuilder.group(TgscApi, "files", (handler
           Effect.catchTags({ MediaIndexError: Effect.die, MediaFileError: Effect.die }),
           Effect.mapError((e) =>
             e._tag === "MediaNotFound" || e._tag === "MediaNotDownloaded"
-              ? new NotFound({ detail: mediaNotAvailableDetail(e) })
+              ? new NotFound({ detail: mediaNotAvailableDetail(e, HTTP_WAY_IN) })
               : telegramErrorToHttp(e)
           )
         )
-        if (urlParams.metadata_only === true) {
+        if (urlParams.metadata_only) {
           return {
             file_path: file.path,
             original_filename: file.originalFileName,

@@ -14,7 +14,6 @@ import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
-import { HISTORY_DEFAULT_CHUNK_SIZE } from "./Api.js"
 import { badRequestOf, failureBody, httpErrorOf } from "./HistoryFailure.js"
 import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
 import { CurrentRequestId } from "../RequestLog.js"
@@ -23,6 +22,7 @@ import { KEEP_ALIVE, namedEvent } from "../SseEvents.js"
 import { type SseFrame, sseResponse } from "../SseResponse.js"
 import { ServerStreamSlots } from "../StreamSlots.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
+import { DialogId } from "../../domain/Ids.js"
 
 /** The SSE text for a progress event when asked for; a rate-limit wait always sends something. */
 const progressFrame = (event: Extract<HistoryEvent, { _tag: "Progress" }>, progress: boolean): string | null => {
@@ -76,15 +76,15 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const endDate = urlParams.end_date ?? null
         const { name, scope } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
-        const progress = urlParams.progress ?? false
+        const progress = urlParams.progress
         const request: HistoryRequest = {
           session: name,
-          dialogId: path.dialog_id,
+          dialogId: DialogId(path.dialog_id),
           startDate,
           endDate,
-          chunkSize: urlParams.chunk_size ?? HISTORY_DEFAULT_CHUNK_SIZE,
-          forceRefresh: urlParams.force_refresh ?? false,
-          reverse: urlParams.reverse ?? false,
+          chunkSize: urlParams.chunk_size,
+          forceRefresh: urlParams.force_refresh,
+          reverse: urlParams.reverse,
           // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).
           heartbeat: keepAlive
         }
@@ -93,7 +93,7 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         if (invalid !== null) return yield* badRequestOf(invalid, endDate)
         yield* requireTelegram
         // A dialog outside the request's scope (a named token's) is a 404, as one the account cannot see.
-        if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, path.dialog_id), telegramErrorToHttp)
+        if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, DialogId(path.dialog_id)), telegramErrorToHttp)
         // Held until the request ends: the stream's last byte, its failure, or the client going away.
         yield* slots.acquire(name)
         const events = history.stream(request)

@@ -12,7 +12,7 @@ import { MessageSearchResponse } from "../../contract/Messages.js"
 import type { MediaCategory } from "../../domain/MediaCategory.js"
 import { BadGateway, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
-import { BoolParam, DateParam, DialogIdParam, EnumParam, IntParam, QueryParam, UserIdParam, withDefault } from "../Params.js"
+import { BoolParam, DateParam, DialogIdParam, documentedDefault, EnumParam, IntParam, optionalDescribed, QueryParam, UserIdParam, withDefault } from "../Params.js"
 
 export { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../../app/MessageSearch.js"
 
@@ -29,8 +29,8 @@ const cacheOnly = (description: string) => ({ description: `${description} (sour
 export const MessageSearchUrlParams = Schema.Struct({
   q: Schema.optional(QueryParam),
   query: Schema.optional(QueryParam),
-  start_date: Schema.optional(DateParam).annotations({ description: "upper bound: messages before this date" }),
-  end_date: Schema.optional(DateParam).annotations({ description: "lower bound: messages after this date" }),
+  start_date: optionalDescribed(DateParam, "upper bound: messages before this date"),
+  end_date: optionalDescribed(DateParam, "lower bound: messages after this date"),
   limit: withDefault(IntParam(1, 500), MESSAGE_SEARCH_DEFAULT_LIMIT),
   source: withDefault(EnumParam("telegram", "cache", "auto"), "telegram").annotations({
     description: "telegram: Telegram's own search; cache: the local cache's index; auto: the cache, and Telegram for its gaps"
@@ -40,9 +40,9 @@ export const MessageSearchUrlParams = Schema.Struct({
   media_type: Schema.optional(EnumParam(...MEDIA_TYPES).annotations(cacheOnly("only messages with media of this category"))),
   has_link: Schema.optional(BoolParam.annotations(cacheOnly("only messages with (true) or without (false) a link"))),
   folder: Schema.optional(Schema.String.annotations(cacheOnly("only dialogs of this folder: id or title, as dialog search takes it"))),
-  offset: withDefault(IntParam(0, LOCAL_SEARCH_MAX_OFFSET), 0).annotations(cacheOnly("skip this many results (paging)")),
-  sort: withDefault(EnumParam("relevance", "date"), "date").annotations(cacheOnly("date: newest first; relevance: best match first")),
-  ensure: withDefault(BoolParam, false).annotations(cacheOnly("first fetch what the cache lacks of the range, then answer"))
+  offset: documentedDefault(IntParam(0, LOCAL_SEARCH_MAX_OFFSET), 0).annotations(cacheOnly("skip this many results (paging)")),
+  sort: documentedDefault(EnumParam("relevance", "date"), "date").annotations(cacheOnly("date: newest first; relevance: best match first")),
+  ensure: documentedDefault(BoolParam, false).annotations(cacheOnly("first fetch what the cache lacks of the range, then answer"))
 })
 
 export type MessageSearchUrlParams = typeof MessageSearchUrlParams.Type

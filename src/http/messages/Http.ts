@@ -12,12 +12,12 @@ import type { AccessScope } from "../../domain/AccessScope.js"
 import { CacheSearch } from "../../app/CacheSearch.js"
 import type { LocalSearchRequest } from "../../ports/LocalSearch.js"
 import { MessageSearch, type MessageSearchQuery } from "../../app/MessageSearch.js"
-import { SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
+import { HTTP_WAY_IN, SEARCH_RANGE_DETAIL } from "../../contract/FailureDetails.js"
 import { localSearchFailure, localSearchView } from "../../contract/LocalSearch.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { TgscApi } from "../Api.js"
 import { CurrentSession } from "../CurrentSession.js"
-import { MESSAGE_SEARCH_DEFAULT_LIMIT, type MessageSearchUrlParams } from "./Api.js"
+import type { MessageSearchUrlParams } from "./Api.js"
 import { BadRequest } from "../ApiErrors.js"
 import { localSearchRequestOf, rejectCacheOnly } from "./LocalParams.js"
 import { requireTelegram } from "../RequireTelegram.js"
@@ -40,7 +40,7 @@ export const searchQueryOf = (p: MessageSearchUrlParams, fromUserId: number | nu
       new BadRequest({ detail: SEARCH_RANGE_DETAIL })
     )
   }
-  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit ?? MESSAGE_SEARCH_DEFAULT_LIMIT })
+  return Effect.succeed({ query: text, before, after, fromUserId, limit: p.limit })
 }
 
 export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (handlers) =>
@@ -51,7 +51,7 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
     const searchCache = (session: SessionName, scope: AccessScope, query: string, request: LocalSearchRequest) =>
       cache.search(session, scope, request).pipe(
         Effect.catchAll((error) => {
-          const failure = localSearchFailure(error)
+          const failure = localSearchFailure(error, HTTP_WAY_IN)
           return failure === null ? Effect.die(error) : Effect.fail(failureToHttp(failure))
         }),
         Effect.map((answer) => localSearchView(query, request, answer))
@@ -60,12 +60,12 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
       .handle("searchDialogMessages", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const fromUser = urlParams.from_user ?? null
-          const source = urlParams.source ?? "telegram"
+          const source = urlParams.source
           const q = yield* searchQueryOf(urlParams, fromUser)
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
             ? null
-            : yield* localSearchRequestOf(urlParams, source, q, [path.dialog_id], fromUser)
+            : yield* localSearchRequestOf(urlParams, source, q, [DialogId(path.dialog_id)], fromUser)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           if (local !== null) return yield* searchCache(name, scope, q.query, local)
@@ -73,12 +73,12 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
-          const source = urlParams.source ?? "telegram"
+          const source = urlParams.source
           const q = yield* searchQueryOf(urlParams, null)
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
             ? null
-            : yield* localSearchRequestOf(urlParams, source, q, urlParams.dialog_id ?? null, null)
+            : yield* localSearchRequestOf(urlParams, source, q, urlParams.dialog_id?.map(DialogId) ?? null, null)
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           if (local !== null) return yield* searchCache(name, scope, q.query, local)

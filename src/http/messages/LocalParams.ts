@@ -11,6 +11,7 @@ import type { LocalSearchRequest, LocalSource } from "../../ports/LocalSearch.js
 import { localSearchRequest, type SharedSearchParams } from "../../contract/LocalSearch.js"
 import { BadRequest } from "../ApiErrors.js"
 import type { MessageSearchUrlParams } from "./Api.js"
+import type { DialogId } from "../../domain/Ids.js"
 
 /** The parameters only a cache search takes, in the order a 400 names them. */
 export const CACHE_ONLY_PARAMS = ["sender_id", "has_media", "media_type", "has_link", "folder", "dialog_id", "offset", "sort", "ensure"] as const
@@ -36,7 +37,7 @@ export const localSearchRequestOf = (
   p: MessageSearchUrlParams,
   source: LocalSource,
   shared: SharedSearchParams,
-  dialogIds: ReadonlyArray<number> | null,
+  dialogIds: ReadonlyArray<DialogId> | null,
   fromUser: number | null
 ): Effect.Effect<LocalSearchRequest, BadRequest> => {
   const senderId = p.sender_id ?? fromUser

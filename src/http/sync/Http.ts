@@ -19,6 +19,7 @@ import { requireTelegram } from "../RequireTelegram.js"
 import { telegramErrorToHttp } from "../TelegramHttpErrors.js"
 import type { SyncJobResponse } from "./Api.js"
 import { badRequestOf, failureBody, httpErrorOf } from "../history/HistoryFailure.js"
+import { DialogId } from "../../domain/Ids.js"
 
 const dateOrNull = (seconds: number | null) => (seconds === null ? null : formatMessageDate(seconds))
 
@@ -56,7 +57,7 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
     const access = yield* ScopedAccess
 
     /** The scope admits the dialog (a named token's scope); else PeerNotFound. */
-    const admitted = (name: SessionName, scope: AccessScope, dialogId: number) =>
+    const admitted = (name: SessionName, scope: AccessScope, dialogId: DialogId) =>
       scope._tag === "Everything" ? Effect.void : Effect.asVoid(access.dialog(name, scope, dialogId))
 
     /** The session's job, if its dialog is in the request's scope. */
@@ -73,10 +74,10 @@ export const SyncHandlersLive = HttpApiBuilder.group(TgscApi, "sync", (handlers)
       .handle("startSync", ({ path, urlParams }) =>
         Effect.gen(function*() {
           const range = {
-            dialogId: path.dialog_id,
+            dialogId: DialogId(path.dialog_id),
             startDate: urlParams.start_date ?? null,
             endDate: urlParams.end_date ?? null,
-            forceRefresh: urlParams.force_refresh ?? false
+            forceRefresh: urlParams.force_refresh
           }
           // A wrong range is a 400 whatever else is wrong, as for a history request.
           const now = Math.floor((yield* Clock.currentTimeMillis) / 1000)
