@@ -10,11 +10,11 @@ import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError, StoredMessage } from "../ports/MessageStore.js"
 import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import type { HistoryMediaError } from "./HistoryMedia.js"
-import type { DialogId } from "../domain/Ids.js"
 
 export interface HistoryRequest {
   readonly session: SessionName
-  readonly dialogId: DialogId
+  /** A marked dialog id as the API writes it (library callers pass plain numbers); checked, then branded by the use case. */
+  readonly dialogId: number
   /** Inclusive, epoch seconds; null for the dialog's beginning. */
   readonly startDate: number | null
   /** Exclusive, epoch seconds; null for now. */

@@ -302,7 +302,7 @@ const makeHistorySync = Effect.gen(function*() {
   /** `stream`, below, without its span. */
   const streamOf = (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
     // Telegram's service chat holds login codes: never exposed, as if it did not exist.
-    request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: request.dialogId })) : Stream.unwrapScoped(
+    request.dialogId === SERVICE_CHAT_ID ? Stream.fail(new PeerNotFound({ dialogId: DialogId(request.dialogId) })) : Stream.unwrapScoped(
       Effect.gen(function*() {
         // Before anything is asked of Telegram; a chunk size below 1 would otherwise emit empty chunks for ever.
         const invalid = checkHistoryRequest(request, Math.floor((yield* Clock.currentTimeMillis) / 1000))

@@ -66,7 +66,7 @@ export const makeScopedAccess = Effect.gen(function*() {
     request: HistoryRequest,
     scope: AccessScope
   ): Effect.Effect<{ readonly dialog: Option.Option<DialogRecord>; readonly events: Stream.Stream<HistoryEvent, HistoryError> }, PeerNotFound | TelegramError> =>
-    Effect.map(dialog(request.session, scope, request.dialogId), (record) => ({ dialog: record, events: history.stream(request) }))
+    Effect.map(dialog(request.session, scope, DialogId(request.dialogId)), (record) => ({ dialog: record, events: history.stream(request) }))
 
   /** A media file, unless it belongs to a dialog outside the scope (then: MediaNotFound, as an unknown uuid). */
   const file = (session: SessionName, scope: AccessScope, uuid: string): Effect.Effect<MediaFileInfo, MediaLookupError> =>

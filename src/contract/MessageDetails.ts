@@ -30,9 +30,12 @@ const EntityView = Schema.Struct({
   custom_emoji_id: Schema.optional(Schema.String)
 }).annotations({ identifier: "MessageEntity" })
 
+/** What an action's fields hold: text, numbers, flags, lists of ids. */
+const ActionField = Schema.Union(Schema.String, Schema.Number, Schema.Boolean, Schema.Null, Schema.Array(Schema.Union(Schema.Number, Schema.String)))
+
 const ActionView = Schema.Struct(
   { type: Schema.String.annotations({ description: "chat_create, add_user, pin_message, topic_create, ..." }) },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  Schema.Record({ key: Schema.String, value: ActionField })
 ).annotations({ identifier: "MessageAction", description: "A service message's action and its fields" })
 
 export const detailsFields = {

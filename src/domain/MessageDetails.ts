@@ -63,8 +63,11 @@ export interface TextEntity {
  */
 export interface ServiceAction {
   readonly type: string
-  readonly [field: string]: unknown
+  readonly [field: string]: ActionField
 }
+
+/** What an action's fields hold: text, numbers, flags, lists of ids. */
+export type ActionField = string | number | boolean | null | ReadonlyArray<number | string>
 
 export interface MessageDetails {
   /** The forum topic (General is 1); null outside forums. */

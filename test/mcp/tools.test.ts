@@ -273,18 +273,19 @@ describe("read_history, get_file_info and cache_status", () => {
     // Bob's own message: the name the account sees, his username (Markdown-escaped) and id.
     expect(text).toContain("**#1** · 2024-01-20 08:00:00 · Bob Builder @bob\\_builder (id 1002)\n```text\nHi Alice, got a minute?\n```\n")
     expect(text).toContain("**#2** · 2024-01-20 08:01:00 · Alice Liddell @alice (id 1001) · reply to #1\n")
-    // Forwarded from a channel: the marker names it, by the id the REST message carries.
+    // Forwarded from a channel: the marker names it as the REST message does (forward_from_name, forward_from_id).
     const forwarded = messages.find((m) => m.message_id === 3)
-    expect(forwarded.forwarded_from_channel_id).toBe(CRYPTO)
+    expect([forwarded.forwarded_from_channel_id, forwarded.forward_from_id, forwarded.forward_from_name]).toEqual([CRYPTO, CRYPTO, "Crypto News"])
     expect(text).toContain(
-      "**#3** · 2024-01-20 08:02:00 · Bob Builder @bob\\_builder (id 1002) · forwarded from channel -1000000003001\n[photo 2.3 MB](/api/v3/files/"
+      "**#3** · 2024-01-20 08:02:00 · Bob Builder @bob\\_builder (id 1002) · forwarded from Crypto News (id -1000000003001)\n[photo 2.3 MB](/api/v3/files/"
     )
-    // Forwarded from a user (no channel to name), in Saved Messages.
+    // Forwarded from a user (no channel), in Saved Messages: named by the user's name.
     const saved = await call("read_history", { dialog_id: 1001 })
     const fromBob = (saved.structuredContent.messages as Array<any>).find((m) => m.message === "Forwarded from Bob")
-    expect([fromBob.is_forwarded, fromBob.forwarded_from_channel_id]).toEqual([1, null])
+    expect([fromBob.is_forwarded, fromBob.forwarded_from_channel_id, fromBob.forward_from_id, fromBob.forward_from_name])
+      .toEqual([1, null, 1002, "Bob Builder"])
     expect(textOf(saved)).toContain(
-      `**#${fromBob.message_id}** · 2024-03-01 07:06:00 · Alice Liddell @alice (id 1001) · forwarded\n\`\`\`text\nForwarded from Bob\n\`\`\`\n`
+      `**#${fromBob.message_id}** · 2024-03-01 07:06:00 · Alice Liddell @alice (id 1001) · forwarded from Bob Builder (id 1002)\n\`\`\`text\nForwarded from Bob\n\`\`\`\n`
     )
   })
 
