@@ -101,6 +101,7 @@ export const manyDialogs = (count: number): Generated => {
       isArchived: false,
       isPinned: false,
       isMuted: false,
+      isForum: false,
       unreadCount: 0,
       participantsCount: peerKind === "channel" ? 10 + (i % 5000) : null,
       lastMessageDate: date,

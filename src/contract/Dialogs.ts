@@ -33,6 +33,8 @@ export const DialogResult = Schema.Struct({
   last_message_date: Nullable(Schema.String),
   last_message_preview: Nullable(Schema.String),
   created_date: Nullable(Schema.String),
+  /** A supergroup whose messages are organised in forum topics (`type` stays `supergroup`). */
+  is_forum: Schema.Boolean,
   /** Present when the search had a title query. */
   score: Schema.optional(Schema.Number)
 }).annotations({ identifier: "Dialog" })
@@ -79,6 +81,7 @@ export const dialogView = (r: RankedDialog, messageCount: number | null, partici
   last_message_date: isoOrNull(r.dialog.lastMessageDate),
   last_message_preview: r.dialog.lastMessagePreview,
   created_date: isoOrNull(r.dialog.createdDate),
+  is_forum: r.dialog.isForum,
   ...(r.score === null ? {} : { score: r.score })
 })
 

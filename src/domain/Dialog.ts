@@ -20,6 +20,8 @@ export interface DialogRecord {
   readonly isArchived: boolean
   readonly isPinned: boolean
   readonly isMuted: boolean
+  /** A supergroup whose messages are organised in forum topics. */
+  readonly isForum: boolean
   readonly unreadCount: number
   /** From the entity; null when Telegram omitted it (full chat info has it). */
   readonly participantsCount: number | null

@@ -25,7 +25,8 @@ import type { DialogId } from "./Ids.js"
 /** Telegram's service chat (login codes): never listed. */
 export const SERVICE_CHAT_ID = 777000
 
-export type DialogTypeFilter = DialogKind | "me"
+/** A dialog kind, `me` (Saved Messages, as `saved`), or `forum` (a supergroup with forum topics). */
+export type DialogTypeFilter = DialogKind | "me" | "forum"
 export type DialogSort = "last_message" | "messages" | "title" | "participants" | "unread"
 export type SortOrder = "asc" | "desc"
 
@@ -117,12 +118,16 @@ const within = (value: number | null, low: number | null, high: number | null, h
   return true
 }
 
-const kindsOf = (types: ReadonlyArray<DialogTypeFilter>): ReadonlySet<DialogKind> | null =>
-  types.length === 0 ? null : new Set(types.map((t) => (t === "me" ? "saved" : t)))
+/** Whether a dialog is of one of the types asked for (none asked: any); `forum` admits forum supergroups. */
+const typeFilterOf = (types: ReadonlyArray<DialogTypeFilter>): ((d: DialogRecord) => boolean) | null => {
+  if (types.length === 0) return null
+  const kinds = new Set<DialogKind | "forum">(types.map((t) => (t === "me" ? "saved" : t)))
+  return (d) => kinds.has(d.kind) || (d.isForum && kinds.has("forum"))
+}
 
-const passesStaticFilters = (p: DialogSearchParams, kinds: ReadonlySet<DialogKind> | null) => (d: DialogRecord) =>
+const passesStaticFilters = (p: DialogSearchParams, ofType: ((d: DialogRecord) => boolean) | null) => (d: DialogRecord) =>
   d.id !== SERVICE_CHAT_ID &&
-  (kinds === null || kinds.has(d.kind)) &&
+  (ofType === null || ofType(d)) &&
   (p.isArchived === null || d.isArchived === p.isArchived) &&
   (p.isCreator === null || d.isCreator === p.isCreator) &&
   (p.isVerified === null || d.isVerified === p.isVerified) &&
@@ -176,7 +181,7 @@ export const selectCandidates = (
   const selection = p.folder === null ? null : resolveFolder(p.folder, folders)
   if (selection !== null && Either.isLeft(selection)) return Either.left(selection.left)
   const inFolder = selection === null ? () => true : (d: DialogRecord) => selectionContains(selection.right, d)
-  const passes = passesStaticFilters(p, kindsOf(p.types))
+  const passes = passesStaticFilters(p, typeFilterOf(p.types))
   const survives = (d: DialogRecord) => passes(d) && inFolder(d) && admits(d)
   if (!hasQuery(p)) return Either.right(dialogs.filter(survives).map((dialog) => ({ dialog, score: null })))
   const candidates: Array<DialogCandidate> = []

@@ -67,7 +67,7 @@ export const SearchDialogsArgs = Schema.Struct({
     })
   ),
   type: opt(
-    Schema.Array(Enum(["user", "group", "supergroup", "channel", "bot", "saved", "me"], "a dialog type")).annotations({
+    Schema.Array(Enum(["user", "group", "supergroup", "channel", "bot", "saved", "me", "forum"], "a dialog type")).annotations({
       description: "only these dialog types (any of them)"
     })
   ),

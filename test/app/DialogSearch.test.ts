@@ -33,6 +33,7 @@ const dialog = (id: number, overrides: Partial<DialogRecord>): DialogRecord => (
   isArchived: false,
   isPinned: false,
   isMuted: false,
+  isForum: false,
   unreadCount: 0,
   participantsCount: null,
   lastMessageDate: null,
@@ -155,6 +156,7 @@ describe("DialogSearch", () => {
           last_message_date: "2024-01-15T14:30:00+00:00",
           last_message_preview: "Breaking: Bitcoin hits...",
           created_date: "2020-03-10T12:00:00+00:00",
+          is_forum: false,
           score: expect.closeTo(0.8 + 0.2 * 6 / 11, 12)
         }]
       })

@@ -40,6 +40,7 @@ const channel: DialogRecord = {
   isArchived: false,
   isPinned: false,
   isMuted: false,
+  isForum: false,
   unreadCount: 5,
   participantsCount: 45231,
   lastMessageDate: Date.UTC(2024, 0, 15, 14, 30) / 1000,

@@ -47,6 +47,7 @@ const channel: DialogRecord = {
   isArchived: false,
   isPinned: false,
   isMuted: false,
+  isForum: false,
   unreadCount: 0,
   participantsCount: 45231,
   lastMessageDate: null,

@@ -27,6 +27,7 @@ const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord
   isArchived: false,
   isPinned: false,
   isMuted: false,
+  isForum: false,
   unreadCount: 0,
   participantsCount: null,
   lastMessageDate: null,

@@ -39,6 +39,7 @@ interface RawChannel {
   readonly participants_count?: number
   readonly date?: string | null
   readonly hide_participants_count?: boolean
+  readonly forum?: boolean
 }
 interface RawDialog {
   readonly peer: string
@@ -146,6 +147,8 @@ export interface OracleDialog {
   readonly isPinned: boolean
   readonly isMuted: boolean
   readonly isContact: boolean
+  /** A supergroup with forum topics. */
+  readonly isForum: boolean
   readonly unreadCount: number
   /** The real count, also for channels whose entity hides it. */
   readonly participants: number | null
@@ -259,6 +262,7 @@ export const oracleOf = (scenario: RawScenario, me: number): Oracle => {
       isArchived: d.archived === true,
       isPinned: d.pinned === true,
       isMuted: d.muted === true,
+      isForum: kind === "channel" && channels.get(n)?.forum === true,
       unreadCount: d.unread_count ?? 0,
       messages,
       lastMessageDate: top?.date ?? null,
@@ -473,13 +477,14 @@ export const folderNamed = (oracle: Oracle, name: string): OracleFolder | "all" 
 
 /** Every match, in the order the API pages them. */
 export const expectDialogs = (oracle: Oracle, p: DialogQuery): ReadonlyArray<ExpectedHit> => {
-  const types = p.types === undefined || p.types.length === 0 ? null : new Set(p.types.map((t) => (t === "me" ? "saved" : t)))
+  const types = p.types === undefined || p.types.length === 0 ? null : new Set<string>(p.types.map((t) => (t === "me" ? "saved" : t)))
   const folder = p.folder === undefined ? null : folderNamed(oracle, p.folder)
   if (folder === undefined) throw new Error(`no folder ${p.folder}`)
   const hasCreation = (d: OracleDialog) => d.type === "group" || d.type === "supergroup" || d.type === "channel"
   const hits: Array<ExpectedHit> = []
   for (const d of oracle.listed) {
-    if (types !== null && !types.has(d.type)) continue
+    // `forum` admits forum supergroups (whose type stays supergroup).
+    if (types !== null && !types.has(d.type) && !(d.isForum && types.has("forum"))) continue
     if (folder !== null && !inFolder(folder, d)) continue
     if (p.isArchived !== undefined && d.isArchived !== p.isArchived) continue
     if (p.isCreator !== undefined && d.isCreator !== p.isCreator) continue

@@ -50,7 +50,7 @@ interface Answer {
 
 const DIALOG_FIELDS = [
   "id", "type", "title", "username", "is_creator", "is_verified", "is_archived", "message_count", "unread_count",
-  "participants_count", "last_message_date", "last_message_preview", "created_date"
+  "participants_count", "last_message_date", "last_message_preview", "created_date", "is_forum"
 ]
 
 /** Telegram calls that are keep-alives rather than requests for data. */
@@ -109,6 +109,7 @@ const viewOf = (hit: ExpectedHit, actual: Json, participantsAsked: boolean) => {
     last_message_date: d.lastMessageDate === null ? null : isoDate(d.lastMessageDate),
     last_message_preview: d.lastMessagePreview,
     created_date: d.createdDate === null ? null : isoDate(d.createdDate),
+    is_forum: d.isForum,
     ...(hit.score === null ? {} : { score: expect.closeTo(hit.score, 12) })
   }
 }
@@ -240,7 +241,8 @@ describe("GET /api/v3/search/dialogs", () => {
       ["type=supergroup", ["supergroup"]],
       ["type=channel", ["channel"]],
       ["type=group&type=supergroup", ["group", "supergroup"]],
-      ["type=me&type=bot&type=channel", ["me", "bot", "channel"]]
+      ["type=me&type=bot&type=channel", ["me", "bot", "channel"]],
+      ["type=forum&type=group", ["forum", "group"]]
     ]
     for (const [query, types] of cases) {
       it(query, async () => {

@@ -264,6 +264,7 @@ export const dialogOf = (
     isArchived: dialog.folderId === 1,
     isPinned: dialog.pinned === true,
     isMuted: muteUntil > nowSeconds,
+    isForum: entity.className === "Channel" && entity.forum === true,
     unreadCount: dialog.unreadCount,
     participantsCount,
     lastMessageDate: topMessage != null && "date" in topMessage ? topMessage.date : null,

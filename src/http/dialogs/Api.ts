@@ -17,7 +17,7 @@ export const DialogSearchUrlParams = Schema.Struct({
   query: Schema.optional(QueryParam),
   match: withDefault(EnumParam("fuzzy", "exact"), dialogDefaults.match),
   min_score: withDefault(ScoreParam, dialogDefaults.minScore),
-  type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me"))),
+  type: Schema.optional(Schema.Array(EnumParam("user", "group", "supergroup", "channel", "bot", "saved", "me", "forum"))),
   folder: Schema.optional(Schema.String),
   is_archived: Schema.optional(BoolParam),
   min_messages: Schema.optional(IntParam(0)),
