@@ -32,6 +32,7 @@ import { MB, median, peakRssBytes, type Row } from "./lib/Measure.js"
 import { freePort, projectRoot, run, startServer, tempDir, waitFor } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess, streamInClient, type StreamResult } from "./lib/Telegram.js"
 import { AccountId, DialogId, MessageId } from "../src/domain/Ids.js"
+import { EMPTY_DETAILS } from "../src/domain/MessageDetails.js"
 
 export const ACCOUNT = 1001
 const SESSION = "bench"
@@ -70,7 +71,8 @@ const recordOf = (g: GenerateSpec, i: number): MessageRecord => {
     postAuthor: i % 7 === 0 ? "Editor" : null,
     isForwarded: false,
     forwardedFromChannelId: null,
-    media: null
+    media: null,
+    details: EMPTY_DETAILS
   }
 }
 

@@ -35,6 +35,7 @@ import { MessageStore } from "../src/ports/MessageStore.js"
 import { MB, median, percentile, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
+import { EMPTY_DETAILS } from "../src/domain/MessageDetails.js"
 
 const ACCOUNT = 1001
 const SESSION = "bench"
@@ -139,7 +140,8 @@ const recordOf = (dialog: number, i: number, next: () => number, count: number):
   postAuthor: null,
   isForwarded: false,
   forwardedFromChannelId: null,
-  media: null
+  media: null,
+  details: EMPTY_DETAILS
 })
 
 export const channels = (n: number) => Array.from({ length: n }, (_, i) => 4001 + i)

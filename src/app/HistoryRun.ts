@@ -30,6 +30,12 @@ export class HistoryRun {
   fetchedHere: IntervalSet = Intervals.empty
   /** Whether the dialog has a cache (asked until it has one, then known). */
   cacheExists = false
+  /**
+   * Whether cached messages stored before tgsc knew their details are
+   * refreshed before they are served; off for the rest of the request once
+   * Telegram could not be asked (they are served as they are).
+   */
+  refreshDetails = true
   /** Where the walk over the range stands: everything behind it has been served. */
   position: number
   /** A forced refresh walks on its own: it must see every message again, not continue another request's walk. */

@@ -32,6 +32,7 @@ import {
   prefetchAnswers,
   prefetchCurrent,
   reached,
+  refreshedReach,
   walkStep,
   type WalkStep
 } from "../domain/HistoryWalk.js"
@@ -47,11 +48,14 @@ import { checkHistoryRequest, type HistoryError, type HistoryEvent, type History
 import { type DialogState, HistoryRun } from "./HistoryRun.js"
 import { advanceWalk, clearWalks, dropPrefetch, makeWalks, type Prefetch, type Walk } from "./HistoryWalks.js"
 import { workStream } from "./WorkStream.js"
-import { DialogId } from "../domain/Ids.js"
+import { DialogId, MessageId } from "../domain/Ids.js"
 
 export type { HistoryError, HistoryEvent, HistoryRequest }
 
 const HEARTBEAT: HistoryEvent = { _tag: "Heartbeat" }
+
+/** Cached messages refreshed by id at a time: as many as one messages.getMessages takes. */
+const DETAILS_BATCH = 100
 
 const makeHistorySync = Effect.gen(function*() {
   const gateway = yield* TelegramGateway
@@ -195,13 +199,47 @@ const makeHistorySync = Effect.gen(function*() {
       return step.reach
     })
 
+  /**
+   * Cached messages between the run's position and `reach` that were stored
+   * before tgsc knew their details are asked of Telegram again by id, a
+   * batch at a time, before they are served; returns how far the step may
+   * now serve. Telegram's refusal does not fail the request: the messages
+   * are served as cached (details unknown) and asked for by a later one.
+   */
+  const refreshDetails = (run: HistoryRun, reach: number) =>
+    Effect.gen(function*() {
+      const d = run.direction
+      if (!run.refreshDetails || reach === run.position || !(yield* hasCache(run))) return reach
+      const span = d.forward ? Intervals.interval(run.position, reach) : Intervals.interval(reach, run.position)
+      const stale = yield* store.withoutDetails(run.key, span, d.forward ? "asc" : "desc", DETAILS_BATCH + 1)
+      if (stale.length === 0) return reach
+      const ids = stale.slice(0, DETAILS_BATCH).map((m) => MessageId(m.id))
+      const fresh = yield* gateway.messagesByIds(run.request.session, run.key.dialogId, ids).pipe(
+        // A revoked session fails the request as any call would; anything else leaves them as cached (a left
+        // channel's cache stays readable, a long rate limit does not hold up what the cache can serve).
+        Effect.catchIf(
+          (e) => e._tag !== "SessionRevoked",
+          (e) => Effect.as(Effect.logWarning(`details of cached messages not refreshed: ${e.message}`), null)
+        )
+      )
+      if (fresh === null) {
+        run.refreshDetails = false
+        return reach
+      }
+      const found = new Set(fresh.map((m) => m.id))
+      const result = yield* store.commitPage(run.key, { messages: fresh, covers: null, replace: null })
+      yield* store.detailsUnavailable(run.key, ids.filter((id) => !found.has(id)))
+      yield* media.discard(run.key, result.droppedMedia)
+      return refreshedReach(d, reach, stale.length > DETAILS_BATCH ? stale[DETAILS_BATCH]!.date : null)
+    })
+
   /** Under the dialog's lock: how far the cache now reaches from the run's position, fetching one page if it reaches nowhere. */
   const step = (run: HistoryRun) =>
     run.dialog.lock.withPermits(1)(
       Effect.gen(function*() {
         const next = nextStep(run.direction, run.range, run.position, yield* covered(run))
         run.fetching = null
-        if (next._tag === "Cached") return { reach: next.reach, fetchedPage: false }
+        if (next._tag === "Cached") return { reach: yield* refreshDetails(run, next.reach), fetchedPage: false }
         run.fetching = next.gap
         return { reach: yield* fetchGap(run, next.gap), fetchedPage: true }
       })

@@ -23,7 +23,7 @@ import {
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
 import { dialogAdmitter } from "./ScopeFilter.js"
-import { messageCoreView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
+import { messageSearchResultView, type MessageSearchResponse, type MessageSearchResult } from "../contract/Messages.js"
 import type { DialogId } from "../domain/Ids.js"
 
 /**
@@ -77,7 +77,7 @@ const makeMessageSearch = Effect.gen(function*() {
           offsetId
         })
         total = page.count
-        for (const m of page.messages) results.push({ ...messageCoreView(m), dialog_id: dialogId, dialog_name: title })
+        for (const m of page.messages) results.push(messageSearchResultView(m, dialogId, title))
         // Telegram pages newest first, and a page can come back short long before the end (hidden or empty
         // entries): only a page with no entry older than the offset is the end, or Telegram's total reached.
         const older = offsetId === 0 ? page.ids : page.ids.filter((id) => id < offsetId)
@@ -113,7 +113,7 @@ const makeMessageSearch = Effect.gen(function*() {
             hidden++
             continue
           }
-          results.push({ ...messageCoreView(r.message), dialog_id: r.dialogId, dialog_name: r.dialogTitle })
+          results.push(messageSearchResultView(r.message, r.dialogId, r.dialogTitle))
         }
         // A page with no hit left is not the end while Telegram names where the next one starts.
         if (page.next === null || sameCursor(page.next, cursor)) break

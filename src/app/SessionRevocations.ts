@@ -65,6 +65,7 @@ const makeSessionRevocations = Effect.gen(function*() {
     folders: (session) => guard(session, gateway.folders(session)),
     messageCount: (session, dialogId) => guard(session, gateway.messageCount(session, dialogId)),
     participantsCount: (session, dialogId) => guard(session, gateway.participantsCount(session, dialogId)),
+    messagesByIds: (session, dialogId, ids) => guard(session, gateway.messagesByIds(session, dialogId, ids)),
     history: (session, dialogId, request) => guard(session, gateway.history(session, dialogId, request)),
     search: (session, dialogId, request) => guard(session, gateway.search(session, dialogId, request)),
     searchGlobal: (session, request) => guard(session, gateway.searchGlobal(session, request)),

@@ -25,6 +25,7 @@ import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import { CoveredRange } from "./CacheStatus.js"
 import { type FailureDetail, folderNotFoundDetail, historyRangeDetail, telegramFailure } from "./FailureDetails.js"
+import { detailsView } from "./MessageDetails.js"
 import { messageCoreView, MessageSearchResult } from "./Messages.js"
 
 const Nullable = Schema.NullOr
@@ -82,7 +83,8 @@ export const localSearchResultView = (hit: LocalSearchHit): LocalSearchResultVie
     origin: hit.origin,
     media_type: m.media?.type ?? null,
     media_uuid: media?.uuid ?? null,
-    media_category: media?.category ?? m.media?.file?.category ?? null
+    media_category: media?.category ?? m.media?.file?.category ?? null,
+    ...detailsView(m.details)
   }
 }
 

@@ -9,6 +9,7 @@ import { Schema } from "effect"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
+import { detailsFields, detailsView } from "./MessageDetails.js"
 
 const Nullable = Schema.NullOr
 
@@ -41,7 +42,8 @@ export const HistoryMessage = Schema.Struct({
   /** Documents' file names; always null for photos. */
   media_original_filename: Nullable(Schema.String),
   media_size: Nullable(Schema.Number),
-  media_category: Schema.optional(Nullable(Schema.String))
+  media_category: Schema.optional(Nullable(Schema.String)),
+  ...detailsFields
 }).annotations({ identifier: "HistoryMessage" })
 
 /** A history message as tgsc writes it: `media_category` (optional in the contract's notes) always there. */
@@ -50,7 +52,8 @@ export type HistoryMessageView = typeof HistoryMessage.Type & { readonly media_c
 export const MessageSearchResult = Schema.Struct({
   ...messageFields,
   dialog_id: Schema.Number,
-  dialog_name: Nullable(Schema.String)
+  dialog_name: Nullable(Schema.String),
+  ...detailsFields
 }).annotations({ identifier: "MessageSearchResult" })
 
 export type MessageSearchResult = typeof MessageSearchResult.Type
@@ -84,7 +87,9 @@ export const messageCoreView = (m: MessageRecord): MessageCoreView => ({
  * for every streamed message, and a spread object is about twenty times
  * slower to build (and then to serialise) than a literal.
  */
-export const historyMessageView = ({ media, message: m }: StoredMessage): HistoryMessageView => ({
+export const historyMessageView = ({ media, message: m }: StoredMessage): HistoryMessageView => {
+  const d = detailsView(m.details)
+  return {
   message_id: m.id,
   date: formatMessageDate(m.date),
   edit_date: m.editDate === null ? null : formatMessageDate(m.editDate),
@@ -101,5 +106,31 @@ export const historyMessageView = ({ media, message: m }: StoredMessage): Histor
   media_uuid: media?.uuid ?? null,
   media_original_filename: media?.fileName ?? null,
   media_size: media?.size ?? null,
-  media_category: media?.category ?? null
+  media_category: media?.category ?? null,
+  topic_id: d.topic_id,
+  reply_to_top_id: d.reply_to_top_id,
+  reply_quote: d.reply_quote,
+  forward_from_id: d.forward_from_id,
+  forward_from_name: d.forward_from_name,
+  forward_date: d.forward_date,
+  forwarded_from_message_id: d.forwarded_from_message_id,
+  views: d.views,
+  forwards: d.forwards,
+  replies: d.replies,
+  discussion_id: d.discussion_id,
+  reactions: d.reactions,
+  pinned: d.pinned,
+  grouped_id: d.grouped_id,
+  via_bot_id: d.via_bot_id,
+  entities: d.entities,
+  action: d.action
+  }
+}
+
+/** A message Telegram's search found, in the contract's search shape. */
+export const messageSearchResultView = (m: MessageRecord, dialogId: number, dialogName: string | null): MessageSearchResult => ({
+  ...messageCoreView(m),
+  dialog_id: dialogId,
+  dialog_name: dialogName,
+  ...detailsView(m.details)
 })

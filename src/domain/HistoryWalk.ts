@@ -96,6 +96,15 @@ export const nextStep = (d: Direction, range: Interval, position: number, covere
   return { _tag: "Fetch", gap }
 }
 
+/**
+ * How far a cached step may serve while messages stored before their
+ * details were known lie ahead (app/HistorySync refreshes them a batch at a
+ * time): short of the second of the nearest one not refreshed yet, which is
+ * served once all of its messages are.
+ */
+export const refreshedReach = (d: Direction, reach: number, nextStale: number | null): number =>
+  nextStale === null ? reach : d.forward ? Math.min(reach, nextStale) : Math.max(reach, nextStale + 1)
+
 /** The ids of the cached messages nearest a gap, which bound what a page of it may return. */
 export interface GapNeighbours {
   /** The newest cached message dated before the gap. */

@@ -6,6 +6,7 @@
  */
 import type { MediaCategory } from "./MediaCategory.js"
 import type { MessageId } from "./Ids.js"
+import type { MessageDetails } from "./MessageDetails.js"
 
 export interface MediaFile {
   readonly category: MediaCategory
@@ -42,4 +43,6 @@ export interface MessageRecord {
   /** Marked id of the channel a forward came from. */
   readonly forwardedFromChannelId: number | null
   readonly media: MessageMedia | null
+  /** Topic, thread, forward origin, reactions, ...; null when fetched before tgsc knew them (unknown, not empty). */
+  readonly details: MessageDetails | null
 }

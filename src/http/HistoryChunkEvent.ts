@@ -13,7 +13,10 @@
  * escaped.
  */
 import { formatMessageDate } from "../domain/Dates.js"
+import { detailsView, entityView, reactionView } from "../contract/MessageDetails.js"
+import { EMPTY_DETAILS, type MessageDetails } from "../domain/MessageDetails.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
+import { spacedJson } from "./SseEvents.js"
 
 const latin1 = (s: string) => Buffer.from(s, "latin1")
 
@@ -41,6 +44,30 @@ const MEDIA_FILENAME = key("media_original_filename")
 const MEDIA_SIZE = key("media_size")
 const MEDIA_CATEGORY = key("media_category")
 const CLOSE_MESSAGE = latin1("}")
+const TOPIC_ID = key("topic_id")
+const REPLY_TO_TOP_ID = key("reply_to_top_id")
+const REPLY_QUOTE = key("reply_quote")
+const FORWARD_FROM_ID = key("forward_from_id")
+const FORWARD_FROM_NAME = key("forward_from_name")
+const FORWARD_DATE = key("forward_date")
+const FORWARDED_FROM_MESSAGE_ID = key("forwarded_from_message_id")
+const VIEWS = key("views")
+const FORWARDS = key("forwards")
+const REPLIES = key("replies")
+const DISCUSSION_ID = key("discussion_id")
+const REACTIONS = key("reactions")
+const PINNED = key("pinned")
+const GROUPED_ID = key("grouped_id")
+const VIA_BOT_ID = key("via_bot_id")
+const ENTITIES = key("entities")
+const ACTION = key("action")
+const EMPTY_ARRAY = latin1("[]")
+const TRUE = latin1("true")
+const FALSE = latin1("false")
+/** The details of a message without any, and of one cached before they were known: written whole. */
+const detailsBytes = (d: MessageDetails | null) => Buffer.from(spacedJson(detailsView(d)).replace(/^\{/, ", ").slice(0, -1), "utf8")
+const EMPTY_DETAILS_BYTES = detailsBytes(EMPTY_DETAILS)
+const UNKNOWN_DETAILS_BYTES = detailsBytes(null)
 
 /** What JSON.stringify would escape: quotes, backslashes, control characters, and (to be safe) any surrogate. */
 const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/
@@ -49,7 +76,7 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/
 const LAST_FOUR_DIGIT_SECOND = 253402300799
 
 /** Bytes a message takes beyond its strings: keys, numbers and dates. */
-const MESSAGE_FIXED = 640
+const MESSAGE_FIXED = 1024
 
 /**
  * Collects the events of consecutive chunks into one buffer; `take` hands
@@ -123,7 +150,51 @@ export class HistoryFrameWriter {
     this.int(media?.size ?? null)
     this.bytes(MEDIA_CATEGORY)
     this.string(media?.category ?? null)
+    this.details(m.details)
     this.bytes(CLOSE_MESSAGE)
+  }
+
+  /** The fields of `detailsView(d)`, in its order. */
+  private details(d: MessageDetails | null): void {
+    if (d === null) return this.bytes(UNKNOWN_DETAILS_BYTES)
+    if (d === EMPTY_DETAILS) return this.bytes(EMPTY_DETAILS_BYTES)
+    this.bytes(TOPIC_ID)
+    this.int(d.topicId)
+    this.bytes(REPLY_TO_TOP_ID)
+    this.int(d.replyToTopId)
+    this.bytes(REPLY_QUOTE)
+    this.string(d.replyQuote)
+    this.bytes(FORWARD_FROM_ID)
+    this.int(d.forwardFromId)
+    this.bytes(FORWARD_FROM_NAME)
+    this.string(d.forwardFromName)
+    this.bytes(FORWARD_DATE)
+    this.date(d.forwardDate)
+    this.bytes(FORWARDED_FROM_MESSAGE_ID)
+    this.int(d.forwardedFromMessageId)
+    this.bytes(VIEWS)
+    this.int(d.views)
+    this.bytes(FORWARDS)
+    this.int(d.forwards)
+    this.bytes(REPLIES)
+    this.int(d.replies)
+    this.bytes(DISCUSSION_ID)
+    this.int(d.discussionId)
+    this.bytes(REACTIONS)
+    if (d.reactions.length === 0) this.bytes(EMPTY_ARRAY)
+    else this.utf8(spacedJson(d.reactions.map(reactionView)))
+    this.bytes(PINNED)
+    this.bytes(d.pinned ? TRUE : FALSE)
+    this.bytes(GROUPED_ID)
+    this.string(d.groupedId)
+    this.bytes(VIA_BOT_ID)
+    this.int(d.viaBotId)
+    this.bytes(ENTITIES)
+    if (d.entities.length === 0) this.bytes(EMPTY_ARRAY)
+    else this.utf8(spacedJson(d.entities.map(entityView)))
+    this.bytes(ACTION)
+    if (d.action === null) this.bytes(NULL)
+    else this.utf8(spacedJson(d.action))
   }
 
   private bytes(b: Buffer): void {

@@ -16,6 +16,7 @@
 import { formatMessageDate } from "../domain/Dates.js"
 import type { DialogKind, DialogRecord } from "../domain/Dialog.js"
 import type { MediaCategory } from "../domain/MediaCategory.js"
+import type { MessageDetails } from "../domain/MessageDetails.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
 
 /** Estimated tokens of `text` (see the module header). */
@@ -153,6 +154,31 @@ export interface TranscriptContext {
   readonly dialog: DialogRecord | null
 }
 
+/** Where a forward came from: its original sender's name when Telegram shows one. */
+const forwardMarker = (m: StoredMessage["message"]): string => {
+  const name = m.details?.forwardFromName ?? null
+  const from = m.details?.forwardFromId ?? m.forwardedFromChannelId
+  if (name !== null) return from === null ? `forwarded from ${inline(name, 80)}` : `forwarded from ${inline(name, 80)} (id ${from})`
+  return m.forwardedFromChannelId === null ? "forwarded" : `forwarded from channel ${m.forwardedFromChannelId}`
+}
+
+/** What readers did with it: `views 1200 · forwards 3 · 4 replies · reactions 👍 3 (yours), custom emoji 1`. */
+const readersLine = (d: MessageDetails): string | null => {
+  const parts: Array<string> = []
+  if (d.views !== null) parts.push(`views ${d.views}`)
+  if (d.forwards !== null) parts.push(`forwards ${d.forwards}`)
+  if (d.replies !== null) parts.push(`${d.replies} ${d.discussionId === null ? "replies" : "comments"}`)
+  if (d.reactions.length > 0) {
+    parts.push(
+      "reactions " + d.reactions.map((r) => {
+        const what = r.kind === "emoji" ? inline(r.emoji, 16) : r.kind === "custom_emoji" ? "custom emoji" : "paid"
+        return `${what} ${r.count}${r.chosen ? " (yours)" : ""}`
+      }).join(", ")
+    )
+  }
+  return parts.length === 0 ? null : parts.join(" · ")
+}
+
 /** The message's line block; `body` replaces its text (a truncated one), `note` follows the fence. */
 export const messageBlock = (
   stored: StoredMessage,
@@ -163,11 +189,17 @@ export const messageBlock = (
   const m = stored.message
   const parts = [`**#${m.id}**`, `${formatMessageDate(m.date)}`, senderOf(stored, context.dialogId, context.dialog?.title ?? null)]
   if (m.editDate !== null) parts.push(`edited ${formatMessageDate(m.editDate)}`)
+  const d = m.details
+  if (d !== null && d.topicId !== null) parts.push(`topic #${d.topicId}`)
   if (m.replyTo !== null) parts.push(`reply to #${m.replyTo}`)
-  if (m.isForwarded) parts.push(m.forwardedFromChannelId === null ? "forwarded" : `forwarded from channel ${m.forwardedFromChannelId}`)
+  if (m.isForwarded) parts.push(forwardMarker(m))
+  if (d?.pinned === true) parts.push("pinned")
   let block = parts.join(" · ") + "\n"
   const media = mediaReference(stored)
   if (media !== null) block += media + "\n"
+  if (d?.action != null) block += `[service message: ${inline(d.action.type, 40)}]\n`
+  const readers = d === null ? null : readersLine(d)
+  if (readers !== null) block += readers + "\n"
   if (body !== "") {
     const fence = fenceFor(body)
     block += `${fence}text\n${body}\n${fence}\n`

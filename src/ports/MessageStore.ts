@@ -129,6 +129,19 @@ export interface MessageStoreService {
     ids: ReadonlyArray<MessageId>
   ) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
   /** The accounts with caches on disk. */
+  /**
+   * Up to `limit` cached messages in `interval` stored before tgsc knew
+   * their details (MessageRecord.details null), the earliest first (`asc`)
+   * or the latest first (`desc`).
+   */
+  readonly withoutDetails: (
+    key: DialogKey,
+    interval: Interval,
+    order: "asc" | "desc",
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<MessageCursor>, MessageStoreError>
+  /** These were asked of Telegram, which no longer has them: their details stay unknown, and are not asked for again. */
+  readonly detailsUnavailable: (key: DialogKey, ids: ReadonlyArray<MessageId>) => Effect.Effect<void, MessageStoreError>
   readonly accounts: () => Effect.Effect<ReadonlyArray<AccountId>, MessageStoreError>
   /** The dialogs of the account with a cache on disk. */
   readonly dialogs: (accountId: AccountId) => Effect.Effect<ReadonlyArray<DialogId>, MessageStoreError>

@@ -8,7 +8,7 @@ import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { HistoryPageRequest } from "../domain/HistoryWalk.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { SessionName } from "../domain/SessionName.js"
-import type { AccountId, DialogId } from "../domain/Ids.js"
+import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
 
 /** Telegram asked us to wait (FLOOD_WAIT_n) longer than we are willing to wait in place. */
 export class FloodWait extends Data.TaggedError("FloodWait")<{
@@ -155,6 +155,15 @@ export interface TelegramGatewayService {
     session: SessionName,
     dialogId: DialogId
   ) => Effect.Effect<number | null, TelegramError | PeerNotFound>
+  /**
+   * The messages with these ids (at most 100) as Telegram has them now;
+   * ids it no longer has are left out.
+   */
+  readonly messagesByIds: (
+    session: SessionName,
+    dialogId: DialogId,
+    ids: ReadonlyArray<MessageId>
+  ) => Effect.Effect<ReadonlyArray<MessageRecord>, TelegramError | PeerNotFound>
   readonly history: (
     session: SessionName,
     dialogId: DialogId,

@@ -116,6 +116,7 @@ const fakeTelegram = (overrides: Partial<TelegramGatewayService> = {}) => {
         return count === undefined ? yield* new PeerNotFound({ dialogId: id }) : count
       }),
     participantsCount: (_, id) => Effect.sync(() => (calls.participantsCount.push(id), id === DEVS ? 120 : null)),
+    messagesByIds: () => Effect.dieMessage("unused"),
     ...overrides
   }
   const layer = DialogSearchLive.pipe(

@@ -76,6 +76,7 @@ const gatewayOf = (overrides: Partial<TelegramGatewayService>): TelegramGatewayS
   dialogs: () => Effect.succeed([channel, friend]),
   folders: () => Effect.succeed([work]),
   messageCount: (_, id) => Effect.succeed(id === channel.id ? 1523 : 10),
+  messagesByIds: () => Effect.dieMessage("unused"),
   participantsCount: () => Effect.succeed(null),
   ...overrides
 })

@@ -3,93 +3,24 @@
  * real SQLite cache, media files and media index in a temporary directory.
  */
 import * as fs from "node:fs/promises"
-import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Context, Deferred, Effect, Fiber, Layer, Option, Ref, Stream, TestClock } from "effect"
-import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
-import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
-import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
+import { Chunk, Context, Deferred, Effect, Fiber, Option, Ref, Stream, TestClock } from "effect"
 import { makeHistoryMedia } from "../../src/app/HistoryMedia.js"
-import { type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "../../src/app/HistorySync.js"
+import { type HistoryEvent, type HistoryRequest } from "../../src/app/HistorySync.js"
 import * as Intervals from "../../src/domain/Intervals.js"
-import type { MessageRecord } from "../../src/domain/Message.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
-import { applyPatch, defaultSettings, type Settings, type SettingsPatch } from "../../src/domain/Settings.js"
-import { MediaFiles } from "../../src/ports/MediaFiles.js"
-import { MediaIndex } from "../../src/ports/MediaIndex.js"
-import { type DialogKey, MessageStore, type StoredMessage } from "../../src/ports/MessageStore.js"
-import { SettingsStore } from "../../src/ports/SettingsStore.js"
+import { applyPatch } from "../../src/domain/Settings.js"
+import { MessageStore } from "../../src/ports/MessageStore.js"
 import { document, message, photo, webPage } from "../adapters/sqlite/MessageFixtures.js"
 import { bytesOf, TelegramFake } from "./HistoryTelegramFake.js"
-import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
+import { DIALOG, generate, idsOf, JAN, key, messagesOf, setup } from "./HistorySyncSetup.js"
+import { AccountId, MessageId } from "../../src/domain/Ids.js"
 
-const DIALOG = DialogId(-1001234567890)
-const JAN = Date.UTC(2024, 0, 1) / 1000
 const FEB = Date.UTC(2024, 1, 1) / 1000
 const JUN = Date.UTC(2024, 5, 1) / 1000
 const JUL = Date.UTC(2024, 6, 1) / 1000
 const DAY = 86400
-const key: DialogKey = { accountId: AccountId(1001), dialogId: DIALOG }
-
-const tempDir = Effect.acquireRelease(
-  Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-history-"))),
-  (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
-)
-
-const setup = (fake: TelegramFake, initial: Partial<Settings> = {}) =>
-  Effect.gen(function*() {
-    const dir = yield* tempDir
-    const settings = yield* Ref.make<Settings>({ ...defaultSettings, ...initial })
-    const SettingsLive = Layer.succeed(SettingsStore, {
-      get: Ref.get(settings),
-      update: (patch: SettingsPatch) => Ref.updateAndGet(settings, (s) => applyPatch(s, patch))
-    })
-    const PortsLive = Layer.mergeAll(
-      fake.layer(),
-      MessageStoreLive({ accountsDir: dir }),
-      MediaFilesLive({ accountsDir: dir }),
-      MediaIndexLive({ accountsDir: dir }),
-      SettingsLive
-    )
-    const context = yield* Layer.build(HistorySyncLive.pipe(Layer.provideMerge(PortsLive)))
-    const history = Context.get(context, HistorySync)
-    const request = (overrides: Partial<HistoryRequest> = {}): HistoryRequest => ({
-      session: "alice" as SessionName,
-      dialogId: DIALOG,
-      startDate: null,
-      endDate: null,
-      chunkSize: 100,
-      forceRefresh: false,
-      reverse: false,
-      ...overrides
-    })
-    const events = (overrides: Partial<HistoryRequest> = {}) =>
-      Effect.map(Stream.runCollect(history.stream(request(overrides))), Chunk.toArray)
-    const run = (overrides: Partial<HistoryRequest> = {}) => Effect.map(events(overrides), messagesOf)
-    return {
-      dir,
-      context,
-      history,
-      request,
-      events,
-      run,
-      settings,
-      store: Context.get(context, MessageStore),
-      index: Context.get(context, MediaIndex),
-      files: Context.get(context, MediaFiles)
-    }
-  })
-
-const messagesOf = (events: ReadonlyArray<HistoryEvent>): Array<StoredMessage> =>
-  events.flatMap((e) => (e._tag === "Chunk" ? e.messages : []))
-
-const idsOf = (messages: ReadonlyArray<{ readonly message: MessageRecord } | MessageRecord>) =>
-  messages.map((m) => ("message" in m ? m.message.id : m.id))
-
-/** `count` messages from `from`, `perSecond` sharing each second, then a gap of `spacing` seconds. */
-const generate = (firstId: number, count: number, from: number, perSecond = 1, spacing = 1): Array<MessageRecord> =>
-  Array.from({ length: count }, (_, k) => message(firstId + k, from + Math.floor(k / perSecond) * spacing))
 
 const sourceIn = (fake: TelegramFake, start: number, end: number) =>
   [...fake.dialogs.get(DIALOG)!].reverse().filter((m) => m.date >= start && m.date < end)

@@ -45,6 +45,10 @@ export class TelegramFake {
   /** Downloads that fail once, by file id in the locator, with this RPC error message. */
   readonly failDownloadOnce = new Map<string, string>()
   historyStarted = 0
+  /** Every messagesByIds call's ids, in order. */
+  readonly byIdCalls: Array<ReadonlyArray<number>> = []
+  /** Fails the next messagesByIds calls with these errors, one per call. */
+  byIdFailures: Array<TelegramError | PeerNotFound> = []
 
   /** Which account each session is logged in to. */
   readonly accounts = new Map<string, number>([["alice", 1001]])
@@ -127,6 +131,15 @@ export class TelegramFake {
         forget: () => Effect.void,
         folders: unsupported,
         messageCount: unsupported,
+        messagesByIds: (_session, dialogId, ids) =>
+          Effect.suspend(() => {
+            fake.byIdCalls.push(ids)
+            const failure = fake.byIdFailures.shift()
+            if (failure !== undefined) return Effect.fail(failure)
+            if (!fake.dialogs.has(dialogId)) return Effect.fail(new PeerNotFound({ dialogId }))
+            const wanted = new Set<number>(ids)
+            return Effect.succeed(fake.visible(dialogId).filter((m) => wanted.has(m.id)))
+          }),
         participantsCount: unsupported,
         search: unsupported,
         searchGlobal: unsupported,

@@ -28,6 +28,8 @@ import {
   type TelegramGatewayService
 } from "../../src/ports/TelegramGateway.js"
 import { DialogId, MessageId } from "../../src/domain/Ids.js"
+import { EMPTY_DETAILS } from "../../src/domain/MessageDetails.js"
+import { NO_DETAILS } from "../support/MessageDetailsView.js"
 
 /** The real API's messages group under the real API's name, so the real handlers serve it. */
 class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
@@ -66,7 +68,8 @@ const message = (id: number): MessageRecord => ({
   postAuthor: null,
   isForwarded: false,
   forwardedFromChannelId: null,
-  media: null
+  media: null,
+  details: EMPTY_DETAILS
 })
 
 /** 250 matches in the channel, ids 250 (newest) down to 1, one a minute after BASE. */
@@ -124,6 +127,7 @@ const serve = (overrides: Partial<TelegramGatewayService> = {}) => {
     },
     folders: () => Effect.dieMessage("unused"),
     messageCount: () => Effect.dieMessage("unused"),
+    messagesByIds: () => Effect.dieMessage("unused"),
     participantsCount: () => Effect.dieMessage("unused"),
     dialogs: () => Effect.succeed([channel]),
     search: (_, dialogId, request) => {
@@ -189,7 +193,8 @@ describe("GET /api/v3/search/messages/{dialog_id}", () => {
         reply_to: 249,
         post_author: null,
         is_forwarded: 0,
-        forwarded_from_channel_id: null
+        forwarded_from_channel_id: null,
+        ...NO_DETAILS
       }]
     })
   })

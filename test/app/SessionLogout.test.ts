@@ -57,6 +57,7 @@ const fakeTelegram = (logOut: (saved: string) => Effect.Effect<void, TelegramErr
     clockOffset: unused,
     folders: unused,
     messageCount: unused,
+    messagesByIds: unused,
     participantsCount: unused,
     history: unused,
     search: unused,

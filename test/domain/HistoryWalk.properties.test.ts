@@ -26,6 +26,7 @@ import * as Intervals from "../../src/domain/Intervals.js"
 import type { Interval, IntervalSet } from "../../src/domain/Intervals.js"
 import type { MessageRecord } from "../../src/domain/Message.js"
 import { MessageId } from "../../src/domain/Ids.js"
+import { EMPTY_DETAILS } from "../../src/domain/MessageDetails.js"
 
 type Kind = "message" | "empty" | "hidden"
 
@@ -58,7 +59,8 @@ const record = (e: Entry): MessageRecord => ({
   postAuthor: null,
   isForwarded: false,
   forwardedFromChannelId: null,
-  media: null
+  media: null,
+  details: EMPTY_DETAILS
 })
 
 /** messages.getHistory over `entries`, as Telegram pages it (the same model as test/app/HistoryTelegramFake.ts). */

@@ -7,6 +7,7 @@ import { HistoryFrameWriter } from "../../src/http/HistoryChunkEvent.js"
 import { dataEvent } from "../../src/http/SseEvents.js"
 import type { StoredMessage } from "../../src/ports/MessageStore.js"
 import { MessageId } from "../../src/domain/Ids.js"
+import { details } from "../support/DetailsArbitrary.js"
 
 /** One chunk's event as bytes. */
 const historyChunkEvent = (messages: ReadonlyArray<StoredMessage>): Uint8Array => {
@@ -50,7 +51,8 @@ const stored: fc.Arbitrary<StoredMessage> = fc.record({
     media: fc.option(
       fc.record({ type: fc.constantFrom("MessageMediaPhoto", "MessageMediaWebPage", "MessageMediaDocument"), file: fc.constant(null) }),
       { nil: null }
-    )
+    ),
+    details
   }),
   media: fc.option(
     fc.record({

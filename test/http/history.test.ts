@@ -5,6 +5,7 @@ import { FloodWait } from "../../src/ports/TelegramGateway.js"
 import { document, message, photo, webPage } from "../adapters/sqlite/MessageFixtures.js"
 import { TelegramFake } from "../app/HistoryTelegramFake.js"
 import { json } from "../support/http.js"
+import { DETAILS_KEYS, NO_DETAILS } from "../support/MessageDetailsView.js"
 import { type HistoryServer, parseSse, readUntil, startHistoryServer } from "./historyServer.js"
 
 const DIALOG = -1001234567890
@@ -77,8 +78,10 @@ describe("GET /api/v3/history/{dialog_id}", () => {
       media_uuid: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       media_original_filename: null,
       media_size: 2458,
-      media_category: "photos"
+      media_category: "photos",
+      ...NO_DETAILS
     })
+    expect(Object.keys(messages[0]!).slice(-DETAILS_KEYS.length)).toEqual(DETAILS_KEYS)
     expect(messages[1]).toMatchObject({
       edit_date: "2024-01-01 00:01:40",
       reply_to: 1,

@@ -48,5 +48,13 @@ export const dialogMigrations: Migrations = {
   }),
   // Ids written to the cache whose search index write has not been confirmed (adapters/sqlite/CacheIndexing.ts).
   "2_index_pending": Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.unsafe(`CREATE TABLE index_pending (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL) STRICT`))
+    sql.unsafe(`CREATE TABLE index_pending (seq INTEGER PRIMARY KEY, ids TEXT NOT NULL) STRICT`)),
+  // What a message carries beyond the contract's fields (domain/MessageDetails.ts), as compact JSON. Rows
+  // written before this migration keep NULL: "not known yet", refreshed from Telegram by the next request
+  // that covers them (app/HistorySync's details refresh), which finds them through the partial index.
+  "3_message_details": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`ALTER TABLE messages ADD COLUMN details TEXT`)
+    yield* sql.unsafe(`CREATE INDEX messages_without_details ON messages (date, id) WHERE details IS NULL`)
+  })
 }

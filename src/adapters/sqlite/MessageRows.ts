@@ -7,6 +7,7 @@ import type { MediaCategory } from "../../domain/MediaCategory.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import type { MediaStatus, StoredMedia, StoredMessage } from "../../ports/MessageStore.js"
 import { MessageId } from "../../domain/Ids.js"
+import { decodeDetails, encodeDetails } from "../../domain/MessageDetails.js"
 
 const MESSAGE_COLUMNS = [
   "id",
@@ -21,7 +22,8 @@ const MESSAGE_COLUMNS = [
   "post_author",
   "is_forwarded",
   "forwarded_from_channel_id",
-  "media_type"
+  "media_type",
+  "details"
 ] as const
 
 export const MEDIA_COLUMNS = [
@@ -39,7 +41,7 @@ export const MEDIA_COLUMNS = [
   "stored_name"
 ] as const
 
-/** Rows per multi-row statement: 13 parameters each stays far below SQLite's limit of 32766. */
+/** Rows per multi-row statement: 14 parameters each stays far below SQLite's limit of 32766. */
 export const BATCH = 500
 
 export interface MediaRow {
@@ -98,6 +100,15 @@ const SELECT_JOINED = `SELECT ${MESSAGE_COLUMNS.map((c) => `m.${c}`).join(", ")}
   "FROM messages m LEFT JOIN media d ON d.message_id = m.id "
 export const READ_ASC = SELECT_JOINED + "WHERE (m.date, m.id) > (?, ?) AND m.date < ? ORDER BY m.date, m.id LIMIT ?"
 export const readByIdsSql = memo((n) => SELECT_JOINED + `WHERE m.id IN (${placeholders(1, n)})`)
+/** Messages stored before their details were known (the partial index messages_without_details). */
+export const WITHOUT_DETAILS_ASC = "SELECT date, id FROM messages WHERE details IS NULL AND date >= ? AND date < ? " +
+  "ORDER BY date, id LIMIT ?"
+export const WITHOUT_DETAILS_DESC = "SELECT date, id FROM messages WHERE details IS NULL AND date >= ? AND date < ? " +
+  "ORDER BY date DESC, id DESC LIMIT ?"
+/** The text `null`: asked for and not found, so unknown for good (it reads back as null, and is no longer NULL). */
+export const detailsUnavailableSql = memo((n) =>
+  `UPDATE messages SET details = 'null' WHERE details IS NULL AND id IN (${placeholders(1, n)})`
+)
 export const READ_DESC = SELECT_JOINED + "WHERE (m.date, m.id) < (?, ?) AND m.date >= ? ORDER BY m.date DESC, m.id DESC LIMIT ?"
 
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
@@ -119,7 +130,8 @@ export const messageParams = (m: MessageRecord): Array<unknown> => [
   m.postAuthor,
   m.isForwarded ? 1 : 0,
   m.forwardedFromChannelId,
-  m.media?.type ?? null
+  m.media?.type ?? null,
+  m.details === null ? null : encodeDetails(m.details)
 ]
 
 export const mediaOfRow = (row: MediaRow): StoredMedia => ({
@@ -155,6 +167,7 @@ export const storedOfRow = (row: JoinedRow): StoredMessage => {
     stored_name: row[M + 11] as string | null
   })
   const mediaType = row[12] as string | null
+  const details = row[13] as string | null
   return {
     message: {
       id: row[0] as MessageId,
@@ -181,7 +194,8 @@ export const storedOfRow = (row: JoinedRow): StoredMessage => {
             fileId: media.fileId,
             locator: media.locator
           }
-        }
+        },
+      details: details === null || details === "null" ? null : decodeDetails(details)
     },
     media
   }

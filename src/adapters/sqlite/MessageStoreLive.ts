@@ -13,7 +13,14 @@ import * as fs from "node:fs/promises"
 import * as nodePath from "node:path"
 import type Database from "better-sqlite3"
 import { Context, Duration, Effect, Layer, RcMap, Runtime } from "effect"
-import { type CommitResult, type DialogKey, MessageStore, MessageStoreError, type PageCommit } from "../../ports/MessageStore.js"
+import {
+  type CommitResult,
+  type DialogKey,
+  type MessageCursor,
+  MessageStore,
+  MessageStoreError,
+  type PageCommit
+} from "../../ports/MessageStore.js"
 import { SearchIndex } from "../../ports/SearchIndex.js"
 import {
   backfillStep,
@@ -27,7 +34,18 @@ import {
 import { dialogMigrations } from "./DialogMigrations.js"
 import { IndexQueue } from "./IndexQueue.js"
 import { accountDirectory, dialogDatabasePath, searchIndexPath } from "./DialogLayout.js"
-import { BATCH, chunks, type JoinedRow, READ_ASC, READ_DESC, readByIdsSql, storedOfRow } from "./MessageRows.js"
+import {
+  BATCH,
+  chunks,
+  detailsUnavailableSql,
+  type JoinedRow,
+  READ_ASC,
+  READ_DESC,
+  readByIdsSql,
+  storedOfRow,
+  WITHOUT_DETAILS_ASC,
+  WITHOUT_DETAILS_DESC
+} from "./MessageRows.js"
 import { commitPageRows, type Committed, readCovered } from "./PageWrite.js"
 import { allDialogRows, forgetDialog, searchMigrations } from "./SearchIndexDb.js"
 import { makeSearchIndex } from "./SearchIndexLive.js"
@@ -263,6 +281,17 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
         messagesById: (key, ids) =>
           ids.length === 0 ? Effect.succeed([]) : withDatabase(key, "read messages by id", ({ d }) =>
             chunks(ids, BATCH).flatMap((part) => (d.rows(readByIdsSql(part.length)).all(...part) as Array<JoinedRow>).map(storedOfRow))),
+
+        withoutDetails: (key, range, order, limit) =>
+          withDatabase(key, "find messages without details", ({ d }) =>
+            d.statement(order === "asc" ? WITHOUT_DETAILS_ASC : WITHOUT_DETAILS_DESC).all(range.start, range.end, limit) as Array<
+              MessageCursor
+            >),
+
+        detailsUnavailable: (key, ids) =>
+          ids.length === 0 ? Effect.void : withDatabase(key, "mark details unavailable", ({ d }) => {
+            for (const part of chunks(ids, BATCH)) d.statement(detailsUnavailableSql(part.length)).run(...part)
+          }),
 
         accounts: () => Effect.map(numericEntries(options.accountsDir), (ids) => ids.map(AccountId)),
 

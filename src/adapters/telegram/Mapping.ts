@@ -9,6 +9,7 @@ import { categorizeDocument, type MediaAttribute } from "../../domain/MediaCateg
 import type { MediaFile, MessageMedia, MessageRecord } from "../../domain/Message.js"
 import { markPeerId } from "../../domain/PeerId.js"
 import { encodeLocator } from "./MediaLocator.js"
+import { detailsOf, serviceDetailsOf } from "./DetailsMapping.js"
 import { AccountId, DialogId, MessageId } from "../../domain/Ids.js"
 import type { AccountInfo } from "../../ports/TelegramGateway.js"
 
@@ -208,7 +209,8 @@ export const messageOf = (
     postAuthor: message.postAuthor ?? null,
     isForwarded: fwd !== undefined && fwd !== null,
     forwardedFromChannelId: forwardedFrom,
-    media: mediaOf(message.media)
+    media: mediaOf(message.media),
+    details: detailsOf(message, entities)
   }
 }
 
@@ -230,7 +232,8 @@ export const serviceMessageOf = (message: Api.MessageService, entities: Readonly
     postAuthor: null,
     isForwarded: false,
     forwardedFromChannelId: null,
-    media: null
+    media: null,
+    details: serviceDetailsOf(message, entities)
   }
 }
 

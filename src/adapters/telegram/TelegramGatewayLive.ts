@@ -29,6 +29,7 @@ import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from
 import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_CLIENT_IDLE, DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { downloadFile } from "./FileDownload.js"
+import { messagesByIdsOf, participantsOf } from "./PeerRequests.js"
 import { dateBounds } from "./SearchDates.js"
 import { DialogId } from "../../domain/Ids.js"
 
@@ -289,21 +290,13 @@ export const TelegramGatewayLive = Layer.scoped(
         ),
 
       participantsCount: (session, dialogId) =>
-        peerCall(session, dialogId, "messages.GetFullChat", async (connection, peer) => {
-          if (peer.className === "InputPeerChannel") {
-            const full = await connection.client.invoke(
-              new Api.channels.GetFullChannel({
-                channel: new Api.InputChannel({ channelId: peer.channelId, accessHash: peer.accessHash })
-              })
-            )
-            return full.fullChat.className === "ChannelFull" ? full.fullChat.participantsCount ?? null : null
-          }
-          if (peer.className === "InputPeerChat") {
-            const full = await connection.client.invoke(new Api.messages.GetFullChat({ chatId: peer.chatId }))
-            const participants = full.fullChat.className === "ChatFull" ? full.fullChat.participants : undefined
-            return participants?.className === "ChatParticipants" ? participants.participants.length : null
-          }
-          return null
+        peerCall(session, dialogId, "messages.GetFullChat", (c, peer) => participantsOf(c.client, peer)),
+
+      messagesByIds: (session, dialogId, ids) =>
+        peerCall(session, dialogId, "messages.GetMessages", async (c, peer) => {
+          const { messages, result } = await messagesByIdsOf(c.client, c.account.userId, peer, ids)
+          if (result.className !== "messages.MessagesNotModified") rememberPeers(c, result.users, result.chats, result.messages)
+          return messages
         }),
 
       history,

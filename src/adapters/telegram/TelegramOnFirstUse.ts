@@ -52,6 +52,7 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway, never, Gate
       folders: (...args) => Effect.flatMap(gateway, (g) => g.folders(...args)),
       messageCount: (...args) => Effect.flatMap(gateway, (g) => g.messageCount(...args)),
       participantsCount: (...args) => Effect.flatMap(gateway, (g) => g.participantsCount(...args)),
+      messagesByIds: (...args) => Effect.flatMap(gateway, (g) => g.messagesByIds(...args)),
       history: (...args) => Effect.flatMap(gateway, (g) => g.history(...args)),
       search: (...args) => Effect.flatMap(gateway, (g) => g.search(...args)),
       searchGlobal: (...args) => Effect.flatMap(gateway, (g) => g.searchGlobal(...args)),

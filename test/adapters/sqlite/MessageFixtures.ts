@@ -2,6 +2,7 @@
 import type { MediaCategory } from "../../../src/domain/MediaCategory.js"
 import type { MessageMedia, MessageRecord } from "../../../src/domain/Message.js"
 import { MessageId } from "../../../src/domain/Ids.js"
+import { EMPTY_DETAILS } from "../../../src/domain/MessageDetails.js"
 
 export const message = (id: number, date: number, overrides: Partial<MessageRecord> = {}): MessageRecord => ({
   id: MessageId(id),
@@ -17,6 +18,7 @@ export const message = (id: number, date: number, overrides: Partial<MessageReco
   isForwarded: false,
   forwardedFromChannelId: null,
   media: null,
+  details: EMPTY_DETAILS,
   ...overrides
 })
 

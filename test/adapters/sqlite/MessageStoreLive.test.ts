@@ -53,7 +53,8 @@ describe("MessageStoreLive", () => {
           expect(tables.map((t: any) => t.name)).toEqual(["covered", "effect_sql_migrations", "index_pending", "media", "messages"])
           expect(db.prepare("SELECT migration_id, name FROM effect_sql_migrations").all()).toEqual([
             { migration_id: 1, name: "create_cache" },
-            { migration_id: 2, name: "index_pending" }
+            { migration_id: 2, name: "index_pending" },
+            { migration_id: 3, name: "message_details" }
           ])
           expect(db.pragma("journal_mode", { simple: true })).toBe("wal")
         } finally {
