@@ -132,7 +132,7 @@ describe("emulator CLI", () => {
         const dialogs = await client.invoke(new Api.messages.GetDialogs({
           offsetDate: 0, offsetId: 0, offsetPeer: new Api.InputPeerEmpty(), limit: 100, hash: bigInt.zero
         }))
-        expect((dialogs as Api.messages.Dialogs).dialogs).toHaveLength(10)
+        expect((dialogs as Api.messages.Dialogs).dialogs).toHaveLength(11)
       } finally {
         await destroyTestClient(client)
       }

@@ -78,10 +78,10 @@ describe("scenario loading", () => {
   it("loads the sample with every field", () => {
     const world = sampleWorld()
     expect(world.dcIds()).toEqual([1, 2])
-    expect(world.accounts.get(1001)!.dialogs).toHaveLength(10)
+    expect(world.accounts.get(1001)!.dialogs).toHaveLength(11)
     // Private-chat ids are one sequence per account: the generated block continues after 1001's last id.
     const family = world.timelineOf({ kind: "chat", id: 2001 }, 1001)!
-    expect(family.count).toBe(152)
+    expect(family.count).toBe(153)
     expect(family.topId).toBe(169)
     expect(world.timelineOf({ kind: "chat", id: 2001 }, 1002)!.count).toBe(3)
     expect(world.timelineOf({ kind: "channel", id: 3004 }, null)!.count).toBe(2000)

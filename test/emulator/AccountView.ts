@@ -10,8 +10,9 @@ import { Api } from "telegram"
 import { documentAttributes, documentMimeType, photoSizes } from "./Media.js"
 import { minChannel, minUser, refer, seenInMessage } from "./MinPeers.js"
 import { RpcError } from "./RpcContext.js"
-import type { MediaSpec, MessageSpec, PeerRef } from "./Scenario.js"
+import type { ActionSpec, EntitySpec, MediaSpec, MessageSpec, PeerRef, ReactionSpec } from "./Scenario.js"
 import { peerKey } from "./Scenario.js"
+import { channelOf, linkedBroadcast, repliesOf, topicOf } from "./Threads.js"
 import type { Timeline } from "./Timeline.js"
 import type { AccountState, DialogState, World } from "./World.js"
 
@@ -89,6 +90,96 @@ const bareMessage = (fields: Omit<ConstructorParameters<typeof Api.Message>[0], 
   })
 }
 
+/** The same for a service message (CustomMessage's init again). */
+const bareService = (fields: Omit<ConstructorParameters<typeof Api.MessageService>[0], "_entities">): Api.MessageService => {
+  const message = Object.create(Api.MessageService.prototype) as Api.MessageService
+  return Object.assign(message, {
+    CONSTRUCTOR_ID: Api.MessageService.CONSTRUCTOR_ID,
+    SUBCLASS_OF_ID: Api.MessageService.SUBCLASS_OF_ID,
+    className: "MessageService",
+    classType: "constructor",
+    ...fields
+  })
+}
+
+const ENTITY_CLASSES = {
+  url: Api.MessageEntityUrl,
+  mention: Api.MessageEntityMention,
+  hashtag: Api.MessageEntityHashtag,
+  cashtag: Api.MessageEntityCashtag,
+  bot_command: Api.MessageEntityBotCommand,
+  email: Api.MessageEntityEmail,
+  phone: Api.MessageEntityPhone,
+  bold: Api.MessageEntityBold,
+  italic: Api.MessageEntityItalic,
+  underline: Api.MessageEntityUnderline,
+  strike: Api.MessageEntityStrike,
+  code: Api.MessageEntityCode,
+  spoiler: Api.MessageEntitySpoiler,
+  blockquote: Api.MessageEntityBlockquote,
+  bank_card: Api.MessageEntityBankCard,
+  unknown: Api.MessageEntityUnknown
+} as const
+
+/** A scenario entity as its Api.MessageEntity* class. */
+export const entityOf = (e: EntitySpec): Api.TypeMessageEntity => {
+  const at = { offset: e.offset, length: e.length }
+  switch (e.type) {
+    case "text_url":
+      return new Api.MessageEntityTextUrl({ ...at, url: e.url! })
+    case "mention_name":
+      return new Api.MessageEntityMentionName({ ...at, userId: bigInt(e.userId!) })
+    case "pre":
+      return new Api.MessageEntityPre({ ...at, language: e.language ?? "" })
+    case "custom_emoji":
+      return new Api.MessageEntityCustomEmoji({ ...at, documentId: bigInt(e.customEmojiId!) })
+    default:
+      return new ENTITY_CLASSES[e.type](at)
+  }
+}
+
+/** A scenario action as its Api.MessageAction* class. */
+export const actionOf = (a: ActionSpec): Api.TypeMessageAction => {
+  const ids = (users: ReadonlyArray<number>) => users.map((u) => bigInt(u))
+  switch (a.type) {
+    case "chat_create":
+      return new Api.MessageActionChatCreate({ title: a.title, users: ids(a.users) })
+    case "chat_add_user":
+      return new Api.MessageActionChatAddUser({ users: ids(a.users) })
+    case "chat_delete_user":
+      return new Api.MessageActionChatDeleteUser({ userId: bigInt(a.user_id) })
+    case "chat_edit_title":
+      return new Api.MessageActionChatEditTitle({ title: a.title })
+    case "chat_joined_by_link":
+      return new Api.MessageActionChatJoinedByLink({ inviterId: bigInt(a.inviter_id) })
+    case "channel_create":
+      return new Api.MessageActionChannelCreate({ title: a.title })
+    case "pin_message":
+      return new Api.MessageActionPinMessage()
+    case "topic_create":
+      return new Api.MessageActionTopicCreate({
+        title: a.title,
+        iconColor: a.icon_color,
+        ...(a.icon_emoji_id === null ? {} : { iconEmojiId: bigInt(a.icon_emoji_id) })
+      })
+    case "topic_edit":
+      return new Api.MessageActionTopicEdit({
+        ...(a.title === null ? {} : { title: a.title }),
+        ...(a.icon_emoji_id === null ? {} : { iconEmojiId: bigInt(a.icon_emoji_id) }),
+        ...(a.closed === null ? {} : { closed: a.closed }),
+        ...(a.hidden === null ? {} : { hidden: a.hidden })
+      })
+    case "chat_migrate_to":
+      return new Api.MessageActionChatMigrateTo({ channelId: bigInt(a.channel_id) })
+    case "channel_migrate_from":
+      return new Api.MessageActionChannelMigrateFrom({ title: a.title, chatId: bigInt(a.chat_id) })
+    case "history_clear":
+      return new Api.MessageActionHistoryClear()
+    case "custom_action":
+      return new Api.MessageActionCustomAction({ message: a.message })
+  }
+}
+
 export class AccountView {
   constructor(readonly world: World, readonly account: AccountState) {}
 
@@ -109,6 +200,13 @@ export class AccountView {
   }
 
   canSeeChannel(id: number): boolean {
+    if (this.seesChannelItself(id)) return true
+    // A broadcast channel's discussion group, and the channel of a discussion group, are reachable from each other.
+    const linked = this.world.channels.get(id)?.linkedChat ?? linkedBroadcast(this.world, id)
+    return linked !== null && linked !== undefined && this.seesChannelItself(linked)
+  }
+
+  private seesChannelItself(id: number): boolean {
     const channel = this.world.channels.get(id)
     if (channel === undefined) return false
     if (channel.username !== null || this.inDialogs({ kind: "channel", id })) return true
@@ -258,6 +356,8 @@ export class AccountView {
       broadcast: !c.megagroup,
       megagroup: c.megagroup,
       verified: c.verified,
+      forum: c.forum,
+      hasLink: c.linkedChat !== null || linkedBroadcast(this.world, id) !== null,
       creator: c.creator === this.me,
       left: !this.inDialogs({ kind: "channel", id }),
       ...(c.hideParticipantsCount ? {} : { participantsCount: c.participantsCount })
@@ -305,7 +405,7 @@ export class AccountView {
     return peer.kind === "channel" && !this.world.channels.get(peer.id)!.megagroup
   }
 
-  message(timeline: Timeline, m: MessageSpec, refs: EntityRefs): Api.Message {
+  message(timeline: Timeline, m: MessageSpec, refs: EntityRefs): Api.Message | Api.MessageService {
     refs.add(timeline.peer)
     const broadcast = this.isBroadcast(m.peer)
     const out = m.from.kind === "user"
@@ -314,8 +414,28 @@ export class AccountView {
     // Telegram leaves from_id out of channel posts and of incoming private messages.
     const showFrom = !broadcast && !(m.peer.kind === "user" && !out)
     if (showFrom) refer(this, refs, m, m.from, "sender")
-    const fwd = m.fwdFrom
-    if (fwd?.from) refer(this, refs, m, fwd.from, "forward")
+    const replyTo = this.replyHeader(m)
+    if (m.action !== null) {
+      this.referActionUsers(m.action, refs)
+      return bareService({
+        id: m.id,
+        peerId: this.peer(m.peer),
+        date: m.date,
+        out,
+        post: broadcast,
+        action: actionOf(m.action),
+        ...(showFrom ? { fromId: this.peer(m.from) } : {}),
+        ...(replyTo === undefined ? {} : { replyTo }),
+        ...(m.reactions.length === 0 ? {} : { reactions: this.reactions(m.reactions) })
+      })
+    }
+    const fwdFrom = this.forwardHeader(m, refs)
+    if (m.viaBot !== null) refs.add({ kind: "user", id: m.viaBot })
+    for (const e of m.entities) if (e.userId !== null) refs.add({ kind: "user", id: e.userId })
+    // Telegram counts views of broadcast posts whether the scenario says so or not; views and forwards share a flag.
+    const views = m.views ?? (broadcast ? 100 + (m.id % 900) : m.forwards !== null ? 0 : null)
+    const forwards = m.forwards ?? (broadcast ? m.id % 7 : views !== null ? 0 : null)
+    const replies = repliesOf(this.world, timeline, m)
     return bareMessage({
       id: m.id,
       peerId: this.peer(m.peer),
@@ -323,23 +443,107 @@ export class AccountView {
       message: m.text,
       out,
       post: broadcast,
+      pinned: m.pinned,
       ...(showFrom ? { fromId: this.peer(m.from) } : {}),
-      ...(broadcast ? { views: 100 + (m.id % 900), forwards: m.id % 7 } : {}),
+      ...(views === null ? {} : { views, forwards: forwards! }),
       ...(m.editDate === null ? {} : { editDate: m.editDate }),
       ...(m.postAuthor === null ? {} : { postAuthor: m.postAuthor }),
-      ...(m.replyTo === null ? {} : { replyTo: new Api.MessageReplyHeader({ replyToMsgId: m.replyTo }) }),
-      ...(fwd === null
+      ...(replyTo === undefined ? {} : { replyTo }),
+      ...(fwdFrom === undefined ? {} : { fwdFrom }),
+      ...(m.viaBot === null ? {} : { viaBotId: bigInt(m.viaBot) }),
+      ...(m.entities.length === 0 ? {} : { entities: m.entities.map(entityOf) }),
+      ...(m.groupedId === null ? {} : { groupedId: bigInt(m.groupedId) }),
+      ...(m.reactions.length === 0 ? {} : { reactions: this.reactions(m.reactions) }),
+      ...(replies === null
         ? {}
         : {
-          fwdFrom: new Api.MessageFwdHeader({
-            ...(fwd.from === null ? { fromName: fwd.name } : { fromId: this.peer(fwd.from) }),
-            date: fwd.date ?? m.date,
-            ...(fwd.channelPost === null ? {} : { channelPost: fwd.channelPost }),
-            ...(fwd.postAuthor === null ? {} : { postAuthor: fwd.postAuthor })
+          replies: new Api.MessageReplies({
+            comments: replies.comments,
+            replies: replies.replies,
+            repliesPts: replies.replies + 1,
+            ...(replies.channelId === null ? {} : { channelId: bigInt(replies.channelId) }),
+            ...(replies.maxId === null ? {} : { maxId: replies.maxId, readMaxId: replies.maxId })
           })
         }),
       ...(m.media === null ? {} : { media: this.media(timeline, m, m.media) })
     })
+  }
+
+  /**
+   * reply_to as Telegram sends it: in a forum, a topic's messages carry
+   * forum_topic (reply_to_msg_id the message replied to, else the topic;
+   * reply_to_top_id the topic when that differs) and General's none of their
+   * own; elsewhere reply_to_msg_id, reply_to_top_id and the quote.
+   */
+  private replyHeader(m: MessageSpec): Api.MessageReplyHeader | undefined {
+    const quote = m.quote === null ? {} : { quote: true, quoteText: m.quote }
+    if (channelOf(this.world, m.peer)?.forum === true) {
+      const topic = topicOf(m)
+      if (topic !== 1 && topic !== m.id) {
+        const to = m.replyTo ?? topic
+        return new Api.MessageReplyHeader({
+          forumTopic: true,
+          replyToMsgId: to,
+          ...(to !== topic ? { replyToTopId: topic } : {}),
+          ...quote
+        })
+      }
+    }
+    if (m.replyTo === null) return undefined
+    return new Api.MessageReplyHeader({
+      replyToMsgId: m.replyTo,
+      ...(m.replyToTopId === null ? {} : { replyToTopId: m.replyToTopId }),
+      ...quote
+    })
+  }
+
+  /** fwd_from: the scenario's, or for a discussion copy its post (saved_from naming it too). */
+  private forwardHeader(m: MessageSpec, refs: EntityRefs): Api.MessageFwdHeader | undefined {
+    if (m.discussionOf !== null) {
+      const post: PeerRef = m.from
+      refs.add(post)
+      const original = this.world.timelineOf(post, null)?.message(m.discussionOf)
+      return new Api.MessageFwdHeader({
+        fromId: this.peer(post),
+        date: original?.date ?? m.date,
+        channelPost: m.discussionOf,
+        savedFromPeer: this.peer(post),
+        savedFromMsgId: m.discussionOf
+      })
+    }
+    const fwd = m.fwdFrom
+    if (fwd === null) return undefined
+    if (fwd.from !== null) refer(this, refs, m, fwd.from, "forward")
+    return new Api.MessageFwdHeader({
+      ...(fwd.from === null ? { fromName: fwd.name } : { fromId: this.peer(fwd.from) }),
+      date: fwd.date ?? m.date,
+      ...(fwd.channelPost === null ? {} : { channelPost: fwd.channelPost }),
+      ...(fwd.postAuthor === null ? {} : { postAuthor: fwd.postAuthor })
+    })
+  }
+
+  /** Reactions as this account sees them: chosen_order on those it chose (0, 1, ... in the scenario's order). */
+  private reactions(list: ReadonlyArray<ReactionSpec>): Api.MessageReactions {
+    let chosen = 0
+    return new Api.MessageReactions({
+      results: list.map((r) =>
+        new Api.ReactionCount({
+          reaction: r.paid
+            ? new Api.ReactionPaid()
+            : r.emoji !== null
+            ? new Api.ReactionEmoji({ emoticon: r.emoji })
+            : new Api.ReactionCustomEmoji({ documentId: bigInt(r.customEmojiId!) }),
+          count: r.count,
+          ...(r.chosenBy.includes(this.me) ? { chosenOrder: chosen++ } : {})
+        })
+      )
+    })
+  }
+
+  private referActionUsers(a: ActionSpec, refs: EntityRefs): void {
+    if ("users" in a) for (const u of a.users) refs.add({ kind: "user", id: u })
+    if (a.type === "chat_delete_user") refs.add({ kind: "user", id: a.user_id })
+    if (a.type === "chat_joined_by_link") refs.add({ kind: "user", id: a.inviter_id })
   }
 
   private media(timeline: Timeline, m: MessageSpec, media: MediaSpec): Api.TypeMessageMedia {
@@ -410,7 +614,7 @@ export class AccountView {
   // Dialogs
 
   /** The Dialog object and, when the dialog has messages, its top message. */
-  dialog(d: DialogState, refs: EntityRefs): { dialog: Api.Dialog; top: Api.Message | undefined } {
+  dialog(d: DialogState, refs: EntityRefs): { dialog: Api.Dialog; top: Api.TypeMessage | undefined } {
     const tl = d.timeline
     refs.add(d.peer)
     const topSpec = tl.count === 0 ? undefined : tl.message(tl.topId)

@@ -67,7 +67,8 @@ export const minChannel = (view: AccountView, id: number): Api.Channel => {
     date: c.date,
     broadcast: !c.megagroup,
     megagroup: c.megagroup,
-    verified: c.verified
+    verified: c.verified,
+    forum: c.forum
   })
 }
 

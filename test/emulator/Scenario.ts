@@ -39,6 +39,56 @@
  *   for private chats and basic groups, DC 1 for channels); documents may
  *   give `"duration"`; webpages `"title"`/`"description"`; geo `"lat"`/
  *   `"long"`; polls `"answers"`.
+ * - messages, what Telegram's messages carry beyond the basics (issue 17;
+ *   served as Telegram does by AccountView.ts, threads and topics in Threads.ts):
+ *   `"views"`, `"forwards"` (ints; broadcast posts that give none get
+ *   made-up counters, as before; elsewhere one given makes the other 0, they
+ *   share a flag), `"pinned": true`, `"grouped_id"` (album: a 64-bit
+ *   decimal string or a number), `"via_bot"` (a user id that is a bot),
+ *   `"entities": [{"type", "offset", "length", "url"?, "user_id"?,
+ *   "language"?, "custom_emoji_id"?}]` (UTF-16 offsets inside the text;
+ *   types `url text_url mention mention_name hashtag cashtag bot_command
+ *   email phone bold italic underline strike code pre spoiler blockquote
+ *   custom_emoji bank_card unknown`; `url` only and always for text_url,
+ *   `user_id` for mention_name, `language` for pre, `custom_emoji_id` for
+ *   custom_emoji), `"reactions": [{"emoji": "👍" | "custom_emoji_id": "..." |
+ *   "paid": true, "count": n, "chosen_by": [account ids]}]` (the copy served
+ *   to an account in chosen_by has chosen_order 0, 1, ... in list order),
+ *   `"reply_to_top_id"` (thread root; needs reply_to), `"quote"` (quoted
+ *   text of the reply; needs reply_to), `"topic"` (forum topic id),
+ *   `"action": {"type", ...}` (a service message: no text, media or
+ *   fwd_from; `chat_create {title, users}`, `chat_add_user {users}`,
+ *   `chat_delete_user {user_id}`, `chat_edit_title {title}`,
+ *   `chat_joined_by_link {inviter_id}`, `channel_create {title}`,
+ *   `pin_message {}` (the pinned message is reply_to, required),
+ *   `topic_create {title, icon_color?, icon_emoji_id?}` (forums only; its id
+ *   is the topic's id), `topic_edit {title?, icon_emoji_id?, closed?,
+ *   hidden?}`, `chat_migrate_to {channel_id}`, `channel_migrate_from {title,
+ *   chat_id}`, `history_clear {}`, `custom_action {message}`),
+ *   `"discussion_of": <post id>` (in a discussion group: the automatic copy
+ *   of that post of the linked channel, one per post; it is sent by the
+ *   channel, takes the post's text, media and entities when it gives none,
+ *   and is served with fwd_from {from_id, channel_post, saved_from_peer,
+ *   saved_from_msg_id} naming the post).
+ *   Computed, not written: `replies` (MessageReplies) of a broadcast post
+ *   that has a copy, {comments, replies: messages of the group whose
+ *   reply_to_top_id, else reply_to, is the copy, channel_id, max_id}, and of
+ *   a supergroup message that has replies ({replies}); generated messages
+ *   are not counted, nor are forums' messages (their threads are topics).
+ * - channels: `"linked_chat": <megagroup id>` on a broadcast channel (its
+ *   discussion group: ChannelFull.linked_chat_id and Channel.has_link at
+ *   both ends; an account that reaches either end reaches the other);
+ *   `"forum": true` on a megagroup, with optional `"topics": [{"id",
+ *   "closed"?, "pinned"?, "hidden"?}]` (the state of a topic, which wins over
+ *   its topic_edit messages). A forum's topics are General (id 1, always) and
+ *   one per topic_create message; its messages carry `topic` (none: General)
+ *   and are served with reply_to {forum_topic, reply_to_msg_id: reply_to ??
+ *   topic, reply_to_top_id: topic when reply_to differs}; General's have no
+ *   forum header. channels.getForumTopics orders topics pinned first, then
+ *   by latest message, newest first (q: case-insensitive substring of the
+ *   title; paging by offset_topic, else offset_date/offset_id of the last
+ *   topic's top message); messages.getReplies and search's top_msg_id read a
+ *   topic (or a thread, or a post's comments) through the getHistory paging.
  * - generate: `"owner"` (as for messages), `"from": [peers]` (the senders to
  *   draw from); `start` defaults to 2020-01-01 00:00:00, `end` to one minute
  *   per message after `start`, `media_every` to 0 (none), `seed` to 1.
@@ -91,8 +141,107 @@ export type ForwardSpec =
   | { readonly from: PeerRef; readonly name: null; readonly date: number | null; readonly channelPost: number | null; readonly postAuthor: string | null }
   | { readonly from: null; readonly name: string; readonly date: number | null; readonly channelPost: number | null; readonly postAuthor: string | null }
 
+export const ENTITY_TYPES = [
+  "url", "text_url", "mention", "mention_name", "hashtag", "cashtag", "bot_command", "email", "phone", "bold", "italic",
+  "underline", "strike", "code", "pre", "spoiler", "blockquote", "custom_emoji", "bank_card", "unknown"
+] as const
+
+export type EntityType = (typeof ENTITY_TYPES)[number]
+
+/** A formatting entity; offsets and lengths in UTF-16 code units, as Telegram counts them. */
+export interface EntitySpec {
+  readonly type: EntityType
+  readonly offset: number
+  readonly length: number
+  /** text_url only. */
+  readonly url: string | null
+  /** mention_name only. */
+  readonly userId: number | null
+  /** pre only ("" when not given). */
+  readonly language: string | null
+  /** custom_emoji only: a 64-bit document id as a decimal string. */
+  readonly customEmojiId: string | null
+}
+
+/** One reaction of a message: exactly one of emoji, customEmojiId or paid. */
+export interface ReactionSpec {
+  readonly emoji: string | null
+  readonly customEmojiId: string | null
+  readonly paid: boolean
+  readonly count: number
+  /** The accounts that chose it (their copy of the message carries chosen_order). */
+  readonly chosenBy: ReadonlyArray<number>
+}
+
+export const ACTION_TYPES = [
+  "chat_create", "chat_add_user", "chat_delete_user", "chat_edit_title", "chat_joined_by_link", "channel_create",
+  "pin_message", "topic_create", "topic_edit", "chat_migrate_to", "channel_migrate_from", "history_clear", "custom_action"
+] as const
+
+/** The action of a service message, with the fields of the wire contract (snake_case; user ids unmarked, which for users is the marked id too). */
+export type ActionSpec =
+  | { readonly type: "chat_create"; readonly title: string; readonly users: ReadonlyArray<number> }
+  | { readonly type: "chat_add_user"; readonly users: ReadonlyArray<number> }
+  | { readonly type: "chat_delete_user"; readonly user_id: number }
+  | { readonly type: "chat_edit_title"; readonly title: string }
+  | { readonly type: "chat_joined_by_link"; readonly inviter_id: number }
+  | { readonly type: "channel_create"; readonly title: string }
+  | { readonly type: "pin_message" }
+  | { readonly type: "topic_create"; readonly title: string; readonly icon_color: number; readonly icon_emoji_id: string | null }
+  | {
+    readonly type: "topic_edit"
+    readonly title: string | null
+    readonly icon_emoji_id: string | null
+    readonly closed: boolean | null
+    readonly hidden: boolean | null
+  }
+  | { readonly type: "chat_migrate_to"; readonly channel_id: number }
+  | { readonly type: "channel_migrate_from"; readonly title: string; readonly chat_id: number }
+  | { readonly type: "history_clear" }
+  | { readonly type: "custom_action"; readonly message: string }
+
+/** Telegram's default topic icon colour (0x6FB9F0). */
+export const DEFAULT_TOPIC_COLOR = 0x6fb9f0
+
+/** The fields of a message beyond the contract's (issue 17); all empty on a plain message. */
+export interface MessageDetails {
+  readonly views: number | null
+  readonly forwards: number | null
+  readonly pinned: boolean
+  /** Album id: a 64-bit integer as a decimal string. */
+  readonly groupedId: string | null
+  readonly viaBot: number | null
+  readonly entities: ReadonlyArray<EntitySpec>
+  readonly reactions: ReadonlyArray<ReactionSpec>
+  /** Thread root of a reply (outside forum topics, where `topic` gives it). */
+  readonly replyToTopId: number | null
+  /** Quoted text of a reply. */
+  readonly quote: string | null
+  /** Forum topic id (1 is General); null outside forums and for General's messages when not given. */
+  readonly topic: number | null
+  /** A service message's action (its text is "" and it has no media). */
+  readonly action: ActionSpec | null
+  /** In a discussion group: the id of the linked channel's post this message is the automatic copy of. */
+  readonly discussionOf: number | null
+}
+
+export const NO_DETAILS: MessageDetails = {
+  views: null,
+  forwards: null,
+  pinned: false,
+  groupedId: null,
+  viaBot: null,
+  entities: [],
+  reactions: [],
+  replyToTopId: null,
+  quote: null,
+  topic: null,
+  action: null,
+  discussionOf: null
+}
+
 /** One message as the world stores it; `owner` is null for channel messages. */
-export interface MessageSpec {
+export interface MessageSpec extends MessageDetails {
   readonly peer: PeerRef
   readonly owner: number | null
   readonly id: number
@@ -144,6 +293,19 @@ export interface ScenarioChannel {
   readonly date: number
   readonly about: string
   readonly hideParticipantsCount: boolean
+  /** Broadcast channels: the discussion megagroup (ChannelFull.linked_chat_id at both ends). */
+  readonly linkedChat: number | null
+  /** Megagroups: a forum (topics). */
+  readonly forum: boolean
+  /** Forums: the state of topics (by topic id). */
+  readonly topics: ReadonlyArray<TopicState>
+}
+
+export interface TopicState {
+  readonly id: number
+  readonly closed: boolean
+  readonly pinned: boolean
+  readonly hidden: boolean
 }
 
 export interface ScenarioDialog {
@@ -246,6 +408,18 @@ export const parsePeer = (text: string): PeerRef | undefined => {
 // ---------------------------------------------------------------------------
 // Schema (the JSON shape); cross-references are checked afterwards
 
+const LONG_MIN = -(2n ** 63n)
+const LONG_MAX = 2n ** 63n - 1n
+
+/** A non-zero signed 64-bit integer in decimal. */
+const isLong = (text: string): boolean => {
+  if (!/^-?[1-9]\d{0,18}$/.test(text)) return false
+  const v = BigInt(text)
+  return v >= LONG_MIN && v <= LONG_MAX
+}
+
+const longText = (value: string | number): string => String(value)
+
 const Id = Schema.Int.pipe(
   Schema.between(1, Number.MAX_SAFE_INTEGER, { message: () => "expected a positive integer id" })
 )
@@ -293,7 +467,10 @@ const ChannelJson = Schema.Struct({
   participants_count: Schema.optional(Count),
   date: opt(DateText),
   about: opt(Schema.String),
-  hide_participants_count: flag
+  hide_participants_count: flag,
+  linked_chat: opt(Id),
+  forum: flag,
+  topics: Schema.optional(Schema.Array(Schema.Struct({ id: Id, closed: flag, pinned: flag, hidden: flag })))
 })
 
 const DialogJson = Schema.Struct({
@@ -359,6 +536,45 @@ const ForwardJson = Schema.Struct({
   post_author: opt(Schema.String)
 })
 
+/** A 64-bit id: a decimal string (as Telegram's longs exceed JS numbers) or a safe integer. */
+const Long = Schema.Union(
+  Schema.String.pipe(Schema.filter((t) => isLong(t), { message: (i) => `expected a 64-bit integer as a decimal string, got ${JSON.stringify(i.actual)}` })),
+  Schema.Int
+)
+
+const EntityJson = Schema.Struct({
+  type: Schema.Literal(...ENTITY_TYPES),
+  offset: Count,
+  length: Schema.Int.pipe(Schema.positive()),
+  url: opt(Schema.String),
+  user_id: opt(Id),
+  language: opt(Schema.String),
+  custom_emoji_id: opt(Long)
+})
+
+const ReactionJson = Schema.Struct({
+  emoji: opt(Schema.String),
+  custom_emoji_id: opt(Long),
+  paid: flag,
+  count: Schema.Int.pipe(Schema.positive()),
+  chosen_by: Schema.optional(Schema.Array(Id))
+})
+
+const ActionJson = Schema.Struct({
+  type: Schema.Literal(...ACTION_TYPES),
+  title: opt(Schema.String),
+  users: Schema.optional(Schema.Array(Id)),
+  user_id: opt(Id),
+  inviter_id: opt(Id),
+  icon_color: opt(Schema.Int.pipe(Schema.between(0, 0xffffff))),
+  icon_emoji_id: opt(Long),
+  closed: opt(Schema.Boolean),
+  hidden: opt(Schema.Boolean),
+  channel_id: opt(Id),
+  chat_id: opt(Id),
+  message: opt(Schema.String)
+})
+
 const MessageJson = Schema.Struct({
   peer: PeerText,
   owner: opt(Id),
@@ -370,7 +586,19 @@ const MessageJson = Schema.Struct({
   reply_to: opt(Id),
   post_author: opt(Schema.String),
   fwd_from: opt(ForwardJson),
-  media: opt(MediaJson)
+  media: opt(MediaJson),
+  views: opt(Count),
+  forwards: opt(Count),
+  pinned: flag,
+  grouped_id: opt(Long),
+  via_bot: opt(Id),
+  entities: Schema.optional(Schema.Array(EntityJson)),
+  reactions: Schema.optional(Schema.Array(ReactionJson)),
+  reply_to_top_id: opt(Id),
+  quote: opt(Schema.String),
+  topic: opt(Id),
+  action: opt(ActionJson),
+  discussion_of: opt(Id)
 })
 
 /** Appended messages may leave out the date: they arrive now. */
@@ -545,19 +773,202 @@ const normaliseForward = (dir: ScenarioDirectory, f: NonNullable<MessageJsonType
   return { from: null, name: f.name!, ...common }
 }
 
+/** UTF-16 code units, as Telegram counts entity offsets. */
+const utf16Length = (text: string): number => text.length
+
+const normaliseEntity = (dir: ScenarioDirectory, e: Schema.Schema.Type<typeof EntityJson>, text: string, path: string): EntitySpec => {
+  const only = (field: "url" | "user_id" | "language" | "custom_emoji_id", type: EntityType) => {
+    if (e[field] !== undefined && e[field] !== null && e.type !== type) fail(`${path}.${field}`, `only a ${type} entity has ${field}`)
+  }
+  only("url", "text_url")
+  only("user_id", "mention_name")
+  only("language", "pre")
+  only("custom_emoji_id", "custom_emoji")
+  const need = (field: "url" | "user_id" | "custom_emoji_id") => {
+    if (e[field] === undefined || e[field] === null) fail(`${path}.${field}`, `required for a ${e.type} entity`)
+  }
+  if (e.type === "text_url") need("url")
+  if (e.type === "mention_name") {
+    need("user_id")
+    if (!dir.users.has(e.user_id!)) fail(`${path}.user_id`, `user ${e.user_id} is not among the scenario's users`)
+  }
+  if (e.type === "custom_emoji") need("custom_emoji_id")
+  if (e.offset + e.length > utf16Length(text)) {
+    fail(path, `offset ${e.offset} + length ${e.length} is past the end of the text (${utf16Length(text)} UTF-16 code units)`)
+  }
+  return {
+    type: e.type,
+    offset: e.offset,
+    length: e.length,
+    url: e.url ?? null,
+    userId: e.user_id ?? null,
+    language: e.type === "pre" ? e.language ?? "" : null,
+    customEmojiId: e.custom_emoji_id === undefined || e.custom_emoji_id === null ? null : longText(e.custom_emoji_id)
+  }
+}
+
+const normaliseReaction = (dir: ScenarioDirectory, r: Schema.Schema.Type<typeof ReactionJson>, path: string): ReactionSpec => {
+  const kinds = [r.emoji, r.custom_emoji_id, r.paid === true ? true : undefined].filter((v) => v !== undefined && v !== null)
+  if (kinds.length !== 1) fail(path, `give exactly one of "emoji", "custom_emoji_id" or "paid": true`)
+  const chosenBy = [...new Set(r.chosen_by ?? [])]
+  chosenBy.forEach((id, i) => {
+    if (!dir.accounts.has(id)) fail(`${path}.chosen_by[${i}]`, `${id} is not an account of the scenario`)
+  })
+  if (chosenBy.length > r.count) fail(`${path}.count`, `${r.count} is less than the ${chosenBy.length} accounts in chosen_by`)
+  return {
+    emoji: r.emoji ?? null,
+    customEmojiId: r.custom_emoji_id === undefined || r.custom_emoji_id === null ? null : longText(r.custom_emoji_id),
+    paid: r.paid ?? false,
+    count: r.count,
+    chosenBy
+  }
+}
+
+const reactionKey = (r: ReactionSpec): string => r.paid ? "paid" : r.emoji !== null ? `emoji:${r.emoji}` : `custom:${r.customEmojiId}`
+
+const ACTION_FIELDS: Readonly<Record<ActionSpec["type"], { readonly required: ReadonlyArray<string>; readonly optional: ReadonlyArray<string> }>> = {
+  chat_create: { required: ["title", "users"], optional: [] },
+  chat_add_user: { required: ["users"], optional: [] },
+  chat_delete_user: { required: ["user_id"], optional: [] },
+  chat_edit_title: { required: ["title"], optional: [] },
+  chat_joined_by_link: { required: ["inviter_id"], optional: [] },
+  channel_create: { required: ["title"], optional: [] },
+  pin_message: { required: [], optional: [] },
+  topic_create: { required: ["title"], optional: ["icon_color", "icon_emoji_id"] },
+  topic_edit: { required: [], optional: ["title", "icon_emoji_id", "closed", "hidden"] },
+  chat_migrate_to: { required: ["channel_id"], optional: [] },
+  channel_migrate_from: { required: ["title", "chat_id"], optional: [] },
+  history_clear: { required: [], optional: [] },
+  custom_action: { required: ["message"], optional: [] }
+}
+
+const normaliseAction = (dir: ScenarioDirectory, a: Schema.Schema.Type<typeof ActionJson>, path: string): ActionSpec => {
+  const fields = ACTION_FIELDS[a.type]
+  const raw = a as Record<string, unknown>
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === "type" || value === undefined || value === null) continue
+    if (!fields.required.includes(key) && !fields.optional.includes(key)) fail(`${path}.${key}`, `a ${a.type} action has no ${key}`)
+  }
+  for (const key of fields.required) {
+    if (raw[key] === undefined || raw[key] === null) fail(`${path}.${key}`, `required for a ${a.type} action`)
+  }
+  const user = (id: number, p: string) => {
+    if (!dir.users.has(id)) fail(p, `user ${id} is not among the scenario's users`)
+    return id
+  }
+  const emoji = a.icon_emoji_id === undefined || a.icon_emoji_id === null ? null : longText(a.icon_emoji_id)
+  switch (a.type) {
+    case "chat_create":
+      return { type: a.type, title: a.title!, users: a.users!.map((u, i) => user(u, `${path}.users[${i}]`)) }
+    case "chat_add_user":
+      return { type: a.type, users: a.users!.map((u, i) => user(u, `${path}.users[${i}]`)) }
+    case "chat_delete_user":
+      return { type: a.type, user_id: user(a.user_id!, `${path}.user_id`) }
+    case "chat_edit_title":
+      return { type: a.type, title: a.title! }
+    case "chat_joined_by_link":
+      return { type: a.type, inviter_id: user(a.inviter_id!, `${path}.inviter_id`) }
+    case "channel_create":
+      return { type: a.type, title: a.title! }
+    case "pin_message":
+      return { type: a.type }
+    case "topic_create":
+      return { type: a.type, title: a.title!, icon_color: a.icon_color ?? DEFAULT_TOPIC_COLOR, icon_emoji_id: emoji }
+    case "topic_edit":
+      return { type: a.type, title: a.title ?? null, icon_emoji_id: emoji, closed: a.closed ?? null, hidden: a.hidden ?? null }
+    case "chat_migrate_to":
+      if (!dir.channels.has(a.channel_id!)) fail(`${path}.channel_id`, `channel ${a.channel_id} is not among the scenario's channels`)
+      return { type: a.type, channel_id: a.channel_id! }
+    case "channel_migrate_from":
+      if (!dir.chats.has(a.chat_id!)) fail(`${path}.chat_id`, `chat ${a.chat_id} is not among the scenario's chats`)
+      return { type: a.type, title: a.title!, chat_id: a.chat_id! }
+    case "history_clear":
+      return { type: a.type }
+    case "custom_action":
+      return { type: a.type, message: a.message! }
+  }
+}
+
+/** The broadcast channel whose discussion group `groupId` is, if any. */
+const linkedBroadcastOf = (dir: ScenarioDirectory, groupId: number): ScenarioChannel | undefined =>
+  [...dir.channels.values()].find((c) => c.linkedChat === groupId)
+
+/** The issue-17 fields of a message, checked on their own (what needs other messages is checked by checkThreads). */
+const normaliseDetails = (dir: ScenarioDirectory, m: MessageJsonType, peer: PeerRef, text: string, path: string): MessageDetails => {
+  const channel = peer.kind === "channel" ? dir.channels.get(peer.id)! : undefined
+  if (m.via_bot !== undefined && m.via_bot !== null) {
+    const bot = dir.users.get(m.via_bot)
+    if (bot === undefined) fail(`${path}.via_bot`, `user ${m.via_bot} is not among the scenario's users`)
+    if (!bot!.bot) fail(`${path}.via_bot`, `user ${m.via_bot} is not a bot`)
+  }
+  const entities = (m.entities ?? []).map((e, i) => normaliseEntity(dir, e, text, `${path}.entities[${i}]`))
+  const reactions = (m.reactions ?? []).map((r, i) => normaliseReaction(dir, r, `${path}.reactions[${i}]`))
+  reactions.forEach((r, i) => {
+    if (reactions.findIndex((o) => reactionKey(o) === reactionKey(r)) !== i) fail(`${path}.reactions[${i}]`, `duplicate reaction ${reactionKey(r)}`)
+  })
+  const replyTo = m.reply_to ?? null
+  if (m.reply_to_top_id != null && replyTo === null) fail(`${path}.reply_to_top_id`, "needs reply_to (the message replied to inside the thread)")
+  if (m.quote != null && replyTo === null) fail(`${path}.quote`, "needs reply_to (the message quoted)")
+  if (m.topic != null) {
+    if (channel === undefined || !channel.forum) fail(`${path}.topic`, `${peerKey(peer)} is not a forum (\"forum\": true on a megagroup)`)
+    if (m.reply_to_top_id != null) fail(`${path}.reply_to_top_id`, "a forum message's thread is its topic: leave reply_to_top_id out")
+  }
+  const action = m.action === undefined || m.action === null ? null : normaliseAction(dir, m.action, `${path}.action`)
+  if (action !== null) {
+    if (text !== "") fail(`${path}.text`, "a service message (action) has no text")
+    if (m.media != null) fail(`${path}.media`, "a service message (action) has no media")
+    if (m.fwd_from != null) fail(`${path}.fwd_from`, "a service message (action) is not forwarded")
+    if (action.type === "pin_message" && replyTo === null) fail(`${path}.reply_to`, "a pin_message action names the pinned message in reply_to")
+    if (action.type === "topic_create" || action.type === "topic_edit") {
+      if (channel === undefined || !channel.forum) fail(`${path}.action`, `${action.type} is only in a forum (${peerKey(peer)} is not one)`)
+    }
+    if (action.type === "topic_create" && m.topic != null) fail(`${path}.topic`, "a topic_create message is its own topic: leave topic out")
+  }
+  if (m.discussion_of != null) {
+    const broadcast = peer.kind === "channel" ? linkedBroadcastOf(dir, peer.id) : undefined
+    if (broadcast === undefined) fail(`${path}.discussion_of`, `${peerKey(peer)} is not the linked_chat of a broadcast channel`)
+    if (m.fwd_from != null) fail(`${path}.fwd_from`, "a discussion copy is forwarded from its post: leave fwd_from out")
+    if (m.reply_to != null) fail(`${path}.reply_to`, "a discussion copy is the root of its thread: leave reply_to out")
+  }
+  return {
+    views: m.views ?? null,
+    forwards: m.forwards ?? null,
+    pinned: m.pinned ?? false,
+    groupedId: m.grouped_id === undefined || m.grouped_id === null ? null : longText(m.grouped_id),
+    viaBot: m.via_bot ?? null,
+    entities,
+    reactions,
+    replyToTopId: m.reply_to_top_id ?? null,
+    quote: m.quote ?? null,
+    topic: m.topic ?? null,
+    action,
+    discussionOf: m.discussion_of ?? null
+  }
+}
+
 const normaliseMessage = (dir: ScenarioDirectory, m: MessageJsonType, path: string, now: number): ScenarioMessage => {
   const peer = requirePeer(dir, m.peer, `${path}.peer`)
   const owner = resolveOwner(dir, peer, m.owner, path)
-  const from = m.from === undefined || m.from === null ? defaultSender(peer, owner) : peerOf(m.from)
-  checkSender(dir, peer, owner, from, `${path}.from`)
+  const copyOf = m.discussion_of != null && peer.kind === "channel" ? linkedBroadcastOf(dir, peer.id) : undefined
+  const from = m.from === undefined || m.from === null
+    ? copyOf !== undefined ? { kind: "channel" as const, id: copyOf.id } : defaultSender(peer, owner)
+    : peerOf(m.from)
+  if (copyOf !== undefined) {
+    // Telegram's automatic copy of a post is sent by the channel itself.
+    if (from.kind !== "channel" || from.id !== copyOf.id) fail(`${path}.from`, `a discussion copy comes from channel:${copyOf.id}`)
+  } else {
+    checkSender(dir, peer, owner, from, `${path}.from`)
+  }
+  const text = m.text ?? ""
   return {
+    ...normaliseDetails(dir, m, peer, text, path),
     path,
     peer,
     owner,
     id: m.id ?? null,
     date: m.date === undefined || m.date === null ? now : dateOf(m.date),
     from,
-    text: m.text ?? "",
+    text,
     editDate: m.edit_date === undefined || m.edit_date === null ? null : dateOf(m.edit_date),
     replyTo: m.reply_to ?? null,
     postAuthor: m.post_author ?? null,
@@ -627,6 +1038,8 @@ const referencedUserIds = (raw: Schema.Schema.Type<typeof ScenarioJson>): Array<
     peer(m.from)
     id(m.owner)
     id(m.fwd_from?.user)
+    for (const e of m.entities ?? []) id(e.user_id)
+    ;[...(m.action?.users ?? []), m.action?.user_id, m.action?.inviter_id].forEach(id)
   }
   for (const g of raw.generate ?? []) {
     peer(g.peer)
@@ -634,6 +1047,49 @@ const referencedUserIds = (raw: Schema.Schema.Type<typeof ScenarioJson>): Array<
     for (const sender of g.from ?? []) peer(sender)
   }
   return [...ids].sort((a, b) => a - b)
+}
+
+/**
+ * Checks what needs a channel's other messages (scenario files only: the ids
+ * left out are numbered as the world will): topics name a topic_create
+ * message of their forum (or 1, General), discussion copies name a post of
+ * the linked channel (one copy each), forum `topics` name topics. A copy
+ * without text or media takes its post's.
+ */
+const checkThreads = (dir: ScenarioDirectory, messages: Array<ScenarioMessage>): Array<ScenarioMessage> => {
+  const top = new Map<number, number>()
+  const ids = messages.map((m) => {
+    if (m.peer.kind !== "channel") return m.id
+    const id = m.id ?? (top.get(m.peer.id) ?? 0) + 1
+    top.set(m.peer.id, Math.max(top.get(m.peer.id) ?? 0, id))
+    return id
+  })
+  const find = (channel: number, id: number) => messages.findIndex((m, i) => m.peer.kind === "channel" && m.peer.id === channel && ids[i] === id)
+  const topicIds = (channel: number) =>
+    new Set([1, ...messages.flatMap((m, i) => m.peer.kind === "channel" && m.peer.id === channel && m.action?.type === "topic_create" ? [ids[i]!] : [])])
+  const copies = new Map<string, string>()
+  const out = messages.map((m) => {
+    if (m.topic !== null && !topicIds(m.peer.id).has(m.topic)) {
+      fail(`${m.path}.topic`, `${peerKey(m.peer)} has no topic ${m.topic} (a topic is the id of a topic_create message, or 1 for General)`)
+    }
+    if (m.discussionOf === null) return m
+    const broadcast = linkedBroadcastOf(dir, m.peer.id)!
+    const at = find(broadcast.id, m.discussionOf)
+    if (at < 0) fail(`${m.path}.discussion_of`, `channel:${broadcast.id} has no post ${m.discussionOf} in the scenario's messages`)
+    const key = `${broadcast.id}:${m.discussionOf}`
+    const earlier = copies.get(key)
+    if (earlier !== undefined) fail(`${m.path}.discussion_of`, `post ${m.discussionOf} already has its copy (${earlier})`)
+    copies.set(key, m.path)
+    const post = messages[at]!
+    return m.text === "" && m.media === null ? { ...m, text: post.text, media: post.media, entities: post.entities } : m
+  })
+  for (const [i, c] of [...dir.channels.values()].entries()) {
+    const known = topicIds(c.id)
+    c.topics.forEach((t, j) => {
+      if (!known.has(t.id)) fail(`channels[${i}].topics[${j}].id`, `channel:${c.id} has no topic ${t.id} (no topic_create message with that id)`)
+    })
+  }
+  return out
 }
 
 /** Parses and checks a whole scenario; throws ScenarioError naming the first bad field. */
@@ -689,10 +1145,26 @@ export const parseScenario = (json: unknown): Scenario => {
       participantsCount: c.participants_count ?? 1,
       date: c.date === undefined || c.date === null ? dateOf("2020-01-01 00:00:00") : dateOf(c.date),
       about: c.about ?? "",
-      hideParticipantsCount: c.hide_participants_count ?? false
+      hideParticipantsCount: c.hide_participants_count ?? false,
+      linkedChat: c.linked_chat ?? null,
+      forum: c.forum ?? false,
+      topics: (c.topics ?? []).map((t) => ({ id: t.id, closed: t.closed ?? false, pinned: t.pinned ?? false, hidden: t.hidden ?? false }))
     }
   })
   uniqueIds(channels.map((c) => c.id), "channels", "channel")
+  channels.forEach((c, i) => {
+    const path = `channels[${i}]`
+    if (c.forum && !c.megagroup) fail(`${path}.forum`, "only a megagroup can be a forum")
+    if (!c.forum && c.topics.length > 0) fail(`${path}.topics`, "only a forum (\"forum\": true) has topics")
+    uniqueIds(c.topics.map((t) => t.id), `${path}.topics`, "topic")
+    if (c.linkedChat === null) return
+    if (c.megagroup) fail(`${path}.linked_chat`, "give linked_chat on the broadcast channel, naming its discussion megagroup")
+    const group = channels.find((g) => g.id === c.linkedChat)
+    if (group === undefined) fail(`${path}.linked_chat`, `channel ${c.linkedChat} is not among the scenario's channels`)
+    if (!group!.megagroup || group!.forum) fail(`${path}.linked_chat`, `channel ${c.linkedChat} is not a megagroup (a discussion group is one, and not a forum)`)
+    const other = channels.findIndex((o) => o !== c && o.linkedChat === c.linkedChat)
+    if (other >= 0) fail(`${path}.linked_chat`, `channel ${c.linkedChat} is already the discussion group of channels[${other}]`)
+  })
 
   const usernames = new Map<string, string>()
   const claim = (name: string | null, path: string) => {
@@ -775,7 +1247,7 @@ export const parseScenario = (json: unknown): Scenario => {
   })
 
   const dir = directoryOf({ users, chats, channels, accounts })
-  const messages = (raw.messages ?? []).map((m, i) => normaliseMessage(dir, m, `messages[${i}]`, 0))
+  const messages = checkThreads(dir, (raw.messages ?? []).map((m, i) => normaliseMessage(dir, m, `messages[${i}]`, 0)))
   const generate = (raw.generate ?? []).map((g, i) => normaliseGenerate(dir, g, `generate[${i}]`))
   const realism = parseRealism(raw.options?.realism)
   if (typeof realism === "string") fail("options.realism", realism)

@@ -38,7 +38,9 @@ export class Timeline {
   private readonly removed = new Set<number>()
   /** The highest id this dialog ever held, removed or not: new ids come after it, as in Telegram. */
   private highestId = 0
-  /** Users and channels that messages here mention (senders, forward sources). */
+  /** Bumped on every change: caches derived from the messages (Threads.ts) compare it. */
+  version = 0
+  /** Users and channels that messages here mention (senders, forward sources, bots, mentions, service messages). */
   readonly referencedUsers = new Set<number>()
   readonly referencedChannels = new Set<number>()
 
@@ -100,6 +102,7 @@ export class Timeline {
 
   /** Adds one message; its id must be new in this dialog. */
   add(message: MessageSpec): void {
+    this.version++
     const at = lowerBound(this.ids, this.size, message.id)
     if (at < this.size && this.ids[at] === message.id) throw new Error(`duplicate message id ${message.id} in ${this.key}`)
     this.reserve(1)
@@ -117,6 +120,7 @@ export class Timeline {
 
   /** Replaces the message with the same id (an edit); it must exist. */
   replace(message: MessageSpec): void {
+    this.version++
     const at = lowerBound(this.ids, this.size, message.id)
     if (at >= this.size || this.ids[at] !== message.id) throw new Error(`no message ${message.id} in ${this.key} to replace`)
     this.dates[at] = message.date
@@ -127,6 +131,7 @@ export class Timeline {
 
   /** Removes a message (a deletion); false when there is none with that id. */
   remove(id: number): boolean {
+    this.version++
     const at = lowerBound(this.ids, this.size, id)
     if (at >= this.size || this.ids[at] !== id) return false
     this.highestId = Math.max(this.highestId, this.topId)
@@ -140,6 +145,7 @@ export class Timeline {
 
   /** Adds a generate block as ids firstId, firstId+1, ...; they must all come after the current top. */
   addGenerated(block: GenerateSpec, firstId: number): void {
+    this.version++
     if (block.count === 0) return
     if (firstId <= this.topId) throw new Error(`generated ids must follow the top message of ${this.key}`)
     this.reserve(block.count)
@@ -162,6 +168,19 @@ export class Timeline {
     const fwd = message.fwdFrom?.from
     if (fwd?.kind === "user") this.referencedUsers.add(fwd.id)
     if (fwd?.kind === "channel") this.referencedChannels.add(fwd.id)
+    if (message.viaBot !== null) this.referencedUsers.add(message.viaBot)
+    for (const e of message.entities) if (e.userId !== null) this.referencedUsers.add(e.userId)
+    const a = message.action
+    if (a !== null) {
+      if ("users" in a) a.users.forEach((u) => this.referencedUsers.add(u))
+      if (a.type === "chat_delete_user") this.referencedUsers.add(a.user_id)
+      if (a.type === "chat_joined_by_link") this.referencedUsers.add(a.inviter_id)
+    }
+  }
+
+  /** The scenario's and appended messages (not generated ones), in no particular order. */
+  explicitMessages(): IterableIterator<MessageSpec> {
+    return this.explicit.values()
   }
 
   /** The message with this id, or undefined. */

@@ -308,6 +308,18 @@ export class World implements EmulatorWorld {
         postAuthor: given("post_author") ? replacement.postAuthor : old.postAuthor,
         fwdFrom: given("fwd_from") ? replacement.fwdFrom : old.fwdFrom,
         media: given("media") ? replacement.media : old.media,
+        views: given("views") ? replacement.views : old.views,
+        forwards: given("forwards") ? replacement.forwards : old.forwards,
+        pinned: given("pinned") ? replacement.pinned : old.pinned,
+        groupedId: given("grouped_id") ? replacement.groupedId : old.groupedId,
+        viaBot: given("via_bot") ? replacement.viaBot : old.viaBot,
+        entities: given("entities") ? replacement.entities : old.entities,
+        reactions: given("reactions") ? replacement.reactions : old.reactions,
+        replyToTopId: given("reply_to_top_id") ? replacement.replyToTopId : old.replyToTopId,
+        quote: given("quote") ? replacement.quote : old.quote,
+        topic: given("topic") ? replacement.topic : old.topic,
+        action: given("action") ? replacement.action : old.action,
+        discussionOf: given("discussion_of") ? replacement.discussionOf : old.discussionOf,
         editDate: raw.edit_date != null ? replacement.editDate : now
       }
     }

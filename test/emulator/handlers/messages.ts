@@ -6,7 +6,8 @@
  * (so a negative add_offset reaches newer messages), and only then the
  * exclusive min_id/max_id bounds. messages.getHistory, messages.search,
  * messages.searchGlobal (ordered by date, paged by next_rate/peer/id) and
- * messages.getMessages. In realistic mode (Realism.ts: short_pages,
+ * messages.getMessages; threads (messages.getReplies, getDiscussionMessage,
+ * search's top_msg_id: Threads.ts) paged by the same code. In realistic mode (Realism.ts: short_pages,
  * short_search) some messages of a window come back empty or not at all.
  */
 import { Api } from "telegram"
@@ -14,6 +15,7 @@ import { type AccountView, EntityRefs } from "../AccountView.js"
 import { slotKind } from "../Realism.js"
 import { RpcError } from "../RpcContext.js"
 import type { MessageSpec, PeerRef } from "../Scenario.js"
+import { discussionCopy, threadIds } from "../Threads.js"
 import type { Timeline } from "../Timeline.js"
 import type { HandlerTable } from "./Handler.js"
 import { pageLimit } from "./Handler.js"
@@ -115,26 +117,108 @@ const render = (
   return out
 }
 
+/** A newest-first list of messages paged like a history: a dialog's Timeline, or a thread (listingOf). */
+export interface MessageListing {
+  readonly count: number
+  /** Id of the k-th message counting from the newest. */
+  idAtDesc(k: number): number
+  /** How many messages have an id >= `id`. */
+  countFromId(id: number): number
+  /** The newest-first position of the first message dated before `date`. */
+  positionBeforeDate(date: number): number
+}
+
+/** A thread of `timeline` (ids ascending) as a listing. */
+export const listingOf = (timeline: Timeline, ascending: ReadonlyArray<number>): MessageListing => {
+  const n = ascending.length
+  const idAtDesc = (k: number) => ascending[n - 1 - k]!
+  return {
+    count: n,
+    idAtDesc,
+    countFromId: (id) => {
+      let k = 0
+      while (k < n && idAtDesc(k) >= id) k++
+      return k
+    },
+    positionBeforeDate: (date) => {
+      let k = 0
+      while (k < n && timeline.message(idAtDesc(k))!.date >= date) k++
+      return k
+    }
+  }
+}
+
+export interface PageQuery {
+  readonly offsetId: number
+  readonly offsetDate: number
+  readonly addOffset: number
+  readonly limit: number
+  readonly minId: number
+  readonly maxId: number
+}
+
+/** The ids of one page of a listing, as messages.getHistory (and getReplies) cut it. */
+export const pageIds = (list: MessageListing, q: PageQuery): Array<number> => {
+  const position = q.offsetId > 0 ? list.countFromId(q.offsetId) : q.offsetDate > 0 ? list.positionBeforeDate(q.offsetDate) : 0
+  const { start, end } = offsetWindow(list.count, position, q.addOffset, pageLimit(q.limit))
+  const ids: Array<number> = []
+  for (let k = start; k < end; k++) {
+    const id = list.idAtDesc(k)
+    if (inIdBounds(id, q.minId, q.maxId)) ids.push(id)
+  }
+  return ids
+}
+
 const history = (req: Api.messages.GetHistory, view: AccountView): Api.messages.TypeMessages => {
   const peer = view.peerOf(req.peer)
   const timeline = view.timelineOf(peer)
   const refs = new EntityRefs().add(peer)
   const total = timeline?.count ?? 0
-  const ids: Array<number> = []
-  if (timeline !== undefined) {
-    const position = req.offsetId > 0
-      ? timeline.countFromId(req.offsetId)
-      : req.offsetDate > 0
-      ? timeline.positionBeforeDate(req.offsetDate)
-      : 0
-    const { start, end } = offsetWindow(total, position, req.addOffset, pageLimit(req.limit))
-    for (let k = start; k < end; k++) {
-      const id = timeline.idAtDesc(k)
-      if (inIdBounds(id, req.minId, req.maxId)) ids.push(id)
-    }
-  }
+  const ids = timeline === undefined ? [] : pageIds(timeline, req)
   const messages = timeline === undefined ? [] : render(view, timeline, ids, refs, view.world.realism.short_pages)
   return messagesResult(view, peer.kind === "channel", messages, total, refs)
+}
+
+/**
+ * The thread messages.getReplies and getDiscussionMessage read: a broadcast
+ * post's comments (in its discussion group, rooted at the post's copy), a
+ * supergroup message's replies, or a forum topic's messages.
+ */
+const threadOf = (view: AccountView, peer: PeerRef, msgId: number): { readonly timeline: Timeline; readonly root: number } => {
+  const channel = peer.kind === "channel" ? view.world.channels.get(peer.id)! : undefined
+  if (channel === undefined) throw new RpcError(400, "MSG_ID_INVALID")
+  const timeline = view.world.timelineOf(peer, null)!
+  if (!channel.megagroup) {
+    const copy = timeline.has(msgId) ? discussionCopy(view.world, channel.id, msgId) : undefined
+    if (copy === undefined) throw new RpcError(400, "MSG_ID_INVALID")
+    return { timeline: copy.timeline, root: copy.copyId }
+  }
+  if (!timeline.has(msgId) && !(channel.forum && msgId === 1)) throw new RpcError(400, "MSG_ID_INVALID")
+  return { timeline, root: msgId }
+}
+
+const replies = (req: Api.messages.GetReplies, view: AccountView): Api.messages.TypeMessages => {
+  const peer = view.peerOf(req.peer)
+  const { root, timeline } = threadOf(view, peer, req.msgId as number)
+  const thread = listingOf(timeline, threadIds(view.world, timeline, root))
+  const refs = new EntityRefs().add(peer).add(timeline.peer)
+  const messages = render(view, timeline, pageIds(thread, req), refs)
+  return messagesResult(view, true, messages, thread.count, refs)
+}
+
+const discussionMessage = (req: Api.messages.GetDiscussionMessage, view: AccountView): Api.messages.DiscussionMessage => {
+  const peer = view.peerOf(req.peer)
+  const { root, timeline } = threadOf(view, peer, req.msgId as number)
+  const refs = new EntityRefs().add(peer).add(timeline.peer)
+  const top = timeline.message(root)
+  const maxId = threadIds(view.world, timeline, root).at(-1)
+  const messages = top === undefined ? [] : [view.message(timeline, top, refs)]
+  return new Api.messages.DiscussionMessage({
+    messages,
+    ...(maxId === undefined ? {} : { maxId, readInboxMaxId: maxId, readOutboxMaxId: maxId }),
+    unreadCount: 0,
+    ...view.entities(refs)
+  })
 }
 
 const search = (req: Api.messages.Search, view: AccountView): Api.messages.TypeMessages => {
@@ -145,10 +229,15 @@ const search = (req: Api.messages.Search, view: AccountView): Api.messages.TypeM
   const matchesText = textFilter(req.q)
   const matchesMedia = mediaFilter(req.filter)
   const matches: Array<number> = []
+  // top_msg_id: only the messages of that thread or forum topic.
+  const thread = req.topMsgId == null || (req.topMsgId as number) === 0 || timeline === undefined
+    ? undefined
+    : new Set(threadIds(view.world, timeline, req.topMsgId as number))
   if (timeline !== undefined) {
     for (let k = 0; k < timeline.count; k++) {
       const date = timeline.dateAtDesc(k)
       if ((req.minDate > 0 && date <= req.minDate) || (req.maxDate > 0 && date >= req.maxDate)) continue
+      if (thread !== undefined && !thread.has(timeline.idAtDesc(k))) continue
       const m = timeline.message(timeline.idAtDesc(k))!
       if (from !== undefined && (m.from.kind !== from.kind || m.from.id !== from.id)) continue
       if (matchesText(m) && matchesMedia(m)) matches.push(m.id)
@@ -229,5 +318,7 @@ export const messageHandlers: HandlerTable = {
   "messages.GetHistory": (req: Api.messages.GetHistory, ctx, world) => history(req, world.viewOf(ctx)),
   "messages.Search": (req: Api.messages.Search, ctx, world) => search(req, world.viewOf(ctx)),
   "messages.SearchGlobal": (req: Api.messages.SearchGlobal, ctx, world) => searchGlobal(req, world.viewOf(ctx)),
-  "messages.GetMessages": (req: Api.messages.GetMessages, ctx, world) => getMessages(req, world.viewOf(ctx))
+  "messages.GetMessages": (req: Api.messages.GetMessages, ctx, world) => getMessages(req, world.viewOf(ctx)),
+  "messages.GetReplies": (req: Api.messages.GetReplies, ctx, world) => replies(req, world.viewOf(ctx)),
+  "messages.GetDiscussionMessage": (req: Api.messages.GetDiscussionMessage, ctx, world) => discussionMessage(req, world.viewOf(ctx))
 }
