@@ -5,7 +5,14 @@
  * (src/mcp); `kind` names the class of failure each maps to its own terms.
  */
 import type { FolderNotFound } from "../domain/FolderMembership.js"
-import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import type {
+  NoThreads,
+  PeerNotFound,
+  SessionRevoked,
+  TelegramError,
+  ThreadNotFound,
+  UserNotFound
+} from "../ports/TelegramGateway.js"
 
 export type FailureKind = "BadRequest" | "Unauthorized" | "NotFound" | "RateLimited" | "BadGateway"
 
@@ -23,8 +30,22 @@ export const revokedDetail = (error: SessionRevoked) =>
 
 export const rateLimitDetail = (seconds: number) => `Telegram rate limit exceeded. Retry after ${seconds} seconds.`
 
-export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFound): FailureDetail => {
+export const telegramFailure = (
+  error: TelegramError | PeerNotFound | UserNotFound | NoThreads | ThreadNotFound
+): FailureDetail => {
   switch (error._tag) {
+    case "NoThreads":
+      return {
+        kind: "BadRequest",
+        detail: `Invalid parameter '${/forum/.test(error.reason) ? "topic_id" : "thread"}': ${error.reason}`
+      }
+    case "ThreadNotFound":
+      return {
+        kind: "NotFound",
+        detail: error.scope._tag === "Topic"
+          ? `Topic ${error.scope.topicId} not found in dialog ${error.dialogId}: see GET /api/v3/dialogs/${error.dialogId}/topics`
+          : `Message ${error.scope.messageId} not found in dialog ${error.dialogId}`
+      }
     case "FloodWait":
       return { kind: "RateLimited", detail: rateLimitDetail(error.seconds), retryAfter: error.seconds }
     case "SessionRevoked":

@@ -26,7 +26,7 @@ export const failureToHttp = (failure: FailureDetail) => {
   }
 }
 
-export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => failureToHttp(telegramFailure(error))
+export const telegramErrorToHttp = (error: Parameters<typeof telegramFailure>[0]) => failureToHttp(telegramFailure(error))
 
 export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound | UserNotFound, R>) =>
   Effect.mapError(effect, telegramErrorToHttp)

@@ -17,7 +17,7 @@ import type { FolderNotFound } from "../domain/FolderMembership.js"
 import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
 import { ToolFailure } from "./ToolRegistry.js"
 
-export const telegramToolFailure = (error: TelegramError | PeerNotFound | UserNotFound) => new ToolFailure(telegramFailure(error))
+export const telegramToolFailure = (error: Parameters<typeof telegramFailure>[0]) => new ToolFailure(telegramFailure(error))
 
 export const searchToolFailure = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"

@@ -13,6 +13,7 @@ import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync 
 import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { TgscApi } from "../Api.js"
+import { BadRequest } from "../ApiErrors.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { HISTORY_DEFAULT_CHUNK_SIZE } from "./Api.js"
 import { badRequestOf, failureBody, httpErrorOf } from "./HistoryFailure.js"
@@ -77,6 +78,9 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const { name, scope } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
         const progress = urlParams.progress ?? false
+        if (urlParams.topic_id !== undefined && urlParams.thread !== undefined) {
+          return yield* new BadRequest({ detail: "Give topic_id or thread, not both" })
+        }
         const request: HistoryRequest = {
           session: name,
           dialogId: path.dialog_id,
@@ -85,6 +89,11 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
           chunkSize: urlParams.chunk_size ?? HISTORY_DEFAULT_CHUNK_SIZE,
           forceRefresh: urlParams.force_refresh ?? false,
           reverse: urlParams.reverse ?? false,
+          scope: urlParams.topic_id !== undefined
+            ? { _tag: "Topic", topicId: urlParams.topic_id }
+            : urlParams.thread !== undefined
+            ? { _tag: "Thread", messageId: urlParams.thread }
+            : undefined,
           // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).
           heartbeat: keepAlive
         }
