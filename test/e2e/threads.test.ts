@@ -1,0 +1,96 @@
+/**
+ * Forum topics and comment threads end to end (issue 17): the sample
+ * scenario's forum (Hiking Club, channel:3006) and Crypto News' discussion
+ * group, through GET /api/v3/history's topic_id and thread, against the
+ * emulator. Expected messages come from the scenario (its topic rule: a
+ * topic_create is its own topic, else `topic`, else General).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { type E2e, startE2e } from "../support/E2e.js"
+import { countCalls, expectNoError, history, loadFixture, marked, messagesOf } from "./HistoryExpect.js"
+
+const SAMPLE = "test/fixtures/sample.json"
+const ALICE = "alice"
+const FORUM = marked("channel:3006")
+const NEWS = marked("channel:3001")
+const GROUP = marked("channel:3005")
+
+interface Spec {
+  readonly peer: string
+  readonly id: number
+  readonly topic?: number
+  readonly reply_to?: number
+  readonly reply_to_top_id?: number
+  readonly action?: { readonly type: string }
+}
+const specs = (loadFixture(SAMPLE) as { messages: Array<Spec> }).messages
+const topicOf = (m: Spec) => (m.action?.type === "topic_create" ? m.id : m.topic ?? 1)
+const topicIds = (topic: number) =>
+  specs.filter((m) => m.peer === "channel:3006" && topicOf(m) === topic).map((m) => m.id).sort((a, b) => a - b)
+/** Comments of Crypto News post 1: replies in the group to the post's copy. */
+const copyOfPost1 = (specs as Array<Spec & { discussion_of?: number }>).find((m) => m.peer === "channel:3005" && m.discussion_of === 1)!.id
+const comments = specs.filter((m) => m.peer === "channel:3005" && (m.reply_to_top_id ?? m.reply_to) === copyOfPost1).map((m) => m.id)
+
+const ids = (messages: ReadonlyArray<object>) => messages.map((m) => (m as { readonly message_id: number }).message_id)
+
+let e2e: E2e
+
+beforeAll(async () => {
+  e2e = await startE2e({ scenario: SAMPLE })
+  await e2e.login(ALICE, 1001)
+})
+
+afterAll(async () => {
+  await e2e?.stop()
+})
+
+describe("history of a topic or thread", () => {
+  it("streams each topic's messages exactly, both directions; again from the cache without Telegram", async () => {
+    for (const topic of [1, 3, 6]) {
+      const expected = topicIds(topic)
+      expect(expected.length).toBeGreaterThan(0)
+      const first = await history(e2e, ALICE, FORUM, `topic_id=${topic}&chunk_size=2`)
+      expectNoError(first)
+      expect(ids(messagesOf(first))).toEqual(expected)
+      const back = await countCalls(e2e, "messages.GetReplies", () => history(e2e, ALICE, FORUM, `topic_id=${topic}&reverse=true&end_date=2025-01-01`))
+      expect(ids(messagesOf(back.value))).toEqual([...expected].reverse())
+      const again = await countCalls(e2e, "messages.GetReplies", () => history(e2e, ALICE, FORUM, `topic_id=${topic}&end_date=2025-01-01`))
+      expect(ids(messagesOf(again.value))).toEqual(expected)
+      expect(again.count).toBe(0)
+    }
+  })
+
+  it("thread= on a channel post streams its comments from the discussion group", async () => {
+    expect(comments.length).toBeGreaterThan(0)
+    const body = await history(e2e, ALICE, NEWS, "thread=1")
+    expectNoError(body)
+    expect(ids(messagesOf(body))).toEqual(comments)
+    expect(messagesOf(body).every((m) => (m as { dialog_id?: number }).dialog_id === undefined || (m as { dialog_id?: number }).dialog_id === GROUP)).toBe(true)
+  })
+
+  it("answers 400 and 404 with the reason", async () => {
+    const status = async (dialog: number, query: string) => {
+      const res = await e2e.api(`/api/v3/history/${dialog}?${query}`, { session: ALICE })
+      const text = await res.text()
+      if (!text.startsWith("{")) throw new Error(`${query}: ${res.status} ${text.slice(0, 300)}`)
+      return { status: res.status, detail: (JSON.parse(text) as { detail: string }).detail }
+    }
+    expect((await status(FORUM, "topic_id=3&thread=4")).status).toBe(400)
+    const noForum = await status(NEWS, "topic_id=1")
+    expect(noForum.status).toBe(400)
+    expect(noForum.detail).toMatch(/not a forum/)
+    // Post 2 has its discussion thread, with no comment yet: an empty history, not an error.
+    const empty = await history(e2e, ALICE, NEWS, "thread=2")
+    expectNoError(empty)
+    expect(messagesOf(empty)).toEqual([])
+    // A channel without a discussion group: its posts have no comments.
+    const notes = marked("channel:3003")
+    const post = ids(messagesOf(await history(e2e, ALICE, notes, "end_date=2030-01-01&reverse=true&chunk_size=1")))[0]!
+    const noComments = await status(notes, `thread=${post}`)
+    expect(noComments.status).toBe(400)
+    expect(noComments.detail).toMatch(/no comments/)
+    expect((await status(FORUM, "topic_id=999")).status).toBe(404)
+    expect((await status(NEWS, "thread=99999")).status).toBe(404)
+    expect((await status(1002, "thread=1")).status).toBe(400)
+  })
+})
