@@ -37,7 +37,7 @@ export const telegramFailure = (
     case "NoThreads":
       return {
         kind: "BadRequest",
-        detail: `Invalid parameter '${/forum/.test(error.reason) ? "topic_id" : "thread"}': ${error.reason}`
+        detail: `Invalid parameter '${error.asked === "Topic" ? "topic_id" : "thread"}': ${error.reason}`
       }
     case "ThreadNotFound":
       return {

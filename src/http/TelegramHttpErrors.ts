@@ -28,5 +28,5 @@ export const failureToHttp = (failure: FailureDetail) => {
 
 export const telegramErrorToHttp = (error: Parameters<typeof telegramFailure>[0]) => failureToHttp(telegramFailure(error))
 
-export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound | UserNotFound, R>) =>
+export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, Parameters<typeof telegramFailure>[0], R>) =>
   Effect.mapError(effect, telegramErrorToHttp)

@@ -38,6 +38,8 @@ export class UserNotFound extends Data.TaggedError("UserNotFound")<{
 /** A topic or thread asked of a dialog that has none (not a forum; a private chat; a post without comments). */
 export class NoThreads extends Data.TaggedError("NoThreads")<{
   readonly dialogId: number
+  /** What was asked for: a topic, or a thread. */
+  readonly asked: HistoryScope["_tag"]
   readonly reason: string
 }> {
   override get message() {

@@ -81,7 +81,7 @@ export class TelegramFake {
     if (!this.dialogs.has(dialogId)) return Effect.fail(new PeerNotFound({ dialogId }))
     const topics = this.forums.get(dialogId)
     if (scope._tag === "Topic") {
-      if (topics === undefined) return Effect.fail(new NoThreads({ dialogId, reason: `dialog ${dialogId} is not a forum` }))
+      if (topics === undefined) return Effect.fail(new NoThreads({ dialogId, asked: "Topic", reason: `dialog ${dialogId} is not a forum` }))
       return topics.has(scope.topicId)
         ? Effect.succeed({ dialogId: DialogId(dialogId), rootId: scope.topicId })
         : Effect.fail(new ThreadNotFound({ dialogId, scope }))

@@ -93,4 +93,23 @@ describe("history of a topic or thread", () => {
     expect((await status(NEWS, "thread=99999")).status).toBe(404)
     expect((await status(1002, "thread=1")).status).toBe(400)
   })
+
+  it("message search with topic_id finds only that topic's messages (top_msg_id); 400 and 404 as history", async () => {
+    const search = async (dialog: number, query: string) => {
+      const res = await e2e.api(`/api/v3/search/messages/${dialog}?${query}`, { session: ALICE })
+      return { status: res.status, body: (await res.json()) as { detail?: string; results?: Array<{ message_id: number }> } }
+    }
+    const all = await search(FORUM, "q=hut")
+    expect(all.status).toBe(200)
+    const everywhere = all.body.results!.map((r) => r.message_id).sort((a, b) => a - b)
+    const inTrips = await search(FORUM, "q=hut&topic_id=3")
+    expect(inTrips.status).toBe(200)
+    const trips = new Set(topicIds(3))
+    expect(inTrips.body.results!.map((r) => r.message_id).sort((a, b) => a - b)).toEqual(everywhere.filter((id) => trips.has(id)))
+    expect(everywhere.length).toBeGreaterThan(inTrips.body.results!.length)
+    expect(inTrips.body.results!.length).toBeGreaterThan(0)
+    expect((await search(NEWS, "q=moon&topic_id=1")).status).toBe(400)
+    expect((await search(FORUM, "q=hut&topic_id=999")).status).toBe(404)
+    expect((await search(FORUM, "q=hut&topic_id=3&source=cache")).status).toBe(400)
+  })
 })

@@ -93,7 +93,7 @@ export const threadCalls = (peerCall: PeerCall) => ({
         !("_tag" in located)
           ? Effect.succeed(located)
           : located._tag === "NoThreads"
-          ? Effect.fail(new NoThreads({ dialogId, reason: located.reason }))
+          ? Effect.fail(new NoThreads({ dialogId, asked: scope._tag, reason: located.reason }))
           : Effect.fail(new ThreadNotFound({ dialogId, scope }))
     ),
 
@@ -131,7 +131,7 @@ export const threadCalls = (peerCall: PeerCall) => ({
       }),
       (topics) =>
         topics === null
-          ? Effect.fail(new NoThreads({ dialogId, reason: `dialog ${dialogId} is not a forum: it has no topics` }))
+          ? Effect.fail(new NoThreads({ dialogId, asked: "Topic", reason: `dialog ${dialogId} is not a forum: it has no topics` }))
           : Effect.succeed(topics)
     )
 })
