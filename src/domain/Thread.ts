@@ -19,9 +19,19 @@ export interface ForumTopic {
   readonly iconColor: number | null
   readonly createdDate: number
   readonly topMessageId: number
+  /** The date of its latest message (its top message), when Telegram sent it. */
+  readonly lastMessageDate: number | null
   readonly closed: boolean
   readonly pinned: boolean
   readonly hidden: boolean
+}
+
+/** A topic as listed: with what the cache holds of it, and its title's score against a query. */
+export interface ListedTopic extends ForumTopic {
+  /** Cached messages of the topic when its whole history is cached (up to its latest message), else null. */
+  readonly messageCount: number | null
+  /** The title's match score, with a query. */
+  readonly score: number | null
 }
 
 /**

@@ -30,6 +30,7 @@ import { DialogsHandlersLive } from "./dialogs/Http.js"
 import { MessagesHandlersLive } from "./messages/Http.js"
 import { FilesHandlersLive } from "./files/Http.js"
 import { HistoryHandlersLive } from "./history/Http.js"
+import { TopicsHandlersLive } from "./topics/Http.js"
 import { SyncHandlersLive } from "./sync/Http.js"
 import { SessionsHandlersLive } from "./sessions/Http.js"
 import { SettingsHandlersLive } from "./settings/Http.js"
@@ -120,6 +121,7 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     DialogsHandlersLive,
     MessagesHandlersLive,
     HistoryHandlersLive,
+    TopicsHandlersLive,
     FilesHandlersLive,
     SyncHandlersLive
   ]),

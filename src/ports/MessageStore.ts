@@ -133,6 +133,8 @@ export interface MessageStoreService {
    * of the interval can be bounded to the ids between them.
    */
   readonly idsAround: (key: DialogKey, interval: Interval, thread?: number | null) => Effect.Effect<IdsAround, MessageStoreError>
+  /** How many messages the cache holds of each thread or forum topic (domain/Thread.ts threadOf), by its id. */
+  readonly threadSizes: (key: DialogKey) => Effect.Effect<ReadonlyMap<number, number>, MessageStoreError>
   /** Keyset-paged read in (date, id) order. */
   readonly read: (key: DialogKey, request: ReadRequest) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
   /** The cached messages with these ids, in no particular order; ids not cached are left out. */

@@ -112,4 +112,29 @@ describe("history of a topic or thread", () => {
     expect((await search(FORUM, "q=hut&topic_id=999")).status).toBe(404)
     expect((await search(FORUM, "q=hut&topic_id=3&source=cache")).status).toBe(400)
   })
+
+  it("lists the forum's topics with the cached message counts of fully cached ones, q by fuzzy title; 400 and 404", async () => {
+    const topicsOf = async (dialog: number, query = "") => {
+      const res = await e2e.api(`/api/v3/dialogs/${dialog}/topics${query === "" ? "" : `?${query}`}`, { session: ALICE })
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+    }
+    const created = (specs as Array<Spec & { action?: { type: string; title?: string } }>)
+      .filter((m) => m.peer === "channel:3006" && m.action?.type === "topic_create")
+    const all = await topicsOf(FORUM)
+    expect(all.status).toBe(200)
+    const listed = all.body.topics as Array<{ id: number; title: string; message_count: number | null; closed: boolean; pinned: boolean }>
+    expect(all.body.total).toBe(created.length + 1)
+    expect(listed.map((t) => t.id).sort((a, b) => a - b)).toEqual([1, ...created.map((m) => m.id)].sort((a, b) => a - b))
+    for (const m of created) expect(listed.find((t) => t.id === m.id)!.title).toBe(m.action!.title)
+    expect(listed.find((t) => t.id === 6)!.closed).toBe(true)
+    expect(listed.find((t) => t.id === 3)!.pinned).toBe(true)
+    // The history test before this one cached every topic whole.
+    for (const t of listed) expect(t.message_count).toBe(topicIds(t.id).length)
+    const trips = await topicsOf(FORUM, "q=trip")
+    expect((trips.body.topics as Array<{ id: number }>)[0]!.id).toBe(3)
+    expect((trips.body.topics as Array<{ score: number }>).every((t) => t.score >= 0.8)).toBe(true)
+    expect((await topicsOf(NEWS)).status).toBe(400)
+    expect((await topicsOf(1002)).status).toBe(400)
+    expect((await topicsOf(marked("channel:999999"))).status).toBe(404)
+  })
 })

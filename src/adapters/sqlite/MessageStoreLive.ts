@@ -278,6 +278,11 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
             return { before: before?.id ?? null, after: after?.id ?? null }
           }),
 
+        threadSizes: (key) =>
+          withDatabase(key, "count thread messages", ({ d }) =>
+            new Map((d.statement("SELECT thread_id, count(*) AS n FROM messages WHERE thread_id IS NOT NULL GROUP BY thread_id")
+              .all() as Array<{ thread_id: number; n: number }>).map((r) => [r.thread_id, r.n]))),
+
         read: (key, request) =>
           withDatabase(key, "read messages", ({ d }) =>
             ((request.thread == null

@@ -121,7 +121,8 @@ export const threadCalls = (peerCall: PeerCall) => ({
           }
           c.remember(result.users, result.chats, result.messages)
           const page = result.topics.filter((t): t is Api.ForumTopic => t.className === "ForumTopic")
-          for (const t of page) topics.push(topicOf(t))
+          const dates = new Map(result.messages.flatMap((m) => ("date" in m && m.date !== undefined ? [[m.id, m.date] as const] : [])))
+          for (const t of page) topics.push(topicOf(t, dates.get(t.topMessage) ?? null))
           const last = page.at(-1)
           if (last === undefined || topics.length >= result.count) break
           const top = result.messages.find((m) => m.id === last.topMessage)
@@ -136,13 +137,14 @@ export const threadCalls = (peerCall: PeerCall) => ({
     )
 })
 
-const topicOf = (t: Api.ForumTopic): ForumTopic => ({
+const topicOf = (t: Api.ForumTopic, lastMessageDate: number | null): ForumTopic => ({
   id: t.id,
   title: t.title,
   iconEmojiId: t.iconEmojiId == null ? null : t.iconEmojiId.toString(),
   iconColor: t.iconColor ?? null,
   createdDate: t.date,
   topMessageId: t.topMessage,
+  lastMessageDate,
   closed: t.closed === true,
   pinned: t.pinned === true,
   hidden: t.hidden === true
