@@ -65,7 +65,27 @@ describe("history of a topic or thread", () => {
     const body = await history(e2e, ALICE, NEWS, "thread=1")
     expectNoError(body)
     expect(ids(messagesOf(body))).toEqual(comments)
-    expect(messagesOf(body).every((m) => (m as { dialog_id?: number }).dialog_id === undefined || (m as { dialog_id?: number }).dialog_id === GROUP)).toBe(true)
+    // Cached in the discussion group: the same thread read there, and both again, ask Telegram nothing.
+    const inGroup = await history(e2e, ALICE, GROUP, `thread=${copyOfPost1}`)
+    expect(ids(messagesOf(inGroup))).toEqual(comments)
+    for (const [dialog, root] of [[NEWS, 1], [GROUP, copyOfPost1]] as const) {
+      const again = await countCalls(e2e, "messages.GetReplies", () => history(e2e, ALICE, dialog, `thread=${root}&end_date=2025-01-01`))
+      expect(ids(messagesOf(again.value))).toEqual(comments)
+      expect(again.count).toBe(0)
+    }
+    expect(await countCalls(e2e, "messages.GetDiscussionMessage", () => history(e2e, ALICE, NEWS, "thread=1&end_date=2025-01-01")))
+      .toMatchObject({ count: 0 })
+  })
+
+  it("thread= on a supergroup message streams the replies whose thread it roots", async () => {
+    // In the discussion group (a supergroup), each message's thread root is its reply_to_top_id, else its reply_to.
+    const group = specs.filter((m) => m.peer === "channel:3005")
+    for (const root of group.map((m) => m.id)) {
+      const expected = group.filter((m) => (m.reply_to_top_id ?? m.reply_to) === root && m.id !== root).map((m) => m.id)
+      const body = await history(e2e, ALICE, GROUP, `thread=${root}`)
+      expectNoError(body)
+      expect(ids(messagesOf(body)), `thread ${root}`).toEqual(expected)
+    }
   })
 
   it("answers 400 and 404 with the reason", async () => {
