@@ -100,4 +100,21 @@ describe("HistorySync, a topic or thread", () => {
       const noForum = yield* Effect.flip(env.run({ scope: { _tag: "Topic", topicId: 1 } }))
       expect(noForum._tag).toBe("NoThreads")
     }))
+
+  it.scopedLive("force_refresh of a topic replaces that topic's messages only: a message gone from it is deleted, other topics stay", () =>
+    Effect.gen(function*() {
+      const fake = new TelegramFake()
+      const all = forum(90)
+      fake.set(DIALOG, all)
+      fake.forums.set(DIALOG, new Set([1, 10, 20]))
+      const env = yield* setup(fake)
+      yield* env.run(PAST)
+      const gone = topicIds(all, 10)[3]!
+      fake.remove(DIALOG, gone)
+      const scope = { _tag: "Topic" as const, topicId: 10 }
+      expect(idsOf(yield* env.run({ scope, forceRefresh: true, ...PAST }))).toEqual(topicIds(all, 10).filter((id) => id !== gone))
+      fake.resetCalls()
+      expect(idsOf(yield* env.run(PAST))).toEqual(all.map((m) => m.id).filter((id) => id !== gone))
+      expect(fake.calls.length).toBe(0)
+    }))
 })
