@@ -3,7 +3,9 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import Database from "better-sqlite3"
 import { Effect } from "effect"
+import { dialogDatabasePath } from "../../../src/adapters/sqlite/DialogLayout.js"
 import { MessageStoreLive } from "../../../src/adapters/sqlite/MessageStoreLive.js"
 import { AccountId, DialogId } from "../../../src/domain/Ids.js"
 import { interval } from "../../../src/domain/Intervals.js"
@@ -59,4 +61,27 @@ describe("MessageStoreLive, threads", () => {
       expect(yield* read(5)).toEqual([3])
       expect(yield* read(1)).toEqual([1])
     })))
+
+  it.scoped("migration 4 files the rows whose details are known from them; rows without details wait for their refresh", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-threads-"))),
+        (d) => Effect.promise(() => fs.rm(d, { recursive: true, force: true }))
+      )
+      const write = Effect.flatMap(MessageStore, (store) =>
+        store.commitPage(key, {
+          messages: [inTopic(1, 100, 7), message(2, 110, { replyTo: 1 }), message(3, 120, { replyTo: 1, details: null })],
+          covers: null,
+          replace: null
+        }))
+      yield* Effect.scoped(Effect.provide(write, MessageStoreLive({ accountsDir: dir })))
+      // Back to schema 3, as a cache written before this migration.
+      const file = dialogDatabasePath(dir, key.accountId, key.dialogId)
+      const db = new Database(file)
+      db.exec(`DROP INDEX messages_by_thread; DROP TABLE thread_covered; ALTER TABLE messages DROP COLUMN thread_id;
+        DELETE FROM effect_sql_migrations WHERE migration_id = 4`)
+      db.close()
+      const sizes = yield* Effect.scoped(Effect.provide(Effect.flatMap(MessageStore, (s) => s.threadSizes(key)), MessageStoreLive({ accountsDir: dir })))
+      expect([...sizes.entries()].sort((a, b) => a[0] - b[0])).toEqual([[1, 1], [7, 1]])
+    }))
 })
