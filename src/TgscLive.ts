@@ -45,6 +45,7 @@ import { HistorySync } from "./app/HistorySync.js"
 import { SyncJobs } from "./app/SyncJobs.js"
 import { MediaLookup } from "./app/MediaLookup.js"
 import { MessageSearch } from "./app/MessageSearch.js"
+import { ForumTopics } from "./app/ForumTopics.js"
 import { PendingLogins } from "./app/PendingLogins.js"
 import { PhoneLogins } from "./app/PhoneLogins.js"
 import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins } from "./app/QrLogins.js"
@@ -125,6 +126,7 @@ export type TgscUseCases =
   | AccountCache
   | DialogSearch
   | MessageSearch
+  | ForumTopics
   | CacheSearch
   | HistorySync
   | SyncJobs
@@ -237,6 +239,7 @@ export const TgscUseCasesLive = (
     logins,
     DialogSearch.Default,
     MessageSearch.Default,
+    ForumTopics.Default,
     Layer.merge(CacheSearch.Default, SyncJobs.Default).pipe(Layer.provideMerge(HistorySync.Default)),
     MediaLookup.Default
   ).pipe(

@@ -151,6 +151,10 @@ export {
   MessageSearchLive,
   type MessageSearchQuery
 } from "./app/MessageSearch.js"
+/** A forum's topics, and the parts of a dialog a history can be scoped to (HistoryRequest.scope). */
+export { ForumTopics } from "./app/ForumTopics.js"
+export { type TopicView } from "./contract/Topics.js"
+export { type ForumTopic, type HistoryScope, type ListedTopic } from "./domain/Thread.js"
 /** Message search over the local cache (and Telegram for its gaps), with coverage: what was and was not searched. */
 export { CacheSearch, CacheSearchLive, type LocalSearchError } from "./app/CacheSearch.js"
 export {

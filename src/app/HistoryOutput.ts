@@ -24,6 +24,8 @@ export interface HistoryOutputOptions {
   /** Whether the dialog has a cache yet (checked once, then known). */
   readonly hasCache: Effect.Effect<boolean, MessageStoreError>
   readonly store: MessageStore["Type"]
+  /** A topic's or thread's history: only its messages (MessageStore.read). */
+  readonly thread: number | null
   readonly media: HistoryMedia
   /** Hands a batch of events to the consumer (waits until it pulls the one before). */
   readonly emitNow: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>
@@ -106,7 +108,13 @@ export const makeHistoryOutput = (o: HistoryOutputOptions) => {
         for (;;) {
           const limit = readSize
           readSize = Math.min(READ_PAGE, readSize * 2)
-          const rows = yield* o.store.read(o.key, { after: cursor, bound, order: o.reverse ? "desc" : "asc", limit })
+          const rows = yield* o.store.read(o.key, {
+            after: cursor,
+            bound,
+            order: o.reverse ? "desc" : "asc",
+            limit,
+            thread: o.thread
+          })
           if (rows.length === 0) return
           take(rows)
           yield* flush(false)

@@ -8,7 +8,8 @@ import { Data, type Duration } from "effect"
 import type { Interval } from "../domain/Intervals.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError, StoredMessage } from "../ports/MessageStore.js"
-import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
+import type { HistoryScope } from "../domain/Thread.js"
+import type { NoThreads, PeerNotFound, TelegramError, ThreadNotFound } from "../ports/TelegramGateway.js"
 import type { HistoryMediaError } from "./HistoryMedia.js"
 
 export interface HistoryRequest {
@@ -23,6 +24,13 @@ export interface HistoryRequest {
   readonly forceRefresh: boolean
   readonly reverse: boolean
   /**
+   * Only a forum topic's messages, or a thread's (a broadcast post's
+   * comments, which are in its discussion group; a supergroup message's
+   * replies). Its pages come from messages.getReplies; the cache keeps its
+   * coverage apart from the dialog's.
+   */
+  readonly scope?: HistoryScope | undefined
+  /**
    * When given, a Heartbeat event goes out whenever nothing else did for this
    * long (a slow Telegram call, a rate-limit wait, a large download), so a
    * connection carrying the stream can be kept alive.
@@ -32,7 +40,7 @@ export interface HistoryRequest {
 
 export class InvalidHistoryRequest extends Data.TaggedError("InvalidHistoryRequest")<{
   /** The HistoryRequest field at fault. */
-  readonly field: "dialogId" | "startDate" | "endDate" | "chunkSize"
+  readonly field: "dialogId" | "startDate" | "endDate" | "chunkSize" | "scope"
   readonly reason: string
 }> {
   override get message() {
@@ -46,6 +54,10 @@ const isDate = (value: number | null) => value === null || Number.isFinite(value
 export const checkHistoryRequest = (request: HistoryRequest, nowSeconds: number): InvalidHistoryRequest | null => {
   if (!Number.isSafeInteger(request.dialogId) || request.dialogId === 0) {
     return new InvalidHistoryRequest({ field: "dialogId", reason: `dialogId must be a non-zero marked dialog id, got ${request.dialogId}` })
+  }
+  const scopeId = request.scope === undefined ? null : request.scope._tag === "Topic" ? request.scope.topicId : request.scope.messageId
+  if (scopeId !== null && (!Number.isSafeInteger(scopeId) || scopeId < 1)) {
+    return new InvalidHistoryRequest({ field: "scope", reason: `a topic or thread id must be an integer >= 1, got ${scopeId}` })
   }
   if (!Number.isSafeInteger(request.chunkSize) || request.chunkSize < 1) {
     return new InvalidHistoryRequest({ field: "chunkSize", reason: `chunkSize must be an integer >= 1, got ${request.chunkSize}` })
@@ -82,4 +94,11 @@ export type HistoryEvent =
   /** Nothing else for `heartbeat`; only with that option. */
   | { readonly _tag: "Heartbeat" }
 
-export type HistoryError = TelegramError | PeerNotFound | MessageStoreError | HistoryMediaError | InvalidHistoryRequest
+export type HistoryError =
+  | TelegramError
+  | PeerNotFound
+  | MessageStoreError
+  | HistoryMediaError
+  | InvalidHistoryRequest
+  | NoThreads
+  | ThreadNotFound

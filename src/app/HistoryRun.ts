@@ -55,6 +55,8 @@ export class HistoryRun {
     readonly startedMs: number,
     /** Telegram's clock less ours (ms), measured when the client connected. */
     readonly clockOffset: number,
+    /** A topic's or thread's history: its id (domain/Thread.ts threadOf); null for the whole dialog. */
+    readonly thread: number | null,
     output: (run: HistoryRun) => HistoryOutput
   ) {
     this.position = direction.near(range)

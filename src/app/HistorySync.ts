@@ -41,7 +41,7 @@ import type { Interval } from "../domain/Intervals.js"
 import { TELEGRAM_MAX_BATCH } from "../domain/Settings.js"
 import { type DialogKey, MessageStore } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
-import { FloodWaitListener, PeerNotFound, TelegramGateway } from "../ports/TelegramGateway.js"
+import { FloodWaitListener, PeerNotFound, TelegramGateway, type ThreadLocation } from "../ports/TelegramGateway.js"
 import { makeHistoryMedia } from "./HistoryMedia.js"
 import { makeHistoryOutput } from "./HistoryOutput.js"
 import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
@@ -71,6 +71,23 @@ const makeHistorySync = Effect.gen(function*() {
 
   const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
 
+  /** Where topics and threads are, as Telegram said: a topic or a thread's root does not move. */
+  const locations = new Map<string, ThreadLocation>()
+
+  /** The dialog the request's messages are in (a post's comments: its discussion group) and its thread, if any. */
+  const locate = (request: HistoryRequest) =>
+    Effect.gen(function*() {
+      const scope = request.scope
+      const dialogId = DialogId(request.dialogId)
+      if (scope === undefined) return { dialogId, rootId: null }
+      const name = `${request.session}:${dialogId}:${scope._tag === "Topic" ? `t${scope.topicId}` : `m${scope.messageId}`}`
+      const known = locations.get(name)
+      if (known !== undefined) return known
+      const found = yield* gateway.thread(request.session, dialogId, scope)
+      locations.set(name, found)
+      return found
+    })
+
   /** Telegram's clock (ms): ours moved by the offset measured at connect. */
   const telegramMillis = (run: HistoryRun) => Effect.map(Clock.currentTimeMillis, (ms) => ms + run.clockOffset)
 
@@ -84,17 +101,20 @@ const makeHistorySync = Effect.gen(function*() {
   const covered = (run: HistoryRun) =>
     Effect.gen(function*() {
       if (run.request.forceRefresh || !(yield* hasCache(run))) return run.fetchedHere
-      return Intervals.union(yield* store.covered(run.key), run.fetchedHere)
+      return Intervals.union(yield* store.covered(run.key, run.thread), run.fetchedHere)
     })
 
   const neighbours = (run: HistoryRun, gap: Interval) =>
     Effect.gen(function*() {
       if (!(yield* hasCache(run))) return { before: null, after: null }
-      return yield* store.idsAround(run.key, gap)
+      return yield* store.idsAround(run.key, gap, run.thread)
     })
 
+  /** The walk's page source: the dialog's history, or a topic's or thread's replies. */
   const ask = (run: HistoryRun, wanted: HistoryPageRequest) =>
-    gateway.history(run.request.session, run.key.dialogId, wanted)
+    run.thread === null
+      ? gateway.history(run.request.session, run.key.dialogId, wanted)
+      : gateway.replies(run.request.session, run.key.dialogId, run.thread, wanted)
 
   /**
    * Asks for the page after this one now, in a fiber of its own, so that
@@ -155,7 +175,8 @@ const makeHistorySync = Effect.gen(function*() {
         messages: step.messages,
         covers,
         replace: run.request.forceRefresh ? step.proves : null,
-        window: { after, bound, order: run.direction.forward ? "asc" : "desc" }
+        window: { after, bound, order: run.direction.forward ? "asc" : "desc" },
+        thread: run.thread
       })
       run.output.answer(after, bound, result.window)
       run.cacheExists = true
@@ -261,9 +282,11 @@ const makeHistorySync = Effect.gen(function*() {
   const run = (request: HistoryRequest, emitNow: (events: ReadonlyArray<HistoryEvent>) => Effect.Effect<void>) =>
     Effect.gen(function*() {
       const account = yield* gateway.account(request.session)
-      const key: DialogKey = { accountId: account.userId, dialogId: DialogId(request.dialogId) }
-      // The dialog's lock and walks, held for the whole request.
-      const dialog = yield* RcMap.get(dialogs, `${key.accountId}:${key.dialogId}`)
+      const where = yield* locate(request)
+      const key: DialogKey = { accountId: account.userId, dialogId: where.dialogId }
+      const thread = where.rootId
+      // The dialog's (or thread's: its walks are its own) lock and walks, held for the whole request.
+      const dialog = yield* RcMap.get(dialogs, `${key.accountId}:${key.dialogId}${thread === null ? "" : `#${thread}`}`)
       // Message dates are in Telegram's time: "now" and when a page was asked for are read on its clock
       // (ours moved by the offset measured at connect), or a message sent a moment ago could fall after
       // the range (Telegram ahead) or before what the tail rule records as complete (Telegram behind).
@@ -279,7 +302,7 @@ const makeHistorySync = Effect.gen(function*() {
       const d = direction(request.reverse)
       const range = Intervals.interval(start, end)
 
-      const r = new HistoryRun(request, key, dialog, d, range, startedMs, clockOffset, (r) =>
+      const r = new HistoryRun(request, key, dialog, d, range, startedMs, clockOffset, thread, (r) =>
         makeHistoryOutput({
           session: request.session,
           key,
@@ -288,6 +311,7 @@ const makeHistorySync = Effect.gen(function*() {
           from: d.near(range),
           hasCache: hasCache(r),
           store,
+          thread,
           media,
           emitNow
         }))

@@ -16,9 +16,11 @@ import type { SessionName } from "../domain/SessionName.js"
 import {
   type GlobalSearchCursor,
   type GlobalSearchPage,
+  type NoThreads,
   PeerNotFound,
   TelegramGateway,
   type TelegramError,
+  type ThreadNotFound,
   type UserNotFound
 } from "../ports/TelegramGateway.js"
 import { AccountCache } from "./AccountCache.js"
@@ -47,6 +49,8 @@ export interface MessageSearchQuery {
   readonly after: number | null
   readonly fromUserId: number | null
   readonly limit: number
+  /** Only this forum topic's messages (one dialog's search only); null or absent for all. */
+  readonly topicId?: number | null
 }
 
 const makeMessageSearch = Effect.gen(function*() {
@@ -58,11 +62,14 @@ const makeMessageSearch = Effect.gen(function*() {
     dialogId: DialogId,
     q: MessageSearchQuery,
     scope: AccessScope
-  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound> =>
+  ): Effect.Effect<MessageSearchResponse, TelegramError | PeerNotFound | UserNotFound | NoThreads | ThreadNotFound> =>
     Effect.gen(function*() {
       if (dialogId === SERVICE_CHAT_ID) return yield* new PeerNotFound({ dialogId })
       const dialogs = yield* cache.dialogs(session)
       if (!(yield* dialogAdmitter(cache, session, scope))(dialogId)) return yield* new PeerNotFound({ dialogId })
+      const topicId = q.topicId ?? null
+      // Telegram would search a topic that is not there, or a dialog that is no forum, and find nothing: said instead.
+      if (topicId !== null) yield* gateway.thread(session, dialogId, { _tag: "Topic", topicId })
       const title = dialogs.find((d) => d.id === dialogId)?.title ?? null
       const results: Array<MessageSearchResult> = []
       let total = 0
@@ -74,7 +81,8 @@ const makeMessageSearch = Effect.gen(function*() {
           maxDate: q.before,
           fromUserId: q.fromUserId,
           limit: SEARCH_PAGE,
-          offsetId
+          offsetId,
+          topicId
         })
         total = page.count
         for (const m of page.messages) results.push(messageSearchResultView(m, dialogId, title))

@@ -28,6 +28,7 @@ import { MessagesHandlersLive } from "../http/messages/Http.js"
 import { FilesHandlersLive } from "../http/files/Http.js"
 import { HistoryHandlersLive } from "../http/history/Http.js"
 import { SyncHandlersLive } from "../http/sync/Http.js"
+import { TopicsHandlersLive } from "../http/topics/Http.js"
 import { SessionsHandlersLive } from "../http/sessions/Http.js"
 import { SettingsHandlersLive } from "../http/settings/Http.js"
 import { SystemHandlersLive } from "../http/system/Http.js"
@@ -52,7 +53,8 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     MessagesHandlersLive,
     HistoryHandlersLive,
     FilesHandlersLive,
-    SyncHandlersLive
+    SyncHandlersLive,
+    TopicsHandlersLive
   ]),
   Layer.provide([SessionAuthLive, AdminOnlyLive, ScopedAccessLive])
 )

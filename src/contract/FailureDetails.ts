@@ -8,7 +8,14 @@
  */
 import { String as Str } from "effect"
 import type { FolderNotFound } from "../domain/FolderMembership.js"
-import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import type {
+  NoThreads,
+  PeerNotFound,
+  SessionRevoked,
+  TelegramError,
+  ThreadNotFound,
+  UserNotFound
+} from "../ports/TelegramGateway.js"
 
 export type FailureKind = "BadRequest" | "Unauthorized" | "NotFound" | "RateLimited" | "BadGateway"
 
@@ -25,6 +32,8 @@ export interface WayIn {
   readonly logInAgain: (session: string) => string
   /** Where the folders are listed. */
   readonly folders: string
+  /** Where a forum's topics are listed (it ends the sentence). */
+  readonly topics: (dialogId: number) => string
   /** How to allow and fetch a media file that settings skip (it ends the sentence). */
   readonly allowMedia: string
 }
@@ -32,6 +41,7 @@ export interface WayIn {
 export const HTTP_WAY_IN: WayIn = {
   logInAgain: (session) => `log in again with POST /api/v3/auth/qr {"username": "${session}", "force": true}`,
   folders: "GET /api/v3/folders",
+  topics: (dialogId) => `see GET /api/v3/dialogs/${dialogId}/topics`,
   allowMedia: "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
 }
 
@@ -39,6 +49,7 @@ export const HTTP_WAY_IN: WayIn = {
 export const MCP_WAY_IN: WayIn = {
   logInAgain: (session) => `the account's owner must log in again (tgsc-auth ${session} --force, or the server's login page)`,
   folders: "the list_folders tool",
+  topics: () => "a topic's id is the id of its topic_create service message (read_history shows them)",
   allowMedia: "The person running the server can allow it in the settings and have the file fetched again"
 }
 
@@ -48,8 +59,23 @@ export const revokedDetail = (error: SessionRevoked, way: WayIn) =>
 
 export const rateLimitDetail = (seconds: number) => `Telegram rate limit exceeded. Retry after ${seconds} seconds.`
 
-export const telegramFailure = (error: TelegramError | PeerNotFound | UserNotFound, way: WayIn): FailureDetail => {
+export const telegramFailure = (
+  error: TelegramError | PeerNotFound | UserNotFound | NoThreads | ThreadNotFound,
+  way: WayIn
+): FailureDetail => {
   switch (error._tag) {
+    case "NoThreads":
+      return {
+        kind: "BadRequest",
+        detail: `Invalid parameter '${error.asked === "Topic" ? "topic_id" : "thread"}': ${error.reason}`
+      }
+    case "ThreadNotFound":
+      return {
+        kind: "NotFound",
+        detail: error.scope._tag === "Topic"
+          ? `Topic ${error.scope.topicId} not found in dialog ${error.dialogId}: ${way.topics(error.dialogId)}`
+          : `Message ${error.scope.messageId} not found in dialog ${error.dialogId}`
+      }
     case "FloodWait":
       return { kind: "RateLimited", detail: rateLimitDetail(error.seconds), retryAfter: error.seconds }
     case "SessionRevoked":

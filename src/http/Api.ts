@@ -17,6 +17,7 @@ import { SessionsGroup } from "./sessions/Api.js"
 import { SettingsGroup } from "./settings/Api.js"
 import { SyncGroup } from "./sync/Api.js"
 import { SystemGroup } from "./system/Api.js"
+import { TopicsGroup } from "./topics/Api.js"
 
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)
@@ -26,6 +27,7 @@ export class TgscApi extends HttpApi.make("tgsc")
   .add(DialogsGroup)
   .add(MessagesGroup)
   .add(HistoryGroup)
+  .add(TopicsGroup)
   .add(FilesGroup)
   .add(SyncGroup)
   .add(SettingsGroup)

@@ -5,7 +5,7 @@
  */
 import { Effect } from "effect"
 import { type FailureDetail, HTTP_WAY_IN, revokedDetail as revokedDetailOf, telegramFailure } from "../contract/FailureDetails.js"
-import type { PeerNotFound, SessionRevoked, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import type { SessionRevoked } from "../ports/TelegramGateway.js"
 import { BadGateway, BadRequest, NotFound, RateLimited, Unauthorized } from "./ApiErrors.js"
 
 /** A revoked login's detail, telling the route that logs in again. */
@@ -27,7 +27,7 @@ export const failureToHttp = (failure: FailureDetail) => {
   }
 }
 
-export const telegramErrorToHttp = (error: TelegramError | PeerNotFound | UserNotFound) => failureToHttp(telegramFailure(error, HTTP_WAY_IN))
+export const telegramErrorToHttp = (error: Parameters<typeof telegramFailure>[0]) => failureToHttp(telegramFailure(error, HTTP_WAY_IN))
 
-export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, TelegramError | PeerNotFound | UserNotFound, R>) =>
+export const mapTelegramErrors = <A, R>(effect: Effect.Effect<A, Parameters<typeof telegramFailure>[0], R>) =>
   Effect.mapError(effect, telegramErrorToHttp)

@@ -10,6 +10,7 @@
  * so following the cursors shows every message of the range exactly once.
  */
 import { Either, Schema } from "effect"
+import type { HistoryScope } from "../domain/Thread.js"
 
 export interface HistoryCursor {
   readonly dialogId: number
@@ -21,6 +22,8 @@ export interface HistoryCursor {
   readonly page: number
   /** The last message shown: the next page starts after it (before it with reverse). */
   readonly after: { readonly date: number; readonly id: number }
+  /** The forum topic or thread read, if any. */
+  readonly scope: HistoryScope | null
 }
 
 const Int = Schema.Number.pipe(Schema.int())
@@ -32,13 +35,24 @@ const CursorJson = Schema.Struct({
   e: Schema.NullOr(Int),
   r: Schema.Boolean,
   p: Int.pipe(Schema.positive()),
-  a: Schema.Tuple(Int, Int)
+  a: Schema.Tuple(Int, Int),
+  t: Schema.optional(Int),
+  h: Schema.optional(Int)
 })
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson(CursorJson))
 
 export const encodeCursor = (c: HistoryCursor): string =>
-  Buffer.from(JSON.stringify({ v: 1, d: c.dialogId, s: c.start, e: c.end, r: c.reverse, p: c.page, a: [c.after.date, c.after.id] }))
+  Buffer.from(JSON.stringify({
+    v: 1,
+    d: c.dialogId,
+    s: c.start,
+    e: c.end,
+    r: c.reverse,
+    p: c.page,
+    a: [c.after.date, c.after.id],
+    ...(c.scope === null ? {} : c.scope._tag === "Topic" ? { t: c.scope.topicId } : { h: c.scope.messageId })
+  }))
     .toString("base64url")
 
 export const decodeCursor = (text: string): Either.Either<HistoryCursor, string> => {
@@ -52,7 +66,8 @@ export const decodeCursor = (text: string): Either.Either<HistoryCursor, string>
         end: c.e,
         reverse: c.r,
         page: c.p,
-        after: { date: c.a[0], id: c.a[1] }
+        after: { date: c.a[0], id: c.a[1] },
+        scope: c.t !== undefined ? { _tag: "Topic", topicId: c.t } : c.h !== undefined ? { _tag: "Thread", messageId: c.h } : null
       })
   })
 }

@@ -13,6 +13,7 @@
  */
 import { Effect, Option, Schema, Stream } from "effect"
 import { type HistoryError, type HistoryEvent, type HistoryRequest } from "../app/HistorySync.js"
+import type { HistoryScope } from "../domain/Thread.js"
 import { ScopedAccess } from "../app/ScopedAccess.js"
 import { historyMessageView, type HistoryMessageView, HistoryMessage } from "../contract/Messages.js"
 import { MCP_WAY_IN, telegramFailure } from "../contract/FailureDetails.js"
@@ -49,6 +50,7 @@ interface PagePlan {
   readonly start: number | null
   readonly end: number | null
   readonly reverse: boolean
+  readonly scope: HistoryScope | null
   readonly page: number
   readonly after: HistoryCursor["after"] | null
   readonly format: "markdown" | "json"
@@ -58,12 +60,21 @@ interface PagePlan {
 const planOf = (args: ReadHistoryArgs): Effect.Effect<PagePlan, ReturnType<typeof badArguments>> => {
   const format = args.format ?? "markdown"
   const budget = args.max_tokens ?? READ_HISTORY_DEFAULT_TOKENS
+  if (args.topic_id !== undefined && args.thread !== undefined) {
+    return Effect.fail(badArguments("Give topic_id or thread, not both"))
+  }
+  const scope: HistoryScope | null = args.topic_id !== undefined
+    ? { _tag: "Topic", topicId: args.topic_id }
+    : args.thread !== undefined
+    ? { _tag: "Thread", messageId: args.thread }
+    : null
   if (args.cursor === undefined) {
     return Effect.succeed({
       dialogId: DialogId(args.dialog_id),
       start: args.start_date ?? null,
       end: args.end_date ?? null,
       reverse: args.reverse ?? false,
+      scope,
       page: 1,
       after: null,
       format,
@@ -81,6 +92,11 @@ const planOf = (args: ReadHistoryArgs): Effect.Effect<PagePlan, ReturnType<typeo
     return Effect.fail(
       badArguments("Invalid argument 'cursor': it continues a read with another start_date, end_date or reverse; omit them with a cursor")
     )
+  }
+  const sameScope = (a: HistoryScope | null, b: HistoryScope | null) =>
+    a === null ? b === null : b !== null && JSON.stringify(a) === JSON.stringify(b)
+  if (scope !== null && !sameScope(scope, c.scope)) {
+    return Effect.fail(badArguments("Invalid argument 'cursor': it continues a read of another topic or thread; omit them with a cursor"))
   }
   return Effect.succeed({ ...c, dialogId: DialogId(c.dialogId), format, budget })
 }
@@ -102,7 +118,8 @@ const requestOf = (plan: PagePlan, call: McpCallShape): HistoryRequest => ({
   // About what fits the budget: the cache is read a chunk at first (HistoryOutput), so a page reads little more than it shows.
   chunkSize: Math.min(500, Math.max(10, Math.ceil(plan.budget / 40))),
   forceRefresh: false,
-  reverse: plan.reverse
+  reverse: plan.reverse,
+  scope: plan.scope ?? undefined
 })
 
 /** Whether a message of the position's second was on an earlier page. */
@@ -162,7 +179,8 @@ const makePage = (plan: PagePlan, context: TranscriptContext) => {
         end: plan.end,
         reverse: plan.reverse,
         page: plan.page + 1,
-        after: { date: last.date, id: last.id }
+        after: { date: last.date, id: last.id },
+        scope: plan.scope
       })
       : null
     const structured: HistoryPage = { dialog_id: plan.dialogId, messages: views, next_cursor: nextCursor }

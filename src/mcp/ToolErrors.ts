@@ -15,10 +15,10 @@ import {
 import type { HistoryError } from "../app/HistorySync.js"
 import type { MediaLookupError } from "../app/MediaLookup.js"
 import type { FolderNotFound } from "../domain/FolderMembership.js"
-import type { PeerNotFound, TelegramError, UserNotFound } from "../ports/TelegramGateway.js"
+import type { PeerNotFound, TelegramError } from "../ports/TelegramGateway.js"
 import { ToolFailure } from "./ToolRegistry.js"
 
-export const telegramToolFailure = (error: TelegramError | PeerNotFound | UserNotFound) => new ToolFailure(telegramFailure(error, MCP_WAY_IN))
+export const telegramToolFailure = (error: Parameters<typeof telegramFailure>[0]) => new ToolFailure(telegramFailure(error, MCP_WAY_IN))
 
 export const searchToolFailure = (error: TelegramError | PeerNotFound | FolderNotFound) =>
   error._tag === "FolderNotFound"

@@ -154,6 +154,10 @@ export const ReadHistoryArgs = Schema.Struct({
   start_date: opt(DateArg("from this instant (inclusive); default: the dialog's beginning")),
   end_date: opt(DateArg("up to this instant (exclusive); default: now")),
   reverse: opt(Schema.Boolean.annotations({ description: "newest first; default false (oldest first)" })),
+  topic_id: opt(integer(1, undefined, "only this forum topic's messages (General is 1); not with thread")),
+  thread: opt(
+    integer(1, undefined, "only the thread rooted at this message: a channel post's comments, or a supergroup message's replies; not with topic_id")
+  ),
   format: opt(Enum(["markdown", "json"], "markdown (default): a transcript; json: the message objects as JSON text")),
   max_tokens: opt(
     integer(

@@ -51,6 +51,12 @@ export interface PageCommit {
    * (`CommitResult.window`), so what was just written need not be read back.
    */
   readonly window?: Omit<ReadRequest, "limit"> | undefined
+  /**
+   * A topic's or thread's page (its id: domain/Thread.ts threadOf): `covers`
+   * is added to that thread's intervals, not the dialog's, and `replace` and
+   * `window` concern that thread's messages only.
+   */
+  readonly thread?: number | null
 }
 
 export interface CommitResult {
@@ -78,6 +84,8 @@ export interface ReadRequest {
   readonly bound: number
   readonly order: "asc" | "desc"
   readonly limit: number
+  /** Only this topic's or thread's messages (domain/Thread.ts threadOf). */
+  readonly thread?: number | null
 }
 
 export interface IdsAround {
@@ -110,7 +118,11 @@ export interface IndexStep {
 export interface MessageStoreService {
   /** Whether a cache exists for the dialog (without creating one). */
   readonly exists: (key: DialogKey) => Effect.Effect<boolean, MessageStoreError>
-  readonly covered: (key: DialogKey) => Effect.Effect<IntervalSet, MessageStoreError>
+  /**
+   * The intervals the cache holds completely; with `thread`, that thread's:
+   * its own united with the dialog's (a dialog's history holds every thread's).
+   */
+  readonly covered: (key: DialogKey, thread?: number | null) => Effect.Effect<IntervalSet, MessageStoreError>
   /** The number of cached messages and their date span (call only when `exists`: it creates the cache). */
   readonly summary: (key: DialogKey) => Effect.Effect<CacheSummary, MessageStoreError>
   /** One transaction: the messages, their media records and the covered interval. */
@@ -120,7 +132,9 @@ export interface MessageStoreService {
    * it and the oldest dated at or after its end (null when none), so a fetch
    * of the interval can be bounded to the ids between them.
    */
-  readonly idsAround: (key: DialogKey, interval: Interval) => Effect.Effect<IdsAround, MessageStoreError>
+  readonly idsAround: (key: DialogKey, interval: Interval, thread?: number | null) => Effect.Effect<IdsAround, MessageStoreError>
+  /** How many messages the cache holds of each thread or forum topic (domain/Thread.ts threadOf), by its id. */
+  readonly threadSizes: (key: DialogKey) => Effect.Effect<ReadonlyMap<number, number>, MessageStoreError>
   /** Keyset-paged read in (date, id) order. */
   readonly read: (key: DialogKey, request: ReadRequest) => Effect.Effect<ReadonlyArray<StoredMessage>, MessageStoreError>
   /** The cached messages with these ids, in no particular order; ids not cached are left out. */

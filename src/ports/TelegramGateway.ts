@@ -6,6 +6,7 @@
 import { Context, Data, Effect, FiberRef, type Stream } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { HistoryPageRequest } from "../domain/HistoryWalk.js"
+import type { ForumTopic, HistoryScope } from "../domain/Thread.js"
 import type { MessageRecord } from "../domain/Message.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { AccountId, DialogId, MessageId } from "../domain/Ids.js"
@@ -51,6 +52,37 @@ export class UserNotFound extends Data.TaggedError("UserNotFound")<{
   override get message() {
     return `User ${this.userId} is not known to this account (not in its dialogs, nor among this chat's members or recent senders)`
   }
+}
+
+/** A topic or thread asked of a dialog that has none (not a forum; a private chat; a post without comments). */
+export class NoThreads extends Data.TaggedError("NoThreads")<{
+  readonly dialogId: number
+  /** What was asked for: a topic, or a thread. */
+  readonly asked: HistoryScope["_tag"]
+  readonly reason: string
+}> {
+  override get message() {
+    return this.reason
+  }
+}
+
+/** The topic, or the message a thread was asked for, does not exist in the dialog. */
+export class ThreadNotFound extends Data.TaggedError("ThreadNotFound")<{
+  readonly dialogId: number
+  readonly scope: HistoryScope
+}> {
+  override get message() {
+    return this.scope._tag === "Topic"
+      ? `topic ${this.scope.topicId} not found in dialog ${this.dialogId}`
+      : `message ${this.scope.messageId} not found in dialog ${this.dialogId}`
+  }
+}
+
+/** Where a topic's or thread's messages are: the dialog they are in (a post's comments are in its discussion group) and the thread's root. */
+export interface ThreadLocation {
+  readonly dialogId: DialogId
+  /** messages.getReplies' msg_id: the topic's id, or the thread's root message. */
+  readonly rootId: number
 }
 
 /** Telegram could not be reached (network, timeouts, no session file). */
@@ -127,6 +159,8 @@ export interface SearchRequest {
   readonly fromUserId: number | null
   readonly limit: number
   readonly offsetId: number
+  /** Only the messages of this forum topic (top_msg_id); null for all. */
+  readonly topicId?: number | null
 }
 
 export interface GlobalSearchCursor {
@@ -189,6 +223,24 @@ export interface TelegramGatewayService {
     dialogId: DialogId,
     request: HistoryPageRequest
   ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
+  /** Where a topic's or thread's messages are; checks that the dialog has it. */
+  readonly thread: (
+    session: SessionName,
+    dialogId: DialogId,
+    scope: HistoryScope
+  ) => Effect.Effect<ThreadLocation, TelegramError | PeerNotFound | NoThreads | ThreadNotFound>
+  /** messages.getReplies: a page of the thread rooted at `rootId` (a ThreadLocation), paged as `history`. */
+  readonly replies: (
+    session: SessionName,
+    dialogId: DialogId,
+    rootId: number,
+    request: HistoryPageRequest
+  ) => Effect.Effect<MessagePage, TelegramError | PeerNotFound>
+  /** A forum's topics, all of them. */
+  readonly topics: (
+    session: SessionName,
+    dialogId: DialogId
+  ) => Effect.Effect<ReadonlyArray<ForumTopic>, TelegramError | PeerNotFound | NoThreads>
   readonly search: (
     session: SessionName,
     dialogId: DialogId,

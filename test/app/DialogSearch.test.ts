@@ -99,6 +99,9 @@ const fakeTelegram = (overrides: Partial<TelegramGatewayService> = {}) => {
     clockOffset: () => Effect.succeed(0),
     forget: () => Effect.void,
     history: unused,
+    thread: unused,
+    replies: unused,
+    topics: unused,
     search: unused,
     searchGlobal: unused,
     download: () => {

@@ -11,18 +11,23 @@ import { Effect, FiberRef, Layer, Stream } from "effect"
 import type { MessageRecord } from "../../src/domain/Message.js"
 import {
   type HistoryPageRequest,
+  NoThreads,
   PeerNotFound,
   FloodWaitListener,
+  ThreadNotFound,
   TelegramGateway,
   type TelegramError,
   TelegramRpcError,
   TelegramUnavailable
 } from "../../src/ports/TelegramGateway.js"
-import { AccountId } from "../../src/domain/Ids.js"
+import { AccountId, DialogId } from "../../src/domain/Ids.js"
+import { type HistoryScope, threadOf } from "../../src/domain/Thread.js"
 
 export interface HistoryCall {
   readonly dialogId: number
   readonly request: HistoryPageRequest
+  /** messages.getReplies' root, for a thread's page. */
+  readonly rootId?: number
   readonly returned: ReadonlyArray<MessageRecord>
 }
 
@@ -63,6 +68,30 @@ export class TelegramFake {
    * all (restricted for the account, or an id gap). By dialog, then id.
    */
   readonly slots = new Map<number, Map<number, "empty" | "hidden">>()
+  /** Forums: dialog id -> its topic ids. */
+  readonly forums = new Map<number, ReadonlySet<number>>()
+  /** Channel posts with comments: "dialog:post" -> the discussion group and the root there. */
+  readonly discussions = new Map<string, { readonly dialogId: number; readonly rootId: number }>()
+  /** Every `thread` call's scope, in order. */
+  readonly threadCalls: Array<HistoryScope> = []
+
+  /** A thread's place, as Telegram resolves it (see TelegramGateway.thread). */
+  locate(dialogId: number, scope: HistoryScope): Effect.Effect<{ dialogId: DialogId; rootId: number }, NoThreads | ThreadNotFound | PeerNotFound> {
+    this.threadCalls.push(scope)
+    if (!this.dialogs.has(dialogId)) return Effect.fail(new PeerNotFound({ dialogId: DialogId(dialogId) }))
+    const topics = this.forums.get(dialogId)
+    if (scope._tag === "Topic") {
+      if (topics === undefined) return Effect.fail(new NoThreads({ dialogId, asked: "Topic", reason: `dialog ${dialogId} is not a forum` }))
+      return topics.has(scope.topicId)
+        ? Effect.succeed({ dialogId: DialogId(dialogId), rootId: scope.topicId })
+        : Effect.fail(new ThreadNotFound({ dialogId, scope }))
+    }
+    const discussion = this.discussions.get(`${dialogId}:${scope.messageId}`)
+    if (discussion !== undefined) return Effect.succeed({ dialogId: DialogId(discussion.dialogId), rootId: discussion.rootId })
+    return this.dialogs.get(dialogId)!.some((m) => m.id === scope.messageId)
+      ? Effect.succeed({ dialogId: DialogId(dialogId), rootId: scope.messageId })
+      : Effect.fail(new ThreadNotFound({ dialogId, scope }))
+  }
 
   set(dialogId: number, messages: ReadonlyArray<MessageRecord>) {
     this.dialogs.set(dialogId, [...messages].sort((a, b) => b.id - a.id))
@@ -101,8 +130,9 @@ export class TelegramFake {
     return this.calls.flatMap((c) => c.returned.map((m) => m.id))
   }
 
-  page(dialogId: number, r: HistoryPageRequest): Array<MessageRecord> {
-    const list = this.dialogs.get(dialogId) ?? []
+  page(dialogId: number, r: HistoryPageRequest, rootId?: number): Array<MessageRecord> {
+    const all = this.dialogs.get(dialogId) ?? []
+    const list = rootId === undefined ? all : all.filter((m) => threadOf(m) === rootId)
     const firstOlder = (test: (m: MessageRecord) => boolean) => {
       const k = list.findIndex(test)
       return k === -1 ? list.length : k
@@ -143,6 +173,16 @@ export class TelegramFake {
         participantsCount: unsupported,
         search: unsupported,
         searchGlobal: unsupported,
+        thread: (_session, dialogId, scope) => Effect.suspend(() => fake.locate(dialogId, scope)),
+        topics: unsupported,
+        replies: (_session, dialogId, rootId, request) =>
+          Effect.suspend(() => {
+            if (!fake.dialogs.has(dialogId)) return Effect.fail(new PeerNotFound({ dialogId }))
+            fake.historyStarted++
+            const window = fake.page(dialogId, request, rootId)
+            fake.calls.push({ dialogId, request, rootId, returned: window })
+            return Effect.succeed({ messages: window, count: window.length, ids: window.map((m) => m.id) })
+          }),
         history: (_session, dialogId, request) =>
           Effect.gen(function*() {
             if (!fake.dialogs.has(dialogId)) return yield* new PeerNotFound({ dialogId })

@@ -123,6 +123,9 @@ const serve = (overrides: Partial<TelegramGatewayService> = {}) => {
     clockOffset: () => Effect.succeed(0),
     forget: () => Effect.void,
     history: () => Effect.dieMessage("unused"),
+    thread: () => Effect.dieMessage("unused"),
+    replies: () => Effect.dieMessage("unused"),
+    topics: () => Effect.dieMessage("unused"),
     download: () => {
       throw new Error("unused")
     },

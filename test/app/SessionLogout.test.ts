@@ -60,6 +60,9 @@ const fakeTelegram = (logOut: (saved: string) => Effect.Effect<void, TelegramErr
     messagesByIds: unused,
     participantsCount: unused,
     history: unused,
+    thread: unused,
+    replies: unused,
+    topics: unused,
     search: unused,
     searchGlobal: unused,
     download: () => {

@@ -114,7 +114,7 @@ const DIALOG_PARAMS = ["q", "query", "match", "min_score", "type", "folder", "is
   "min_participants", "max_participants", "last_message_after", "last_message_before", "created_after", "created_before",
   "is_creator", "has_username", "is_verified", "sort", "order", "limit", "offset"]
 const SEARCH_PARAMS = ["q", "query", "start_date", "end_date", "limit", "source", "sender_id", "has_media", "media_type", "has_link", "offset", "sort", "ensure"]
-const HISTORY_PARAMS = ["start_date", "end_date", "chunk_size", "force_refresh", "reverse", "progress"]
+const HISTORY_PARAMS = ["start_date", "end_date", "chunk_size", "force_refresh", "reverse", "progress", "topic_id", "thread"]
 
 const ENDPOINTS: ReadonlyArray<Endpoint> = [
   { method: "GET", path: () => "/health", params: [], writes: false, session: false },
@@ -136,7 +136,8 @@ const ENDPOINTS: ReadonlyArray<Endpoint> = [
   { method: "DELETE", path: (r) => `/api/v3/auth/phone/${chance(r, 0.5) ? TOKEN_LIKE() : garbage(r)}`, params: [], writes: false, session: false },
   { method: "GET", path: () => "/api/v3/search/dialogs", params: DIALOG_PARAMS, writes: false, session: true },
   { method: "GET", path: () => "/api/v3/folders", params: [], writes: false, session: true },
-  { method: "GET", path: (r) => `/api/v3/search/messages/${chance(r, 0.7) ? dialogId(r) : badDialogId(r)}`, params: [...SEARCH_PARAMS, "from_user"], writes: false, session: true },
+  { method: "GET", path: (r) => `/api/v3/search/messages/${chance(r, 0.7) ? dialogId(r) : badDialogId(r)}`, params: [...SEARCH_PARAMS, "from_user", "topic_id"], writes: false, session: true },
+  { method: "GET", path: (r) => `/api/v3/dialogs/${chance(r, 0.8) ? dialogId(r) : badDialogId(r)}/topics`, params: ["q"], writes: false, session: true },
   { method: "GET", path: () => "/api/v3/search/messages", params: [...SEARCH_PARAMS, "dialog_id"], writes: false, session: true },
   { method: "GET", path: (r) => `/api/v3/history/${chance(r, 0.8) ? dialogId(r) : badDialogId(r)}`, params: HISTORY_PARAMS, writes: true, session: true },
   { method: "POST", path: (r) => `/api/v3/sync/${chance(r, 0.8) ? dialogId(r) : badDialogId(r)}`, params: ["start_date", "end_date", "force_refresh"], writes: true, session: true },

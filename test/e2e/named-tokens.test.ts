@@ -156,6 +156,16 @@ describe("a scoped token over /api", () => {
     const bitcoin = await json(await api(`/api/v3/search/messages/${CRYPTO}?q=bitcoin&source=cache`, agent))
     expect(bitcoin.body.results.map((r: any) => r.message_id)).toEqual([1])
   })
+
+  it("a forum outside its scope: its topics, a topic's history and a topic search are 404s, as for an unknown dialog", async () => {
+    const FORUM = -1000000003006
+    expect((await api(`/api/v3/dialogs/${FORUM}/topics`, ADMIN)).status).toBe(200)
+    for (const target of [`/api/v3/dialogs/${FORUM}/topics`, `/api/v3/history/${FORUM}?topic_id=3`, `/api/v3/search/messages/${FORUM}?q=hut&topic_id=3`]) {
+      const outside = await json(await api(target, agent))
+      expect(outside.status, target).toBe(404)
+      expect(outside.body.detail).toMatch(/^Dialog -1000000003006 not found/)
+    }
+  })
 })
 
 describe("admin-only routes", () => {

@@ -26,6 +26,7 @@ const CONTRACT_PATHS = [
   "/api/v3/search/messages/{dialog_id}",
   "/api/v3/search/messages",
   "/api/v3/history/{dialog_id}",
+  "/api/v3/dialogs/{dialog_id}/topics",
   "/api/v3/files/{file_uuid}",
   "/api/v3/settings"
 ]
@@ -225,7 +226,7 @@ describe("HTTP shell", () => {
     })
     it("applies to every /api/v3 endpoint but login", async () => {
       for (const p of ["/api/v3/search/dialogs", "/api/v3/folders", "/api/v3/search/messages?q=x",
-        "/api/v3/search/messages/5?q=x", "/api/v3/history/5", "/api/v3/files/abc"]) {
+        "/api/v3/search/messages/5?q=x", "/api/v3/history/5", "/api/v3/dialogs/5/topics", "/api/v3/files/abc"]) {
         expect((await get(p)).status, p).toBe(401)
       }
     })
@@ -254,6 +255,11 @@ describe("HTTP shell", () => {
       ["/api/v3/history/5?chunk_size=0", /chunk_size/],
       ["/api/v3/history/5?chunk_size=-3", /chunk_size/],
       ["/api/v3/history/5?force_refresh=perhaps", /force_refresh/],
+      ["/api/v3/history/5?topic_id=0", /topic_id/],
+      ["/api/v3/history/5?thread=abc", /thread/],
+      ["/api/v3/history/5?topic_id=1&thread=2", /topic_id or thread/],
+      ["/api/v3/search/messages/5?q=x&topic_id=-1", /topic_id/],
+      ["/api/v3/dialogs/abc/topics", /dialog_id/],
       ["/api/v3/history/5?start_date=01/02/2024", /start_date.*Invalid date format/],
       ["/api/v3/files/abc?metadata_only=2", /metadata_only/],
       ["/api/v3/history/5?chunk_size=1001", /^Invalid parameter 'chunk_size': must be an integer between 1 and 1000/],

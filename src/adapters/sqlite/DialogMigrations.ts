@@ -56,5 +56,23 @@ export const dialogMigrations: Migrations = {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(`ALTER TABLE messages ADD COLUMN details TEXT`)
     yield* sql.unsafe(`CREATE INDEX messages_without_details ON messages (date, id) WHERE details IS NULL`)
+  }),
+  // Forum topics and threads (issue 17): each message's thread (domain/Thread.ts threadOf: its topic in a
+  // forum, else its thread's root), and the intervals a thread's history is complete over, apart from the
+  // dialog's (whose coverage covers every thread too). Rows whose details are known get their thread from
+  // them; rows without are filed when the details refresh rewrites them.
+  "4_threads": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`ALTER TABLE messages ADD COLUMN thread_id INTEGER`)
+    yield* sql.unsafe(`UPDATE messages SET thread_id = coalesce(json_extract(details, '$.t'), json_extract(details, '$.rt'), reply_to)
+      WHERE details IS NOT NULL AND details != 'null'`)
+    yield* sql.unsafe(`CREATE INDEX messages_by_thread ON messages (thread_id, date, id) WHERE thread_id IS NOT NULL`)
+    yield* sql.unsafe(`CREATE TABLE thread_covered (
+      thread_id INTEGER NOT NULL,
+      start INTEGER NOT NULL,
+      end INTEGER NOT NULL,
+      PRIMARY KEY (thread_id, start),
+      CHECK (start < end)
+    ) STRICT`)
   })
 }

@@ -8,6 +8,7 @@ import type { MessageRecord } from "../../domain/Message.js"
 import type { MediaStatus, StoredMedia, StoredMessage } from "../../ports/MessageStore.js"
 import { MessageId } from "../../domain/Ids.js"
 import { decodeDetails, encodeDetails } from "../../domain/MessageDetails.js"
+import { threadOf } from "../../domain/Thread.js"
 
 const MESSAGE_COLUMNS = [
   "id",
@@ -41,7 +42,7 @@ export const MEDIA_COLUMNS = [
   "stored_name"
 ] as const
 
-/** Rows per multi-row statement: 14 parameters each stays far below SQLite's limit of 32766. */
+/** Rows per multi-row statement: 15 parameters each stays far below SQLite's limit of 32766. */
 export const BATCH = 500
 
 export interface MediaRow {
@@ -80,9 +81,12 @@ const memo = <A>(f: (n: number) => A) => {
   }
 }
 
+/** Written, not read back: the thread a message is filed under (domain/Thread.ts). */
+const WRITTEN_COLUMNS = [...MESSAGE_COLUMNS, "thread_id"] as const
+
 export const upsertMessagesSql = memo((n) =>
-  `INSERT INTO messages (${MESSAGE_COLUMNS.join(",")}) VALUES ${placeholders(MESSAGE_COLUMNS.length, n)} ` +
-  `ON CONFLICT(id) DO UPDATE SET ${MESSAGE_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`
+  `INSERT INTO messages (${WRITTEN_COLUMNS.join(",")}) VALUES ${placeholders(WRITTEN_COLUMNS.length, n)} ` +
+  `ON CONFLICT(id) DO UPDATE SET ${WRITTEN_COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(", ")}`
 )
 export const mediaOfMessagesSql = memo((n) =>
   `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id IN (${placeholders(1, n)})`
@@ -110,6 +114,11 @@ export const detailsUnavailableSql = memo((n) =>
   `UPDATE messages SET details = 'null' WHERE details IS NULL AND id IN (${placeholders(1, n)})`
 )
 export const READ_DESC = SELECT_JOINED + "WHERE (m.date, m.id) < (?, ?) AND m.date >= ? ORDER BY m.date DESC, m.id DESC LIMIT ?"
+/** A thread's messages (the index messages_by_thread); the thread first among the parameters. */
+export const READ_THREAD_ASC = SELECT_JOINED +
+  "WHERE m.thread_id = ? AND (m.date, m.id) > (?, ?) AND m.date < ? ORDER BY m.date, m.id LIMIT ?"
+export const READ_THREAD_DESC = SELECT_JOINED +
+  "WHERE m.thread_id = ? AND (m.date, m.id) < (?, ?) AND m.date >= ? ORDER BY m.date DESC, m.id DESC LIMIT ?"
 
 export const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const out: Array<ReadonlyArray<A>> = []
@@ -131,7 +140,8 @@ export const messageParams = (m: MessageRecord): Array<unknown> => [
   m.isForwarded ? 1 : 0,
   m.forwardedFromChannelId,
   m.media?.type ?? null,
-  m.details === null ? null : encodeDetails(m.details)
+  m.details === null ? null : encodeDetails(m.details),
+  threadOf(m)
 ]
 
 export const mediaOfRow = (row: MediaRow): StoredMedia => ({

@@ -41,16 +41,19 @@ import {
   type JoinedRow,
   READ_ASC,
   READ_DESC,
+  READ_THREAD_ASC,
+  READ_THREAD_DESC,
   readByIdsSql,
   storedOfRow,
   WITHOUT_DETAILS_ASC,
   WITHOUT_DETAILS_DESC
 } from "./MessageRows.js"
-import { commitPageRows, type Committed, readCovered } from "./PageWrite.js"
+import { commitPageRows, type Committed, readCovered, readThreadCovered, threadIdsAround } from "./PageWrite.js"
 import { allDialogRows, forgetDialog, searchMigrations } from "./SearchIndexDb.js"
 import { makeSearchIndex } from "./SearchIndexLive.js"
 import { openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 import { AccountId, DialogId } from "../../domain/Ids.js"
+import * as Intervals from "../../domain/Intervals.js"
 import type { IntervalSet } from "../../domain/Intervals.js"
 
 /** A dialog's open database and its page commit. */
@@ -215,7 +218,8 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
        */
       const commitPage = (database: Dialog, page: PageCommit): { result: CommitResult; indexFailure: unknown } => {
         const { gone, pending, result } = database.commit(page)
-        coveredOf.set(database.name, result.covered)
+        // A thread's commit answers with the thread's covered set, not the dialog's.
+        if (page.thread == null) coveredOf.set(database.name, result.covered)
         const { d, index, queue } = database
         if (index === null || queue === null || pending === null) return { result, indexFailure: null }
         if (!health.dirty.has(database.health)) {
@@ -237,7 +241,11 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       const store = MessageStore.of({
         exists: (key) => fileExists(pathOf(key)),
 
-        covered: (key) => {
+        covered: (key, thread) => {
+          if (thread != null) {
+            return withDatabase(key, "read a thread's covered ranges", ({ d }) =>
+              Intervals.union(readCovered(d), readThreadCovered(d, thread)))
+          }
           const known = coveredOf.get(nameOfKey(key))
           return known !== undefined ? Effect.succeed(known) : withDatabase(key, "read covered ranges", ({ d }) => {
             const covered = readCovered(d)
@@ -260,8 +268,9 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
           Effect.flatMap(withDatabase(key, "commit page", (database) => commitPage(database, page)), ({ indexFailure, result }) =>
             indexFailure === null ? Effect.succeed(result) : Effect.as(logIndexFailure(key, indexFailure), result)),
 
-        idsAround: (key, range) =>
+        idsAround: (key, range, thread) =>
           withDatabase(key, "read neighbours", ({ d }) => {
+            if (thread != null) return threadIdsAround(d, thread, range)
             const before = d.statement("SELECT id FROM messages WHERE date < ? ORDER BY date DESC, id DESC LIMIT 1")
               .get(range.start) as { id: number } | undefined
             const after = d.statement("SELECT id FROM messages WHERE date >= ? ORDER BY date, id LIMIT 1")
@@ -269,14 +278,27 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
             return { before: before?.id ?? null, after: after?.id ?? null }
           }),
 
+        threadSizes: (key) =>
+          withDatabase(key, "count thread messages", ({ d }) =>
+            new Map((d.statement("SELECT thread_id, count(*) AS n FROM messages WHERE thread_id IS NOT NULL GROUP BY thread_id")
+              .all() as Array<{ thread_id: number; n: number }>).map((r) => [r.thread_id, r.n]))),
+
         read: (key, request) =>
           withDatabase(key, "read messages", ({ d }) =>
-            (d.rows(request.order === "asc" ? READ_ASC : READ_DESC).all(
-              request.after.date,
-              request.after.id,
-              request.bound,
-              request.limit
-            ) as Array<JoinedRow>).map(storedOfRow)),
+            ((request.thread == null
+              ? d.rows(request.order === "asc" ? READ_ASC : READ_DESC).all(
+                request.after.date,
+                request.after.id,
+                request.bound,
+                request.limit
+              )
+              : d.rows(request.order === "asc" ? READ_THREAD_ASC : READ_THREAD_DESC).all(
+                request.thread,
+                request.after.date,
+                request.after.id,
+                request.bound,
+                request.limit
+              )) as Array<JoinedRow>).map(storedOfRow)),
 
         messagesById: (key, ids) =>
           ids.length === 0 ? Effect.succeed([]) : withDatabase(key, "read messages by id", ({ d }) =>

@@ -11,6 +11,7 @@ import type { IntervalSet } from "../../domain/Intervals.js"
 import { mediaRecordChange, messagesGone } from "../../domain/MediaRecord.js"
 import type { MessageRecord } from "../../domain/Message.js"
 import type { MessageId } from "../../domain/Ids.js"
+import { threadOf } from "../../domain/Thread.js"
 import type { CommitResult, PageCommit, StoredMedia, StoredMessage } from "../../ports/MessageStore.js"
 import {
   BATCH,
@@ -32,6 +33,12 @@ import type { RawDatabase } from "./SqliteDatabase.js"
 export const readCovered = (d: RawDatabase): IntervalSet =>
   (d.statement("SELECT start, end FROM covered ORDER BY start").all() as Array<{ start: number; end: number }>)
     .map((r) => Intervals.interval(r.start, r.end))
+
+/** A thread's own covered intervals (the dialog's cover it too: see MessageStore.covered). */
+export const readThreadCovered = (d: RawDatabase, thread: number): IntervalSet =>
+  (d.statement("SELECT start, end FROM thread_covered WHERE thread_id = ? ORDER BY start").all(thread) as Array<
+    { start: number; end: number }
+  >).map((r) => Intervals.interval(r.start, r.end))
 
 const MEDIA_BETWEEN = `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id BETWEEN ? AND ?`
 
@@ -65,6 +72,8 @@ const mediaOf = (d: RawDatabase, ids: ReadonlyArray<number>) => {
 /** The whole of a page commit; run inside one transaction. */
 const COUNT_ASC = "SELECT count(*) FROM messages WHERE (date, id) > (?, ?) AND date < ?"
 const COUNT_DESC = "SELECT count(*) FROM messages WHERE (date, id) < (?, ?) AND date >= ?"
+const COUNT_THREAD_ASC = "SELECT count(*) FROM messages WHERE thread_id = ? AND (date, id) > (?, ?) AND date < ?"
+const COUNT_THREAD_DESC = "SELECT count(*) FROM messages WHERE thread_id = ? AND (date, id) < (?, ?) AND date >= ?"
 
 /**
  * The commit's answer to the read the caller is about to make: the page's
@@ -80,14 +89,18 @@ const windowOf = (
   if (w === undefined) return null
   const { after, bound } = w
   const asc = w.order === "asc"
+  const thread = page.thread ?? null
   const inside = new Map<number, MessageRecord>()
   for (const m of page.messages) {
+    if (thread !== null && threadOf(m) !== thread) continue
     const beyond = asc
       ? m.date > after.date || (m.date === after.date && m.id > after.id)
       : m.date < after.date || (m.date === after.date && m.id < after.id)
     if (beyond && (asc ? m.date < bound : m.date >= bound)) inside.set(m.id, m)
   }
-  const held = d.rows(asc ? COUNT_ASC : COUNT_DESC).get(after.date, after.id, bound) as [number]
+  const held = (thread === null
+    ? d.rows(asc ? COUNT_ASC : COUNT_DESC).get(after.date, after.id, bound)
+    : d.rows(asc ? COUNT_THREAD_ASC : COUNT_THREAD_DESC).get(thread, after.date, after.id, bound)) as [number]
   if (held[0] !== inside.size) return null
   const sign = asc ? 1 : -1
   return [...inside.values()]
@@ -101,7 +114,20 @@ export interface Committed {
   readonly gone: ReadonlyArray<number>
 }
 
+/** Adds `covers` to the thread's own intervals; the thread's whole covered set (its own and the dialog's). */
+const coverThread = (d: RawDatabase, thread: number, covers: PageCommit["covers"]): IntervalSet => {
+  const before = readThreadCovered(d, thread)
+  const dialog = readCovered(d)
+  if (covers === null || Intervals.isEmpty(covers) || Intervals.covers(before, covers)) return Intervals.union(dialog, before)
+  const after = Intervals.add(before, covers)
+  d.statement("DELETE FROM thread_covered WHERE thread_id = ?").run(thread)
+  const insert = d.statement("INSERT INTO thread_covered (thread_id, start, end) VALUES (?, ?, ?)")
+  for (const i of after) insert.run(thread, i.start, i.end)
+  return Intervals.union(dialog, after)
+}
+
 export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
+  const thread = page.thread ?? null
   const dropped: Array<StoredMedia> = []
   let gone: ReadonlyArray<number> = []
   const ids = page.messages.map((m) => m.id)
@@ -163,10 +189,13 @@ export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
   for (const part of chunks(noLongerMedia, BATCH)) d.statement(deleteMediaSql(part.length)).run(...part)
 
   if (page.replace !== null && !Intervals.isEmpty(page.replace)) {
-    const inRange = d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(
-      page.replace.start,
-      page.replace.end
-    ) as Array<{ id: MessageId }>
+    const inRange = (thread === null
+      ? d.statement("SELECT id FROM messages WHERE date >= ? AND date < ?").all(page.replace.start, page.replace.end)
+      : d.statement("SELECT id FROM messages WHERE thread_id = ? AND date >= ? AND date < ?").all(
+        thread,
+        page.replace.start,
+        page.replace.end
+      )) as Array<{ id: MessageId }>
     gone = messagesGone(inRange.map((r) => r.id), page.messages)
     for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
     for (const part of chunks(gone, BATCH)) {
@@ -176,6 +205,7 @@ export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
   }
 
   const window = windowOf(d, page, media)
+  if (thread !== null) return { result: { covered: coverThread(d, thread, page.covers), droppedMedia: dropped, window }, gone }
   const before = readCovered(d)
   if (page.covers === null || Intervals.isEmpty(page.covers) || Intervals.covers(before, page.covers)) {
     return { result: { covered: before, droppedMedia: dropped, window }, gone }
@@ -185,4 +215,13 @@ export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
   const insert = d.statement("INSERT INTO covered (start, end) VALUES (?, ?)")
   for (const i of after) insert.run(i.start, i.end)
   return { result: { covered: after, droppedMedia: dropped, window }, gone }
+}
+
+/** MessageStore.idsAround among a thread's messages. */
+export const threadIdsAround = (d: RawDatabase, thread: number, range: { readonly start: number; readonly end: number }) => {
+  const before = d.statement("SELECT id FROM messages WHERE thread_id = ? AND date < ? ORDER BY date DESC, id DESC LIMIT 1")
+    .get(thread, range.start) as { id: number } | undefined
+  const after = d.statement("SELECT id FROM messages WHERE thread_id = ? AND date >= ? ORDER BY date, id LIMIT 1")
+    .get(thread, range.end) as { id: number } | undefined
+  return { before: before?.id ?? null, after: after?.id ?? null }
 }

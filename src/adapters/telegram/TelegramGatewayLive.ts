@@ -31,6 +31,7 @@ import { DEFAULT_CLIENT_IDLE, DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterC
 import { downloadFile } from "./FileDownload.js"
 import { messagesByIdsOf, participantsOf } from "./PeerRequests.js"
 import { dateBounds } from "./SearchDates.js"
+import { threadCalls } from "./ThreadCalls.js"
 import { DialogId } from "../../domain/Ids.js"
 
 /** A session's live client and what it learnt. */
@@ -268,7 +269,12 @@ export const TelegramGatewayLive = Layer.scoped(
         return { messages, count, ids }
       })
 
+    const threads = threadCalls((session, dialogId, method, run) =>
+      peerCall(session, DialogId(dialogId), method, (c, peer) =>
+        run({ client: c.client, selfId: c.account.userId, remember: (u, ch, m) => rememberPeers(c, u, ch, m) }, peer)))
+
     return TelegramGateway.of({
+      ...threads,
       account: (session) => withClient(session, (c) => Effect.succeed(c.account)),
       clockOffset: (session) => withClient(session, (c) => Effect.succeed(c.clockOffsetMillis)),
 
@@ -321,7 +327,8 @@ export const TelegramGatewayLive = Layer.scoped(
                   maxId: 0,
                   minId: 0,
                   hash: bigInt.zero,
-                  ...(fromId === undefined ? {} : { fromId })
+                  ...(fromId === undefined ? {} : { fromId }),
+                  ...(request.topicId == null ? {} : { topMsgId: request.topicId })
                 })
               ), connection).pipe(
                 Effect.catchIf(isPeerInvalid, (e) =>

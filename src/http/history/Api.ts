@@ -5,7 +5,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadGateway, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
+import { BadGateway, BadRequest, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 import { BoolParam, DateParam, DialogIdParam, IntParam, withDefault } from "../Params.js"
 
@@ -24,7 +24,16 @@ export class HistoryGroup extends HttpApiGroup.make("history")
           chunk_size: withDefault(IntParam(1, HISTORY_MAX_CHUNK_SIZE), HISTORY_DEFAULT_CHUNK_SIZE),
           force_refresh: withDefault(BoolParam, false),
           reverse: withDefault(BoolParam, false),
-          progress: withDefault(BoolParam, false)
+          progress: withDefault(BoolParam, false),
+          topic_id: Schema.optional(IntParam(1)).annotations({
+            description: "Only this forum topic's messages (General is 1); 400 on a dialog that is not a forum, " +
+              "404 for an unknown topic. Not with thread"
+          }),
+          thread: Schema.optional(IntParam(1)).annotations({
+            description: "Only the thread rooted at this message: a channel post's comments (in its discussion group), " +
+              "or a supergroup message's replies; 400 on a dialog or post without threads, 404 for an unknown message. " +
+              "Not with topic_id"
+          })
         })
       )
       .addSuccess(
@@ -39,6 +48,7 @@ export class HistoryGroup extends HttpApiGroup.make("history")
             "beyond that, 429 with Retry-After"
         })
       )
+      .addError(BadRequest)
       .addError(NotFound)
       .addError(RateLimited)
       .addError(ServiceUnavailable)

@@ -26,6 +26,8 @@ export const httpErrorOf = (error: HistoryError, endDate: number | null): Histor
     case "PeerNotFound":
     case "TelegramUnavailable":
     case "TelegramRpcError":
+    case "NoThreads":
+    case "ThreadNotFound":
       return telegramErrorToHttp(error)
     case "InvalidHistoryRequest":
       return badRequestOf(error, endDate)

@@ -13,6 +13,7 @@ import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync 
 import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { TgscApi } from "../Api.js"
+import { BadRequest } from "../ApiErrors.js"
 import { CurrentSession } from "../CurrentSession.js"
 import { badRequestOf, failureBody, httpErrorOf } from "./HistoryFailure.js"
 import { HistoryFrameWriter } from "../HistoryChunkEvent.js"
@@ -77,14 +78,22 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         const { name, scope } = yield* CurrentSession
         const requestId = yield* CurrentRequestId
         const progress = urlParams.progress
+        if (urlParams.topic_id !== undefined && urlParams.thread !== undefined) {
+          return yield* new BadRequest({ detail: "Give topic_id or thread, not both" })
+        }
         const request: HistoryRequest = {
           session: name,
-          dialogId: DialogId(path.dialog_id),
+          dialogId: path.dialog_id,
           startDate,
           endDate,
           chunkSize: urlParams.chunk_size,
           forceRefresh: urlParams.force_refresh,
           reverse: urlParams.reverse,
+          scope: urlParams.topic_id !== undefined
+            ? { _tag: "Topic", topicId: urlParams.topic_id }
+            : urlParams.thread !== undefined
+            ? { _tag: "Thread", messageId: urlParams.thread }
+            : undefined,
           // The stream's keep-alives once it has started (sseResponse sends the first one, if the first event is slow).
           heartbeat: keepAlive
         }

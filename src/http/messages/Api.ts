@@ -10,7 +10,7 @@ import { MESSAGE_SEARCH_DEFAULT_LIMIT } from "../../app/MessageSearch.js"
 import { LocalSearchResponse } from "../../contract/LocalSearch.js"
 import { MessageSearchResponse } from "../../contract/Messages.js"
 import type { MediaCategory } from "../../domain/MediaCategory.js"
-import { BadGateway, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
+import { BadGateway, BadRequest, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 import { BoolParam, DateParam, DialogIdParam, documentedDefault, EnumParam, IntParam, optionalDescribed, QueryParam, UserIdParam, withDefault } from "../Params.js"
 
@@ -58,7 +58,11 @@ export type GlobalSearchUrlParams = typeof GlobalSearchUrlParams.Type
 
 export const DialogMessageSearchUrlParams = Schema.Struct({
   ...MessageSearchUrlParams.fields,
-  from_user: Schema.optional(UserIdParam.annotations({ description: "only messages sent by this user (with a cache source: as sender_id)" }))
+  from_user: Schema.optional(UserIdParam.annotations({ description: "only messages sent by this user (with a cache source: as sender_id)" })),
+  topic_id: Schema.optional(IntParam(1).annotations({
+    description: "only this forum topic's messages (Telegram's search with top_msg_id; source=telegram only); " +
+      "400 on a dialog that is not a forum, 404 for an unknown topic"
+  }))
 })
 
 export type DialogMessageSearchUrlParams = typeof DialogMessageSearchUrlParams.Type
@@ -72,6 +76,7 @@ export class MessagesGroup extends HttpApiGroup.make("messages")
       .setPath(Schema.Struct({ dialog_id: DialogIdParam }))
       .setUrlParams(DialogMessageSearchUrlParams)
       .addSuccess(SearchAnswer)
+      .addError(BadRequest)
       .addError(NotFound)
       .addError(RateLimited)
       .addError(ServiceUnavailable)

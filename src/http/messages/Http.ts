@@ -61,6 +61,9 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
         Effect.gen(function*() {
           const fromUser = urlParams.from_user ?? null
           const source = urlParams.source
+          if (urlParams.topic_id !== undefined && source !== "telegram") {
+            return yield* new BadRequest({ detail: "Invalid parameter 'topic_id': searches Telegram only (source=telegram)" })
+          }
           const q = yield* searchQueryOf(urlParams, fromUser)
           if (source === "telegram") yield* rejectCacheOnly(urlParams)
           const local = source === "telegram"
@@ -69,7 +72,8 @@ export const MessagesHandlersLive = HttpApiBuilder.group(TgscApi, "messages", (h
           yield* requireTelegram
           const { name, scope } = yield* CurrentSession
           if (local !== null) return yield* searchCache(name, scope, q.query, local)
-          return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), q, scope))
+          const topicId = urlParams.topic_id ?? null
+          return yield* mapTelegramErrors(search.inDialog(name, DialogId(path.dialog_id), { ...q, topicId }, scope))
         }))
       .handle("searchAllMessages", ({ urlParams }) =>
         Effect.gen(function*() {
