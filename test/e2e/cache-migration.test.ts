@@ -48,7 +48,8 @@ describe("a cache from the release before message details", () => {
       expect(migrations).toEqual([
         { migration_id: 1, name: "create_cache" },
         { migration_id: 2, name: "index_pending" },
-        { migration_id: 3, name: "message_details" }
+        { migration_id: 3, name: "message_details" },
+        { migration_id: 4, name: "threads" }
       ])
       expect(db.prepare("SELECT id, details FROM messages ORDER BY id").all()).toEqual(
         [1, 2, 3, 4].map((id) => ({ id, details: null }))
