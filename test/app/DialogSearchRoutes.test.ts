@@ -156,6 +156,7 @@ describe("GET /api/v3/search/dialogs", () => {
         last_message_date: "2024-01-15T14:30:00+00:00",
         last_message_preview: "Breaking: Bitcoin hits...",
         created_date: "2020-03-10T12:00:00+00:00",
+        is_forum: false,
         score: expect.any(Number)
       }]
     })
@@ -178,7 +179,7 @@ describe("GET /api/v3/search/dialogs", () => {
 
   it("400 for an unknown type or sort says which values are accepted, once", async () => {
     const { get } = serve()
-    const types = "user, group, supergroup, channel, bot, saved, me"
+    const types = "user, group, supergroup, channel, bot, saved, me, forum"
     for (const query of ["type=robot", "type=user&type=robot"]) {
       const res = await get(`/api/v3/search/dialogs?${query}`)
       expect(res.status).toBe(400)

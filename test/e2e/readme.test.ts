@@ -77,6 +77,11 @@ describe("README: Try it without Telegram", () => {
       const events = result.stdout.split("\n").filter((l) => l.startsWith("data: "))
       const messages = events.flatMap((l) => (JSON.parse(l.slice(6)) as { messages: Array<{ message: string }> }).messages)
       expect(messages.map((m) => m.message)).toContain("Bitcoin just hit a new all-time high!")
+      // The walkthrough shows a comment thread and a forum's topic (issue 17): their messages came through.
+      const texts = messages.map((m) => m.message)
+      expect(texts).toEqual(expect.arrayContaining(["To the moon 🚀", "Source?", "Bloomberg, see the post above"]))
+      expect(texts).toEqual(expect.arrayContaining(["Who is up for the #alps in July? Details on our wiki", "Me! Booked the hut already."]))
+      expect(result.stdout).toMatch(/\{"total":\d+,"topics":\[.*"title":"Trips"/)
     } finally {
       for (const p of leftovers) fs.rmSync(p, { recursive: true, force: true })
     }
