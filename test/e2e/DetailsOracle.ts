@@ -76,7 +76,13 @@ interface Located {
 }
 
 /** Every explicit message of the scenario with the id the world gives it (left-out ids numbered per id scope). */
-const numbered = (scenario: Scenario): Array<MessageSpec> => {
+const numberedOf = new WeakMap<Scenario, ReadonlyArray<MessageSpec>>()
+const numbered = (scenario: Scenario): ReadonlyArray<MessageSpec> => {
+  let known = numberedOf.get(scenario)
+  if (known === undefined) numberedOf.set(scenario, known = numberAll(scenario))
+  return known
+}
+const numberAll = (scenario: Scenario): Array<MessageSpec> => {
   const top = new Map<string, number>()
   return scenario.messages.map((m: ScenarioMessage): MessageSpec => {
     const scope = m.owner === null ? peerKey(m.peer) : `owner:${m.owner}`
@@ -90,29 +96,50 @@ const numbered = (scenario: Scenario): Array<MessageSpec> => {
 const sameCopy = (m: MessageSpec, peer: PeerRef, owner: number | null) =>
   peerKey(m.peer) === peerKey(peer) && (peer.kind === "channel" || m.owner === owner)
 
+/** The explicit messages of one dialog copy, looked up once per scenario (tests ask for thousands of messages). */
+const copiesOf = new WeakMap<Scenario, Map<string, ReadonlyArray<MessageSpec>>>()
+const copyOf = (scenario: Scenario, peer: PeerRef, owner: number | null): ReadonlyArray<MessageSpec> => {
+  let copies = copiesOf.get(scenario)
+  if (copies === undefined) copiesOf.set(scenario, copies = new Map())
+  const key = `${peerKey(peer)}|${peer.kind === "channel" ? "" : owner}`
+  let copy = copies.get(key)
+  if (copy === undefined) copies.set(key, copy = numbered(scenario).filter((m) => sameCopy(m, peer, owner)))
+  return copy
+}
+
 /** The message `id` of `peer` as account `account` has it (explicit or generated); undefined when there is none. */
 const locate = (scenario: Scenario, account: number, peer: PeerRef, id: number): Located | undefined => {
   const owner = peer.kind === "channel" ? null : account
-  const all = numbered(scenario)
-  const explicit = all.filter((m) => sameCopy(m, peer, owner))
+  const explicit = copyOf(scenario, peer, owner)
   const found = explicit.find((m) => m.id === id)
   if (found !== undefined) return { message: found, explicit }
-  // Generated blocks follow the highest explicit id of their id scope, in order.
-  const scopeOf = (p: PeerRef, o: number | null) => (p.kind === "channel" ? peerKey(p) : `owner:${o}`)
-  const top = new Map<string, number>()
-  for (const m of all) {
-    const s = scopeOf(m.peer, m.owner)
-    top.set(s, Math.max(top.get(s) ?? 0, m.id))
-  }
-  for (const g of scenario.generate) {
-    const s = scopeOf(g.peer, g.owner)
-    const first = (top.get(s) ?? 0) + 1
-    if (g.count > 0) top.set(s, first + g.count - 1)
+  for (const { first, g } of generatedBlocks(scenario)) {
     if (peerKey(g.peer) === peerKey(peer) && (peer.kind === "channel" || g.owner === owner) && id >= first && id < first + g.count) {
       return { message: generatedMessage(g, id - first, first), explicit }
     }
   }
   return undefined
+}
+
+/** Each generate block with its first id: blocks follow the highest explicit id of their id scope, in order. */
+const blocksOf = new WeakMap<Scenario, ReadonlyArray<{ readonly g: Scenario["generate"][number]; readonly first: number }>>()
+const generatedBlocks = (scenario: Scenario) => {
+  let blocks = blocksOf.get(scenario)
+  if (blocks !== undefined) return blocks
+  const scopeOf = (p: PeerRef, o: number | null) => (p.kind === "channel" ? peerKey(p) : `owner:${o}`)
+  const top = new Map<string, number>()
+  for (const m of numbered(scenario)) {
+    const s = scopeOf(m.peer, m.owner)
+    top.set(s, Math.max(top.get(s) ?? 0, m.id))
+  }
+  blocks = scenario.generate.map((g) => {
+    const s = scopeOf(g.peer, g.owner)
+    const first = (top.get(s) ?? 0) + 1
+    if (g.count > 0) top.set(s, first + g.count - 1)
+    return { g, first }
+  })
+  blocksOf.set(scenario, blocks)
+  return blocks
 }
 
 const nameOf = (scenario: Scenario, peer: PeerRef): string | null => {
@@ -170,7 +197,7 @@ export const expectedDetailsOfAppended = (
     fwdFrom: null,
     media: null
   }
-  const explicit = numbered(scenario).filter((m) => sameCopy(m, ref, owner))
+  const explicit = copyOf(scenario, ref, owner)
   return detailsOfLocated(scenario, account, ref, { message: spec, explicit })
 }
 
@@ -222,7 +249,7 @@ const detailsOfLocated = (scenario: Scenario, account: number, ref: PeerRef, loc
   if (!isService && channel !== undefined && !forum) {
     if (broadcast && channel.linkedChat !== null) {
       const group: PeerRef = { kind: "channel", id: channel.linkedChat }
-      const groupMessages = numbered(scenario).filter((g) => sameCopy(g, group, null))
+      const groupMessages = copyOf(scenario, group, null)
       const copy = groupMessages.find((g) => g.discussionOf === m.id)
       if (copy !== undefined) {
         replies = groupMessages.filter((g) => g.id !== copy.id && threadRoot(g) === copy.id).length
