@@ -10,31 +10,14 @@ import { EntityRefs } from "../emulator/AccountView.js"
 import { parseScenario } from "../emulator/Scenario.js"
 import { World } from "../emulator/World.js"
 import { DETAIL_KEYS, expectedDetails } from "./DetailsOracle.js"
+import { NO_DETAILS } from "../support/MessageDetailsView.js"
 
 const scenario = parseScenario(JSON.parse(fs.readFileSync(new URL("../fixtures/sample.json", import.meta.url), "utf8")))
 const CUSTOM = "5368324170671202286"
 const NEWS = -1000000003001
 const NEWS_CHAT = -1000000003005
 
-const none = {
-  topic_id: null,
-  reply_to_top_id: null,
-  reply_quote: null,
-  forward_from_id: null,
-  forward_from_name: null,
-  forward_date: null,
-  forwarded_from_message_id: null,
-  views: null,
-  forwards: null,
-  replies: null,
-  discussion_id: null,
-  reactions: [],
-  pinned: false,
-  grouped_id: null,
-  via_bot_id: null,
-  entities: [],
-  action: null
-}
+const none = NO_DETAILS
 
 describe("DetailsOracle on the sample scenario", () => {
   it("keys in wire order", () => {

@@ -8,24 +8,13 @@ import { Api } from "telegram"
 import { EMPTY_DETAILS, type EntityType, type MessageDetails, type Reaction, type ServiceAction, type TextEntity } from "../../domain/MessageDetails.js"
 import { markPeerId } from "../../domain/PeerId.js"
 import { type Big, num } from "./Longs.js"
+import { peerToMarkedId } from "./PeerIds.js"
 
 type Peer = Api.TypePeer
 type Entity = Api.TypeUser | Api.TypeChat
 
 const isBig = (v: unknown): v is Big =>
   typeof v === "object" && v !== null && typeof (v as Big).toString === "function" && "value" in v
-
-const markedPeer = (peer: Peer | undefined | null): number | null => {
-  if (peer == null) return null
-  switch (peer.className) {
-    case "PeerUser":
-      return markPeerId("user", num(peer.userId))
-    case "PeerChat":
-      return markPeerId("chat", num(peer.chatId))
-    case "PeerChannel":
-      return markPeerId("channel", num(peer.channelId))
-  }
-}
 
 const nameOf = (entity: Entity | undefined): string | null => {
   if (entity === undefined) return null
@@ -37,7 +26,7 @@ const nameOf = (entity: Entity | undefined): string | null => {
 }
 
 const isForum = (peer: Peer | undefined, entities: ReadonlyMap<number, Entity>): boolean => {
-  const id = markedPeer(peer)
+  const id = peerToMarkedId(peer)
   const chat = id === null ? undefined : entities.get(id)
   return chat?.className === "Channel" && chat.forum === true
 }
@@ -167,7 +156,7 @@ const replyOf = (message: Api.Message | Api.MessageService, forum: boolean) => {
 /** The details of a message, its sender's names resolved from the answer's users and chats. */
 export const detailsOf = (message: Api.Message, entities: ReadonlyMap<number, Entity>): MessageDetails => {
   const fwd = message.fwdFrom ?? undefined
-  const fromId = markedPeer(fwd?.fromId)
+  const fromId = peerToMarkedId(fwd?.fromId)
   const replies = message.replies ?? undefined
   return {
     ...replyOf(message, isForum(message.peerId, entities)),

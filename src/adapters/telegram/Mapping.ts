@@ -8,33 +8,13 @@ import type { DialogKind, DialogRecord, FolderRule } from "../../domain/Dialog.j
 import type { MessageRecord } from "../../domain/Message.js"
 import { markPeerId } from "../../domain/PeerId.js"
 import { num } from "./Longs.js"
+import { peerToMarkedId } from "./PeerIds.js"
 import { mediaOf } from "./MediaMapping.js"
 import { detailsOf, serviceDetailsOf } from "./DetailsMapping.js"
 import { AccountId, DialogId, MessageId } from "../../domain/Ids.js"
 import type { AccountInfo } from "../../ports/TelegramGateway.js"
 
-/** GramJS leaves absent optional fields undefined or null depending on the path: treat both as absent. */
-export const peerToMarkedId = (
-  peer: Api.TypePeer | Api.TypeInputPeer | undefined | null,
-  selfId?: number
-): number | null => {
-  if (peer == null) return null
-  switch (peer.className) {
-    case "InputPeerSelf":
-      return selfId === undefined ? null : markPeerId("user", selfId)
-    case "PeerUser":
-    case "InputPeerUser":
-      return markPeerId("user", num(peer.userId))
-    case "PeerChat":
-    case "InputPeerChat":
-      return markPeerId("chat", num(peer.chatId))
-    case "PeerChannel":
-    case "InputPeerChannel":
-      return markPeerId("channel", num(peer.channelId))
-    default:
-      return null
-  }
-}
+export { peerToMarkedId }
 
 export interface EntityNames {
   readonly firstName: string | null
