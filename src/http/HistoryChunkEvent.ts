@@ -16,7 +16,7 @@ import { formatMessageDate } from "../domain/Dates.js"
 import { detailsView, entityView, reactionView } from "../contract/MessageDetails.js"
 import { EMPTY_DETAILS, type MessageDetails } from "../domain/MessageDetails.js"
 import type { StoredMessage } from "../ports/MessageStore.js"
-import { spacedJson } from "./SseEvents.js"
+import { spacedJson } from "../contract/SseFraming.js"
 
 const latin1 = (s: string) => Buffer.from(s, "latin1")
 

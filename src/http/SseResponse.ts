@@ -14,7 +14,7 @@
  */
 import { HttpServerResponse } from "@effect/platform"
 import { Cause, type Duration, Effect, Exit, Fiber, Option, type Scope, Stream } from "effect"
-import { KEEP_ALIVE } from "./SseEvents.js"
+import { KEEP_ALIVE } from "../contract/SseFraming.js"
 
 /** Encoded SSE text, or its UTF-8 bytes; one or more complete events. */
 export type SseFrame = string | Uint8Array

@@ -29,11 +29,9 @@ import { HttpServerResponse } from "@effect/platform"
 import type { RpcMessage } from "@effect/rpc"
 import { RpcServer } from "@effect/rpc"
 import { type Duration, Effect, Mailbox, Schedule, Scope, Stream } from "effect"
+import { KEEP_ALIVE } from "../contract/SseFraming.js"
 import { type JsonRpcMessage, makeJsonRpcCodec, type ServerMessage } from "./JsonRpcCodec.js"
 import { type Caller, McpCall } from "./McpCall.js"
-
-/** An SSE comment line, which clients ignore: it keeps proxies and idle timers from closing a quiet stream. */
-const KEEP_ALIVE = ": keep-alive\n\n"
 
 export interface PostOptions {
   readonly caller: Caller

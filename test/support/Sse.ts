@@ -1,5 +1,5 @@
 /** Server-Sent Events bodies as the tests read them, and write the reference ones. */
-import { spacedJson } from "../../src/http/SseEvents.js"
+import { spacedJson } from "../../src/contract/SseFraming.js"
 
 export interface SseEvent {
   readonly event: string
