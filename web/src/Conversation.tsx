@@ -5,11 +5,10 @@
  * endpoint, with what Telegram is being asked (and any rate-limit wait)
  * shown meanwhile. Jump to a date; replies link to the message they answer.
  */
-import { useEffect, useRef, useState } from "preact/hooks"
+import { useEffect, useMemo, useRef, useState } from "preact/hooks"
 import { ApiError, request } from "./api.js"
-import { loadPage, mergeMessages, type Progress, type Scope } from "./history.js"
-import { Media } from "./Media.js"
-import { MessageText } from "./text.js"
+import { loadPage, MAX_PAGE, mergeMessages, PAGE, type Progress, type Scope } from "./history.js"
+import { MessageRow, type RowActions } from "./MessageRow.js"
 import type { Dialog, Message, Topic } from "./types.js"
 import { type ScrollRequest, VirtualList } from "./VirtualList.js"
 
@@ -27,11 +26,6 @@ interface State {
 }
 
 const EMPTY: State = { messages: [], atOldest: false, atNewest: false }
-
-export const authorOf = (m: Message): string => {
-  const name = [m.first_name, m.last_name].filter((p) => p !== null && p !== "").join(" ")
-  return m.post_author ?? (name !== "" ? name : m.username ?? (m.sender_id === null ? "" : `#${m.sender_id}`))
-}
 
 const describeProgress = (p: Progress): string =>
   p.waiting > 0
@@ -62,8 +56,13 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     setState(next)
   }
 
-  const page = async (direction: "older" | "newer", from: string | undefined, exclusive = false) =>
-    loadPage({
+  /** Pages loaded in a row in one direction: each twice the last (up to MAX_PAGE), so a long scroll needs few requests. */
+  const streak = useRef({ direction: "older", count: 0 })
+  const page = async (direction: "older" | "newer", from: string | undefined, exclusive = false) => {
+    const s = streak.current
+    s.count = s.direction === direction ? s.count + 1 : 0
+    s.direction = direction
+    return loadPage({
       session,
       dialogId: dialog.id,
       scope,
@@ -71,9 +70,11 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
       from,
       exclusive,
       known: known.current,
+      size: Math.min(MAX_PAGE, PAGE * 2 ** s.count),
       onProgress: setProgress,
       signal: live.current.signal
     })
+  }
 
   const run = async (work: () => Promise<void>) => {
     if (loading.current) return
@@ -97,6 +98,7 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     live.current = new AbortController()
     loading.current = false
     known.current = new Set()
+    streak.current = { direction: "older", count: -1 }
     set(EMPTY)
     const { target } = opened
     setHighlight(target.messageId ?? null)
@@ -107,7 +109,9 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
         return
       }
       const newer = await page("newer", target.date)
+      streak.current = { direction: "older", count: -1 }
       const older = await page("older", target.date, true)
+      streak.current = { direction: "older", count: -1 }
       set({ messages: mergeMessages(older.messages, newer.messages), atOldest: older.ended, atNewest: newer.ended })
       const key = target.messageId ?? newer.messages[0]?.message_id ?? older.messages[older.messages.length - 1]?.message_id
       if (key !== undefined) setScrollRequest({ key, align: target.messageId === undefined ? "start" : "center", seq: ++seq.current })
@@ -156,6 +160,9 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     }
   }
 
+  const showRef = useRef(showMessage)
+  showRef.current = showMessage
+
   const jump = (e: Event) => {
     e.preventDefault()
     if (!/^\d{4}-\d{2}-\d{2}$/.test(jumpDate)) {
@@ -166,34 +173,14 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
   }
 
   const keys = state.messages.map((m) => m.message_id)
+  const actions = useMemo<RowActions>(() => ({
+    showMessage: (id) => showRef.current(id),
+    openPhoto: (url, alt) => setPhoto({ url, alt }),
+    openThread: scope.thread === undefined ? (id) => setScope({ thread: id }) : undefined
+  }), [scope.thread])
   const render = (i: number) => {
     const m = state.messages[i]!
-    const author = authorOf(m)
-    return (
-      <div class={`msg${m.message_id === highlight ? " highlight" : ""}`} id={`m${m.message_id}`}>
-        <div class="meta">
-          {author !== "" && <span class="author">{author}</span>}
-          <time dateTime={`${m.date.replace(" ", "T")}Z`}>{m.date}</time>
-          <span class="mid">#{m.message_id}</span>
-        </div>
-        {m.is_forwarded === 1 && (
-          <div class="fwd">Forwarded from {m.forward_from_name ?? (m.forwarded_from_channel_id === null ? "a hidden sender" : `#${m.forwarded_from_channel_id}`)}</div>
-        )}
-        {m.reply_to !== null && (
-          <button type="button" class="reply" onClick={() => showMessage(m.reply_to!)}>
-            Reply to #{m.reply_to}
-          </button>
-        )}
-        {m.action != null && <div class="action">[{m.action.type.replace(/_/g, " ")}]</div>}
-        {m.message !== "" && <MessageText text={m.message} entities={m.entities} />}
-        <Media session={session} m={m} onOpenPhoto={(url, alt) => setPhoto({ url, alt })} />
-        {(m.replies ?? 0) > 0 && scope.thread === undefined && (
-          <button type="button" class="thread" onClick={() => setScope({ thread: m.message_id })}>
-            {m.replies} {m.replies === 1 ? "reply" : "replies"}
-          </button>
-        )}
-      </div>
-    )
+    return <MessageRow session={session} m={m} highlight={m.message_id === highlight} actions={actions} />
   }
 
   const title = scope.thread !== undefined ? `${dialog.title}: thread of #${scope.thread}` : dialog.title

@@ -116,7 +116,8 @@ export const Media = (props: { session: string; m: Message; onOpenPhoto: (url: s
   const { m } = props
   if (m.media_type === null) return null
   if (m.media_uuid === null) {
-    return <span class="media-missing">[{mediaName(m) || "media"} not in the cache]</span>
+    // No file (a location, a poll, a link preview), or one the settings did not download.
+    return <span class="media-missing">[{mediaName(m) || "media"}{m.media_category === null ? "" : ": not in the cache"}]</span>
   }
   switch (m.media_category) {
     case "photos":

@@ -71,6 +71,7 @@ export const VirtualList = (props: VirtualListProps) => {
   const [view, setView] = useState({ top: 0, height: 600 })
   const [measured, setMeasured] = useState(0)
   const observer = useRef<ResizeObserver | null>(null)
+  const observed = useRef(new Set<HTMLElement>())
   const n = props.keys.length
 
   // Prefix sums of the rows' heights: tops[i] is row i's top, tops[n] the whole height.
@@ -110,7 +111,17 @@ export const VirtualList = (props: VirtualListProps) => {
         heights.current.set(key, h)
         changed = true
       }
-      observer.current?.observe(row)
+      if (!observed.current.has(row)) {
+        observed.current.add(row)
+        observer.current?.observe(row)
+      }
+    }
+    // Rows scrolled out are no longer watched (the observer would keep them, detached, for ever).
+    for (const row of observed.current) {
+      if (!row.isConnected) {
+        observer.current?.unobserve(row)
+        observed.current.delete(row)
+      }
     }
     if (changed) {
       setMeasured((m) => m + 1)

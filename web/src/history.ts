@@ -11,6 +11,8 @@ import { ApiError, type Query, streamEvents } from "./api.js"
 import type { Message } from "./types.js"
 
 export const PAGE = 300
+/** The largest page asked for at once: a long scroll in one direction doubles the page up to this. */
+export const MAX_PAGE = 4800
 
 /** A forum topic or a thread (a post's comments, a message's replies), or the whole dialog. */
 export type Scope = { readonly topic_id?: number; readonly thread?: number }

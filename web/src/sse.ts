@@ -11,9 +11,11 @@ export interface SseEvent {
 
 export const parseSse = (text: string): { readonly events: Array<SseEvent>; readonly rest: string } => {
   const events: Array<SseEvent> = []
-  const normalised = text.replace(/\r\n?/g, "\n")
+  // A trailing CR may be the first half of a CRLF: it waits for the next piece.
+  const held = text.endsWith("\r") ? "\r" : ""
+  const normalised = (held === "" ? text : text.slice(0, -1)).replace(/\r\n?/g, "\n")
   const blocks = normalised.split("\n\n")
-  const rest = blocks.pop() ?? ""
+  const rest = (blocks.pop() ?? "") + held
   for (const block of blocks) {
     let event = "message"
     const data: Array<string> = []
