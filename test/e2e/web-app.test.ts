@@ -8,9 +8,10 @@
  * filters, folders, keyboard), the sample's archive channel grown to 30,000
  * messages scrolled to its first message (every id of the emulator's, once),
  * a jump to a date, a photo opened, a voice message played, message search
- * (Telegram's and the cache's) opening a hit, a setting changed, the
- * session logged out. axe-core on each main screen; no request leaves the
- * origin, and the token never appears in a URL.
+ * (Telegram's and the cache's) opening a hit, a post's comments, a forum
+ * topic, a setting changed, a sync job, the session logged out. axe-core on
+ * each main screen; no request leaves the origin, and the token never
+ * appears in a URL.
  *
  * `npm run screenshots` runs this file with TGSC_SCREENSHOTS=docs/images:
  * the README's pictures come from these steps.
@@ -67,10 +68,26 @@ const servedAs = async (response: Response, bytes: Buffer) => {
   expect(Buffer.from(await again.arrayBuffer()).equals(bytes)).toBe(true)
 }
 
-const keysShown = (list: Locator) => list.evaluate((el) => [...el.querySelectorAll<HTMLElement>("[data-vkey]")].map((r) => Number(r.dataset["vkey"])))
+// The DOM as these tests read it (the project's type check has Node's types, not the DOM's).
+interface Row {
+  readonly dataset: Record<string, string | undefined>
+  readonly getBoundingClientRect: () => { readonly top: number; readonly bottom: number }
+}
+interface ListElement {
+  readonly querySelectorAll: (selector: string) => Iterable<Row>
+}
+interface PageGlobals {
+  readonly document: { readonly activeElement: { readonly textContent: string | null } | null }
+}
+interface MediaElement {
+  readonly error: { readonly code: number } | null
+  readonly readyState: number
+}
+
+const keysShown = (list: Locator) => list.evaluate((el) => [...(el as unknown as ListElement).querySelectorAll("[data-vkey]")].map((r) => Number(r.dataset["vkey"])))
 
 describe("the web app in chromium", () => {
-  it("token, QR login, dialogs, a 30,000-message channel, a date, media, search, settings, log out", async () => {
+  it("token, QR login, dialogs, a 30,000-message channel, a date, media, search, threads, settings, sync, log out", async () => {
     const s = await openBrowserSession(browser, e2e.server.url, "web-app")
     const { page } = s
     const main = page.locator("main.main")
@@ -115,6 +132,8 @@ describe("the web app in chromium", () => {
         const titles = () => page.locator("button.dialog .d-title").allTextContents()
         await expect.poll(titles, POLL).toContain("Old stuff archive")
         expect(await titles()).toContain("Crypto News")
+        expect(await seriousViolations(page)).toEqual([])
+        await s.screen("dialogs")
         await expect.poll(() => page.locator("button.dialog[data-dialog-id='-1000000003004'] .unread").textContent(), POLL).toBe("40")
         await page.fill("#dialog-q", "rust dev")
         await expect.poll(titles, POLL).toEqual(["Rust Devs"])
@@ -135,9 +154,7 @@ describe("the web app in chromium", () => {
         await page.keyboard.type("old stuff")
         await expect.poll(titles, POLL).toEqual(["Old stuff archive"])
         await page.keyboard.press("ArrowDown")
-        expect(await page.evaluate(() => document.activeElement?.textContent)).toContain("Old stuff archive")
-        expect(await seriousViolations(page)).toEqual([])
-        await s.screen("dialogs")
+        expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).document.activeElement?.textContent)).toContain("Old stuff archive")
         await page.keyboard.press("Enter")
         await page.waitForSelector(".vlist [data-vkey]")
       })
@@ -175,7 +192,7 @@ describe("the web app in chromium", () => {
           el.scrollTop = 0
           await settle()
           for (;;) {
-            const rows = [...el.querySelectorAll<HTMLElement>("[data-vkey]")]
+            const rows = [...(el as unknown as ListElement).querySelectorAll("[data-vkey]")]
             const shown = rows.map((r) => Number(r.dataset["vkey"]))
             for (let i = 1; i < shown.length; i++) if (shown[i]! <= shown[i - 1]!) throw new Error(`rows out of order at ${shown[i]}`)
             keys.push(...shown)
@@ -198,7 +215,7 @@ describe("the web app in chromium", () => {
         await expect.poll(async () => (await keysShown(list)).includes(ids[first]!), POLL).toBe(true)
         const top = await list.evaluate((el) => {
           const view = el.getBoundingClientRect().top
-          const row = [...el.querySelectorAll<HTMLElement>("[data-vkey]")].find((r) => r.getBoundingClientRect().bottom > view + 1)
+          const row = [...(el as unknown as ListElement).querySelectorAll("[data-vkey]")].find((r) => r.getBoundingClientRect().bottom > view + 1)
           return Number(row?.dataset["vkey"])
         })
         expect(top).toBe(ids[first])
@@ -228,7 +245,7 @@ describe("the web app in chromium", () => {
         const voiceId = Number(await page.locator(".vrow", { has: audio }).getAttribute("data-vkey"))
         await servedAs(await voiceFile, e2e.world.mediaBytes("user:1002", voiceId, 1001)!)
         // The emulator's media are random bytes: the player tried them (and chromium could not decode them).
-        await expect.poll(() => audio.evaluate((el) => (el as HTMLAudioElement).error?.code ?? (el as HTMLAudioElement).readyState), POLL).not.toBe(0)
+        await expect.poll(() => audio.evaluate((el) => (el as unknown as MediaElement).error?.code ?? (el as unknown as MediaElement).readyState), POLL).not.toBe(0)
       })
 
       await s.step("message search: Telegram's, then the cache's with its coverage; a hit opens at the message", async () => {
@@ -254,6 +271,32 @@ describe("the web app in chromium", () => {
         expect(await page.textContent(".conv-head h2")).toBe("Crypto News")
       })
 
+      await s.step("a post's comments, a forum topic, a reply's link, a text link", async () => {
+        // Crypto News is open at post 1: its comments live in the discussion group.
+        await page.click("#m1 button.thread")
+        await expect.poll(() => page.textContent(".conv-head h2"), POLL).toBe("Crypto News: thread of #1")
+        await expect.poll(() => page.locator(".vlist .text").allTextContents(), POLL).toEqual(
+          expect.arrayContaining(["To the moon 🚀", "Source?", "Bloomberg, see the post above"])
+        )
+        await page.click("text=Reply to #4")
+        await expect.poll(() => page.locator(".msg.highlight").getAttribute("id"), POLL).toBe("m4")
+        await page.click("text=Back to the dialog")
+        await page.click("header.top >> text=Dialogs")
+        await page.fill("#dialog-q", "hiking")
+        await page.click("button.dialog >> text=Hiking Club")
+        await page.waitForSelector(".conv-head select")
+        const link = page.locator("#m2 a")
+        await link.waitFor()
+        expect(await link.getAttribute("href")).toBe("https://example.com/rules")
+        expect(await link.getAttribute("rel")).toBe("noopener noreferrer")
+        expect(await link.getAttribute("target")).toBe("_blank")
+        await page.selectOption(".conv-head select", { label: "Trips" })
+        await expect.poll(() => page.locator(".vlist .text").allTextContents(), POLL).toEqual(
+          expect.arrayContaining(["Who is up for the #alps in July? Details on our wiki", "Me! Booked the hut already.", "Route, day 1 and 2"])
+        )
+        expect(await page.locator(".vlist .text").allTextContents()).not.toContain("Selling my old tent, barely used")
+      })
+
       await s.step("a setting changed", async () => {
         await page.click("header.top >> text=Settings")
         await page.waitForSelector("#set-size")
@@ -264,6 +307,11 @@ describe("the web app in chromium", () => {
         await expect.poll(() => page.textContent(".settings [role=status]"), POLL).toBe("Saved")
         const settings = await (await e2e.api("/api/v3/settings", { session: "alice", headers: { authorization: `Bearer ${TOKEN}` } })).json()
         expect(settings).toMatchObject({ max_media_size_mb: 7 })
+        // A background sync job of the open dialog (Hiking Club), followed to its end.
+        expect(await page.textContent(".sync h3")).toBe("Fill the cache of Hiking Club")
+        await page.fill("#sync-start", "2023-01-01")
+        await page.click(".sync >> text=Start")
+        await expect.poll(() => page.textContent(".sync-status"), POLL).toMatch(/^Job done: 15 messages, \d+ fetched from Telegram$/)
       })
 
       await s.step("the session logged out", async () => {

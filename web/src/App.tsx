@@ -86,7 +86,7 @@ export const App = () => {
           {view === "search"
             ? <MessageSearch session={session} dialog={dialog} onOpenHit={(hit) => open(dialogOfHit(hit), { date: hit.date, messageId: hit.message_id })} />
             : view === "settings"
-            ? <SettingsForm session={session} />
+            ? <SettingsForm session={session} dialog={dialog} />
             : dialog === null
             ? <p class="placeholder">Pick a dialog on the left (or press / to search them).</p>
             : <Conversation key={`${session}/${dialog.id}`} session={session} dialog={dialog} target={target} />}

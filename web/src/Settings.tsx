@@ -5,7 +5,8 @@
  */
 import { useEffect, useState } from "preact/hooks"
 import { request } from "./api.js"
-import type { Settings } from "./types.js"
+import { SyncPanel } from "./SyncPanel.js"
+import type { Dialog, Settings } from "./types.js"
 
 const TYPE_NAMES: Record<string, string> = {
   photos: "Photos",
@@ -28,7 +29,7 @@ export const changes = (saved: Settings, edited: Settings): Partial<Settings> =>
   return patch as Partial<Settings>
 }
 
-export const SettingsForm = (props: { readonly session: string }) => {
+export const SettingsForm = (props: { readonly session: string; readonly dialog: Dialog | null }) => {
   const [saved, setSaved] = useState<Settings | null>(null)
   const [edited, setEdited] = useState<Settings | null>(null)
   const [status, setStatus] = useState<{ text: string; error: boolean }>({ text: "", error: false })
@@ -98,6 +99,7 @@ export const SettingsForm = (props: { readonly session: string }) => {
         <button type="submit">Save settings</button>
         <p role="status" class={status.error ? "error" : "ok"}>{status.text}</p>
       </form>
+      <SyncPanel session={props.session} dialog={props.dialog} />
     </section>
   )
 }
