@@ -84,6 +84,19 @@ describe("use_takeout", () => {
     })])
   })
 
+  it("on: a takeout Telegram no longer knows (TAKEOUT_INVALID) is dropped and the sync goes on without it", async () => {
+    expect((await e2e.control("/faults", json({ method: "InvokeWithTakeout", error: "TAKEOUT_INVALID", after: 1 }))).status).toBe(200)
+    await resetCalls(e2e)
+    const body = await history(e2e, ALICE, YEAR, "start_date=2024-09-01&end_date=2024-11-01")
+    expectNoError(body)
+    expect(messagesOf(body)).toEqual(expected("2024-09-01", "2024-11-01"))
+    expect(await settledCount(e2e, "account.FinishTakeoutSession")).toBe(1)
+    const counted = await calls(e2e)
+    // One page within the takeout, the next refused and sent again as is, the rest as is; the finish still within it.
+    expect(counted.InvokeWithTakeout).toBe(3)
+    expect(counted["messages.GetHistory"]).toBeGreaterThanOrEqual(3)
+  })
+
   it("on: a request the cache serves whole starts no takeout", async () => {
     await resetCalls(e2e)
     expectNoError(await history(e2e, ALICE, YEAR, "start_date=2024-02-01&end_date=2024-04-01"))

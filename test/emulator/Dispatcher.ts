@@ -2,9 +2,9 @@
  * Where every unwrapped RPC goes: counted by TL name, checked against the
  * injected faults and the account's rate budget (RateLimits.ts), then
  * answered by the world, the answer held back by the injected latency
- * (Latency.ts) if any. `InvokeWithTakeout` is counted too, its takeout id
- * checked by the world, then its inner query dispatched (and counted) as
- * any call. Always yields the bytes of an rpc_result's body (the result, or
+ * (Latency.ts) if any. `InvokeWithTakeout` is counted (and faulted) too,
+ * its takeout id checked by the world, then its inner query dispatched
+ * (and counted) as any call. Always yields the bytes of an rpc_result's body (the result, or
  * an rpc_error), never throws: a handler that throws something other than
  * an RpcError answers 500 INTERNAL and is logged, since it is a bug in the world.
  */
@@ -87,13 +87,13 @@ export class Dispatcher {
   private answer(request: { readonly className: string }, ctx: CallContext): Dispatched {
     const method = request.className
     this.counts.set(method, (this.counts.get(method) ?? 0) + 1)
-    if (method === "InvokeWithTakeout") return this.takeout(request as TakeoutCall, ctx)
     const fault = this.faults.take(method)
     if (fault?.kind === "disconnect" || fault?.kind === "no-answer") return fault.kind
     if (fault !== undefined) {
       this.debug?.(`fault: ${method} -> ${fault.code} ${fault.message}`)
       return Promise.resolve(rpcErrorBytes(fault.code, fault.message))
     }
+    if (method === "InvokeWithTakeout") return this.takeout(request as TakeoutCall, ctx)
     const account = this.world.accountOf?.(ctx)
     const wait = this.rates.take(account === undefined ? `key:${ctx.authKeyId}` : String(account), method)
     if (wait !== undefined) {
