@@ -53,7 +53,7 @@ const expected = (start: string, end: string) => oracle.views("channel:3002", { 
 
 describe("use_takeout", () => {
   it("is off by default: a sync makes no takeout call", async () => {
-    expect((await (await e2e.api("/api/v3/settings", { session: ALICE })).json()).use_takeout).toBe(false)
+    expect(((await (await e2e.api("/api/v3/settings", { session: ALICE })).json()) as { use_takeout: boolean }).use_takeout).toBe(false)
     await resetCalls(e2e)
     const body = await history(e2e, ALICE, YEAR, "start_date=2024-01-01&end_date=2024-02-01")
     expectNoError(body)
@@ -82,6 +82,17 @@ describe("use_takeout", () => {
       active: false,
       success: true
     })])
+  })
+
+  it("on, with media downloads: the files' upload.getFile calls run within the takeout too", async () => {
+    await resetCalls(e2e)
+    const body = await history(e2e, ALICE, marked("channel:3001"), "start_date=2024-02-01&end_date=2024-02-02")
+    expectNoError(body)
+    expect(messagesOf(body).filter((m) => m.media_uuid !== null).length).toBeGreaterThan(0)
+    expect(await settledCount(e2e, "account.FinishTakeoutSession")).toBe(1)
+    const counted = await calls(e2e)
+    expect(counted["upload.GetFile"]).toBeGreaterThan(0)
+    expect(counted.InvokeWithTakeout).toBe(counted["messages.GetHistory"]! + counted["upload.GetFile"]! + 1)
   })
 
   it("on: a takeout Telegram no longer knows (TAKEOUT_INVALID) is dropped and the sync goes on without it", async () => {

@@ -6,9 +6,10 @@
  * by every sync of the account that runs meanwhile (whichever dialog), and
  * finished (account.finishTakeoutSession, success) when the last of them
  * ends, however it ends. While one is active, every messages.getHistory of
- * the session goes out wrapped in invokeWithTakeout; should Telegram no
- * longer know it (TAKEOUT_INVALID: ended elsewhere, or expired), it is
- * dropped and the request is sent again as is.
+ * the session goes out wrapped in invokeWithTakeout, and every upload.getFile
+ * too when it was asked for files; should Telegram no longer know it
+ * (TAKEOUT_INVALID: ended elsewhere, or expired), it is dropped and the
+ * request is sent again as is.
  */
 import bigInt from "big-integer"
 import { Api, type TelegramClient } from "telegram"
@@ -20,6 +21,8 @@ interface Active {
   readonly id: bigInt.BigInteger
   /** Scopes holding it. */
   users: number
+  /** Whether it was asked for files (upload.getFile goes within it). */
+  readonly files: boolean
 }
 
 export interface TakeoutDeps {
@@ -58,7 +61,7 @@ export const makeTakeouts = (deps: TakeoutDeps) => {
           (e) => Effect.fail(new TakeoutDelayed({ seconds: Math.max(1, Number(DELAY.exec(e.message)![1])) }))
         )
       )
-      const started: Active = { id: takeout.id, users: 1 }
+      const started: Active = { id: takeout.id, users: 1, files: scope.files }
       active.set(session, started)
       yield* Effect.logInfo(`takeout session started for ${session}`)
       return started
@@ -77,22 +80,34 @@ export const makeTakeouts = (deps: TakeoutDeps) => {
         )
     }))
 
+  const within = async <R extends Api.AnyRequest>(
+    session: SessionName,
+    request: R,
+    send: (request: Api.AnyRequest) => Promise<unknown>,
+    file: boolean
+  ): Promise<R["__response"]> => {
+    const held = active.get(session)
+    if (held === undefined || (file && !held.files)) return await send(request) as R["__response"]
+    try {
+      return await send(new Api.InvokeWithTakeout({ takeoutId: held.id, query: request })) as R["__response"]
+    } catch (error) {
+      if ((error as { errorMessage?: unknown }).errorMessage !== "TAKEOUT_INVALID") throw error
+      if (active.get(session) === held) active.delete(session)
+      return await send(request) as R["__response"]
+    }
+  }
+
   return {
     /** The port's `takeout`: held for as long as the scope is open. */
     takeout: (session: SessionName, scope: TakeoutScope): Effect.Effect<void, TelegramError | TakeoutDelayed, Scope.Scope> =>
       Effect.asVoid(Effect.acquireRelease(start(session, scope), (held) => finish(session, held))),
 
     /** `request` sent within the session's takeout while one is active, as is otherwise. */
-    invoke: async <R extends Api.AnyRequest>(client: TelegramClient, session: SessionName, request: R): Promise<R["__response"]> => {
-      const held = active.get(session)
-      if (held === undefined) return client.invoke(request)
-      try {
-        return await client.invoke(new Api.InvokeWithTakeout({ takeoutId: held.id, query: request })) as R["__response"]
-      } catch (error) {
-        if ((error as { errorMessage?: unknown }).errorMessage !== "TAKEOUT_INVALID") throw error
-        if (active.get(session) === held) active.delete(session)
-        return client.invoke(request)
-      }
-    }
+    invoke: <R extends Api.AnyRequest>(client: TelegramClient, session: SessionName, request: R): Promise<R["__response"]> =>
+      within(session, request, (r) => client.invoke(r), false),
+
+    /** A file part's request sent by `send` (on the file's DC), within the session's takeout while one asked for files is active. */
+    file: <R extends Api.AnyRequest>(session: SessionName, request: R, send: (request: Api.AnyRequest) => Promise<unknown>): Promise<R["__response"]> =>
+      within(session, request, send, true)
   }
 }

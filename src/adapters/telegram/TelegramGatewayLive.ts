@@ -390,7 +390,7 @@ export const TelegramGatewayLive = Layer.scoped(
       forget: (session) => RcMap.invalidate(clients, session),
       takeout: takeouts.takeout,
 
-      download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold })
+      download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold, file: takeouts.file })
     })
   })
 )
