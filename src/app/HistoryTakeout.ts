@@ -26,7 +26,7 @@ export const makeHistoryTakeout = Effect.gen(function*() {
       if (!settings.use_takeout) return
       yield* gateway.takeout(run.request.session, {
         files: settings.download_media,
-        fileMaxSize: mediaSizeLimitBytes(settings)
+        fileMaxSize: settings.download_media ? mediaSizeLimitBytes(settings) : null
       })
       holding.add(run)
     })
