@@ -4,11 +4,13 @@ import { Api } from "telegram"
 import { BinaryReader } from "telegram/extensions/index.js"
 import { describe, expect, it } from "vitest"
 import { Dispatcher } from "../emulator/Dispatcher.js"
+import { type RunningEmulator, startEmulator } from "../emulator/Emulator.js"
 import { parseEmulatorArgs, UsageError } from "../emulator/EmulatorArgs.js"
 import { drawDelay, parseLatency } from "../emulator/Latency.js"
 import { formatRateLimit, parseRateLimit, parseRateLimits, RateLimits } from "../emulator/RateLimits.js"
 import { type CallContext, RpcError } from "../emulator/RpcContext.js"
 import { parseScenario } from "../emulator/Scenario.js"
+import { World } from "../emulator/World.js"
 
 const ctxOf = (authKeyId: string): CallContext => ({ dcId: 1, authKeyId, sessionId: "1", dcs: [], push: () => undefined })
 
@@ -166,5 +168,26 @@ describe("scenario options", () => {
     expect(() => parseScenario(scenario({ rate: ["GetHistory"] }))).toThrow(/^options\.rate: \[0\]: expected/)
     expect(() => parseScenario(scenario({ latency: "slow" }))).toThrow(/^options\.latency: expected/)
     expect(() => parseScenario(scenario({ takeout_delay_seconds: -1 }))).toThrow(/takeout_delay_seconds/)
+  })
+})
+
+describe("startEmulator's rate and latency options", () => {
+  it("replace the scenario's, as the CLI's --rate and --latency do", async () => {
+    const world = World.fromScenario({
+      options: { rate: ["messages.GetHistory=1/s"], latency: "5ms" },
+      users: [{ id: 1001 }],
+      accounts: [{ user: 1001, dialogs: [] }]
+    })
+    const fromScenario = await startEmulator({ world })
+    const overridden = await startEmulator({ world, rate: [{ method: "upload.GetFile", perSecond: 2, burst: 4 }], latency: { ms: 7, jitterMs: 1 } })
+    try {
+      const get = async (emulator: RunningEmulator, route: string) => (await fetch(`${emulator.control}${route}`)).json()
+      expect(await get(fromScenario, "/rate")).toEqual({ limits: ["messages.GetHistory=1/s,burst=1"], usage: [] })
+      expect(await get(fromScenario, "/latency")).toEqual({ ms: 5, jitter_ms: 0 })
+      expect(await get(overridden, "/rate")).toEqual({ limits: ["upload.GetFile=2/s,burst=4"], usage: [] })
+      expect(await get(overridden, "/latency")).toEqual({ ms: 7, jitter_ms: 1 })
+    } finally {
+      await Promise.all([fromScenario.stop(), overridden.stop()])
+    }
   })
 })

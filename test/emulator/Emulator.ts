@@ -94,7 +94,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<RunningEm
     })
     const traffic = options.world.traffic?.()
     server.dispatcher.setRateLimits(options.rate ?? traffic?.rate ?? [])
-    if (options.latency ?? traffic?.latency) server.dispatcher.setLatency((options.latency ?? traffic?.latency)!)
+    const latency = options.latency ?? traffic?.latency
+    if (latency !== undefined) server.dispatcher.setLatency(latency)
     control = await startControlApi(options.world, server.dispatcher, { host: "127.0.0.1", port: options.controlPort ?? 0, log })
   } catch (error) {
     await stop()
