@@ -24,6 +24,7 @@ describe("parseRateLimit", () => {
     expect(parseRateLimit("messages.GetHistory=30/s,burst=60")).toEqual({ method: "messages.GetHistory", perSecond: 30, burst: 60 })
     expect(parseRateLimit("upload.GetFile = 120/min")).toEqual({ method: "upload.GetFile", perSecond: 2, burst: 2 })
     expect(parseRateLimit("messages.Search=0.5/s")).toEqual({ method: "messages.Search", perSecond: 0.5, burst: 1 })
+    expect(parseRateLimit("takeout:messages.GetHistory=100/s")).toEqual({ method: "takeout:messages.GetHistory", perSecond: 100, burst: 100 })
     expect(formatRateLimit(parseRateLimit("a.B=3600/h,burst=5") as never)).toBe("a.B=1/s,burst=5")
   })
 
@@ -133,6 +134,27 @@ describe("Dispatcher: rate budgets, latency, takeouts", () => {
     expect(await read(dispatcher.dispatch({ className: "m.A" }, ctxOf("dd")))).toBe(true)
     expect(dispatcher.calls()).toEqual({ "m.A": 4 })
     expect(dispatcher.rateUsage().map((u) => [u.account, u.allowed, u.floodWaits])).toEqual([["1001", 1, 1], ["1002", 1, 0], ["key:dd", 1, 0]])
+  })
+
+  it("counts a takeout's calls against a takeout:<method> limit when there is one, its own bucket", async () => {
+    const dispatcher = new Dispatcher(world({ aa: 1001 }, new Set(["77"])), () => undefined, undefined, { clock: () => 0 })
+    const history = () => new Api.messages.GetHistory({ peer: new Api.InputPeerSelf(), limit: 1, hash: bigInt(0) })
+    const wrapped = { className: "InvokeWithTakeout", takeoutId: bigInt(77), query: history() } as never
+    dispatcher.setRateLimits([
+      { method: "messages.GetHistory", perSecond: 1, burst: 1 },
+      { method: "takeout:messages.GetHistory", perSecond: 10, burst: 2 }
+    ])
+    expect(await read(dispatcher.dispatch(history(), ctxOf("aa")))).toBe(true)
+    expect(await read(dispatcher.dispatch(history(), ctxOf("aa")))).toMatchObject({ errorMessage: "FLOOD_WAIT_1" })
+    expect(await read(dispatcher.dispatch(wrapped, ctxOf("aa")))).toBe(true)
+    expect(await read(dispatcher.dispatch(wrapped, ctxOf("aa")))).toBe(true)
+    expect(await read(dispatcher.dispatch(wrapped, ctxOf("aa")))).toMatchObject({ errorMessage: "FLOOD_WAIT_1" })
+    expect(dispatcher.rateUsage().map((u) => [u.method, u.allowed, u.floodWaits]))
+      .toEqual([["messages.GetHistory", 1, 1], ["takeout:messages.GetHistory", 2, 1]])
+    // Without a takeout limit, a takeout's calls share the method's bucket.
+    dispatcher.setRateLimits([{ method: "messages.GetHistory", perSecond: 1, burst: 1 }])
+    expect(await read(dispatcher.dispatch(wrapped, ctxOf("aa")))).toBe(true)
+    expect(await read(dispatcher.dispatch(history(), ctxOf("aa")))).toMatchObject({ errorMessage: "FLOOD_WAIT_1" })
   })
 
   it("holds each answer back by the latency without holding up the next call", async () => {

@@ -95,7 +95,10 @@ export class Dispatcher {
     }
     if (method === "InvokeWithTakeout") return this.takeout(request as TakeoutCall, ctx)
     const account = this.world.accountOf?.(ctx)
-    const wait = this.rates.take(account === undefined ? `key:${ctx.authKeyId}` : String(account), method)
+    const wait = this.rates.take(
+      account === undefined ? `key:${ctx.authKeyId}` : String(account),
+      this.rates.bucketOf(method, ctx.takeoutId !== undefined)
+    )
     if (wait !== undefined) {
       this.debug?.(`rate: ${method} -> FLOOD_WAIT_${wait}`)
       return Promise.resolve(rpcErrorBytes(420, `FLOOD_WAIT_${wait}`))

@@ -11,7 +11,10 @@
  * A call that finds less than one token takes none and answers
  * `FLOOD_WAIT_n`, n the seconds until a token is there, rounded up (at least
  * 1). Buckets are per account (calls before login: per auth key) and per
- * method; a method without a limit is never refused.
+ * method; a method without a limit is never refused. A limit named
+ * `takeout:<method>` applies to that method's calls within a takeout session
+ * (invokeWithTakeout) in place of `<method>`'s, with a bucket of its own, as
+ * Telegram gives data exports higher limits.
  */
 
 export interface RateLimit {
@@ -25,7 +28,7 @@ const UNITS: Readonly<Record<string, number>> = { s: 1, sec: 1, min: 60, m: 60, 
 
 /** Reads `messages.GetHistory=30/s,burst=60`; a string is the reason it is invalid. */
 export const parseRateLimit = (text: string): RateLimit | string => {
-  const match = /^\s*([A-Za-z][\w.]*)\s*=\s*(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)\s*(?:,\s*burst\s*=\s*(\d+)\s*)?$/.exec(text)
+  const match = /^\s*((?:takeout:)?[A-Za-z][\w.]*)\s*=\s*(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)\s*(?:,\s*burst\s*=\s*(\d+)\s*)?$/.exec(text)
   if (match === null) return `expected <method>=<n>/s[,burst=<n>] such as messages.GetHistory=30/s,burst=60, got ${JSON.stringify(text)}`
   const [, method, amount, unit, burstText] = match
   const seconds = UNITS[unit!]
@@ -49,7 +52,7 @@ export const parseRateLimits = (input: unknown): ReadonlyArray<RateLimit> | stri
       const { burst, method, per_second: perSecond, ...rest } = item as Record<string, unknown>
       const extra = Object.keys(rest)
       if (extra.length > 0) limit = `unknown field ${extra[0]} (expected method, per_second, burst)`
-      else if (typeof method !== "string" || !/^[A-Za-z][\w.]*$/.test(method)) limit = "method: expected a TL method name"
+      else if (typeof method !== "string" || !/^(takeout:)?[A-Za-z][\w.]*$/.test(method)) limit = "method: expected a TL method name"
       else if (typeof perSecond !== "number" || !(perSecond > 0) || perSecond > 1e6) limit = "per_second: expected a number above 0"
       else if (burst !== undefined && (typeof burst !== "number" || !Number.isInteger(burst) || burst < 1 || burst > 1e6)) {
         limit = "burst: expected an integer 1-1000000"
@@ -100,6 +103,11 @@ export class RateLimits {
   set(limits: ReadonlyArray<RateLimit>): void {
     this.limits = new Map(limits.map((l) => [l.method, l]))
     this.buckets = new Map()
+  }
+
+  /** The bucket a call of `method` counts against: `takeout:<method>`'s within a takeout when there is such a limit. */
+  bucketOf(method: string, inTakeout: boolean): string {
+    return inTakeout && this.limits.has(`takeout:${method}`) ? `takeout:${method}` : method
   }
 
   list(): ReadonlyArray<RateLimit> {
