@@ -21,7 +21,8 @@ import {
   messagesOf,
   parseSse,
   resetCalls,
-  settledCount
+  settledCount,
+  sleep
 } from "./HistoryExpect.js"
 
 const ALICE = "alice"
@@ -144,5 +145,22 @@ describe("use_takeout", () => {
     expect(messagesOf(confirmed)).toEqual(expected("2024-03-01", "2024-06-01"))
     expect(await settledCount(e2e, "account.FinishTakeoutSession")).toBe(1)
     expect((await calls(e2e))["account.InitTakeoutSession"]).toBe(3)
+  })
+  it("on: two syncs of the account at once, in two dialogs, share one takeout, finished when the last one ends", async () => {
+    // Each answer takes 400 ms, so the first sync still has pages to fetch when the second starts.
+    expect((await e2e.control("/latency", json({ latency: "400ms" }))).status).toBe(200)
+    try {
+      await resetCalls(e2e)
+      const first = history(e2e, ALICE, YEAR, "start_date=2024-06-01&end_date=2024-09-01")
+      while (((await calls(e2e))["messages.GetHistory"] ?? 0) < 1) await sleep(20)
+      const second = history(e2e, ALICE, marked("channel:3003"), "start_date=2022-03-01&end_date=2022-04-01")
+      for (const body of await Promise.all([first, second])) expectNoError(body)
+      expect(await settledCount(e2e, "account.FinishTakeoutSession")).toBe(1)
+      const counted = await calls(e2e)
+      expect(counted["account.InitTakeoutSession"]).toBe(1)
+      expect(counted.InvokeWithTakeout).toBe(counted["messages.GetHistory"]! + 1)
+    } finally {
+      await e2e.control("/latency", json({ latency: 0 }))
+    }
   })
 })
