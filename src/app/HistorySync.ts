@@ -42,6 +42,7 @@ import { TELEGRAM_MAX_BATCH } from "../domain/Settings.js"
 import { type DialogKey, MessageStore } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
 import { FloodWaitListener, PeerNotFound, TelegramGateway, type ThreadLocation } from "../ports/TelegramGateway.js"
+import { makeHistoryTakeout } from "./HistoryTakeout.js"
 import { makeHistoryMedia } from "./HistoryMedia.js"
 import { makeHistoryOutput } from "./HistoryOutput.js"
 import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
@@ -62,6 +63,7 @@ const makeHistorySync = Effect.gen(function*() {
   const store = yield* MessageStore
   const settingsStore = yield* SettingsStore
   const media = yield* makeHistoryMedia
+  const takeout = yield* makeHistoryTakeout
 
   const dialogs = yield* RcMap.make({
     lookup: (_: string) =>
@@ -262,6 +264,7 @@ const makeHistorySync = Effect.gen(function*() {
         run.fetching = null
         if (next._tag === "Cached") return { reach: yield* refreshDetails(run, next.reach), fetchedPage: false }
         run.fetching = next.gap
+        yield* takeout(run)
         return { reach: yield* fetchGap(run, next.gap), fetchedPage: true }
       })
     )

@@ -39,7 +39,8 @@ export const Settings = Schema.Struct({
   max_media_size_mb: MediaSizeMb,
   telegram_batch_size: BatchSize,
   repair_media: Schema.Boolean,
-  download_file_types: DownloadFileTypes
+  download_file_types: DownloadFileTypes,
+  use_takeout: Schema.Boolean
 })
 export type Settings = typeof Settings.Type
 
@@ -56,7 +57,8 @@ export const defaultSettings: Settings = {
     stickers: true,
     gifs: true,
     files: true
-  }
+  },
+  use_takeout: false
 }
 
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -67,7 +69,8 @@ export const SettingsPatch = Schema.Struct({
   max_media_size_mb: Schema.optional(MediaSizeMb),
   telegram_batch_size: Schema.optional(BatchSize),
   repair_media: Schema.optional(Schema.Boolean),
-  download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict))
+  download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict)),
+  use_takeout: Schema.optional(Schema.Boolean)
 }).annotations({ ...strict, identifier: "SettingsPatch" })
 export type SettingsPatch = typeof SettingsPatch.Type
 
@@ -98,7 +101,8 @@ export const applyPatch = (current: Settings, patch: SettingsPatch): Settings =>
     max_media_size_mb: patch.max_media_size_mb !== undefined ? patch.max_media_size_mb : current.max_media_size_mb,
     telegram_batch_size: patch.telegram_batch_size ?? current.telegram_batch_size,
     repair_media: patch.repair_media ?? current.repair_media,
-    download_file_types: { ...current.download_file_types, ...patch.download_file_types }
+    download_file_types: { ...current.download_file_types, ...patch.download_file_types },
+    use_takeout: patch.use_takeout ?? current.use_takeout
   })
 
 /** The media size limit in bytes, or null for none. */

@@ -158,6 +158,7 @@ const badBody = (random: Random, kind: Endpoint["body"]): string => {
       ["max_media_size_mb", [-1, "20", true, {}, "none"]],
       ["telegram_batch_size", [0, -5, "100", 1.5, null]],
       ["repair_media", ["no", 0]],
+      ["use_takeout", ["yes", 1, null]],
       ["download_file_types", [[], "all", { photos: "yes" }, { movies: true }]],
       ["unknown_setting", [1]]
     ] as const
