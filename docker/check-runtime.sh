@@ -17,6 +17,7 @@ mkdir -p "$scratch/build"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$scratch/build/"
 cp -r src "$scratch/build/src"
 cp -r scripts "$scratch/build/scripts"
+cp -r web "$scratch/build/web"
 if ! (cd "$scratch/build" && npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund) >"$scratch/build.log" 2>&1; then
   cat "$scratch/build.log" >&2; exit 1
 fi
