@@ -50,9 +50,10 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
   const known = useRef(new Set<number>())
   const seq = useRef(0)
 
-  const set = (next: State) => {
+  /** The new state; `added`: the messages it gained (only those are added to `known`: a list may hold a million). */
+  const set = (next: State, added: ReadonlyArray<Message> = next.messages) => {
     held.current = next
-    for (const m of next.messages) known.current.add(m.message_id)
+    for (const m of added) known.current.add(m.message_id)
     setState(next)
   }
 
@@ -139,7 +140,7 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     if (s.atOldest || s.messages.length === 0) return
     void run(async () => {
       const p = await page("older", s.messages[0]!.date)
-      set({ ...held.current, messages: mergeMessages(held.current.messages, p.messages), atOldest: p.ended })
+      set({ ...held.current, messages: mergeMessages(held.current.messages, p.messages), atOldest: p.ended }, p.messages)
     })
   }
   const loadNewer = () => {
@@ -147,7 +148,7 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     if (s.atNewest || s.messages.length === 0) return
     void run(async () => {
       const p = await page("newer", s.messages[s.messages.length - 1]!.date)
-      set({ ...held.current, messages: mergeMessages(held.current.messages, p.messages), atNewest: p.ended })
+      set({ ...held.current, messages: mergeMessages(held.current.messages, p.messages), atNewest: p.ended }, p.messages)
     })
   }
 
@@ -172,7 +173,7 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     setOpened((o) => ({ target: { date: jumpDate }, seq: o.seq + 1 }))
   }
 
-  const keys = state.messages.map((m) => m.message_id)
+  const keys = useMemo(() => state.messages.map((m) => m.message_id), [state.messages])
   const actions = useMemo<RowActions>(() => ({
     showMessage: (id) => showRef.current(id),
     openPhoto: (url, alt) => setPhoto({ url, alt }),

@@ -11,7 +11,7 @@
  * At the bottom, it stays at the bottom (newest messages, like Telegram).
  */
 import type { ComponentChildren } from "preact"
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks"
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks"
 
 export interface ScrollRequest {
   readonly key: number
@@ -74,9 +74,13 @@ export const VirtualList = (props: VirtualListProps) => {
   const observed = useRef(new Set<HTMLElement>())
   const n = props.keys.length
 
-  // Prefix sums of the rows' heights: tops[i] is row i's top, tops[n] the whole height.
-  const tops = new Float64Array(n + 1)
-  for (let i = 0; i < n; i++) tops[i + 1] = tops[i]! + (heights.current.get(props.keys[i]!) ?? estimate)
+  // Prefix sums of the rows' heights: tops[i] is row i's top, tops[n] the whole height. Computed again only when
+  // rows come or a height is measured, not on every scroll.
+  const tops = useMemo(() => {
+    const t = new Float64Array(n + 1)
+    for (let i = 0; i < n; i++) t[i + 1] = t[i]! + (heights.current.get(props.keys[i]!) ?? estimate)
+    return t
+  }, [props.keys, measured, estimate])
   const total = tops[n]!
 
   const first = n === 0 ? 0 : rowAt(tops, n, Math.max(0, view.top - overscan))
