@@ -2,7 +2,8 @@
  * `npm run build`, third step: the web app (web/, served at /app by
  * src/http/WebApp.ts) type-checked on its own (web/tsconfig.json: the DOM,
  * TSX for Preact) and bundled by esbuild into one minified app.js, with its
- * app.css, index.html and icon.svg beside it, in dist/web (or
+ * app.css, index.html and icon.svg beside it, and the media players'
+ * service worker (sw.js), in dist/web (or
  * TGSC_BUNDLE_OUTDIR/web: the test run's bundle, see
  * test/support/globalSetup.ts). Nothing is loaded from elsewhere at run
  * time. Prints the script's gzipped size and fails above the budget.
@@ -32,7 +33,7 @@ fs.rmSync(outdir, { recursive: true, force: true })
 fs.mkdirSync(outdir, { recursive: true })
 await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { app: "web/src/main.tsx", "app-style": "web/app.css" },
+  entryPoints: { app: "web/src/main.tsx", "app-style": "web/app.css", sw: "web/src/sw.ts" },
   outdir,
   bundle: true,
   format: "esm",

@@ -54,7 +54,17 @@ export const WEB_APP_FILES: Readonly<Record<string, string>> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "app.css": "text/css; charset=utf-8",
-  "icon.svg": "image/svg+xml"
+  "icon.svg": "image/svg+xml",
+  "sw.js": "text/javascript; charset=utf-8"
+}
+
+/**
+ * sw.js, the media players' service worker (web/src/sw.ts), serves the page
+ * at /app itself: a scope one level above its own folder, which the browser
+ * allows only when the server says so.
+ */
+const EXTRA_HEADERS: Readonly<Record<string, Record<string, string>>> = {
+  "sw.js": { "service-worker-allowed": "/app" }
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -74,7 +84,7 @@ const serveFile = (dir: string | undefined, name: string) =>
     if (dir === undefined) return detailResponse(404, NOT_BUILT)
     const body = yield* Effect.promise(() => fs.promises.readFile(path.join(dir, name)).catch(() => undefined))
     if (body === undefined) return detailResponse(404, NOT_BUILT)
-    return HttpServerResponse.uint8Array(body, { contentType: type, headers: WEB_APP_HEADERS })
+    return HttpServerResponse.uint8Array(body, { contentType: type, headers: { ...WEB_APP_HEADERS, ...EXTRA_HEADERS[name] } })
   })
 
 /** The app's routes, serving the files of `dir` (found once, at start). */

@@ -237,13 +237,28 @@ describe("the web app in chromium", () => {
         expect(await full.getAttribute("src")).toBe(await thumb.locator("img").getAttribute("src"))
         expect(await full.getAttribute("src")).toMatch(/^blob:/)
         await page.click(".overlay >> text=Close")
-        const voiceFile = file()
+        // The player streams through the service worker: its own URL, the worker asking /files with the token,
+        // the session and the element's Range, and the server's 206 reaching the element.
+        const ranged = new Promise<Response>((resolve) =>
+          s.context.on("response", (r) => {
+            if (new URL(r.url()).pathname.startsWith("/api/v3/files/") && r.request().headers()["range"] !== undefined) resolve(r)
+          })
+        )
         await page.click("text=Play voice message")
         const audio = page.locator("audio.player")
         await audio.waitFor()
-        expect(await audio.getAttribute("src")).toMatch(/^blob:/)
         const voiceId = Number(await page.locator(".vrow", { has: audio }).getAttribute("data-vkey"))
-        await servedAs(await voiceFile, e2e.world.mediaBytes("user:1002", voiceId, 1001)!)
+        const voice = e2e.world.mediaBytes("user:1002", voiceId, 1001)!
+        const uuid = /^\/api\/v3\/files\/(.+)$/.exec(new URL((await ranged).url()).pathname)![1]!
+        expect(await audio.getAttribute("src")).toBe(`/app/media/alice/${uuid}`)
+        const partial = await ranged
+        expect(partial.status()).toBe(206)
+        expect(await partial.headerValue("content-range")).toMatch(new RegExp(`^bytes \\d+-\\d+/${voice.length}$`))
+        const sent = partial.request().headers()
+        expect(sent["authorization"]).toBe(`Bearer ${TOKEN}`)
+        expect(sent["x-telegram-username"]).toBe("alice")
+        const whole = await fetch(`${e2e.server.url}/api/v3/files/${uuid}`, { headers: { authorization: `Bearer ${TOKEN}`, "x-telegram-username": "alice" } })
+        expect(Buffer.from(await whole.arrayBuffer()).equals(voice)).toBe(true)
         // The emulator's media are random bytes: the player tried them (and chromium could not decode them).
         await expect.poll(() => audio.evaluate((el) => (el as unknown as MediaElement).error?.code ?? (el as unknown as MediaElement).readyState), POLL).not.toBe(0)
       })

@@ -32,7 +32,8 @@ describe("the web app's routes", () => {
       ["/app/", "text/html"],
       ["/app/app.js", "text/javascript"],
       ["/app/app.css", "text/css"],
-      ["/app/icon.svg", "image/svg+xml"]
+      ["/app/icon.svg", "image/svg+xml"],
+      ["/app/sw.js", "text/javascript"]
     ] as const) {
       const res = await get(p)
       expect(res.status, p).toBe(200)
@@ -43,6 +44,8 @@ describe("the web app's routes", () => {
       expect(res.headers.get("referrer-policy"), p).toBe("no-referrer")
       expect((await res.arrayBuffer()).byteLength, p).toBeGreaterThan(100)
     }
+    expect((await get("/app/sw.js")).headers.get("service-worker-allowed")).toBe("/app")
+    expect((await get("/app/app.js")).headers.get("service-worker-allowed")).toBeNull()
     const csp = WEB_APP_CSP.split("; ")
     expect(csp).toContain("default-src 'self'")
     expect(csp).toContain("script-src 'self'")

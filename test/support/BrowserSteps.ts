@@ -13,15 +13,17 @@
 import { createRequire } from "node:module"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import type { Browser, Page } from "playwright-core"
+import type { Browser, BrowserContext, Page } from "playwright-core"
 import { saveScreenshots, screenshotsRoot } from "./FailureScreenshots.js"
 import { projectRoot } from "./ServerProcess.js"
 
 export const CHROMIUM = "/usr/bin/chromium"
 
 export interface BrowserSession {
+  readonly context: BrowserContext
   readonly page: Page
   readonly step: (label: string, run: () => Promise<void>) => Promise<void>
+  /** Every request of the context: the page's and its service worker's. */
   readonly requests: Array<{ readonly method: string; readonly url: string; readonly headers: Record<string, string> }>
   /** Requests to any other origin (refused). */
   readonly offOrigin: Array<string>
@@ -47,7 +49,7 @@ export const openBrowserSession = async (
   page.setDefaultTimeout(20_000)
   const requests: BrowserSession["requests"] = []
   const problems: Array<string> = []
-  page.on("request", (r) => requests.push({ method: r.method(), url: r.url(), headers: r.headers() }))
+  context.on("request", (r) => requests.push({ method: r.method(), url: r.url(), headers: r.headers() }))
   page.on("console", (m) => {
     if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) problems.push(m.text())
   })
@@ -70,7 +72,7 @@ export const openBrowserSession = async (
     fs.mkdirSync(target, { recursive: true })
     await page.screenshot({ path: path.join(target, `${name}.png`) })
   }
-  return { page, step, requests, offOrigin, problems, screen, close: () => context.close() }
+  return { context, page, step, requests, offOrigin, problems, screen, close: () => context.close() }
 }
 
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")

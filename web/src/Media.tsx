@@ -1,12 +1,13 @@
 /**
  * A message's media, fetched from /api/v3/files with the token (an element's
  * src cannot carry it) as a blob: URL: photos as thumbnails (full size in
- * an overlay on click), voice, audio and video in players, other files as a
- * download. Fetched only when the row is shown, and kept for the last
+ * an overlay on click), other files as a download; voice, audio and video
+ * in players streaming through the service worker (sw.ts, Range requests),
+ * or from a blob without it. Fetched only when the row is shown, and kept for the last
  * MAX_URLS files (older URLs revoked).
  */
 import { useEffect, useState } from "preact/hooks"
-import { fileBlob } from "./api.js"
+import { fileBlob, streamUrl } from "./api.js"
 import type { Message } from "./types.js"
 
 const MAX_URLS = 200
@@ -74,7 +75,11 @@ const Photo = (props: { session: string; m: Message; onOpen: (url: string, alt: 
 
 const Player = (props: { session: string; m: Message; kind: "audio" | "video" }) => {
   const [wanted, setWanted] = useState(false)
-  const { url, error } = useBlob(props.session, props.m.media_uuid, wanted)
+  // Streamed with Range requests through the service worker when it serves the page, else fetched whole.
+  const [stream] = useState(() => streamUrl(props.session, props.m.media_uuid!))
+  const blob = useBlob(props.session, props.m.media_uuid, wanted && stream === null)
+  const url = wanted && stream !== null ? stream : blob.url
+  const error = blob.error
   const name = mediaName(props.m)
   if (error !== null) return <span class="media-missing">{name}: {error}</span>
   if (!wanted || url === null) {

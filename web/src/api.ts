@@ -143,3 +143,23 @@ export const streamEvents = async (
     signal.removeEventListener("abort", abort)
   }
 }
+
+/**
+ * The media players' service worker (sw.ts): registered for /app, and told
+ * the token whenever it asks (it keeps none). Without it (a browser without
+ * service workers, or before it controls the page) players fall back to a
+ * blob fetched whole.
+ */
+export const startMediaWorker = (): void => {
+  if (!("serviceWorker" in navigator)) return
+  navigator.serviceWorker.addEventListener("message", (e: MessageEvent<{ type?: string }>) => {
+    if (e.data.type === "tgsc-token") e.ports[0]?.postMessage({ token: storedToken() })
+  })
+  navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => undefined)
+}
+
+/** A URL a media element can stream from with Range requests, when the service worker serves this page. */
+export const streamUrl = (session: string, uuid: string): string | null =>
+  "serviceWorker" in navigator && navigator.serviceWorker.controller !== null
+    ? `/app/media/${encodeURIComponent(session)}/${encodeURIComponent(uuid)}`
+    : null
