@@ -40,7 +40,8 @@ import {
 } from "./Scenario.js"
 import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
 import { Timeline } from "./Timeline.js"
-import { type AccountUpdateState, parseUpdateSettings, type UpdateSettings, WorldUpdates } from "./Updates.js"
+import { type AccountUpdateState, WorldUpdates } from "./Updates.js"
+import { parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
 
 export interface WorldOptions {
   /** Milliseconds since the epoch; tests move it to expire login tokens without waiting. */
