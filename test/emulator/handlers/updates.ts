@@ -73,7 +73,8 @@ const getDifference = (req: Api.updates.GetDifference, world: World, view: Accou
   const hintDate = req.date
   const channelHints: Array<Api.TypeUpdate> = []
   for (const id of world.updates.memberChannels(view.account)) {
-    if (world.updates.channelBox(id).lastDate >= hintDate) {
+    const changed = world.updates.channelBox(id).lastDate
+    if (changed > 0 && changed >= hintDate) {
       refs.add({ kind: "channel", id })
       channelHints.push(new Api.UpdateChannelTooLong({ channelId: bigInt(id), pts: world.updates.channelPts(id) }))
     }
