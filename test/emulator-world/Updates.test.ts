@@ -159,6 +159,11 @@ describe("channel differences", () => {
     expect((await channelDifference(alice, 1001, 3001, pts0 + 6)).className).toBe("updates.ChannelDifferenceTooLong")
     expect((await channelDifference(alice, 1001, 3001, pts0 + 6)).className).toBe("updates.ChannelDifferenceEmpty")
 
+    // Older than the kept log.
+    world.updateSettings({ retention: 2 })
+    expect((await channelDifference(alice, 1001, 3001, pts0 + 3)).className).toBe("updates.ChannelDifferenceTooLong")
+    expect((await channelDifference(alice, 1001, 3001, pts0 + 4)).className).toBe("updates.ChannelDifference")
+
     world.kick({ user_id: 1001, peer: "channel:3001" })
     expect(await outcome(channelDifference(alice, 1001, 3001, pts0))).toBe("400 CHANNEL_PRIVATE")
   })

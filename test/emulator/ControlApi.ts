@@ -203,8 +203,8 @@ export const startControlApi = async (
       sendJson(res, 200, { status: "ok", deleted })
     },
     "GET /updates/state": (_req, url, res) => {
-      if (world.updateState === undefined) throw new HttpProblem(501, "this world keeps no update state")
       const userId = integerParam(url, "user_id", true)!
+      if (world.updateState === undefined) throw new HttpProblem(501, "this world keeps no update state")
       const state = world.updateState(userId)
       if (state === undefined) throw new HttpProblem(404, `no account for user ${userId}`)
       sendJson(res, 200, {
@@ -218,10 +218,10 @@ export const startControlApi = async (
       })
     },
     "GET /updates/changes": (_req, url, res) => {
-      if (world.updateChanges === undefined) throw new HttpProblem(501, "this world keeps no update log")
       const userId = integerParam(url, "user_id", false)
       const peer = url.searchParams.get("peer") ?? undefined
       const since = integerParam(url, "since", true)!
+      if (world.updateChanges === undefined) throw new HttpProblem(501, "this world keeps no update log")
       const changes = scenarioCall(() =>
         world.updateChanges!({ ...(userId === undefined ? {} : { userId }), ...(peer === undefined ? {} : { peer }) }, since)
       )
