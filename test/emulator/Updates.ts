@@ -18,6 +18,7 @@
  */
 import bigInt from "big-integer"
 import { Api } from "telegram"
+import { accessHash, type AccountView } from "./AccountView.js"
 import type { CallContext } from "./RpcContext.js"
 import { ScenarioError } from "./RpcContext.js"
 import { parsePeer, peerKey } from "./Scenario.js"
@@ -197,7 +198,7 @@ export class WorldUpdates {
       return new Api.Updates({
         updates: [new Api.UpdateChannel({ channelId: bigInt(channelId) })],
         users: [],
-        chats: [view.channel(channelId)],
+        chats: [channelAsUpdated(view, channelId)],
         date,
         seq
       })
@@ -320,6 +321,19 @@ export class WorldUpdates {
     this.differenceTooLong.clear()
     this.channelDifferenceTooLong.clear()
   }
+}
+
+/** A channel in an updateChannel: channelForbidden once the account was removed from it, as Telegram tells it. */
+export const channelAsUpdated = (view: AccountView, channelId: number): Api.TypeChat => {
+  if (!view.world.isKicked(view.me, channelId)) return view.channel(channelId)
+  const c = view.world.channels.get(channelId)!
+  return new Api.ChannelForbidden({
+    id: bigInt(channelId),
+    accessHash: accessHash(view.me, "channel", channelId),
+    title: c.title,
+    broadcast: !c.megagroup,
+    megagroup: c.megagroup
+  })
 }
 
 const take = (counters: Map<number, number>, key: number): boolean => {
