@@ -118,7 +118,9 @@ describe("the web app in chromium", () => {
         expect(await scan(e2e, qrUrl, 1001)).toBe(200)
         await expect.poll(() => page.textContent("#status"), POLL).toMatch(/^Done: session 'alice' is logged in/)
         await page.goto(`${e2e.server.url}/app`)
-        // The token is kept in the tab: not asked again.
+        // The token is kept in the tab: not asked again. The admin token may list the server's sessions
+        // (GET /api/v3/sessions): alice is offered before her name was ever typed here.
+        await expect.poll(() => page.locator("button.session", { hasText: "alice" }).count(), POLL).toBe(1)
         await page.fill("#session-name", "nobody")
         await page.click("text=Open")
         await expect.poll(() => page.textContent(".sessions [role=status]"), POLL).toMatch(/nobody/)

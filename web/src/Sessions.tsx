@@ -1,12 +1,13 @@
 /**
  * The API token (asked once, kept in sessionStorage: gone when the tab
- * closes) and the session to read as. The API has no list of sessions, so
- * the names used before are remembered here (names only, never a secret);
- * a name is checked with a real request before it is used. A session can be
+ * closes) and the session to read as. The server's saved sessions come from
+ * GET /api/v3/sessions (the admin token's); a named token may not list them
+ * (403), so the names used before are remembered here too (names only, never
+ * a secret); a name is checked with a real request before it is used. A session can be
  * logged out (DELETE /api/v3/sessions/{name}: Telegram ends the login, the
  * server forgets it); new ones log in on /login.
  */
-import { useState } from "preact/hooks"
+import { useEffect, useState } from "preact/hooks"
 import { ApiError, request, storeToken } from "./api.js"
 
 const KNOWN_KEY = "tgsc.sessions"
@@ -49,6 +50,20 @@ export const SessionPicker = (props: { readonly current: string | null; readonly
   const [name, setName] = useState("")
   const [status, setStatus] = useState<{ text: string; error: boolean }>({ text: "", error: false })
   const [confirming, setConfirming] = useState<string | null>(null)
+
+  // The server's list, when this token may read it; the remembered names stay for a token that may not.
+  useEffect(() => {
+    const aborter = new AbortController()
+    request<{ sessions: ReadonlyArray<{ name: string }> }>(null, "/api/v3/sessions", { signal: aborter.signal })
+      .then((answer) => {
+        saveKnown([...knownSessions(), ...answer.sessions.map((entry) => entry.name)])
+        setKnown(knownSessions())
+      })
+      .catch(() => {
+        // 403 for a named token, or aborted: the remembered names are what there is.
+      })
+    return () => aborter.abort()
+  }, [])
 
   const open = async (candidate: string) => {
     setStatus({ text: `Checking session '${candidate}'...`, error: false })
