@@ -148,8 +148,10 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
             yield* run.output.emitPending
             run.position = reach
           }
-          p.served = prefix
-          signal.notify()
+          if (prefix !== p.served) {
+            p.served = prefix
+            signal.notify()
+          }
         }
         if (finished) return
         yield* Deferred.await(ticket)
