@@ -32,7 +32,7 @@ import {
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
 import type { MessagePage } from "../ports/TelegramGateway.js"
 import type { HistoryRun } from "./HistoryRun.js"
-import { advanceWalk, clearWalks, type Walk } from "./HistoryWalks.js"
+import { advanceWalk, type Walk } from "./HistoryWalks.js"
 
 /** What the fill needs of HistorySync: its page source, its commit and its view of the cache. */
 export interface FillPorts<E> {
@@ -114,6 +114,12 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
       // Only the last piece borders the cache past the range; the others border pieces being walked.
       const around: GapNeighbours = k === p.parts.length - 1 ? far : { before: null, after: null }
       let position = walk
+      let complete = false
+      // A walk stopped short of its piece's end (the request stopped, or failed) is left where the next
+      // request continues it: its frontier is where the cache's covered part of the piece ends.
+      yield* Effect.addFinalizer(() =>
+        complete || position === null ? Effect.void : advanceWalk(run.walks(), null, { ...position, next: null })
+      )
       for (;;) {
         const limit = yield* ports.limit
         // What is left of the piece: a walk proves from its frontier on (a page of nothing but MessageEmpty
@@ -127,8 +133,11 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
         // request's single walk goes on from where the joined prefix stops.)
         p.states[k] = { reach: step.reach, complete: step.complete }
         signal.notify()
-        if (step.complete || step.position === null) return
-        position = { ...step.position, next: null }
+        position = step.position === null ? null : { ...step.position, next: null }
+        if (step.complete || step.position === null) {
+          complete = true
+          return
+        }
       }
     })
 
@@ -194,16 +203,11 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
                 continue
               }
               nextPiece++
-              yield* walkPiece(run, p, k, k === 0 ? taken : null, around, signal)
+              yield* Effect.scoped(walkPiece(run, p, k, k === 0 ? taken : null, around, signal))
             }
           })
           const walkers = Math.max(1, Math.min(parts.length, yield* ports.concurrency))
           yield* Effect.all(Array.from({ length: walkers }, () => walker), { concurrency: "unbounded", discard: true })
-          if (run.request.forceRefresh) {
-            // Their carried messages may just have been deleted: other requests start afresh.
-            yield* clearWalks(run.dialog.walks.forward)
-            yield* clearWalks(run.dialog.walks.backward)
-          }
         })
       )
       const [exit] = yield* Effect.all(

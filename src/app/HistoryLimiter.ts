@@ -69,18 +69,18 @@ export class HistoryLimiter {
     max: number,
     call: (onFlood: (seconds: number) => Effect.Effect<void>) => Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> {
-    return Effect.acquireUseRelease(
-      this.acquire(max),
-      (epoch) =>
-        Effect.tap(call((seconds) => this.flood(seconds, epoch)), () =>
-          Effect.sync(() => {
-            this.aimd = aimdSuccess(this.aimd, max)
-          })),
-      () =>
-        Effect.sync(() => {
+    // Waiting for a place may be interrupted (a request that stops); once taken, the place is always given back.
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(this.acquire(max)), (epoch) =>
+        restore(
+          Effect.tap(call((seconds) => this.flood(seconds, epoch)), () =>
+            Effect.sync(() => {
+              this.aimd = aimdSuccess(this.aimd, max)
+            }))
+        ).pipe(Effect.ensuring(Effect.sync(() => {
           this.inFlight--
           this.notify()
-        })
+        }))))
     )
   }
 }

@@ -184,20 +184,20 @@ const makeHistorySync = Effect.gen(function*() {
    * may be recorded near now: the step's newest date, and Telegram's clock
    * when the page was asked for (`askedAt`, seconds), bound that.
    */
-  const commit = (run: HistoryRun, step: WalkStep, askedAt: number) =>
+  const commit = (run: HistoryRun, step: WalkStep, askedAt: number, piece = false) =>
     Effect.gen(function*() {
       const covers = settledPart(step.proves, run.now, askedAt, step.newestSeen)
       const after = run.output.cursor()
-      // What the serve after this step reads up to.
+      // What the serve after this step reads up to (a piece walked side by side is served by HistoryFill).
       const bound = step.reach
       const result = yield* store.commitPage(run.key, {
         messages: step.messages,
         covers,
         replace: run.request.forceRefresh ? step.proves : null,
-        window: { after, bound, order: run.direction.forward ? "asc" : "desc" },
+        window: piece ? undefined : { after, bound, order: run.direction.forward ? "asc" : "desc" },
         thread: run.thread
       })
-      run.output.answer(after, bound, result.window)
+      if (!piece) run.output.answer(after, bound, result.window)
       run.cacheExists = true
       if (step.proves !== null) run.fetchedHere = Intervals.add(run.fetchedHere, step.proves)
       if (run.request.forceRefresh) {
@@ -208,24 +208,10 @@ const makeHistorySync = Effect.gen(function*() {
       yield* media.discard(run.key, result.droppedMedia)
     })
 
-  /** Stores a page of a piece walked side by side (HistoryFill.ts): as `commit`, nothing read back for the output. */
-  const commitPiece = (run: HistoryRun, step: WalkStep, askedAt: number) =>
-    Effect.gen(function*() {
-      const result = yield* store.commitPage(run.key, {
-        messages: step.messages,
-        covers: settledPart(step.proves, run.now, askedAt, step.newestSeen),
-        replace: run.request.forceRefresh ? step.proves : null,
-        thread: run.thread
-      })
-      run.cacheExists = true
-      if (step.proves !== null) run.fetchedHere = Intervals.add(run.fetchedHere, step.proves)
-      yield* media.discard(run.key, result.droppedMedia)
-    })
-
   const { fill } = makeHistoryFill<HistoryError>({
     page: pageFor,
     probe: ask,
-    commit: commitPiece,
+    commit: (run, step, askedAt) => commit(run, step, askedAt, true),
     neighbours,
     covered,
     limit: batchSize,
