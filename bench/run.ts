@@ -46,7 +46,7 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
   },
   {
     name: "concurrency",
-    description: "cold sync over a 150 ms round trip by sync_concurrency (1, 2, 4, 8, 16): messages per second against one walk",
+    description: "cold sync over a 150 ms round trip by sync_concurrency (1, 4, 8, 16): messages per second against one walk",
     run: ({ runs, quick }) => syncConcurrencyBenchmark(runs, quick)
   },
   {

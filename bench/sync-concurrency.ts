@@ -1,7 +1,6 @@
 /**
- * Cold sync over a slow link, by `sync_concurrency`: a channel of 20k
- * messages (100k with --runs > 1 and not --quick is not needed: the ratio is
- * per round trip) synced over SSE with an empty cache while every byte
+ * Cold sync over a slow link, by `sync_concurrency`: a channel of 50k
+ * messages (20k with --quick) synced over SSE with an empty cache while every byte
  * between the server and the emulator goes through a TCP proxy that holds
  * it for half the round trip in each direction (150 ms a round trip, as
  * Telegram answers from far away), so each getHistory costs one round trip
@@ -59,8 +58,8 @@ const delayProxy = async (target: string, oneWayMs: number) => {
 }
 
 export const syncConcurrencyBenchmark = async (runs: number, quick: boolean): Promise<Array<Row>> => {
-  const count = quick ? 10_000 : 20_000
-  const levels = quick ? [1, 4, 8] : [1, 2, 4, 8, 16]
+  const count = quick ? 20_000 : 50_000
+  const levels = quick ? [1, 2, 4, 8, 16] : [1, 4, 8, 16]
   const emulator = await startEmulatorProcess(benchScenario(count))
   const proxy = await delayProxy(emulator.env.TGSC_TELEGRAM_DC!, ROUND_TRIP_MS / 2)
   const env = { ...serverEnvFor(emulator), TGSC_TELEGRAM_DC: proxy.endpoint }

@@ -194,9 +194,10 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
           let nextPiece = 0
           const walker = Effect.gen(function*() {
             for (;;) {
+              const ahead = Math.max(2, yield* ports.concurrency) + 1
+              // (From here to taking the piece, nothing yields: no two walkers take the same one.)
               const k = nextPiece
               if (k >= parts.length) return
-              const ahead = Math.max(2, yield* ports.concurrency) + 1
               if (k >= p.served + ahead) {
                 const ticket = signal.ticket()
                 if (k >= p.served + ahead) yield* Deferred.await(ticket)

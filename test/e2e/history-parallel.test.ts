@@ -9,7 +9,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type E2e, startE2e } from "../support/E2e.js"
-import { countCalls, ExpectedHistory, expectNoError, history, HISTORY_FIXTURE, loadFixture, marked, messagesOf } from "./HistoryExpect.js"
+import {
+  countCalls,
+  ExpectedHistory,
+  expectNoError,
+  history,
+  HISTORY_FIXTURE,
+  loadFixture,
+  marked,
+  messagesOf,
+  progressOf
+} from "./HistoryExpect.js"
 
 const ALICE = "alice"
 const FIREHOSE = marked("channel:3003")
@@ -59,5 +69,14 @@ describe("a large history by pieces side by side (sync_concurrency 4)", () => {
     expect(ids(messagesOf(range))).toEqual(
       ids(oracle.views("channel:3003", { owner: 1001, start: "2021-03-01 00:00:00", end: "2022-10-01 00:00:00" })).reverse()
     )
+  })
+
+  it("a FLOOD_WAIT in one walker is waited out (reported) while the others hold back: the stream completes, exact", async () => {
+    const res = await e2e.control("/faults", { method: "POST", body: JSON.stringify({ method: GET_HISTORY, error: "FLOOD_WAIT_1", after: 30 }) })
+    expect(res.status).toBe(200)
+    const body = await history(e2e, ALICE, FIREHOSE, "chunk_size=1000&force_refresh=true&progress=true&end_date=2024-01-01")
+    expectNoError(body)
+    expect(ids(messagesOf(body))).toEqual(ids(oracle.views("channel:3003", { owner: 1001 })))
+    expect(progressOf(body).filter((p) => p.rate_limit_wait > 0).map((p) => p.rate_limit_wait)).toEqual([1])
   })
 })
