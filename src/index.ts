@@ -83,6 +83,8 @@ export {
   PeerNotFound,
   type SearchRequest,
   SessionRevoked,
+  TakeoutDelayed,
+  type TakeoutScope,
   type TelegramError,
   TelegramGateway,
   type TelegramGatewayService,

@@ -45,6 +45,7 @@ import { FloodWaitListener, PeerNotFound, TelegramGateway, type ThreadLocation }
 import { worthSplitting } from "../domain/HistorySplit.js"
 import { makeHistoryFill } from "./HistoryFill.js"
 import { makeLimiters } from "./HistoryLimiter.js"
+import { makeHistoryTakeout } from "./HistoryTakeout.js"
 import { makeHistoryMedia } from "./HistoryMedia.js"
 import { makeHistoryOutput } from "./HistoryOutput.js"
 import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
@@ -65,6 +66,7 @@ const makeHistorySync = Effect.gen(function*() {
   const store = yield* MessageStore
   const settingsStore = yield* SettingsStore
   const media = yield* makeHistoryMedia
+  const takeout = yield* makeHistoryTakeout
 
   const dialogs = yield* RcMap.make({
     lookup: (_: string) =>
@@ -293,6 +295,7 @@ const makeHistorySync = Effect.gen(function*() {
         run.fetching = null
         if (next._tag === "Cached") return { reach: yield* refreshDetails(run, next.reach), fetchedPage: false, split: false }
         run.fetching = next.gap
+        yield* takeout(run)
         return { ...yield* fetchGap(run, next.gap), fetchedPage: true }
       })
     )

@@ -51,7 +51,8 @@ export const Settings = Schema.Struct({
    * once (all its dialogs together); fewer while Telegram answers
    * FLOOD_WAIT (domain/HistorySplit.ts, Aimd). 1: one walk at a time.
    */
-  sync_concurrency: SyncConcurrency
+  sync_concurrency: SyncConcurrency,
+  use_takeout: Schema.Boolean
 })
 export type Settings = typeof Settings.Type
 
@@ -71,7 +72,8 @@ export const defaultSettings: Settings = {
   },
   // bench/sync-concurrency.ts: against 150 ms round trips, 8 walkers fetch about 6x what one does; past 8
   // the gain is small while a burst of that many requests is already what Telegram tolerates.
-  sync_concurrency: 8
+  sync_concurrency: 8,
+  use_takeout: false
 }
 
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -83,7 +85,8 @@ export const SettingsPatch = Schema.Struct({
   telegram_batch_size: Schema.optional(BatchSize),
   repair_media: Schema.optional(Schema.Boolean),
   download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict)),
-  sync_concurrency: Schema.optional(SyncConcurrency)
+  sync_concurrency: Schema.optional(SyncConcurrency),
+  use_takeout: Schema.optional(Schema.Boolean)
 }).annotations({ ...strict, identifier: "SettingsPatch" })
 export type SettingsPatch = typeof SettingsPatch.Type
 
@@ -115,7 +118,8 @@ export const applyPatch = (current: Settings, patch: SettingsPatch): Settings =>
     telegram_batch_size: patch.telegram_batch_size ?? current.telegram_batch_size,
     repair_media: patch.repair_media ?? current.repair_media,
     download_file_types: { ...current.download_file_types, ...patch.download_file_types },
-    sync_concurrency: patch.sync_concurrency ?? current.sync_concurrency
+    sync_concurrency: patch.sync_concurrency ?? current.sync_concurrency,
+    use_takeout: patch.use_takeout ?? current.use_takeout
   })
 
 /** The media size limit in bytes, or null for none. */

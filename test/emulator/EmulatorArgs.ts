@@ -1,9 +1,15 @@
-/** The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`. */
+/**
+ * The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--rate <method>=<n>/s[,burst=<n>]]...
+ * [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n] [--only-from addr] [--verbose]`.
+ */
 import { parseArgs } from "node:util"
+import { type Latency, parseDuration, parseLatency } from "./Latency.js"
+import { parseRateLimit, type RateLimit } from "./RateLimits.js"
 import { parseRealism, type Realism } from "./Realism.js"
 
 export const EMULATOR_USAGE =
-  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--port <n>] [--control-port <n>] [--only-from <addr>] [--verbose]"
+  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--rate <method>=<n>/s[,burst=<n>]]... " +
+  "[--latency <ms>[±<ms>]] [--latency-jitter <ms>] [--port <n>] [--control-port <n>] [--only-from <addr>] [--verbose]"
 
 /** The arguments do not follow the usage line; the message says which one. */
 export class UsageError extends Error {}
@@ -12,6 +18,10 @@ export interface EmulatorArgs {
   readonly scenario: string
   /** Telegram's imperfections (Realism.ts) in place of the scenario's `options.realism`; undefined: the scenario's. */
   readonly realism?: Realism
+  /** Per-account rate budgets (RateLimits.ts) in place of the scenario's `options.rate`; undefined: the scenario's. */
+  readonly rate?: ReadonlyArray<RateLimit>
+  /** The delay on every answer (Latency.ts) in place of the scenario's `options.latency`; undefined: the scenario's. */
+  readonly latency?: Latency
   readonly port: number
   readonly controlPort: number
   /** Accept MTProto connections from this address only (a proxy's); see EmulatorOptions.onlyFrom. */
@@ -41,6 +51,19 @@ const realismOption = (text: string): Realism => {
   return realism
 }
 
+const latencyOption = (text: string | undefined, jitterText: string | undefined): Latency | undefined => {
+  if (text === undefined) {
+    if (jitterText !== undefined) throw new UsageError("--latency-jitter needs --latency")
+    return undefined
+  }
+  const latency = parseLatency(text)
+  if (typeof latency === "string") throw new UsageError(`--latency: ${latency}`)
+  if (jitterText === undefined) return latency
+  const jitterMs = parseDuration(jitterText)
+  if (jitterMs === undefined) throw new UsageError(`--latency-jitter: expected a duration such as 20ms, got ${JSON.stringify(jitterText)}`)
+  return { ...latency, jitterMs }
+}
+
 export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => {
   let values
   try {
@@ -49,6 +72,9 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
       options: {
         scenario: { type: "string" },
         realism: { type: "string" },
+        rate: { type: "string", multiple: true },
+        latency: { type: "string" },
+        "latency-jitter": { type: "string" },
         port: { type: "string" },
         "control-port": { type: "string" },
         "only-from": { type: "string" },
@@ -61,9 +87,18 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
   if (values.scenario === undefined || values.scenario === "") throw new UsageError("--scenario <file.json> is required")
+  const rate = values.rate?.map((text) => {
+    const limit = parseRateLimit(text)
+    if (typeof limit === "string") throw new UsageError(`--rate: ${limit}`)
+    return limit
+  })
+  if (rate !== undefined && new Set(rate.map((l) => l.method)).size < rate.length) throw new UsageError("--rate: a method is given twice")
+  const latency = latencyOption(values.latency, values["latency-jitter"])
   return {
     scenario: values.scenario,
     ...(values.realism === undefined ? {} : { realism: realismOption(values.realism) }),
+    ...(rate === undefined ? {} : { rate }),
+    ...(latency === undefined ? {} : { latency }),
     port: portOption("port", values.port),
     controlPort: portOption("control-port", values["control-port"]),
     ...(values["only-from"] === undefined || values["only-from"] === "" ? {} : { onlyFrom: values["only-from"] }),

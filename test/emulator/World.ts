@@ -38,6 +38,7 @@ import {
   type ScenarioUser
 } from "./Scenario.js"
 import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
+import { Takeouts } from "./Takeouts.js"
 import { Timeline } from "./Timeline.js"
 
 export interface WorldOptions {
@@ -84,6 +85,8 @@ export class World implements EmulatorWorld {
   readonly accounts: ReadonlyMap<number, AccountState>
   readonly timelines: Array<Timeline> = []
   readonly logins: Logins
+  /** Takeout sessions (Takeouts.ts). */
+  readonly takeouts: Takeouts
   readonly phoneCodes: PhoneCodes
   private readonly directory: ScenarioDirectory
   private readonly byKey = new Map<string, Timeline>()
@@ -131,6 +134,7 @@ export class World implements EmulatorWorld {
     }
     this.accounts = accounts
     this.logins = new Logins(this, scenario.options.loginTokenTtlSeconds)
+    this.takeouts = new Takeouts(() => this.now(), scenario.options.takeoutDelaySeconds)
     this.phoneCodes = new PhoneCodes(this, {
       codeTtlSeconds: scenario.options.phoneCodeTtlSeconds,
       codesPerHour: scenario.options.phoneCodesPerHour
@@ -276,6 +280,16 @@ export class World implements EmulatorWorld {
     }
     return handler(request, ctx, this)
   }
+
+  readonly accountOf = (ctx: CallContext): number | undefined => this.logins.accountOf(ctx.authKeyId)
+
+  readonly checkTakeout = (takeoutId: string, ctx: CallContext): void => {
+    this.viewOf(ctx)
+    this.takeouts.check(takeoutId, this.accountOf(ctx))
+  }
+
+  /** The scenario's rate budgets and latency, which the dispatcher starts with. */
+  readonly traffic = () => ({ rate: this.scenario.options.rate, latency: this.scenario.options.latency })
 
   readonly dcIds = (): ReadonlyArray<number> =>
     [...new Set([1, ...[...this.accounts.values()].map((a) => a.homeDc), ...this.mediaDcs])].sort((a, b) => a - b)

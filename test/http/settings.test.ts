@@ -28,7 +28,8 @@ const DEFAULTS = {
     gifs: true,
     files: true
   },
-  sync_concurrency: 8
+  sync_concurrency: 8,
+  use_takeout: false
 }
 
 const headers = { "X-Telegram-Username": "alice", "content-type": "application/json" }
@@ -65,13 +66,17 @@ describe("settings", () => {
 
   it("a partial update changes only the given fields, merges download_file_types, and survives a restart", async () => {
     const s = await start()
-    const res = await patch(s, JSON.stringify({ download_media: false, max_media_size_mb: 50, download_file_types: { videos: true } }))
+    const res = await patch(
+      s,
+      JSON.stringify({ download_media: false, max_media_size_mb: 50, download_file_types: { videos: true }, use_takeout: true })
+    )
     expect(res.status).toBe(200)
     const expected = {
       ...DEFAULTS,
       download_media: false,
       max_media_size_mb: 50,
-      download_file_types: { ...DEFAULTS.download_file_types, videos: true }
+      download_file_types: { ...DEFAULTS.download_file_types, videos: true },
+      use_takeout: true
     }
     expect(await json(res)).toEqual(expected)
     expect(await read(s)).toEqual(expected)
@@ -184,6 +189,8 @@ describe("rejected settings updates (one server: none of them may change anythin
     [{ sync_concurrency: "4" }, /sync_concurrency/],
     [{ max_media_size_mb: -1 }, /max_media_size_mb/],
     [{ download_media: "yes" }, /download_media/],
+    [{ use_takeout: "yes" }, /use_takeout/],
+    [{ use_takeout: null }, /use_takeout/],
     [{ download_file_types: { videos: 1 } }, /download_file_types\.videos|videos/],
     [{ download_file_types: { movies: true } }, /movies/],
     [{ unknown_setting: true }, /unknown_setting/]
