@@ -197,7 +197,9 @@ const walkPieces = (d: Direction, entries: ReadonlyArray<Entry>, range: Interval
     for (const e of visible) {
       if (e.date >= prefix.start && e.date < prefix.end) expect(stored.has(e.id), `message ${e.id} in the prefix not stored`).toBe(true)
     }
-    expect(++pages).toBeLessThanOrEqual(entries.length + 2 * parts.length + 2)
+    // Each piece's walk ends: MessageEmpty entries have no date, so a walk may run through a run of them past
+    // its piece's bound until a message or the end shows it complete; never more than the history and two more.
+    expect(++pages).toBeLessThanOrEqual(parts.length * (entries.length + 2))
   }
   expect(lastReach).toBe(d.far(range))
   return { stored, visible }
@@ -220,7 +222,7 @@ describe("pieces walked side by side", () => {
         .toEqual(expected)
       // Nothing outside the range is kept.
       expect(stored.size).toBe(expected.length)
-    })
+    }, { fastCheck: { numRuns: Number(process.env.P19_RUNS ?? 100) } })
   }
 })
 
