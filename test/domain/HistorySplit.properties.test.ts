@@ -222,7 +222,7 @@ describe("pieces walked side by side", () => {
         .toEqual(expected)
       // Nothing outside the range is kept.
       expect(stored.size).toBe(expected.length)
-    }, { fastCheck: { numRuns: Number(process.env.P19_RUNS ?? 100) } })
+    })
   }
 })
 
