@@ -20,6 +20,7 @@ import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
 import { syncBenchmark } from "./sync.js"
 import { syncConcurrencyBenchmark } from "./sync-concurrency.js"
+import { webAppBenchmark } from "./web-app.js"
 
 interface Benchmark {
   readonly name: string
@@ -63,6 +64,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "mcp",
     description: "the MCP server over streamable HTTP: search_dialogs against the REST endpoint, read_history pages from a warm cache",
     run: ({ runs, quick }) => mcpBenchmark(runs, quick)
+  },
+  {
+    name: "webapp",
+    description: "the web app in chromium over 1M cached messages: first dialog list, opening at the newest page and at a date, DOM nodes and JS heap after scrolling 100k",
+    run: ({ runs, quick }) => webAppBenchmark(runs, quick)
   }
 ]
 

@@ -1,15 +1,18 @@
 /**
- * The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--rate <method>=<n>/s[,burst=<n>]]...
- * [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n] [--only-from addr] [--verbose]`.
+ * The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--updates <json>]
+ * [--rate <method>=<n>/s[,burst=<n>]]... [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n]
+ * [--only-from addr] [--verbose]`.
  */
 import { parseArgs } from "node:util"
 import { type Latency, parseDuration, parseLatency } from "./Latency.js"
 import { parseRateLimit, type RateLimit } from "./RateLimits.js"
 import { parseRealism, type Realism } from "./Realism.js"
+import { DEFAULT_UPDATE_SETTINGS, parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
 
 export const EMULATOR_USAGE =
-  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--rate <method>=<n>/s[,burst=<n>]]... " +
-  "[--latency <ms>[±<ms>]] [--latency-jitter <ms>] [--port <n>] [--control-port <n>] [--only-from <addr>] [--verbose]"
+  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--updates <json settings>] " +
+  "[--rate <method>=<n>/s[,burst=<n>]]... [--latency <ms>[±<ms>]] [--latency-jitter <ms>] [--port <n>] [--control-port <n>] " +
+  "[--only-from <addr>] [--verbose]"
 
 /** The arguments do not follow the usage line; the message says which one. */
 export class UsageError extends Error {}
@@ -22,6 +25,8 @@ export interface EmulatorArgs {
   readonly rate?: ReadonlyArray<RateLimit>
   /** The delay on every answer (Latency.ts) in place of the scenario's `options.latency`; undefined: the scenario's. */
   readonly latency?: Latency
+  /** The update machinery's settings (UpdateSettings.ts), e.g. `{"difference_limit":50,"retention":1000}`; undefined: the defaults. */
+  readonly updates?: UpdateSettings
   readonly port: number
   readonly controlPort: number
   /** Accept MTProto connections from this address only (a proxy's); see EmulatorOptions.onlyFrom. */
@@ -64,6 +69,18 @@ const latencyOption = (text: string | undefined, jitterText: string | undefined)
   return { ...latency, jitterMs }
 }
 
+const updatesOption = (text: string): UpdateSettings => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new UsageError(`--updates: invalid JSON ${JSON.stringify(text)}`)
+  }
+  const settings = parseUpdateSettings(value, DEFAULT_UPDATE_SETTINGS)
+  if (typeof settings === "string") throw new UsageError(`--updates: ${settings}`)
+  return settings
+}
+
 export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => {
   let values
   try {
@@ -75,6 +92,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
         rate: { type: "string", multiple: true },
         latency: { type: "string" },
         "latency-jitter": { type: "string" },
+        updates: { type: "string" },
         port: { type: "string" },
         "control-port": { type: "string" },
         "only-from": { type: "string" },
@@ -99,6 +117,7 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
     ...(values.realism === undefined ? {} : { realism: realismOption(values.realism) }),
     ...(rate === undefined ? {} : { rate }),
     ...(latency === undefined ? {} : { latency }),
+    ...(values.updates === undefined ? {} : { updates: updatesOption(values.updates) }),
     port: portOption("port", values.port),
     controlPort: portOption("control-port", values["control-port"]),
     ...(values["only-from"] === undefined || values["only-from"] === "" ? {} : { onlyFrom: values["only-from"] }),

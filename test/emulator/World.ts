@@ -2,8 +2,10 @@
  * The emulator's world model: the scenario's users, chats, channels and
  * accounts, every dialog's messages (per-account copies for private chats and
  * basic groups, shared ones for channels), login state per auth key, and the
- * RPC handlers that answer GramJS as Telegram would. The MTProto machinery
- * (Server.ts) hands it decoded requests through the RpcContext seam.
+ * RPC handlers that answer GramJS as Telegram would, and the update state
+ * (Updates.ts) every change goes through. The MTProto machinery (Server.ts)
+ * hands it decoded requests through the RpcContext seam; what the control
+ * API changes besides messages is in WorldControl.ts.
  */
 import * as fs from "node:fs"
 import { AccountView } from "./AccountView.js"
@@ -15,6 +17,7 @@ import type { HandlerTable } from "./handlers/Handler.js"
 import { helpHandlers } from "./handlers/help.js"
 import { messageHandlers } from "./handlers/messages.js"
 import { phoneCodeHandlers, PhoneCodes, type SentCodeView } from "./handlers/phoneCodes.js"
+import { updateHandlers } from "./handlers/updates.js"
 import { uploadHandlers } from "./handlers/upload.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
@@ -24,7 +27,6 @@ import {
   type MediaSpec,
   type MessageSpec,
   parseAppendedMessages,
-  parseMessageRef,
   parsePeer,
   parseScenario,
   type PeerRef,
@@ -39,7 +41,11 @@ import {
 } from "./Scenario.js"
 import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
 import { Takeouts } from "./Takeouts.js"
+import { editedMessage } from "./MessageEdit.js"
+import { deleteMessages, includeInFolder, kick } from "./WorldControl.js"
 import { Timeline } from "./Timeline.js"
+import { type AccountUpdateState, WorldUpdates } from "./Updates.js"
+import type { UpdateSettings } from "./UpdateSettings.js"
 
 export interface WorldOptions {
   /** Milliseconds since the epoch; tests move it to expire login tokens without waiting. */
@@ -75,7 +81,8 @@ const HANDLERS: HandlerTable = {
   ...messageHandlers,
   ...dialogHandlers,
   ...channelHandlers,
-  ...uploadHandlers
+  ...uploadHandlers,
+  ...updateHandlers
 }
 
 export class World implements EmulatorWorld {
@@ -88,7 +95,7 @@ export class World implements EmulatorWorld {
   /** Takeout sessions (Takeouts.ts). */
   readonly takeouts: Takeouts
   readonly phoneCodes: PhoneCodes
-  private readonly directory: ScenarioDirectory
+  readonly directory: ScenarioDirectory
   private readonly byKey = new Map<string, Timeline>()
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
   private readonly mediaDcs = new Set<number>()
@@ -100,7 +107,9 @@ export class World implements EmulatorWorld {
   /** Calls counted towards the `timeouts` imperfection. */
   private timeoutCalls = 0
   /** Channels each account was removed from (control API `POST /kick`): calls on them answer CHANNEL_PRIVATE. */
-  private readonly kicked = new Map<number, Set<number>>()
+  readonly kicked = new Map<number, Set<number>>()
+  /** pts, qts, seq per account and pts per channel, the log of changes, pushes to connected sessions (Updates.ts). */
+  readonly updates: WorldUpdates
 
   private constructor(readonly scenario: Scenario, options: WorldOptions) {
     this.clock = options.clock ?? Date.now
@@ -144,6 +153,7 @@ export class World implements EmulatorWorld {
       const timeline = this.timelineOf(block.peer, block.owner)!
       timeline.addGenerated(block, this.lastIdInScope(timeline) + 1)
     }
+    this.updates = new WorldUpdates(this)
   }
 
   /** The emulator's clock (ms since the epoch): the machine's, or the test's, moved by `clock_offset_seconds`. */
@@ -278,6 +288,8 @@ export class World implements EmulatorWorld {
     if (handler === undefined) {
       throw new RpcError(400, `METHOD_NOT_EMULATED_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`)
     }
+    // A session that makes calls receives its account's updates (Updates.ts).
+    this.updates.noteCall(ctx)
     return handler(request, ctx, this)
   }
 
@@ -298,7 +310,7 @@ export class World implements EmulatorWorld {
 
   readonly codesFor = (phone: string): ReadonlyArray<SentCodeView> | undefined => this.phoneCodes.codesFor(phone)
 
-  readonly appendMessages = (messages: ReadonlyArray<unknown>): void => {
+  readonly appendMessages = (messages: ReadonlyArray<unknown>): Array<{ peer: string; owner: number | null; id: number; edited: boolean }> => {
     const now = Math.floor(this.now() / 1000)
     const parsed = parseAppendedMessages(this.directory, messages, now)
     // The listeners were opened for the scenario's DCs; a file elsewhere could never be fetched.
@@ -309,35 +321,10 @@ export class World implements EmulatorWorld {
         throw new ScenarioError(`${m.path}.media.dc: this emulator serves DCs ${served.join(", ")}, not ${dc}`)
       }
     }
-    // An edit changes the fields it gives (null clears one) and keeps the rest; its edit_date is now unless given.
-    const edit = (old: MessageSpec, replacement: MessageSpec, i: number): MessageSpec => {
-      const raw = messages[i] as Record<string, unknown>
-      const given = (field: string) => Object.hasOwn(raw, field)
-      return {
-        ...old,
-        date: raw.date != null ? replacement.date : old.date,
-        from: given("from") ? replacement.from : old.from,
-        text: given("text") ? replacement.text : old.text,
-        replyTo: given("reply_to") ? replacement.replyTo : old.replyTo,
-        postAuthor: given("post_author") ? replacement.postAuthor : old.postAuthor,
-        fwdFrom: given("fwd_from") ? replacement.fwdFrom : old.fwdFrom,
-        media: given("media") ? replacement.media : old.media,
-        views: given("views") ? replacement.views : old.views,
-        forwards: given("forwards") ? replacement.forwards : old.forwards,
-        pinned: given("pinned") ? replacement.pinned : old.pinned,
-        groupedId: given("grouped_id") ? replacement.groupedId : old.groupedId,
-        viaBot: given("via_bot") ? replacement.viaBot : old.viaBot,
-        entities: given("entities") ? replacement.entities : old.entities,
-        reactions: given("reactions") ? replacement.reactions : old.reactions,
-        replyToTopId: given("reply_to_top_id") ? replacement.replyToTopId : old.replyToTopId,
-        quote: given("quote") ? replacement.quote : old.quote,
-        topic: given("topic") ? replacement.topic : old.topic,
-        action: given("action") ? replacement.action : old.action,
-        discussionOf: given("discussion_of") ? replacement.discussionOf : old.discussionOf,
-        editDate: raw.edit_date != null ? replacement.editDate : now
-      }
-    }
-    for (const { edited, message, timeline } of this.addMessages(parsed, edit)) {
+    const edit = (old: MessageSpec, replacement: MessageSpec, i: number): MessageSpec =>
+      editedMessage(old, replacement, messages[i] as Record<string, unknown>, now)
+    const placed = this.addMessages(parsed, edit)
+    for (const { edited, message, timeline } of placed) {
       if (edited) continue
       for (const account of this.accounts.values()) {
         const dialog = account.dialogByKey.get(peerKey(timeline.peer))
@@ -345,6 +332,11 @@ export class World implements EmulatorWorld {
         if (dialog !== undefined && dialog.timeline === timeline && incoming) dialog.unreadCount++
       }
     }
+    // Pushed once the dialogs' unread counts include them.
+    for (const { edited, message, timeline } of placed) {
+      this.updates.record(edited ? "edit_message" : "new_message", timeline, [message.id])
+    }
+    return placed.map(({ edited, message, timeline }) => ({ peer: peerKey(timeline.peer), owner: timeline.owner, id: message.id, edited }))
   }
 
   readonly authorizations = () => this.logins.authorizations()
@@ -364,50 +356,20 @@ export class World implements EmulatorWorld {
     return this.kicked.get(userId)?.has(channelId) ?? false
   }
 
-  /**
-   * Removes account `user_id` from the channel `peer` names (`{"user_id": 1001,
-   * "peer": "channel:3001"}`), or with `join` lets it back in; throws
-   * ScenarioError on invalid input.
-   */
-  readonly kick = (body: unknown, join = false): void => {
-    const { peer, user_id: userId } = (body ?? {}) as { peer?: unknown; user_id?: unknown }
-    if (typeof userId !== "number" || !this.accounts.has(userId)) throw new ScenarioError(`user_id: no account ${String(userId)}`)
-    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
-    if (ref === undefined || ref.kind !== "channel" || !this.channels.has(ref.id)) {
-      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(peer)}`)
-    }
-    const set = this.kicked.get(userId) ?? new Set<number>()
-    if (join) set.delete(ref.id)
-    else set.add(ref.id)
-    this.kicked.set(userId, set)
-  }
+  // What the control API changes in the world (WorldControl.ts).
+  readonly kick = (body: unknown, join = false): void => kick(this, body, join)
+  readonly includeInFolder = (body: unknown): void => includeInFolder(this, body)
+  readonly deleteMessage = (ref: unknown): boolean => deleteMessages(this, ref) > 0
+  readonly deleteMessages = (ref: unknown): number => deleteMessages(this, ref)
 
-  /**
-   * Puts the chat `peer` into folder `folder_id` of account `user_id`
-   * (`{"user_id": 1001, "folder_id": 2, "peer": "channel:3001"}`): it joins
-   * the folder's included peers and leaves its excluded ones, as moving a
-   * chat into a folder in Telegram does. Throws ScenarioError on invalid
-   * input or an unknown account or folder.
-   */
-  readonly includeInFolder = (body: unknown): void => {
-    const { folder_id: folderId, peer, user_id: userId } = (body ?? {}) as { folder_id?: unknown; peer?: unknown; user_id?: unknown }
-    const account = typeof userId === "number" ? this.accounts.get(userId) : undefined
-    if (account === undefined) throw new ScenarioError(`user_id: no account ${String(userId)}`)
-    const folder = account.spec.folders.find((f) => f.id === folderId)
-    if (folder === undefined) throw new ScenarioError(`folder_id: account ${userId} has no folder ${String(folderId)}`)
-    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
-    if (ref === undefined || account.dialogByKey.get(peerKey(ref)) === undefined) {
-      throw new ScenarioError(`peer: expected one of the account's dialogs such as channel:3001, got ${JSON.stringify(peer)}`)
-    }
-    const others = (peers: ReadonlyArray<PeerRef>) => peers.filter((p) => peerKey(p) !== peerKey(ref))
-    const moved = { ...folder, includePeers: [...others(folder.includePeers), ref], excludePeers: others(folder.excludePeers) }
-    account.spec = { ...account.spec, folders: account.spec.folders.map((f) => (f === folder ? moved : f)) }
-  }
-
-  readonly deleteMessage = (ref: unknown): boolean => {
-    const { id, owner, peer } = parseMessageRef(this.directory, ref)
-    return this.timelineOf(peer, owner)!.remove(id)
-  }
+  // The control API's update calls (Updates.ts).
+  readonly updateState = (userId: number): AccountUpdateState | undefined =>
+    this.accounts.has(userId) ? this.updates.stateOf(userId) : undefined
+  readonly updateSettings = (value?: unknown): UpdateSettings | string => this.updates.configure(value)
+  readonly updateChanges = (box: { readonly userId?: number; readonly peer?: string }, since: number) =>
+    this.updates.changesOf(box, since)
+  readonly addUpdateFaults = (body: Record<string, unknown>): void => this.updates.addFaults(body)
+  readonly clearUpdateFaults = (): void => this.updates.clearFaults()
 
   readonly mediaBytes = (peer: string, id: number, owner?: number): Buffer | undefined => {
     const ref = parsePeer(peer)

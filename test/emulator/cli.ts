@@ -1,12 +1,16 @@
 /**
- * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--rate <method>=<n>/s[,burst=<n>]]...
- *   [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n] [--only-from addr] [--verbose]`
+ * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--updates <json>]
+ *   [--rate <method>=<n>/s[,burst=<n>]]... [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n]
+ *   [--only-from addr] [--verbose]`
  *
  * `--realism all` turns on every imperfection of the real Telegram the
  * emulator knows (Realism.ts), whatever the scenario says; a JSON object
- * names some (`--realism '{"min_peers":true}'`). `--rate` (repeatable) sets
- * per-account rate budgets answering FLOOD_WAIT (RateLimits.ts), `--latency`
- * a delay on every answer (Latency.ts), both in place of the scenario's.
+ * names some (`--realism '{"min_peers":true}'`). `--updates` sets the
+ * update machinery's settings (UpdateSettings.ts), as `POST /updates/settings`
+ * does: `--updates '{"difference_limit":50,"retention":1000}'`. `--rate`
+ * (repeatable) sets per-account rate budgets answering FLOOD_WAIT
+ * (RateLimits.ts), `--latency` a delay on every answer (Latency.ts), both in
+ * place of the scenario's.
  *
  * Starts the Telegram emulator on a scenario and prints exactly one JSON line
  * on stdout when ready: `{"env": {...}, "control": "http://127.0.0.1:p"}`.
@@ -36,6 +40,7 @@ const main = async (): Promise<void> => {
   try {
     world = loadWorldFromFile(args.scenario)
     if (args.realism !== undefined) world.setRealism?.(args.realism)
+    if (args.updates !== undefined) world.updateSettings?.(args.updates)
   } catch (error) {
     return fail(`invalid scenario: ${message(error)}`, 2)
   }
