@@ -19,6 +19,7 @@ import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
 import { syncBenchmark } from "./sync.js"
+import { syncConcurrencyBenchmark } from "./sync-concurrency.js"
 import { webAppBenchmark } from "./web-app.js"
 
 interface Benchmark {
@@ -43,6 +44,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "sync",
     description: "cold sync of 100k messages from the emulator into the cache and out over SSE, media off and on",
     run: ({ runs, quick }) => syncBenchmark(runs, quick)
+  },
+  {
+    name: "concurrency",
+    description: "cold sync over a 150 ms round trip by sync_concurrency (1, 4, 8, 16): messages per second against one walk",
+    run: ({ runs, quick }) => syncConcurrencyBenchmark(runs, quick)
   },
   {
     name: "search",

@@ -45,8 +45,8 @@ export class TelegramFake {
   readonly dialogs = new Map<number, Array<MessageRecord>>()
   readonly calls: Array<HistoryCall> = []
   readonly downloads: Array<string> = []
-  /** Runs before each history call answers (after it was recorded as started). */
-  beforeHistory: (call: number) => Effect.Effect<void> = () => Effect.void
+  /** Runs before each history call answers (after it was recorded as started), with the call's request. */
+  beforeHistory: (call: number, request: HistoryPageRequest) => Effect.Effect<void> = () => Effect.void
   /** Rate-limit waits to report (as the adapter's retry would) before the next history calls. */
   floodWaits: Array<number> = []
   /** Downloads that fail once, by file id in the locator, with this RPC error message. */
@@ -215,7 +215,7 @@ export class TelegramFake {
               const listen = yield* FiberRef.get(FloodWaitListener)
               yield* listen(wait, "messages.GetHistory")
             }
-            yield* fake.beforeHistory(n)
+            yield* fake.beforeHistory(n, request)
             const failure = fake.historyFailures.shift()
             if (failure !== undefined) return yield* Effect.fail(failure)
             fake.historyInTakeout.push(fake.takeoutsHeld > 0)
