@@ -13,7 +13,7 @@ import { ExpectedHistory, expectNoError, history, HISTORY_FIXTURE, loadFixture, 
 
 const ALICE = "alice"
 const FIREHOSE = marked("channel:3003")
-/** Each kill costs a restart (a few seconds): 10 in the suite; the issue's 20 with TGSC_E2E_KILLS=20 (84 s here). */
+/** Each kill costs a restart (a few seconds): 10 in `npm test`; 20 (TGSC_E2E_KILLS=20, 84 s here) in `npm run test:realistic`, which CI runs too. */
 const KILLS = Number(process.env.TGSC_E2E_KILLS ?? 10)
 const oracle = new ExpectedHistory(loadFixture(HISTORY_FIXTURE))
 let e2e: E2e
