@@ -218,7 +218,8 @@ describe("media downloaded during history", () => {
         gifs: true,
         files: true
       },
-      use_takeout: false
+      use_takeout: false,
+      sync_concurrency: 8
     })
     const { count, timeouts, value: body } = await countFileCalls(() => history(e2e, ALICE, RUST))
     expectNoError(body)
