@@ -61,7 +61,7 @@ const walk = async (args: Record<string, unknown>) => {
 }
 
 describe("read_history pages", () => {
-  it(`walks a ${BIG_COUNT}-message channel with max_tokens=6000 (about 500 pages): every message once, in order, every page within budget`, async () => {
+  it(`walks a ${BIG_COUNT}-message channel with max_tokens=6000 (about 200 pages): every message once, in order, every page within budget`, async () => {
     const progress: Array<number> = []
     // The first page fills from Telegram: progress notifications come while it does.
     const first = await page({ dialog_id: BIG_CHANNEL, max_tokens: 6000 }, (p) => progress.push(p.progress))
