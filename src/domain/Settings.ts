@@ -39,7 +39,9 @@ export const Settings = Schema.Struct({
   max_media_size_mb: MediaSizeMb,
   telegram_batch_size: BatchSize,
   repair_media: Schema.Boolean,
-  download_file_types: DownloadFileTypes
+  download_file_types: DownloadFileTypes,
+  /** Follow each logged-in account's updates live (app/LiveUpdates.ts); the server's --follow-updates forces it on. */
+  follow_updates: Schema.Boolean
 })
 export type Settings = typeof Settings.Type
 
@@ -56,7 +58,8 @@ export const defaultSettings: Settings = {
     stickers: true,
     gifs: true,
     files: true
-  }
+  },
+  follow_updates: false
 }
 
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -67,7 +70,8 @@ export const SettingsPatch = Schema.Struct({
   max_media_size_mb: Schema.optional(MediaSizeMb),
   telegram_batch_size: Schema.optional(BatchSize),
   repair_media: Schema.optional(Schema.Boolean),
-  download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict))
+  download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict)),
+  follow_updates: Schema.optional(Schema.Boolean)
 }).annotations({ ...strict, identifier: "SettingsPatch" })
 export type SettingsPatch = typeof SettingsPatch.Type
 
@@ -98,7 +102,8 @@ export const applyPatch = (current: Settings, patch: SettingsPatch): Settings =>
     max_media_size_mb: patch.max_media_size_mb !== undefined ? patch.max_media_size_mb : current.max_media_size_mb,
     telegram_batch_size: patch.telegram_batch_size ?? current.telegram_batch_size,
     repair_media: patch.repair_media ?? current.repair_media,
-    download_file_types: { ...current.download_file_types, ...patch.download_file_types }
+    download_file_types: { ...current.download_file_types, ...patch.download_file_types },
+    follow_updates: patch.follow_updates ?? current.follow_updates
   })
 
 /** The media size limit in bytes, or null for none. */
