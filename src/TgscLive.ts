@@ -40,6 +40,7 @@ import type { TokenStore } from "./ports/TokenStore.js"
 import type { TelegramUpdates } from "./ports/TelegramUpdates.js"
 import type { UpdateLog } from "./ports/UpdateLog.js"
 import { LiveUpdates, LiveUpdatesOptionsTag, defaultLiveUpdatesOptions } from "./app/LiveUpdates.js"
+import { HistoryFollow } from "./app/HistoryFollow.js"
 import type { Retention } from "./domain/LiveUpdates.js"
 import { ApiTokens } from "./app/ApiTokens.js"
 import { AccountCache, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
@@ -160,7 +161,7 @@ export type TgscTokens = TokenStore | ApiTokens
  * (the ports), and the use case following them. Apart from the rest for the
  * same reason as the tokens.
  */
-export type TgscFollow = TelegramUpdates | UpdateLog | LiveUpdates
+export type TgscFollow = TelegramUpdates | UpdateLog | LiveUpdates | HistoryFollow
 
 /** Everything TgscLive provides. */
 export type TgscServices = TgscPorts | TgscUseCases | TgscTokens | TgscFollow
@@ -304,7 +305,8 @@ export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
   // The search index catches up with the caches in the background (progress in the log).
   const backfill = Layer.scopedDiscard(Effect.forkScoped(backfillSearchIndex))
   const useCases = TgscUseCasesLive(config).pipe(Layer.provideMerge(backfill), Layer.provideMerge(ports))
-  const follow = LiveUpdates.Default.pipe(
+  const follow = HistoryFollow.Default.pipe(
+    Layer.provideMerge(LiveUpdates.Default),
     Layer.provide(Layer.succeed(LiveUpdatesOptionsTag, { ...defaultLiveUpdatesOptions, forced: config.followUpdates === true })),
     Layer.provideMerge(Layer.merge(adapters.telegramUpdates, adapters.updateLog)),
     Layer.provideMerge(useCases)

@@ -193,6 +193,7 @@ export {
   type UpdatesOpenError,
   type UpdatesRequest
 } from "./app/LiveUpdates.js"
+export { type FollowError, type FollowEvent, FollowNotPossible, HistoryFollow, type LiveMessage } from "./app/HistoryFollow.js"
 export {
   type ChannelDifference,
   type CommonState,
