@@ -144,8 +144,10 @@ const makeLiveUpdates = Effect.gen(function*() {
       return
     }
     const names = yield* Effect.orElseSucceed(sessions.list, () => [] as ReadonlyArray<SessionName>)
+    // A session logged out or deleted: its account is no longer followed (unless another session of it is).
     for (const account of [...loops.keys()]) {
-      if (!names.includes(loops.get(account)!.session)) yield* stop(account)
+      const session = loops.get(account)!.session
+      if (!names.includes(session) && !(yield* Effect.orElseSucceed(sessions.exists(session), () => true))) yield* stop(account)
     }
     for (const session of names) {
       const account = accountOf.get(session) ?? (yield* Effect.option(Effect.map(gateway.account(session), (a) => a.userId)))

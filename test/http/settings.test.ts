@@ -27,7 +27,8 @@ const DEFAULTS = {
     stickers: true,
     gifs: true,
     files: true
-  }
+  },
+  follow_updates: false
 }
 
 const headers = { "X-Telegram-Username": "alice", "content-type": "application/json" }
