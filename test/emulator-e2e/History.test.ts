@@ -184,7 +184,10 @@ describe("control API POST /messages", () => {
     const added = await control(fresh.emulator, "POST", "/messages", {
       messages: [{ peer: "channel:3002", date: "2024-05-01 12:00:00", from: "user:1003", text: "fresh news" }]
     })
-    expect(added).toEqual({ status: 200, body: { status: "ok", added: 1 } })
+    expect(added).toEqual({
+      status: 200,
+      body: { status: "ok", added: 1, messages: [{ peer: "channel:3002", owner: null, id: 16, edited: false }] }
+    })
     const after = await firstPage("channel:3002")
     const newest = after.messages[0] as Api.Message
     expect([newest.id, newest.message, newest.date, peerText(newest.fromId!)])

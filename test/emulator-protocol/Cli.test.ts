@@ -58,7 +58,7 @@ const firstLine = (child: ChildProcess): Promise<string> =>
 
 describe("emulator CLI", () => {
   it("prints one ready line, serves GramJS and the control API, and stops cleanly on SIGTERM", async () => {
-    const { child, exited, output } = run(["--scenario", path.join(dir, "scenario.json")])
+    const { child, exited, output } = run(["--scenario", path.join(dir, "scenario.json"), "--updates", '{"difference_limit":7}'])
     try {
       const ready = JSON.parse(await firstLine(child)) as { env: EmulatorEnv; control: string }
       expect(Object.keys(ready).sort()).toEqual(["control", "env"])
@@ -74,6 +74,9 @@ describe("emulator CLI", () => {
         await destroyTestClient(client)
       }
       expect(await (await fetch(`${ready.control}/calls`)).json()).toMatchObject({ "help.GetConfig": 1 })
+      expect(await (await fetch(`${ready.control}/updates/settings`)).json()).toMatchObject({ difference_limit: 7 })
+      expect(await (await fetch(`${ready.control}/updates/state?user_id=1001`)).json())
+        .toMatchObject({ user_id: 1001, pts: 2, qts: 0, seq: 1, channels: {} })
 
       child.kill("SIGTERM")
       expect(await exited).toBe(0)
@@ -176,6 +179,12 @@ describe("parseEmulatorArgs", () => {
     expect(parseEmulatorArgs(["--scenario", "s.json"]).realism).toBeUndefined()
   })
 
+  it("reads --updates: a JSON object of update settings over the defaults", () => {
+    expect(parseEmulatorArgs(["--scenario", "s.json", "--updates", '{"retention": 10}']).updates)
+      .toEqual({ difference_limit: 1000, retention: 10, channel_timeout: 30 })
+    expect(parseEmulatorArgs(["--scenario", "s.json"]).updates).toBeUndefined()
+  })
+
   it.each([
     [["--port", "1"], /--scenario <file.json> is required/],
     [["--scenario", "s.json", "--port", "http"], /--port: expected a port number/],
@@ -184,7 +193,9 @@ describe("parseEmulatorArgs", () => {
     [["--scenario", "s.json", "extra"], /positional/],
     [["--scenario", "s.json", "--realism", "some"], /--realism: expected "all", "none"/],
     [["--scenario", "s.json", "--realism", "{min_peers"], /--realism: invalid JSON/],
-    [["--scenario", "s.json", "--realism", '{"min_peer": true}'], /--realism: .*min_peer/]
+    [["--scenario", "s.json", "--realism", '{"min_peer": true}'], /--realism: .*min_peer/],
+    [["--scenario", "s.json", "--updates", "{"], /--updates: invalid JSON/],
+    [["--scenario", "s.json", "--updates", '{"difference_limit": 0}'], /--updates: difference_limit/]
   ])("refuses %j", (args, reason) => {
     expect(() => parseEmulatorArgs(args)).toThrow(UsageError)
     expect(() => parseEmulatorArgs(args)).toThrow(reason)

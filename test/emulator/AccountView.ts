@@ -635,7 +635,7 @@ export class AccountView {
       }),
       pinned: d.pinned,
       ...(d.archived ? { folderId: 1 } : {}),
-      ...(d.peer.kind === "channel" ? { pts: tl.count + 1 } : {})
+      ...(d.peer.kind === "channel" ? { pts: this.world.updates.channelPts(d.peer.id) } : {})
     })
     return { dialog, top }
   }

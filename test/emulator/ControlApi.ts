@@ -8,8 +8,20 @@
  * Extensions beyond the contract's table, in its style:
  * | call | effect |
  * |---|---|
+ * | `POST /messages` `{"messages":[...]}` | also answers where each message went: `{"status":"ok","added":1,"messages":[{"peer":"channel:3001","owner":null,"id":45,"edited":false}]}` (`owner`: the account whose copy of a private chat or basic group it is) |
  * | `POST /messages` `{"messages":[{"peer":"channel:3001","id":4,"text":"fixed"}]}` | a message whose `peer` and `id` (and `owner`, for private chats and basic groups) name one that exists edits it: the fields given replace the old ones (`null` clears one), the others stay, and `edit_date` is now unless given |
  * | `DELETE /messages` `{"peer":"channel:3001","id":4}` (`"owner"` as for messages) | deletes that message, as if its sender deleted it for everyone: 200 `{"status":"ok","deleted":1}`, 404 when there is no such message, 400 for an invalid body |
+ * | `DELETE /messages` `{"peer":"channel:3001","ids":[4,5]}` | deletes those of the messages that exist, as one deletion (one updateDeleteMessages / updateDeleteChannelMessages, pts moves by their number): `{"status":"ok","deleted":2}`, 404 when none exists |
+ * | `GET /updates/state?user_id=1001` | the account's update state (Updates.ts) as updates.getState gives it, and the pts of every channel it is in: `{"user_id":1001,"pts":61,"qts":0,"seq":1,"date":1717243200,"unread_count":3,"channels":{"3001":41}}`; 404 for an unknown account |
+ * | `GET /updates/changes?user_id=1001&since=60` (or `peer=channel:3001`) | the changes of the account's common box (private chats, basic groups) or of the channel after pts `since`, oldest first, as getDifference / getChannelDifference would give them: `{"changes":[{"pts":61,"pts_count":1,"kind":"new_message","peer":"user:1002","ids":[45],"date":1717243200}]}` (`kind`: `new_message`, `edit_message`, `delete_messages`); 410 when `since` is older than the kept log |
+ * | `GET /updates/settings` | `{"difference_limit":1000,"retention":100000,"channel_timeout":30}`: most changes per getDifference before differenceSlice, changes kept per message box (older pts: differenceTooLong / channelDifferenceTooLong), channelDifference `timeout` |
+ * | `POST /updates/settings` `{"difference_limit":2}` | changes the settings it names, answers all of them; 400 for an unknown one or a bad value; a smaller retention drops older changes at once |
+ * | `POST /faults/updates` `{"drop_pushes":2}` (`"user_id":1001` for one account) | the next 2 pushes (to that account) are not sent; the changes stay in the log for getDifference |
+ * | `POST /faults/updates` `{"channel_hole":"channel:3001","count":1}` | the channel's next `count` changes are pushed to nobody: its members see a pts hole on the push after and must call getChannelDifference |
+ * | `POST /faults/updates` `{"updates_too_long":true,"user_id":1001}` | pushes `updatesTooLong` to the account's sessions now |
+ * | `POST /faults/updates` `{"difference_too_long":1,"user_id":1001}` | the account's next getDifference answers differenceTooLong with the current pts |
+ * | `POST /faults/updates` `{"channel_difference_too_long":"channel:3001","count":1}` | the channel's next getChannelDifference (any account) answers channelDifferenceTooLong |
+ * | `DELETE /faults/updates` | clears the update faults (`DELETE /faults` clears them too) |
  * | `GET /authorizations` | the logins in force, as Telegram's Settings > Devices lists them: `{"authorizations":[{"id":1,"user_id":1001,"keys":2}]}` (`keys`: the auth keys, one per DC, the login is on); `auth.logOut` on any of its keys ends one |
  * | `POST /authorizations/revoke` `{"user_id":1001}` | the account's phone terminates its sessions ("from another device"): every login of that account ends, and its auth keys answer 401 `AUTH_KEY_UNREGISTERED` to every later call until they log in again: 200 `{"status":"ok","revoked":n}`, 404 for an unknown account |
  * | `POST /faults` `{"method":"messages.GetHistory","error":"Timeout","code":-503}` | with an explicit `code`, the error goes out with that code and any message text (see Faults.ts) |
@@ -20,6 +32,10 @@
  * | `POST /folders/include` `{"user_id":1001,"folder_id":2,"peer":"channel:3001"}` | puts the chat into the account's folder (its included peers; out of its excluded ones), as moving a chat into a folder in Telegram does: 200 `{"status":"ok"}`, 400 for an unknown account, folder or peer |
  * | `GET /codes?phone=+15550001001` | the login codes Telegram sent that number (auth.sendCode, auth.resendCode), oldest first, as its owner reads them in the Telegram app or an SMS: `{"phone":"15550001001","codes":[{"code":"40213","type":"app","status":"active","sent_at":"2024-06-01T12:00:00.000Z","expires_at":"...","wrong_attempts":0}]}`; `type` is `app`, `sms` or `call`, `status` `active`, `used`, `expired`, `cancelled` (auth.cancelCode) or `replaced` (a resend); any spelling of the number (`+`, spaces, dashes; `+` as `%2B` in a query); 400 for no phone number, an empty list for a number never sent one |
  * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
+ *
+ * Every message posted, edited or deleted here moves the pts of its message
+ * box and is pushed at once to the connected sessions of the accounts that
+ * see its dialog (Updates.ts).
  *
  * An edit that gives other media keeps the file's id (file ids derive from
  * the message), so edits model changed text and fields, not replaced files.
@@ -91,6 +107,16 @@ const integerParam = (url: URL, name: string, required: boolean): number | undef
   return Number(text)
 }
 
+/** Runs a world call, turning its ScenarioError (invalid input) into a 400. */
+const scenarioCall = <A>(call: () => A): A => {
+  try {
+    return call()
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
+    throw error
+  }
+}
+
 export const startControlApi = async (
   world: EmulatorWorld,
   dispatcher: Dispatcher,
@@ -159,31 +185,71 @@ export const startControlApi = async (
     },
     "DELETE /faults": (_req, _url, res) => {
       dispatcher.clearFaults()
+      world.clearUpdateFaults?.()
       sendJson(res, 200, { status: "ok" })
     },
     "POST /messages": async (req, _url, res) => {
       const body = await objectBody(req)
       if (!Array.isArray(body.messages)) throw new HttpProblem(400, "messages: expected an array of scenario messages")
-      try {
-        world.appendMessages(body.messages)
-      } catch (error) {
-        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
-        throw error
-      }
-      sendJson(res, 200, { status: "ok", added: body.messages.length })
+      const placed = scenarioCall(() => world.appendMessages(body.messages as Array<unknown>))
+      sendJson(res, 200, { status: "ok", added: body.messages.length, ...(placed === undefined ? {} : { messages: placed }) })
     },
     "DELETE /messages": async (req, _url, res) => {
       const body = await objectBody(req)
-      if (world.deleteMessage === undefined) throw new HttpProblem(501, "this world cannot delete messages")
-      let deleted: boolean
-      try {
-        deleted = world.deleteMessage(body)
-      } catch (error) {
-        if (error instanceof ScenarioError) throw new HttpProblem(400, error.message)
-        throw error
-      }
-      if (!deleted) throw new HttpProblem(404, `no message ${String(body.id)} in ${String(body.peer)}`)
-      sendJson(res, 200, { status: "ok", deleted: 1 })
+      const remove = world.deleteMessages ?? (world.deleteMessage === undefined ? undefined : (b: unknown) => (world.deleteMessage!(b) ? 1 : 0))
+      if (remove === undefined) throw new HttpProblem(501, "this world cannot delete messages")
+      const deleted = scenarioCall(() => remove(body))
+      if (deleted === 0) throw new HttpProblem(404, `no message ${String(body.id ?? body.ids)} in ${String(body.peer)}`)
+      sendJson(res, 200, { status: "ok", deleted })
+    },
+    "GET /updates/state": (_req, url, res) => {
+      if (world.updateState === undefined) throw new HttpProblem(501, "this world keeps no update state")
+      const userId = integerParam(url, "user_id", true)!
+      const state = world.updateState(userId)
+      if (state === undefined) throw new HttpProblem(404, `no account for user ${userId}`)
+      sendJson(res, 200, {
+        user_id: userId,
+        pts: state.pts,
+        qts: state.qts,
+        seq: state.seq,
+        date: state.date,
+        unread_count: state.unreadCount,
+        channels: Object.fromEntries([...state.channels].map(([id, pts]) => [String(id), pts]))
+      })
+    },
+    "GET /updates/changes": (_req, url, res) => {
+      if (world.updateChanges === undefined) throw new HttpProblem(501, "this world keeps no update log")
+      const userId = integerParam(url, "user_id", false)
+      const peer = url.searchParams.get("peer") ?? undefined
+      const since = integerParam(url, "since", true)!
+      const changes = scenarioCall(() =>
+        world.updateChanges!({ ...(userId === undefined ? {} : { userId }), ...(peer === undefined ? {} : { peer }) }, since)
+      )
+      if (changes === "too_old") throw new HttpProblem(410, `pts ${since} is older than the kept log (or newer than the box's)`)
+      sendJson(res, 200, {
+        changes: changes.map((c) => ({ pts: c.pts, pts_count: c.ptsCount, kind: c.kind, peer: c.peer, ids: c.ids, date: c.date }))
+      })
+    },
+    "GET /updates/settings": (_req, _url, res) => {
+      if (world.updateSettings === undefined) throw new HttpProblem(501, "this world keeps no update state")
+      sendJson(res, 200, world.updateSettings())
+    },
+    "POST /updates/settings": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.updateSettings === undefined) throw new HttpProblem(501, "this world keeps no update state")
+      const settings = world.updateSettings(body)
+      if (typeof settings === "string") throw new HttpProblem(400, settings)
+      sendJson(res, 200, settings)
+    },
+    "POST /faults/updates": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (world.addUpdateFaults === undefined) throw new HttpProblem(501, "this world has no update faults")
+      scenarioCall(() => world.addUpdateFaults!(body))
+      sendJson(res, 200, { status: "ok" })
+    },
+    "DELETE /faults/updates": (_req, _url, res) => {
+      world.clearUpdateFaults?.()
+      sendJson(res, 200, { status: "ok" })
     },
     "GET /authorizations": (_req, _url, res) => {
       if (world.authorizations === undefined) throw new HttpProblem(501, "this world has no authorizations to list")

@@ -75,15 +75,48 @@ export interface EmulatorWorld extends RpcHandler {
   /**
    * Appends scenario message objects as if they had just arrived (one naming
    * an existing message by peer and id edits it); throws ScenarioError on
-   * invalid input.
+   * invalid input. May say where each went (its peer, owner and id, and
+   * whether it edited an existing message).
    */
-  readonly appendMessages: (messages: ReadonlyArray<unknown>) => void
+  readonly appendMessages: (messages: ReadonlyArray<unknown>) => ReadonlyArray<{
+    readonly peer: string
+    readonly owner: number | null
+    readonly id: number
+    readonly edited: boolean
+  }> | void
   /**
    * Deletes the message `{"peer", "id", "owner"?}` names; false when there is
    * no such message; throws ScenarioError on invalid input. Optional: a world
    * without it answers the control API's `DELETE /messages` with 501.
    */
   readonly deleteMessage?: (ref: unknown) => boolean
+  /**
+   * Deletes the messages `{"peer", "ids": [...], "owner"?}` (or `"id"`) name,
+   * as one deletion; how many existed. Optional, like deleteMessage.
+   */
+  readonly deleteMessages?: (ref: unknown) => number
+  /**
+   * The update state of account `userId` (pts, qts, seq, date, unread count,
+   * channel pts of the channels it is in); undefined for an unknown account.
+   * Optional, as are the other update calls below.
+   */
+  readonly updateState?: (userId: number) => {
+    readonly pts: number
+    readonly qts: number
+    readonly seq: number
+    readonly date: number
+    readonly unreadCount: number
+    readonly channels: ReadonlyMap<number, number>
+  } | undefined
+  /** The changes of a message box after `since`, or "too_old"; undefined for an unknown box. Throws ScenarioError on a bad box. */
+  readonly updateChanges?: (box: { readonly userId?: number; readonly peer?: string }, since: number) =>
+    | ReadonlyArray<{ readonly pts: number; readonly ptsCount: number; readonly kind: string; readonly peer: string; readonly ids: ReadonlyArray<number>; readonly date: number }>
+    | "too_old"
+  /** The update settings; with a value, changes the ones it names (a string says why the value is invalid). */
+  readonly updateSettings?: (value?: unknown) => Readonly<Record<string, number>> | string
+  /** Adds update faults (drop pushes, channel holes, too long); throws ScenarioError on invalid input. */
+  readonly addUpdateFaults?: (body: Record<string, unknown>) => void
+  readonly clearUpdateFaults?: () => void
   /**
    * The logins in force (Telegram's Settings > Devices), each with its account
    * and the number of auth keys (DCs) it is on. Optional, like deleteMessage.

@@ -15,6 +15,7 @@ import type { HandlerTable } from "./handlers/Handler.js"
 import { helpHandlers } from "./handlers/help.js"
 import { messageHandlers } from "./handlers/messages.js"
 import { phoneCodeHandlers, PhoneCodes, type SentCodeView } from "./handlers/phoneCodes.js"
+import { updateHandlers } from "./handlers/updates.js"
 import { uploadHandlers } from "./handlers/upload.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
@@ -39,6 +40,8 @@ import {
 } from "./Scenario.js"
 import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
 import { Timeline } from "./Timeline.js"
+import { type AccountUpdateState, WorldUpdates } from "./Updates.js"
+import { parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
 
 export interface WorldOptions {
   /** Milliseconds since the epoch; tests move it to expire login tokens without waiting. */
@@ -74,7 +77,8 @@ const HANDLERS: HandlerTable = {
   ...messageHandlers,
   ...dialogHandlers,
   ...channelHandlers,
-  ...uploadHandlers
+  ...uploadHandlers,
+  ...updateHandlers
 }
 
 export class World implements EmulatorWorld {
@@ -98,6 +102,8 @@ export class World implements EmulatorWorld {
   private timeoutCalls = 0
   /** Channels each account was removed from (control API `POST /kick`): calls on them answer CHANNEL_PRIVATE. */
   private readonly kicked = new Map<number, Set<number>>()
+  /** pts, qts, seq per account and pts per channel, the log of changes, pushes to connected sessions (Updates.ts). */
+  readonly updates: WorldUpdates
 
   private constructor(readonly scenario: Scenario, options: WorldOptions) {
     this.clock = options.clock ?? Date.now
@@ -140,6 +146,7 @@ export class World implements EmulatorWorld {
       const timeline = this.timelineOf(block.peer, block.owner)!
       timeline.addGenerated(block, this.lastIdInScope(timeline) + 1)
     }
+    this.updates = new WorldUpdates(this)
   }
 
   /** The emulator's clock (ms since the epoch): the machine's, or the test's, moved by `clock_offset_seconds`. */
@@ -274,6 +281,8 @@ export class World implements EmulatorWorld {
     if (handler === undefined) {
       throw new RpcError(400, `METHOD_NOT_EMULATED_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`)
     }
+    // A session that makes calls receives its account's updates (Updates.ts).
+    this.updates.noteCall(ctx)
     return handler(request, ctx, this)
   }
 
@@ -284,7 +293,7 @@ export class World implements EmulatorWorld {
 
   readonly codesFor = (phone: string): ReadonlyArray<SentCodeView> | undefined => this.phoneCodes.codesFor(phone)
 
-  readonly appendMessages = (messages: ReadonlyArray<unknown>): void => {
+  readonly appendMessages = (messages: ReadonlyArray<unknown>): Array<{ peer: string; owner: number | null; id: number; edited: boolean }> => {
     const now = Math.floor(this.now() / 1000)
     const parsed = parseAppendedMessages(this.directory, messages, now)
     // The listeners were opened for the scenario's DCs; a file elsewhere could never be fetched.
@@ -323,7 +332,8 @@ export class World implements EmulatorWorld {
         editDate: raw.edit_date != null ? replacement.editDate : now
       }
     }
-    for (const { edited, message, timeline } of this.addMessages(parsed, edit)) {
+    const placed = this.addMessages(parsed, edit)
+    for (const { edited, message, timeline } of placed) {
       if (edited) continue
       for (const account of this.accounts.values()) {
         const dialog = account.dialogByKey.get(peerKey(timeline.peer))
@@ -331,6 +341,11 @@ export class World implements EmulatorWorld {
         if (dialog !== undefined && dialog.timeline === timeline && incoming) dialog.unreadCount++
       }
     }
+    // Pushed once the dialogs' unread counts include them.
+    for (const { edited, message, timeline } of placed) {
+      this.updates.record(edited ? "edit_message" : "new_message", timeline, [message.id])
+    }
+    return placed.map(({ edited, message, timeline }) => ({ peer: peerKey(timeline.peer), owner: timeline.owner, id: message.id, edited }))
   }
 
   readonly authorizations = () => this.logins.authorizations()
@@ -363,9 +378,10 @@ export class World implements EmulatorWorld {
       throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(peer)}`)
     }
     const set = this.kicked.get(userId) ?? new Set<number>()
-    if (join) set.delete(ref.id)
-    else set.add(ref.id)
+    const changed = join ? set.delete(ref.id) : !set.has(ref.id)
+    if (!join) set.add(ref.id)
     this.kicked.set(userId, set)
+    if (changed) this.updates.membershipChanged(userId, ref.id)
   }
 
   /**
@@ -390,10 +406,58 @@ export class World implements EmulatorWorld {
     account.spec = { ...account.spec, folders: account.spec.folders.map((f) => (f === folder ? moved : f)) }
   }
 
-  readonly deleteMessage = (ref: unknown): boolean => {
-    const { id, owner, peer } = parseMessageRef(this.directory, ref)
-    return this.timelineOf(peer, owner)!.remove(id)
+  readonly deleteMessage = (ref: unknown): boolean => this.deleteMessages(ref) > 0
+
+  /**
+   * Deletes the message `{"peer", "id", "owner"?}` names, or those of
+   * `{"peer", "ids": [...], "owner"?}`, as one deletion (one pts move of the
+   * number deleted); how many existed. Throws ScenarioError on invalid input.
+   */
+  readonly deleteMessages = (ref: unknown): number => {
+    const body = (ref ?? {}) as Record<string, unknown>
+    let ids: Array<unknown> = [body.id]
+    if (Object.hasOwn(body, "ids")) {
+      if (Object.hasOwn(body, "id")) throw new ScenarioError("give id or ids, not both")
+      if (!Array.isArray(body.ids) || body.ids.length === 0) throw new ScenarioError("ids: expected a non-empty array of message ids")
+      ids = body.ids
+    }
+    const { ids: _ids, ...rest } = body
+    const refs = ids.map((id) => parseMessageRef(this.directory, { ...rest, id }))
+    const timeline = this.timelineOf(refs[0]!.peer, refs[0]!.owner)!
+    const deleted = [...new Set(refs.map((r) => r.id))].filter((id) => timeline.remove(id))
+    this.updates.record("delete_messages", timeline, deleted)
+    return deleted.length
   }
+
+  /** The update state of account `userId` (Updates.ts); undefined for an unknown account. */
+  readonly updateState = (userId: number): AccountUpdateState | undefined =>
+    this.accounts.has(userId) ? this.updates.stateOf(userId) : undefined
+
+  /** The update machinery's settings; with a value, changes the ones it names (a string says why the value is invalid). */
+  readonly updateSettings = (value?: unknown): UpdateSettings | string => {
+    if (value === undefined) return this.updates.settings
+    const settings = parseUpdateSettings(value, this.updates.settings)
+    if (typeof settings !== "string") this.updates.setSettings(settings)
+    return settings
+  }
+
+  /** The changes of account `userId`'s common box, or of channel `peer`, after pts `since` (oldest first), or "too_old". */
+  readonly updateChanges = (box: { readonly userId?: number; readonly peer?: string }, since: number) => {
+    const ref = box.peer === undefined ? undefined : parsePeer(box.peer)
+    if ((box.userId === undefined) === (box.peer === undefined)) throw new ScenarioError("give user_id (an account's common box) or peer (a channel)")
+    if (box.userId !== undefined && !this.accounts.has(box.userId)) throw new ScenarioError(`user_id: no account ${box.userId}`)
+    if (box.peer !== undefined && (ref?.kind !== "channel" || !this.channels.has(ref.id))) {
+      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(box.peer)}`)
+    }
+    const missed = (box.userId !== undefined ? this.updates.accountBox(box.userId) : this.updates.channelBox(ref!.id)).since(since)
+    if (missed.kind === "too_old") return "too_old" as const
+    return missed.changes.map((c) => ({ pts: c.pts, ptsCount: c.ptsCount, kind: c.kind, peer: peerKey(c.timeline.peer), ids: c.ids, date: c.date }))
+  }
+
+  /** Adds update faults (Updates.addFaults); throws ScenarioError on invalid input. */
+  readonly addUpdateFaults = (body: Record<string, unknown>): void => this.updates.addFaults(body)
+
+  readonly clearUpdateFaults = (): void => this.updates.clearFaults()
 
   readonly mediaBytes = (peer: string, id: number, owner?: number): Buffer | undefined => {
     const ref = parsePeer(peer)

@@ -1,9 +1,11 @@
 /**
- * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`
+ * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--updates <json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`
  *
  * `--realism all` turns on every imperfection of the real Telegram the
  * emulator knows (Realism.ts), whatever the scenario says; a JSON object
- * names some (`--realism '{"min_peers":true}'`).
+ * names some (`--realism '{"min_peers":true}'`). `--updates` sets the
+ * update machinery's settings (UpdateSettings.ts), as `POST /updates/settings`
+ * does: `--updates '{"difference_limit":50,"retention":1000}'`.
  *
  * Starts the Telegram emulator on a scenario and prints exactly one JSON line
  * on stdout when ready: `{"env": {...}, "control": "http://127.0.0.1:p"}`.
@@ -33,6 +35,7 @@ const main = async (): Promise<void> => {
   try {
     world = loadWorldFromFile(args.scenario)
     if (args.realism !== undefined) world.setRealism?.(args.realism)
+    if (args.updates !== undefined) world.updateSettings?.(args.updates)
   } catch (error) {
     return fail(`invalid scenario: ${message(error)}`, 2)
   }

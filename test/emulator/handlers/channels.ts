@@ -58,7 +58,7 @@ const forumTopicsResult = (
       })
     }),
     messages: tops.sort((a, b) => b - a).map((id) => view.message(timeline, timeline.message(id)!, refs)),
-    pts: timeline.count + 1,
+    pts: view.world.updates.channelPts(channelId),
     ...view.entities(refs)
   })
 }
@@ -88,7 +88,7 @@ export const channelHandlers: HandlerTable = {
         chatPhoto: new Api.PhotoEmpty({ id: bigInt.zero }),
         notifySettings: notifySettings(dialog?.muted ?? false),
         botInfo: [],
-        pts: timeline.count + 1,
+        pts: world.updates.channelPts(id),
         ...(linked === null ? {} : { linkedChatId: bigInt(linked) }),
         ...(dialog?.archived ? { folderId: 1 } : {})
       }),
@@ -135,7 +135,7 @@ export const channelHandlers: HandlerTable = {
       return m === undefined ? new Api.MessageEmpty({ id: messageId }) : view.message(timeline, m, refs)
     })
     return new Api.messages.ChannelMessages({
-      pts: timeline.count + 1,
+      pts: world.updates.channelPts(id),
       count: messages.length,
       messages,
       topics: [],

@@ -113,14 +113,14 @@ const getPeerDialogs = (req: Api.messages.GetPeerDialogs, view: AccountView): Ap
   }
   return new Api.messages.PeerDialogs({
     ...renderDialogs(view, found),
-    state: new Api.updates.State({
-      pts: 1,
-      qts: 0,
-      date: Math.floor(view.world.now() / 1000),
-      seq: 1,
-      unreadCount: view.account.dialogs.reduce((sum, d) => sum + d.unreadCount, 0)
-    })
+    state: stateOf(view)
   })
+}
+
+/** The account's update state (Updates.ts), as getPeerDialogs carries it. */
+const stateOf = (view: AccountView): Api.updates.State => {
+  const { date, pts, qts, seq, unreadCount } = view.world.updates.stateOf(view.me)
+  return new Api.updates.State({ pts, qts, date, seq, unreadCount })
 }
 
 const folder = (view: AccountView, f: ScenarioFolder): Api.TypeDialogFilter => {

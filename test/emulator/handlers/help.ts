@@ -1,7 +1,7 @@
 /**
  * What GramJS asks on connect and about people: help.getConfig (every DC at
- * its virtual address, see EmulatorSwitch), help.getNearestDc, the update
- * state, users.getUsers / getFullUser and contacts.resolveUsername.
+ * its virtual address, see EmulatorSwitch), help.getNearestDc,
+ * users.getUsers / getFullUser and contacts.resolveUsername.
  */
 import bigInt from "big-integer"
 import { Api } from "telegram"
@@ -55,22 +55,6 @@ export const helpHandlers: HandlerTable = {
 
   "help.GetNearestDc": (_req: Api.help.GetNearestDc, ctx) =>
     new Api.NearestDc({ country: "NL", thisDc: ctx.dcId, nearestDc: ctx.dcId }),
-
-  "updates.GetState": (_req: Api.updates.GetState, ctx, world) => {
-    const view = world.viewOf(ctx)
-    return new Api.updates.State({
-      pts: 1,
-      qts: 0,
-      date: seconds(world.now()),
-      seq: 1,
-      unreadCount: view.account.dialogs.reduce((sum, d) => sum + d.unreadCount, 0)
-    })
-  },
-
-  "updates.GetDifference": (_req: Api.updates.GetDifference, ctx, world) => {
-    world.viewOf(ctx)
-    return new Api.updates.DifferenceEmpty({ date: seconds(world.now()), seq: 1 })
-  },
 
   "users.GetUsers": (req: Api.users.GetUsers, ctx, world) => {
     const view = world.viewOf(ctx)

@@ -38,17 +38,17 @@ const inIdBounds = (id: number, minId: number, maxId: number): boolean => id > m
 const peerOrder = (peer: PeerRef): number =>
   peer.kind === "user" ? peer.id : peer.kind === "chat" ? -peer.id : -(1_000_000_000_000 + peer.id)
 
-/** A messages.Messages-family result: ChannelMessages for channels, Messages when complete, else MessagesSlice. */
+/** A messages.Messages-family result: ChannelMessages (with the channel's pts) for channels, Messages when complete, else MessagesSlice. */
 export const messagesResult = (
   view: AccountView,
-  channel: boolean,
+  channel: number | null,
   messages: Array<Api.TypeMessage>,
   count: number,
   refs: EntityRefs,
   extra: { readonly nextRate?: number } = {}
 ): Api.messages.TypeMessages => {
   const { users, chats } = view.entities(refs)
-  if (channel) return new Api.messages.ChannelMessages({ pts: count + 1, count, messages, topics: [], chats, users })
+  if (channel !== null) return new Api.messages.ChannelMessages({ pts: view.world.updates.channelPts(channel), count, messages, topics: [], chats, users })
   if (messages.length >= count && extra.nextRate === undefined) return new Api.messages.Messages({ messages, chats, users })
   return new Api.messages.MessagesSlice({ count, messages, chats, users, ...extra })
 }
@@ -176,7 +176,7 @@ const history = (req: Api.messages.GetHistory, view: AccountView): Api.messages.
   const total = timeline?.count ?? 0
   const ids = timeline === undefined ? [] : pageIds(timeline, req)
   const messages = timeline === undefined ? [] : render(view, timeline, ids, refs, view.world.realism.short_pages)
-  return messagesResult(view, peer.kind === "channel", messages, total, refs)
+  return messagesResult(view, peer.kind === "channel" ? peer.id : null, messages, total, refs)
 }
 
 /**
@@ -203,7 +203,7 @@ const replies = (req: Api.messages.GetReplies, view: AccountView): Api.messages.
   const thread = listingOf(timeline, threadIds(view.world, timeline, root))
   const refs = new EntityRefs().add(peer).add(timeline.peer)
   const messages = render(view, timeline, pageIds(thread, req), refs)
-  return messagesResult(view, true, messages, thread.count, refs)
+  return messagesResult(view, timeline.peer.id, messages, thread.count, refs)
 }
 
 const discussionMessage = (req: Api.messages.GetDiscussionMessage, view: AccountView): Api.messages.DiscussionMessage => {
@@ -248,7 +248,7 @@ const search = (req: Api.messages.Search, view: AccountView): Api.messages.TypeM
   const { start, end } = offsetWindow(matches.length, position, req.addOffset, pageLimit(req.limit))
   const ids = matches.slice(start, end).filter((id) => inIdBounds(id, req.minId, req.maxId))
   const messages = timeline === undefined ? [] : render(view, timeline, ids, refs, view.world.realism.short_search)
-  return messagesResult(view, peer.kind === "channel", messages, matches.length, refs)
+  return messagesResult(view, peer.kind === "channel" ? peer.id : null, messages, matches.length, refs)
 }
 
 interface GlobalHit {
@@ -298,7 +298,7 @@ const searchGlobal = (req: Api.messages.SearchGlobal, view: AccountView): Api.me
   const messages = page.flatMap((h) => render(view, h.timeline, [h.id], refs, short))
   const more = start + page.length < hits.length
   const last = page.at(-1)
-  return messagesResult(view, false, messages, hits.length, refs, more && last !== undefined ? { nextRate: last.date } : {})
+  return messagesResult(view, null, messages, hits.length, refs, more && last !== undefined ? { nextRate: last.date } : {})
 }
 
 /** messages.getMessages: ids in the account's private chats and basic groups (one id sequence). */
