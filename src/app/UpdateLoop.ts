@@ -222,7 +222,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           yield* catchUpChannel(followed, DialogId(item.channelId))
           break
         case "Connected":
-          yield* catchUpAll(followed)
+    yield* catchUpAll(followed)
           break
       }
     }

@@ -74,6 +74,9 @@ export const TelegramGatewayLive = Layer.scopedContext(
       connection?: Connection
     ): Effect.Effect<A, TelegramError> => telegramCall(method, session, requestTimeout, run, connection?.lost)
 
+    /** Each session's newest client: an older one still held (by the updates) is superseded. */
+    const latest = new Map<SessionName, TelegramClient>()
+
     const connect = (session: SessionName) =>
       Effect.gen(function*() {
         const credentials = yield* Either.match(config.credentials, {
@@ -112,6 +115,7 @@ export const TelegramGatewayLive = Layer.scopedContext(
           Effect.orElseSucceed(() => 0)
         )
         yield* Effect.logInfo(`connected Telegram client for session ${session}`)
+        latest.set(session, client)
         const connection: Connection = {
           client,
           saved: saved.value,
@@ -286,7 +290,7 @@ export const TelegramGatewayLive = Layer.scopedContext(
       selfId: c.account.userId,
       peers: c.peers,
       remember: (u: ReadonlyArray<Api.TypeUser>, ch: ReadonlyArray<Api.TypeChat>, m?: ReadonlyArray<Api.TypeMessage>) => rememberPeers(c, u, ch, m),
-      lost: c.lost,
+      lost: () => c.lost() || latest.get(session) !== c.client,
       peer: (dialogId: DialogId) => resolvePeer(session, c, dialogId)
     })
 

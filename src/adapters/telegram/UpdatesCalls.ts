@@ -25,6 +25,7 @@ export interface UpdatesConnection {
   readonly selfId: number
   readonly peers: PeerCache
   readonly remember: Remember
+  /** Lost for good, or replaced by a newer client of the session (which Telegram now pushes to). */
   readonly lost: () => boolean
   /** The input peer of a dialog the account can see. */
   readonly peer: (dialogId: DialogId) => Effect.Effect<Api.TypeInputPeer, TelegramError | PeerNotFound>
