@@ -53,6 +53,12 @@ beforeAll(async () => {
   url = w.url
   await w.login(ALICE, 1001)
   await w.login(BOB, 1002, "hunter2")
+  // No media downloads: the emulator stops pushing to a session once it fetched a file on another DC (u18e; see the report).
+  await fetch(`${url}/api/v3/settings`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json", "x-telegram-username": ALICE },
+    body: JSON.stringify({ download_media: false })
+  })
 }, 60_000)
 
 afterAll(async () => {
@@ -170,7 +176,8 @@ describe("GET /api/v3/updates against the emulator", () => {
   it("keeps two accounts apart", async () => {
     const aliceStart = await newest(ALICE)
     const bobStart = await newest(BOB)
-    const bobStream = updates(2, { session: BOB, since: bobStart, query: `dialog_id=${RUST}&dialog_id=${CRYPTO}` })
+    // Bob's first event may be the one the earlier test's channel hole held back (he is in Rust Devs too).
+    const bobStream = updates(3, { session: BOB, since: bobStart })
     const aliceStream = updates(2, { session: ALICE, since: aliceStart })
     await post([{ peer: "channel:3001", date: now(), text: "only alice is here" }])
     await post([{ peer: "channel:3002", date: now(), from: "user:1003", text: "both are here" }])
@@ -178,8 +185,10 @@ describe("GET /api/v3/updates against the emulator", () => {
     const bob = await bobStream
     const alice = await aliceStream
     // Bob is not in Crypto News: none of its messages; both of Rust Devs'.
-    expect(summary(bob).map((s) => s.split(":").slice(3).join(":"))).toEqual(["both are here", "both, again"])
+    expect(bob.every((e) => e.data.dialog_id === RUST)).toBe(true)
+    expect(summary(bob).map((s) => s.split(":").slice(3).join(":")).filter((t) => t !== "in the hole")).toEqual(["both are here", "both, again"])
     expect(summary(alice).map((s) => s.split(":").slice(3).join(":"))).toEqual(["only alice is here", "both are here"])
+    expect(alice.every((e) => e.data.dialog_id === CRYPTO || e.data.dialog_id === RUST)).toBe(true)
   })
 
   it("resumes after a restart exactly after the last event, with what changed while it was down, once and in order", async () => {
