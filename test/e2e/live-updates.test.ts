@@ -191,6 +191,21 @@ describe("GET /api/v3/updates against the emulator", () => {
     expect(alice.every((e) => e.data.dialog_id === CRYPTO || e.data.dialog_id === RUST)).toBe(true)
   })
 
+  it("gives the same events to an agent: MCP get_updates pages them with next_since", async () => {
+    const client = await w.connect(ALICE)
+    const first = (await client.callTool({ name: "get_updates", arguments: { since: 0, limit: 3 } })) as Json
+    expect(first.isError).toBeFalsy()
+    const page = first.structuredContent
+    expect(page.events.map((e: Json) => e.id)).toEqual([1, 2, 3])
+    expect(page.next_since).toBe(3)
+    expect(page.following).toBe(true)
+    expect(page.events[0]).toMatchObject({ kind: "new_message", dialog_id: CRYPTO, data: { dialog_id: CRYPTO, message: "live one" } })
+    const next = ((await client.callTool({ name: "get_updates", arguments: { since: page.next_since, limit: 2 } })) as Json).structuredContent
+    expect(next.events.map((e: Json) => e.id)).toEqual([4, 5])
+    const bad = (await client.callTool({ name: "get_updates", arguments: { since: 10_000_000 } })) as Json
+    expect(bad.isError).toBe(true)
+  })
+
   it("resumes after a restart exactly after the last event, with what changed while it was down, once and in order", async () => {
     const start = await newest()
     await w.server.stop()
