@@ -25,7 +25,7 @@ import {
 import { updatesPath } from "./DialogLayout.js"
 import { type Migrations, openRawDatabase, type RawDatabase } from "./SqliteDatabase.js"
 
-export const updateLogMigrations: Migrations = {
+const updateLogMigrations: Migrations = {
   "1_update_log": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(`CREATE TABLE state (
