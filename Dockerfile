@@ -10,8 +10,10 @@ RUN apt-get update \
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-# npm ci runs the "prepare" script, which compiles src/ to dist/ and bundles
-# dist/bin/ (scripts/bundle.mjs).
+COPY web ./web
+# npm ci runs the "prepare" script, which compiles src/ to dist/, bundles
+# dist/bin/ (scripts/bundle.mjs) and builds the web app into dist/web
+# (scripts/build-web.mjs).
 RUN npm ci --no-audit --no-fund \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -7,6 +7,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
  * these are small files, so they would start last and leave one worker running alone at the end.
  */
 const SLOWEST = [
+  "test/e2e/web-app.test.ts",
   "test/mcp/history-pages.test.ts",
   "test/e2e/dialogs.test.ts",
   "test/e2e/login.test.ts",
@@ -33,7 +34,7 @@ class SlowestFirst extends BaseSequencer {
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "web/test/**/*.test.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     pool: "forks",
     // Test files share their worker's module cache instead of each loading effect, @effect/platform and

@@ -72,7 +72,8 @@ const recordOf = (g: GenerateSpec, i: number): MessageRecord => {
     isForwarded: false,
     forwardedFromChannelId: null,
     media: null,
-    details: EMPTY_DETAILS
+    // A broadcast post always has views and forwards (its details are read back from the cache's JSON).
+    details: { ...EMPTY_DETAILS, views: 100 + (i % 900), forwards: i % 7 }
   }
 }
 

@@ -19,6 +19,8 @@ import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
 import { syncBenchmark } from "./sync.js"
+import { syncConcurrencyBenchmark } from "./sync-concurrency.js"
+import { webAppBenchmark } from "./web-app.js"
 
 interface Benchmark {
   readonly name: string
@@ -44,6 +46,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     run: ({ runs, quick }) => syncBenchmark(runs, quick)
   },
   {
+    name: "concurrency",
+    description: "cold sync over a 150 ms round trip by sync_concurrency (1, 4, 8, 16): messages per second against one walk",
+    run: ({ runs, quick }) => syncConcurrencyBenchmark(runs, quick)
+  },
+  {
     name: "search",
     description: "fuzzy dialog search over 10k dialogs: latency and throughput over HTTP",
     run: ({ runs, quick }) => searchBenchmark(runs, quick)
@@ -57,6 +64,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "mcp",
     description: "the MCP server over streamable HTTP: search_dialogs against the REST endpoint, read_history pages from a warm cache",
     run: ({ runs, quick }) => mcpBenchmark(runs, quick)
+  },
+  {
+    name: "webapp",
+    description: "the web app in chromium over 1M cached messages: first dialog list, opening at the newest page and at a date, DOM nodes and JS heap after scrolling 100k",
+    run: ({ runs, quick }) => webAppBenchmark(runs, quick)
   }
 ]
 

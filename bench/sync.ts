@@ -42,7 +42,7 @@ const PAGE = 100
 const START = Date.UTC(2015, 0, 1) / 1000
 
 /** GramJS paging forward from the first message, as HistorySync walks a gap; messages and elapsed ms. */
-const bareLoop = async (client: TelegramClient, peer: Api.TypeInputPeer) => {
+export const bareLoop = async (client: TelegramClient, peer: Api.TypeInputPeer) => {
   const started = performance.now()
   let messages = 0
   let lastId: number | null = null
@@ -70,7 +70,7 @@ const bareLoop = async (client: TelegramClient, peer: Api.TypeInputPeer) => {
 }
 
 /** A GramJS client of its own, logged in to the emulator by QR. */
-const bareClient = async (emulator: EmulatorProcess) => {
+export const bareClient = async (emulator: EmulatorProcess) => {
   const running = { env: emulator.env, control: emulator.control } as unknown as RunningEmulator
   const client = makeTestClient(running)
   await client.connect()

@@ -17,6 +17,7 @@ mkdir -p "$scratch/build"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$scratch/build/"
 cp -r src "$scratch/build/src"
 cp -r scripts "$scratch/build/scripts"
+cp -r web "$scratch/build/web"
 if ! (cd "$scratch/build" && npm ci --no-audit --no-fund && npm prune --omit=dev --no-audit --no-fund) >"$scratch/build.log" 2>&1; then
   cat "$scratch/build.log" >&2; exit 1
 fi
@@ -46,6 +47,9 @@ done
 echo "== HEALTHCHECK"
 node -e "fetch('http://127.0.0.1:$port/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 curl -fsS "http://127.0.0.1:$port/health"; echo
+echo "== the web app, built into the image"
+curl -fsS -D "$scratch/app.headers" -o /dev/null "http://127.0.0.1:$port/app/app.js"
+grep -qi "^content-security-policy: default-src 'self'" "$scratch/app.headers" || { echo "/app/app.js without its CSP" >&2; cat "$scratch/app.headers" >&2; exit 1; }
 server_user=$(ps -o user= -p "$pid")
 echo "server runs as: $server_user"
 if [ "$(id -u)" = "0" ] && [ "$server_user" = "root" ]; then echo "the server runs as root" >&2; exit 1; fi

@@ -20,13 +20,15 @@ const run = (command, args, options = {}) =>
 
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname
 const [typecheck, tests] = await Promise.all([
-  // Its output is shown once it is done, not interleaved with the tests'.
-  run(bin("tsc"), ["-p", "tsconfig.json", "--noEmit"], { capture: true }),
+  // Its output is shown once it is done, not interleaved with the tests'. Then the web app's (web/tsconfig.json: the DOM, TSX).
+  run(bin("tsc"), ["-p", "tsconfig.json", "--noEmit"], { capture: true }).then((server) =>
+    server.code !== 0 ? server : run(bin("tsc"), ["-p", "web/tsconfig.json"], { capture: true })
+  ),
   run(bin("vitest"), ["run", ...process.argv.slice(2)])
 ])
 if (typecheck.code !== 0) {
-  process.stderr.write(`\nType check failed (tsc -p tsconfig.json --noEmit):\n${typecheck.output}`)
+  process.stderr.write(`\nType check failed (tsc -p tsconfig.json --noEmit, then tsc -p web/tsconfig.json):\n${typecheck.output}`)
 } else {
-  process.stdout.write("\nType check passed (tsc -p tsconfig.json --noEmit).\n")
+  process.stdout.write("\nType check passed (tsc -p tsconfig.json --noEmit, tsc -p web/tsconfig.json).\n")
 }
 process.exit(typecheck.code !== 0 ? typecheck.code : tests.code)

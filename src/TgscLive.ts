@@ -55,6 +55,7 @@ import { ForumTopics } from "./app/ForumTopics.js"
 import { PendingLogins } from "./app/PendingLogins.js"
 import { PhoneLogins } from "./app/PhoneLogins.js"
 import { DEFAULT_MAX_PENDING_LOGINS, defaultQrLoginOptions, QrLoginOptionsTag, QrLogins } from "./app/QrLogins.js"
+import { SessionListing } from "./app/SessionListing.js"
 import { SessionLogout } from "./app/SessionLogout.js"
 import { RevocationGuardedGatewayLive, SessionRevocations } from "./app/SessionRevocations.js"
 import { DEFAULTS } from "./domain/Defaults.js"
@@ -147,6 +148,7 @@ export type TgscUseCases =
   | QrLogins
   | PhoneLogins
   | SessionLogout
+  | SessionListing
   | SessionRevocations
 
 /**
@@ -274,7 +276,10 @@ export const TgscUseCasesLive = (
     Layer.provideMerge(accountCache),
     Layer.provide(RevocationGuardedGatewayLive)
   )
-  return SessionLogout.Default.pipe(Layer.provideMerge(useCases), Layer.provideMerge(SessionRevocations.Default))
+  return Layer.merge(SessionLogout.Default, SessionListing.Default).pipe(
+    Layer.provideMerge(useCases),
+    Layer.provideMerge(SessionRevocations.Default)
+  )
 }
 
 /**

@@ -84,6 +84,8 @@ export {
   PeerNotFound,
   type SearchRequest,
   SessionRevoked,
+  TakeoutDelayed,
+  type TakeoutScope,
   type TelegramError,
   TelegramGateway,
   type TelegramGatewayService,
@@ -268,6 +270,7 @@ export {
 export { type AnyLoginStatus, PendingLogins } from "./app/PendingLogins.js"
 /** Deleting a session: its login ended at Telegram, its file and in-memory state removed. */
 export { type SessionDeleted, SessionLogout, SessionLogoutLive, SessionNotFound } from "./app/SessionLogout.js"
+export { SessionListing } from "./app/SessionListing.js"
 export { LOGOUT_TIMEOUT, logOutAtTelegram, type TelegramLogout } from "./app/TelegramLogout.js"
 /** Sessions Telegram refused (revoked elsewhere): marked until they log in again, the use cases' gateway guarded by it. */
 export {

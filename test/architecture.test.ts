@@ -1,7 +1,9 @@
 /**
  * The layout README's Development section draws, enforced: no import cycle
  * between the files of src/, and each folder imports only the folders its
- * row allows. Imports are read with the TypeScript compiler's own scanner
+ * row allows. The web app (web/src) is a separate client of the REST API:
+ * no cycle there either, and it imports nothing of the server's (nor Node's),
+ * only its own files and Preact. Imports are read with the TypeScript compiler's own scanner
  * (ts.preProcessFile: static, `import type`, re-exports and `import()`),
  * without type checking, so the whole of src/ takes well under a second.
  */
@@ -11,6 +13,7 @@ import ts from "typescript"
 import { describe, expect, it } from "vitest"
 
 const SRC = path.resolve(import.meta.dirname, "..", "src")
+const WEB = path.resolve(import.meta.dirname, "..", "web", "src")
 
 /** The composition roots: they wire everything, so they may import anything. */
 const ROOTS = new Set(["compose", "bin", "TgscLive", "index"])
@@ -36,7 +39,7 @@ const RULES: Record<string, { readonly folders: ReadonlyArray<string>; readonly 
 const sourceFiles = (dir: string): Array<string> =>
   fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name)
-    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith(".ts") ? [full] : []
+    return entry.isDirectory() ? sourceFiles(full) : /\.tsx?$/.test(entry.name) ? [full] : []
   })
 
 /** `domain`, `http`, `adapters` (all three), or a root file's name without `.ts`. */
@@ -44,7 +47,7 @@ const folderOf = (file: string): string => path.relative(SRC, file).split(path.s
 
 const resolveImport = (from: string, specifier: string): string => {
   const target = path.resolve(path.dirname(from), specifier)
-  const candidates = [target.replace(/\.js$/, ".ts"), `${target}.ts`, path.join(target, "index.ts")]
+  const candidates = [target.replace(/\.js$/, ".ts"), target.replace(/\.js$/, ".tsx"), `${target}.ts`, path.join(target, "index.ts")]
   const found = candidates.find((candidate) => fs.existsSync(candidate))
   if (found === undefined) throw new Error(`${path.relative(SRC, from)}: cannot resolve ${specifier}`)
   return found
@@ -68,7 +71,7 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]))
 const rel = (file: string) => path.relative(SRC, file)
 
 /** Strongly connected components of more than one file, or a file importing itself (Tarjan). */
-const cycles = (): Array<Array<string>> => {
+const cycles = (graph: ReadonlyMap<string, Imports>): Array<Array<string>> => {
   let next = 0
   const index = new Map<string, number>()
   const low = new Map<string, number>()
@@ -97,7 +100,7 @@ const cycles = (): Array<Array<string>> => {
       if (component.length > 1 || graph.get(v)!.files.includes(v)) found.push(component.sort())
     }
   }
-  for (const file of files) if (!index.has(file)) visit(file)
+  for (const file of graph.keys()) if (!index.has(file)) visit(file)
   return found
 }
 
@@ -109,7 +112,7 @@ describe("architecture of src/", () => {
   })
 
   it("has no import cycle between files", () => {
-    expect(cycles()).toEqual([])
+    expect(cycles(graph)).toEqual([])
   })
 
   it("imports across folders only as README's layout allows", () => {
@@ -133,6 +136,32 @@ describe("architecture of src/", () => {
         for (const name of imports.packages) {
           if (name !== "effect" && !name.startsWith("effect/")) forbidden.push(`${rel(file)} -> ${name}`)
         }
+      }
+    }
+    expect(forbidden).toEqual([])
+  })
+})
+
+describe("architecture of web/src (the web app)", () => {
+  const webFiles = sourceFiles(WEB)
+  const webGraph = new Map(webFiles.map((file) => [file, importsOf(file)]))
+
+  it("reads its files", () => {
+    expect(webFiles.length).toBeGreaterThan(5)
+  })
+
+  it("has no import cycle between files", () => {
+    expect(cycles(webGraph)).toEqual([])
+  })
+
+  it("imports only its own files and Preact: nothing of the server, nothing of Node", () => {
+    const forbidden: Array<string> = []
+    for (const [file, imports] of webGraph) {
+      for (const target of imports.files) {
+        if (!target.startsWith(WEB + path.sep)) forbidden.push(`${path.relative(WEB, file)} -> ${path.relative(WEB, target)}`)
+      }
+      for (const name of imports.packages) {
+        if (name !== "preact" && !name.startsWith("preact/")) forbidden.push(`${path.relative(WEB, file)} -> ${name}`)
       }
     }
     expect(forbidden).toEqual([])

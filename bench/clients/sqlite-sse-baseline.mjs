@@ -3,7 +3,8 @@
  * dialog's cache as Server-Sent Events. `node sqlite-sse-baseline.mjs
  * <db file> <port>`; GET /?start=<epoch s>&end=<epoch s>&chunk=<n> reads the
  * same rows tgsc reads (messages joined with media, keyset pages of 500 in
- * (date, id) order) with better-sqlite3, builds the same fields, serialises
+ * (date, id) order) with better-sqlite3, builds the same fields (the
+ * message details too, from the cache's compact JSON), serialises
  * each chunk with JSON.stringify and writes `data: {"messages": [...]}`
  * events to a node:http response, waiting for 'drain' when the socket is full.
  */
@@ -15,7 +16,7 @@ const [file, port] = process.argv.slice(2)
 const db = new Database(file, { readonly: true })
 const read = db.prepare(
   "SELECT m.id, m.date, m.edit_date, m.sender_id, m.sender_first_name, m.sender_last_name, m.sender_username, " +
-    "m.text, m.reply_to, m.post_author, m.is_forwarded, m.forwarded_from_channel_id, m.media_type, " +
+    "m.text, m.reply_to, m.post_author, m.is_forwarded, m.forwarded_from_channel_id, m.media_type, m.details, " +
     "d.uuid, d.file_name, d.size, d.category " +
     "FROM messages m LEFT JOIN media d ON d.message_id = m.id " +
     "WHERE (m.date, m.id) > (?, ?) AND m.date < ? ORDER BY m.date, m.id LIMIT ?"
@@ -26,6 +27,30 @@ const formatDate = (seconds) => {
   const d = new Date(seconds * 1000)
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ` +
     `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+}
+
+/** The cache's details (short keys, defaults left out; `{}` for none) as the contract's fields. */
+const details = (text) => {
+  const d = text === null || text === "{}" ? {} : JSON.parse(text)
+  return {
+    topic_id: d.t ?? null,
+    reply_to_top_id: d.rt ?? null,
+    reply_quote: d.q ?? null,
+    forward_from_id: d.fi ?? null,
+    forward_from_name: d.fn ?? null,
+    forward_date: d.fd === undefined ? null : formatDate(d.fd),
+    forwarded_from_message_id: d.fm ?? null,
+    views: d.v ?? null,
+    forwards: d.f ?? null,
+    replies: d.r ?? null,
+    discussion_id: d.d ?? null,
+    reactions: d.re ?? [],
+    pinned: d.p ?? false,
+    grouped_id: d.g ?? null,
+    via_bot_id: d.b ?? null,
+    entities: d.e ?? [],
+    action: d.a ?? null
+  }
 }
 
 const view = (r) => ({
@@ -45,7 +70,8 @@ const view = (r) => ({
   media_uuid: r.uuid,
   media_original_filename: r.file_name,
   media_size: r.size,
-  media_category: r.category
+  media_category: r.category,
+  ...details(r.details)
 })
 
 const serve = async (req, res) => {

@@ -39,7 +39,7 @@ export const rssBytes = (pid: number): number | null => {
   }
 }
 
-export type Unit = "msg/s" | "req/s" | "ms" | "MB" | "s" | "x"
+export type Unit = "msg/s" | "req/s" | "ms" | "MB" | "s" | "x" | "nodes"
 
 /** Whether a bigger figure is better (throughput) or worse (latency, memory, time). */
 const higherIsBetter = (unit: Unit) => unit === "msg/s" || unit === "req/s"

@@ -9,7 +9,7 @@ import type { Interval } from "../domain/Intervals.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError, StoredMessage } from "../ports/MessageStore.js"
 import type { HistoryScope } from "../domain/Thread.js"
-import type { NoThreads, PeerNotFound, TelegramError, ThreadNotFound } from "../ports/TelegramGateway.js"
+import type { NoThreads, PeerNotFound, TakeoutDelayed, TelegramError, ThreadNotFound } from "../ports/TelegramGateway.js"
 import type { HistoryMediaError } from "./HistoryMedia.js"
 
 export interface HistoryRequest {
@@ -96,6 +96,7 @@ export type HistoryEvent =
 
 export type HistoryError =
   | TelegramError
+  | TakeoutDelayed
   | PeerNotFound
   | MessageStoreError
   | HistoryMediaError

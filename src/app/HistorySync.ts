@@ -42,6 +42,10 @@ import { TELEGRAM_MAX_BATCH } from "../domain/Settings.js"
 import { type DialogKey, MessageStore } from "../ports/MessageStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
 import { FloodWaitListener, PeerNotFound, TelegramGateway, type ThreadLocation } from "../ports/TelegramGateway.js"
+import { worthSplitting } from "../domain/HistorySplit.js"
+import { makeHistoryFill } from "./HistoryFill.js"
+import { makeLimiters } from "./HistoryLimiter.js"
+import { makeHistoryTakeout } from "./HistoryTakeout.js"
 import { makeHistoryMedia } from "./HistoryMedia.js"
 import { makeHistoryOutput } from "./HistoryOutput.js"
 import { checkHistoryRequest, type HistoryError, type HistoryEvent, type HistoryRequest } from "./HistoryRequest.js"
@@ -62,6 +66,7 @@ const makeHistorySync = Effect.gen(function*() {
   const store = yield* MessageStore
   const settingsStore = yield* SettingsStore
   const media = yield* makeHistoryMedia
+  const takeout = yield* makeHistoryTakeout
 
   const dialogs = yield* RcMap.make({
     lookup: (_: string) =>
@@ -70,6 +75,11 @@ const makeHistorySync = Effect.gen(function*() {
   })
 
   const batchSize = Effect.map(settingsStore.get, (s) => Math.max(1, Math.min(s.telegram_batch_size, TELEGRAM_MAX_BATCH)))
+  // (A settings store that cannot be read leaves the pages as they are: one at a time.)
+  const concurrency = Effect.map(settingsStore.get, (s) => Math.max(1, s.sync_concurrency ?? 1))
+
+  /** One limiter per account: every history page its requests ask, all dialogs together (HistoryLimiter.ts). */
+  const limiterOf = makeLimiters()
 
   /** Where topics and threads are, as Telegram said: a topic or a thread's root does not move. */
   const locations = new Map<string, ThreadLocation>()
@@ -110,11 +120,21 @@ const makeHistorySync = Effect.gen(function*() {
       return yield* store.idsAround(run.key, gap, run.thread)
     })
 
-  /** The walk's page source: the dialog's history, or a topic's or thread's replies. */
+  /**
+   * The walk's page source: the dialog's history, or a topic's or thread's
+   * replies; each page in a place of the account's limiter, which hears of
+   * the rate limits the gateway waits out.
+   */
   const ask = (run: HistoryRun, wanted: HistoryPageRequest) =>
-    run.thread === null
-      ? gateway.history(run.request.session, run.key.dialogId, wanted)
-      : gateway.replies(run.request.session, run.key.dialogId, run.thread, wanted)
+    Effect.flatMap(concurrency, (max) =>
+      limiterOf(String(run.key.accountId)).run(max, (onFlood) =>
+        Effect.locallyWith(
+          run.thread === null
+            ? gateway.history(run.request.session, run.key.dialogId, wanted)
+            : gateway.replies(run.request.session, run.key.dialogId, run.thread, wanted),
+          FloodWaitListener,
+          (listen) => (seconds, method) => Effect.zipRight(onFlood(seconds), listen(seconds, method))
+        )))
 
   /**
    * Asks for the page after this one now, in a fiber of its own, so that
@@ -150,14 +170,15 @@ const makeHistorySync = Effect.gen(function*() {
               return {
                 messages: page.messages.filter(keep),
                 ids: page.ids.filter((id) => keep({ id })),
-                askedAt: Math.floor(next.askedAt / 1000)
+                askedAt: Math.floor(next.askedAt / 1000),
+                count: page.count
               }
             }
           }
         }
       }
       const page = yield* ask(run, wanted)
-      return { messages: page.messages, ids: page.ids, askedAt: run.now }
+      return { messages: page.messages, ids: page.ids, askedAt: run.now, count: page.count }
     })
 
   /**
@@ -165,20 +186,20 @@ const makeHistorySync = Effect.gen(function*() {
    * may be recorded near now: the step's newest date, and Telegram's clock
    * when the page was asked for (`askedAt`, seconds), bound that.
    */
-  const commit = (run: HistoryRun, step: WalkStep, askedAt: number) =>
+  const commit = (run: HistoryRun, step: WalkStep, askedAt: number, piece = false) =>
     Effect.gen(function*() {
       const covers = settledPart(step.proves, run.now, askedAt, step.newestSeen)
       const after = run.output.cursor()
-      // What the serve after this step reads up to.
+      // What the serve after this step reads up to (a piece walked side by side is served by HistoryFill).
       const bound = step.reach
       const result = yield* store.commitPage(run.key, {
         messages: step.messages,
         covers,
         replace: run.request.forceRefresh ? step.proves : null,
-        window: { after, bound, order: run.direction.forward ? "asc" : "desc" },
+        window: piece ? undefined : { after, bound, order: run.direction.forward ? "asc" : "desc" },
         thread: run.thread
       })
-      run.output.answer(after, bound, result.window)
+      if (!piece) run.output.answer(after, bound, result.window)
       run.cacheExists = true
       if (step.proves !== null) run.fetchedHere = Intervals.add(run.fetchedHere, step.proves)
       if (run.request.forceRefresh) {
@@ -189,12 +210,23 @@ const makeHistorySync = Effect.gen(function*() {
       yield* media.discard(run.key, result.droppedMedia)
     })
 
+  const { fill } = makeHistoryFill<HistoryError>({
+    page: pageFor,
+    probe: ask,
+    commit: (run, step, askedAt) => commit(run, step, askedAt, true),
+    neighbours,
+    covered,
+    limit: batchSize,
+    concurrency
+  })
+
   /**
    * One page of `gap`, continuing its walk where it stopped (whichever
    * request took it there), bounded by the ids of the cached messages
    * around the gap; returns how far the walk reached. The gap is complete
    * once a page shows nothing more in it (domain/HistoryWalk.ts), whatever
-   * the length of the pages.
+   * the length of the pages. `split`: the gap's first page showed a history
+   * large enough to walk the rest of it by pieces side by side (HistoryFill.ts).
    */
   const fetchGap = (run: HistoryRun, gap: Interval) =>
     Effect.gen(function*() {
@@ -217,7 +249,8 @@ const makeHistorySync = Effect.gen(function*() {
       )
       yield* advanceWalk(walks, continuing, position === null ? null : { ...position, next })
       run.fetched += step.fetched
-      return step.reach
+      const split = continuing === null && next !== null && worthSplitting(page.count, limit) && (yield* concurrency) > 1
+      return { reach: step.reach, split }
     })
 
   /**
@@ -260,20 +293,23 @@ const makeHistorySync = Effect.gen(function*() {
       Effect.gen(function*() {
         const next = nextStep(run.direction, run.range, run.position, yield* covered(run))
         run.fetching = null
-        if (next._tag === "Cached") return { reach: yield* refreshDetails(run, next.reach), fetchedPage: false }
+        if (next._tag === "Cached") return { reach: yield* refreshDetails(run, next.reach), fetchedPage: false, split: false }
         run.fetching = next.gap
-        return { reach: yield* fetchGap(run, next.gap), fetchedPage: true }
+        yield* takeout(run)
+        return { ...yield* fetchGap(run, next.gap), fetchedPage: true }
       })
     )
 
   const walkRange = (run: HistoryRun) =>
     Effect.gen(function*() {
       while (!reached(run.direction, run.range, run.position)) {
-        const { fetchedPage, reach } = yield* step(run)
+        const { fetchedPage, reach, split } = yield* step(run)
         if (fetchedPage) run.output.later(run.progress(0))
         yield* run.output.serve(reach)
         yield* run.output.emitPending
         run.position = reach
+        // The rest of a large gap: by pieces side by side, its prefix served as it completes.
+        if (split && !reached(run.direction, run.range, run.position)) yield* fill(run)
       }
       yield* run.output.flush(true)
     })

@@ -76,7 +76,8 @@ const makeSessionRevocations = Effect.gen(function*() {
       Stream.unwrap(Effect.as(check(session), gateway.download(session, locator))).pipe(
         Stream.tapError(noteRevoked(session))
       ),
-    forget: gateway.forget
+    forget: gateway.forget,
+    ...(gateway.takeout === undefined ? {} : { takeout: (session, scope) => guard(session, gateway.takeout!(session, scope)) })
   })
 
   return { check, mark, clear, guardGateway } as const

@@ -1,7 +1,7 @@
 /**
  * Composition root of tgsc-server: the HTTP driving adapter (src/http) and
  * the MCP route (./McpRoute.ts) over the library. The API and its handlers,
- * Swagger UI at /docs, /openapi.json, the MCP server at /mcp, the {"detail"}
+ * Swagger UI at /docs, /openapi.json, the web app at /app (src/http/WebApp.ts), the MCP server at /mcp, the {"detail"}
  * error shape, request logs, the Host check (DNS rebinding), the Origin
  * check (cross-site writes), the API tokens (admin and named), bounded JSON
  * bodies, over the Node http server of src/http/NodeServer.ts.
@@ -22,6 +22,7 @@ import { JsonBodyLive } from "../http/JsonBody.js"
 import { AuthHandlersLive } from "../http/auth/Http.js"
 import { PhoneAuthHandlersLive } from "../http/auth/PhoneHttp.js"
 import { LoginPageLive } from "../http/LoginPage.js"
+import { WebAppLive, WebAppRedirectLive } from "../http/WebApp.js"
 import { SwaggerDocsLive } from "../http/SwaggerDocs.js"
 import { DialogsHandlersLive } from "../http/dialogs/Http.js"
 import { MessagesHandlersLive } from "../http/messages/Http.js"
@@ -101,8 +102,10 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(NodeServerLive(config)),
     Layer.provide(AllowedHostsLive(config)),
     Layer.provide(SameOriginLive),
+    Layer.provide(WebAppRedirectLive),
     Layer.provide(SwaggerDocsLive({ path: "/docs" })),
     Layer.provide(LoginPageLive),
+    Layer.provide(WebAppLive()),
     Layer.provide(McpRouteLive),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(ApiLive),

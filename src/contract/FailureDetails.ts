@@ -12,6 +12,7 @@ import type {
   NoThreads,
   PeerNotFound,
   SessionRevoked,
+  TakeoutDelayed,
   TelegramError,
   ThreadNotFound,
   UserNotFound
@@ -36,13 +37,16 @@ export interface WayIn {
   readonly topics: (dialogId: number) => string
   /** How to allow and fetch a media file that settings skip (it ends the sentence). */
   readonly allowMedia: string
+  /** How to sync without a takeout session (it ends the sentence). */
+  readonly takeoutOff: string
 }
 
 export const HTTP_WAY_IN: WayIn = {
   logInAgain: (session) => `log in again with POST /api/v3/auth/qr {"username": "${session}", "force": true}`,
   folders: "GET /api/v3/folders",
   topics: (dialogId) => `see GET /api/v3/dialogs/${dialogId}/topics`,
-  allowMedia: "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)"
+  allowMedia: "Allow it with PATCH /api/v3/settings, then request the dialog's history again (repair_media fetches it)",
+  takeoutOff: "turn use_takeout off with PATCH /api/v3/settings {\"use_takeout\": false} to sync without it"
 }
 
 /** An MCP client cannot log in nor change settings: the person running the server does. */
@@ -50,20 +54,29 @@ export const MCP_WAY_IN: WayIn = {
   logInAgain: (session) => `the account's owner must log in again (tgsc-auth ${session} --force, or the server's login page)`,
   folders: "the list_folders tool",
   topics: () => "a topic's id is the id of its topic_create service message (read_history shows them)",
-  allowMedia: "The person running the server can allow it in the settings and have the file fetched again"
+  allowMedia: "The person running the server can allow it in the settings and have the file fetched again",
+  takeoutOff: "the person running the server can turn use_takeout off to sync without it"
 }
 
 /** A login Telegram no longer accepts: what happened and how to log in again. */
 export const revokedDetail = (error: SessionRevoked, way: WayIn) =>
   `Session '${error.session}' is no longer authorised by Telegram (${error.reason}): ${way.logInAgain(error.session)}`
 
+/** Telegram waits for the owner to confirm a takeout (data export) session: what to do, in a sentence. */
+export const takeoutDelayDetail = (seconds: number, way: WayIn) =>
+  `Telegram has asked the account's owner to confirm the data export that use_takeout starts: ` +
+  `confirm it in another Telegram app logged into this account (Telegram sends the request there as a message ` +
+  `from Telegram), then retry; or wait ${seconds} seconds, after which Telegram allows it by itself; or ${way.takeoutOff}.`
+
 export const rateLimitDetail = (seconds: number) => `Telegram rate limit exceeded. Retry after ${seconds} seconds.`
 
 export const telegramFailure = (
-  error: TelegramError | PeerNotFound | UserNotFound | NoThreads | ThreadNotFound,
+  error: TelegramError | PeerNotFound | UserNotFound | NoThreads | ThreadNotFound | TakeoutDelayed,
   way: WayIn
 ): FailureDetail => {
   switch (error._tag) {
+    case "TakeoutDelayed":
+      return { kind: "RateLimited", detail: takeoutDelayDetail(error.seconds, way), retryAfter: error.seconds }
     case "NoThreads":
       return {
         kind: "BadRequest",

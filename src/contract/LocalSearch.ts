@@ -26,7 +26,7 @@ import type {
 import type { MediaIndexError } from "../ports/MediaIndex.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
 import type { SearchIndexError } from "../ports/SearchIndex.js"
-import type { NoThreads, PeerNotFound, TelegramError, ThreadNotFound, UserNotFound } from "../ports/TelegramGateway.js"
+import type { NoThreads, PeerNotFound, TakeoutDelayed, TelegramError, ThreadNotFound, UserNotFound } from "../ports/TelegramGateway.js"
 import type { DialogId } from "../domain/Ids.js"
 import { formatMessageDate } from "../domain/Dates.js"
 import type { Interval, IntervalSet } from "../domain/Intervals.js"
@@ -181,6 +181,7 @@ export type LocalSearchFailure =
   | NoThreads
   | ThreadNotFound
   | TelegramError
+  | TakeoutDelayed
   | MessageStoreError
   | SearchIndexError
   | MediaIndexError

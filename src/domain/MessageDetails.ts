@@ -160,14 +160,35 @@ export const encodeDetails = (details: MessageDetails): string => {
 
 const EMPTY_TEXT = "{}"
 
-/** The inverse of encodeDetails. */
+const stored = <K extends keyof MessageDetails>(from: Record<string, unknown>, key: K): MessageDetails[K] => {
+  const value = from[SHORT[key]]
+  return (value === undefined ? EMPTY_DETAILS[key] : value) as MessageDetails[K]
+}
+
+/**
+ * The inverse of encodeDetails. One object literal with every key, not keys added in a loop: V8 turns an object
+ * given more than a dozen keys by keyed stores into a slow dictionary, and every cached message is read this way.
+ */
 export const decodeDetails = (text: string): MessageDetails => {
   if (text === EMPTY_TEXT) return EMPTY_DETAILS
-  const stored = JSON.parse(text) as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const key of KEYS) {
-    const value = stored[SHORT[key]]
-    out[key] = value === undefined ? EMPTY_DETAILS[key] : value
+  const s = JSON.parse(text) as Record<string, unknown>
+  return {
+    topicId: stored(s, "topicId"),
+    replyToTopId: stored(s, "replyToTopId"),
+    replyQuote: stored(s, "replyQuote"),
+    forwardFromId: stored(s, "forwardFromId"),
+    forwardFromName: stored(s, "forwardFromName"),
+    forwardDate: stored(s, "forwardDate"),
+    forwardedFromMessageId: stored(s, "forwardedFromMessageId"),
+    views: stored(s, "views"),
+    forwards: stored(s, "forwards"),
+    replies: stored(s, "replies"),
+    discussionId: stored(s, "discussionId"),
+    reactions: stored(s, "reactions"),
+    pinned: stored(s, "pinned"),
+    groupedId: stored(s, "groupedId"),
+    viaBotId: stored(s, "viaBotId"),
+    entities: stored(s, "entities"),
+    action: stored(s, "action")
   }
-  return out as unknown as MessageDetails
 }

@@ -4,6 +4,7 @@
  * settings.yaml, so one schema validates both.
  */
 import { Either, ParseResult, Schema } from "effect"
+import { MAX_SYNC_CONCURRENCY } from "./HistorySplit.js"
 
 /** Telegram's per-request maximum for messages.getHistory. */
 export const TELEGRAM_MAX_BATCH = 100
@@ -34,12 +35,24 @@ const BatchSize = Schema.Number.pipe(
   Schema.positive({ message: () => "must be an integer > 0" })
 )
 
+const SyncConcurrency = Schema.Number.pipe(
+  Schema.int({ message: () => `must be an integer from 1 to ${MAX_SYNC_CONCURRENCY}` }),
+  Schema.between(1, MAX_SYNC_CONCURRENCY, { message: () => `must be an integer from 1 to ${MAX_SYNC_CONCURRENCY}` })
+)
+
 export const Settings = Schema.Struct({
   download_media: Schema.Boolean,
   max_media_size_mb: MediaSizeMb,
   telegram_batch_size: BatchSize,
   repair_media: Schema.Boolean,
   download_file_types: DownloadFileTypes,
+  /**
+   * Telegram requests one account's history syncs may have in flight at
+   * once (all its dialogs together); fewer while Telegram answers
+   * FLOOD_WAIT (domain/HistorySplit.ts, Aimd). 1: one walk at a time.
+   */
+  sync_concurrency: SyncConcurrency,
+  use_takeout: Schema.Boolean,
   /** Follow each logged-in account's updates live (app/LiveUpdates.ts); the server's --follow-updates forces it on. */
   follow_updates: Schema.Boolean
 })
@@ -59,6 +72,11 @@ export const defaultSettings: Settings = {
     gifs: true,
     files: true
   },
+  // bench/sync-concurrency.ts (50k messages, 150 ms round trips, 2026-12-03): 4 in flight fetch 2.9x what
+  // one walk does, 8 4.2x (the issue's target: 4x), 16 6.0x. 8 meets the target with half the burst of 16;
+  // the window adapts down on FLOOD_WAIT anyway, so a higher setting only helps on a link with a budget to spare.
+  sync_concurrency: 8,
+  use_takeout: false,
   follow_updates: false
 }
 
@@ -71,6 +89,8 @@ export const SettingsPatch = Schema.Struct({
   telegram_batch_size: Schema.optional(BatchSize),
   repair_media: Schema.optional(Schema.Boolean),
   download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict)),
+  sync_concurrency: Schema.optional(SyncConcurrency),
+  use_takeout: Schema.optional(Schema.Boolean),
   follow_updates: Schema.optional(Schema.Boolean)
 }).annotations({ ...strict, identifier: "SettingsPatch" })
 export type SettingsPatch = typeof SettingsPatch.Type
@@ -103,6 +123,8 @@ export const applyPatch = (current: Settings, patch: SettingsPatch): Settings =>
     telegram_batch_size: patch.telegram_batch_size ?? current.telegram_batch_size,
     repair_media: patch.repair_media ?? current.repair_media,
     download_file_types: { ...current.download_file_types, ...patch.download_file_types },
+    sync_concurrency: patch.sync_concurrency ?? current.sync_concurrency,
+    use_takeout: patch.use_takeout ?? current.use_takeout,
     follow_updates: patch.follow_updates ?? current.follow_updates
   })
 

@@ -13,7 +13,7 @@ import { currentAccess } from "./RequestAccess.js"
 export class AdminOnly extends HttpApiMiddleware.Tag<AdminOnly>()("app/AdminOnly", { failure: Forbidden }) {}
 
 export const adminOnlyDetail = (token: string) =>
-  `The API token '${token}' may not do this: logins, session deletion and settings changes need the admin token (TGSC_API_TOKEN)`
+  `The API token '${token}' may not do this: logins, the session list, session deletion and settings changes need the admin token (TGSC_API_TOKEN)`
 
 export const AdminOnlyLive = Layer.succeed(
   AdminOnly,

@@ -25,7 +25,7 @@ export class Forbidden extends Schema.TaggedError<Forbidden>()(
   HttpApiSchema.annotations({
     status: 403,
     description: "A named API token used beyond what it may do: for a session it is not for, or on a route only the " +
-      "admin token (TGSC_API_TOKEN) may use (logins, session deletion, settings changes)"
+      "admin token (TGSC_API_TOKEN) may use (logins, the session list, session deletion, settings changes)"
   })
 ) {}
 

@@ -37,7 +37,7 @@ import { detailResponse } from "./DetailErrors.js"
 import { type Access, FULL_ACCESS, RequestAccess } from "./RequestAccess.js"
 
 /** GET (and HEAD) routes answered without the token. */
-export const PUBLIC_ROUTES = ["/", "/health", "/docs", "/openapi.json", "/login"] as const
+export const PUBLIC_ROUTES = ["/", "/health", "/docs", "/openapi.json", "/login", "/app", "/app/:file"] as const
 
 const digest = (text: string) => createHash("sha256").update(text, "utf8").digest()
 

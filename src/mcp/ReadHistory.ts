@@ -219,7 +219,7 @@ const fillPage = (plan: PagePlan, call: McpCallShape, dialog: DialogRecord | nul
       if (next._tag === "Left") {
         if (Option.isNone(next.left)) return page.finish(false, null)
         const error = next.left.value
-        if (page.count() === 0 || !(error._tag === "FloodWait" || error._tag === "TelegramUnavailable" || error._tag === "TelegramRpcError")) {
+        if (page.count() === 0 || !(error._tag === "FloodWait" || error._tag === "TakeoutDelayed" || error._tag === "TelegramUnavailable" || error._tag === "TelegramRpcError")) {
           return yield* historyToolFailure(error, plan.end)
         }
         // What is in stays; the cursor resumes after it once Telegram answers again.

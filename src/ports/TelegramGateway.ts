@@ -3,7 +3,7 @@
  * class crosses this port. Each call names the session it acts for; the
  * adapter keeps one client per session.
  */
-import { Context, Data, Effect, FiberRef, type Stream } from "effect"
+import { Context, Data, Effect, FiberRef, type Scope, type Stream } from "effect"
 import type { DialogRecord, FolderRule } from "../domain/Dialog.js"
 import type { HistoryPageRequest } from "../domain/HistoryWalk.js"
 import type { ForumTopic, HistoryScope } from "../domain/Thread.js"
@@ -19,6 +19,27 @@ export class FloodWait extends Data.TaggedError("FloodWait")<{
   override get message() {
     return `Telegram rate limit on ${this.method}: retry after ${this.seconds} s`
   }
+}
+
+/**
+ * Telegram will not start a takeout (data export) session yet
+ * (TAKEOUT_INIT_DELAY_n): it asked the account's owner to confirm the export
+ * in another of their Telegram apps, and starts it once they do, or by
+ * itself after `seconds`.
+ */
+export class TakeoutDelayed extends Data.TaggedError("TakeoutDelayed")<{
+  readonly seconds: number
+}> {
+  override get message() {
+    return `Telegram waits for the data export (use_takeout) to be confirmed: retry after ${this.seconds} s`
+  }
+}
+
+/** What a takeout session is asked for (account.initTakeoutSession): every kind of chat's messages, and files up to a size. */
+export interface TakeoutScope {
+  /** Media files too (upload.getFile), up to `fileMaxSize` bytes (null: no limit). */
+  readonly files: boolean
+  readonly fileMaxSize: number | null
 }
 
 /** The saved login no longer works (AUTH_KEY_UNREGISTERED, SESSION_REVOKED, USER_DEACTIVATED). */
@@ -255,6 +276,16 @@ export interface TelegramGatewayService {
     session: SessionName,
     locator: string
   ) => Stream.Stream<Uint8Array, TelegramError>
+  /**
+   * Runs the session's history requests within a takeout (data export)
+   * session for as long as the scope is open: account.initTakeoutSession
+   * when none is active, messages.getHistory wrapped in invokeWithTakeout
+   * meanwhile, account.finishTakeoutSession when the last scope holding it
+   * closes (however it closes). One takeout per session is shared by every
+   * scope that holds it. Fails with TakeoutDelayed while Telegram waits for
+   * the owner's confirmation. Optional: a gateway without it never uses one.
+   */
+  readonly takeout?: (session: SessionName, scope: TakeoutScope) => Effect.Effect<void, TelegramError | TakeoutDelayed, Scope.Scope>
   /** Closes the session's client and forgets what it learnt (a deleted or replaced login); the next call starts afresh. */
   readonly forget: (session: SessionName) => Effect.Effect<void>
 }

@@ -427,10 +427,10 @@ describe("HistorySync", () => {
     Effect.gen(function*() {
       const fake = new TelegramFake()
       fake.set(DIALOG, generate(1, 30, JAN))
-      fake.floodWaits = [7]
+      fake.floodWaits = [2]
       const env = yield* setup(fake, { telegram_batch_size: 10 })
       const events = yield* env.events()
-      expect(events[0]).toEqual({ _tag: "Progress", fetched: 0, fetching: Intervals.interval(0, expect.any(Number)), rateLimitWait: 7 })
+      expect(events[0]).toEqual({ _tag: "Progress", fetched: 0, fetching: Intervals.interval(0, expect.any(Number)), rateLimitWait: 2 })
       const fetchedCounts = events.flatMap((e) => (e._tag === "Progress" && e.rateLimitWait === 0 ? [e.fetched] : []))
       expect(fetchedCounts).toEqual([10, 20, 30, 30])
     }))

@@ -14,6 +14,8 @@ import {
   NoThreads,
   PeerNotFound,
   FloodWaitListener,
+  TakeoutDelayed,
+  type TakeoutScope,
   ThreadNotFound,
   TelegramGateway,
   type TelegramError,
@@ -43,8 +45,8 @@ export class TelegramFake {
   readonly dialogs = new Map<number, Array<MessageRecord>>()
   readonly calls: Array<HistoryCall> = []
   readonly downloads: Array<string> = []
-  /** Runs before each history call answers (after it was recorded as started). */
-  beforeHistory: (call: number) => Effect.Effect<void> = () => Effect.void
+  /** Runs before each history call answers (after it was recorded as started), with the call's request. */
+  beforeHistory: (call: number, request: HistoryPageRequest) => Effect.Effect<void> = () => Effect.void
   /** Rate-limit waits to report (as the adapter's retry would) before the next history calls. */
   floodWaits: Array<number> = []
   /** Downloads that fail once, by file id in the locator, with this RPC error message. */
@@ -68,6 +70,13 @@ export class TelegramFake {
    * all (restricted for the account, or an id gap). By dialog, then id.
    */
   readonly slots = new Map<number, Map<number, "empty" | "hidden">>()
+  /** Takeout sessions held now (use_takeout), and what was asked of them, in order: `start <scope>`, `end`. */
+  takeoutsHeld = 0
+  readonly takeoutLog: Array<string> = []
+  /** While set, a takeout does not start: TAKEOUT_INIT_DELAY_n. */
+  takeoutDelay: number | null = null
+  /** Whether a takeout was held during each history call, in order. */
+  readonly historyInTakeout: Array<boolean> = []
   /** Forums: dialog id -> its topic ids. */
   readonly forums = new Map<number, ReadonlySet<number>>()
   /** Channel posts with comments: "dialog:post" -> the discussion group and the root there. */
@@ -159,6 +168,20 @@ export class TelegramFake {
         clockOffset: () => Effect.sync(() => fake.clockOffsetMillis),
         dialogs: unsupported,
         forget: () => Effect.void,
+        takeout: (_session, scope: TakeoutScope) =>
+          Effect.acquireRelease(
+            Effect.suspend(() => {
+              if (fake.takeoutDelay !== null) return Effect.fail(new TakeoutDelayed({ seconds: fake.takeoutDelay }))
+              fake.takeoutsHeld++
+              fake.takeoutLog.push(`start files=${scope.files} max=${scope.fileMaxSize}`)
+              return Effect.void
+            }),
+            () =>
+              Effect.sync(() => {
+                fake.takeoutsHeld--
+                fake.takeoutLog.push("end")
+              })
+          ),
         folders: unsupported,
         messageCount: unsupported,
         messagesByIds: (_session, dialogId, ids) =>
@@ -192,9 +215,10 @@ export class TelegramFake {
               const listen = yield* FiberRef.get(FloodWaitListener)
               yield* listen(wait, "messages.GetHistory")
             }
-            yield* fake.beforeHistory(n)
+            yield* fake.beforeHistory(n, request)
             const failure = fake.historyFailures.shift()
             if (failure !== undefined) return yield* Effect.fail(failure)
+            fake.historyInTakeout.push(fake.takeoutsHeld > 0)
             const window = fake.page(dialogId, request)
             const slots = fake.slots.get(dialogId)
             const returned = window.filter((m) => slots?.get(m.id) === undefined)

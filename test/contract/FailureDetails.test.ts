@@ -9,7 +9,7 @@ import {
 } from "../../src/contract/FailureDetails.js"
 import { FolderNotFound } from "../../src/domain/FolderMembership.js"
 import { DialogId } from "../../src/domain/Ids.js"
-import { PeerNotFound, SessionRevoked, TelegramUnavailable, UserNotFound } from "../../src/ports/TelegramGateway.js"
+import { PeerNotFound, SessionRevoked, TakeoutDelayed, TelegramUnavailable, UserNotFound } from "../../src/ports/TelegramGateway.js"
 
 const revoked = new SessionRevoked({ session: "alice", reason: "AUTH_KEY_UNREGISTERED" })
 const skipped = { _tag: "MediaNotDownloaded", uuid: "u-1", status: "skipped", reason: "video over the size limit", path: null } as const
@@ -50,5 +50,21 @@ describe("failure details, per transport", () => {
       "Invalid parameter 'from_user': user 7 is not known to this account (not in its dialogs, nor among this chat's members or recent senders)"
     )
     expect(telegramFailure(new TelegramUnavailable({ reason: "timeout" }), HTTP_WAY_IN).detail).toBe("Telegram could not be reached: timeout")
+  })
+
+  it("a delayed takeout: a rate limit with the wait, saying what the owner can do, each transport its own way out", () => {
+    const delayed = new TakeoutDelayed({ seconds: 86_400 })
+    const http = telegramFailure(delayed, HTTP_WAY_IN)
+    expect(http).toEqual({
+      kind: "RateLimited",
+      retryAfter: 86_400,
+      detail: "Telegram has asked the account's owner to confirm the data export that use_takeout starts: confirm it in " +
+        "another Telegram app logged into this account (Telegram sends the request there as a message from Telegram), " +
+        "then retry; or wait 86400 seconds, after which Telegram allows it by itself; or turn use_takeout off with " +
+        "PATCH /api/v3/settings {\"use_takeout\": false} to sync without it."
+    })
+    const mcp = telegramFailure(delayed, MCP_WAY_IN)
+    expect(mcp.detail).not.toMatch(HTTP_PATH)
+    expect(mcp.detail).toMatch(/or the person running the server can turn use_takeout off to sync without it\.$/)
   })
 })

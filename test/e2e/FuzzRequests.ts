@@ -157,7 +157,9 @@ const badBody = (random: Random, kind: Endpoint["body"]): string => {
       ["download_media", ["yes", 1, null, []]],
       ["max_media_size_mb", [-1, "20", true, {}, "none"]],
       ["telegram_batch_size", [0, -5, "100", 1.5, null]],
+      ["sync_concurrency", [0, -1, 33, 2.5, "4", null]],
       ["repair_media", ["no", 0]],
+      ["use_takeout", ["yes", 1, null]],
       ["download_file_types", [[], "all", { photos: "yes" }, { movies: true }]],
       ["unknown_setting", [1]]
     ] as const

@@ -118,13 +118,13 @@ describe("without the token", () => {
   })
 
   it("unknown paths and other methods on public paths need the token too (default-deny)", async () => {
-    for (const [method, target] of [["GET", "/no-such-route"], ["POST", "/health"], ["DELETE", "/login"], ["OPTIONS", "/api/v3/settings"]]) {
+    for (const [method, target] of [["GET", "/no-such-route"], ["POST", "/health"], ["DELETE", "/login"], ["POST", "/app"], ["PUT", "/app/app.js"], ["GET", "/app/x/app.js"], ["OPTIONS", "/api/v3/settings"]]) {
       expect401(await send(method!, target!, {}), `${method} ${target}`)
     }
   })
 
   it("the public routes answer without it, however spelled", async () => {
-    for (const target of ["/", "/health", "//health", "/HEALTH", "/health/", "/docs", "/openapi.json", "/login", absolute("/health")]) {
+    for (const target of ["/", "/health", "//health", "/HEALTH", "/health/", "/docs", "/openapi.json", "/login", "/app", "/app/", "/APP/app.js", absolute("/health")]) {
       const res = await send("GET", target, {})
       expect(res.status, target).toBe(200)
     }

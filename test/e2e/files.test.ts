@@ -217,7 +217,8 @@ describe("media downloaded during history", () => {
         stickers: true,
         gifs: true,
         files: true
-      }
+      },
+      use_takeout: false
     })
     const { count, timeouts, value: body } = await countFileCalls(() => history(e2e, ALICE, RUST))
     expectNoError(body)

@@ -175,12 +175,13 @@ describe("admin-only routes", () => {
     expect((await api("/api/v3/settings", full)).status).toBe(200)
     const settings = fs.readFileSync(path.join(dataDir, "settings.yaml"), "utf8")
     const logins = await calls("auth.ExportLoginToken")
-    const detail = "The API token 'full' may not do this: logins, session deletion and settings changes need the admin token (TGSC_API_TOKEN)"
+    const detail = "The API token 'full' may not do this: logins, the session list, session deletion and settings changes need the admin token (TGSC_API_TOKEN)"
     const jsonBody = (body: unknown, method = "POST") => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
     for (
       const [target, init] of [
         ["/api/v3/settings", jsonBody({ download_media: false }, "PATCH")],
         [`/api/v3/sessions/${ALICE}`, { method: "DELETE" }],
+        ["/api/v3/sessions", {}],
         ["/api/v3/auth/qr", jsonBody({ username: "mallory" })],
         ["/api/v3/auth/qr", jsonBody({ username: ALICE, force: true })],
         ["/api/v3/auth/qr/some-login-token", {}],

@@ -156,6 +156,17 @@ describe("README: every curl example against the emulator", () => {
     expect(lines[4]).toMatchObject({ status: "cancelled" })
   })
 
+  it("Logging in, the session list: answers 200 with the saved sessions by name", async () => {
+    const [, , block] = bashBlocks("Logging in")
+    expect(block).toContain("/api/v3/sessions")
+    const result = await run(block!, {})
+    expect(result.code, result.stderr).toBe(0)
+    expect(statusesOf(result.stderr)).toEqual([200])
+    const names = (JSON.parse(result.stdout.trim()) as { sessions: Array<{ name: string }> }).sessions.map((s) => s.name)
+    expect(names).toContain("alice")
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)))
+  })
+
   it("Using the API: every block answers 2xx with the documented shapes", async () => {
     const blocks = bashBlocks("Using the API")
     const env = { USERNAME: "alice", FILE_UUID: "" }

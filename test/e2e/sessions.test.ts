@@ -175,6 +175,28 @@ describe("DELETE /api/v3/sessions/{name}", () => {
   })
 })
 
+describe("GET /api/v3/sessions", () => {
+  it("lists the saved sessions by name, in name order, names only; a deleted one leaves the list", async () => {
+    await e2e.login("zeta-listed", ALICE)
+    await e2e.login("alpha-listed", ALICE)
+    const names = async () => {
+      const res = await e2e.api("/api/v3/sessions")
+      expect(res.status).toBe(200)
+      const body = await json(res) as { sessions: Array<Record<string, unknown>> }
+      for (const entry of body.sessions) expect(Object.keys(entry)).toEqual(["name"])
+      return body.sessions.map((entry) => entry.name as string)
+    }
+    const listed = await names()
+    expect(listed).toEqual(expect.arrayContaining(["alpha-listed", "zeta-listed"]))
+    expect(listed).toEqual([...listed].sort((a, b) => a.localeCompare(b)))
+    expect(listed.indexOf("alpha-listed")).toBeLessThan(listed.indexOf("zeta-listed"))
+    expect((await del("zeta-listed")).status).toBe(200)
+    expect(await names()).not.toContain("zeta-listed")
+    const spec = await json(await e2e.api("/openapi.json"))
+    expect(Object.keys(spec.paths["/api/v3/sessions"].get.responses)).toContain("200")
+  })
+})
+
 describe("an account switch under one session name", () => {
   it("a forced login as another account ends the replaced login, and dialog search shows the new account at once", async () => {
     const aliceLogin = await loginTracked("switch", ALICE)

@@ -36,6 +36,10 @@ export const startWorld = async (json: unknown, options: WorldOptions = {}): Pro
       scan: world.scan,
       appendMessages: world.appendMessages,
       mediaBytes: world.mediaBytes,
+      accountOf: world.accountOf,
+      checkTakeout: world.checkTakeout,
+      traffic: world.traffic,
+      takeouts: world.takeouts,
       handle: (request: { className: string }, ctx: CallContext) => {
         seen.push(`${ctx.dcId} ${request.className}`)
         return world.handle(request, ctx)

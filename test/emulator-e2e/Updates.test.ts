@@ -188,6 +188,15 @@ describe("faults", () => {
     await received(aliceGot, tooLongFrom, Api.UpdatesTooLong)
   })
 
+  it("after a lost connection GramJS reconnects on the same key and pushes follow it", async () => {
+    await control(emulator, "POST", "/faults", { method: "updates.GetState", error: "DISCONNECT" })
+    const s = await alice.invoke(new Api.updates.GetState())
+    const from = aliceGot.length
+    await post([{ peer: "user:1002", owner: 1001, from: "user:1002", text: "after the reconnect" }])
+    const [push] = await received(aliceGot, from, Api.UpdateShortMessage)
+    expect([push!.message, push!.pts]).toEqual(["after the reconnect", s.pts + 1])
+  })
+
   it("the control API refuses bad update calls with a detail", async () => {
     const bad = async (method: string, path: string, body?: unknown) => {
       const r = await control(emulator, method, path, body)

@@ -177,6 +177,25 @@ describe("control API", () => {
     expect(deletions).toEqual([{ peer: "channel:3001", id: 4 }, { peer: "channel:3001", id: 5 }])
   })
 
+  it("the update calls answer 501 on a world that keeps no update state, 400 before that on bad input", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/updates/state?user_id=1001"],
+      ["GET", "/updates/changes?user_id=1001&since=1"],
+      ["GET", "/updates/settings"],
+      ["POST", "/updates/settings", { difference_limit: 2 }],
+      ["POST", "/faults/updates", { drop_pushes: 1 }]
+    ] as const) {
+      const answer = await call(method, path, body)
+      expect([path, answer.status]).toEqual([path, 501])
+      expect(answer.body).toEqual({ detail: expect.any(String) })
+    }
+    expect((await call("GET", "/updates/state?user_id=x")).status).toBe(400)
+    expect((await call("GET", "/updates/changes?user_id=1001")).status).toBe(400)
+    expect((await call("POST", "/faults/updates", "[")).status).toBe(400)
+    // Clearing update faults is fine on any world.
+    expect(await call("DELETE", "/faults/updates")).toEqual({ status: 200, body: { status: "ok" } })
+  })
+
   it("GET /authorizations lists the logins; POST /authorizations/revoke ends an account's: 200, 404 unknown account, 400 invalid", async () => {
     expect(await call("GET", "/authorizations")).toEqual({ status: 200, body: { authorizations: [{ id: 3, user_id: 1001, keys: 2 }] } })
     expect(await call("POST", "/authorizations/revoke", { user_id: 1001 })).toEqual({ status: 200, body: { status: "ok", revoked: 1 } })

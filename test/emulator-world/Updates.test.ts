@@ -159,6 +159,11 @@ describe("channel differences", () => {
     expect((await channelDifference(alice, 1001, 3001, pts0 + 6)).className).toBe("updates.ChannelDifferenceTooLong")
     expect((await channelDifference(alice, 1001, 3001, pts0 + 6)).className).toBe("updates.ChannelDifferenceEmpty")
 
+    // Older than the kept log.
+    world.updateSettings({ retention: 2 })
+    expect((await channelDifference(alice, 1001, 3001, pts0 + 3)).className).toBe("updates.ChannelDifferenceTooLong")
+    expect((await channelDifference(alice, 1001, 3001, pts0 + 4)).className).toBe("updates.ChannelDifference")
+
     world.kick({ user_id: 1001, peer: "channel:3001" })
     expect(await outcome(channelDifference(alice, 1001, 3001, pts0))).toBe("400 CHANNEL_PRIVATE")
   })
@@ -199,12 +204,22 @@ describe("pushes", () => {
     expect(bob.pushed).toHaveLength(1)
 
     // Removed from a channel: updateChannel (seq-ordered), then none of its posts.
+    const bobBefore = await state(bob)
     world.kick({ user_id: 1002, peer: "channel:3002" })
     const kicked = bob.pushed.at(-1) as Api.Updates
     expect(kicked.updates[0]!.className).toBe("UpdateChannel")
+    expect(kicked.chats[0]!.className).toBe("ChannelForbidden")
+    expect(kicked.seq).toBe(bobBefore.seq + 1)
     expect(kicked.seq).toBe((await state(bob)).seq)
     world.appendMessages([{ peer: "channel:3002", from: "user:1001", text: "rust 3" }])
     expect(bob.pushed).toHaveLength(2)
+    // A client that missed it learns it from getDifference; no hint of the channel's posts any more.
+    const missed = await difference(bob, bobBefore) as Api.updates.Difference
+    expect(missed.otherUpdates.map((u) => u.className)).toEqual(["UpdateChannel"])
+    expect(missed.chats.map((c) => c.className)).toEqual(["ChannelForbidden"])
+    expect(missed.state.seq).toBe(bobBefore.seq + 1)
+    world.kick({ user_id: 1002, peer: "channel:3002" }, true)
+    expect(((bob.pushed.at(-1) as Api.Updates).chats[0] as Api.Channel).className).toBe("Channel")
 
     // Deletion pushes with n.
     world.deleteMessages({ peer: "channel:3001", ids: [1, 2, 999999] })

@@ -32,7 +32,7 @@ export const GZIP_THRESHOLD = 8 * 1024
 /** File parts are media bytes: gzip would spend time to gain nothing. */
 const NOT_GZIPPED = new Set([Api.upload.File.CONSTRUCTOR_ID, Api.upload.WebFile.CONSTRUCTOR_ID, Api.upload.CdnFile.CONSTRUCTOR_ID])
 
-/** Wrappers whose `query` is the real call. */
+/** Wrappers whose `query` is the real call (InvokeWithTakeout is not one: the Dispatcher checks its takeout id). */
 const WRAPPERS = new Set([
   "InvokeWithLayer",
   "InitConnection",
@@ -40,7 +40,6 @@ const WRAPPERS = new Set([
   "InvokeAfterMsg",
   "InvokeAfterMsgs",
   "InvokeWithMessagesRange",
-  "InvokeWithTakeout",
   "InvokeWithBusinessConnection",
   "InvokeWithGooglePlayIntegrity",
   "InvokeWithApnsSecret"

@@ -32,6 +32,13 @@
  * | `POST /folders/include` `{"user_id":1001,"folder_id":2,"peer":"channel:3001"}` | puts the chat into the account's folder (its included peers; out of its excluded ones), as moving a chat into a folder in Telegram does: 200 `{"status":"ok"}`, 400 for an unknown account, folder or peer |
  * | `GET /codes?phone=+15550001001` | the login codes Telegram sent that number (auth.sendCode, auth.resendCode), oldest first, as its owner reads them in the Telegram app or an SMS: `{"phone":"15550001001","codes":[{"code":"40213","type":"app","status":"active","sent_at":"2024-06-01T12:00:00.000Z","expires_at":"...","wrong_attempts":0}]}`; `type` is `app`, `sms` or `call`, `status` `active`, `used`, `expired`, `cancelled` (auth.cancelCode) or `replaced` (a resend); any spelling of the number (`+`, spaces, dashes; `+` as `%2B` in a query); 400 for no phone number, an empty list for a number never sent one |
  * | `POST /file-references/rotate` | every file reference handed out so far goes stale now: upload.getFile with one answers FILE_REFERENCE_EXPIRED, messages fetched again carry new ones |
+ * | `GET /rate` | the rate budgets in force (RateLimits.ts) and what each account spent of each since they were set: `{"limits":["messages.GetHistory=30/s,burst=60"],"usage":[{"account":"1001","method":"messages.GetHistory","allowed":412,"flood_waits":3,"longest_flood_wait":1,"window_seconds":12.1,"budget":423,"used":0.974}]}` (`budget`: burst + rate x the time from the account's first call to its last; `used`: allowed / budget) |
+ * | `POST /rate` `{"limits":["messages.GetHistory=30/s,burst=60"]}` (or `{"method","per_second","burst"}` objects; `[]` for none; `takeout:<method>` for that method within a takeout) | replaces the budgets: each account's bucket per method holds `burst` calls and refills at the rate; a call finding it empty answers 420 `FLOOD_WAIT_n` (n: seconds until a token, rounded up); buckets start full and the usage afresh; answers as `GET /rate`; 400 for an invalid limit |
+ * | `GET /latency` | the delay on every RPC answer (Latency.ts): `{"ms":150,"jitter_ms":20}` |
+ * | `POST /latency` `{"latency":"150ms±20ms"}` (or `{"ms":150,"jitter_ms":20}`, `0` for none) | sets it; each answer leaves that long after its request came, without holding up any other call; 400 for a bad value |
+ * | `GET /takeout` | takeout sessions (Takeouts.ts): `{"delay_seconds":0,"confirmed":[1001],"sessions":[{"id":"…","user_id":1001,"scope":["message_channels"],"file_max_size":null,"active":false,"success":true}]}` |
+ * | `POST /takeout` `{"delay_seconds":86400}` | from now on a first account.initTakeoutSession of an account answers 420 `TAKEOUT_INIT_DELAY_n` until the user confirms or the delay has passed since that first call; every account has to confirm again |
+ * | `POST /takeout/confirm` `{"user_id":1001}` | the user confirms the data export in another app: that account's next initTakeoutSession succeeds; 404 for an account that never asked |
  *
  * Every message posted, edited or deleted here moves the pts of its message
  * box and is pushed at once to the connected sessions of the accounts that
@@ -44,6 +51,8 @@ import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import type { Dispatcher } from "./Dispatcher.js"
 import { parseFault } from "./Faults.js"
+import { parseLatency } from "./Latency.js"
+import { formatRateLimit, parseRateLimits } from "./RateLimits.js"
 import { type EmulatorWorld, ScenarioError } from "./RpcContext.js"
 
 export interface ControlApi {
@@ -134,6 +143,25 @@ export const startControlApi = async (
     sendJson(res, 200, { status: "ok" })
   }
 
+  const rateView = () => ({
+    limits: dispatcher.rateLimits().map(formatRateLimit),
+    usage: dispatcher.rateUsage().map((u) => ({
+      account: u.account,
+      method: u.method,
+      allowed: u.allowed,
+      flood_waits: u.floodWaits,
+      longest_flood_wait: u.longestFloodWait,
+      window_seconds: Number(u.windowSeconds.toFixed(3)),
+      budget: Number(u.budget.toFixed(3)),
+      used: Number(u.used.toFixed(4))
+    }))
+  })
+  const latencyView = () => ({ ms: dispatcher.latency.ms, jitter_ms: dispatcher.latency.jitterMs })
+  const takeouts = () => {
+    if (world.takeouts === undefined) throw new HttpProblem(501, "this world has no takeout sessions")
+    return world.takeouts
+  }
+
   const routes: Record<string, (req: http.IncomingMessage, url: URL, res: http.ServerResponse) => Promise<void> | void> = {
     "GET /health": (_req, _url, res) => sendJson(res, 200, { status: "ok" }),
     "POST /scan": async (req, _url, res) => {
@@ -188,6 +216,42 @@ export const startControlApi = async (
       world.clearUpdateFaults?.()
       sendJson(res, 200, { status: "ok" })
     },
+    "GET /rate": (_req, _url, res) => sendJson(res, 200, rateView()),
+    "POST /rate": async (req, _url, res) => {
+      const body = await objectBody(req)
+      const limits = parseRateLimits(body.limits)
+      if (!Array.isArray(body.limits) || typeof limits === "string") {
+        throw new HttpProblem(400, `limits: ${typeof limits === "string" ? limits : "expected an array such as [\"messages.GetHistory=30/s,burst=60\"]"}`)
+      }
+      dispatcher.setRateLimits(limits)
+      sendJson(res, 200, rateView())
+    },
+    "GET /latency": (_req, _url, res) => sendJson(res, 200, latencyView()),
+    "POST /latency": async (req, _url, res) => {
+      const body = await objectBody(req)
+      if (!Object.hasOwn(body, "latency")) throw new HttpProblem(400, "latency: expected a latency such as \"150ms±20ms\"")
+      const latency = parseLatency(body.latency)
+      if (typeof latency === "string") throw new HttpProblem(400, `latency: ${latency}`)
+      dispatcher.setLatency(latency)
+      sendJson(res, 200, latencyView())
+    },
+    "GET /takeout": (_req, _url, res) => sendJson(res, 200, takeouts().view()),
+    "POST /takeout": async (req, _url, res) => {
+      const body = await objectBody(req)
+      const delay = body.delay_seconds
+      if (typeof delay !== "number" || !Number.isInteger(delay) || delay < 0 || delay > 31_536_000) {
+        throw new HttpProblem(400, "delay_seconds: expected an integer 0-31536000")
+      }
+      takeouts().setDelay(delay)
+      sendJson(res, 200, takeouts().view())
+    },
+    "POST /takeout/confirm": async (req, _url, res) => {
+      const body = await objectBody(req)
+      const userId = body.user_id
+      if (typeof userId !== "number" || !Number.isSafeInteger(userId)) throw new HttpProblem(400, "user_id: expected an integer")
+      if (!takeouts().confirm(userId)) throw new HttpProblem(404, `account ${userId} has not asked for a takeout session`)
+      sendJson(res, 200, { status: "ok" })
+    },
     "POST /messages": async (req, _url, res) => {
       const body = await objectBody(req)
       if (!Array.isArray(body.messages)) throw new HttpProblem(400, "messages: expected an array of scenario messages")
@@ -203,8 +267,8 @@ export const startControlApi = async (
       sendJson(res, 200, { status: "ok", deleted })
     },
     "GET /updates/state": (_req, url, res) => {
-      if (world.updateState === undefined) throw new HttpProblem(501, "this world keeps no update state")
       const userId = integerParam(url, "user_id", true)!
+      if (world.updateState === undefined) throw new HttpProblem(501, "this world keeps no update state")
       const state = world.updateState(userId)
       if (state === undefined) throw new HttpProblem(404, `no account for user ${userId}`)
       sendJson(res, 200, {
@@ -218,10 +282,10 @@ export const startControlApi = async (
       })
     },
     "GET /updates/changes": (_req, url, res) => {
-      if (world.updateChanges === undefined) throw new HttpProblem(501, "this world keeps no update log")
       const userId = integerParam(url, "user_id", false)
       const peer = url.searchParams.get("peer") ?? undefined
       const since = integerParam(url, "since", true)!
+      if (world.updateChanges === undefined) throw new HttpProblem(501, "this world keeps no update log")
       const changes = scenarioCall(() =>
         world.updateChanges!({ ...(userId === undefined ? {} : { userId }), ...(peer === undefined ? {} : { peer }) }, since)
       )

@@ -5,6 +5,8 @@
  */
 import { type ControlApi, startControlApi } from "./ControlApi.js"
 import { type FaultSpec, parseFault } from "./Faults.js"
+import type { Latency } from "./Latency.js"
+import type { RateLimit } from "./RateLimits.js"
 import type { EmulatorWorld } from "./RpcContext.js"
 import { type DcListener, Server } from "./Server.js"
 import { ServerKey } from "./ServerKey.js"
@@ -25,6 +27,10 @@ export interface EmulatorOptions {
    * connection went through a proxy that connects from it.
    */
   readonly onlyFrom?: string
+  /** Per-account rate budgets (RateLimits.ts) in place of the scenario's `options.rate`. */
+  readonly rate?: ReadonlyArray<RateLimit>
+  /** The delay on every answer (Latency.ts) in place of the scenario's `options.latency`. */
+  readonly latency?: Latency
 }
 
 /**
@@ -86,6 +92,10 @@ export const startEmulator = async (options: EmulatorOptions): Promise<RunningEm
       log,
       onlyFrom: options.onlyFrom
     })
+    const traffic = options.world.traffic?.()
+    server.dispatcher.setRateLimits(options.rate ?? traffic?.rate ?? [])
+    const latency = options.latency ?? traffic?.latency
+    if (latency !== undefined) server.dispatcher.setLatency(latency)
     control = await startControlApi(options.world, server.dispatcher, { host: "127.0.0.1", port: options.controlPort ?? 0, log })
   } catch (error) {
     await stop()

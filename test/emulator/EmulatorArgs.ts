@@ -1,10 +1,18 @@
-/** The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--updates <json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`. */
+/**
+ * The emulator CLI's arguments: `--scenario <file.json> [--realism all|none|<json>] [--updates <json>]
+ * [--rate <method>=<n>/s[,burst=<n>]]... [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n]
+ * [--only-from addr] [--verbose]`.
+ */
 import { parseArgs } from "node:util"
+import { type Latency, parseDuration, parseLatency } from "./Latency.js"
+import { parseRateLimit, type RateLimit } from "./RateLimits.js"
 import { parseRealism, type Realism } from "./Realism.js"
 import { DEFAULT_UPDATE_SETTINGS, parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
 
 export const EMULATOR_USAGE =
-  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--updates <json settings>] [--port <n>] [--control-port <n>] [--only-from <addr>] [--verbose]"
+  "usage: npm run emulator -- --scenario <file.json> [--realism all|none|<json flags>] [--updates <json settings>] " +
+  "[--rate <method>=<n>/s[,burst=<n>]]... [--latency <ms>[±<ms>]] [--latency-jitter <ms>] [--port <n>] [--control-port <n>] " +
+  "[--only-from <addr>] [--verbose]"
 
 /** The arguments do not follow the usage line; the message says which one. */
 export class UsageError extends Error {}
@@ -13,6 +21,10 @@ export interface EmulatorArgs {
   readonly scenario: string
   /** Telegram's imperfections (Realism.ts) in place of the scenario's `options.realism`; undefined: the scenario's. */
   readonly realism?: Realism
+  /** Per-account rate budgets (RateLimits.ts) in place of the scenario's `options.rate`; undefined: the scenario's. */
+  readonly rate?: ReadonlyArray<RateLimit>
+  /** The delay on every answer (Latency.ts) in place of the scenario's `options.latency`; undefined: the scenario's. */
+  readonly latency?: Latency
   /** The update machinery's settings (UpdateSettings.ts), e.g. `{"difference_limit":50,"retention":1000}`; undefined: the defaults. */
   readonly updates?: UpdateSettings
   readonly port: number
@@ -44,6 +56,19 @@ const realismOption = (text: string): Realism => {
   return realism
 }
 
+const latencyOption = (text: string | undefined, jitterText: string | undefined): Latency | undefined => {
+  if (text === undefined) {
+    if (jitterText !== undefined) throw new UsageError("--latency-jitter needs --latency")
+    return undefined
+  }
+  const latency = parseLatency(text)
+  if (typeof latency === "string") throw new UsageError(`--latency: ${latency}`)
+  if (jitterText === undefined) return latency
+  const jitterMs = parseDuration(jitterText)
+  if (jitterMs === undefined) throw new UsageError(`--latency-jitter: expected a duration such as 20ms, got ${JSON.stringify(jitterText)}`)
+  return { ...latency, jitterMs }
+}
+
 const updatesOption = (text: string): UpdateSettings => {
   let value: unknown
   try {
@@ -64,6 +89,9 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
       options: {
         scenario: { type: "string" },
         realism: { type: "string" },
+        rate: { type: "string", multiple: true },
+        latency: { type: "string" },
+        "latency-jitter": { type: "string" },
         updates: { type: "string" },
         port: { type: "string" },
         "control-port": { type: "string" },
@@ -77,9 +105,18 @@ export const parseEmulatorArgs = (args: ReadonlyArray<string>): EmulatorArgs => 
     throw new UsageError(error instanceof Error ? error.message : String(error))
   }
   if (values.scenario === undefined || values.scenario === "") throw new UsageError("--scenario <file.json> is required")
+  const rate = values.rate?.map((text) => {
+    const limit = parseRateLimit(text)
+    if (typeof limit === "string") throw new UsageError(`--rate: ${limit}`)
+    return limit
+  })
+  if (rate !== undefined && new Set(rate.map((l) => l.method)).size < rate.length) throw new UsageError("--rate: a method is given twice")
+  const latency = latencyOption(values.latency, values["latency-jitter"])
   return {
     scenario: values.scenario,
     ...(values.realism === undefined ? {} : { realism: realismOption(values.realism) }),
+    ...(rate === undefined ? {} : { rate }),
+    ...(latency === undefined ? {} : { latency }),
     ...(values.updates === undefined ? {} : { updates: updatesOption(values.updates) }),
     port: portOption("port", values.port),
     controlPort: portOption("control-port", values["control-port"]),

@@ -7,6 +7,9 @@
  * machinery serialises) or throws an RpcError.
  */
 import type { Api } from "telegram"
+import type { Latency } from "./Latency.js"
+import type { RateLimit } from "./RateLimits.js"
+import type { Takeouts } from "./Takeouts.js"
 
 /** An RPC error as Telegram sends it: `rpc_error { error_code, error_message }`. */
 export class RpcError extends Error {
@@ -36,6 +39,8 @@ export interface CallContext {
    * reconnect; silently dropped if the session is gone.
    */
   readonly push: (updates: Api.TypeUpdates) => void
+  /** The takeout session (Takeouts.ts) the call runs in, when it came wrapped in invokeWithTakeout. */
+  readonly takeoutId?: string
 }
 
 /** What the machinery needs from the world. */
@@ -45,6 +50,14 @@ export interface RpcHandler {
    * `request.className` is e.g. "messages.GetHistory".
    */
   readonly handle: (request: any, ctx: CallContext) => Promise<unknown>
+  /** The account logged in on the call's auth key, if any: rate budgets (RateLimits.ts) are per account. */
+  readonly accountOf?: (ctx: CallContext) => number | undefined
+  /**
+   * invokeWithTakeout's check of its takeout id: throws RpcError (400
+   * TAKEOUT_INVALID) for an id that is unknown, finished or another
+   * account's. Without it the inner query goes through unchecked.
+   */
+  readonly checkTakeout?: (takeoutId: string, ctx: CallContext) => void
 }
 
 /** The result of the phone approving a QR login (control API `POST /scan`). */
@@ -139,6 +152,10 @@ export interface EmulatorWorld extends RpcHandler {
   readonly kick?: (body: unknown, join?: boolean) => void
   /** Puts a chat into one of an account's folders (`{"user_id", "folder_id", "peer"}`); throws ScenarioError on invalid input. */
   readonly includeInFolder?: (body: unknown) => void
+  /** The rate budgets and latency the scenario starts with (RateLimits.ts, Latency.ts); optional, none without it. */
+  readonly traffic?: () => { readonly rate: ReadonlyArray<RateLimit>; readonly latency: Latency }
+  /** Takeout sessions (Takeouts.ts), for the control API's `/takeout` calls; optional. */
+  readonly takeouts?: Takeouts
   /** Makes every file reference handed out so far stale (FILE_REFERENCE_EXPIRED). */
   readonly rotateFileReferences?: () => void
   /** The exact bytes served for the media of message `id` in `peer` (`channel:3001`, `user:1002`, ...); undefined if none. */

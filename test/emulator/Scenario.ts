@@ -12,6 +12,11 @@
  *   `"options": {"realism": "all"}` (or an object of named flags such as
  *   `{"min_peers": true, "clock_offset_seconds": -600}`) turns on
  *   Telegram's imperfections: see Realism.ts.
+ * - top level `"options": {"rate": ["messages.GetHistory=30/s,burst=60"],
+ *   "latency": "150ms±20ms", "takeout_delay_seconds": 86400}`: per-account
+ *   rate budgets answering FLOOD_WAIT (RateLimits.ts), a delay on every
+ *   answer (Latency.ts), and the confirmation a takeout session waits for
+ *   (Takeouts.ts); the CLI's `--rate`/`--latency` replace the first two.
  * - users mentioned anywhere (members, creators, accounts, peers, senders)
  *   but not listed exist with the name `User <id>`: the contract's own
  *   example relies on it. Chats and channels must be listed.
@@ -101,6 +106,8 @@
  *   messages); ids of deleted messages are never reused.
  */
 import { Either, ParseResult, Schema } from "effect"
+import { type Latency, parseLatency } from "./Latency.js"
+import { parseRateLimits, type RateLimit } from "./RateLimits.js"
 import { parseRealism, type Realism } from "./Realism.js"
 import { ScenarioError } from "./RpcContext.js"
 
@@ -365,6 +372,12 @@ export interface ScenarioOptions {
   readonly phoneCodesPerHour: number
   /** Telegram's imperfections the emulator reproduces (Realism.ts); all off unless asked for. */
   readonly realism: Realism
+  /** Per-account rate budgets (RateLimits.ts); none by default. */
+  readonly rate: ReadonlyArray<RateLimit>
+  /** The delay on every answer (Latency.ts); none by default. */
+  readonly latency: Latency
+  /** How long a first takeout session waits for the user's confirmation (Takeouts.ts); 0 by default. */
+  readonly takeoutDelaySeconds: number
 }
 
 export interface Scenario {
@@ -619,7 +632,10 @@ const OptionsJson = Schema.Struct({
   login_token_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
   phone_code_ttl_seconds: Schema.optional(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(86_400))),
   phone_codes_per_hour: Schema.optional(Schema.Int.pipe(Schema.positive())),
-  realism: Schema.optional(Schema.Unknown)
+  realism: Schema.optional(Schema.Unknown),
+  rate: Schema.optional(Schema.Unknown),
+  latency: Schema.optional(Schema.Unknown),
+  takeout_delay_seconds: Schema.optional(Schema.Int.pipe(Schema.between(0, 31_536_000)))
 })
 
 const ScenarioJson = Schema.Struct({
@@ -1251,12 +1267,19 @@ export const parseScenario = (json: unknown): Scenario => {
   const generate = (raw.generate ?? []).map((g, i) => normaliseGenerate(dir, g, `generate[${i}]`))
   const realism = parseRealism(raw.options?.realism)
   if (typeof realism === "string") fail("options.realism", realism)
+  const rate = parseRateLimits(raw.options?.rate)
+  if (typeof rate === "string") fail("options.rate", rate)
+  const latency = parseLatency(raw.options?.latency)
+  if (typeof latency === "string") fail("options.latency", latency)
   return {
     options: {
       loginTokenTtlSeconds: raw.options?.login_token_ttl_seconds ?? 30,
       phoneCodeTtlSeconds: raw.options?.phone_code_ttl_seconds ?? 300,
       phoneCodesPerHour: raw.options?.phone_codes_per_hour ?? 10,
-      realism: realism as Realism
+      realism: realism as Realism,
+      rate: rate as ReadonlyArray<RateLimit>,
+      latency: latency as Latency,
+      takeoutDelaySeconds: raw.options?.takeout_delay_seconds ?? 0
     },
     users,
     chats,

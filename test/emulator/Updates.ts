@@ -18,13 +18,14 @@
  */
 import bigInt from "big-integer"
 import { Api } from "telegram"
+import { accessHash, type AccountView } from "./AccountView.js"
 import type { CallContext } from "./RpcContext.js"
 import { ScenarioError } from "./RpcContext.js"
-import { parsePeer } from "./Scenario.js"
+import { parsePeer, peerKey } from "./Scenario.js"
 import type { Timeline } from "./Timeline.js"
 import { type Change, type ChangeKind, MessageBox } from "./UpdateLog.js"
 import { pushOf } from "./UpdateRender.js"
-import { DEFAULT_UPDATE_SETTINGS, type UpdateSettings } from "./UpdateSettings.js"
+import { DEFAULT_UPDATE_SETTINGS, parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
 import type { AccountState, World } from "./World.js"
 
 export interface AccountUpdateState {
@@ -102,9 +103,11 @@ export class WorldUpdates {
 
   /** Channels the account is in: in its dialogs and not removed. */
   memberChannels(account: AccountState): Array<number> {
-    return account.dialogs.flatMap((d) =>
-      d.peer.kind === "channel" && !this.world.isKicked(account.userId, d.peer.id) ? [d.peer.id] : []
-    )
+    return account.dialogs.flatMap((d) => d.peer.kind === "channel" && this.isMember(account, d.peer.id) ? [d.peer.id] : [])
+  }
+
+  isMember(account: AccountState, channelId: number): boolean {
+    return account.dialogByKey.has(`channel:${channelId}`) && !this.world.isKicked(account.userId, channelId)
   }
 
   stateOf(userId: number): AccountUpdateState {
@@ -176,7 +179,7 @@ export class WorldUpdates {
       return change
     }
     for (const account of this.world.accounts.values()) {
-      if (!this.memberChannels(account).includes(channelId)) continue
+      if (!this.isMember(account, channelId)) continue
       this.pushTo(account.userId, () => pushOf(this.world.viewOfAccount(account.userId), change, date))
     }
     return change
@@ -195,17 +198,38 @@ export class WorldUpdates {
       return new Api.Updates({
         updates: [new Api.UpdateChannel({ channelId: bigInt(channelId) })],
         users: [],
-        chats: [view.channel(channelId)],
+        chats: [channelAsUpdated(view, channelId)],
         date,
         seq
       })
     })
   }
 
-  /** Applies new settings to every box's retention at once. */
-  setSettings(settings: UpdateSettings): void {
+  /** The settings; with a value, changes the ones it names (a smaller retention trims every box at once), or says why it cannot. */
+  configure(value?: unknown): UpdateSettings | string {
+    if (value === undefined) return this.settings
+    const settings = parseUpdateSettings(value, this.settings)
+    if (typeof settings === "string") return settings
     this.settings = settings
     for (const box of [...this.accountBoxes.values(), ...this.channelBoxes.values()]) box.trim(settings.retention)
+    return settings
+  }
+
+  /**
+   * The changes of account `userId`'s common box, or of channel `peer`'s,
+   * after pts `since`, oldest first, or "too_old". Throws ScenarioError on a
+   * bad box.
+   */
+  changesOf(box: { readonly userId?: number; readonly peer?: string }, since: number) {
+    if ((box.userId === undefined) === (box.peer === undefined)) throw new ScenarioError("give user_id (an account's common box) or peer (a channel)")
+    if (box.userId !== undefined && !this.accountBoxes.has(box.userId)) throw new ScenarioError(`user_id: no account ${box.userId}`)
+    const ref = box.peer === undefined ? undefined : parsePeer(box.peer)
+    if (box.peer !== undefined && (ref?.kind !== "channel" || !this.channelBoxes.has(ref.id))) {
+      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(box.peer)}`)
+    }
+    const missed = (box.userId !== undefined ? this.accountBox(box.userId) : this.channelBox(ref!.id)).since(since)
+    if (missed.kind === "too_old") return "too_old" as const
+    return missed.changes.map((c) => ({ pts: c.pts, ptsCount: c.ptsCount, kind: c.kind, peer: peerKey(c.timeline.peer), ids: c.ids, date: c.date }))
   }
 
   // ---------------------------------------------------------------------------
@@ -297,6 +321,19 @@ export class WorldUpdates {
     this.differenceTooLong.clear()
     this.channelDifferenceTooLong.clear()
   }
+}
+
+/** A channel in an updateChannel: channelForbidden once the account was removed from it, as Telegram tells it. */
+export const channelAsUpdated = (view: AccountView, channelId: number): Api.TypeChat => {
+  if (!view.world.isKicked(view.me, channelId)) return view.channel(channelId)
+  const c = view.world.channels.get(channelId)!
+  return new Api.ChannelForbidden({
+    id: bigInt(channelId),
+    accessHash: accessHash(view.me, "channel", channelId),
+    title: c.title,
+    broadcast: !c.megagroup,
+    megagroup: c.megagroup
+  })
 }
 
 const take = (counters: Map<number, number>, key: number): boolean => {

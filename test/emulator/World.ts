@@ -2,8 +2,10 @@
  * The emulator's world model: the scenario's users, chats, channels and
  * accounts, every dialog's messages (per-account copies for private chats and
  * basic groups, shared ones for channels), login state per auth key, and the
- * RPC handlers that answer GramJS as Telegram would. The MTProto machinery
- * (Server.ts) hands it decoded requests through the RpcContext seam.
+ * RPC handlers that answer GramJS as Telegram would, and the update state
+ * (Updates.ts) every change goes through. The MTProto machinery (Server.ts)
+ * hands it decoded requests through the RpcContext seam; what the control
+ * API changes besides messages is in WorldControl.ts.
  */
 import * as fs from "node:fs"
 import { AccountView } from "./AccountView.js"
@@ -25,7 +27,6 @@ import {
   type MediaSpec,
   type MessageSpec,
   parseAppendedMessages,
-  parseMessageRef,
   parsePeer,
   parseScenario,
   type PeerRef,
@@ -39,9 +40,12 @@ import {
   type ScenarioUser
 } from "./Scenario.js"
 import { parseRealism, type Realism, TIMEOUT_EVERY, TIMEOUT_METHODS } from "./Realism.js"
+import { Takeouts } from "./Takeouts.js"
+import { editedMessage } from "./MessageEdit.js"
+import { deleteMessages, includeInFolder, kick } from "./WorldControl.js"
 import { Timeline } from "./Timeline.js"
 import { type AccountUpdateState, WorldUpdates } from "./Updates.js"
-import { parseUpdateSettings, type UpdateSettings } from "./UpdateSettings.js"
+import type { UpdateSettings } from "./UpdateSettings.js"
 
 export interface WorldOptions {
   /** Milliseconds since the epoch; tests move it to expire login tokens without waiting. */
@@ -88,8 +92,10 @@ export class World implements EmulatorWorld {
   readonly accounts: ReadonlyMap<number, AccountState>
   readonly timelines: Array<Timeline> = []
   readonly logins: Logins
+  /** Takeout sessions (Takeouts.ts). */
+  readonly takeouts: Takeouts
   readonly phoneCodes: PhoneCodes
-  private readonly directory: ScenarioDirectory
+  readonly directory: ScenarioDirectory
   private readonly byKey = new Map<string, Timeline>()
   private readonly ownerTimelines = new Map<number, Array<Timeline>>()
   private readonly mediaDcs = new Set<number>()
@@ -101,7 +107,7 @@ export class World implements EmulatorWorld {
   /** Calls counted towards the `timeouts` imperfection. */
   private timeoutCalls = 0
   /** Channels each account was removed from (control API `POST /kick`): calls on them answer CHANNEL_PRIVATE. */
-  private readonly kicked = new Map<number, Set<number>>()
+  readonly kicked = new Map<number, Set<number>>()
   /** pts, qts, seq per account and pts per channel, the log of changes, pushes to connected sessions (Updates.ts). */
   readonly updates: WorldUpdates
 
@@ -137,6 +143,7 @@ export class World implements EmulatorWorld {
     }
     this.accounts = accounts
     this.logins = new Logins(this, scenario.options.loginTokenTtlSeconds)
+    this.takeouts = new Takeouts(() => this.now(), scenario.options.takeoutDelaySeconds)
     this.phoneCodes = new PhoneCodes(this, {
       codeTtlSeconds: scenario.options.phoneCodeTtlSeconds,
       codesPerHour: scenario.options.phoneCodesPerHour
@@ -286,6 +293,16 @@ export class World implements EmulatorWorld {
     return handler(request, ctx, this)
   }
 
+  readonly accountOf = (ctx: CallContext): number | undefined => this.logins.accountOf(ctx.authKeyId)
+
+  readonly checkTakeout = (takeoutId: string, ctx: CallContext): void => {
+    this.viewOf(ctx)
+    this.takeouts.check(takeoutId, this.accountOf(ctx))
+  }
+
+  /** The scenario's rate budgets and latency, which the dispatcher starts with. */
+  readonly traffic = () => ({ rate: this.scenario.options.rate, latency: this.scenario.options.latency })
+
   readonly dcIds = (): ReadonlyArray<number> =>
     [...new Set([1, ...[...this.accounts.values()].map((a) => a.homeDc), ...this.mediaDcs])].sort((a, b) => a - b)
 
@@ -304,34 +321,8 @@ export class World implements EmulatorWorld {
         throw new ScenarioError(`${m.path}.media.dc: this emulator serves DCs ${served.join(", ")}, not ${dc}`)
       }
     }
-    // An edit changes the fields it gives (null clears one) and keeps the rest; its edit_date is now unless given.
-    const edit = (old: MessageSpec, replacement: MessageSpec, i: number): MessageSpec => {
-      const raw = messages[i] as Record<string, unknown>
-      const given = (field: string) => Object.hasOwn(raw, field)
-      return {
-        ...old,
-        date: raw.date != null ? replacement.date : old.date,
-        from: given("from") ? replacement.from : old.from,
-        text: given("text") ? replacement.text : old.text,
-        replyTo: given("reply_to") ? replacement.replyTo : old.replyTo,
-        postAuthor: given("post_author") ? replacement.postAuthor : old.postAuthor,
-        fwdFrom: given("fwd_from") ? replacement.fwdFrom : old.fwdFrom,
-        media: given("media") ? replacement.media : old.media,
-        views: given("views") ? replacement.views : old.views,
-        forwards: given("forwards") ? replacement.forwards : old.forwards,
-        pinned: given("pinned") ? replacement.pinned : old.pinned,
-        groupedId: given("grouped_id") ? replacement.groupedId : old.groupedId,
-        viaBot: given("via_bot") ? replacement.viaBot : old.viaBot,
-        entities: given("entities") ? replacement.entities : old.entities,
-        reactions: given("reactions") ? replacement.reactions : old.reactions,
-        replyToTopId: given("reply_to_top_id") ? replacement.replyToTopId : old.replyToTopId,
-        quote: given("quote") ? replacement.quote : old.quote,
-        topic: given("topic") ? replacement.topic : old.topic,
-        action: given("action") ? replacement.action : old.action,
-        discussionOf: given("discussion_of") ? replacement.discussionOf : old.discussionOf,
-        editDate: raw.edit_date != null ? replacement.editDate : now
-      }
-    }
+    const edit = (old: MessageSpec, replacement: MessageSpec, i: number): MessageSpec =>
+      editedMessage(old, replacement, messages[i] as Record<string, unknown>, now)
     const placed = this.addMessages(parsed, edit)
     for (const { edited, message, timeline } of placed) {
       if (edited) continue
@@ -365,98 +356,19 @@ export class World implements EmulatorWorld {
     return this.kicked.get(userId)?.has(channelId) ?? false
   }
 
-  /**
-   * Removes account `user_id` from the channel `peer` names (`{"user_id": 1001,
-   * "peer": "channel:3001"}`), or with `join` lets it back in; throws
-   * ScenarioError on invalid input.
-   */
-  readonly kick = (body: unknown, join = false): void => {
-    const { peer, user_id: userId } = (body ?? {}) as { peer?: unknown; user_id?: unknown }
-    if (typeof userId !== "number" || !this.accounts.has(userId)) throw new ScenarioError(`user_id: no account ${String(userId)}`)
-    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
-    if (ref === undefined || ref.kind !== "channel" || !this.channels.has(ref.id)) {
-      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(peer)}`)
-    }
-    const set = this.kicked.get(userId) ?? new Set<number>()
-    const changed = join ? set.delete(ref.id) : !set.has(ref.id)
-    if (!join) set.add(ref.id)
-    this.kicked.set(userId, set)
-    if (changed) this.updates.membershipChanged(userId, ref.id)
-  }
+  // What the control API changes in the world (WorldControl.ts).
+  readonly kick = (body: unknown, join = false): void => kick(this, body, join)
+  readonly includeInFolder = (body: unknown): void => includeInFolder(this, body)
+  readonly deleteMessage = (ref: unknown): boolean => deleteMessages(this, ref) > 0
+  readonly deleteMessages = (ref: unknown): number => deleteMessages(this, ref)
 
-  /**
-   * Puts the chat `peer` into folder `folder_id` of account `user_id`
-   * (`{"user_id": 1001, "folder_id": 2, "peer": "channel:3001"}`): it joins
-   * the folder's included peers and leaves its excluded ones, as moving a
-   * chat into a folder in Telegram does. Throws ScenarioError on invalid
-   * input or an unknown account or folder.
-   */
-  readonly includeInFolder = (body: unknown): void => {
-    const { folder_id: folderId, peer, user_id: userId } = (body ?? {}) as { folder_id?: unknown; peer?: unknown; user_id?: unknown }
-    const account = typeof userId === "number" ? this.accounts.get(userId) : undefined
-    if (account === undefined) throw new ScenarioError(`user_id: no account ${String(userId)}`)
-    const folder = account.spec.folders.find((f) => f.id === folderId)
-    if (folder === undefined) throw new ScenarioError(`folder_id: account ${userId} has no folder ${String(folderId)}`)
-    const ref = typeof peer === "string" ? parsePeer(peer) : undefined
-    if (ref === undefined || account.dialogByKey.get(peerKey(ref)) === undefined) {
-      throw new ScenarioError(`peer: expected one of the account's dialogs such as channel:3001, got ${JSON.stringify(peer)}`)
-    }
-    const others = (peers: ReadonlyArray<PeerRef>) => peers.filter((p) => peerKey(p) !== peerKey(ref))
-    const moved = { ...folder, includePeers: [...others(folder.includePeers), ref], excludePeers: others(folder.excludePeers) }
-    account.spec = { ...account.spec, folders: account.spec.folders.map((f) => (f === folder ? moved : f)) }
-  }
-
-  readonly deleteMessage = (ref: unknown): boolean => this.deleteMessages(ref) > 0
-
-  /**
-   * Deletes the message `{"peer", "id", "owner"?}` names, or those of
-   * `{"peer", "ids": [...], "owner"?}`, as one deletion (one pts move of the
-   * number deleted); how many existed. Throws ScenarioError on invalid input.
-   */
-  readonly deleteMessages = (ref: unknown): number => {
-    const body = (ref ?? {}) as Record<string, unknown>
-    let ids: Array<unknown> = [body.id]
-    if (Object.hasOwn(body, "ids")) {
-      if (Object.hasOwn(body, "id")) throw new ScenarioError("give id or ids, not both")
-      if (!Array.isArray(body.ids) || body.ids.length === 0) throw new ScenarioError("ids: expected a non-empty array of message ids")
-      ids = body.ids
-    }
-    const { ids: _ids, ...rest } = body
-    const refs = ids.map((id) => parseMessageRef(this.directory, { ...rest, id }))
-    const timeline = this.timelineOf(refs[0]!.peer, refs[0]!.owner)!
-    const deleted = [...new Set(refs.map((r) => r.id))].filter((id) => timeline.remove(id))
-    this.updates.record("delete_messages", timeline, deleted)
-    return deleted.length
-  }
-
-  /** The update state of account `userId` (Updates.ts); undefined for an unknown account. */
+  // The control API's update calls (Updates.ts).
   readonly updateState = (userId: number): AccountUpdateState | undefined =>
     this.accounts.has(userId) ? this.updates.stateOf(userId) : undefined
-
-  /** The update machinery's settings; with a value, changes the ones it names (a string says why the value is invalid). */
-  readonly updateSettings = (value?: unknown): UpdateSettings | string => {
-    if (value === undefined) return this.updates.settings
-    const settings = parseUpdateSettings(value, this.updates.settings)
-    if (typeof settings !== "string") this.updates.setSettings(settings)
-    return settings
-  }
-
-  /** The changes of account `userId`'s common box, or of channel `peer`, after pts `since` (oldest first), or "too_old". */
-  readonly updateChanges = (box: { readonly userId?: number; readonly peer?: string }, since: number) => {
-    const ref = box.peer === undefined ? undefined : parsePeer(box.peer)
-    if ((box.userId === undefined) === (box.peer === undefined)) throw new ScenarioError("give user_id (an account's common box) or peer (a channel)")
-    if (box.userId !== undefined && !this.accounts.has(box.userId)) throw new ScenarioError(`user_id: no account ${box.userId}`)
-    if (box.peer !== undefined && (ref?.kind !== "channel" || !this.channels.has(ref.id))) {
-      throw new ScenarioError(`peer: expected a channel of the scenario such as channel:3001, got ${JSON.stringify(box.peer)}`)
-    }
-    const missed = (box.userId !== undefined ? this.updates.accountBox(box.userId) : this.updates.channelBox(ref!.id)).since(since)
-    if (missed.kind === "too_old") return "too_old" as const
-    return missed.changes.map((c) => ({ pts: c.pts, ptsCount: c.ptsCount, kind: c.kind, peer: peerKey(c.timeline.peer), ids: c.ids, date: c.date }))
-  }
-
-  /** Adds update faults (Updates.addFaults); throws ScenarioError on invalid input. */
+  readonly updateSettings = (value?: unknown): UpdateSettings | string => this.updates.configure(value)
+  readonly updateChanges = (box: { readonly userId?: number; readonly peer?: string }, since: number) =>
+    this.updates.changesOf(box, since)
   readonly addUpdateFaults = (body: Record<string, unknown>): void => this.updates.addFaults(body)
-
   readonly clearUpdateFaults = (): void => this.updates.clearFaults()
 
   readonly mediaBytes = (peer: string, id: number, owner?: number): Buffer | undefined => {

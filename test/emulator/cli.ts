@@ -1,11 +1,16 @@
 /**
- * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--updates <json>] [--port n] [--control-port n] [--only-from addr] [--verbose]`
+ * `npm run emulator -- --scenario <file.json> [--realism all|none|<json>] [--updates <json>]
+ *   [--rate <method>=<n>/s[,burst=<n>]]... [--latency 150ms[±20ms]] [--latency-jitter 20ms] [--port n] [--control-port n]
+ *   [--only-from addr] [--verbose]`
  *
  * `--realism all` turns on every imperfection of the real Telegram the
  * emulator knows (Realism.ts), whatever the scenario says; a JSON object
  * names some (`--realism '{"min_peers":true}'`). `--updates` sets the
  * update machinery's settings (UpdateSettings.ts), as `POST /updates/settings`
- * does: `--updates '{"difference_limit":50,"retention":1000}'`.
+ * does: `--updates '{"difference_limit":50,"retention":1000}'`. `--rate`
+ * (repeatable) sets per-account rate budgets answering FLOOD_WAIT
+ * (RateLimits.ts), `--latency` a delay on every answer (Latency.ts), both in
+ * place of the scenario's.
  *
  * Starts the Telegram emulator on a scenario and prints exactly one JSON line
  * on stdout when ready: `{"env": {...}, "control": "http://127.0.0.1:p"}`.
@@ -44,6 +49,8 @@ const main = async (): Promise<void> => {
     port: args.port,
     controlPort: args.controlPort,
     verbose: args.verbose,
+    ...(args.rate === undefined ? {} : { rate: args.rate }),
+    ...(args.latency === undefined ? {} : { latency: args.latency }),
     ...(args.onlyFrom === undefined ? {} : { onlyFrom: args.onlyFrom })
   })
     .catch((error: unknown) => fail(`could not start: ${message(error)}`, 1))

@@ -28,6 +28,8 @@ const DEFAULTS = {
     gifs: true,
     files: true
   },
+  sync_concurrency: 8,
+  use_takeout: false,
   follow_updates: false
 }
 
@@ -65,13 +67,17 @@ describe("settings", () => {
 
   it("a partial update changes only the given fields, merges download_file_types, and survives a restart", async () => {
     const s = await start()
-    const res = await patch(s, JSON.stringify({ download_media: false, max_media_size_mb: 50, download_file_types: { videos: true } }))
+    const res = await patch(
+      s,
+      JSON.stringify({ download_media: false, max_media_size_mb: 50, download_file_types: { videos: true }, use_takeout: true })
+    )
     expect(res.status).toBe(200)
     const expected = {
       ...DEFAULTS,
       download_media: false,
       max_media_size_mb: 50,
-      download_file_types: { ...DEFAULTS.download_file_types, videos: true }
+      download_file_types: { ...DEFAULTS.download_file_types, videos: true },
+      use_takeout: true
     }
     expect(await json(res)).toEqual(expected)
     expect(await read(s)).toEqual(expected)
@@ -105,6 +111,15 @@ describe("settings", () => {
     expect((await json(await patch(s, JSON.stringify({ telegram_batch_size: 50 })))).telegram_batch_size).toBe(50)
   })
 
+  it("sync_concurrency is patched alone, kept in settings.yaml, and read back at the next start", async () => {
+    const s = await start()
+    expect(await json(await patch(s, JSON.stringify({ sync_concurrency: 3 })))).toEqual({ ...DEFAULTS, sync_concurrency: 3 })
+    expect(YAML.parse(await fs.readFile(path.join(s.dataDir, "settings.yaml"), "utf8")).sync_concurrency).toBe(3)
+    await s.stop()
+    const again = await start(s.dataDir)
+    expect((await read(again)).sync_concurrency).toBe(3)
+  })
+
   it("reads a hand-edited settings.yaml at start (max_media_size_mb: 0 means no limit, missing fields default)", async () => {
     const dir = await fs.mkdtemp(path.join(dirs, "data-"))
     await fs.writeFile(path.join(dir, "settings.yaml"), "max_media_size_mb: 0\ndownload_file_types:\n  videos: true\n")
@@ -127,6 +142,7 @@ describe("settings", () => {
 
   it.each([
     ["telegram_batch_size: -5\n", /telegram_batch_size/],
+    ["sync_concurrency: 0\n", /sync_concurrency: must be an integer from 1 to 32/],
     ["download_media: perhaps\n", /download_media/],
     ["max_media_size_mb: [\n", /not valid YAML/],
     ["colour: blue\n", /colour/]
@@ -168,8 +184,14 @@ describe("rejected settings updates (one server: none of them may change anythin
   it.each([
     [{ telegram_batch_size: 0 }, /telegram_batch_size/],
     [{ telegram_batch_size: 2.5 }, /telegram_batch_size/],
+    [{ sync_concurrency: 0 }, /sync_concurrency'?: must be an integer from 1 to 32/],
+    [{ sync_concurrency: 33 }, /sync_concurrency/],
+    [{ sync_concurrency: 1.5 }, /sync_concurrency/],
+    [{ sync_concurrency: "4" }, /sync_concurrency/],
     [{ max_media_size_mb: -1 }, /max_media_size_mb/],
     [{ download_media: "yes" }, /download_media/],
+    [{ use_takeout: "yes" }, /use_takeout/],
+    [{ use_takeout: null }, /use_takeout/],
     [{ download_file_types: { videos: 1 } }, /download_file_types\.videos|videos/],
     [{ download_file_types: { movies: true } }, /movies/],
     [{ unknown_setting: true }, /unknown_setting/]

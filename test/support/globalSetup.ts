@@ -9,6 +9,7 @@
  * second, the same command through tsx in about three. The bundle goes
  * under node_modules/.cache (its external packages resolve from
  * node_modules), one per run, removed with it; TGSC_TEST_BIN names it.
+ * The web app is built beside it (web/), where the bundled server finds it.
  */
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -25,6 +26,12 @@ export default function setup() {
   execFileSync(process.execPath, [path.join(projectRoot, "scripts/bundle.mjs")], {
     cwd: projectRoot,
     env: { ...process.env, TGSC_BUNDLE_OUTDIR: bundle },
+    stdio: "inherit"
+  })
+  // The web app beside it (bundle/web, which the bundled server serves at /app); npm test type-checks it already.
+  execFileSync(process.execPath, [path.join(projectRoot, "scripts/build-web.mjs")], {
+    cwd: projectRoot,
+    env: { ...process.env, TGSC_BUNDLE_OUTDIR: bundle, TGSC_WEB_SKIP_TYPECHECK: "1" },
     stdio: "inherit"
   })
   // Workers are started after this and inherit both; os.tmpdir() reads TMPDIR.

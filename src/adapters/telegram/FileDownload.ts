@@ -24,6 +24,8 @@ export interface DownloadDeps {
   readonly call: <A>(session: SessionName, method: string, run: () => Promise<A>) => Effect.Effect<A, TelegramError>
   /** Rate limits up to this many seconds are waited out. */
   readonly threshold: number
+  /** Sends a part's request with `send`, within the session's takeout (Takeout.ts) when one for files is active. */
+  readonly file?: (session: SessionName, request: Api.upload.GetFile, send: (request: Api.AnyRequest) => Promise<unknown>) => Promise<Api.upload.TypeFile>
 }
 
 export const downloadFile = (
@@ -32,6 +34,7 @@ export const downloadFile = (
   deps: DownloadDeps
 ): Stream.Stream<Uint8Array, TelegramError> => {
   const { call, connectionOf, threshold } = deps
+  const send = deps.file ?? ((_session, request, invoke) => invoke(request) as Promise<Api.upload.TypeFile>)
   return Stream.suspend(() => {
     // A rate limit on a part is waited out like any call's (see below); a download started again (a rate
     // limit anywhere else) resumes at the bytes already received (whole parts, so a valid offset), never
@@ -51,9 +54,10 @@ export const downloadFile = (
           for (let attempt = 0;; attempt++) {
             try {
               const sender = await connection.client.getSender(dcId)
-              const result = await connection.client.invokeWithSender(
+              const result = await send(
+                session,
                 new Api.upload.GetFile({ location, offset: bigInt(offset), limit: DOWNLOAD_CHUNK }),
-                sender
+                (request) => connection.client.invokeWithSender(request, sender)
               )
               if (result.className !== "upload.File") throw new Error("CDN redirects are not supported")
               return result.bytes

@@ -12,6 +12,7 @@ import { Logger, LogLevel } from "telegram/extensions/Logger.js"
 import type { ProxyInterface } from "telegram/network/connection/TCPMTProxy.js"
 import { StringSession } from "telegram/sessions/index.js"
 import { emulatorSwitchFor } from "./EmulatorSwitch.js"
+import { installFastLongs } from "./FastLongs.js"
 import type { EmulatorConfig, HeldCredentials } from "./TelegramAdapterConfig.js"
 import type { TelegramProxy } from "./TelegramProxy.js"
 
@@ -157,6 +158,7 @@ const parseSavedSession = (text: string): StringSession => {
 
 /** Throws InvalidSavedSession for a corrupt session, or an Error when the emulator switch is misconfigured. */
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
+  installFastLongs()
   const stringSession = parseSavedSession(session)
   const emulator = emulatorSwitchFor(options.emulator, options.proxy?._tag === "MtProxy" ? options.proxy : undefined)
   const client = new TelegramClient(stringSession, options.credentials.apiId, Redacted.value(options.credentials.apiHash), {

@@ -33,6 +33,7 @@ import { messagesByIdsOf, participantsOf } from "./PeerRequests.js"
 import { searchGlobalPage } from "./GlobalSearch.js"
 import { dateBounds } from "./SearchDates.js"
 import { threadCalls } from "./ThreadCalls.js"
+import { makeTakeouts } from "./Takeout.js"
 import { DialogId } from "../../domain/Ids.js"
 import { TelegramUpdates } from "../../ports/TelegramUpdates.js"
 import { updatesCalls } from "./UpdatesCalls.js"
@@ -182,6 +183,8 @@ export const TelegramGatewayLive = Layer.scopedContext(
         })
       )
 
+    const takeouts = makeTakeouts({ run: (session, method, f) => withClient(session, (c) => call(session, method, () => f(c.client), c)) })
+
     const fetchDialogs = (session: SessionName, connection: Connection) =>
       listDialogs(connection.peers, (request) =>
         call(session, "messages.GetDialogs", () => connection.client.invoke(dialogsRequest(request)), connection))
@@ -268,9 +271,7 @@ export const TelegramGatewayLive = Layer.scopedContext(
       request: { offsetId: number; offsetDate: number; addOffset: number; limit: number; minId: number; maxId: number }
     ) =>
       peerCall(session, dialogId, "messages.GetHistory", async (connection, peer) => {
-        const result = await connection.client.invoke(
-          new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero })
-        )
+        const result = await takeouts.invoke(connection.client, session, new Api.messages.GetHistory({ peer, ...request, hash: bigInt.zero }))
         if (result.className !== "messages.MessagesNotModified") rememberPeers(connection, result.users, result.chats, result.messages)
         const { count, ids, messages } = messagesOf(result, connection.account.userId)
         return { messages, count, ids }
@@ -371,8 +372,9 @@ export const TelegramGatewayLive = Layer.scopedContext(
               rememberPeers(connection, u, ch, m)), connection)),
 
       forget: (session) => RcMap.invalidate(clients, session),
+      takeout: takeouts.takeout,
 
-      download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold })
+      download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold, file: takeouts.file })
     })).pipe(Context.add(TelegramUpdates, updates))
   })
 )

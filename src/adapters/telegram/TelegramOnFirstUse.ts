@@ -53,7 +53,8 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway | TelegramUp
       search: (...args) => Effect.flatMap(gateway, (g) => g.search(...args)),
       searchGlobal: (...args) => Effect.flatMap(gateway, (g) => g.searchGlobal(...args)),
       download: (...args) => Stream.unwrap(Effect.map(gateway, (g) => g.download(...args))),
-      forget: (...args) => Effect.flatMap(gateway, (g) => g.forget(...args))
+      forget: (...args) => Effect.flatMap(gateway, (g) => g.forget(...args)),
+      takeout: (...args) => Effect.flatMap(gateway, (g) => g.takeout === undefined ? Effect.void : g.takeout(...args))
     })).pipe(Context.add(TelegramUpdates, TelegramUpdates.of({
       pushes: (...args) => Stream.unwrap(Effect.map(updates, (u) => u.pushes(...args))),
       state: (...args) => Effect.flatMap(updates, (u) => u.state(...args)),

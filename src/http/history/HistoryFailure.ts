@@ -22,6 +22,7 @@ export type HistoryHttpError = ReturnType<typeof telegramErrorToHttp> | BadReque
 export const httpErrorOf = (error: HistoryError, endDate: number | null): HistoryHttpError | null => {
   switch (error._tag) {
     case "FloodWait":
+    case "TakeoutDelayed":
     case "SessionRevoked":
     case "PeerNotFound":
     case "TelegramUnavailable":

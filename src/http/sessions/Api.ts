@@ -1,6 +1,6 @@
 /**
  * The session lifecycle routes of the HTTP API (TgscApi adds the group):
- * deleting a session. Described here, handled in Http.ts beside it.
+ * listing the saved sessions, deleting one. Described here, handled in Http.ts beside it.
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
@@ -17,7 +17,23 @@ export const SessionDeletedResponse = Schema.Struct({
   message: Schema.String
 }).annotations({ identifier: "SessionDeleted" })
 
+export const SessionListResponse = Schema.Struct({
+  sessions: Schema.Array(Schema.Struct({
+    name: Schema.String.annotations({ description: "the session name, as X-Telegram-Username takes it" })
+  }))
+}).annotations({ identifier: "SessionList" })
+
 export class SessionsGroup extends HttpApiGroup.make("sessions")
+  .add(
+    HttpApiEndpoint.get("listSessions", "/api/v3/sessions")
+      .addSuccess(SessionListResponse)
+      .annotate(
+        OpenApi.Description,
+        "The saved sessions (logins by QR code, phone or tgsc-auth), by name, in name order: names only, never a " +
+          "session's secret. The admin token only (a named token is bound to its own sessions: 403)."
+      )
+      .annotate(OpenApi.Summary, "List the saved sessions")
+  )
   .add(
     HttpApiEndpoint.del("deleteSession", "/api/v3/sessions/:name")
       .setPath(Schema.Struct({

@@ -1,12 +1,14 @@
 /**
- * DELETE /api/v3/sessions/{name}: thin mapping from HTTP to the SessionLogout
- * use case. The name is in the path, so X-Telegram-Username is not needed;
- * when a client sends it anyway (agents send it on every request), it must
+ * GET /api/v3/sessions and DELETE /api/v3/sessions/{name}: thin mappings from
+ * HTTP to the SessionListing and SessionLogout use cases. For a delete the
+ * name is in the path, so X-Telegram-Username is not needed; when a client
+ * sends it anyway (agents send it on every request), it must
  * name the same session, so that a wrong path cannot delete another session.
  */
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { Effect, Either } from "effect"
 import { validateSessionName } from "../../domain/SessionName.js"
+import { SessionListing } from "../../app/SessionListing.js"
 import { SessionLogout } from "../../app/SessionLogout.js"
 import type { TelegramLogout } from "../../app/TelegramLogout.js"
 import { TgscApi } from "../Api.js"
@@ -34,7 +36,13 @@ const outcomeOf = (name: string, telegram: TelegramLogout) => {
 export const SessionsHandlersLive = HttpApiBuilder.group(TgscApi, "sessions", (handlers) =>
   Effect.gen(function*() {
     const sessions = yield* SessionLogout
-    return handlers.handle("deleteSession", ({ path }) =>
+    const listing = yield* SessionListing
+    return handlers.handle("listSessions", () =>
+      listing.list().pipe(
+        // The data directory could not be read: a fault of this machine (logged with a request id).
+        Effect.catchTag("SessionStoreFailed", (e) => Effect.die(e)),
+        Effect.map((names) => ({ sessions: names.map((name) => ({ name })) }))
+      )).handle("deleteSession", ({ path }) =>
       Effect.gen(function*() {
         const name = validateSessionName(path.name)
         if (Either.isLeft(name)) return yield* new BadRequest({ detail: name.left })

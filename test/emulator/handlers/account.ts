@@ -1,6 +1,7 @@
 /**
  * account.* methods: the 2FA password parameters (also asked before login,
- * while a QR login waits for the password) and the presence ping.
+ * while a QR login waits for the password), the presence ping, and
+ * takeout sessions (Takeouts.ts).
  */
 import type { Api } from "telegram"
 import type { HandlerTable } from "./Handler.js"
@@ -10,5 +11,9 @@ export const accountHandlers: HandlerTable = {
   "account.UpdateStatus": (_req: Api.account.UpdateStatus, ctx, world) => {
     world.viewOf(ctx)
     return true
-  }
+  },
+  "account.InitTakeoutSession": (req: Api.account.InitTakeoutSession, ctx, world) =>
+    world.takeouts.init(world.viewOf(ctx).account.userId, req),
+  "account.FinishTakeoutSession": (req: Api.account.FinishTakeoutSession, ctx, world) =>
+    world.takeouts.finish(ctx.takeoutId, world.viewOf(ctx).account.userId, req.success === true)
 }

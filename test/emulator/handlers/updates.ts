@@ -27,6 +27,7 @@ import { type AccountView, EntityRefs } from "../AccountView.js"
 import { RpcError } from "../RpcContext.js"
 import type { Change } from "../UpdateLog.js"
 import { renderChange } from "../UpdateRender.js"
+import { channelAsUpdated } from "../Updates.js"
 import type { World } from "../World.js"
 import type { HandlerTable } from "./Handler.js"
 
@@ -73,14 +74,17 @@ const getDifference = (req: Api.updates.GetDifference, world: World, view: Accou
   const hintDate = req.date
   const channelHints: Array<Api.TypeUpdate> = []
   for (const id of world.updates.memberChannels(view.account)) {
-    if (world.updates.channelBox(id).lastDate >= hintDate) {
+    const changed = world.updates.channelBox(id).lastDate
+    if (changed > 0 && changed >= hintDate) {
       refs.add({ kind: "channel", id })
       channelHints.push(new Api.UpdateChannelTooLong({ channelId: bigInt(id), pts: world.updates.channelPts(id) }))
     }
   }
+  // Channels the account was removed from or let back into: updateChannel, the channel as it now is to the account.
+  const membership = new Map<number, Api.TypeChat>()
   for (const hint of world.updates.hintsSince(view.me, hintDate)) {
-    if (!world.updates.memberChannels(view.account).includes(hint.channelId) && !view.canSeeChannel(hint.channelId)) continue
-    refs.add({ kind: "channel", id: hint.channelId })
+    if (membership.has(hint.channelId)) continue
+    membership.set(hint.channelId, channelAsUpdated(view, hint.channelId))
     channelHints.push(new Api.UpdateChannel({ channelId: bigInt(hint.channelId) }))
   }
   const limit = Math.min(world.updates.settings.difference_limit, req.ptsLimit != null && req.ptsLimit > 0 ? req.ptsLimit : Infinity)
@@ -90,11 +94,13 @@ const getDifference = (req: Api.updates.GetDifference, world: World, view: Accou
   }
   const taken = pending.slice(0, limit)
   const { newMessages, otherUpdates } = renderChanges(view, taken, refs)
+  const { chats, users } = view.entities(refs)
   const body = {
     newMessages,
     newEncryptedMessages: [],
     otherUpdates: [...otherUpdates, ...channelHints],
-    ...view.entities(refs)
+    chats: [...chats.filter((c) => !membership.has(Number(c.id))), ...membership.values()],
+    users
   }
   if (taken.length < pending.length) {
     const last = taken[taken.length - 1]!

@@ -1,0 +1,6 @@
+import { render } from "preact"
+import { App } from "./App.js"
+import { startMediaWorker } from "./api.js"
+
+startMediaWorker()
+render(<App />, document.getElementById("root")!)
