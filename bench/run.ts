@@ -14,6 +14,7 @@ import { formatRow, type Row } from "./lib/Measure.js"
 import { projectRoot } from "./lib/Processes.js"
 import { emulatorBenchmark } from "./emulator.js"
 import { historyBenchmark } from "./history.js"
+import { liveUpdatesBenchmark } from "./live-updates.js"
 import { localSearchBenchmark } from "./local-search.js"
 import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
@@ -64,6 +65,11 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "mcp",
     description: "the MCP server over streamable HTTP: search_dialogs against the REST endpoint, read_history pages from a warm cache",
     run: ({ runs, quick }) => mcpBenchmark(runs, quick)
+  },
+  {
+    name: "updates",
+    description: "live updates: post-to-event latency at 200 posts/s over 50 channels, catch-up rate after changes made while down",
+    run: ({ runs, quick }) => liveUpdatesBenchmark(runs, quick)
   },
   {
     name: "webapp",

@@ -19,6 +19,7 @@ import { type SettingsFileInvalid, SettingsFileLive } from "./adapters/fs/Settin
 import { TOKENS_FILE, TokensFileLive } from "./adapters/fs/TokensFile.js"
 import { MediaIndexLive } from "./adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "./adapters/sqlite/MessageStoreLive.js"
+import { UpdateLogLive } from "./adapters/sqlite/UpdateLogLive.js"
 import {
   type EmulatorConfig,
   holdCredentials,
@@ -36,6 +37,11 @@ import type { SettingsPersistFailed, SettingsStore } from "./ports/SettingsStore
 import type { TelegramGateway } from "./ports/TelegramGateway.js"
 import type { TelegramLogin } from "./ports/TelegramLogin.js"
 import type { TokenStore } from "./ports/TokenStore.js"
+import type { TelegramUpdates } from "./ports/TelegramUpdates.js"
+import type { UpdateLog } from "./ports/UpdateLog.js"
+import { LiveUpdates, LiveUpdatesOptionsTag, defaultLiveUpdatesOptions } from "./app/LiveUpdates.js"
+import { HistoryFollow } from "./app/HistoryFollow.js"
+import type { Retention } from "./domain/LiveUpdates.js"
 import { ApiTokens } from "./app/ApiTokens.js"
 import { AccountCache, AccountCacheOptionsTag, DEFAULT_ACCOUNT_CACHE_TTL } from "./app/AccountCache.js"
 import { CacheSearch } from "./app/CacheSearch.js"
@@ -89,6 +95,13 @@ export interface TgscConfig {
    * written with every cache commit, for CacheSearch. Default true.
    */
   readonly searchIndex?: boolean | undefined
+  /**
+   * Follow every logged-in account's updates live, whatever the setting
+   * `follow_updates` says (LiveUpdates; the server's --follow-updates). Default false: the setting decides.
+   */
+  readonly followUpdates?: boolean | undefined
+  /** How long the live updates' event log keeps events (default 7 days or 1,000,000 events, whichever drops more). */
+  readonly updatesRetention?: Retention | undefined
   /** A settings file copied over `{dataDir}/settings.yaml` when the layer is built. */
   readonly settingsSeed?: string | undefined
   /**
@@ -145,8 +158,15 @@ export type TgscUseCases =
  */
 export type TgscTokens = TokenStore | ApiTokens
 
+/**
+ * Live updates (issue 18): Telegram's updates and the account's event log
+ * (the ports), and the use case following them. Apart from the rest for the
+ * same reason as the tokens.
+ */
+export type TgscFollow = TelegramUpdates | UpdateLog | LiveUpdates | HistoryFollow
+
 /** Everything TgscLive provides. */
-export type TgscServices = TgscPorts | TgscUseCases | TgscTokens
+export type TgscServices = TgscPorts | TgscUseCases | TgscTokens | TgscFollow
 
 /** Why the default adapters can fail to start. */
 export type TgscStartError = DataDirLocked | DataDirUnusable | SessionStoreFailed | SettingsFileInvalid | SettingsPersistFailed
@@ -169,6 +189,10 @@ export interface TgscAdapters {
   readonly telegramLogin: Layer.Layer<TelegramLogin>
   /** Named API tokens; read when first asked, so it never fails to build. */
   readonly tokenStore: Layer.Layer<TokenStore>
+  /** Telegram's updates (the default is the gateway's own adapter: the same clients). */
+  readonly telegramUpdates: Layer.Layer<TelegramUpdates, never, SessionStore>
+  /** The live updates' followed state and event log. */
+  readonly updateLog: Layer.Layer<UpdateLog>
 }
 
 /** The service an adapter slot provides. */
@@ -203,6 +227,8 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
   })
   // One layer for both: the store writes the index in the same commit (built once, as layers are shared).
   const caches = MessageStoreLive({ accountsDir: layout.accounts, searchIndex: config.searchIndex !== false })
+  // One layer for both ports: the updates come over the gateway's clients.
+  const telegramAdapter = TelegramGatewayOnFirstUse.pipe(Layer.provide(adapterConfig))
   return {
     sessionStore: SessionFilesLive(layout.sessions),
     settingsStore: SettingsFileLive({ path: layout.settings, seedFrom: config.settingsSeed }),
@@ -210,7 +236,9 @@ export const tgscAdapters = (config: TgscConfig): TgscAdapters => {
     searchIndex: caches,
     mediaFiles: MediaFilesLive({ accountsDir: layout.accounts }),
     mediaIndex: MediaIndexLive({ accountsDir: layout.accounts }),
-    telegramGateway: TelegramGatewayOnFirstUse.pipe(Layer.provide(adapterConfig)),
+    telegramGateway: telegramAdapter,
+    telegramUpdates: telegramAdapter,
+    updateLog: UpdateLogLive({ accountsDir: layout.accounts, retention: config.updatesRetention }),
     telegramLogin: TelegramLoginOnFirstUse.pipe(Layer.provide(adapterConfig)),
     tokenStore: TokensFileLive(layout.tokens)
   }
@@ -281,7 +309,14 @@ export const TgscLive = <const O extends TgscAdapterOverrides = {}>(
   const tokens = ApiTokens.Default.pipe(Layer.provideMerge(adapters.tokenStore))
   // The search index catches up with the caches in the background (progress in the log).
   const backfill = Layer.scopedDiscard(Effect.forkScoped(backfillSearchIndex))
-  const services = Layer.merge(TgscUseCasesLive(config).pipe(Layer.provideMerge(backfill), Layer.provideMerge(ports)), tokens)
+  const useCases = TgscUseCasesLive(config).pipe(Layer.provideMerge(backfill), Layer.provideMerge(ports))
+  const follow = HistoryFollow.Default.pipe(
+    Layer.provideMerge(LiveUpdates.Default),
+    Layer.provide(Layer.succeed(LiveUpdatesOptionsTag, { ...defaultLiveUpdatesOptions, forced: config.followUpdates === true })),
+    Layer.provideMerge(Layer.merge(adapters.telegramUpdates, adapters.updateLog)),
+    Layer.provideMerge(useCases)
+  )
+  const services = Layer.merge(follow, tokens)
   // The data directory is made private (and cleaned of a crash's temporary files) while the lock is held, before
   // any adapter opens something in it.
   const tidy = tidyDataDir(config.dataDir)

@@ -28,6 +28,7 @@ export {
   type TgscAdapters,
   tgscAdapters,
   type TgscConfig,
+  type TgscFollow,
   TgscLive,
   type TgscOverrideErrors,
   type TgscPorts,
@@ -178,6 +179,43 @@ export {
 } from "./domain/TextSearch.js"
 /** A dialog's history as a Stream, from the cache, fetching from Telegram only what it lacks. */
 export { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync, HistorySyncLive } from "./app/HistorySync.js"
+/**
+ * Live updates (issue 18): with following on (TgscConfig.followUpdates or the setting follow_updates), each
+ * account's updates loop keeps its caches and its event log current; `LiveUpdates.stream(session, request)` is
+ * the account's events as an Effect Stream (resuming after `since`), `LiveUpdates.page` a page of them.
+ */
+export {
+  EventsGone,
+  type FeedItem,
+  LiveUpdates,
+  type LiveUpdatesOptions,
+  LiveUpdatesOptionsTag,
+  UnknownEventId,
+  UpdatesOff,
+  type UpdatesOpenError,
+  type UpdatesRequest
+} from "./app/LiveUpdates.js"
+export { type FollowError, type FollowEvent, FollowNotPossible, HistoryFollow, type LiveMessage } from "./app/HistoryFollow.js"
+export {
+  type ChannelDifference,
+  type CommonState,
+  type Difference,
+  TelegramUpdates,
+  type TelegramUpdatesService,
+  type UpdatePush
+} from "./ports/TelegramUpdates.js"
+export {
+  type FollowedState,
+  type LoggedEvent,
+  type NewEvent,
+  type StateChange,
+  UpdateLog,
+  UpdateLogError,
+  type UpdateLogService
+} from "./ports/UpdateLog.js"
+/** The live updates' state and event log, `{accountsDir}/{account}/updates.db`. */
+export { UpdateLogLive, type UpdateLogOptions } from "./adapters/sqlite/UpdateLogLive.js"
+export { DEFAULT_RETENTION, EVENT_KINDS, type EventKind, type LiveChange, type Retention } from "./domain/LiveUpdates.js"
 export { checkHistoryRequest, InvalidHistoryRequest } from "./app/HistoryRequest.js"
 /** Background fills of a dialog's history range into the cache, per session, in memory. */
 export {

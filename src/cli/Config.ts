@@ -101,6 +101,7 @@ export const serverCommandLine = (
     const proxy = problems.takeGiven(given.proxy)
     const insecureNoToken = problems.take(given.insecureNoToken) ?? false
     const noSearchIndex = problems.take(given.noSearchIndex) ?? false
+    const followUpdates = problems.take(given.followUpdates) ?? false
     const exposure = { host, port, hasToken: Option.isSome(apiToken), insecureNoToken, inContainer: problems.take(container) ?? false }
     checkExposure(exposure, problems, warnings)
     const limits = limitsOf(given.limits, problems)
@@ -126,6 +127,7 @@ export const serverCommandLine = (
       ...(clientIdle === undefined ? {} : { clientIdleSeconds: clientIdle }),
       ...(telegramTimeout === undefined ? {} : { telegramTimeoutSeconds: telegramTimeout }),
       ...(noSearchIndex ? { noSearchIndex } : {}),
+      ...(followUpdates ? { followUpdates } : {}),
       ...limits
     }
     return { _tag: "Run", config, warnings } as const

@@ -132,6 +132,14 @@ const NO_SEARCH_INDEX: Setting<boolean> = {
   check: yesOrNo
 }
 
+const FOLLOW_UPDATES: Setting<boolean> = {
+  flag: "follow-updates",
+  variable: "TGSC_FOLLOW_UPDATES",
+  help: "follow every logged-in account's updates live (caches kept current, GET /api/v3/updates), whatever the " +
+    "setting follow_updates says",
+  check: yesOrNo
+}
+
 const LOG_LEVEL = {
   flag: "log-level",
   variable: "LOG_LEVEL",
@@ -171,6 +179,7 @@ export const serverOptions = (cwd: string) =>
     clientIdle: optional(CLIENT_IDLE),
     telegramTimeout: optional(TELEGRAM_TIMEOUT),
     noSearchIndex: switchOption(NO_SEARCH_INDEX),
+    followUpdates: switchOption(FOLLOW_UPDATES),
     limits: limitOptions,
     proxy: proxyOption,
     emulator: emulatorOptions,
@@ -195,6 +204,7 @@ const SETTINGS_SHOWN: ReadonlyArray<Setting<any>> = [
   CLIENT_IDLE,
   TELEGRAM_TIMEOUT,
   NO_SEARCH_INDEX,
+  FOLLOW_UPDATES,
   ...LIMIT_SETTINGS,
   PROXY,
   TELEGRAM_DC,

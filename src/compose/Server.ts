@@ -30,6 +30,7 @@ import { FilesHandlersLive } from "../http/files/Http.js"
 import { HistoryHandlersLive } from "../http/history/Http.js"
 import { SyncHandlersLive } from "../http/sync/Http.js"
 import { TopicsHandlersLive } from "../http/topics/Http.js"
+import { UpdatesHandlersLive } from "../http/updates/Http.js"
 import { SessionsHandlersLive } from "../http/sessions/Http.js"
 import { SettingsHandlersLive } from "../http/settings/Http.js"
 import { SystemHandlersLive } from "../http/system/Http.js"
@@ -55,7 +56,8 @@ export const ApiLive = HttpApiBuilder.api(TgscApi).pipe(
     HistoryHandlersLive,
     FilesHandlersLive,
     SyncHandlersLive,
-    TopicsHandlersLive
+    TopicsHandlersLive,
+    UpdatesHandlersLive
   ]),
   Layer.provide([SessionAuthLive, AdminOnlyLive, ScopedAccessLive])
 )
@@ -76,6 +78,7 @@ export const tgscConfigOf = (config: AppConfigShape): TgscConfig => ({
   loginKeepSeconds: config.loginKeepSeconds,
   maxPendingLogins: config.maxPendingLogins,
   searchIndex: config.noSearchIndex !== true,
+  followUpdates: config.followUpdates === true,
   settingsSeed: config.settingsSeed._tag === "Some" ? config.settingsSeed.value : undefined
 })
 

@@ -52,6 +52,8 @@ export interface AppConfigShape {
   readonly maxPendingLogins?: number
   /** --no-search-index: keep no full-text index of the caches. */
   readonly noSearchIndex?: boolean
+  /** --follow-updates: follow every logged-in account's updates, whatever the setting follow_updates says. */
+  readonly followUpdates?: boolean
 }
 
 export const DEFAULT_SSE_KEEPALIVE_SECONDS = DEFAULTS.sseKeepAliveSeconds

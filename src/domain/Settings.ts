@@ -52,7 +52,9 @@ export const Settings = Schema.Struct({
    * FLOOD_WAIT (domain/HistorySplit.ts, Aimd). 1: one walk at a time.
    */
   sync_concurrency: SyncConcurrency,
-  use_takeout: Schema.Boolean
+  use_takeout: Schema.Boolean,
+  /** Follow each logged-in account's updates live (app/LiveUpdates.ts); the server's --follow-updates forces it on. */
+  follow_updates: Schema.Boolean
 })
 export type Settings = typeof Settings.Type
 
@@ -74,7 +76,8 @@ export const defaultSettings: Settings = {
   // one walk does, 8 4.2x (the target: 4x), 16 6.0x. 8 meets the target with half the burst of 16;
   // the window adapts down on FLOOD_WAIT anyway, so a higher setting only helps on a link with a budget to spare.
   sync_concurrency: 8,
-  use_takeout: false
+  use_takeout: false,
+  follow_updates: false
 }
 
 const strict = { parseOptions: { onExcessProperty: "error" } } as const
@@ -87,7 +90,8 @@ export const SettingsPatch = Schema.Struct({
   repair_media: Schema.optional(Schema.Boolean),
   download_file_types: Schema.optional(Schema.partial(DownloadFileTypes).annotations(strict)),
   sync_concurrency: Schema.optional(SyncConcurrency),
-  use_takeout: Schema.optional(Schema.Boolean)
+  use_takeout: Schema.optional(Schema.Boolean),
+  follow_updates: Schema.optional(Schema.Boolean)
 }).annotations({ ...strict, identifier: "SettingsPatch" })
 export type SettingsPatch = typeof SettingsPatch.Type
 
@@ -120,7 +124,8 @@ export const applyPatch = (current: Settings, patch: SettingsPatch): Settings =>
     repair_media: patch.repair_media ?? current.repair_media,
     download_file_types: { ...current.download_file_types, ...patch.download_file_types },
     sync_concurrency: patch.sync_concurrency ?? current.sync_concurrency,
-    use_takeout: patch.use_takeout ?? current.use_takeout
+    use_takeout: patch.use_takeout ?? current.use_takeout,
+    follow_updates: patch.follow_updates ?? current.follow_updates
   })
 
 /** The media size limit in bytes, or null for none. */

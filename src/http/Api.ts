@@ -18,6 +18,7 @@ import { SettingsGroup } from "./settings/Api.js"
 import { SyncGroup } from "./sync/Api.js"
 import { SystemGroup } from "./system/Api.js"
 import { TopicsGroup } from "./topics/Api.js"
+import { UpdatesGroup } from "./updates/Api.js"
 
 export class TgscApi extends HttpApi.make("tgsc")
   .add(SystemGroup)
@@ -30,6 +31,7 @@ export class TgscApi extends HttpApi.make("tgsc")
   .add(TopicsGroup)
   .add(FilesGroup)
   .add(SyncGroup)
+  .add(UpdatesGroup)
   .add(SettingsGroup)
   .addError(BadRequest)
   .addError(Unauthorized)

@@ -41,6 +41,12 @@ export class Conflict extends Schema.TaggedError<Conflict>()(
   HttpApiSchema.annotations({ status: 409, description: "Conflicting state" })
 ) {}
 
+export class Gone extends Schema.TaggedError<Gone>()(
+  "Gone",
+  { detail: Schema.String },
+  HttpApiSchema.annotations({ status: 410, description: "What was asked for is no longer kept (an event id older than the update log's retention)" })
+) {}
+
 export class Unprocessable extends Schema.TaggedError<Unprocessable>()(
   "Unprocessable",
   { detail: Schema.String },
@@ -68,7 +74,7 @@ export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()
   HttpApiSchema.annotations({ status: 503, description: "Telegram credentials are not configured" })
 ) {}
 
-const ERRORS = { BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Unprocessable, RateLimited, BadGateway, ServiceUnavailable }
+const ERRORS = { BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Gone, Unprocessable, RateLimited, BadGateway, ServiceUnavailable }
 
 /** Each error's status, read from its own annotation above (one declaration per status). */
 export const statusOf = Object.fromEntries(
@@ -81,6 +87,7 @@ export type ApiError =
   | Forbidden
   | NotFound
   | Conflict
+  | Gone
   | Unprocessable
   | RateLimited
   | BadGateway

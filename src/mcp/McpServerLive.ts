@@ -21,6 +21,7 @@ import {
   searchDialogsTool,
   searchMessagesTool
 } from "./Tools.js"
+import { getUpdatesTool } from "./UpdatesTool.js"
 
 export const SERVER_INFO = { name: "tgsc", version: VERSION } as const
 
@@ -31,7 +32,8 @@ export const TOOLS = [
   searchMessagesTool,
   readHistoryTool,
   getFileInfoTool,
-  cacheStatusTool
+  cacheStatusTool,
+  getUpdatesTool
 ] as const satisfies ReadonlyArray<AnyTool>
 
 /** Each tool's `outputSchema`, for the transports' JSON-RPC codec. */

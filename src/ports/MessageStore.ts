@@ -57,6 +57,8 @@ export interface PageCommit {
    * `window` concern that thread's messages only.
    */
   readonly thread?: number | null
+  /** These messages are deleted (Telegram deleted them); ids not cached are ignored. */
+  readonly delete?: ReadonlyArray<MessageId> | undefined
 }
 
 export interface CommitResult {
@@ -69,6 +71,26 @@ export interface CommitResult {
    * other messages in it (then read it).
    */
   readonly window: ReadonlyArray<StoredMessage> | null
+}
+
+/**
+ * A change the live updates make to a dialog's cache (app/LiveUpdates.ts):
+ * a new message, written with what the follow rule lets the cache record
+ * as complete (domain/LiveUpdates.ts followStep, `chain` the sequence it
+ * came from); an edit, written only over a message the cache holds; a
+ * deletion.
+ */
+export type LiveWrite =
+  | { readonly _tag: "New"; readonly message: MessageRecord; readonly chain: string }
+  | { readonly _tag: "Edit"; readonly message: MessageRecord }
+  | { readonly _tag: "Delete"; readonly ids: ReadonlyArray<MessageId> }
+
+export interface LiveWriteResult {
+  /** The message as now stored (New, and an Edit of a cached one); null otherwise. */
+  readonly stored: StoredMessage | null
+  /** Delete: the ids the cache held, now gone. */
+  readonly deleted: ReadonlyArray<MessageId>
+  readonly droppedMedia: ReadonlyArray<StoredMedia>
 }
 
 /** A position in (date, id) order; `id` 0 is before every message of that second. */
@@ -125,6 +147,8 @@ export interface MessageStoreService {
   readonly covered: (key: DialogKey, thread?: number | null) => Effect.Effect<IntervalSet, MessageStoreError>
   /** The number of cached messages and their date span (call only when `exists`: it creates the cache). */
   readonly summary: (key: DialogKey) => Effect.Effect<CacheSummary, MessageStoreError>
+  /** A live update's change (see LiveWrite); call only when `exists`. The search index follows. */
+  readonly applyLive: (key: DialogKey, write: LiveWrite) => Effect.Effect<LiveWriteResult, MessageStoreError>
   /** One transaction: the messages, their media records and the covered interval. */
   readonly commitPage: (key: DialogKey, page: PageCommit) => Effect.Effect<CommitResult, MessageStoreError>
   /**

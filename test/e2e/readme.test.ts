@@ -67,7 +67,7 @@ describe("README: Try it without Telegram", () => {
     expect(script).toContain("--realism all") // the walkthrough meets Telegram as untidy as it really is
     const env: NodeJS.ProcessEnv = {}
     for (const [k, v] of Object.entries(process.env)) if (!/^(TGSC_|TELEGRAM_|LOG_)/.test(k)) env[k] = v
-    const leftovers = ["emulator.json", "emulator.log", "demo-server.log", "demo-data"].map((p) => path.join(projectRoot, p))
+    const leftovers = ["emulator.json", "emulator.log", "demo-server.log", "demo-data", "updates.txt"].map((p) => path.join(projectRoot, p))
     try {
       const result = await bash(`set -e\n${CURL_STATUS}${script}\nwait 2>/dev/null || true`, { cwd: projectRoot, env, timeoutMs: 90_000 })
       expect(result.code, result.stderr).toBe(0)
@@ -75,7 +75,9 @@ describe("README: Try it without Telegram", () => {
       expect(result.stdout).toContain('"status":"ok"') // the emulated phone scanned the code
       expect(result.stdout).toMatch(/^\{"total":\d+,.*"title":"Crypto News"/m)
       const events = result.stdout.split("\n").filter((l) => l.startsWith("data: "))
-      const messages = events.flatMap((l) => (JSON.parse(l.slice(6)) as { messages: Array<{ message: string }> }).messages)
+      const messages = events.flatMap((l) => (JSON.parse(l.slice(6)) as { messages?: Array<{ message: string }> }).messages ?? [])
+      // Following live (issue 18): the message posted while /updates was open came as an event.
+      expect(result.stdout).toMatch(/^id: 1\nevent: new_message\ndata: \{"dialog_id": -1000000003001, "message_id": \d+, .*"message": "Live from the emulator"/m)
       expect(messages.map((m) => m.message)).toContain("Bitcoin just hit a new all-time high!")
       // The walkthrough shows a comment thread and a forum's topic (issue 17): their messages came through.
       const texts = messages.map((m) => m.message)

@@ -10,6 +10,7 @@ describe("statusOf", () => {
       Forbidden: 403,
       NotFound: 404,
       Conflict: 409,
+      Gone: 410,
       Unprocessable: 422,
       RateLimited: 429,
       BadGateway: 502,

@@ -10,7 +10,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { HttpApi, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Either, Layer, ManagedRuntime, Option, Ref } from "effect"
+import { Duration, Effect, Either, Layer, ManagedRuntime, Option, Ref } from "effect"
 import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
 import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
@@ -21,6 +21,14 @@ import { ScopedAccessLive } from "../../src/app/ScopedAccess.js"
 import { MediaLookupLive } from "../../src/app/MediaLookup.js"
 import { FilesGroup } from "../../src/http/files/Api.js"
 import { HistoryGroup } from "../../src/http/history/Api.js"
+import { UpdatesGroup } from "../../src/http/updates/Api.js"
+import { UpdatesHandlersLive } from "../../src/http/updates/Http.js"
+import { UpdateLogLive } from "../../src/adapters/sqlite/UpdateLogLive.js"
+import { HistoryFollow } from "../../src/app/HistoryFollow.js"
+import { LiveUpdates, LiveUpdatesOptionsTag } from "../../src/app/LiveUpdates.js"
+import type { Retention } from "../../src/domain/LiveUpdates.js"
+import { TelegramUpdates } from "../../src/ports/TelegramUpdates.js"
+import { UpdatesFake } from "../app/UpdatesTelegramFake.js"
 import { BadRequest, Unauthorized } from "../../src/http/ApiErrors.js"
 import { DetailErrorsLive } from "../../src/http/DetailErrors.js"
 import { FilesHandlersLive } from "../../src/http/files/Http.js"
@@ -34,12 +42,14 @@ import { SettingsStore } from "../../src/ports/SettingsStore.js"
 import type { TelegramFake } from "../app/HistoryTelegramFake.js"
 
 /** The real API's history and files groups under the real API's name, so the real handlers serve them. */
-class HistoryApi extends HttpApi.make("tgsc").add(HistoryGroup).add(FilesGroup).addError(BadRequest).addError(Unauthorized) {}
+class HistoryApi extends HttpApi.make("tgsc").add(HistoryGroup).add(FilesGroup).add(UpdatesGroup).addError(BadRequest).addError(Unauthorized) {}
 
 export interface HistoryServer {
   readonly url: string
   readonly dataDir: string
   readonly settings: Ref.Ref<Settings>
+  /** Telegram's updates for the live routes (follow_updates in `settings` turns following on). */
+  readonly updates: UpdatesFake
   readonly get: (path: string, headers?: Record<string, string>, signal?: AbortSignal) => Promise<Response>
   readonly close: () => Promise<void>
 }
@@ -52,6 +62,8 @@ export const startHistoryServer = async (
     readonly telegram?: boolean
     /** Stream caps (AppConfig's maxStreamsPerSession, maxStreams). */
     readonly limits?: Pick<AppConfigShape, "maxStreamsPerSession" | "maxStreams">
+    /** The update log's retention. */
+    readonly retention?: Retention
   } = {}
 ): Promise<HistoryServer> => {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "tgsc-http-history-"))
@@ -73,8 +85,11 @@ export const startHistoryServer = async (
     logFormat: "text",
     ...options.limits
   } as AppConfigShape
+  const updates = new UpdatesFake(fake)
   const PortsLive = Layer.mergeAll(
     fake.layer(),
+    Layer.succeed(TelegramUpdates, updates.layer()),
+    UpdateLogLive({ accountsDir, retention: options.retention }),
     MessageStoreLive({ accountsDir }),
     MediaFilesLive({ accountsDir }),
     MediaIndexLive({ accountsDir }),
@@ -92,8 +107,11 @@ export const startHistoryServer = async (
     Layer.succeed(AppConfig, config)
   )
   const ApiLive = HttpApiBuilder.api(HistoryApi).pipe(
-    Layer.provide([HistoryHandlersLive, FilesHandlersLive]),
+    Layer.provide([HistoryHandlersLive, FilesHandlersLive, UpdatesHandlersLive]),
     Layer.provide([SessionAuthLive, ScopedAccessLive, ServerStreamSlotsLive]),
+    Layer.provideMerge(HistoryFollow.Default),
+    Layer.provideMerge(LiveUpdates.Default),
+    Layer.provide(Layer.succeed(LiveUpdatesOptionsTag, { forced: false, check: Duration.millis(50) })),
     Layer.provideMerge(Layer.merge(HistorySyncLive, MediaLookupLive)),
     Layer.provide(AccountCacheLive)
   )
@@ -121,6 +139,7 @@ export const startHistoryServer = async (
     url,
     dataDir,
     settings,
+    updates,
     get: (p, headers = { "x-telegram-username": "alice" }, signal) => fetch(url + p, { headers, ...(signal ? { signal } : {}) }),
     close: async () => {
       await runtime.dispose()

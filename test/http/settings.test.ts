@@ -29,7 +29,8 @@ const DEFAULTS = {
     files: true
   },
   sync_concurrency: 8,
-  use_takeout: false
+  use_takeout: false,
+  follow_updates: false
 }
 
 const headers = { "X-Telegram-Username": "alice", "content-type": "application/json" }

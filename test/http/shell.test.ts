@@ -133,7 +133,7 @@ describe("HTTP shell", () => {
     expect(defaults("/api/v3/search/messages")).toEqual(searchDefaults)
     expect(defaults("/api/v3/search/messages/{dialog_id}")).toEqual(searchDefaults)
     expect(defaults("/api/v3/history/{dialog_id}")).toEqual({
-      chunk_size: "100", force_refresh: "false", reverse: "false", progress: "false"
+      chunk_size: "100", force_refresh: "false", reverse: "false", progress: "false", follow: "false"
     })
     expect(defaults("/api/v3/files/{file_uuid}")).toEqual({ metadata_only: "false" })
   })
@@ -226,7 +226,8 @@ describe("HTTP shell", () => {
     })
     it("applies to every /api/v3 endpoint but login", async () => {
       for (const p of ["/api/v3/search/dialogs", "/api/v3/folders", "/api/v3/search/messages?q=x",
-        "/api/v3/search/messages/5?q=x", "/api/v3/history/5", "/api/v3/dialogs/5/topics", "/api/v3/files/abc"]) {
+        "/api/v3/search/messages/5?q=x", "/api/v3/history/5", "/api/v3/dialogs/5/topics", "/api/v3/files/abc",
+        "/api/v3/updates"]) {
         expect((await get(p)).status, p).toBe(401)
       }
     })
@@ -253,6 +254,9 @@ describe("HTTP shell", () => {
       ["/api/v3/search/messages?q=x&limit=1000", /limit/],
       ["/api/v3/search/messages?q=x&start_date=2024-02-30", /start_date.*Invalid date format/],
       ["/api/v3/history/5?chunk_size=0", /chunk_size/],
+      ["/api/v3/history/5?follow=sometimes", /follow/],
+      ["/api/v3/updates?since=-1", /since/],
+      ["/api/v3/updates?dialog_id=abc", /dialog_id/],
       ["/api/v3/history/5?chunk_size=-3", /chunk_size/],
       ["/api/v3/history/5?force_refresh=perhaps", /force_refresh/],
       ["/api/v3/history/5?topic_id=0", /topic_id/],

@@ -86,7 +86,7 @@ describe("initialize and tools/list", () => {
     expect(answer.result.serverInfo.name).toBe("tgsc")
   })
 
-  it("lists the six tools, read-only, each with valid input and output JSON Schemas", async () => {
+  it("lists the seven tools, read-only, each with valid input and output JSON Schemas", async () => {
     const { tools } = await client.listTools()
     expect(tools.map((t) => t.name)).toEqual([
       "search_dialogs",
@@ -94,7 +94,8 @@ describe("initialize and tools/list", () => {
       "search_messages",
       "read_history",
       "get_file_info",
-      "cache_status"
+      "cache_status",
+      "get_updates"
     ])
     const ajv = new AjvJsonSchemaValidator()
     for (const tool of tools) {

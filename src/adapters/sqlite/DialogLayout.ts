@@ -22,3 +22,6 @@ export const mediaIndexPath = (accountsDir: string, accountId: number): string =
 
 export const searchIndexPath = (accountsDir: string, accountId: number): string =>
   nodePath.join(accountDirectory(accountsDir, accountId), "search.db")
+
+export const updatesPath = (accountsDir: string, accountId: number): string =>
+  nodePath.join(accountDirectory(accountsDir, accountId), "updates.db")

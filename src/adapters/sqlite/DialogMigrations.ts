@@ -74,5 +74,13 @@ export const dialogMigrations: Migrations = {
       PRIMARY KEY (thread_id, start),
       CHECK (start < end)
     ) STRICT`)
-  })
+  }),
+  // Live updates (issue 18): since when (Telegram's clock) this cache has been given every new message of the
+  // dialog, and the update sequence (chain) that promise belongs to (domain/LiveUpdates.ts followStep).
+  "5_follow": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.unsafe(`CREATE TABLE follow (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      since INTEGER NOT NULL,
+      chain TEXT NOT NULL
+    ) STRICT`))
 }

@@ -92,6 +92,7 @@ export const mediaOfMessagesSql = memo((n) =>
   `SELECT ${MEDIA_COLUMNS.join(",")} FROM media WHERE message_id IN (${placeholders(1, n)})`
 )
 export const deleteMediaSql = memo((n) => `DELETE FROM media WHERE message_id IN (${placeholders(1, n)})`)
+export const heldIdsSql = memo((n) => `SELECT id FROM messages WHERE id IN (${placeholders(1, n)})`)
 export const deleteMessagesSql = memo((n) => `DELETE FROM messages WHERE id IN (${placeholders(1, n)})`)
 export const INSERT_MEDIA = `INSERT INTO media (${MEDIA_COLUMNS.join(",")}) VALUES ${placeholders(MEDIA_COLUMNS.length, 1)}`
 export const REFRESH_MEDIA = "UPDATE media SET type = ?, category = ?, size = ?, mime_type = ?, file_name = ?, locator = ? " +

@@ -48,6 +48,7 @@ import {
   WITHOUT_DETAILS_ASC,
   WITHOUT_DETAILS_DESC
 } from "./MessageRows.js"
+import { applyLiveWrite } from "./LiveWrite.js"
 import { commitPageRows, type Committed, readCovered, readThreadCovered, threadIdsAround } from "./PageWrite.js"
 import { allDialogRows, forgetDialog, searchMigrations } from "./SearchIndexDb.js"
 import { makeSearchIndex } from "./SearchIndexLive.js"
@@ -263,6 +264,17 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
             }
             return { messages: row.n, oldestDate: row.oldest, newestDate: row.newest }
           }),
+
+        applyLive: (key, write) =>
+          Effect.flatMap(withDatabase(key, "apply a live update", (database) => {
+            let indexFailure: unknown = null
+            const result = applyLiveWrite(database.d, write, (page) => {
+              const committed = commitPage(database, page)
+              indexFailure = committed.indexFailure
+              return committed.result
+            })
+            return { result, indexFailure }
+          }), ({ indexFailure, result }) => indexFailure === null ? Effect.succeed(result) : Effect.as(logIndexFailure(key, indexFailure), result)),
 
         commitPage: (key, page) =>
           Effect.flatMap(withDatabase(key, "commit page", (database) => commitPage(database, page)), ({ indexFailure, result }) =>

@@ -18,6 +18,7 @@ import {
   chunks,
   deleteMediaSql,
   deleteMessagesSql,
+  heldIdsSql,
   INSERT_MEDIA,
   MEDIA_COLUMNS,
   mediaOfMessagesSql,
@@ -202,6 +203,19 @@ export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
       d.statement(deleteMediaSql(part.length)).run(...part)
       d.statement(deleteMessagesSql(part.length)).run(...part)
     }
+  }
+
+  if (page.delete !== undefined && page.delete.length > 0) {
+    const held: Array<number> = []
+    for (const part of chunks(page.delete, BATCH)) {
+      for (const row of d.statement(heldIdsSql(part.length)).all(...part) as Array<{ id: number }>) held.push(row.id)
+    }
+    for (const row of mediaOf(d, held).values()) dropped.push(mediaOfRow(row))
+    for (const part of chunks(held, BATCH)) {
+      d.statement(deleteMediaSql(part.length)).run(...part)
+      d.statement(deleteMessagesSql(part.length)).run(...part)
+    }
+    gone = [...gone, ...held]
   }
 
   const window = windowOf(d, page, media)

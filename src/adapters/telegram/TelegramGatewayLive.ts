@@ -6,7 +6,7 @@
  */
 import { Api, type TelegramClient } from "telegram"
 import bigInt from "big-integer"
-import { Duration, Effect, Either, Layer, Option, RcMap, type Scope } from "effect"
+import { Context, Duration, Effect, Either, Layer, Option, RcMap, type Scope } from "effect"
 import { markPeerId } from "../../domain/PeerId.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { SessionStore } from "../../ports/SessionStore.js"
@@ -30,10 +30,13 @@ import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"
 import { DEFAULT_CLIENT_IDLE, DEFAULT_TELEGRAM_TIMEOUT_SECONDS, TelegramAdapterConfig } from "./TelegramAdapterConfig.js"
 import { downloadFile } from "./FileDownload.js"
 import { messagesByIdsOf, participantsOf } from "./PeerRequests.js"
+import { searchGlobalPage } from "./GlobalSearch.js"
 import { dateBounds } from "./SearchDates.js"
 import { threadCalls } from "./ThreadCalls.js"
 import { makeTakeouts } from "./Takeout.js"
 import { DialogId } from "../../domain/Ids.js"
+import { TelegramUpdates } from "../../ports/TelegramUpdates.js"
+import { updatesCalls } from "./UpdatesCalls.js"
 
 /** A session's live client and what it learnt. */
 interface Connection {
@@ -56,8 +59,8 @@ const rememberPeers = (
   messages?: ReadonlyArray<Api.TypeMessage>
 ) => connection.peers.remember(users, chats, messages)
 
-export const TelegramGatewayLive = Layer.scoped(
-  TelegramGateway,
+/** TelegramGateway and TelegramUpdates, on the same clients. */
+export const TelegramGatewayLive = Layer.scopedContext(
   Effect.gen(function*() {
     const config = yield* TelegramAdapterConfig
     const sessions = yield* SessionStore
@@ -71,6 +74,9 @@ export const TelegramGatewayLive = Layer.scoped(
       run: () => Promise<A>,
       connection?: Connection
     ): Effect.Effect<A, TelegramError> => telegramCall(method, session, requestTimeout, run, connection?.lost)
+
+    /** Each session's newest client: an older one still held (by the updates) is superseded. */
+    const latest = new Map<SessionName, TelegramClient>()
 
     const connect = (session: SessionName) =>
       Effect.gen(function*() {
@@ -110,6 +116,7 @@ export const TelegramGatewayLive = Layer.scoped(
           Effect.orElseSucceed(() => 0)
         )
         yield* Effect.logInfo(`connected Telegram client for session ${session}`)
+        latest.set(session, client)
         const connection: Connection = {
           client,
           saved: saved.value,
@@ -274,7 +281,21 @@ export const TelegramGatewayLive = Layer.scoped(
       peerCall(session, DialogId(dialogId), method, (c, peer) =>
         run({ client: c.client, selfId: c.account.userId, remember: (u, ch, m) => rememberPeers(c, u, ch, m) }, peer)))
 
-    return TelegramGateway.of({
+    const updates = updatesCalls({
+      hold: (session) => Effect.map(connectionOf(session), (c) => updatesConnection(session, c)),
+      withConnection: (session, f) => withClient(session, (c) => f(updatesConnection(session, c))),
+      call: (session, method, run, c) => telegramCall(method, session, requestTimeout, run, c.lost)
+    })
+    const updatesConnection = (session: SessionName, c: Connection) => ({
+      client: c.client,
+      selfId: c.account.userId,
+      peers: c.peers,
+      remember: (u: ReadonlyArray<Api.TypeUser>, ch: ReadonlyArray<Api.TypeChat>, m?: ReadonlyArray<Api.TypeMessage>) => rememberPeers(c, u, ch, m),
+      lost: () => c.lost() || latest.get(session) !== c.client,
+      peer: (dialogId: DialogId) => resolvePeer(session, c, dialogId)
+    })
+
+    return Context.make(TelegramGateway, TelegramGateway.of({
       ...threads,
       account: (session) => withClient(session, (c) => Effect.succeed(c.account)),
       clockOffset: (session) => withClient(session, (c) => Effect.succeed(c.clockOffsetMillis)),
@@ -346,52 +367,15 @@ export const TelegramGatewayLive = Layer.scoped(
 
       searchGlobal: (session, request) =>
         withClient(session, (connection) =>
-          call(session, "messages.SearchGlobal", async () => {
-            const cursor = request.cursor
-            const offsetPeer = cursor === null || cursor.offsetPeer === 0
-              ? new Api.InputPeerEmpty()
-              : connection.peers.get(cursor.offsetPeer) ?? new Api.InputPeerEmpty()
-            const result = await connection.client.invoke(
-              new Api.messages.SearchGlobal({
-                q: request.query,
-                filter: new Api.InputMessagesFilterEmpty(),
-                ...dateBounds(request),
-                offsetRate: cursor?.offsetRate ?? 0,
-                offsetPeer,
-                offsetId: cursor?.offsetId ?? 0,
-                limit: request.limit
-              })
-            )
-            if (result.className === "messages.MessagesNotModified") return { results: [], count: 0, next: null }
-            rememberPeers(connection, result.users, result.chats, result.messages)
-            const { count, messages, entities } = messagesOf(result, connection.account.userId)
-            const raw = result.messages.filter((m) => m.className === "Message" || m.className === "MessageService")
-            const results = messages.map((message, i) => {
-              const dialogId = DialogId(peerToMarkedId((raw[i] as Api.Message).peerId) ?? 0)
-              const entity = entities.get(dialogId)
-              return { dialogId, dialogTitle: entity === undefined ? null : dialogTitleOf(entity), message }
-            })
-            const lastRaw = raw.at(-1) as Api.Message | undefined
-            // A short page is not the end (hidden or empty entries take places in it); an empty one is, and
-            // messages.Messages is all there is.
-            const more = result.className === "messages.MessagesSlice" || result.className === "messages.ChannelMessages"
-              ? raw.length > 0
-              : false
-            const next: GlobalSearchCursor | null = more && lastRaw !== undefined
-              ? {
-                offsetRate: (result.className === "messages.MessagesSlice" ? result.nextRate : undefined) ?? lastRaw.date,
-                offsetPeer: peerToMarkedId(lastRaw.peerId) ?? 0,
-                offsetId: lastRaw.id
-              }
-              : null
-            return { results, count, next }
-          }, connection)),
+          call(session, "messages.SearchGlobal", () =>
+            searchGlobalPage(connection.client, connection.peers, connection.account.userId, request, (u, ch, m) =>
+              rememberPeers(connection, u, ch, m)), connection)),
 
       forget: (session) => RcMap.invalidate(clients, session),
       takeout: takeouts.takeout,
 
       download: (session, locatorText) => downloadFile(session, locatorText, { connectionOf, call, threshold, file: takeouts.file })
-    })
+    })).pipe(Context.add(TelegramUpdates, updates))
   })
 )
 

@@ -11,6 +11,7 @@
 import { Context, Duration, Effect, Layer, RcRef, type Scope, Stream } from "effect"
 import { TelegramGateway, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { TelegramLogin } from "../../ports/TelegramLogin.js"
+import { TelegramUpdates } from "../../ports/TelegramUpdates.js"
 
 type GatewayNeeds = Layer.Layer.Context<typeof import("./TelegramGatewayLive.js").TelegramGatewayLive>
 type LoginNeeds = Layer.Layer.Context<typeof import("./TelegramLoginLive.js").TelegramLoginLive>
@@ -23,29 +24,21 @@ type LoginNeeds = Layer.Layer.Context<typeof import("./TelegramLoginLive.js").Te
  * interrupted midway (a client gone) leaves nothing behind for the next to
  * trip over, where Effect.cached would keep the interruption as the result.
  */
-const onFirstUse = <I, S, R>(
-  tag: Context.Tag<I, S>,
+const onFirstUse = <I, R>(
   load: () => Promise<Layer.Layer<I, never, R>>
-): Effect.Effect<Effect.Effect<S>, never, R | Scope.Scope> =>
+): Effect.Effect<Effect.Effect<Context.Context<I>>, never, R | Scope.Scope> =>
   Effect.map(
-    RcRef.make({
-      acquire: Effect.promise(load).pipe(
-        Effect.flatMap(Layer.build),
-        Effect.map((built) => Context.get(built, tag))
-      ),
-      idleTimeToLive: Duration.infinity
-    }),
-    (service) => Effect.scoped(RcRef.get(service))
+    RcRef.make({ acquire: Effect.flatMap(Effect.promise(load), Layer.build), idleTimeToLive: Duration.infinity }),
+    (built) => Effect.scoped(RcRef.get(built))
   )
 
-export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway, never, GatewayNeeds> = Layer.scoped(
-  TelegramGateway,
+/** TelegramGateway and TelegramUpdates: one GramJS adapter (the same clients), built once. */
+export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway | TelegramUpdates, never, GatewayNeeds> = Layer.scopedContext(
   Effect.gen(function*() {
-    const gateway = yield* onFirstUse(
-      TelegramGateway,
-      () => import("./TelegramGatewayLive.js").then((m) => m.TelegramGatewayLive)
-    )
-    return TelegramGateway.of({
+    const built = yield* onFirstUse(() => import("./TelegramGatewayLive.js").then((m) => m.TelegramGatewayLive))
+    const gateway = Effect.map(built, (c) => Context.get(c, TelegramGateway))
+    const updates = Effect.map(built, (c) => Context.get(c, TelegramUpdates))
+    return Context.make(TelegramGateway, TelegramGateway.of({
       account: (...args) => Effect.flatMap(gateway, (g) => g.account(...args)),
       clockOffset: (...args) => Effect.flatMap(gateway, (g) => g.clockOffset(...args)),
       dialogs: (...args) => Effect.flatMap(gateway, (g) => g.dialogs(...args)),
@@ -62,17 +55,21 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway, never, Gate
       download: (...args) => Stream.unwrap(Effect.map(gateway, (g) => g.download(...args))),
       forget: (...args) => Effect.flatMap(gateway, (g) => g.forget(...args)),
       takeout: (...args) => Effect.flatMap(gateway, (g) => g.takeout === undefined ? Effect.void : g.takeout(...args))
-    })
+    })).pipe(Context.add(TelegramUpdates, TelegramUpdates.of({
+      pushes: (...args) => Stream.unwrap(Effect.map(updates, (u) => u.pushes(...args))),
+      state: (...args) => Effect.flatMap(updates, (u) => u.state(...args)),
+      channelStates: (...args) => Effect.flatMap(updates, (u) => u.channelStates(...args)),
+      difference: (...args) => Effect.flatMap(updates, (u) => u.difference(...args)),
+      channelDifference: (...args) => Effect.flatMap(updates, (u) => u.channelDifference(...args))
+    })))
   })
 )
 
 export const TelegramLoginOnFirstUse: Layer.Layer<TelegramLogin, never, LoginNeeds> = Layer.scoped(
   TelegramLogin,
   Effect.gen(function*() {
-    const login = yield* onFirstUse(
-      TelegramLogin,
-      () => import("./TelegramLoginLive.js").then((m) => m.TelegramLoginLive)
-    )
+    const built = yield* onFirstUse(() => import("./TelegramLoginLive.js").then((m) => m.TelegramLoginLive))
+    const login = Effect.map(built, (c) => Context.get(c, TelegramLogin))
     return TelegramLogin.of({
       qrLogin: (...args) => Effect.flatMap(login, (l) => l.qrLogin(...args)),
       phoneLogin: (...args) =>

@@ -5,7 +5,7 @@
  */
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { BadGateway, BadRequest, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
+import { BadGateway, BadRequest, Conflict, Gone, NotFound, RateLimited, ServiceUnavailable } from "../ApiErrors.js"
 import { SessionAuth } from "../CurrentSession.js"
 import { BoolParam, DateParam, DialogIdParam, IntParam, withDefault } from "../Params.js"
 
@@ -25,6 +25,11 @@ export class HistoryGroup extends HttpApiGroup.make("history")
           force_refresh: withDefault(BoolParam, false),
           reverse: withDefault(BoolParam, false),
           progress: withDefault(BoolParam, false),
+          follow: withDefault(BoolParam, false).annotations({
+            description: "After the range (up to now: no end_date, not with reverse, topic_id or thread), keep the " +
+              "stream open and append each new message of the dialog as it arrives, without gap or duplicate; needs " +
+              "following on (the setting follow_updates, or --follow-updates): 409 otherwise"
+          }),
           topic_id: Schema.optional(IntParam(1)).annotations({
             description: "Only this forum topic's messages (General is 1); 400 on a dialog that is not a forum, " +
               "404 for an unknown topic. Not with thread"
@@ -50,6 +55,8 @@ export class HistoryGroup extends HttpApiGroup.make("history")
       )
       .addError(BadRequest)
       .addError(NotFound)
+      .addError(Conflict)
+      .addError(Gone)
       .addError(RateLimited)
       .addError(ServiceUnavailable)
       .annotate(OpenApi.Summary, "Stream a dialog's history from the cache, fetching only missing ranges")

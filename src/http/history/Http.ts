@@ -9,7 +9,9 @@ import { HttpApiBuilder } from "@effect/platform"
 import { Cause, Chunk, Clock, Duration, Effect, Option, Stream } from "effect"
 import { formatMessageDate } from "../../domain/Dates.js"
 import { AppConfig, DEFAULT_SSE_KEEPALIVE_SECONDS } from "../../config/AppConfig.js"
-import { type HistoryError, type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
+import { type HistoryEvent, type HistoryRequest, HistorySync } from "../../app/HistorySync.js"
+import { type FollowError, type FollowEvent, HistoryFollow } from "../../app/HistoryFollow.js"
+import { updatesHttpError } from "../updates/Http.js"
 import { checkHistoryRequest } from "../../app/HistoryRequest.js"
 import { ScopedAccess } from "../../app/ScopedAccess.js"
 import { TgscApi } from "../Api.js"
@@ -43,7 +45,7 @@ const progressFrame = (event: Extract<HistoryEvent, { _tag: "Progress" }>, progr
  * The SSE frames of events that came together: consecutive chunks become one
  * frame of bytes, a heartbeat a keep-alive comment.
  */
-const framesOf = (events: Chunk.Chunk<HistoryEvent>, progress: boolean): Chunk.Chunk<SseFrame> => {
+const framesOf = (events: Chunk.Chunk<FollowEvent>, progress: boolean): Chunk.Chunk<SseFrame> => {
   const frames: Array<SseFrame> = []
   const chunks = new HistoryFrameWriter()
   let messages = 0
@@ -55,7 +57,11 @@ const framesOf = (events: Chunk.Chunk<HistoryEvent>, progress: boolean): Chunk.C
       continue
     }
     if (!chunks.isEmpty) frames.push(chunks.take())
-    const frame = event._tag === "Heartbeat" ? KEEP_ALIVE : progressFrame(event, progress)
+    const frame = event._tag === "Heartbeat"
+      ? KEEP_ALIVE
+      : event._tag === "Live"
+      ? `data: {"messages": [${event.message}]}\n\n`
+      : progressFrame(event, progress)
     if (frame !== null) frames.push(frame)
   }
   if (!chunks.isEmpty) frames.push(chunks.take())
@@ -65,6 +71,7 @@ const framesOf = (events: Chunk.Chunk<HistoryEvent>, progress: boolean): Chunk.C
 export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (handlers) =>
   Effect.gen(function*() {
     const history = yield* HistorySync
+    const follow = yield* HistoryFollow
     const access = yield* ScopedAccess
     const config = yield* AppConfig
     const keepAlive = Duration.seconds(config.sseKeepAliveSeconds ?? DEFAULT_SSE_KEEPALIVE_SECONDS)
@@ -105,7 +112,15 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
         if (scope._tag !== "Everything") yield* Effect.mapError(access.dialog(name, scope, DialogId(path.dialog_id)), telegramErrorToHttp)
         // Held until the request ends: the stream's last byte, its failure, or the client going away.
         yield* slots.acquire(name)
-        const events = history.stream(request)
+        const events = urlParams.follow ? follow.stream(request, scope, keepAlive) : history.stream(request)
+        /** Updates' failures (following off, ...) as the updates route tells them; a follow a request cannot have, a 400. */
+        const httpOf = (error: FollowError) =>
+          error._tag === "FollowNotPossible"
+            ? new BadRequest({ detail: error.message })
+            : error._tag === "UpdatesOff" || error._tag === "EventsGone" || error._tag === "UnknownEventId" ||
+                error._tag === "FolderNotFound" || error._tag === "UpdateLogError"
+            ? updatesHttpError(error)
+            : httpErrorOf(error, endDate)
 
         const internal = (cause: Cause.Cause<unknown>) =>
           Effect.logError("history stream failed", cause).pipe(
@@ -113,18 +128,22 @@ export const HistoryHandlersLive = HttpApiBuilder.group(TgscApi, "history", (han
             Effect.as({ detail: `Internal server error (request id ${requestId})`, status: 500 })
           )
 
-        return yield* sseResponse<HistoryError, NonNullable<ReturnType<typeof httpErrorOf>>>({
+        return yield* sseResponse<FollowError, NonNullable<ReturnType<typeof httpOf>>>({
           frames: Stream.mapChunks(events, (batch) => framesOf(batch, progress)),
           keepAlive,
           failBeforeStart: (error) => {
-            const http = httpErrorOf(error, endDate)
+            const http = httpOf(error)
             return http === null ? Effect.die(error) : Effect.fail(http)
           },
           errorEvent: (cause) =>
             Effect.gen(function*() {
               const failure = Cause.failureOption(cause)
-              const http = Option.isSome(failure) ? httpErrorOf(failure.value, endDate) : null
-              const body = http === null ? yield* internal(cause) : failureBody(http)
+              const http = Option.isSome(failure) ? httpOf(failure.value) : null
+              const body = http === null
+                ? yield* internal(cause)
+                : http._tag === "Conflict" || http._tag === "Gone"
+                ? { detail: http.detail, status: http._tag === "Conflict" ? 409 : 410 }
+                : failureBody(http)
               return namedEvent("error", body)
             })
         })

@@ -1,0 +1,229 @@
+/**
+ * One account's updates loop: it follows the account's update sequences
+ * (the common box and each channel) on one session's live connection.
+ *
+ * At start it subscribes to the connection's pushes (kept in a queue),
+ * then catches up from the persisted state with updates.getDifference and
+ * each known channel's updates.getChannelDifference; only then does it take
+ * the pushes, each checked against its sequence (domain/LiveUpdates.ts
+ * ptsVerdict): applied in order, skipped when already applied, and a hole,
+ * a reconnect, `updatesTooLong` or a short update send it back to the
+ * difference before anything newer is applied. Every change is applied to
+ * the caches (LiveApply) and its events committed with the state it brings
+ * the sequences to (UpdateLog), one transaction, then announced.
+ *
+ * A too-long answer starts a new chain for its box: what happened in the
+ * gap is not told, and the caches' follow marks of the old chain stop
+ * counting (no hole is recorded as covered).
+ */
+import { randomUUID } from "node:crypto"
+import { Effect, Queue, Stream } from "effect"
+import { type AccountId, DialogId } from "../domain/Ids.js"
+import { type LiveChange, ptsVerdict, type SequencedUpdate } from "../domain/LiveUpdates.js"
+import type { SessionName } from "../domain/SessionName.js"
+import type { MessageStoreError } from "../ports/MessageStore.js"
+import type { TelegramError } from "../ports/TelegramGateway.js"
+import type { CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
+import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
+import type { LiveApply } from "./LiveApply.js"
+
+export type LoopError = TelegramError | UpdateLogError | MessageStoreError
+
+export interface LoopDeps {
+  readonly updates: TelegramUpdatesService
+  readonly log: UpdateLogService
+  readonly apply: LiveApply["apply"]
+  /** Told the events of each commit, after it. */
+  readonly announce: (account: AccountId, events: ReadonlyArray<LoggedEvent>) => Effect.Effect<void>
+}
+
+const newChain = () => randomUUID()
+
+/** The loop's view of the followed state, written through at every commit. */
+interface Followed {
+  common: CommonState
+  chain: string
+  readonly channels: Map<DialogId, ChannelPosition>
+}
+
+type QueueItem = UpdatePush | { readonly _tag: "Lost"; readonly error: TelegramError }
+
+export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: AccountId): Effect.Effect<never, LoopError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const { apply, log, updates } = deps
+    // Subscribed first: what arrives while catching up waits here, and is checked against the state after it.
+    const queue = yield* Queue.unbounded<QueueItem>()
+    yield* Stream.runForEach(updates.pushes(session), (push) => Queue.offer(queue, push)).pipe(
+      Effect.catchAll((error) => Queue.offer(queue, { _tag: "Lost", error })),
+      Effect.forkScoped
+    )
+
+    const commit = (f: Followed, events: ReadonlyArray<NewEvent>, channels: ReadonlyArray<DialogId> = [], common = true) =>
+      Effect.gen(function*() {
+        const logged = yield* log.commit(account, events, {
+          common: common ? { state: f.common, chain: f.chain } : undefined,
+          channels: channels.map((channelId) => ({ channelId, position: f.channels.get(channelId) ?? null }))
+        })
+        if (logged.length > 0) yield* deps.announce(account, logged)
+      })
+
+    const chainOf = (f: Followed, change: LiveChange) => {
+      const dialogId = change.dialogId
+      if (dialogId === null || dialogId > -1_000_000_000_000) return f.chain
+      return f.channels.get(dialogId)?.chain ?? newChain()
+    }
+
+    const applyAll = (f: Followed, changes: ReadonlyArray<LiveChange>, into: Array<NewEvent>) =>
+      Effect.forEach(changes, (change) => Effect.map(apply(account, change, chainOf(f, change)), (events) => {
+        into.push(...events)
+      }), { discard: true })
+
+    /**
+     * Channel updates in order against their channels' sequences; a channel first seen starts where its update
+     * says. Returns the channels with a hole (to ask for their difference) and those moved on.
+     */
+    const applyChannelUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
+      Effect.gen(function*() {
+        const holes = new Set<DialogId>()
+        const moved = new Set<DialogId>()
+        for (const u of list) {
+          if (u.box._tag !== "Channel") continue
+          const id = u.box.channelId
+          if (holes.has(id)) continue
+          const position = f.channels.get(id) ?? { pts: u.pts - u.ptsCount, chain: newChain() }
+          const verdict = ptsVerdict(position.pts, u.pts, u.ptsCount)
+          if (verdict === "gap") {
+            holes.add(id)
+            continue
+          }
+          if (verdict === "skip") continue
+          f.channels.set(id, { ...position, pts: u.pts })
+          moved.add(id)
+          if (u.change !== null) yield* applyAll(f, [u.change], into)
+        }
+        return { holes, moved }
+      })
+
+    const catchUpChannel = (f: Followed, channelId: DialogId): Effect.Effect<void, LoopError> =>
+      Effect.gen(function*() {
+        for (;;) {
+          const position = f.channels.get(channelId)
+          if (position === undefined) return
+          const answer = yield* updates.channelDifference(session, channelId, position.pts).pipe(
+            Effect.catchTag("PeerNotFound", () => Effect.succeed(null))
+          )
+          if (answer === null) {
+            // The account left it (or cannot see it any more): it is no longer followed.
+            f.channels.delete(channelId)
+            return yield* commit(f, [], [channelId], false)
+          }
+          const events: Array<NewEvent> = []
+          if (answer._tag === "TooLong") {
+            f.channels.set(channelId, { pts: answer.pts, chain: newChain() })
+          } else {
+            if (answer._tag === "Changes") yield* applyAll(f, answer.changes, events)
+            f.channels.set(channelId, { ...position, pts: answer.pts })
+          }
+          yield* commit(f, events, [channelId], false)
+          if (answer._tag === "TooLong" || answer.final) return
+        }
+      })
+
+    const catchUpCommon = (f: Followed): Effect.Effect<void, LoopError> =>
+      Effect.gen(function*() {
+        const channelsToAsk = new Set<DialogId>()
+        for (;;) {
+          const answer = yield* updates.difference(session, f.common)
+          if (answer._tag === "Empty") {
+            f.common = { ...f.common, date: answer.date, seq: answer.seq }
+            yield* commit(f, [])
+            break
+          }
+          if (answer._tag === "TooLong") {
+            f.common = { ...f.common, pts: answer.pts }
+            f.chain = newChain()
+            yield* commit(f, [])
+            continue
+          }
+          const events: Array<NewEvent> = []
+          yield* applyAll(f, answer.changes, events)
+          const { holes, moved } = yield* applyChannelUpdates(f, answer.channelUpdates, events)
+          for (const id of [...holes, ...answer.channelsTooLong]) channelsToAsk.add(id)
+          f.common = answer.state
+          yield* commit(f, events, [...moved])
+          if (answer.final) break
+        }
+        for (const id of channelsToAsk) yield* catchUpChannel(f, id)
+      })
+
+    const catchUpAll = (f: Followed) =>
+      Effect.gen(function*() {
+        yield* catchUpCommon(f)
+        for (const id of [...f.channels.keys()]) yield* catchUpChannel(f, id)
+      })
+
+    const onUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>) =>
+      Effect.gen(function*() {
+        const events: Array<NewEvent> = []
+        let commonHole = false
+        const channelList: Array<SequencedUpdate> = []
+        for (const u of list) {
+          if (u.box._tag === "Channel") {
+            channelList.push(u)
+            continue
+          }
+          if (commonHole) continue
+          const verdict = ptsVerdict(f.common.pts, u.pts, u.ptsCount)
+          if (verdict === "gap") commonHole = true
+          else if (verdict === "apply") {
+            f.common = { ...f.common, pts: u.pts }
+            if (u.change !== null) yield* applyAll(f, [u.change], events)
+          }
+        }
+        const { holes, moved } = yield* applyChannelUpdates(f, channelList, events)
+        yield* commit(f, events, [...moved])
+        if (commonHole) yield* catchUpCommon(f)
+        for (const id of holes) yield* catchUpChannel(f, id)
+      })
+
+    // The state to start from: the persisted one, or, the first time, Telegram's now (nothing before it is told).
+    const persisted = yield* log.state(account)
+    const followed: Followed = persisted !== null
+      ? { common: persisted.common, chain: persisted.chain, channels: new Map(persisted.channels) }
+      : yield* Effect.gen(function*() {
+        const common = yield* updates.state(session)
+        const channels = yield* updates.channelStates(session)
+        const f: Followed = {
+          common,
+          chain: newChain(),
+          channels: new Map([...channels].map(([id, pts]) => [id, { pts, chain: newChain() }]))
+        }
+        yield* commit(f, [], [...f.channels.keys()])
+        return f
+      })
+    yield* Effect.logInfo(`following updates of account ${account} (session ${session})`)
+    yield* catchUpAll(followed)
+
+    for (;;) {
+      const item = yield* Queue.take(queue)
+      switch (item._tag) {
+        case "Lost":
+          return yield* Effect.fail(item.error)
+        case "Updates":
+          yield* onUpdates(followed, item.updates)
+          break
+        case "Short":
+          if (ptsVerdict(followed.common.pts, item.pts, item.ptsCount) !== "skip") yield* catchUpCommon(followed)
+          break
+        case "TooLong":
+          yield* catchUpCommon(followed)
+          break
+        case "ChannelTooLong":
+          yield* catchUpChannel(followed, DialogId(item.channelId))
+          break
+        case "Connected":
+    yield* catchUpAll(followed)
+          break
+      }
+    }
+  }))

@@ -1,0 +1,176 @@
+/**
+ * LiveUpdates over fakes at the Telegram ports with the real SQLite caches
+ * and update log: what arrives, in what order, what a resume gets (also
+ * across a restart with changes made meanwhile), holes and too-long answers
+ * closed by the difference, retention, two accounts kept apart, and what
+ * the caches hold afterwards.
+ */
+import { Effect, Exit } from "effect"
+import { afterEach, describe, expect, it } from "vitest"
+import { LiveUpdates } from "../../src/app/LiveUpdates.js"
+import { everything } from "../../src/domain/AccessScope.js"
+import { AccountId, DialogId } from "../../src/domain/Ids.js"
+import type { SessionName } from "../../src/domain/SessionName.js"
+import { MessageStore } from "../../src/ports/MessageStore.js"
+import type { LoggedEvent } from "../../src/ports/UpdateLog.js"
+import { message } from "../adapters/sqlite/MessageFixtures.js"
+import { makeWorld, type World } from "./LiveUpdatesSetup.js"
+
+const CHANNEL = -1001234567890
+const CHAT = 1002
+const T = 1_700_000_000
+
+const data = (e: LoggedEvent) => JSON.parse(e.data) as Record<string, unknown>
+const summary = (events: ReadonlyArray<LoggedEvent>) =>
+  events.map((e) => {
+    const d = data(e)
+    return `${e.kind}:${d["dialog_id"]}:${d["message_id"] ?? (d["message_ids"] as Array<number>).join(",")}${d["message"] === undefined ? "" : `:${d["message"]}`}`
+  })
+
+let world: World | null = null
+afterEach(async () => {
+  await world?.close()
+  world = null
+})
+
+describe("LiveUpdates", () => {
+  it("tells new, edited and deleted messages in order, with ids growing by one, in the contract's shapes", async () => {
+    world = await makeWorld()
+    world.start()
+    await world.caughtUp("alice")
+    const taken = world.take("alice", 4)
+    await new Promise((r) => setTimeout(r, 100))
+    world.updates.post("alice", CHANNEL, message(1, T, { text: "hello" }))
+    world.updates.post("alice", CHAT, message(500, T + 1, { text: "hi" }))
+    world.updates.edit("alice", CHANNEL, 1, "hello, edited")
+    world.updates.remove("alice", CHAT, [500])
+    const events = await taken
+    expect(events.map((e) => e.id)).toEqual([1, 2, 3, 4])
+    expect(summary(events)).toEqual([
+      `new_message:${CHANNEL}:1:hello`,
+      `new_message:${CHAT}:500:hi`,
+      `edit_message:${CHANNEL}:1:hello, edited`,
+      "delete_messages:null:500"
+    ])
+    const first = data(events[0]!)
+    expect(Object.keys(first).slice(0, 3)).toEqual(["dialog_id", "message_id", "date"])
+    expect(first).toMatchObject({ date: "2023-11-14 22:13:20", media_uuid: null, reactions: [], topic_id: null })
+  })
+
+  it("resumes exactly after an event id, also after a restart with changes made while it was down", async () => {
+    world = await makeWorld()
+    world.start()
+    await world.caughtUp("alice")
+    world.updates.post("alice", CHANNEL, message(1, T))
+    world.updates.post("alice", CHANNEL, message(2, T + 1))
+    const before = await world.take("alice", 2, { since: 0 })
+    expect(before.map((e) => e.id)).toEqual([1, 2])
+    await world.stop()
+    // While down: nobody hears the pushes; the difference has them.
+    world.updates.post("alice", CHANNEL, message(3, T + 2))
+    world.updates.edit("alice", CHANNEL, 2, "edited while down")
+    world.updates.post("alice", CHAT, message(700, T + 3))
+    world.updates.remove("alice", CHANNEL, [1])
+    world.start()
+    const after = await world.take("alice", 4, { since: 2 })
+    expect(after.map((e) => e.id)).toEqual([3, 4, 5, 6])
+    // The common box and the channel are each in order; the channel's four changes in theirs.
+    const channel = summary(after).filter((s) => s.includes(`:${CHANNEL}:`))
+    expect(channel).toEqual([`new_message:${CHANNEL}:3:message 3`, `edit_message:${CHANNEL}:2:edited while down`, `delete_messages:${CHANNEL}:1`])
+    expect(summary(after)).toContain(`new_message:${CHAT}:700:message 700`)
+    // Once more from the start: the same events, none twice.
+    const all = await world.take("alice", 6, { since: 0 })
+    expect(all.map((e) => e.id)).toEqual([1, 2, 3, 4, 5, 6])
+  })
+
+  it("closes a hole (dropped pushes) and a too-long answer with the difference before anything newer", async () => {
+    world = await makeWorld()
+    // The account is in the channel before it is first followed: its position comes with the dialogs.
+    world.updates.post("alice", CHANNEL, message(0, T - 1))
+    world.start()
+    await world.caughtUp("alice")
+    world.updates.dropPushes = true
+    world.updates.post("alice", CHAT, message(10, T))
+    world.updates.post("alice", CHANNEL, message(1, T))
+    world.updates.dropPushes = false
+    // The next pushes skip a pts: the loop asks for the difference first.
+    world.updates.post("alice", CHAT, message(11, T + 1))
+    world.updates.post("alice", CHANNEL, message(2, T + 1))
+    const events = await world.take("alice", 4, { since: 0 })
+    const ofChat = summary(events).filter((s) => s.includes(`:${CHAT}:`))
+    const ofChannel = summary(events).filter((s) => s.includes(`:${CHANNEL}:`))
+    expect(ofChat).toEqual([`new_message:${CHAT}:10:message 10`, `new_message:${CHAT}:11:message 11`])
+    expect(ofChannel).toEqual([`new_message:${CHANNEL}:1:message 1`, `new_message:${CHANNEL}:2:message 2`])
+    expect(world.updates.calls.some((c) => c.startsWith("channelDifference:alice"))).toBe(true)
+    // updatesTooLong: the difference again.
+    world.updates.dropPushes = true
+    world.updates.post("alice", CHAT, message(12, T + 2))
+    world.updates.dropPushes = false
+    world.updates.push("alice", { _tag: "TooLong" })
+    const more = await world.take("alice", 1, { since: 4 })
+    expect(summary(more)).toEqual([`new_message:${CHAT}:12:message 12`])
+  })
+
+  it("answers a resume from before the retention with the oldest id kept, and one from an id never given", async () => {
+    world = await makeWorld({ retention: { maxAgeSeconds: 3600, maxEvents: 3 } })
+    world.start()
+    await world.caughtUp("alice")
+    for (let i = 1; i <= 5; i++) world.updates.post("alice", CHAT, message(i, T + i))
+    await world.caughtUp("alice")
+    const open = (since: number) =>
+      world!.exit(Effect.scoped(Effect.flatMap(LiveUpdates, (l) =>
+        l.open("alice" as SessionName, { since, dialogIds: null, folder: null, scope: everything }))))
+    const gone = await open(0)
+    expect(Exit.isFailure(gone) && JSON.stringify(gone.cause)).toContain("EventsGone")
+    expect(Exit.isFailure(gone) && String((gone.cause as { error?: { message?: string } }).error?.message)).toContain("oldest available event id is 3")
+    expect(summary(await world.take("alice", 3, { since: 2 })).map((s) => s.split(":")[2])).toEqual(["3", "4", "5"])
+    const unknown = await open(99)
+    expect(Exit.isFailure(unknown) && JSON.stringify(unknown.cause)).toContain("UnknownEventId")
+  })
+
+  it("keeps two accounts apart", async () => {
+    world = await makeWorld()
+    world.history.accounts.set("bob", 2002)
+    world.start()
+    await world.caughtUp("alice")
+    await world.caughtUp("bob", 2002)
+    world.updates.post("alice", CHAT, message(1, T, { text: "for alice" }))
+    world.updates.post("bob", CHAT, message(1, T, { text: "for bob" }))
+    world.updates.post("bob", CHAT, message(2, T, { text: "for bob too" }))
+    const alice = await world.take("alice", 1, { since: 0 })
+    const bob = await world.take("bob", 2, { since: 0 })
+    expect(summary(alice)).toEqual([`new_message:${CHAT}:1:for alice`])
+    expect(summary(bob)).toEqual([`new_message:${CHAT}:1:for bob`, `new_message:${CHAT}:2:for bob too`])
+    await world.caughtUp("alice")
+    const more = await world.run(Effect.flatMap(LiveUpdates, (l) =>
+      l.page("alice" as SessionName, { since: 0, dialogIds: null, folder: null, scope: everything }, 10)))
+    expect(more.events.length).toBe(1)
+  })
+
+  it("applies edits and deletions to a cache, and writes new messages to it, covering up to them once it may", async () => {
+    world = await makeWorld()
+    world.history.set(CHANNEL, [message(1, T - 100), message(2, T - 50)])
+    world.start()
+    await world.caughtUp("alice")
+    // A history request creates the cache (covered up to now, Telegram's settled time).
+    const key = { accountId: AccountId(1001), dialogId: DialogId(CHANNEL) }
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [message(1, T - 100), message(2, T - 50)], covers: { start: 0, end: T - 10 }, replace: null })))
+    world.updates.post("alice", CHANNEL, message(3, T))
+    world.updates.post("alice", CHANNEL, message(4, T + 5))
+    world.updates.edit("alice", CHANNEL, 1, "edited")
+    world.updates.remove("alice", CHANNEL, [2])
+    await world.take("alice", 4, { since: 0 })
+    const cached = await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.read(key, { after: { date: 0, id: 0 }, bound: T + 100, order: "asc", limit: 100 })))
+    expect(cached.map((m) => [m.message.id, m.message.text])).toEqual([[1, "edited"], [3, "message 3"], [4, "message 4"]])
+    // The first live message starts the cache's mark (T + 1); the covered history ends before it: nothing claimed.
+    expect(await world.run(Effect.flatMap(MessageStore, (s) => s.covered(key)))).toEqual([{ start: 0, end: T - 10 }])
+    // Once the covered history reaches the mark, each new message extends it to its own second.
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [], covers: { start: T - 10, end: T + 2 }, replace: null })))
+    world.updates.post("alice", CHANNEL, message(5, T + 9))
+    await world.take("alice", 1, { since: 4 })
+    expect(await world.run(Effect.flatMap(MessageStore, (s) => s.covered(key)))).toEqual([{ start: 0, end: T + 9 }])
+  })
+})
