@@ -219,7 +219,8 @@ describe("media downloaded during history", () => {
         files: true
       },
       use_takeout: false,
-      sync_concurrency: 8
+      sync_concurrency: 8,
+      follow_updates: false
     })
     const { count, timeouts, value: body } = await countFileCalls(() => history(e2e, ALICE, RUST))
     expectNoError(body)
