@@ -52,7 +52,7 @@ afterAll(async () => {
 
 const useTools = async (client: Client) => {
   const { tools } = await client.listTools()
-  expect(tools.length).toBe(6)
+  expect(tools.length).toBe(7)
   const found = await client.callTool({ name: "search_dialogs", arguments: { query: "crypto", min_score: 0.6 } }) as any
   expect(found.structuredContent.results[0].title).toBe("Crypto News")
 }
