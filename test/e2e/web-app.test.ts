@@ -331,6 +331,34 @@ describe("the web app in chromium", () => {
         await expect.poll(() => page.textContent(".sync-status"), POLL).toMatch(/^Job done: 15 messages, \d+ fetched from Telegram$/)
       })
 
+      await s.step("a new message appears live while the newest are shown (follow_updates on)", async () => {
+        const on = await e2e.api("/api/v3/settings", {
+          method: "PATCH",
+          session: "alice",
+          headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ follow_updates: true })
+        })
+        expect(on.status).toBe(200)
+        await page.click("header.top >> text=Dialogs")
+        await page.fill("#dialog-q", "rust dev")
+        await page.click("button.dialog >> text=Rust Devs")
+        await page.waitForSelector(".vlist [data-vkey]")
+        // The server starts following within seconds of the setting (409 until then): reopen at the newest until live.
+        await expect.poll(async () => {
+          if (await page.isVisible(".conv-head .live")) return true
+          await page.click(".jump >> text=Newest")
+          return false
+        }, { timeout: 30_000, intervals: [1_000] }).toBe(true)
+        const posted = await e2e.control("/messages", {
+          method: "POST",
+          body: JSON.stringify({ messages: [{ peer: "channel:3002", from: "user:1002", text: "Live from the emulator" }] })
+        })
+        expect(posted.status).toBe(200)
+        await expect.poll(() => page.locator(".vlist .text").allTextContents(), POLL).toContain("Live from the emulator")
+        // Still at the bottom: the newest message is in view.
+        expect(await list.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 4)).toBe(true)
+      })
+
       await s.step("the session logged out", async () => {
         await page.click("text=Switch session")
         await page.click("button[aria-label='Log out alice']")

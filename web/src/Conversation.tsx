@@ -4,9 +4,13 @@
  * top, newer ones near the bottom (after a jump), through the SSE history
  * endpoint, with what Telegram is being asked (and any rate-limit wait)
  * shown meanwhile. Jump to a date; replies link to the message they answer.
+ * Live: while the newest messages of the whole dialog are shown, a
+ * `follow=true` history stream appends new ones as they arrive (when the
+ * server follows updates; it answers 409 when it does not, and then nothing
+ * is live).
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks"
-import { ApiError, request } from "./api.js"
+import { ApiError, request, streamEvents } from "./api.js"
 import { loadPage, MAX_PAGE, mergeMessages, PAGE, type Progress, type Scope } from "./history.js"
 import { MessageRow, type RowActions } from "./MessageRow.js"
 import type { Dialog, Message, Topic } from "./types.js"
@@ -120,6 +124,32 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
     return () => live.current.abort()
   }, [dialog.id, scope.topic_id, scope.thread, opened.seq])
 
+  // Live: from the newest message held on, in the whole dialog (follow=true takes no topic or thread).
+  const [following, setFollowing] = useState<"live" | "off" | null>(null)
+  const followFrom = state.atNewest && scope.topic_id === undefined && scope.thread === undefined
+    ? state.messages[state.messages.length - 1]?.date ?? null
+    : null
+  const followKey = followFrom === null ? null : `${dialog.id}/${opened.seq}`
+  useEffect(() => {
+    setFollowing(null)
+    if (followFrom === null) return
+    const aborter = new AbortController()
+    const query = { follow: true, start_date: followFrom, chunk_size: 100 }
+    streamEvents(session, `/api/v3/history/${dialog.id}`, query, (event) => {
+      if (event.event !== "message") return true
+      setFollowing("live")
+      const chunk = (JSON.parse(event.data) as { messages?: ReadonlyArray<Message> }).messages ?? []
+      const fresh = chunk.filter((m) => !known.current.has(m.message_id))
+      const now = held.current
+      if (fresh.length > 0 && now.atNewest) set({ ...now, messages: mergeMessages(now.messages, fresh) }, fresh)
+      return true
+    }, aborter.signal).then(
+      () => setFollowing(null),
+      (e: unknown) => setFollowing(e instanceof ApiError && e.status === 409 ? "off" : null)
+    )
+    return () => aborter.abort()
+  }, [followKey])
+
   const firstTarget = useRef(props.target)
   useEffect(() => {
     if (props.target !== firstTarget.current) setOpened((o) => ({ target: props.target, seq: o.seq + 1 }))
@@ -192,6 +222,7 @@ export const Conversation = (props: { readonly session: string; readonly dialog:
         <span class="count" aria-live="polite">
           {state.messages.length} messages loaded{state.atOldest ? " (from the first)" : ""}
         </span>
+        {following === "live" && <span class="live" title="New messages appear as they arrive">Live</span>}
         {scope.thread !== undefined && (
           <button type="button" onClick={() => setScope({})}>Back to the dialog</button>
         )}
