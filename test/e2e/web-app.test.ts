@@ -348,7 +348,7 @@ describe("the web app in chromium", () => {
           if (await page.isVisible(".conv-head .live")) return true
           await page.click(".jump >> text=Newest")
           return false
-        }, { timeout: 30_000, intervals: [1_000] }).toBe(true)
+        }, { timeout: 30_000, interval: 1_000 }).toBe(true)
         const posted = await e2e.control("/messages", {
           method: "POST",
           body: JSON.stringify({ messages: [{ peer: "channel:3002", from: "user:1002", text: "Live from the emulator" }] })
