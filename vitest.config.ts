@@ -8,9 +8,12 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
  */
 const SLOWEST = [
   "test/e2e/web-app.test.ts",
+  "test/e2e/live-updates.test.ts",
   "test/mcp/history-pages.test.ts",
   "test/e2e/dialogs.test.ts",
   "test/e2e/login.test.ts",
+  "test/e2e/history-parallel.test.ts",
+  "test/e2e/history-parallel-crash.test.ts",
   "test/e2e/history-realistic.test.ts",
   "test/e2e/history-faults.test.ts",
   "test/e2e/proxy.test.ts",

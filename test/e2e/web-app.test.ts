@@ -38,7 +38,10 @@ let browser: Browser
 
 beforeAll(async () => {
   ;[e2e, browser] = await Promise.all([
-    startE2e({ scenario: scenario(), serverEnv: { TGSC_API_TOKEN: TOKEN } }),
+    // The exact emulator even under TGSC_E2E_REALISM=all: this walkthrough names messages by id (the photo, the voice
+    // message, the first of 30,000), which realistic mode's short pages hide from the account. The server's answers
+    // under realism are the realistic suite's; the app's own handling of them is not covered yet (see the stop note).
+    startE2e({ scenario: scenario(), realism: {}, serverEnv: { TGSC_API_TOKEN: TOKEN } }),
     chromium.launch({ executablePath: CHROMIUM })
   ])
 }, 60_000)
