@@ -30,7 +30,7 @@ import { benchScenario } from "./emulator.js"
 import { formatRow, median, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
 import { copySessions, type EmulatorProcess, qrLogin, serverEnvFor, startEmulatorProcess, streamInClient } from "./lib/Telegram.js"
-import { bareClient, bareLoop } from "./sync.js"
+import { bareClient, bareLoop, timedColdSync } from "./sync.js"
 
 const ACCOUNT = 1001
 const DIALOG = -1000000000000 - 3001
@@ -89,22 +89,8 @@ export const coldSyncLimitsBenchmark = async (options: LimitsOptions): Promise<A
     }
 
     /** One cold sync in a fresh data directory: ms from request to the stream's end. */
-    const ours = async () => {
-      const dataDir = await tempDir("tgsc-bench-limits-run-")
-      dirs.push(dataDir)
-      await copySessions(template, dataDir)
-      const settings = path.join(dataDir, "bench-settings.yaml")
-      await fs.writeFile(settings, `download_media: false\nuse_takeout: ${options.takeout}\n`)
-      const server = await startServer({ dataDir, env, args: ["--settings", settings] })
-      try {
-        const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
-        if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
-        return (await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=2025-01-01`, SESSION, count)).ms
-      } finally {
-        await server.stop()
-        await fs.rm(dataDir, { recursive: true, force: true })
-      }
-    }
+    const ours = async () =>
+      (await timedColdSync({ template, env, dirs, settings: `download_media: false\nuse_takeout: ${options.takeout}\n`, count })).ms
 
     const rate = (ms: number) => count / (ms / 1000)
     const suffix = options.takeout ? ", use_takeout on" : ""

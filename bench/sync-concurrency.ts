@@ -17,6 +17,7 @@ import * as path from "node:path"
 import { median, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
 import { benchScenario } from "./emulator.js"
+import { timedColdSync } from "./sync.js"
 import { copySessions, qrLogin, serverEnvFor, startEmulatorProcess, streamInClient } from "./lib/Telegram.js"
 
 const ACCOUNT = 1001
@@ -75,22 +76,8 @@ export const syncConcurrencyBenchmark = async (runs: number, quick: boolean): Pr
       }
     }
     /** One cold sync with `sync_concurrency` as given; ms from request to the stream's end. */
-    const sync = async (concurrency: number) => {
-      const dataDir = await tempDir("tgsc-bench-concurrency-run-")
-      dirs.push(dataDir)
-      await copySessions(template, dataDir)
-      const settings = path.join(dataDir, "bench-settings.yaml")
-      await fs.writeFile(settings, `download_media: false\nsync_concurrency: ${concurrency}\n`)
-      const server = await startServer({ dataDir, env, args: ["--settings", settings] })
-      try {
-        const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
-        if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
-        return (await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=2025-01-01`, SESSION, count)).ms
-      } finally {
-        await server.stop()
-        await fs.rm(dataDir, { recursive: true, force: true })
-      }
-    }
+    const sync = async (concurrency: number) =>
+      (await timedColdSync({ template, env, dirs, settings: `download_media: false\nsync_concurrency: ${concurrency}\n`, count })).ms
     const times = new Map<number, Array<number>>(levels.map((l) => [l, []]))
     for (let i = 0; i < runs; i++) for (const level of levels) times.get(level)!.push(await sync(level))
     const rate = (ms: number) => count / (ms / 1000)

@@ -25,6 +25,8 @@ import { dialogInputPeers, qrLogin as clientQrLogin } from "../test/emulator-e2e
 import { benchScenario } from "./emulator.js"
 import { median, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
+
+type ServerEnv = Parameters<typeof startServer>[0]["env"]
 import {
   copySessions,
   type EmulatorProcess,
@@ -80,6 +82,38 @@ export const bareClient = async (emulator: EmulatorProcess) => {
   return { client, peer }
 }
 
+/**
+ * One cold sync of the bench channel (all of 2015-2024) in a fresh data directory: the sessions copied from
+ * `template`, `settings` as the settings file, `args` added to the server's; the stream as the client saw it (its
+ * ms: from the request to the stream's end). The directory is recorded in `dirs` (removed here, and by the caller
+ * should this fail midway).
+ */
+export const timedColdSync = async (o: {
+  readonly template: string
+  readonly env: ServerEnv
+  readonly dirs: Array<string>
+  readonly settings: string
+  readonly count: number
+  readonly args?: ReadonlyArray<string>
+}) => {
+  const dataDir = await tempDir("tgsc-bench-sync-run-")
+  o.dirs.push(dataDir)
+  await copySessions(o.template, dataDir)
+  const settings = path.join(dataDir, "bench-settings.yaml")
+  await fs.writeFile(settings, o.settings)
+  const server = await startServer({ dataDir, env: o.env, args: ["--settings", settings, ...(o.args ?? [])] })
+  try {
+    // The first Telegram call loads GramJS and connects: not part of the sync.
+    const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
+    if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
+    const end = new Date(Date.UTC(2025, 0, 1)).toISOString().slice(0, 10)
+    return await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=${end}`, SESSION, o.count)
+  } finally {
+    await server.stop()
+    await fs.rm(dataDir, { recursive: true, force: true })
+  }
+}
+
 export const syncBenchmark = async (runs: number, quick: boolean): Promise<Array<Row>> => {
   const count = quick ? 20_000 : 100_000
   const emulator = await startEmulatorProcess(benchScenario(count))
@@ -98,24 +132,15 @@ export const syncBenchmark = async (runs: number, quick: boolean): Promise<Array
     }
 
     /** One cold sync with `download_media` as given, in a fresh data directory; ms from request to the stream's end. */
-    const ours = async (downloadMedia: boolean, searchIndex = true) => {
-      const dataDir = await tempDir("tgsc-bench-sync-run-")
-      dirs.push(dataDir)
-      await copySessions(template, dataDir)
-      const settings = path.join(dataDir, "bench-settings.yaml")
-      await fs.writeFile(settings, `download_media: ${downloadMedia}\n`)
-      const server = await startServer({ dataDir, env, args: ["--settings", settings, ...(searchIndex ? [] : ["--no-search-index"])] })
-      try {
-        // The first Telegram call loads GramJS and connects: not part of the sync.
-        const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
-        if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
-        const end = new Date(Date.UTC(2025, 0, 1)).toISOString().slice(0, 10)
-        return await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=${end}`, SESSION, count)
-      } finally {
-        await server.stop()
-        await fs.rm(dataDir, { recursive: true, force: true })
-      }
-    }
+    const ours = (downloadMedia: boolean, searchIndex = true) =>
+      timedColdSync({
+        template,
+        env,
+        dirs,
+        settings: `download_media: ${downloadMedia}\n`,
+        count,
+        args: searchIndex ? [] : ["--no-search-index"]
+      })
 
     // Warm-up: JIT in the emulator and the baseline client, the page cache for the server's files.
     await bareLoop(bare.client, bare.peer)
