@@ -116,7 +116,7 @@ const makeLiveUpdates = Effect.gen(function*() {
   const enabled = Effect.map(settings.get, (s) => options.forced || s.follow_updates)
 
   const loopOf = (session: SessionName, account: AccountId) =>
-    runUpdateLoop({ updates, log, apply, announce }, session, account).pipe(
+    runUpdateLoop({ updates, log, apply, announce, history: gateway.history }, session, account).pipe(
       Effect.tapErrorCause((cause) => Effect.logWarning(`updates loop of account ${account} stopped; restarting`, cause)),
       Effect.retry(RESTART),
       Effect.annotateLogs("session", session)

@@ -12,17 +12,20 @@
  * the caches (LiveApply) and its events committed with the state it brings
  * the sequences to (UpdateLog), one transaction, then announced.
  *
- * A too-long answer starts a new chain for its box: what happened in the
- * gap is not told, and the caches' follow marks of the old chain stop
- * counting (no hole is recorded as covered).
+ * A too-long answer starts a new chain for its box, and the caches' follow
+ * marks of the old chain stop counting (no hole is recorded as covered).
+ * For a channel, the messages of the gap are read from its history (after
+ * the newest one told, up to the newest the answer names) and told as new
+ * messages; edits and deletions of older messages in the gap are not told
+ * (Telegram does not say them). The common box's gap is not told.
  */
 import { randomUUID } from "node:crypto"
 import { Effect, Queue, Stream } from "effect"
 import { type AccountId, DialogId } from "../domain/Ids.js"
-import { type LiveChange, ptsVerdict, type SequencedUpdate } from "../domain/LiveUpdates.js"
+import { gapPageRequest, gapStep, type LiveChange, ptsVerdict, type SequencedUpdate } from "../domain/LiveUpdates.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
-import type { TelegramError } from "../ports/TelegramGateway.js"
+import type { TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
 import type { CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
 import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
 import type { LiveApply } from "./LiveApply.js"
@@ -33,11 +36,20 @@ export interface LoopDeps {
   readonly updates: TelegramUpdatesService
   readonly log: UpdateLogService
   readonly apply: LiveApply["apply"]
+  /** A channel's history, for the messages of a gap its difference does not tell. */
+  readonly history: TelegramGatewayService["history"]
   /** Told the events of each commit, after it. */
   readonly announce: (account: AccountId, events: ReadonlyArray<LoggedEvent>) => Effect.Effect<void>
 }
 
 const newChain = () => randomUUID()
+
+/** Messages per history page when reading a channel's gap (Telegram's most). */
+const GAP_PAGE = 100
+
+/** A channel's newest message id told after `changes`. */
+const topAfter = (top: number, changes: ReadonlyArray<LiveChange>) =>
+  changes.reduce((t, c) => c._tag === "NewMessage" ? Math.max(t, c.message.id) : t, top)
 
 /** The loop's view of the followed state, written through at every commit. */
 interface Followed {
@@ -90,18 +102,48 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           if (u.box._tag !== "Channel") continue
           const id = u.box.channelId
           if (holes.has(id)) continue
-          const position = f.channels.get(id) ?? { pts: u.pts - u.ptsCount, chain: newChain() }
+          const position = f.channels.get(id) ?? { pts: u.pts - u.ptsCount, chain: newChain(), top: 0 }
           const verdict = ptsVerdict(position.pts, u.pts, u.ptsCount)
           if (verdict === "gap") {
             holes.add(id)
             continue
           }
           if (verdict === "skip") continue
-          f.channels.set(id, { ...position, pts: u.pts })
+          f.channels.set(id, { ...position, pts: u.pts, top: u.change === null ? position.top : topAfter(position.top, [u.change]) })
           moved.add(id)
           if (u.change !== null) yield* applyAll(f, [u.change], into)
         }
         return { holes, moved }
+      })
+
+    /**
+     * After a channel's "too long": a new chain, and the messages after the newest one told up to the newest one
+     * now read from the history, a page at a time, each page committed with how far it read (a crash goes on from
+     * there: the difference answers "too long" again). Then the sequence goes on from the answer's pts.
+     */
+    const fillChannelGap = (f: Followed, channelId: DialogId, from: ChannelPosition, answer: { pts: number; top: number }) =>
+      Effect.gen(function*() {
+        const chain = newChain()
+        let after = from.top
+        if (after === 0 && answer.top > 0) {
+          yield* Effect.logWarning(`channel ${channelId}: messages before ${answer.top} Telegram did not tell are not told ` +
+            `(the newest one told is not known)`)
+        }
+        for (let done = after === 0 || after >= answer.top; !done;) {
+          const page = yield* deps.history(session, channelId, gapPageRequest(after, answer.top, GAP_PAGE)).pipe(
+            Effect.catchTag("PeerNotFound", () => Effect.succeed(null))
+          )
+          if (page === null) break
+          const step = gapStep(after, answer.top, page)
+          f.channels.set(channelId, { pts: from.pts, chain, top: step.after })
+          const events: Array<NewEvent> = []
+          yield* applyAll(f, step.messages.map((message) => ({ _tag: "NewMessage", dialogId: channelId, message })), events)
+          yield* commit(f, events, [channelId], false)
+          after = step.after
+          done = step.done
+        }
+        f.channels.set(channelId, { pts: answer.pts, chain, top: Math.max(after, answer.top) })
+        yield* commit(f, [], [channelId], false)
       })
 
     const catchUpChannel = (f: Followed, channelId: DialogId): Effect.Effect<void, LoopError> =>
@@ -117,15 +159,13 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
             f.channels.delete(channelId)
             return yield* commit(f, [], [channelId], false)
           }
+          if (answer._tag === "TooLong") return yield* fillChannelGap(f, channelId, position, answer)
           const events: Array<NewEvent> = []
-          if (answer._tag === "TooLong") {
-            f.channels.set(channelId, { pts: answer.pts, chain: newChain() })
-          } else {
-            if (answer._tag === "Changes") yield* applyAll(f, answer.changes, events)
-            f.channels.set(channelId, { ...position, pts: answer.pts })
-          }
+          if (answer._tag === "Changes") yield* applyAll(f, answer.changes, events)
+          const top = answer._tag === "Changes" ? topAfter(position.top, answer.changes) : position.top
+          f.channels.set(channelId, { ...position, pts: answer.pts, top })
           yield* commit(f, events, [channelId], false)
-          if (answer._tag === "TooLong" || answer.final) return
+          if (answer.final) return
         }
       })
 
@@ -196,7 +236,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         const f: Followed = {
           common,
           chain: newChain(),
-          channels: new Map([...channels].map(([id, pts]) => [id, { pts, chain: newChain() }]))
+          channels: new Map([...channels].map(([id, c]) => [id, { pts: c.pts, chain: newChain(), top: c.top }]))
         }
         yield* commit(f, [], [...f.channels.keys()])
         return f

@@ -19,6 +19,7 @@
 import * as Intervals from "./Intervals.js"
 import type { Interval, IntervalSet } from "./Intervals.js"
 import type { DialogId, MessageId } from "./Ids.js"
+import type { HistoryPageRequest } from "./HistoryWalk.js"
 import type { MessageRecord } from "./Message.js"
 
 /** What a sequenced update does to the local sequence: see the module comment. */
@@ -126,3 +127,43 @@ export const resumePoint = (since: number | null, oldest: number, newest: number
 /** The ids to drop so the log keeps `retention`: every id at or below the result (0: none). */
 export const retentionCut = (retention: Retention, newest: number, newestTooOld: number | null): number =>
   Math.max(0, newest - retention.maxEvents, newestTooOld ?? 0)
+
+/**
+ * A channel's gap Telegram would not tell (channelDifferenceTooLong): the
+ * messages after `after` (the newest one told) up to `upTo` (its newest
+ * now; later ones come with the sequence), read from the history oldest
+ * first, one page of `limit` after the last id read.
+ */
+export const gapPageRequest = (after: number, upTo: number, limit: number): HistoryPageRequest => ({
+  offsetId: after + 1,
+  offsetDate: 0,
+  addOffset: -limit,
+  limit,
+  minId: after,
+  maxId: upTo + 1
+})
+
+export interface GapStep {
+  /** The page's messages of the gap, oldest first. */
+  readonly messages: ReadonlyArray<MessageRecord>
+  /** The newest id read: where the next page starts. */
+  readonly after: number
+  /** Whether the gap is read to its end. */
+  readonly done: boolean
+}
+
+/**
+ * What one page (entries' `ids`, newest first, `MessageEmpty` included;
+ * `messages`) does to a gap walk after `after` up to `upTo`. An empty page,
+ * or one that does not move past `after`, ends it: nothing more is there.
+ */
+export const gapStep = (
+  after: number,
+  upTo: number,
+  page: { readonly messages: ReadonlyArray<MessageRecord>; readonly ids: ReadonlyArray<number> }
+): GapStep => {
+  const inGap = (id: number) => id > after && id <= upTo
+  const reached = page.ids.filter(inGap).reduce((a, b) => Math.max(a, b), after)
+  const messages = page.messages.filter((m) => inGap(m.id)).sort((a, b) => a.id - b.id)
+  return { messages, after: reached, done: reached === after || reached >= upTo }
+}

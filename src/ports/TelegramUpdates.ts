@@ -61,7 +61,18 @@ export type ChannelDifference =
     /** New messages first, then the other updates, in order. */
     readonly changes: ReadonlyArray<LiveChange>
   }
-  | { readonly _tag: "TooLong"; readonly pts: number }
+  /**
+   * Too much to tell: the channel's sequence goes on from `pts`; its newest
+   * message is `top`, and what happened before is not told (the messages
+   * are in its history).
+   */
+  | { readonly _tag: "TooLong"; readonly pts: number; readonly top: number }
+
+/** A channel's position in its own sequence, and its newest message id. */
+export interface ChannelState {
+  readonly pts: number
+  readonly top: number
+}
 
 export interface TelegramUpdatesService {
   /**
@@ -75,7 +86,7 @@ export interface TelegramUpdatesService {
    * The channels' own positions (each channel and supergroup in the account's
    * dialogs), for a first start: from then on their updates can be followed.
    */
-  readonly channelStates: (session: SessionName) => Effect.Effect<ReadonlyMap<DialogId, number>, TelegramError>
+  readonly channelStates: (session: SessionName) => Effect.Effect<ReadonlyMap<DialogId, ChannelState>, TelegramError>
   readonly difference: (session: SessionName, from: CommonState) => Effect.Effect<Difference, TelegramError>
   readonly channelDifference: (
     session: SessionName,

@@ -24,6 +24,12 @@ export class UpdateLogError extends Data.TaggedError("UpdateLogError")<{
 export interface ChannelPosition {
   readonly pts: number
   readonly chain: string
+  /**
+   * The newest message id of the channel known to have been told (0: not
+   * known): where the messages of a gap Telegram will not tell (its "too
+   * long" answer) begin.
+   */
+  readonly top: number
 }
 
 export interface FollowedState {

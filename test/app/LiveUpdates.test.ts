@@ -111,6 +111,31 @@ describe("LiveUpdates", () => {
     expect(summary(more)).toEqual([`new_message:${CHAT}:12:message 12`])
   })
 
+  it("tells every message of a channel's gap Telegram answers too long for, from its history, once and in order", async () => {
+    world = await makeWorld()
+    world.updates.channelDifferenceLimit = 100
+    world.updates.post("alice", CHANNEL, message(1, T))
+    world.start()
+    await world.caughtUp("alice")
+    world.updates.post("alice", CHANNEL, message(2, T + 1))
+    expect((await world.take("alice", 1, { since: 0 })).map((e) => e.id)).toEqual([1])
+    await world.stop()
+    // 250 messages while down (more than a difference tells), one of them edited, one deleted: its history has the rest.
+    for (let i = 3; i <= 252; i++) world.updates.post("alice", CHANNEL, message(i, T + i))
+    world.updates.edit("alice", CHANNEL, 10, "edited while down")
+    world.updates.remove("alice", CHANNEL, [20])
+    world.start()
+    const gap = await world.take("alice", 249, { since: 1 })
+    expect(summary(gap)).toEqual(Array.from({ length: 250 }, (_, k) => k + 3).filter((id) => id !== 20)
+      .map((id) => `new_message:${CHANNEL}:${id}:${id === 10 ? "edited while down" : `message ${id}`}`))
+    expect(world.updates.calls.some((c) => c.startsWith(`channelDifference:alice:${CHANNEL}`))).toBe(true)
+    // Then the sequence goes on from where the too-long answer left it: the next message once, nothing before it again.
+    world.updates.post("alice", CHANNEL, message(253, T + 253))
+    const next = await world.take("alice", 1, { since: 250 })
+    expect(summary(next)).toEqual([`new_message:${CHANNEL}:253:message 253`])
+    expect((await world.take("alice", 251, { since: 0 })).map((e) => e.id)).toEqual(Array.from({ length: 251 }, (_, k) => k + 1))
+  })
+
   it("answers a resume from before the retention with the oldest id kept, and one from an id never given", async () => {
     world = await makeWorld({ retention: { maxAgeSeconds: 3600, maxEvents: 3 } })
     world.start()

@@ -11,7 +11,7 @@ import { DialogId, MessageId } from "../../src/domain/Ids.js"
 import type { LiveChange, SequencedUpdate } from "../../src/domain/LiveUpdates.js"
 import type { MessageRecord } from "../../src/domain/Message.js"
 import { PeerNotFound, TelegramUnavailable } from "../../src/ports/TelegramGateway.js"
-import { TelegramUpdates, type UpdatePush } from "../../src/ports/TelegramUpdates.js"
+import { type ChannelDifference, TelegramUpdates, type UpdatePush } from "../../src/ports/TelegramUpdates.js"
 import type { TelegramFake } from "./HistoryTelegramFake.js"
 
 const isChannel = (id: number) => id < -1_000_000_000_000
@@ -40,6 +40,11 @@ export class UpdatesFake {
   differenceTooLong = false
   /** Calls made, by name, in order. */
   readonly calls: Array<string> = []
+  /**
+   * Most new messages a channel difference tells: with more waiting it
+   * answers "too long" (Telegram: 100 for a user's account); null: no limit.
+   */
+  channelDifferenceLimit: number | null = null
   /** Fails the next `pushes` subscriptions (a lost connection). */
   failPushes = 0
   clock = 1_700_000_000
@@ -107,6 +112,7 @@ export class UpdatesFake {
   layer() {
     const fake = this
     const since = (box: Box, pts: number) => box.log.filter((s) => s.pts > pts).map((s) => s.change)
+    const top = (dialogId: number) => (fake.history.dialogs.get(dialogId) ?? []).reduce((t, m) => Math.max(t, m.id), 0)
     return TelegramUpdates.of({
       pushes: (session) =>
         Stream.suspend(() => {
@@ -123,7 +129,7 @@ export class UpdatesFake {
           return { pts: fake.account(session).common.pts, qts: 0, date: fake.clock, seq: 0 }
         }),
       channelStates: (session) =>
-        Effect.sync(() => new Map([...fake.account(session).channels].map(([id, b]) => [DialogId(id), b.pts]))),
+        Effect.sync(() => new Map([...fake.account(session).channels].map(([id, b]) => [DialogId(id), { pts: b.pts, top: top(id) }]))),
       difference: (session, from) =>
         Effect.sync(() => {
           fake.calls.push(`difference:${session}:${from.pts}`)
@@ -139,11 +145,15 @@ export class UpdatesFake {
             : { _tag: "Changes" as const, state, final: true, changes, channelUpdates: [], channelsTooLong: [] }
         }),
       channelDifference: (session, channelId, pts) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<ChannelDifference, PeerNotFound> => {
           fake.calls.push(`channelDifference:${session}:${channelId}:${pts}`)
           const box = fake.account(session).channels.get(channelId)
           if (box === undefined) return Effect.fail(new PeerNotFound({ dialogId: channelId }))
           const changes = since(box, pts)
+          const limit = fake.channelDifferenceLimit
+          if (limit !== null && changes.filter((c) => c._tag === "NewMessage").length > limit) {
+            return Effect.succeed({ _tag: "TooLong" as const, pts: box.pts, top: top(channelId) })
+          }
           return Effect.succeed(
             changes.length === 0
               ? { _tag: "Empty" as const, pts: box.pts, final: true }

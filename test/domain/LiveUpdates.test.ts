@@ -1,7 +1,17 @@
 import { FastCheck as fc } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Intervals from "../../src/domain/Intervals.js"
-import { type FollowMark, followStep, ptsVerdict, resumePoint, retentionCut } from "../../src/domain/LiveUpdates.js"
+import type { HistoryPageRequest } from "../../src/domain/HistoryWalk.js"
+import {
+  type FollowMark,
+  followStep,
+  gapPageRequest,
+  gapStep,
+  ptsVerdict,
+  resumePoint,
+  retentionCut
+} from "../../src/domain/LiveUpdates.js"
+import type { MessageRecord } from "../../src/domain/Message.js"
 
 describe("ptsVerdict", () => {
   it("applies the next update, skips one already applied, and sees a hole in anything else", () => {
@@ -87,5 +97,48 @@ describe("followStep", () => {
       }
       for (const d of missed) if (!cached.has(d)) expect(Intervals.contains(covered, d)).toBe(false)
     }))
+  })
+})
+
+/** messages.getHistory as Telegram pages (newest first; offset_id exclusive, add_offset shifting toward newer). */
+const historyPage = (entries: ReadonlyArray<{ id: number; empty: boolean }>, r: HistoryPageRequest) => {
+  const desc = entries.filter((e) => e.id > r.minId && (r.maxId <= 0 || e.id < r.maxId)).sort((a, b) => b.id - a.id)
+  const p = r.offsetId === 0 ? 0 : (() => {
+    const i = desc.findIndex((e) => e.id < r.offsetId)
+    return i < 0 ? desc.length : i
+  })()
+  const start = Math.max(0, p + r.addOffset)
+  const page = desc.slice(start, start + r.limit)
+  return {
+    ids: page.map((e) => e.id),
+    messages: page.filter((e) => !e.empty).map((e) => ({ id: e.id, date: e.id }) as unknown as MessageRecord)
+  }
+}
+
+describe("gapPageRequest and gapStep", () => {
+  it("read every message after the newest one told up to the newest one now, oldest first, once", () => {
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { maxLength: 300 }),
+      fc.array(fc.boolean(), { maxLength: 300 }),
+      fc.integer({ min: 0, max: 420 }),
+      fc.integer({ min: 0, max: 420 }),
+      fc.integer({ min: 1, max: 100 }),
+      (ids, empties, a, b, limit) => {
+        const entries = ids.map((id, k) => ({ id, empty: empties[k] ?? false }))
+        const [after, upTo] = a <= b ? [a, b] : [b, a]
+        const told: Array<number> = []
+        let position = after
+        for (let pages = 0; ; pages++) {
+          expect(pages).toBeLessThan(500)
+          const step = gapStep(position, upTo, historyPage(entries, gapPageRequest(position, upTo, limit)))
+          told.push(...step.messages.map((m) => m.id))
+          expect(step.after).toBeGreaterThanOrEqual(position)
+          position = step.after
+          if (step.done) break
+        }
+        const expected = entries.filter((e) => !e.empty && e.id > after && e.id <= upTo).map((e) => e.id).sort((x, y) => x - y)
+        expect(told).toEqual(expected)
+      }
+    ))
   })
 })

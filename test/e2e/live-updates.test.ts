@@ -83,8 +83,9 @@ const updates = async (n: number, options: { session?: string; since?: number; q
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
   let text = ""
+  // Whole blocks only: the last one may still be arriving.
   const parsed = () =>
-    text.split("\n\n").flatMap((block) => {
+    text.split("\n\n").slice(0, -1).flatMap((block) => {
       const id = /^id: (\d+)$/m.exec(block)?.[1]
       const event = /^event: (.+)$/m.exec(block)?.[1]
       const data = /^data: (.+)$/m.exec(block)?.[1]
@@ -228,6 +229,23 @@ describe("GET /api/v3/updates against the emulator", () => {
     expect(ofFirst.at(-1)!.event).toBe("delete_messages")
     // Again from the same id: the same events, none twice.
     expect((await updates(events.length, { since: start })).map((e) => e.id)).toEqual(events.map((e) => e.id))
+  })
+
+  it("tells every message of more than a difference holds, posted while down (channelDifferenceTooLong), from the history", async () => {
+    const start = await newest()
+    await server?.stop()
+    await w.server.stop().catch(() => undefined)
+    // Telegram's channel difference tells at most 100 new messages: past that it answers "too long".
+    const texts = Array.from({ length: 150 }, (_, k) => `gap ${k}`)
+    const placed = await post(texts.map((text) => ({ peer: "channel:3002", date: now(), text })))
+    const ids = (placed.messages as Array<{ id: number }>).map((m) => m.id)
+    await startServer()
+    const events = await updates(150, { since: start })
+    expect(events.map((e) => `${e.event}:${e.data.dialog_id}:${e.data.message_id}:${e.data.message}`))
+      .toEqual(ids.map((id, k) => `new_message:${RUST}:${id}:${texts[k]}`))
+    // The sequence goes on after the gap: the next message once.
+    const [next] = (await post([{ peer: "channel:3002", date: now(), text: "after the gap" }])).messages as Array<{ id: number }>
+    expect(summary(await updates(1, { since: events.at(-1)!.id }))).toEqual([`new_message:${RUST}:${next!.id}:after the gap`])
   })
 
   it("applies edits and deletions to a cache, which then holds what the emulator holds", async () => {

@@ -46,6 +46,11 @@ const updateLogMigrations: Migrations = {
     ) STRICT`)
     yield* sql.unsafe(`CREATE INDEX events_by_dialog ON events (dialog_id, id)`)
     yield* sql.unsafe(`CREATE INDEX events_by_time ON events (created_at)`)
+  }),
+  // Each channel's newest message told; 0 (not known) for a channel followed before.
+  "2_channel_top": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`ALTER TABLE channels ADD COLUMN top INTEGER NOT NULL DEFAULT 0`)
   })
 }
 
@@ -94,9 +99,9 @@ const openLog = (d: RawDatabase, retention: Retention): Log => ({
       if (c.position === null) d.statement("DELETE FROM channels WHERE channel_id = ?").run(c.channelId)
       else {
         d.statement(
-          "INSERT INTO channels (channel_id, pts, chain) VALUES (?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET " +
-            "pts = excluded.pts, chain = excluded.chain"
-        ).run(c.channelId, c.position.pts, c.position.chain)
+          "INSERT INTO channels (channel_id, pts, chain, top) VALUES (?, ?, ?, ?) ON CONFLICT (channel_id) DO UPDATE SET " +
+            "pts = excluded.pts, chain = excluded.chain, top = excluded.top"
+        ).run(c.channelId, c.position.pts, c.position.chain, c.position.top)
       }
     }
     if (events.length > 0) {
@@ -134,9 +139,10 @@ export const UpdateLogLive = (options: UpdateLogOptions): Layer.Layer<UpdateLog>
               | undefined
             if (row === undefined) return null
             const channels = new Map<DialogId, ChannelPosition>()
-            for (const c of d.statement("SELECT channel_id, pts, chain FROM channels").all() as Array<{ channel_id: number; pts: number; chain: string }>) {
-              channels.set(DialogId(c.channel_id), { pts: c.pts, chain: c.chain })
-            }
+            const rows = d.statement("SELECT channel_id, pts, chain, top FROM channels").all() as Array<
+              { channel_id: number; pts: number; chain: string; top: number }
+            >
+            for (const c of rows) channels.set(DialogId(c.channel_id), { pts: c.pts, chain: c.chain, top: c.top })
             return { common: { pts: row.pts, qts: row.qts, date: row.date, seq: row.seq }, chain: row.chain, channels }
           }),
         commit: (account, events, change) =>

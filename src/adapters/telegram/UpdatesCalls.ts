@@ -12,7 +12,7 @@ import { DialogId } from "../../domain/Ids.js"
 import type { SessionName } from "../../domain/SessionName.js"
 import { PeerNotFound, type TelegramError, TelegramUnavailable } from "../../ports/TelegramGateway.js"
 import { isPeerInvalid } from "./TelegramErrors.js"
-import type { TelegramUpdatesService, UpdatePush } from "../../ports/TelegramUpdates.js"
+import type { ChannelState, TelegramUpdatesService, UpdatePush } from "../../ports/TelegramUpdates.js"
 import { dialogsRequest, listDialogs } from "./DialogListing.js"
 import { num } from "./Longs.js"
 import { markPeerId } from "../../domain/PeerId.js"
@@ -107,7 +107,7 @@ export const updatesCalls = (env: UpdatesEnv): TelegramUpdatesService => ({
 
   channelStates: (session) =>
     env.withConnection(session, (c) => {
-      const positions = new Map<DialogId, number>()
+      const positions = new Map<DialogId, ChannelState>()
       return Effect.as(
         listDialogs(c.peers, (request) =>
           env.call(session, "messages.GetDialogs", () => c.client.invoke(dialogsRequest(request)), c).pipe(
@@ -115,7 +115,7 @@ export const updatesCalls = (env: UpdatesEnv): TelegramUpdatesService => ({
               if (page.className === "messages.DialogsNotModified") return
               for (const d of page.dialogs) {
                 if (d.className === "Dialog" && d.peer.className === "PeerChannel" && d.pts !== undefined) {
-                  positions.set(DialogId(markPeerId("channel", num(d.peer.channelId))), d.pts)
+                  positions.set(DialogId(markPeerId("channel", num(d.peer.channelId))), { pts: d.pts, top: d.topMessage })
                 }
               }
             })

@@ -183,8 +183,8 @@ export const channelDifferenceOf = (
       return { _tag: "Empty", pts: d.pts, final: d.final === true }
     case "updates.ChannelDifferenceTooLong": {
       remember(d.users, d.chats, d.messages)
-      const pts = d.dialog.className === "Dialog" ? d.dialog.pts : undefined
-      return { _tag: "TooLong", pts: pts ?? current }
+      const dialog = d.dialog.className === "Dialog" ? d.dialog : undefined
+      return { _tag: "TooLong", pts: dialog?.pts ?? current, top: dialog?.topMessage ?? 0 }
     }
     case "updates.ChannelDifference": {
       remember(d.users, d.chats, d.newMessages)
