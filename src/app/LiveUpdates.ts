@@ -26,6 +26,7 @@ import { TelegramUpdates } from "../ports/TelegramUpdates.js"
 import { type LoggedEvent, UpdateLog, type UpdateLogError } from "../ports/UpdateLog.js"
 import { AccountCache } from "./AccountCache.js"
 import { makeLiveApply } from "./LiveApply.js"
+import { makeLiveDialogs } from "./LiveDialogs.js"
 import { runUpdateLoop } from "./UpdateLoop.js"
 import { workStream } from "./WorkStream.js"
 
@@ -92,6 +93,7 @@ const makeLiveUpdates = Effect.gen(function*() {
   const sessions = yield* SessionStore
   const accounts = yield* AccountCache
   const { apply } = yield* makeLiveApply
+  const dialogs = yield* makeLiveDialogs
   const scope = yield* Effect.scope
 
   const newest = new Map<AccountId, SubscriptionRef.SubscriptionRef<number>>()
@@ -116,7 +118,7 @@ const makeLiveUpdates = Effect.gen(function*() {
   const enabled = Effect.map(settings.get, (s) => options.forced || s.follow_updates)
 
   const loopOf = (session: SessionName, account: AccountId) =>
-    runUpdateLoop({ updates, log, apply, announce, history: gateway.history }, session, account).pipe(
+    runUpdateLoop({ updates, log, apply, announce, history: gateway.history, dialogs }, session, account).pipe(
       Effect.tapErrorCause((cause) => Effect.logWarning(`updates loop of account ${account} stopped; restarting`, cause)),
       Effect.retry(RESTART),
       Effect.annotateLogs("session", session)

@@ -29,6 +29,7 @@ import type { TelegramError, TelegramGatewayService } from "../ports/TelegramGat
 import type { CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
 import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
 import type { LiveApply } from "./LiveApply.js"
+import { type LiveDialogs, newDialogsIn } from "./LiveDialogs.js"
 
 export type LoopError = TelegramError | UpdateLogError | MessageStoreError
 
@@ -38,6 +39,8 @@ export interface LoopDeps {
   readonly apply: LiveApply["apply"]
   /** A channel's history, for the messages of a gap its difference does not tell. */
   readonly history: TelegramGatewayService["history"]
+  /** The account's dialogs, for the `dialog` event of a new one. */
+  readonly dialogs: LiveDialogs
   /** Told the events of each commit, after it. */
   readonly announce: (account: AccountId, events: ReadonlyArray<LoggedEvent>) => Effect.Effect<void>
 }
@@ -56,6 +59,9 @@ interface Followed {
   common: CommonState
   chain: string
   readonly channels: Map<DialogId, ChannelPosition>
+  /** The dialogs known (UpdateLog); `added`: those not committed yet. */
+  readonly dialogs: Set<DialogId>
+  readonly added: Array<DialogId>
 }
 
 type QueueItem = UpdatePush | { readonly _tag: "Lost"; readonly error: TelegramError }
@@ -74,7 +80,8 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       Effect.gen(function*() {
         const logged = yield* log.commit(account, events, {
           common: common ? { state: f.common, chain: f.chain } : undefined,
-          channels: channels.map((channelId) => ({ channelId, position: f.channels.get(channelId) ?? null }))
+          channels: channels.map((channelId) => ({ channelId, position: f.channels.get(channelId) ?? null })),
+          dialogs: f.added.length > 0 ? f.added.splice(0) : undefined
         })
         if (logged.length > 0) yield* deps.announce(account, logged)
       })
@@ -85,10 +92,31 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       return f.channels.get(dialogId)?.chain ?? newChain()
     }
 
+    /** The `dialog` events of the dialogs of `ids` not known yet, which are known from then on. */
+    const newDialogs = (f: Followed, ids: ReadonlyArray<DialogId>) =>
+      Effect.gen(function*() {
+        const fresh = ids.filter((id) => !f.dialogs.has(id))
+        const told = new Map(fresh.length === 0 ? [] : yield* deps.dialogs.events(session, fresh))
+        for (const id of fresh) {
+          f.dialogs.add(id)
+          f.added.push(id)
+        }
+        return told
+      })
+
+    /** The changes applied in order, a new dialog's `dialog` event before its first message's. */
     const applyAll = (f: Followed, changes: ReadonlyArray<LiveChange>, into: Array<NewEvent>) =>
-      Effect.forEach(changes, (change) => Effect.map(apply(account, change, chainOf(f, change)), (events) => {
-        into.push(...events)
-      }), { discard: true })
+      Effect.gen(function*() {
+        const told = yield* newDialogs(f, newDialogsIn(changes, f.dialogs))
+        for (const change of changes) {
+          const dialogEvent = change._tag === "NewMessage" ? told.get(change.dialogId) : undefined
+          if (dialogEvent !== undefined) {
+            into.push(dialogEvent)
+            told.delete(dialogEvent.dialogId!)
+          }
+          into.push(...yield* apply(account, change, chainOf(f, change)))
+        }
+      })
 
     /**
      * Channel updates in order against their channels' sequences; a channel first seen starts where its update
@@ -188,7 +216,15 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           const events: Array<NewEvent> = []
           yield* applyAll(f, answer.changes, events)
           const { holes, moved } = yield* applyChannelUpdates(f, answer.channelUpdates, events)
-          for (const id of [...holes, ...answer.channelsTooLong]) channelsToAsk.add(id)
+          for (const id of holes) channelsToAsk.add(id)
+          for (const hint of answer.channelsTooLong) {
+            channelsToAsk.add(hint.channelId)
+            // A channel not followed yet (joined meanwhile): followed from where Telegram says it is, and told as new.
+            if (f.channels.has(hint.channelId) || hint.pts === null) continue
+            f.channels.set(hint.channelId, { pts: hint.pts, chain: newChain(), top: 0 })
+            moved.add(hint.channelId)
+            events.push(...(yield* newDialogs(f, [hint.channelId])).values())
+          }
           f.common = answer.state
           yield* commit(f, events, [...moved])
           if (answer.final) break
@@ -229,18 +265,32 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
     // The state to start from: the persisted one, or, the first time, Telegram's now (nothing before it is told).
     const persisted = yield* log.state(account)
     const followed: Followed = persisted !== null
-      ? { common: persisted.common, chain: persisted.chain, channels: new Map(persisted.channels) }
+      ? {
+        common: persisted.common,
+        chain: persisted.chain,
+        channels: new Map(persisted.channels),
+        dialogs: new Set(persisted.dialogs ?? []),
+        added: []
+      }
       : yield* Effect.gen(function*() {
         const common = yield* updates.state(session)
         const channels = yield* updates.channelStates(session)
         const f: Followed = {
           common,
           chain: newChain(),
-          channels: new Map([...channels].map(([id, c]) => [id, { pts: c.pts, chain: newChain(), top: c.top }]))
+          channels: new Map([...channels].map(([id, c]) => [id, { pts: c.pts, chain: newChain(), top: c.top }])),
+          dialogs: new Set(),
+          added: []
         }
         yield* commit(f, [], [...f.channels.keys()])
         return f
       })
+    // First followed (or by a release that did not keep them): the dialogs the account has now are not new.
+    if (persisted?.dialogs == null) {
+      for (const id of yield* deps.dialogs.listed(session)) followed.dialogs.add(id)
+      followed.added.push(...followed.dialogs)
+      yield* commit(followed, [], [], false)
+    }
     yield* Effect.logInfo(`following updates of account ${account} (session ${session})`)
     yield* catchUpAll(followed)
 

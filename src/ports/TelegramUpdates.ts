@@ -41,8 +41,12 @@ export interface DifferenceChanges {
   /** Common-box changes (their pts are the difference's business), then channel updates with their own pts. */
   readonly changes: ReadonlyArray<LiveChange>
   readonly channelUpdates: ReadonlyArray<SequencedUpdate>
-  /** Channels Telegram says to ask for their own difference. */
-  readonly channelsTooLong: ReadonlyArray<DialogId>
+  /**
+   * Channels Telegram says to ask for their own difference, with the
+   * channel's pts when it says it (where a channel not followed yet, one
+   * just joined, starts).
+   */
+  readonly channelsTooLong: ReadonlyArray<{ readonly channelId: DialogId; readonly pts: number | null }>
 }
 
 export type Difference =

@@ -36,12 +36,16 @@ export interface FollowedState {
   readonly common: CommonState
   readonly chain: string
   readonly channels: ReadonlyMap<DialogId, ChannelPosition>
+  /** The dialogs the account had, or was told of (a `dialog` event); null before they were first listed. */
+  readonly dialogs: ReadonlySet<DialogId> | null
 }
 
 /** What a commit changes of the state: the common box, and channels set (or, with null, forgotten). */
 export interface StateChange {
   readonly common?: { readonly state: CommonState; readonly chain: string } | undefined
   readonly channels?: ReadonlyArray<{ readonly channelId: DialogId; readonly position: ChannelPosition | null }> | undefined
+  /** Dialogs now known (listed, or told of); given at all (even empty), the known dialogs count as listed. */
+  readonly dialogs?: ReadonlyArray<DialogId> | undefined
 }
 
 export interface NewEvent {

@@ -9,6 +9,7 @@
  */
 import { Effect, FiberRef, Layer, Stream } from "effect"
 import type { MessageRecord } from "../../src/domain/Message.js"
+import type { DialogRecord } from "../../src/domain/Dialog.js"
 import {
   type HistoryPageRequest,
   NoThreads,
@@ -40,6 +41,26 @@ export const bytesOf = (locator: string): Uint8Array => {
   for (const c of file) seed = (seed * 31 + c.charCodeAt(0)) % 251
   return Uint8Array.from({ length: size }, (_, i) => (seed + i * 7) % 256)
 }
+
+/** A dialog's record as this fake lists it: its kind from the id's range, a title naming the id. */
+export const recordOf = (id: number): DialogRecord => ({
+  id: DialogId(id),
+  kind: id < -1_000_000_000_000 ? "channel" : id < 0 ? "group" : "user",
+  title: `Dialog ${id}`,
+  username: null,
+  isCreator: false,
+  isVerified: false,
+  isContact: false,
+  isArchived: false,
+  isPinned: false,
+  isMuted: false,
+  isForum: false,
+  unreadCount: 0,
+  participantsCount: null,
+  lastMessageDate: null,
+  lastMessagePreview: null,
+  createdDate: null
+})
 
 export class TelegramFake {
   readonly dialogs = new Map<number, Array<MessageRecord>>()
@@ -166,7 +187,8 @@ export class TelegramFake {
         account: (session) =>
           Effect.succeed({ userId: AccountId(fake.accounts.get(session) ?? 1001), firstName: session, lastName: null, username: session }),
         clockOffset: () => Effect.sync(() => fake.clockOffsetMillis),
-        dialogs: unsupported,
+        // The dialogs holding messages, as minimal records (live updates tell a new one by them).
+        dialogs: () => Effect.sync(() => [...fake.dialogs.keys()].map(recordOf)),
         forget: () => Effect.void,
         takeout: (_session, scope: TakeoutScope) =>
           Effect.acquireRelease(

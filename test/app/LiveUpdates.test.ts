@@ -19,6 +19,8 @@ import { makeWorld, type World } from "./LiveUpdatesSetup.js"
 const CHANNEL = -1001234567890
 const CHAT = 1002
 const T = 1_700_000_000
+/** The account has the channel and the chat before it is followed. */
+const known = { dialogs: [CHANNEL, CHAT] }
 
 const data = (e: LoggedEvent) => JSON.parse(e.data) as Record<string, unknown>
 const summary = (events: ReadonlyArray<LoggedEvent>) =>
@@ -35,7 +37,7 @@ afterEach(async () => {
 
 describe("LiveUpdates", () => {
   it("tells new, edited and deleted messages in order, with ids growing by one, in the contract's shapes", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     world.start()
     await world.caughtUp("alice")
     const taken = world.take("alice", 4)
@@ -58,7 +60,7 @@ describe("LiveUpdates", () => {
   })
 
   it("resumes exactly after an event id, also after a restart with changes made while it was down", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     world.start()
     await world.caughtUp("alice")
     world.updates.post("alice", CHANNEL, message(1, T))
@@ -84,7 +86,7 @@ describe("LiveUpdates", () => {
   })
 
   it("closes a hole (dropped pushes) and a too-long answer with the difference before anything newer", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     // The account is in the channel before it is first followed: its position comes with the dialogs.
     world.updates.post("alice", CHANNEL, message(0, T - 1))
     world.start()
@@ -112,7 +114,7 @@ describe("LiveUpdates", () => {
   })
 
   it("tells every message of a channel's gap Telegram answers too long for, from its history, once and in order", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     world.updates.channelDifferenceLimit = 100
     world.updates.post("alice", CHANNEL, message(1, T))
     world.start()
@@ -136,8 +138,61 @@ describe("LiveUpdates", () => {
     expect((await world.take("alice", 251, { since: 0 })).map((e) => e.id)).toEqual(Array.from({ length: 251 }, (_, k) => k + 1))
   })
 
+  it("tells a dialog new to the account (also one that came while down) by a dialog event before its first message", async () => {
+    world = await makeWorld(known)
+    world.start()
+    await world.caughtUp("alice")
+    const NEW_CHAT = 1777
+    const NEW_CHANNEL = -1009999999999
+    world.updates.post("alice", NEW_CHAT, message(900, T, { text: "hello, stranger" }))
+    world.updates.post("alice", NEW_CHAT, message(901, T + 1, { text: "again" }))
+    world.updates.post("alice", CHAT, message(902, T + 2, { text: "a known chat" }))
+    const events = await world.take("alice", 4, { since: 0 })
+    expect(events.map((e) => `${e.kind}:${e.dialogId}`)).toEqual([
+      `dialog:${NEW_CHAT}`,
+      `new_message:${NEW_CHAT}`,
+      `new_message:${NEW_CHAT}`,
+      `new_message:${CHAT}`
+    ])
+    expect(data(events[0]!)).toEqual({
+      dialog_id: NEW_CHAT,
+      id: NEW_CHAT,
+      type: "user",
+      title: `Dialog ${NEW_CHAT}`,
+      username: null,
+      is_creator: false,
+      is_verified: false,
+      is_archived: false,
+      message_count: null,
+      unread_count: 0,
+      participants_count: null,
+      last_message_date: null,
+      last_message_preview: null,
+      created_date: null,
+      is_forum: false
+    })
+    // While down: a channel joined (its messages before are its history) and a new private chat; after the restart each
+    // is told as new once, the first chat is not told again, and the channel's next message follows.
+    await world.stop()
+    const OTHER_CHAT = 1888
+    world.updates.post("alice", NEW_CHANNEL, message(1, T + 3, { text: "welcome" }))
+    world.updates.post("alice", NEW_CHAT, message(903, T + 4, { text: "still here" }))
+    world.updates.post("alice", OTHER_CHAT, message(904, T + 5, { text: "me too" }))
+    world.start()
+    const after = await world.take("alice", 4, { since: 4 })
+    expect(after.map((e) => `${e.kind}:${e.dialogId}`)).toEqual([
+      `new_message:${NEW_CHAT}`,
+      `dialog:${OTHER_CHAT}`,
+      `new_message:${OTHER_CHAT}`,
+      `dialog:${NEW_CHANNEL}`
+    ])
+    expect(data(after[3]!)).toMatchObject({ dialog_id: NEW_CHANNEL, type: "channel" })
+    world.updates.post("alice", NEW_CHANNEL, message(2, T + 6, { text: "news" }))
+    expect(summary(await world.take("alice", 1, { since: 8 }))).toEqual([`new_message:${NEW_CHANNEL}:2:news`])
+  })
+
   it("answers a resume from before the retention with the oldest id kept, and one from an id never given", async () => {
-    world = await makeWorld({ retention: { maxAgeSeconds: 3600, maxEvents: 3 } })
+    world = await makeWorld({ ...known, retention: { maxAgeSeconds: 3600, maxEvents: 3 } })
     world.start()
     await world.caughtUp("alice")
     for (let i = 1; i <= 5; i++) world.updates.post("alice", CHAT, message(i, T + i))
@@ -154,7 +209,7 @@ describe("LiveUpdates", () => {
   })
 
   it("keeps two accounts apart", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     world.history.accounts.set("bob", 2002)
     world.start()
     await world.caughtUp("alice")
@@ -173,7 +228,7 @@ describe("LiveUpdates", () => {
   })
 
   it("applies edits and deletions to a cache, and writes new messages to it, covering up to them once it may", async () => {
-    world = await makeWorld()
+    world = await makeWorld(known)
     world.history.set(CHANNEL, [message(1, T - 100), message(2, T - 50)])
     world.start()
     await world.caughtUp("alice")

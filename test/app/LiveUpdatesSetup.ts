@@ -65,9 +65,11 @@ export type LiveRuntime = ManagedRuntime.ManagedRuntime<
   never
 >
 
-export const makeWorld = async (options: { follow?: boolean; retention?: Retention } = {}) => {
+/** `dialogs`: the account's dialogs before it is followed (empty ones; a message to any other is a new dialog). */
+export const makeWorld = async (options: { follow?: boolean; retention?: Retention; dialogs?: ReadonlyArray<number> } = {}) => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "tgsc-live-"))
   const history = new TelegramFake()
+  for (const id of options.dialogs ?? []) history.set(id, [])
   const updates = new UpdatesFake(history)
   const settings = Ref.unsafeMake<Settings>({ ...defaultSettings, follow_updates: options.follow ?? true })
   let runtime: LiveRuntime | null = null

@@ -138,11 +138,13 @@ export class UpdatesFake {
             fake.differenceTooLong = false
             return { _tag: "TooLong" as const, pts: box.pts }
           }
+          // As Telegram: every channel of the account, to ask for its own difference, with where it stands.
+          const hints = () => [...fake.account(session).channels].map(([id, b]) => ({ channelId: DialogId(id), pts: b.pts }))
           const changes = since(box, from.pts)
           const state = { pts: box.pts, qts: 0, date: fake.clock, seq: 0 }
           return changes.length === 0
             ? { _tag: "Empty" as const, date: fake.clock, seq: 0 }
-            : { _tag: "Changes" as const, state, final: true, changes, channelUpdates: [], channelsTooLong: [] }
+            : { _tag: "Changes" as const, state, final: true, changes, channelUpdates: [], channelsTooLong: hints() }
         }),
       channelDifference: (session, channelId, pts) =>
         Effect.suspend((): Effect.Effect<ChannelDifference, PeerNotFound> => {

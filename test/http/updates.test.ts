@@ -23,6 +23,7 @@ afterEach(async () => {
 const start = async (options: Parameters<typeof startHistoryServer>[1] = {}) => {
   const fake = new TelegramFake()
   fake.set(CHANNEL, [message(1, T)])
+  fake.set(CHAT, []) // a dialog the account has: its messages come without a `dialog` event
   const server = await startHistoryServer(fake, { keepAliveSeconds: 1, ...options, settings: { follow_updates: true } })
   servers.push(server)
   return server

@@ -51,6 +51,12 @@ const updateLogMigrations: Migrations = {
   "2_channel_top": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(`ALTER TABLE channels ADD COLUMN top INTEGER NOT NULL DEFAULT 0`)
+  }),
+  // The dialogs the account had or was told of (a new one is told as a `dialog` event); listed once, at first.
+  "3_known_dialogs": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`CREATE TABLE dialogs (dialog_id INTEGER PRIMARY KEY) STRICT`)
+    yield* sql.unsafe(`ALTER TABLE state ADD COLUMN dialogs_listed INTEGER NOT NULL DEFAULT 0`)
   })
 }
 
@@ -104,6 +110,11 @@ const openLog = (d: RawDatabase, retention: Retention): Log => ({
         ).run(c.channelId, c.position.pts, c.position.chain, c.position.top)
       }
     }
+    if (change.dialogs !== undefined) {
+      const known = d.statement("INSERT INTO dialogs (dialog_id) VALUES (?) ON CONFLICT DO NOTHING")
+      for (const id of change.dialogs) known.run(id)
+      d.statement("UPDATE state SET dialogs_listed = 1").run()
+    }
     if (events.length > 0) {
       const tooOld = d.statement("SELECT max(id) AS id FROM events WHERE created_at < ?").get(now - retention.maxAgeSeconds * 1000) as {
         id: number | null
@@ -134,8 +145,8 @@ export const UpdateLogLive = (options: UpdateLogOptions): Layer.Layer<UpdateLog>
       return UpdateLog.of({
         state: (account) =>
           withLog(account, "read the followed state", ({ d }): FollowedState | null => {
-            const row = d.statement("SELECT pts, qts, date, seq, chain FROM state WHERE id = 1").get() as
-              | { pts: number; qts: number; date: number; seq: number; chain: string }
+            const row = d.statement("SELECT pts, qts, date, seq, chain, dialogs_listed FROM state WHERE id = 1").get() as
+              | { pts: number; qts: number; date: number; seq: number; chain: string; dialogs_listed: number }
               | undefined
             if (row === undefined) return null
             const channels = new Map<DialogId, ChannelPosition>()
@@ -143,7 +154,10 @@ export const UpdateLogLive = (options: UpdateLogOptions): Layer.Layer<UpdateLog>
               { channel_id: number; pts: number; chain: string; top: number }
             >
             for (const c of rows) channels.set(DialogId(c.channel_id), { pts: c.pts, chain: c.chain, top: c.top })
-            return { common: { pts: row.pts, qts: row.qts, date: row.date, seq: row.seq }, chain: row.chain, channels }
+            const dialogs = row.dialogs_listed === 0 ? null : new Set(
+              (d.statement("SELECT dialog_id FROM dialogs").all() as Array<{ dialog_id: number }>).map((r) => DialogId(r.dialog_id))
+            )
+            return { common: { pts: row.pts, qts: row.qts, date: row.date, seq: row.seq }, chain: row.chain, channels, dialogs }
           }),
         commit: (account, events, change) =>
           Effect.flatMap(Clock.currentTimeMillis, (now) =>

@@ -146,11 +146,11 @@ export const differenceOf = (d: Api.updates.TypeDifference, selfId: number, reme
         if (change !== null) changes.push(change)
       }
       const channelUpdates: Array<SequencedUpdate> = []
-      const channelsTooLong: Array<DialogId> = []
+      const channelsTooLong: Array<{ channelId: DialogId; pts: number | null }> = []
       for (const u of d.otherUpdates) {
         const tooLong = channelTooLongOf(u)
         if (tooLong !== null) {
-          channelsTooLong.push(tooLong)
+          channelsTooLong.push({ channelId: tooLong, pts: u.className === "UpdateChannelTooLong" ? u.pts ?? null : null })
           continue
         }
         const s = sequencedOf(u, entities, selfId)

@@ -31,10 +31,11 @@ export class UpdatesGroup extends HttpApiGroup.make("updates")
       .addSuccess(
         HttpApiSchema.Text({ contentType: "text/event-stream" }).annotations({
           description: "Server-Sent Events, one per change, in the order applied: `id: <event id>` (per account, " +
-            "growing by one per event), `event: new_message | edit_message | delete_messages`, and `data:` the " +
+            "growing by one per event), `event: new_message | edit_message | delete_messages | dialog`, and `data:` the " +
             "message as history shows it with `dialog_id` first (HistoryMessage plus dialog_id), or for deletions " +
             "`{\"dialog_id\", \"message_ids\"}` (dialog_id null when Telegram did not say which private chat or basic " +
-            "group, and no cache held them). `: keep-alive` comments while waiting. Needs following on (the setting " +
+            "group, and no cache held them), or for a dialog new to the account (before its first message, or when a " +
+            "channel was joined) the Dialog as dialog search shows it with `dialog_id` first. `: keep-alive` comments while waiting. Needs following on (the setting " +
             "follow_updates, or --follow-updates): 409 otherwise. Events are kept 7 days or 1,000,000 events: a resume " +
             "from before that is a 410 naming the oldest available id. Counts against the stream caps (429)"
         })
