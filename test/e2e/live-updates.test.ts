@@ -16,6 +16,7 @@ import { startInProcessServer } from "../support/InProcessServer.js"
 import { freePort, makeTempDir } from "../support/ServerProcess.js"
 import { TEST_API_HASH, TEST_API_ID } from "../support/E2e.js"
 import { parsePeer } from "../emulator/Scenario.js"
+import { createToken } from "../support/TokenCli.js"
 
 const CRYPTO = -1000000003001
 const RUST = -1000000003002
@@ -75,10 +76,15 @@ const post = (messages: Array<Json>) => control("POST", "/messages", { messages 
 const now = () => new Date().toISOString().slice(0, 19).replace("T", " ")
 
 /** Reads /updates (as `session`, after `since`) until `n` events came, then stops reading. */
-const updates = async (n: number, options: { session?: string; since?: number; query?: string } = {}): Promise<Array<Event>> => {
+const updates = async (
+  n: number,
+  options: { session?: string; since?: number; query?: string; token?: string } = {}
+): Promise<Array<Event>> => {
   const params = new URLSearchParams(options.query ?? "")
   if (options.since !== undefined) params.set("since", String(options.since))
-  const res = await fetch(`${url}/api/v3/updates?${params}`, { headers: { "x-telegram-username": options.session ?? ALICE } })
+  const headers: Record<string, string> = { "x-telegram-username": options.session ?? ALICE }
+  if (options.token !== undefined) headers["authorization"] = `Bearer ${options.token}`
+  const res = await fetch(`${url}/api/v3/updates?${params}`, { headers })
   if (res.status !== 200) throw new Error(`GET /api/v3/updates: ${res.status} ${await res.text()}`)
   const reader = res.body!.getReader()
   const decoder = new TextDecoder()
@@ -190,6 +196,26 @@ describe("GET /api/v3/updates against the emulator", () => {
     expect(summary(bob).map((s) => s.split(":").slice(3).join(":")).filter((t) => t !== "in the hole")).toEqual(["both are here", "both, again"])
     expect(summary(alice).map((s) => s.split(":").slice(3).join(":"))).toEqual(["only alice is here", "both are here"])
     expect(alice.every((e) => e.data.dialog_id === CRYPTO || e.data.dialog_id === RUST)).toBe(true)
+  })
+
+  it("filters by dialog_id and by folder, and shows a named token its scope only", async () => {
+    const start = await newest()
+    const token = await createToken(dataDir, "watcher", ["--session", ALICE, "--scope", `dialog:${CRYPTO}`])
+    const byDialog = updates(1, { since: start, query: `dialog_id=${RUST}` })
+    // Work: Rust Devs and groups, not channels (Crypto News).
+    const byFolder = updates(1, { since: start, query: "folder=Work" })
+    const scoped = updates(1, { since: start, token })
+    await post([{ peer: "channel:3001", date: now(), text: "crypto only" }])
+    await post([{ peer: "channel:3002", date: now(), from: "user:1003", text: "rust only" }])
+    const texts = (events: ReadonlyArray<Event>) => events.map((e) => `${e.data.dialog_id}:${e.data.message}`)
+    expect(texts(await byDialog)).toEqual([`${RUST}:rust only`])
+    expect(texts(await byFolder)).toEqual([`${RUST}:rust only`])
+    expect(texts(await scoped)).toEqual([`${CRYPTO}:crypto only`])
+    // Outside its scope: asking for another dialog's events gives none of them, not an error that says it exists.
+    const asked = updates(1, { since: start, token, query: `dialog_id=${RUST}` })
+    await post([{ peer: "channel:3002", date: now(), from: "user:1003", text: "rust again" }])
+    await post([{ peer: "channel:3001", date: now(), text: "crypto again" }])
+    expect(await Promise.race([asked, new Promise((r) => setTimeout(() => r("nothing"), 3000))])).toBe("nothing")
   })
 
   it("gives the same events to an agent: MCP get_updates pages them with next_since", async () => {
