@@ -33,12 +33,18 @@ const CHANNEL = 3001
 const PAGE = 100
 
 /** One account whose one broadcast channel holds `count` generated posts, a photo or document every 100th. */
-export const benchScenario = (count: number) => ({
-  users: [{ id: ACCOUNT, first_name: "Bench" }],
-  channels: [{ id: CHANNEL, title: "Firehose", username: "firehose", participants_count: 100_000 }],
-  accounts: [{ user: ACCOUNT, dialogs: [{ peer: `channel:${CHANNEL}` }] }],
-  generate: [{ peer: `channel:${CHANNEL}`, count, start: "2015-01-01 00:00:00", end: "2025-01-01 00:00:00", media_every: 100, seed: 42 }]
-})
+/** The bench account in `channels` channels (3001, 3002, ...; the first is "Firehose"), `count` messages each. */
+export const benchScenario = (count: number, channels = 1) => {
+  const ids = Array.from({ length: channels }, (_, k) => CHANNEL + k)
+  return {
+    users: [{ id: ACCOUNT, first_name: "Bench" }],
+    channels: ids.map((id, k) => ({ id, title: k === 0 ? "Firehose" : `Firehose ${k + 1}`, username: k === 0 ? "firehose" : `firehose${k + 1}`, participants_count: 100_000 })),
+    accounts: [{ user: ACCOUNT, dialogs: ids.map((id) => ({ peer: `channel:${id}` })) }],
+    generate: ids.map((id, k) => ({
+      peer: `channel:${id}`, count, start: "2015-01-01 00:00:00", end: "2025-01-01 00:00:00", media_every: 100, seed: 42 + k
+    }))
+  }
+}
 
 type Mode = "world" | "prebuilt"
 

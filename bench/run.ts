@@ -20,6 +20,7 @@ import { mcpBenchmark } from "./mcp.js"
 import { searchBenchmark } from "./search.js"
 import { startupBenchmark } from "./startup.js"
 import { syncBenchmark } from "./sync.js"
+import { coldSyncLimitsBenchmark } from "./cold-sync-limits.js"
 import { syncConcurrencyBenchmark } from "./sync-concurrency.js"
 import { webAppBenchmark } from "./web-app.js"
 
@@ -50,6 +51,19 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
     name: "concurrency",
     description: "cold sync over a 150 ms round trip by sync_concurrency (1, 4, 8, 16): messages per second against one walk",
     run: ({ runs, quick }) => syncConcurrencyBenchmark(runs, quick)
+  },
+  {
+    name: "limits",
+    description: "cold sync at Telegram's limits (100k messages; 20k with --quick; at most 2 runs, each about 5 minutes): " +
+      "150 ms a round trip against the single-walker bound, share of a 30/s budget used alone and by two syncs at once",
+    run: ({ runs, quick }) =>
+      coldSyncLimitsBenchmark({
+        count: quick ? 20_000 : 100_000,
+        runs: Math.min(runs, 2),
+        latency: "150ms",
+        rate: ["messages.GetHistory=30/s,burst=60"],
+        takeout: false
+      })
   },
   {
     name: "search",

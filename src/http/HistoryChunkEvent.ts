@@ -105,9 +105,16 @@ export class HistoryFrameWriter {
     return this.length === 0
   }
 
-  /** The events appended since the last take, as UTF-8 bytes. */
+  /**
+   * The events appended since the last take, as UTF-8 bytes. A frame much
+   * smaller than its buffer (the room `reserve` made is for the longest
+   * messages) is copied out, so the frames waiting for the socket hold
+   * their bytes only, not the slack.
+   */
   take(): Uint8Array {
-    const bytes = this.buffer.subarray(0, this.length)
+    const bytes = this.length < this.buffer.length * 0.75
+      ? Buffer.from(this.buffer.subarray(0, this.length))
+      : this.buffer.subarray(0, this.length)
     this.buffer = Buffer.alloc(0)
     this.length = 0
     return bytes
