@@ -53,12 +53,6 @@ beforeAll(async () => {
   url = w.url
   await w.login(ALICE, 1001)
   await w.login(BOB, 1002, "hunter2")
-  // No media downloads: the emulator stops pushing to a session once it fetched a file on another DC (u18e; see the report).
-  await fetch(`${url}/api/v3/settings`, {
-    method: "PATCH",
-    headers: { "content-type": "application/json", "x-telegram-username": ALICE },
-    body: JSON.stringify({ download_media: false })
-  })
 }, 60_000)
 
 afterAll(async () => {
