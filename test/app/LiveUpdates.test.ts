@@ -6,13 +6,16 @@
  * caches hold afterwards, and the media of new messages resolved before
  * they are told.
  */
-import { Effect, Exit, Stream } from "effect"
+import * as fs from "node:fs/promises"
+import { Effect, Exit, Option, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { HistorySync } from "../../src/app/HistorySync.js"
 import { LiveUpdates } from "../../src/app/LiveUpdates.js"
 import { everything } from "../../src/domain/AccessScope.js"
 import { AccountId, DialogId } from "../../src/domain/Ids.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
+import { mediaDirectory } from "../../src/adapters/sqlite/DialogLayout.js"
+import { MediaIndex } from "../../src/ports/MediaIndex.js"
 import { MessageStore } from "../../src/ports/MessageStore.js"
 import type { LoggedEvent } from "../../src/ports/UpdateLog.js"
 import { message, photo } from "../adapters/sqlite/MessageFixtures.js"
@@ -236,5 +239,16 @@ describe("LiveUpdates", () => {
     }))))
     expect(world.history.downloads.map((l) => JSON.parse(l).file)).toEqual(["p2", "p3", "p3"])
     expect((await cachedMedia()).map((m) => [m.uuid, m.status])).toEqual([[downloaded!.uuid, "downloaded"], [failed!.uuid, "downloaded"]])
+    // Deleted live: its file and its index entry are forgotten, as history forgets them.
+    const indexed = (uuid: string) => world!.run(Effect.flatMap(MediaIndex, (index) =>
+      Effect.map(index.get(AccountId(1001), uuid), Option.isSome)) as unknown as Effect.Effect<boolean>)
+    const file = mediaDirectory(world.dir, 1001, CHANNEL)
+    expect(await indexed(downloaded!.uuid)).toBe(true)
+    expect(await fs.readdir(file)).toContain(downloaded!.storedName)
+    world.updates.remove("alice", CHANNEL, [2])
+    await world.take("alice", 1, { since: 2 })
+    expect(await indexed(downloaded!.uuid)).toBe(false)
+    expect(await fs.readdir(file)).not.toContain(downloaded!.storedName)
+    expect(await indexed(failed!.uuid)).toBe(true)
   })
 })
