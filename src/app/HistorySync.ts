@@ -383,7 +383,9 @@ const makeHistorySync = Effect.gen(function*() {
      */
     stream: (request: HistoryRequest): Stream.Stream<HistoryEvent, HistoryError> =>
       // One span for the whole request (its work runs under it), none per message.
-      Stream.withSpan(streamOf(request), "HistorySync.stream", { attributes: { dialogId: request.dialogId } })
+      Stream.withSpan(streamOf(request), "HistorySync.stream", { attributes: { dialogId: request.dialogId } }),
+    /** The media resolution history applies to what it serves; live updates resolve new messages' media with it. */
+    media
   }
 })
 

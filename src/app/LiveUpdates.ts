@@ -25,6 +25,7 @@ import { TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js
 import { TelegramUpdates } from "../ports/TelegramUpdates.js"
 import { type LoggedEvent, UpdateLog, type UpdateLogError } from "../ports/UpdateLog.js"
 import { AccountCache } from "./AccountCache.js"
+import { HistorySync } from "./HistorySync.js"
 import { makeLiveApply } from "./LiveApply.js"
 import { makeLiveDialogs } from "./LiveDialogs.js"
 import { runUpdateLoop } from "./UpdateLoop.js"
@@ -92,7 +93,7 @@ const makeLiveUpdates = Effect.gen(function*() {
   const settings = yield* SettingsStore
   const sessions = yield* SessionStore
   const accounts = yield* AccountCache
-  const { apply } = yield* makeLiveApply
+  const liveApply = yield* makeLiveApply((yield* HistorySync).media)
   const dialogs = yield* makeLiveDialogs
   const scope = yield* Effect.scope
 
@@ -118,7 +119,8 @@ const makeLiveUpdates = Effect.gen(function*() {
   const enabled = Effect.map(settings.get, (s) => options.forced || s.follow_updates)
 
   const loopOf = (session: SessionName, account: AccountId) =>
-    runUpdateLoop({ updates, log, apply, announce, history: gateway.history, dialogs }, session, account).pipe(
+    runUpdateLoop({ updates, log, apply: liveApply.forSession(session).apply, announce, history: gateway.history, dialogs }, session, account)
+      .pipe(
       Effect.tapErrorCause((cause) => Effect.logWarning(`updates loop of account ${account} stopped; restarting`, cause)),
       Effect.retry(RESTART),
       Effect.annotateLogs("session", session)

@@ -2,18 +2,23 @@
  * LiveUpdates over fakes at the Telegram ports with the real SQLite caches
  * and update log: what arrives, in what order, what a resume gets (also
  * across a restart with changes made meanwhile), holes and too-long answers
- * closed by the difference, retention, two accounts kept apart, and what
- * the caches hold afterwards.
+ * closed by the difference, retention, two accounts kept apart, what the
+ * caches hold afterwards, and the media of new messages resolved before
+ * they are told.
  */
-import { Effect, Exit } from "effect"
+import * as fs from "node:fs/promises"
+import { Effect, Exit, Option, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
+import { HistorySync } from "../../src/app/HistorySync.js"
 import { LiveUpdates } from "../../src/app/LiveUpdates.js"
 import { everything } from "../../src/domain/AccessScope.js"
 import { AccountId, DialogId } from "../../src/domain/Ids.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
+import { mediaDirectory } from "../../src/adapters/sqlite/DialogLayout.js"
+import { MediaIndex } from "../../src/ports/MediaIndex.js"
 import { MessageStore } from "../../src/ports/MessageStore.js"
 import type { LoggedEvent } from "../../src/ports/UpdateLog.js"
-import { message } from "../adapters/sqlite/MessageFixtures.js"
+import { message, photo } from "../adapters/sqlite/MessageFixtures.js"
 import { makeWorld, type World } from "./LiveUpdatesSetup.js"
 
 const CHANNEL = -1001234567890
@@ -252,5 +257,53 @@ describe("LiveUpdates", () => {
     world.updates.post("alice", CHANNEL, message(5, T + 9))
     await world.take("alice", 1, { since: 4 })
     expect(await world.run(Effect.flatMap(MessageStore, (s) => s.covered(key)))).toEqual([{ start: 0, end: T + 9 }])
+  })
+
+  it("resolves a new cached message's media before telling it, as history would; a failed download is retried by history", async () => {
+    world = await makeWorld()
+    world.history.set(CHANNEL, [message(1, T - 100)])
+    world.start()
+    await world.caughtUp("alice")
+    const key = { accountId: AccountId(1001), dialogId: DialogId(CHANNEL) }
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [message(1, T - 100)], covers: { start: 0, end: T - 10 }, replace: null })))
+    world.history.failDownloadOnce.set("p3", "FILE_ID_INVALID")
+    world.updates.post("alice", CHANNEL, message(2, T, { media: photo("p2", 5000) }))
+    world.updates.post("alice", CHANNEL, message(3, T + 1, { media: photo("p3", 6000) }))
+    const events = (await world.take("alice", 2, { since: 0 })).map(data)
+    const cachedMedia = async () => (await world!.run(Effect.flatMap(MessageStore, (s) =>
+      s.read(key, { after: { date: 0, id: 0 }, bound: T + 100, order: "asc", limit: 100 })))).flatMap((m) => m.media === null ? [] : [m.media])
+    // Both fetched before they were told (in order, one each), and told with the fields the cache gives history.
+    expect(world.history.downloads.map((l) => JSON.parse(l).file)).toEqual(["p2", "p3"])
+    const [downloaded, failed] = await cachedMedia()
+    expect(downloaded).toMatchObject({ messageId: 2, status: "downloaded" })
+    expect(failed).toMatchObject({ messageId: 3, status: "failed", reason: "Telegram answered 400 FILE_ID_INVALID" })
+    expect(events.map((e) => [e["message_id"], e["media_type"], e["media_uuid"], e["media_size"]])).toEqual([
+      [2, "MessageMediaPhoto", downloaded!.uuid, 5000],
+      [3, "MessageMediaPhoto", failed!.uuid, 6000]
+    ])
+    // The next history request serving the failed one fetches it again.
+    await world.run(Effect.flatMap(HistorySync, (h) => Stream.runDrain(h.stream({
+      session: "alice" as SessionName,
+      dialogId: CHANNEL,
+      startDate: null,
+      endDate: null,
+      chunkSize: 100,
+      forceRefresh: false,
+      reverse: false
+    }))))
+    expect(world.history.downloads.map((l) => JSON.parse(l).file)).toEqual(["p2", "p3", "p3"])
+    expect((await cachedMedia()).map((m) => [m.uuid, m.status])).toEqual([[downloaded!.uuid, "downloaded"], [failed!.uuid, "downloaded"]])
+    // Deleted live: its file and its index entry are forgotten, as history forgets them.
+    const indexed = (uuid: string) => world!.run(Effect.flatMap(MediaIndex, (index) =>
+      Effect.map(index.get(AccountId(1001), uuid), Option.isSome)) as unknown as Effect.Effect<boolean>)
+    const file = mediaDirectory(world.dir, 1001, CHANNEL)
+    expect(await indexed(downloaded!.uuid)).toBe(true)
+    expect(await fs.readdir(file)).toContain(downloaded!.storedName)
+    world.updates.remove("alice", CHANNEL, [2])
+    await world.take("alice", 1, { since: 2 })
+    expect(await indexed(downloaded!.uuid)).toBe(false)
+    expect(await fs.readdir(file)).not.toContain(downloaded!.storedName)
+    expect(await indexed(failed!.uuid)).toBe(true)
   })
 })

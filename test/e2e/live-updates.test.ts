@@ -6,7 +6,8 @@
  * changes made while the server was down resumes exactly after the last
  * event id; dropped pushes, updatesTooLong and a channel's pts hole are
  * recovered by the difference; follow=true neither loses nor repeats; two
- * accounts never cross; the caches hold what the emulator holds.
+ * accounts never cross; the caches hold what the emulator holds; a new
+ * message's photo is downloaded before it is told.
  */
 import * as path from "node:path"
 import Database from "better-sqlite3"
@@ -54,12 +55,6 @@ beforeAll(async () => {
   url = w.url
   await w.login(ALICE, 1001)
   await w.login(BOB, 1002, "hunter2")
-  // No media downloads: the emulator stops pushing to a session once it fetched a file on another DC (u18e; see the report).
-  await fetch(`${url}/api/v3/settings`, {
-    method: "PATCH",
-    headers: { "content-type": "application/json", "x-telegram-username": ALICE },
-    body: JSON.stringify({ download_media: false })
-  })
 }, 60_000)
 
 afterAll(async () => {
@@ -289,6 +284,40 @@ describe("GET /api/v3/updates against the emulator", () => {
     expect(rows.find((r) => r.id === 1)?.text).toBe("edited live")
     expect(rows.some((r) => r.id === 2)).toBe(false)
     expect(rows.map((r) => [r.id, r.text])).toEqual(worldMessages("channel:3001").map((m) => [m.id, m.text]))
+  })
+
+  it("downloads the photo of a new message before telling it: the event shows it as history does, its file is served at once", async () => {
+    const start = await newest()
+    // Cached: a new message is written to the cache, and its media resolved as history would.
+    await (await fetch(`${url}/api/v3/history/${CRYPTO}?start_date=2020-01-01`, { headers: { "x-telegram-username": ALICE } })).text()
+    const stream = updates(3, { since: start })
+    // One file on the DC of the session (GramJS fetches it on a second session of the same key), one on DC 2.
+    const placed = (await post([
+      { peer: "channel:3001", date: now(), text: "live photo", media: { type: "photo", size: 300_000 } },
+      { peer: "channel:3001", date: now(), text: "live photo on DC 2", media: { type: "photo", size: 200_000, dc: 2 } }
+    ])).messages as Array<{ id: number }>
+    // Pushes still come after the downloads.
+    await post([{ peer: "channel:3001", date: now(), text: "after the photos" }])
+    const events = await stream
+    expect(summary(events).map((s) => s.split(":").slice(3).join(":"))).toEqual(["live photo", "live photo on DC 2", "after the photos"])
+    for (const [k, size] of [300_000, 200_000].entries()) {
+      const data = events[k]!.data
+      expect(data).toMatchObject({ message_id: placed[k]!.id, media_type: "MessageMediaPhoto", media_size: size })
+      expect(data.media_uuid).toEqual(expect.any(String))
+      // Served before any history request asked for it: the bytes the emulator holds.
+      const file = await fetch(`${url}/api/v3/files/${data.media_uuid}`, { headers: { "x-telegram-username": ALICE } })
+      expect(file.status).toBe(200)
+      const bytes = Buffer.from(await file.arrayBuffer())
+      const expected = await fetch(`${w.emulator.control}/media?peer=channel:3001&id=${placed[k]!.id}`)
+      expect(bytes.equals(Buffer.from(await expected.arrayBuffer()))).toBe(true)
+    }
+    // The same fields as the history gives.
+    const history = await (await fetch(`${url}/api/v3/history/${CRYPTO}?start_date=2020-01-01`, { headers: { "x-telegram-username": ALICE } })).text()
+    const fromHistory = [...history.matchAll(/^data: (.+)$/gm)].flatMap((m) => JSON.parse(m[1]!).messages as Array<Json>)
+    for (const event of events.slice(0, 2)) {
+      const { dialog_id: _, ...fromEvent } = event.data
+      expect(fromEvent).toEqual(fromHistory.find((m) => m.message_id === event.data.message_id))
+    }
   })
 })
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest"
 import { accessHash } from "../emulator/AccountView.js"
 import { ScenarioError } from "../emulator/RpcContext.js"
 import type { World } from "../emulator/World.js"
-import { type Caller, loggedIn, outcome, sampleWorld } from "./WorldHarness.js"
+import { type Caller, caller, loggedIn, outcome, sampleWorld } from "./WorldHarness.js"
 
 const state = (c: Caller) => c.call(new Api.updates.GetState())
 
@@ -253,5 +253,27 @@ describe("pushes", () => {
     expect(() => world.addUpdateFaults({ channel_hole: "chat:2001" })).toThrow(/channel_hole/)
     expect(() => world.addUpdateFaults({ nonsense: 1 })).toThrow(/unknown field/)
     expect(() => world.addUpdateFaults({})).toThrow(/expected one of/)
+  })
+
+  it("stay with the session that follows when another session of its key downloads a file or calls without updates", async () => {
+    const world = sampleWorld()
+    const alice = await loggedIn(world, 1001)
+    alice.pushed.length = 0
+    // GramJS downloads on a sender of its own, even on the home DC: the same auth key, another session.
+    const downloader = caller(world, { dcId: 1, authKeyId: alice.ctx.authKeyId })
+    const input = new Api.InputPeerChannel({ channelId: bigInt(3001), accessHash: accessHash(1001, "channel", 3001) })
+    const page = await alice.call(new Api.messages.GetHistory({
+      peer: input, offsetId: 2, offsetDate: 0, addOffset: 0, limit: 1, maxId: 0, minId: 0, hash: bigInt.zero
+    })) as Api.messages.ChannelMessages
+    const photo = ((page.messages[0] as Api.Message).media as Api.MessageMediaPhoto).photo as Api.Photo
+    const location = new Api.InputPhotoFileLocation({ id: photo.id, accessHash: photo.accessHash, fileReference: photo.fileReference, thumbSize: (photo.sizes.at(-1) as Api.PhotoSize).type })
+    await downloader.call(new Api.upload.GetFile({ location, offset: bigInt(0), limit: 512 * 1024 }))
+    // A call wrapped in invokeWithoutUpdates does not subscribe either.
+    const quiet = caller(world, { dcId: 1, authKeyId: alice.ctx.authKeyId })
+    await world.handle(new Api.updates.GetState(), { ...quiet.ctx, withoutUpdates: true })
+    postToBob(world, "still here")
+    expect(alice.pushed.map((u) => (u as Api.UpdateShortMessage).message)).toEqual(["still here"])
+    expect(downloader.pushed).toEqual([])
+    expect(quiet.pushed).toEqual([])
   })
 })

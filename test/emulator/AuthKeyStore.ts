@@ -12,7 +12,7 @@ export interface AuthKey {
   readonly idHex: string
   /** The one server salt valid for this key (Telegram rotates salts; the emulator never does). */
   readonly salt: bigint
-  /** Where pushes go when their own session has gone: the key's most recently active session. */
+  /** Where pushes go when their own session has gone: the key's latest session that subscribed to updates and is connected (Connection.ts). */
   latestSession: MtprotoSession | undefined
 }
 

@@ -18,7 +18,7 @@ import { type Dispatcher, rpcErrorBytes } from "./Dispatcher.js"
 import { Framing, FramingError } from "./Framing.js"
 import { Handshake, HandshakeError, type NewAuthKey } from "./Handshake.js"
 import { MtprotoSession, type SessionLink } from "./MtprotoSession.js"
-import type { DcAddress } from "./RpcContext.js"
+import { type DcAddress, subscribesToUpdates } from "./RpcContext.js"
 import type { ServerKey } from "./ServerKey.js"
 import type { ServerMessageIds } from "./ServerMessageIds.js"
 
@@ -181,7 +181,10 @@ export class Connection implements SessionLink {
       this.host.sessions.set(mapKey, session)
     }
     session.connection = this
-    key.latestSession = session
+    // A session that receives updates keeps them while it is connected; another one (a client's download
+    // session) takes them only with a call that subscribes it (onObject).
+    const follower = key.latestSession
+    if (follower === undefined || !follower.subscribed || !follower.isConnected()) key.latestSession = session
     this.served.add(session)
     if (isNew) {
       this.debug(`new session ${sessionId}`)
@@ -248,7 +251,9 @@ export class Connection implements SessionLink {
       return
     }
     let request: TlObject = received
+    let withoutUpdates = false
     while (request.className !== undefined && WRAPPERS.has(request.className) && request.query !== undefined) {
+      if (request.className === "InvokeWithoutUpdates") withoutUpdates = true
       request = request.query as TlObject
     }
     if (request.classType !== "request" || request.className === undefined) {
@@ -256,7 +261,12 @@ export class Connection implements SessionLink {
       return
     }
     if (this.host.verbose) this.debug(`-> ${request.className}`)
-    const outcome = this.host.dispatcher.dispatch(request as { className: string }, session.ctx)
+    if (subscribesToUpdates(request.className, withoutUpdates)) {
+      session.subscribed = true
+      session.key.latestSession = session
+    }
+    const ctx = withoutUpdates ? { ...session.ctx, withoutUpdates } : session.ctx
+    const outcome = this.host.dispatcher.dispatch(request as { className: string }, ctx)
     if (outcome === "disconnect") {
       this.debug(`fault: dropping the connection on ${request.className}`)
       this.destroy()

@@ -21,6 +21,8 @@ export interface SessionLink {
 
 export class MtprotoSession {
   connection: SessionLink | undefined
+  /** It made a call that subscribes it to updates (RpcContext.subscribesToUpdates). */
+  subscribed = false
   private sequence = 0
   readonly ctx: CallContext
 
@@ -53,8 +55,9 @@ export class MtprotoSession {
   /**
    * Sends an Updates object to the client. GramJS starts a new session on
    * every reconnect, so when this session has lost its connection the update
-   * goes to the key's latest connected session, as Telegram delivers updates
-   * per authorisation; with none, it is dropped.
+   * goes to the key's latest connected session that subscribed to updates
+   * (or, while none is connected, the latest one to connect: Connection.ts),
+   * as Telegram delivers updates per authorisation; with none, it is dropped.
    */
   push(updates: Api.TypeUpdates): void {
     const latest = this.key.latestSession

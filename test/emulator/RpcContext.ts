@@ -41,7 +41,20 @@ export interface CallContext {
   readonly push: (updates: Api.TypeUpdates) => void
   /** The takeout session (Takeouts.ts) the call runs in, when it came wrapped in invokeWithTakeout. */
   readonly takeoutId?: string
+  /** The call came wrapped in invokeWithoutUpdates: it does not subscribe its session to updates. */
+  readonly withoutUpdates?: boolean
 }
+
+/**
+ * Whether a call subscribes its session to the account's updates: any call
+ * does, as with Telegram, except file queries (upload.*, which Telegram
+ * answers as if wrapped in invokeWithoutUpdates) and calls wrapped in
+ * invokeWithoutUpdates. A client's downloads on a session of their own
+ * (GramJS borrows a sender per DC, its home DC included) leave the updates
+ * where they were.
+ */
+export const subscribesToUpdates = (method: string, withoutUpdates: boolean | undefined): boolean =>
+  withoutUpdates !== true && !method.startsWith("upload.")
 
 /** What the machinery needs from the world. */
 export interface RpcHandler {

@@ -21,7 +21,7 @@ import { updateHandlers } from "./handlers/updates.js"
 import { uploadHandlers } from "./handlers/upload.js"
 import { mediaBytesOf, mediaIdentity } from "./Media.js"
 import type { CallContext, EmulatorWorld, ScanOutcome } from "./RpcContext.js"
-import { RpcError, ScenarioError } from "./RpcContext.js"
+import { RpcError, ScenarioError, subscribesToUpdates } from "./RpcContext.js"
 import {
   directoryOf,
   type MediaSpec,
@@ -288,8 +288,8 @@ export class World implements EmulatorWorld {
     if (handler === undefined) {
       throw new RpcError(400, `METHOD_NOT_EMULATED_${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_")}`)
     }
-    // A session that makes calls receives its account's updates (Updates.ts).
-    this.updates.noteCall(ctx)
+    // A session that makes calls receives its account's updates (Updates.ts), file queries aside.
+    if (subscribesToUpdates(name, ctx.withoutUpdates)) this.updates.noteCall(ctx)
     return handler(request, ctx, this)
   }
 
