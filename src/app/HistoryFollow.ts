@@ -55,6 +55,8 @@ const makeHistoryFollow = Effect.gen(function*() {
         return yield* new FollowNotPossible({ reason: "follow=true follows a whole dialog: not with topic_id or thread" })
       }
       if (!(yield* live.enabled)) return yield* new UpdatesOff()
+      // The loop follows before the history is read: a message after the history's end is in the log.
+      yield* live.started(request.session)
       const start = yield* live.newestId(request.session)
       let streamed = 0
       const past = history.stream(request).pipe(Stream.tap((event) =>

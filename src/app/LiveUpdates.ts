@@ -21,7 +21,7 @@ import { resumePoint } from "../domain/LiveUpdates.js"
 import type { SessionName } from "../domain/SessionName.js"
 import { SessionStore } from "../ports/SessionStore.js"
 import { SettingsStore } from "../ports/SettingsStore.js"
-import { TelegramGateway, type TelegramError } from "../ports/TelegramGateway.js"
+import { TelegramGateway, type TelegramError, TelegramUnavailable } from "../ports/TelegramGateway.js"
 import { TelegramUpdates } from "../ports/TelegramUpdates.js"
 import { type LoggedEvent, UpdateLog, type UpdateLogError } from "../ports/UpdateLog.js"
 import { AccountCache } from "./AccountCache.js"
@@ -198,6 +198,25 @@ const makeLiveUpdates = Effect.gen(function*() {
     })
 
   /**
+   * The account's loop runs and has the state it follows from: whatever
+   * Telegram tells from now on will be in the log. Right after following was
+   * turned on the loop is only starting; "from now on" must not begin
+   * before it has asked Telegram where the account stands.
+   */
+  const started = (session: SessionName) =>
+    Effect.gen(function*() {
+      const account = (yield* gateway.account(session)).userId
+      yield* ensure(session, account)
+      yield* log.state(account).pipe(
+        Effect.repeat({ until: (s) => s !== null, schedule: Schedule.spaced(Duration.millis(50)) }),
+        Effect.timeoutFail({
+          duration: Duration.seconds(30),
+          onTimeout: () => new TelegramUnavailable({ reason: "following the account's updates could not start" })
+        })
+      )
+    })
+
+  /**
    * The events after the resume point, then each new one as it is committed,
    * for as long as the stream is read; `heartbeat` when nothing came for
    * that long.
@@ -209,6 +228,8 @@ const makeLiveUpdates = Effect.gen(function*() {
   ): Effect.Effect<Stream.Stream<FeedItem, TelegramError | UpdateLogError>, UpdatesOpenError, Scope.Scope> =>
     Effect.gen(function*() {
       if (!(yield* enabled)) return yield* new UpdatesOff()
+      // From now on: from once the loop follows. A resume reads the log, which the loop fills when it can.
+      if (request.since === null) yield* started(session)
       const prepared = yield* prepare(session, request)
       const { account, admits } = prepared
       yield* ensure(session, account)
@@ -253,6 +274,7 @@ const makeLiveUpdates = Effect.gen(function*() {
     page,
     /** Whether following is on now. */
     enabled,
+    started,
     /** The newest event id of the session's account (0 before any): where a follow after a read starts. */
     newestId: (session: SessionName) =>
       Effect.flatMap(gateway.account(session), (a) => Effect.map(log.bounds(a.userId), (b) => b.newest)),

@@ -45,6 +45,8 @@ export class UpdatesFake {
    * answers "too long" (Telegram: 100 for a user's account); null: no limit.
    */
   channelDifferenceLimit: number | null = null
+  /** How long updates.getState takes (a far Telegram). */
+  stateDelayMillis = 0
   /** Fails the next `pushes` subscriptions (a lost connection). */
   failPushes = 0
   clock = 1_700_000_000
@@ -124,10 +126,13 @@ export class UpdatesFake {
           return Stream.fromPubSub(fake.pubsub).pipe(Stream.filter((p) => p.session === session), Stream.map((p) => p.push))
         }),
       state: (session) =>
-        Effect.sync(() => {
-          fake.calls.push(`state:${session}`)
-          return { pts: fake.account(session).common.pts, qts: 0, date: fake.clock, seq: 0 }
-        }),
+        Effect.delay(
+          Effect.sync(() => {
+            fake.calls.push(`state:${session}`)
+            return { pts: fake.account(session).common.pts, qts: 0, date: fake.clock, seq: 0 }
+          }),
+          fake.stateDelayMillis
+        ),
       channelStates: (session) =>
         Effect.sync(() => new Map([...fake.account(session).channels].map(([id, b]) => [DialogId(id), { pts: b.pts, top: top(id) }]))),
       difference: (session, from) =>

@@ -73,7 +73,7 @@ const now = () => new Date().toISOString().slice(0, 19).replace("T", " ")
 /** Reads /updates (as `session`, after `since`) until `n` events came, then stops reading. */
 const updates = async (
   n: number,
-  options: { session?: string; since?: number; query?: string; token?: string } = {}
+  options: { session?: string; since?: number; query?: string; token?: string; until?: (events: Array<Event>) => boolean } = {}
 ): Promise<Array<Event>> => {
   const params = new URLSearchParams(options.query ?? "")
   if (options.since !== undefined) params.set("since", String(options.since))
@@ -93,7 +93,9 @@ const updates = async (
       return id === undefined || event === undefined || data === undefined ? [] : [{ id: Number(id), event, data: JSON.parse(data) }]
     })
   const deadline = Date.now() + 20_000
-  while (parsed().length < n && Date.now() < deadline) {
+  // Up to `n` events, or fewer once `until` holds for those read.
+  const enough = () => parsed().length >= n || (options.until?.(parsed()) ?? false)
+  while (!enough() && Date.now() < deadline) {
     const next = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))])
     if (next === null || next.done) break
     text += decoder.decode(next.value, { stream: true })
@@ -179,7 +181,7 @@ describe("GET /api/v3/updates against the emulator", () => {
     const aliceStart = await newest(ALICE)
     const bobStart = await newest(BOB)
     // Bob's first event may be the one the earlier test's channel hole held back (he is in Rust Devs too).
-    const bobStream = updates(3, { session: BOB, since: bobStart })
+    const bobStream = updates(3, { session: BOB, since: bobStart, until: (events) => events.some((e) => e.data.message === "both, again") })
     const aliceStream = updates(2, { session: ALICE, since: aliceStart })
     await post([{ peer: "channel:3001", date: now(), text: "only alice is here" }])
     await post([{ peer: "channel:3002", date: now(), from: "user:1003", text: "both are here" }])
@@ -241,7 +243,12 @@ describe("GET /api/v3/updates against the emulator", () => {
     await control("DELETE", "/messages", { peer: "channel:3001", id: first!.id })
     await startServer()
     // The difference tells the final state: a message deleted since it was posted may come as its deletion only.
-    const events = await updates(4, { since: start })
+    const events = await updates(4, {
+      since: start,
+      until: (read) =>
+        read.some((e) => e.data.message === "family, while down") && read.some((e) => e.data.message === "while down 2") &&
+        read.some((e) => e.event === "delete_messages" && e.data.message_ids.includes(first!.id))
+    })
     expect(events.map((e) => e.id)).toEqual(events.map((_, k) => start + k + 1))
     const texts = summary(events)
     expect(texts).toContain(`new_message:${FAMILY}:${(placed.messages[2] as { id: number }).id}:family, while down`)

@@ -75,7 +75,9 @@ export const UpdatesHandlersLive = HttpApiBuilder.group(TgscApi, "updates", (han
           })
         )
         return yield* sseResponse<UpdatesOpenError, NonNullable<ReturnType<typeof updatesHttpError>>>({
-          frames: Stream.mapChunks(opened, Chunk.map(eventFrame)),
+          // Opened means every check passed: the headers go out at once (with a keep-alive), so a client knows it is
+          // following before the first change, instead of after the first keep-alive period.
+          frames: Stream.concat(Stream.make(KEEP_ALIVE), Stream.mapChunks(opened, Chunk.map(eventFrame))),
           keepAlive,
           failBeforeStart: (error: UpdatesOpenError) => {
             const http = updatesHttpError(error)
