@@ -176,11 +176,11 @@ describe("live updates while the server is stopped and killed again and again", 
       journal.push(`  post ${d.peer} ${id} ${JSON.stringify(text)}`)
       return id
     }
-    /** One random change: a post, an edit or a deletion in a random dialog. */
+    /** One random change: a post, an edit (of a message, not of a service message) or a deletion in a random dialog. */
     const change = async (label: string) => {
       const d = pick(DIALOGS)
-      const ids = worldMessages(d).map(([id]) => id)
       const roll = random()
+      const ids = worldMessages(d).map(([id]) => id).filter((id) => roll >= 0.8 || timelineOf(d).message(id)!.action === null)
       if (roll < 0.5 || ids.length < 3) return void await post(d, `post ${label}`)
       const id = pick(ids)
       const owner = d.owner === undefined ? {} : { owner: d.owner }
