@@ -59,7 +59,7 @@ const show = (e: Told) =>
   `event ${e.id} ${e.event} dialog ${e.data.dialog_id} ${idsOf(e).join(",")}${e.data.message === undefined ? "" : ` ${JSON.stringify(e.data.message)}`}`
 
 /**
- * Matches `told` (in order) to changes of `changes` (in order), each to a later one than the last: the indexes of the
+ * Matches `told` (in order) to changes of `changes` (in order), each to a later one than the last: the pts of the
  * changes told, and the events that tell none (a repeat, or out of order).
  */
 const embed = (told: ReadonlyArray<Told>, changes: ReadonlyArray<BoxChange>, fits: (c: BoxChange, e: Told) => boolean) => {
