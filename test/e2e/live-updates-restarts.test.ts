@@ -78,7 +78,7 @@ const worldMessages = (d: Dialog): Array<[number, string]> => {
 beforeAll(async () => {
   e2e = await startE2e({ scenario: "test/fixtures/sample.json", serverArgs: ["--follow-updates"] })
   await e2e.login(ALICE, ACCOUNT)
-  // No media downloads: the emulator stops pushing to a session once it fetched a file on another DC.
+  // No media downloads: nothing here reads the files, and each restart's catch-up is quicker without.
   const settings = await e2e.api("/api/v3/settings", {
     session: ALICE,
     method: "PATCH",
