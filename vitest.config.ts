@@ -21,7 +21,8 @@ const SLOWEST = [
   "test/e2e/auth-cli.test.ts",
   "test/mcp/stdio.test.ts",
   "test/e2e/readme.test.ts",
-  "test/e2e/login-browser.test.ts"
+  "test/e2e/login-browser.test.ts",
+  "test/e2e/live-updates-restarts.test.ts"
 ]
 
 class SlowestFirst extends BaseSequencer {

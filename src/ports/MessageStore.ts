@@ -88,7 +88,7 @@ export type LiveWrite =
 export interface LiveWriteResult {
   /** The message as now stored (New, and an Edit of a cached one); null otherwise. */
   readonly stored: StoredMessage | null
-  /** Delete: the ids the cache held, now gone. */
+  /** Delete: the ids the cache held, now gone (also when this deletion had removed them before, and is applied again). */
   readonly deleted: ReadonlyArray<MessageId>
   readonly droppedMedia: ReadonlyArray<StoredMedia>
 }

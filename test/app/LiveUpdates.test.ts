@@ -7,12 +7,12 @@
  * they are told.
  */
 import * as fs from "node:fs/promises"
-import { Effect, Exit, Option, Stream } from "effect"
+import { Effect, Exit, Option, Ref, Stream } from "effect"
 import { afterEach, describe, expect, it } from "vitest"
 import { HistorySync } from "../../src/app/HistorySync.js"
 import { LiveUpdates } from "../../src/app/LiveUpdates.js"
 import { everything } from "../../src/domain/AccessScope.js"
-import { AccountId, DialogId } from "../../src/domain/Ids.js"
+import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
 import { mediaDirectory } from "../../src/adapters/sqlite/DialogLayout.js"
 import { MediaIndex } from "../../src/ports/MediaIndex.js"
@@ -305,5 +305,23 @@ describe("LiveUpdates", () => {
     expect(await indexed(downloaded!.uuid)).toBe(false)
     expect(await fs.readdir(file)).not.toContain(downloaded!.storedName)
     expect(await indexed(failed!.uuid)).toBe(true)
+  })
+
+  it("names the dialog of a private chat's deletion applied again after a crash, though its cache had dropped the message already", async () => {
+    world = await makeWorld()
+    world.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])
+    world.start()
+    await world.caughtUp("alice")
+    const key = { accountId: AccountId(1001), dialogId: DialogId(CHAT) }
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [message(500, T - 100), message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: null })))
+    await world.stop()
+    // The crash: the deletion reached the cache, the process died before the log's commit (Telegram has it in the difference).
+    world.updates.remove("alice", CHAT, [500])
+    Effect.runSync(Ref.update(world.settings, (s) => ({ ...s, follow_updates: false })))
+    world.start()
+    await world.run(Effect.flatMap(MessageStore, (s) => s.applyLive(key, { _tag: "Delete", ids: [MessageId(500)] })))
+    Effect.runSync(Ref.update(world.settings, (s) => ({ ...s, follow_updates: true })))
+    expect(summary(await world.take("alice", 1, { since: 0 }))).toEqual([`delete_messages:${CHAT}:500`])
   })
 })

@@ -50,7 +50,8 @@ describe("a cache from the release before message details", () => {
         { migration_id: 2, name: "index_pending" },
         { migration_id: 3, name: "message_details" },
         { migration_id: 4, name: "threads" },
-        { migration_id: 5, name: "follow" }
+        { migration_id: 5, name: "follow" },
+        { migration_id: 6, name: "live_deleted" }
       ])
       expect(db.prepare("SELECT id, details FROM messages ORDER BY id").all()).toEqual(
         [1, 2, 3, 4].map((id) => ({ id, details: null }))

@@ -126,7 +126,7 @@ describe("the search index after a crash", () => {
     old.exec(
       "DROP TABLE index_pending; DROP INDEX messages_without_details; ALTER TABLE messages DROP COLUMN details; " +
         "DROP TABLE thread_covered; DROP INDEX messages_by_thread; ALTER TABLE messages DROP COLUMN thread_id; " +
-        "DROP TABLE follow; DELETE FROM effect_sql_migrations WHERE migration_id >= 2"
+        "DROP TABLE follow; DROP TABLE live_deleted; DELETE FROM effect_sql_migrations WHERE migration_id >= 2"
     )
     old.close()
 

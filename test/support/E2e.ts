@@ -24,8 +24,11 @@ export interface E2e {
   readonly login: (name: string, userId: number, options?: { readonly password?: string; readonly force?: boolean }) => Promise<void>
   /** The emulator's control API. */
   readonly control: (pathAndQuery: string, init?: RequestInit) => Promise<Response>
-  /** Stops the server (SIGTERM unless told otherwise) and starts a new one on the same data directory and emulator. */
-  readonly restart: (signal?: NodeJS.Signals) => Promise<ServerProcess>
+  /**
+   * Stops the server (SIGTERM unless told otherwise) and starts a new one on the same data directory and emulator;
+   * `whileDown` runs in between (changes made while no server runs).
+   */
+  readonly restart: (signal?: NodeJS.Signals, whileDown?: () => Promise<void>) => Promise<ServerProcess>
   readonly stop: () => Promise<void>
 }
 
@@ -125,8 +128,9 @@ export const startE2e = async (options: E2eOptions): Promise<E2e> => {
     api,
     login,
     control,
-    restart: async (signal) => {
+    restart: async (signal, whileDown) => {
       await server.stop(signal)
+      await whileDown?.()
       server = await boot(server.dataDir)
       return server
     },

@@ -82,5 +82,9 @@ export const dialogMigrations: Migrations = {
       id INTEGER PRIMARY KEY CHECK (id = 1),
       since INTEGER NOT NULL,
       chain TEXT NOT NULL
-    ) STRICT`))
+    ) STRICT`)),
+  // The messages live deletions removed: a deletion applied again (after a crash, before its events were committed)
+  // still finds the dialog that held them, which a private chat's or basic group's deletion does not name.
+  "6_live_deleted": Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.unsafe(`CREATE TABLE live_deleted (id INTEGER PRIMARY KEY) STRICT`))
 }

@@ -4,8 +4,11 @@
  * commit. A new message goes in with what the follow rule
  * (domain/LiveUpdates.ts followStep) lets the cache record as complete, and
  * the cache's follow mark is kept; an edit only rewrites a message the
- * cache holds; a deletion removes what it holds. The page commit itself is
- * the store's (the search index follows it).
+ * cache holds; a deletion removes what it holds, and remembers it removed
+ * them: applied again (the events of a change are committed to the update
+ * log after its cache writes, so a crash in between replays it), it still
+ * answers those ids. The page commit itself is the store's (the search
+ * index follows it).
  */
 import { followStep, type FollowMark } from "../../domain/LiveUpdates.js"
 import type { CommitResult, LiveWrite, LiveWriteResult, PageCommit } from "../../ports/MessageStore.js"
@@ -45,10 +48,15 @@ export const applyLiveWrite = (
       return { stored: storedById(d, write.message.id), deleted: [], droppedMedia: result.droppedMedia }
     }
     case "Delete": {
-      const held = write.ids.filter((id) => storedById(d, id) !== null)
-      if (held.length === 0) return { stored: null, deleted: [], droppedMedia: [] }
-      const result = commit({ messages: [], covers: null, replace: null, delete: held })
-      return { stored: null, deleted: held.map(MessageId), droppedMedia: result.droppedMedia }
+      const held = new Set(write.ids.filter((id) => storedById(d, id) !== null))
+      // Remembered before they go, so that the same deletion applied again finds them (a crash in between too).
+      const remember = d.statement("INSERT OR IGNORE INTO live_deleted (id) VALUES (?)")
+      for (const id of held) remember.run(id)
+      const known = d.statement("SELECT 1 FROM live_deleted WHERE id = ?")
+      const deleted = write.ids.filter((id) => held.has(id) || known.get(id) !== undefined).map(MessageId)
+      if (held.size === 0) return { stored: null, deleted, droppedMedia: [] }
+      const result = commit({ messages: [], covers: null, replace: null, delete: [...held] })
+      return { stored: null, deleted, droppedMedia: result.droppedMedia }
     }
   }
 }

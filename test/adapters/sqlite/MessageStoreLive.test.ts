@@ -50,13 +50,14 @@ describe("MessageStoreLive", () => {
         const db = new Database(file, { readonly: true })
         try {
           const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()
-          expect(tables.map((t: any) => t.name)).toEqual(["covered", "effect_sql_migrations", "follow", "index_pending", "media", "messages", "thread_covered"])
+          expect(tables.map((t: any) => t.name)).toEqual(["covered", "effect_sql_migrations", "follow", "index_pending", "live_deleted", "media", "messages", "thread_covered"])
           expect(db.prepare("SELECT migration_id, name FROM effect_sql_migrations").all()).toEqual([
             { migration_id: 1, name: "create_cache" },
             { migration_id: 2, name: "index_pending" },
             { migration_id: 3, name: "message_details" },
             { migration_id: 4, name: "threads" },
-            { migration_id: 5, name: "follow" }
+            { migration_id: 5, name: "follow" },
+            { migration_id: 6, name: "live_deleted" }
           ])
           expect(db.pragma("journal_mode", { simple: true })).toBe("wal")
         } finally {

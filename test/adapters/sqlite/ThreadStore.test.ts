@@ -78,9 +78,9 @@ describe("MessageStoreLive, threads", () => {
       // Back to schema 3, as a cache written before this migration.
       const file = dialogDatabasePath(dir, key.accountId, key.dialogId)
       const db = new Database(file)
-      // (Migration 5's table goes too: the migrator runs only the migrations above the highest one recorded.)
+      // (Migrations 5's and 6's tables go too: the migrator runs only the migrations above the highest one recorded.)
       db.exec(`DROP INDEX messages_by_thread; DROP TABLE thread_covered; ALTER TABLE messages DROP COLUMN thread_id;
-        DROP TABLE follow; DELETE FROM effect_sql_migrations WHERE migration_id >= 4`)
+        DROP TABLE follow; DROP TABLE live_deleted; DELETE FROM effect_sql_migrations WHERE migration_id >= 4`)
       db.close()
       const sizes = yield* Effect.scoped(Effect.provide(Effect.flatMap(MessageStore, (s) => s.threadSizes(key)), MessageStoreLive({ accountsDir: dir })))
       expect([...sizes.entries()].sort((a, b) => a[0] - b[0])).toEqual([[1, 1], [7, 1]])
