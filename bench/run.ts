@@ -62,7 +62,8 @@ const BENCHMARKS: ReadonlyArray<Benchmark> = [
         runs: Math.min(runs, 2),
         latency: "150ms",
         rate: ["messages.GetHistory=30/s,burst=60"],
-        takeout: false
+        takeout: false,
+        bare: true
       })
   },
   {

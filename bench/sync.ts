@@ -23,7 +23,7 @@ import type { RunningEmulator } from "../test/emulator/Emulator.js"
 import { destroyTestClient, makeTestClient } from "../test/emulator/TestClient.js"
 import { dialogInputPeers, qrLogin as clientQrLogin } from "../test/emulator-e2e/NetworkHarness.js"
 import { benchScenario } from "./emulator.js"
-import { median, type Row } from "./lib/Measure.js"
+import { median, peakRssBytes, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
 
 type ServerEnv = Parameters<typeof startServer>[0]["env"]
@@ -107,7 +107,9 @@ export const timedColdSync = async (o: {
     const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
     if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
     const end = new Date(Date.UTC(2025, 0, 1)).toISOString().slice(0, 10)
-    return await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=${end}`, SESSION, o.count)
+    const result = await streamInClient(`${server.url}/api/v3/history/${DIALOG}?start_date=2015-01-01&end_date=${end}`, SESSION, o.count)
+    // The server's peak resident memory over its life, the sync included (bytes; null off Linux).
+    return { ...result, peakRss: peakRssBytes(server.pid) }
   } finally {
     await server.stop()
     await fs.rm(dataDir, { recursive: true, force: true })
