@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from "vitest/node"
  */
 const SLOWEST = [
   "test/e2e/web-app.test.ts",
-  "test/e2e/live-updates.test.ts",
+  "test/e2e/live-updates-restarts.test.ts",
   "test/mcp/history-pages.test.ts",
   "test/e2e/dialogs.test.ts",
   "test/e2e/login.test.ts",
@@ -22,7 +22,7 @@ const SLOWEST = [
   "test/mcp/stdio.test.ts",
   "test/e2e/readme.test.ts",
   "test/e2e/login-browser.test.ts",
-  "test/e2e/live-updates-restarts.test.ts"
+  "test/e2e/live-updates.test.ts"
 ]
 
 class SlowestFirst extends BaseSequencer {
