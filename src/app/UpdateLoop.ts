@@ -119,15 +119,26 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       })
 
     /**
-     * Channel updates in order against their channels' sequences; a channel first seen starts where its update
-     * says. Returns the channels with a hole (to ask for their difference) and those moved on.
+     * Updates in order against their sequences (the common box's, each channel's); a channel first seen starts
+     * where its update says. Returns whether the common box has a hole, the channels with one (to ask for their
+     * difference) and those moved on. Nothing of a sequence after its hole is applied.
      */
-    const applyChannelUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
+    const applyUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
       Effect.gen(function*() {
+        let commonHole = false
         const holes = new Set<DialogId>()
         const moved = new Set<DialogId>()
         for (const u of list) {
-          if (u.box._tag !== "Channel") continue
+          if (u.box._tag === "Common") {
+            if (commonHole) continue
+            const verdict = ptsVerdict(f.common.pts, u.pts, u.ptsCount)
+            if (verdict === "gap") commonHole = true
+            else if (verdict === "apply") {
+              f.common = { ...f.common, pts: u.pts }
+              if (u.change !== null) yield* applyAll(f, [u.change], into)
+            }
+            continue
+          }
           const id = u.box.channelId
           if (holes.has(id)) continue
           const position = f.channels.get(id) ?? { pts: u.pts - u.ptsCount, chain: newChain(), top: 0 }
@@ -141,7 +152,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           moved.add(id)
           if (u.change !== null) yield* applyAll(f, [u.change], into)
         }
-        return { holes, moved }
+        return { commonHole, holes, moved }
       })
 
     /**
@@ -197,7 +208,8 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         }
       })
 
-    const catchUpCommon = (f: Followed): Effect.Effect<void, LoopError> =>
+    /** The common box's difference, then that of each channel it named; returns those channels. */
+    const catchUpCommon = (f: Followed): Effect.Effect<ReadonlySet<DialogId>, LoopError> =>
       Effect.gen(function*() {
         const channelsToAsk = new Set<DialogId>()
         for (;;) {
@@ -215,7 +227,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           }
           const events: Array<NewEvent> = []
           yield* applyAll(f, answer.changes, events)
-          const { holes, moved } = yield* applyChannelUpdates(f, answer.channelUpdates, events)
+          const { holes, moved } = yield* applyUpdates(f, answer.channelUpdates, events)
           for (const id of holes) channelsToAsk.add(id)
           for (const hint of answer.channelsTooLong) {
             channelsToAsk.add(hint.channelId)
@@ -230,36 +242,23 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           if (answer.final) break
         }
         for (const id of channelsToAsk) yield* catchUpChannel(f, id)
+        return channelsToAsk
       })
 
     const catchUpAll = (f: Followed) =>
       Effect.gen(function*() {
-        yield* catchUpCommon(f)
-        for (const id of [...f.channels.keys()]) yield* catchUpChannel(f, id)
+        const asked = yield* catchUpCommon(f)
+        // Every followed channel (Telegram's difference need not name each one that changed), once.
+        for (const id of [...f.channels.keys()]) if (!asked.has(id)) yield* catchUpChannel(f, id)
       })
 
     const onUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>) =>
       Effect.gen(function*() {
         const events: Array<NewEvent> = []
-        let commonHole = false
-        const channelList: Array<SequencedUpdate> = []
-        for (const u of list) {
-          if (u.box._tag === "Channel") {
-            channelList.push(u)
-            continue
-          }
-          if (commonHole) continue
-          const verdict = ptsVerdict(f.common.pts, u.pts, u.ptsCount)
-          if (verdict === "gap") commonHole = true
-          else if (verdict === "apply") {
-            f.common = { ...f.common, pts: u.pts }
-            if (u.change !== null) yield* applyAll(f, [u.change], events)
-          }
-        }
-        const { holes, moved } = yield* applyChannelUpdates(f, channelList, events)
+        const { commonHole, holes, moved } = yield* applyUpdates(f, list, events)
         yield* commit(f, events, [...moved])
-        if (commonHole) yield* catchUpCommon(f)
-        for (const id of holes) yield* catchUpChannel(f, id)
+        const asked = commonHole ? yield* catchUpCommon(f) : new Set<DialogId>()
+        for (const id of holes) if (!asked.has(id)) yield* catchUpChannel(f, id)
       })
 
     // The state to start from: the persisted one, or, the first time, Telegram's now (nothing before it is told).
@@ -294,26 +293,39 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
     yield* Effect.logInfo(`following updates of account ${account} (session ${session})`)
     yield* catchUpAll(followed)
 
+    /** A push other than updates, in its turn. */
+    const onOther = (item: Exclude<QueueItem, { readonly _tag: "Updates" }>) =>
+      Effect.gen(function*() {
+        switch (item._tag) {
+          case "Lost":
+            return yield* Effect.fail(item.error)
+          case "Short":
+            if (ptsVerdict(followed.common.pts, item.pts, item.ptsCount) !== "skip") yield* catchUpCommon(followed)
+            break
+          case "TooLong":
+            yield* catchUpCommon(followed)
+            break
+          case "ChannelTooLong":
+            yield* catchUpChannel(followed, DialogId(item.channelId))
+            break
+          case "Connected":
+            yield* catchUpAll(followed)
+            break
+        }
+      })
+
     for (;;) {
-      const item = yield* Queue.take(queue)
-      switch (item._tag) {
-        case "Lost":
-          return yield* Effect.fail(item.error)
-        case "Updates":
-          yield* onUpdates(followed, item.updates)
-          break
-        case "Short":
-          if (ptsVerdict(followed.common.pts, item.pts, item.ptsCount) !== "skip") yield* catchUpCommon(followed)
-          break
-        case "TooLong":
-          yield* catchUpCommon(followed)
-          break
-        case "ChannelTooLong":
-          yield* catchUpChannel(followed, DialogId(item.channelId))
-          break
-        case "Connected":
-    yield* catchUpAll(followed)
-          break
+      // Everything queued at once: consecutive pushes of updates are checked in one pass and committed together.
+      const items = [yield* Queue.take(queue), ...(yield* Queue.takeAll(queue))]
+      for (let i = 0; i < items.length;) {
+        const item = items[i++]!
+        if (item._tag !== "Updates") {
+          yield* onOther(item)
+          continue
+        }
+        const list = [...item.updates]
+        for (let next = items[i]; next?._tag === "Updates"; next = items[++i]) list.push(...next.updates)
+        yield* onUpdates(followed, list)
       }
     }
   }))
