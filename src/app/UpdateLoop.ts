@@ -20,13 +20,13 @@
  * (Telegram does not say them). The common box's gap is not told.
  */
 import { randomUUID } from "node:crypto"
-import { Effect, Queue, Stream } from "effect"
+import { Effect, Fiber, Queue, Stream } from "effect"
 import { type AccountId, DialogId } from "../domain/Ids.js"
 import { gapPageRequest, gapStep, type LiveChange, ptsVerdict, type SequencedUpdate } from "../domain/LiveUpdates.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
-import type { TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
-import type { CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
+import type { PeerNotFound, TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
+import type { ChannelDifference, CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
 import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
 import type { LiveApply } from "./LiveApply.js"
 import { type LiveDialogs, newDialogsIn } from "./LiveDialogs.js"
@@ -46,6 +46,9 @@ export interface LoopDeps {
 }
 
 const newChain = () => randomUUID()
+
+/** How many channels' first differences are asked ahead while catching up. */
+const ASK_AHEAD = 4
 
 /** Messages per history page when reading a channel's gap (Telegram's most). */
 const GAP_PAGE = 100
@@ -185,12 +188,40 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         yield* commit(f, [], [channelId], false)
       })
 
+    /**
+     * A channel's difference from `pts`: the one asked ahead for it (catchUpChannels) when it was asked from the
+     * same pts, else asked now. Asked earlier, it tells less, never wrongly: what came after is pushed.
+     */
+    const ahead = new Map<DialogId, { readonly pts: number; readonly fiber: Fiber.Fiber<ChannelDifference, TelegramError | PeerNotFound> }>()
+    const channelDifference = (channelId: DialogId, pts: number) => {
+      const asked = ahead.get(channelId)
+      ahead.delete(channelId)
+      return asked !== undefined && asked.pts === pts ? Fiber.join(asked.fiber) : updates.channelDifference(session, channelId, pts)
+    }
+
+    /** Each channel's catch-up in turn, the first difference of the next few asked meanwhile (Telegram's time overlaps ours). */
+    const catchUpChannels = (f: Followed, ids: ReadonlyArray<DialogId>) =>
+      Effect.gen(function*() {
+        for (let i = 0; i < ids.length; i++) {
+          for (const next of ids.slice(i, i + ASK_AHEAD)) {
+            const position = f.channels.get(next)
+            if (position === undefined || ahead.has(next)) continue
+            ahead.set(next, { pts: position.pts, fiber: yield* Effect.fork(updates.channelDifference(session, next, position.pts)) })
+          }
+          yield* catchUpChannel(f, ids[i]!)
+        }
+      }).pipe(Effect.ensuring(Effect.suspend(() => {
+        const left = [...ahead.values()].map((a) => a.fiber)
+        ahead.clear()
+        return Fiber.interruptAll(left)
+      })))
+
     const catchUpChannel = (f: Followed, channelId: DialogId): Effect.Effect<void, LoopError> =>
       Effect.gen(function*() {
         for (;;) {
           const position = f.channels.get(channelId)
           if (position === undefined) return
-          const answer = yield* updates.channelDifference(session, channelId, position.pts).pipe(
+          const answer = yield* channelDifference(channelId, position.pts).pipe(
             Effect.catchTag("PeerNotFound", () => Effect.succeed(null))
           )
           if (answer === null) {
@@ -241,7 +272,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           yield* commit(f, events, [...moved])
           if (answer.final) break
         }
-        for (const id of channelsToAsk) yield* catchUpChannel(f, id)
+        yield* catchUpChannels(f, [...channelsToAsk])
         return channelsToAsk
       })
 
@@ -249,7 +280,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       Effect.gen(function*() {
         const asked = yield* catchUpCommon(f)
         // Every followed channel (Telegram's difference need not name each one that changed), once.
-        for (const id of [...f.channels.keys()]) if (!asked.has(id)) yield* catchUpChannel(f, id)
+        yield* catchUpChannels(f, [...f.channels.keys()].filter((id) => !asked.has(id)))
       })
 
     const onUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>) =>
@@ -258,7 +289,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         const { commonHole, holes, moved } = yield* applyUpdates(f, list, events)
         yield* commit(f, events, [...moved])
         const asked = commonHole ? yield* catchUpCommon(f) : new Set<DialogId>()
-        for (const id of holes) if (!asked.has(id)) yield* catchUpChannel(f, id)
+        yield* catchUpChannels(f, [...holes].filter((id) => !asked.has(id)))
       })
 
     // The state to start from: the persisted one, or, the first time, Telegram's now (nothing before it is told).
