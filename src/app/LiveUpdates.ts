@@ -11,7 +11,7 @@
  * resumes exactly after the last event it saw, also after a restart, as
  * long as the log's retention still holds it (domain/LiveUpdates.ts).
  */
-import { Context, Data, Duration, Effect, Either, Fiber, Layer, Schedule, type Scope, Stream, SubscriptionRef } from "effect"
+import { Context, Data, Deferred, Duration, Effect, Either, Fiber, FiberId, Layer, Schedule, type Scope, Stream } from "effect"
 import type { AccessScope } from "../domain/AccessScope.js"
 import { scopeAdmitsId } from "../domain/AccessScope.js"
 import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
@@ -97,20 +97,26 @@ const makeLiveUpdates = Effect.gen(function*() {
   const dialogs = yield* makeLiveDialogs
   const scope = yield* Effect.scope
 
-  const newest = new Map<AccountId, SubscriptionRef.SubscriptionRef<number>>()
-  const newestOf = (account: AccountId) =>
-    Effect.gen(function*() {
-      const known = newest.get(account)
+  /**
+   * Per account, what a reader with nothing left to read waits on: completed when the next commit is announced,
+   * then replaced by the next reader that waits (a deferred: far cheaper per commit than a subscription's stream).
+   */
+  const nextCommit = new Map<AccountId, Deferred.Deferred<void>>()
+  const nextCommitOf = (account: AccountId) =>
+    Effect.sync(() => {
+      const known = nextCommit.get(account)
       if (known !== undefined) return known
-      const initial = (yield* log.bounds(account)).newest
-      const again = newest.get(account)
-      if (again !== undefined) return again
-      const ref = yield* SubscriptionRef.make(initial)
-      newest.set(account, ref)
-      return ref
+      const signal = Deferred.unsafeMake<void>(FiberId.none)
+      nextCommit.set(account, signal)
+      return signal
     })
-  const announce = (account: AccountId, events: ReadonlyArray<LoggedEvent>) =>
-    Effect.flatMap(newestOf(account), (ref) => SubscriptionRef.set(ref, events[events.length - 1]!.id)).pipe(Effect.ignore)
+  const announce = (account: AccountId, _events: ReadonlyArray<LoggedEvent>) =>
+    Effect.suspend(() => {
+      const signal = nextCommit.get(account)
+      if (signal === undefined) return Effect.void
+      nextCommit.delete(account)
+      return Deferred.succeed(signal, undefined)
+    })
 
   const loops = new Map<AccountId, { readonly session: SessionName; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }>()
   const accountOf = new Map<SessionName, AccountId>()
@@ -233,15 +239,14 @@ const makeLiveUpdates = Effect.gen(function*() {
       const prepared = yield* prepare(session, request)
       const { account, admits } = prepared
       yield* ensure(session, account)
-      const ref = yield* newestOf(account)
       let after = prepared.after
       return yield* workStream<FeedItem, TelegramError | UpdateLogError, never>((emit) =>
         Effect.forever(Effect.gen(function*() {
-          const known = yield* SubscriptionRef.get(ref)
+          // Taken before reading: a commit after the read completes it.
+          const signal = yield* nextCommitOf(account)
           const page = yield* log.read(account, after, PAGE, request.dialogIds)
           if (page.length === 0) {
-            // Nothing after what was read: wait for a commit beyond what was known before reading.
-            yield* ref.changes.pipe(Stream.filter((n) => n > known), Stream.runHead)
+            yield* Deferred.await(signal)
             return
           }
           after = page[page.length - 1]!.id

@@ -20,13 +20,13 @@
  * (Telegram does not say them). The common box's gap is not told.
  */
 import { randomUUID } from "node:crypto"
-import { Effect, Queue, Stream } from "effect"
+import { Effect, Fiber, Queue, Stream } from "effect"
 import { type AccountId, DialogId } from "../domain/Ids.js"
 import { gapPageRequest, gapStep, type LiveChange, ptsVerdict, type SequencedUpdate } from "../domain/LiveUpdates.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
-import type { TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
-import type { CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
+import type { PeerNotFound, TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
+import type { ChannelDifference, CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
 import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
 import type { LiveApply } from "./LiveApply.js"
 import { type LiveDialogs, newDialogsIn } from "./LiveDialogs.js"
@@ -46,6 +46,9 @@ export interface LoopDeps {
 }
 
 const newChain = () => randomUUID()
+
+/** How many channels' first differences are asked ahead while catching up. */
+const ASK_AHEAD = 4
 
 /** Messages per history page when reading a channel's gap (Telegram's most). */
 const GAP_PAGE = 100
@@ -119,15 +122,26 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       })
 
     /**
-     * Channel updates in order against their channels' sequences; a channel first seen starts where its update
-     * says. Returns the channels with a hole (to ask for their difference) and those moved on.
+     * Updates in order against their sequences (the common box's, each channel's); a channel first seen starts
+     * where its update says. Returns whether the common box has a hole, the channels with one (to ask for their
+     * difference) and those moved on. Nothing of a sequence after its hole is applied.
      */
-    const applyChannelUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
+    const applyUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
       Effect.gen(function*() {
+        let commonHole = false
         const holes = new Set<DialogId>()
         const moved = new Set<DialogId>()
         for (const u of list) {
-          if (u.box._tag !== "Channel") continue
+          if (u.box._tag === "Common") {
+            if (commonHole) continue
+            const verdict = ptsVerdict(f.common.pts, u.pts, u.ptsCount)
+            if (verdict === "gap") commonHole = true
+            else if (verdict === "apply") {
+              f.common = { ...f.common, pts: u.pts }
+              if (u.change !== null) yield* applyAll(f, [u.change], into)
+            }
+            continue
+          }
           const id = u.box.channelId
           if (holes.has(id)) continue
           const position = f.channels.get(id) ?? { pts: u.pts - u.ptsCount, chain: newChain(), top: 0 }
@@ -141,7 +155,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           moved.add(id)
           if (u.change !== null) yield* applyAll(f, [u.change], into)
         }
-        return { holes, moved }
+        return { commonHole, holes, moved }
       })
 
     /**
@@ -174,12 +188,40 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         yield* commit(f, [], [channelId], false)
       })
 
+    /**
+     * A channel's difference from `pts`: the one asked ahead for it (catchUpChannels) when it was asked from the
+     * same pts, else asked now. Asked earlier, it tells less, never wrongly: what came after is pushed.
+     */
+    const ahead = new Map<DialogId, { readonly pts: number; readonly fiber: Fiber.Fiber<ChannelDifference, TelegramError | PeerNotFound> }>()
+    const channelDifference = (channelId: DialogId, pts: number) => {
+      const asked = ahead.get(channelId)
+      ahead.delete(channelId)
+      return asked !== undefined && asked.pts === pts ? Fiber.join(asked.fiber) : updates.channelDifference(session, channelId, pts)
+    }
+
+    /** Each channel's catch-up in turn, the first difference of the next few asked meanwhile (Telegram's time overlaps ours). */
+    const catchUpChannels = (f: Followed, ids: ReadonlyArray<DialogId>) =>
+      Effect.gen(function*() {
+        for (let i = 0; i < ids.length; i++) {
+          for (const next of ids.slice(i, i + ASK_AHEAD)) {
+            const position = f.channels.get(next)
+            if (position === undefined || ahead.has(next)) continue
+            ahead.set(next, { pts: position.pts, fiber: yield* Effect.fork(updates.channelDifference(session, next, position.pts)) })
+          }
+          yield* catchUpChannel(f, ids[i]!)
+        }
+      }).pipe(Effect.ensuring(Effect.suspend(() => {
+        const left = [...ahead.values()].map((a) => a.fiber)
+        ahead.clear()
+        return Fiber.interruptAll(left)
+      })))
+
     const catchUpChannel = (f: Followed, channelId: DialogId): Effect.Effect<void, LoopError> =>
       Effect.gen(function*() {
         for (;;) {
           const position = f.channels.get(channelId)
           if (position === undefined) return
-          const answer = yield* updates.channelDifference(session, channelId, position.pts).pipe(
+          const answer = yield* channelDifference(channelId, position.pts).pipe(
             Effect.catchTag("PeerNotFound", () => Effect.succeed(null))
           )
           if (answer === null) {
@@ -197,7 +239,8 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
         }
       })
 
-    const catchUpCommon = (f: Followed): Effect.Effect<void, LoopError> =>
+    /** The common box's difference, then that of each channel it named; returns those channels. */
+    const catchUpCommon = (f: Followed): Effect.Effect<ReadonlySet<DialogId>, LoopError> =>
       Effect.gen(function*() {
         const channelsToAsk = new Set<DialogId>()
         for (;;) {
@@ -215,7 +258,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           }
           const events: Array<NewEvent> = []
           yield* applyAll(f, answer.changes, events)
-          const { holes, moved } = yield* applyChannelUpdates(f, answer.channelUpdates, events)
+          const { holes, moved } = yield* applyUpdates(f, answer.channelUpdates, events)
           for (const id of holes) channelsToAsk.add(id)
           for (const hint of answer.channelsTooLong) {
             channelsToAsk.add(hint.channelId)
@@ -229,37 +272,24 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           yield* commit(f, events, [...moved])
           if (answer.final) break
         }
-        for (const id of channelsToAsk) yield* catchUpChannel(f, id)
+        yield* catchUpChannels(f, [...channelsToAsk])
+        return channelsToAsk
       })
 
     const catchUpAll = (f: Followed) =>
       Effect.gen(function*() {
-        yield* catchUpCommon(f)
-        for (const id of [...f.channels.keys()]) yield* catchUpChannel(f, id)
+        const asked = yield* catchUpCommon(f)
+        // Every followed channel (Telegram's difference need not name each one that changed), once.
+        yield* catchUpChannels(f, [...f.channels.keys()].filter((id) => !asked.has(id)))
       })
 
     const onUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>) =>
       Effect.gen(function*() {
         const events: Array<NewEvent> = []
-        let commonHole = false
-        const channelList: Array<SequencedUpdate> = []
-        for (const u of list) {
-          if (u.box._tag === "Channel") {
-            channelList.push(u)
-            continue
-          }
-          if (commonHole) continue
-          const verdict = ptsVerdict(f.common.pts, u.pts, u.ptsCount)
-          if (verdict === "gap") commonHole = true
-          else if (verdict === "apply") {
-            f.common = { ...f.common, pts: u.pts }
-            if (u.change !== null) yield* applyAll(f, [u.change], events)
-          }
-        }
-        const { holes, moved } = yield* applyChannelUpdates(f, channelList, events)
+        const { commonHole, holes, moved } = yield* applyUpdates(f, list, events)
         yield* commit(f, events, [...moved])
-        if (commonHole) yield* catchUpCommon(f)
-        for (const id of holes) yield* catchUpChannel(f, id)
+        const asked = commonHole ? yield* catchUpCommon(f) : new Set<DialogId>()
+        yield* catchUpChannels(f, [...holes].filter((id) => !asked.has(id)))
       })
 
     // The state to start from: the persisted one, or, the first time, Telegram's now (nothing before it is told).
@@ -294,26 +324,39 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
     yield* Effect.logInfo(`following updates of account ${account} (session ${session})`)
     yield* catchUpAll(followed)
 
+    /** A push other than updates, in its turn. */
+    const onOther = (item: Exclude<QueueItem, { readonly _tag: "Updates" }>) =>
+      Effect.gen(function*() {
+        switch (item._tag) {
+          case "Lost":
+            return yield* Effect.fail(item.error)
+          case "Short":
+            if (ptsVerdict(followed.common.pts, item.pts, item.ptsCount) !== "skip") yield* catchUpCommon(followed)
+            break
+          case "TooLong":
+            yield* catchUpCommon(followed)
+            break
+          case "ChannelTooLong":
+            yield* catchUpChannel(followed, DialogId(item.channelId))
+            break
+          case "Connected":
+            yield* catchUpAll(followed)
+            break
+        }
+      })
+
     for (;;) {
-      const item = yield* Queue.take(queue)
-      switch (item._tag) {
-        case "Lost":
-          return yield* Effect.fail(item.error)
-        case "Updates":
-          yield* onUpdates(followed, item.updates)
-          break
-        case "Short":
-          if (ptsVerdict(followed.common.pts, item.pts, item.ptsCount) !== "skip") yield* catchUpCommon(followed)
-          break
-        case "TooLong":
-          yield* catchUpCommon(followed)
-          break
-        case "ChannelTooLong":
-          yield* catchUpChannel(followed, DialogId(item.channelId))
-          break
-        case "Connected":
-    yield* catchUpAll(followed)
-          break
+      // Everything queued at once: consecutive pushes of updates are checked in one pass and committed together.
+      const items = [yield* Queue.take(queue), ...(yield* Queue.takeAll(queue))]
+      for (let i = 0; i < items.length;) {
+        const item = items[i++]!
+        if (item._tag !== "Updates") {
+          yield* onOther(item)
+          continue
+        }
+        const list = [...item.updates]
+        for (let next = items[i]; next?._tag === "Updates"; next = items[++i]) list.push(...next.updates)
+        yield* onUpdates(followed, list)
       }
     }
   }))

@@ -91,7 +91,6 @@ export interface MessageStoreOptions {
 const fileExists = (path: string) =>
   Effect.promise(() => fs.access(path).then(() => true, () => false))
 
-
 const logIndexFailure = (key: DialogKey, cause: unknown) =>
   Effect.logWarning(
     `search index of dialog ${key.dialogId}: write failed, repaired on the next write or start: ` +
@@ -133,21 +132,34 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       /**
        * What reads ask for on every cache search, kept in memory: this process writes every cache of the
        * data directory (its lock), so they change only here. Each dialog's covered intervals (from its
-       * last read or commit) and each account's dialogs with a cache.
+       * last read or commit) and each account's dialogs with a cache (complete once listed: `opened` holds
+       * those opened while a listing ran, which it may have missed).
        */
       const coveredOf = new Map<string, IntervalSet>()
       const dialogsOf = new Map<number, Set<DialogId>>()
+      const opened = new Map<number, Set<DialogId>>()
 
       /** The dialogs with a cache database on disk (a dialog directory may hold only media). */
       const cachedDialogs = (accountId: number) =>
         Effect.flatMap(numericEntries(nodePath.join(accountDirectory(options.accountsDir, accountId), "dialogs")), (ids) =>
-          Effect.filter(ids, (id) => fileExists(pathOf({ accountId: AccountId(accountId), dialogId: DialogId(id) }))))
+          Effect.filter(ids, (id) => fileExists(pathOf({ accountId: AccountId(accountId), dialogId: DialogId(id) })), { concurrency: 16 }))
+
+      /** The account's dialogs with a cache: listed from disk once, then kept (every cache created is opened here first). */
+      const dialogSet = (accountId: number): Effect.Effect<ReadonlySet<DialogId>> => {
+        const known = dialogsOf.get(accountId)
+        return known !== undefined ? Effect.succeed(known) : Effect.map(cachedDialogs(accountId), (ids) => {
+          const listed = dialogsOf.get(accountId) ?? new Set([...ids.map(DialogId), ...(opened.get(accountId) ?? [])])
+          dialogsOf.set(accountId, listed)
+          return listed
+        })
+      }
 
       const databases = yield* RcMap.make({
         lookup: (name: string) =>
           Effect.gen(function*() {
             const key = keyOfName(name)
             const d = yield* openRawDatabase(pathOf(key), dialogMigrations)
+            opened.set(key.accountId, (opened.get(key.accountId) ?? new Set<DialogId>()).add(key.dialogId))
             dialogsOf.get(key.accountId)?.add(key.dialogId)
             // The account's index stays open as long as the dialog is (this lookup's scope holds it).
             const index = withIndex ? yield* RcMap.get(indexes, key.accountId) : null
@@ -240,7 +252,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
       }
 
       const store = MessageStore.of({
-        exists: (key) => fileExists(pathOf(key)),
+        exists: (key) => Effect.map(dialogSet(key.accountId), (ids) => ids.has(key.dialogId)),
 
         covered: (key, thread) => {
           if (thread != null) {
@@ -329,18 +341,7 @@ export const MessageStoreLive = (options: MessageStoreOptions): Layer.Layer<Mess
 
         accounts: () => Effect.map(numericEntries(options.accountsDir), (ids) => ids.map(AccountId)),
 
-        dialogs: (accountId) => {
-          const known = dialogsOf.get(accountId)
-          return known !== undefined ? Effect.succeed([...known]) : Effect.map(
-            cachedDialogs(accountId),
-            (ids) => {
-              // Kept from now on: every cache the process creates is opened here first (see the lookup).
-              const listed = dialogsOf.get(accountId) ?? new Set(ids.map(DialogId))
-              dialogsOf.set(accountId, listed)
-              return [...listed]
-            }
-          )
-        },
+        dialogs: (accountId) => Effect.map(dialogSet(accountId), (ids) => [...ids]),
 
         indexStep: (key) =>
           withDatabase(key, "index", (database) => {

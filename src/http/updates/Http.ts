@@ -77,7 +77,9 @@ export const UpdatesHandlersLive = HttpApiBuilder.group(TgscApi, "updates", (han
         return yield* sseResponse<UpdatesOpenError, NonNullable<ReturnType<typeof updatesHttpError>>>({
           // Opened means every check passed: the headers go out at once (with a keep-alive), so a client knows it is
           // following before the first change, instead of after the first keep-alive period.
-          frames: Stream.concat(Stream.make(KEEP_ALIVE), Stream.mapChunks(opened, Chunk.map(eventFrame))),
+          // A page of events is one frame: one write to the socket, not one per event.
+          frames: Stream.concat(Stream.make(KEEP_ALIVE), Stream.mapChunks(opened, (chunk) =>
+            Chunk.isEmpty(chunk) ? Chunk.empty<string>() : Chunk.of(Chunk.join(Chunk.map(chunk, eventFrame), "")))),
           keepAlive,
           failBeforeStart: (error: UpdatesOpenError) => {
             const http = updatesHttpError(error)

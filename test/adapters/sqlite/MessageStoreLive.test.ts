@@ -246,6 +246,26 @@ describe("MessageStoreLive", () => {
       })
     ))
 
+  it.scoped("exists: caches already on disk, none for a dialog directory without a database, and one created since the listing", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const mediaOnly: DialogKey = { accountId: key.accountId, dialogId: DialogId(1002) }
+      const later: DialogKey = { accountId: key.accountId, dialogId: DialogId(1003) }
+      const store = Layer.fresh(MessageStoreLive({ accountsDir: dir }))
+      yield* Effect.provide(Effect.flatMap(MessageStore, (s) =>
+        s.commitPage(key, { messages: [message(1, 100)], covers: interval(0, 200), replace: null })), store)
+      yield* Effect.promise(() => fs.mkdir(path.join(dir, "1001", "dialogs", "1002", "media"), { recursive: true }))
+      yield* Effect.provide(Effect.gen(function*() {
+        const s = yield* MessageStore
+        expect(yield* s.exists(key)).toBe(true)
+        expect(yield* s.exists(mediaOnly)).toBe(false)
+        expect(yield* s.exists(later)).toBe(false)
+        yield* s.commitPage(later, { messages: [message(2, 100)], covers: null, replace: null })
+        expect(yield* s.exists(later)).toBe(true)
+        expect([...(yield* s.dialogs(key.accountId))].sort()).toEqual([later.dialogId, key.dialogId].sort())
+      }), store)
+    }))
+
   it.scoped("dialogs and accounts are separate databases", () =>
     withStore(() =>
       Effect.gen(function*() {
