@@ -13,6 +13,7 @@ import type { ProxyInterface } from "telegram/network/connection/TCPMTProxy.js"
 import { StringSession } from "telegram/sessions/index.js"
 import { emulatorSwitchFor } from "./EmulatorSwitch.js"
 import { installFastLongs } from "./FastLongs.js"
+import { keepFirstEntityRows } from "./SessionEntities.js"
 import type { EmulatorConfig, HeldCredentials } from "./TelegramAdapterConfig.js"
 import type { TelegramProxy } from "./TelegramProxy.js"
 
@@ -160,6 +161,7 @@ const parseSavedSession = (text: string): StringSession => {
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
   installFastLongs()
   const stringSession = parseSavedSession(session)
+  keepFirstEntityRows(stringSession)
   const emulator = emulatorSwitchFor(options.emulator, options.proxy?._tag === "MtProxy" ? options.proxy : undefined)
   const client = new TelegramClient(stringSession, options.credentials.apiId, Redacted.value(options.credentials.apiHash), {
     connectionRetries: 3,
