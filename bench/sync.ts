@@ -196,7 +196,7 @@ export const syncBenchmark = async (runs: number, quick: boolean): Promise<Array
       {
         benchmark,
         // The live heap stays near 40 MB at any size: the peak is what V8 lets the old generation grow to
-        // (src/bin/HeapGrowth.ts), some 15 MB higher at 1M than at 100k.
+        // (src/bin/HeapGrowth.ts), some 20 MB higher at 1M than at 100k.
         metric: "server peak RSS (VmHWM), media off, the highest of the runs",
         unit: "MB",
         value: Math.max(...offPeaks),

@@ -3,11 +3,14 @@
  * collection left alive before it collects again: by default up to four
  * times (on a machine with memory to spare). A sync's live heap is small
  * (some 40 MB, the same at a million messages as at a thousand), but it
- * makes garbage that outlives the young generation (each page in flight,
+ * makes garbage that outlives the young generation (the pages in flight,
  * the index queue, the frames being streamed), so the old generation filled
- * up to four times that before each collection: a peak of 250 to 290 MB
+ * up to four times that before each collection: a peak of 250 to 310 MB
  * resident for a server that needs a fraction of it. Growing by half the
- * live heap keeps the peak near 165 MB for a few percent more collecting.
+ * live heap keeps a cold sync's peak near 160 MB at 100k messages and 185 MB
+ * at 1M; with less of that garbage reaching the old generation
+ * (adapters/telegram/RequestAnswers.ts, app/HistoryFill.ts) the extra
+ * collections cost no measurable throughput (bench/sync.ts).
  *
  * Imported first by the binaries, before anything allocates much; a
  * `--heap-growing-percent` of the user's own (NODE_OPTIONS or the node
