@@ -106,11 +106,33 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
       return pieces(d, gap, dates)
     })
 
+  /**
+   * One page of piece `k` from `position` (null: the piece's near bound), committed with what it proves; the
+   * walk's next position, null when the piece is complete. (A function of its own, so that the page is let
+   * go when it returns: a loop's suspended generator keeps its last page until the next one replaces it,
+   * long enough for V8 to move every page into the old generation.)
+   */
+  const walkPage = (run: HistoryRun, p: Plan, k: number, position: Walk | null, around: GapNeighbours, signal: Signal) =>
+    Effect.gen(function*() {
+      const d = run.direction
+      const limit = yield* ports.limit
+      // What is left of the piece: a walk proves from its frontier on (a page of nothing but MessageEmpty
+      // entries reaches no further than that), as HistorySync's walk proves from its gap's near bound.
+      const rest = position === null ? p.parts[k]! : d.ahead(p.parts[k]!, position.from)
+      const page = yield* ports.page(run, position, pageRequest(d, rest, position?.lastId, limit, around))
+      const step = walkStep(d, rest, page, position)
+      yield* ports.commit(run, step, page.askedAt)
+      run.fetched += step.fetched
+      // (A walk without a position has completed its piece: HistoryWalk's walkStep; else it stays open, and the
+      // request's single walk goes on from where the joined prefix stops.)
+      p.states[k] = { reach: step.reach, complete: step.complete }
+      signal.notify()
+      return step.complete || step.position === null ? null : { ...step.position, next: null }
+    })
+
   /** Walks piece `k` from its near bound (or from `walk`, the gap's walk, for the first) to its far bound. */
   const walkPiece = (run: HistoryRun, p: Plan, k: number, walk: Walk | null, far: GapNeighbours, signal: Signal) =>
     Effect.gen(function*() {
-      const d = run.direction
-      const piece = p.parts[k]!
       // Only the last piece borders the cache past the range; the others border pieces being walked.
       const around: GapNeighbours = k === p.parts.length - 1 ? far : { before: null, after: null }
       let position = walk
@@ -121,23 +143,12 @@ export const makeHistoryFill = <E>(ports: FillPorts<E>) => {
         complete || position === null ? Effect.void : advanceWalk(run.walks(), null, { ...position, next: null })
       )
       for (;;) {
-        const limit = yield* ports.limit
-        // What is left of the piece: a walk proves from its frontier on (a page of nothing but MessageEmpty
-        // entries reaches no further than that), as HistorySync's walk proves from its gap's near bound.
-        const rest = position === null ? piece : d.ahead(piece, position.from)
-        const page = yield* ports.page(run, position, pageRequest(d, rest, position?.lastId, limit, around))
-        const step = walkStep(d, rest, page, position)
-        yield* ports.commit(run, step, page.askedAt)
-        run.fetched += step.fetched
-        // (A walk without a position has completed its piece: HistoryWalk's walkStep; else it stays open, and the
-        // request's single walk goes on from where the joined prefix stops.)
-        p.states[k] = { reach: step.reach, complete: step.complete }
-        signal.notify()
-        position = step.position === null ? null : { ...step.position, next: null }
-        if (step.complete || step.position === null) {
+        const next = yield* walkPage(run, p, k, position, around, signal)
+        if (next === null) {
           complete = true
           return
         }
+        position = next
       }
     })
 

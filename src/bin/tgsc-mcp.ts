@@ -4,6 +4,7 @@
  * the protocol and nothing else: console output of any library goes to
  * stderr, as the logs do.
  */
+import "./HeapGrowth.js"
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime, NodeStream } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"

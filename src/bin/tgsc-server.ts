@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** tgsc-server: parse the command line, then run the HTTP server until SIGINT/SIGTERM. */
+import "./HeapGrowth.js"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"

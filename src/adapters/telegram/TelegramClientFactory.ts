@@ -13,6 +13,8 @@ import type { ProxyInterface } from "telegram/network/connection/TCPMTProxy.js"
 import { StringSession } from "telegram/sessions/index.js"
 import { emulatorSwitchFor } from "./EmulatorSwitch.js"
 import { installFastLongs } from "./FastLongs.js"
+import { releaseAnswers } from "./RequestAnswers.js"
+import { keepFirstEntityRows } from "./SessionEntities.js"
 import type { EmulatorConfig, HeldCredentials } from "./TelegramAdapterConfig.js"
 import type { TelegramProxy } from "./TelegramProxy.js"
 
@@ -159,7 +161,9 @@ const parseSavedSession = (text: string): StringSession => {
 /** Throws InvalidSavedSession for a corrupt session, or an Error when the emulator switch is misconfigured. */
 export const makeClient = (session: string, options: ClientOptions): TelegramClient => {
   installFastLongs()
+  releaseAnswers()
   const stringSession = parseSavedSession(session)
+  keepFirstEntityRows(stringSession)
   const emulator = emulatorSwitchFor(options.emulator, options.proxy?._tag === "MtProxy" ? options.proxy : undefined)
   const client = new TelegramClient(stringSession, options.credentials.apiId, Redacted.value(options.credentials.apiHash), {
     connectionRetries: 3,
