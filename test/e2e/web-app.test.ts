@@ -311,6 +311,9 @@ describe("the web app in chromium", () => {
         expect(await link.getAttribute("rel")).toBe("noopener noreferrer")
         expect(await link.getAttribute("target")).toBe("_blank")
         await page.selectOption(".conv-head select", { label: "Trips" })
+        // The whole dialog shown before holds the topic's messages too: wait for the other topics' to go, then check.
+        await expect.poll(async () => (await page.locator(".vlist .text").allTextContents()).includes("Selling my old tent, barely used"), POLL)
+          .toBe(false)
         await expect.poll(() => page.locator(".vlist .text").allTextContents(), POLL).toEqual(
           expect.arrayContaining(["Who is up for the #alps in July? Details on our wiki", "Me! Booked the hut already.", "Route, day 1 and 2"])
         )
