@@ -17,30 +17,12 @@ import {
   TelegramGateway,
   type TelegramGatewayService
 } from "../../src/ports/TelegramGateway.js"
-import { DialogId } from "../../src/domain/Ids.js"
+import { dialogRecord } from "../support/DialogRecords.js"
 
 const alice = Either.getOrThrow(validateSessionName("alice")) as SessionName
 const T = (s: string) => Date.parse(s.replace(" ", "T") + "Z") / 1000
 
-const dialog = (id: number, overrides: Partial<DialogRecord>): DialogRecord => ({
-  id: DialogId(id),
-  kind: "user",
-  title: `Dialog ${id}`,
-  username: null,
-  isCreator: false,
-  isVerified: false,
-  isContact: false,
-  isArchived: false,
-  isPinned: false,
-  isMuted: false,
-  isForum: false,
-  unreadCount: 0,
-  participantsCount: null,
-  lastMessageDate: null,
-  lastMessagePreview: null,
-  createdDate: null,
-  ...overrides
-})
+const dialog = dialogRecord
 
 const NEWS = -1000000003001
 const DEVS = -1000000003002

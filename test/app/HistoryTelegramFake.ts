@@ -25,6 +25,7 @@ import {
 } from "../../src/ports/TelegramGateway.js"
 import { AccountId, DialogId } from "../../src/domain/Ids.js"
 import { type HistoryScope, threadOf } from "../../src/domain/Thread.js"
+import { dialogRecord } from "../support/DialogRecords.js"
 
 export interface HistoryCall {
   readonly dialogId: number
@@ -43,24 +44,8 @@ export const bytesOf = (locator: string): Uint8Array => {
 }
 
 /** A dialog's record as this fake lists it: its kind from the id's range, a title naming the id. */
-export const recordOf = (id: number): DialogRecord => ({
-  id: DialogId(id),
-  kind: id < -1_000_000_000_000 ? "channel" : id < 0 ? "group" : "user",
-  title: `Dialog ${id}`,
-  username: null,
-  isCreator: false,
-  isVerified: false,
-  isContact: false,
-  isArchived: false,
-  isPinned: false,
-  isMuted: false,
-  isForum: false,
-  unreadCount: 0,
-  participantsCount: null,
-  lastMessageDate: null,
-  lastMessagePreview: null,
-  createdDate: null
-})
+export const recordOf = (id: number): DialogRecord =>
+  dialogRecord(id, { kind: id < -1_000_000_000_000 ? "channel" : id < 0 ? "group" : "user" })
 
 export class TelegramFake {
   readonly dialogs = new Map<number, Array<MessageRecord>>()

@@ -30,30 +30,20 @@ import {
 import { DialogId, MessageId } from "../../src/domain/Ids.js"
 import { EMPTY_DETAILS } from "../../src/domain/MessageDetails.js"
 import { NO_DETAILS } from "../support/MessageDetailsView.js"
+import { dialogRecord } from "../support/DialogRecords.js"
 
 /** The real API's messages group under the real API's name, so the real handlers serve it. */
 class MessagesApi extends HttpApi.make("tgsc").add(MessagesGroup).addError(BadRequest).addError(Unauthorized) {}
 
 const CHANNEL = DialogId(-1001234567890)
 const SERVICE_CHAT = DialogId(777000)
-const channel: DialogRecord = {
-  id: CHANNEL,
+const channel: DialogRecord = dialogRecord(CHANNEL, {
   kind: "channel",
   title: "Crypto News",
   username: "cryptonews",
-  isCreator: false,
   isVerified: true,
-  isContact: false,
-  isArchived: false,
-  isPinned: false,
-  isMuted: false,
-  isForum: false,
-  unreadCount: 0,
-  participantsCount: 45231,
-  lastMessageDate: null,
-  lastMessagePreview: null,
-  createdDate: null
-}
+  participantsCount: 45231
+})
 
 const BASE = Date.UTC(2024, 0, 1) / 1000
 const message = (id: number): MessageRecord => ({

@@ -15,26 +15,9 @@ import {
 import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
 import { defaultDialogSearchParams, selectCandidates } from "../../src/domain/DialogFilters.js"
 import { DialogId } from "../../src/domain/Ids.js"
+import { dialogRecord } from "../support/DialogRecords.js"
 
-const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord => ({
-  id: DialogId(id),
-  kind: "user",
-  title: `Dialog ${id}`,
-  username: null,
-  isCreator: false,
-  isVerified: false,
-  isContact: false,
-  isArchived: false,
-  isPinned: false,
-  isMuted: false,
-  isForum: false,
-  unreadCount: 0,
-  participantsCount: null,
-  lastMessageDate: null,
-  lastMessagePreview: null,
-  createdDate: null,
-  ...overrides
-})
+const dialog = dialogRecord
 
 const work: FolderRule = {
   id: 2,

@@ -14,26 +14,9 @@ import {
 import { noCounts, searchDialogs } from "../support/DialogSearchSteps.js"
 import { fuzzyScore } from "../support/TitleScores.js"
 import { DialogId } from "../../src/domain/Ids.js"
+import { dialogRecord } from "../support/DialogRecords.js"
 
-const dialog = (id: number, overrides: Partial<DialogRecord> = {}): DialogRecord => ({
-  id: DialogId(id),
-  kind: "user",
-  title: `Dialog ${id}`,
-  username: null,
-  isCreator: false,
-  isVerified: false,
-  isContact: false,
-  isArchived: false,
-  isPinned: false,
-  isMuted: false,
-  isForum: false,
-  unreadCount: 0,
-  participantsCount: null,
-  lastMessageDate: null,
-  lastMessagePreview: null,
-  createdDate: null,
-  ...overrides
-})
+const dialog = dialogRecord
 
 const folder = (id: number, title: string, overrides: Partial<FolderRule> = {}): FolderRule => ({
   id,
