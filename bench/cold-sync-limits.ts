@@ -20,7 +20,6 @@
  * `coldSyncLimitsBenchmark` for bench/run.ts.
  */
 import * as fs from "node:fs/promises"
-import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { parseArgs } from "node:util"
 import { destroyTestClient } from "../test/emulator/TestClient.js"
@@ -29,14 +28,7 @@ import { parseRateLimit } from "../test/emulator/RateLimits.js"
 import { benchScenario } from "./emulator.js"
 import { formatRow, median, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
-import {
-  copySessions,
-  type EmulatorProcess,
-  qrLogin,
-  serverEnvFor,
-  startEmulatorProcess,
-  streamInClient
-} from "./lib/Telegram.js"
+import { type EmulatorProcess, qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
 import { bareClient, bareLoop, timedColdSync } from "./sync.js"
 
 const ACCOUNT = 1001
@@ -72,28 +64,6 @@ interface Usage {
   readonly flood_waits: number
   readonly longest_flood_wait: number
   readonly used: number
-}
-
-/** Both bench channels synced at once by one server in a fresh data directory: ms from the requests to the later end. */
-const twoSyncs = async (o: { template: string; env: Record<string, string>; dirs: Array<string>; settings: string; count: number }) => {
-  const dataDir = await tempDir("tgsc-bench-limits-two-")
-  o.dirs.push(dataDir)
-  await copySessions(o.template, dataDir)
-  const settings = path.join(dataDir, "bench-settings.yaml")
-  await fs.writeFile(settings, o.settings)
-  const server = await startServer({ dataDir, env: o.env, args: ["--settings", settings] })
-  try {
-    const warm = await fetch(`${server.url}/api/v3/search/dialogs?limit=1`, { headers: { "x-telegram-username": SESSION } })
-    if (warm.status !== 200) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
-    const end = new Date(Date.UTC(2025, 0, 1)).toISOString().slice(0, 10)
-    const started = performance.now()
-    await Promise.all([DIALOG, DIALOG - 1].map((dialog) =>
-      streamInClient(`${server.url}/api/v3/history/${dialog}?start_date=2015-01-01&end_date=${end}`, SESSION, o.count)))
-    return performance.now() - started
-  } finally {
-    await server.stop()
-    await fs.rm(dataDir, { recursive: true, force: true })
-  }
 }
 
 export const coldSyncLimitsBenchmark = async (options: LimitsOptions): Promise<Array<Row>> => {
@@ -172,7 +142,14 @@ export const coldSyncLimitsBenchmark = async (options: LimitsOptions): Promise<A
     const both: Array<{ ms: number; usage: Usage }> = []
     for (let i = 0; i < runs; i++) {
       await control(emulator, "/rate", { limits: options.rate })
-      const ms = await twoSyncs({ template, env, dirs, settings: `download_media: false\nuse_takeout: ${options.takeout}\n`, count })
+      const { ms } = await timedColdSync({
+        template,
+        env,
+        dirs,
+        settings: `download_media: false\nuse_takeout: ${options.takeout}\n`,
+        count,
+        dialogs: [DIALOG, DIALOG - 1]
+      })
       const usage = ((await control(emulator, "/rate")).usage as ReadonlyArray<Usage>)
         .filter((u) => u.account === String(ACCOUNT) && u.method === bucket)[0]
       if (usage === undefined) throw new Error("the emulator counted no call of the two syncs against the budget")
