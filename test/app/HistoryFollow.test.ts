@@ -8,23 +8,14 @@ import { afterEach, describe, expect, it } from "vitest"
 import { HistoryFollow } from "../../src/app/HistoryFollow.js"
 import type { HistoryRequest } from "../../src/app/HistorySync.js"
 import { everything } from "../../src/domain/AccessScope.js"
-import type { SessionName } from "../../src/domain/SessionName.js"
 import { message } from "../adapters/sqlite/MessageFixtures.js"
 import { makeWorld, type World } from "./LiveUpdatesSetup.js"
+import { historyRequest } from "./HistorySyncSetup.js"
 
 const CHANNEL = -1001234567890
 const T = 1_700_000_000
 
-const request = (overrides: Partial<HistoryRequest> = {}): HistoryRequest => ({
-  session: "alice" as SessionName,
-  dialogId: CHANNEL,
-  startDate: null,
-  endDate: null,
-  chunkSize: 100,
-  forceRefresh: false,
-  reverse: false,
-  ...overrides
-})
+const request = historyRequest
 
 let world: World | null = null
 afterEach(async () => {

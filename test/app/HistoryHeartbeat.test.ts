@@ -8,12 +8,12 @@ import { MediaFilesLive } from "../../src/adapters/fs/MediaFilesLive.js"
 import { MediaIndexLive } from "../../src/adapters/sqlite/MediaIndexLive.js"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
 import { type HistoryRequest, HistorySync, HistorySyncLive } from "../../src/app/HistorySync.js"
-import type { SessionName } from "../../src/domain/SessionName.js"
 import { defaultSettings } from "../../src/domain/Settings.js"
 import { SettingsStore } from "../../src/ports/SettingsStore.js"
 import { message } from "../adapters/sqlite/MessageFixtures.js"
 import { TelegramFake } from "./HistoryTelegramFake.js"
 import { DialogId } from "../../src/domain/Ids.js"
+import { historyRequest } from "./HistorySyncSetup.js"
 
 const DIALOG = DialogId(-1001234567890)
 const JAN = Date.UTC(2024, 0, 1) / 1000
@@ -35,16 +35,7 @@ const history = (fake: TelegramFake) =>
     // The test clock starts in 1970: "now" is a month after the messages.
     yield* TestClock.setTime(Date.UTC(2024, 1, 1))
     return (overrides: Partial<HistoryRequest>) =>
-      sync.stream({
-        session: "alice" as SessionName,
-        dialogId: DIALOG,
-        startDate: null,
-        endDate: null,
-        chunkSize: 100,
-        forceRefresh: false,
-        reverse: false,
-        ...overrides
-      })
+      sync.stream(historyRequest({ dialogId: DIALOG, ...overrides }))
   })
 
 const tags = (events: Chunk.Chunk<{ readonly _tag: string }>) => Chunk.toArray(events).map((e) => e._tag)

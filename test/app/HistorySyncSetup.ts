@@ -26,6 +26,18 @@ export const DIALOG = DialogId(-1001234567890)
 export const JAN = Date.UTC(2024, 0, 1) / 1000
 export const key: DialogKey = { accountId: AccountId(1001), dialogId: DIALOG }
 
+/** A history request as alice for all of DIALOG, oldest first, chunks of 100; `overrides` on top. */
+export const historyRequest = (overrides: Partial<HistoryRequest> = {}): HistoryRequest => ({
+  session: "alice" as SessionName,
+  dialogId: DIALOG,
+  startDate: null,
+  endDate: null,
+  chunkSize: 100,
+  forceRefresh: false,
+  reverse: false,
+  ...overrides
+})
+
 export const tempDir = Effect.acquireRelease(
   Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-history-"))),
   (dir) => Effect.promise(() => fs.rm(dir, { recursive: true, force: true }))
@@ -48,16 +60,7 @@ export const setup = (fake: TelegramFake, initial: Partial<Settings> = {}) =>
     )
     const context = yield* Layer.build(HistorySyncLive.pipe(Layer.provideMerge(PortsLive)))
     const history = Context.get(context, HistorySync)
-    const request = (overrides: Partial<HistoryRequest> = {}): HistoryRequest => ({
-      session: "alice" as SessionName,
-      dialogId: DIALOG,
-      startDate: null,
-      endDate: null,
-      chunkSize: 100,
-      forceRefresh: false,
-      reverse: false,
-      ...overrides
-    })
+    const request = historyRequest
     const events = (overrides: Partial<HistoryRequest> = {}) =>
       Effect.map(Stream.runCollect(history.stream(request(overrides))), Chunk.toArray)
     const run = (overrides: Partial<HistoryRequest> = {}) => Effect.map(events(overrides), messagesOf)

@@ -20,6 +20,7 @@ import { MessageStore } from "../../src/ports/MessageStore.js"
 import type { LoggedEvent } from "../../src/ports/UpdateLog.js"
 import { message, photo } from "../adapters/sqlite/MessageFixtures.js"
 import { makeWorld, type World } from "./LiveUpdatesSetup.js"
+import { historyRequest } from "./HistorySyncSetup.js"
 
 const CHANNEL = -1001234567890
 const CHAT = 1002
@@ -283,15 +284,7 @@ describe("LiveUpdates", () => {
       [3, "MessageMediaPhoto", failed!.uuid, 6000]
     ])
     // The next history request serving the failed one fetches it again.
-    await world.run(Effect.flatMap(HistorySync, (h) => Stream.runDrain(h.stream({
-      session: "alice" as SessionName,
-      dialogId: CHANNEL,
-      startDate: null,
-      endDate: null,
-      chunkSize: 100,
-      forceRefresh: false,
-      reverse: false
-    }))))
+    await world.run(Effect.flatMap(HistorySync, (h) => Stream.runDrain(h.stream(historyRequest({ dialogId: CHANNEL })))))
     expect(world.history.downloads.map((l) => JSON.parse(l).file)).toEqual(["p2", "p3", "p3"])
     expect((await cachedMedia()).map((m) => [m.uuid, m.status])).toEqual([[downloaded!.uuid, "downloaded"], [failed!.uuid, "downloaded"]])
     // Deleted live: its file and its index entry are forgotten, as history forgets them.
