@@ -209,9 +209,8 @@ const makeLiveUpdates = Effect.gen(function*() {
    * turned on the loop is only starting; "from now on" must not begin
    * before it has asked Telegram where the account stands.
    */
-  const started = (session: SessionName) =>
+  const startedFor = (session: SessionName, account: AccountId) =>
     Effect.gen(function*() {
-      const account = (yield* gateway.account(session)).userId
       yield* ensure(session, account)
       yield* log.state(account).pipe(
         Effect.repeat({ until: (s) => s !== null, schedule: Schedule.spaced(Duration.millis(50)) }),
@@ -221,6 +220,7 @@ const makeLiveUpdates = Effect.gen(function*() {
         })
       )
     })
+  const started = (session: SessionName) => Effect.flatMap(gateway.account(session), (a) => startedFor(session, a.userId))
 
   /**
    * The events after the resume point, then each new one as it is committed,
@@ -234,11 +234,12 @@ const makeLiveUpdates = Effect.gen(function*() {
   ): Effect.Effect<Stream.Stream<FeedItem, TelegramError | UpdateLogError>, UpdatesOpenError, Scope.Scope> =>
     Effect.gen(function*() {
       if (!(yield* enabled)) return yield* new UpdatesOff()
-      // From now on: from once the loop follows. A resume reads the log, which the loop fills when it can.
-      if (request.since === null) yield* started(session)
       const prepared = yield* prepare(session, request)
       const { account, admits } = prepared
-      yield* ensure(session, account)
+      // From now on: from once the loop follows (whatever it commits meanwhile comes after the newest id read). A
+      // resume reads the log, which the loop fills when it can.
+      if (request.since === null) yield* startedFor(session, account)
+      else yield* ensure(session, account)
       let after = prepared.after
       return yield* workStream<FeedItem, TelegramError | UpdateLogError, never>((emit) =>
         Effect.forever(Effect.gen(function*() {
