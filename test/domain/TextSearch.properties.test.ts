@@ -18,7 +18,7 @@ import {
   toFts5
 } from "../../src/domain/TextSearch.js"
 import { termMatches, tokenSpans } from "../../src/domain/TextSearchTokens.js"
-import { queryArb, textArb } from "./TextSearchArbitraries.js"
+import { PIECES, queryArb, textArb } from "./TextSearchArbitraries.js"
 
 const anyQuery = fc.oneof(
   fc.string(),
@@ -82,6 +82,28 @@ describe("parseSearchQuery (properties)", () => {
 
 describe("tokens (properties)", () => {
   const texts = fc.oneof(textArb, fc.fullUnicodeString({ maxLength: 60 }), fc.string({ maxLength: 60 }))
+
+  // Every character JavaScript's \s matches, and pieces whose folding or tokens depend on a neighbour.
+  const WHITESPACE = ["\t", "\n", "\v", "\f", "\r", " ", "\u00A0", "\u1680", "\u2000", "\u2005", "\u200A", "\u2028", "\u2029", "\u202F", "\u205F", "\u3000", "\uFEFF"]
+  const NEIGHBOURLY = ["\u0301", "\u0327\u0301", "Σ", "ΑΣ", "\u1100", "\u1161", "\u11A8", "가", "ﷺ", "İ", "½", "\u0085", "\u180E", "比"]
+  const spaced = fc.array(
+    fc.tuple(fc.oneof(fc.constantFrom(...PIECES, ...NEIGHBOURLY), fc.fullUnicodeString({ maxLength: 4 })), fc.constantFrom(...WHITESPACE, "")),
+    { maxLength: 10 }
+  ).map((parts) => parts.map(([piece, sep]) => piece + sep).join(""))
+
+  it("indexText is exactly the tokens joined by single spaces, the same when its pieces are remembered", () => {
+    for (let pass = 0; pass < 2; pass++) {
+      fc.assert(
+        fc.property(fc.oneof(spaced, texts), (text) => {
+          expect(indexText(text)).toBe(tokenize(text).join(" "))
+        }),
+        // The same texts twice: the second pass finds their pieces remembered.
+        { numRuns: 500, seed: 1234 }
+      )
+    }
+    const long = `${"Ж".repeat(100)} ${"é".repeat(45)}`
+    expect(indexText(long)).toBe(tokenize(long).join(" "))
+  })
 
   it("indexText holds the tokens, spaced; tokenSpans finds the same ones, each in what it was folded from", () => {
     fc.assert(

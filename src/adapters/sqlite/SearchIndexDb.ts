@@ -119,8 +119,16 @@ export const setBackfill = (idx: RawDatabase, dialogId: number, after: number, d
   rowsRead.delete(idx)
 }
 
-const UPSERT_DOC = "INSERT INTO docs (doc, date, sender_id, flags) VALUES (?, ?, ?, ?) " +
-  "ON CONFLICT(doc) DO UPDATE SET date = excluded.date, sender_id = excluded.sender_id, flags = excluded.flags"
+/**
+ * A message's `docs` row and its `fts` row are written and removed together,
+ * in one transaction: one exists exactly when the other does. So a message
+ * whose `docs` row is new is new to `fts` as well, and takes a plain insert;
+ * only a rewrite pays for FTS5's replace, which first looks the rowid up to
+ * delete what it held (most writes are new messages of a sync).
+ */
+const INSERT_DOC = "INSERT INTO docs (doc, date, sender_id, flags) VALUES (?, ?, ?, ?) ON CONFLICT(doc) DO NOTHING"
+const UPDATE_DOC = "UPDATE docs SET date = ?, sender_id = ?, flags = ? WHERE doc = ?"
+const INSERT_TEXT = "INSERT INTO fts (rowid, body) VALUES (?, ?)"
 
 /** `flags`: bit 0 a link, bit 1 media, bits 2 and up the media category's number (0: none). */
 const LINK = 1
@@ -145,15 +153,21 @@ const SENDER_IS_DIALOG = 0
 /** Writes (or rewrites) these messages of the dialog; call inside a transaction. */
 export const putDocs = (idx: RawDatabase, row: DialogIndexRow, docs: ReadonlyArray<IndexDoc>) => {
   const { dialogId, ordinal } = row
-  const upsert = idx.statement(UPSERT_DOC)
-  const replace = idx.statement(REPLACE_TEXT)
+  const insertDoc = idx.statement(INSERT_DOC)
+  const updateDoc = idx.statement(UPDATE_DOC)
+  const insertText = idx.statement(INSERT_TEXT)
+  const replaceText = idx.statement(REPLACE_TEXT)
   for (const m of docs) {
     if (!indexable(m.id)) continue
     const doc = ordinal * SPAN + m.id
     const { link, media } = messageFacets(m.text, m.mediaType)
     const flags = (link ? LINK : 0) | (media ? MEDIA : 0) | (categoryCode(m.mediaCategory) << CATEGORY_SHIFT)
-    upsert.run(doc, m.date, m.senderId === dialogId ? SENDER_IS_DIALOG : m.senderId, flags)
-    replace.run(doc, indexText(m.text))
+    const sender = m.senderId === dialogId ? SENDER_IS_DIALOG : m.senderId
+    if (insertDoc.run(doc, m.date, sender, flags).changes === 1) insertText.run(doc, indexText(m.text))
+    else {
+      updateDoc.run(m.date, sender, flags, doc)
+      replaceText.run(doc, indexText(m.text))
+    }
   }
 }
 

@@ -65,10 +65,14 @@ describe("the search index kept by the store", () => {
           replace: null
         })
         expect(yield* ids(alice, query("bitcoin"))).toEqual({ total: 2, ids: [`${chat.dialogId}/3`, `${chat.dialogId}/1`] })
-        // An edit: the old words go, the new ones come.
-        yield* store.commitPage(chat, { messages: [message(1, 100, { text: "Ethereum now" })], covers: null, replace: null })
+        // An edit: the old words go, the new ones come, and what the filters read is rewritten with them.
+        yield* store.commitPage(chat, { messages: [message(1, 100, { text: "Ethereum now at https://example.com", senderId: 9 })], covers: null, replace: null })
         expect((yield* ids(alice, query("bitcoin"))).ids).toEqual([`${chat.dialogId}/3`])
-        expect((yield* ids(alice, query("ethereum"))).ids).toEqual([`${chat.dialogId}/1`])
+        expect(yield* ids(alice, query("ethereum"))).toEqual({ total: 1, ids: [`${chat.dialogId}/1`] })
+        expect((yield* ids(alice, query("ethereum", { senderId: 9, hasLink: true }))).ids).toEqual([`${chat.dialogId}/1`])
+        // The same message written again, unchanged, is still one document.
+        yield* store.commitPage(chat, { messages: [message(1, 100, { text: "Ethereum now at https://example.com", senderId: 9 })], covers: null, replace: null })
+        expect((yield* ids(alice, query("ethereum"))).total).toBe(1)
         // A replacing page without message 3: Telegram no longer has it.
         yield* store.commitPage(chat, { messages: [message(2, 200, { text: "nothing here" })], covers: interval(250, 400), replace: interval(250, 400) })
         expect((yield* ids(alice, query("bitcoin"))).total).toBe(0)
