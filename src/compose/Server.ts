@@ -24,6 +24,7 @@ import { PhoneAuthHandlersLive } from "../http/auth/PhoneHttp.js"
 import { LoginPageLive } from "../http/LoginPage.js"
 import { WebAppLive, WebAppRedirectLive } from "../http/WebApp.js"
 import { SwaggerDocsLive } from "../http/SwaggerDocs.js"
+import { OpenApiRouteLive } from "../http/OpenApiRoute.js"
 import { DialogsHandlersLive } from "../http/dialogs/Http.js"
 import { MessagesHandlersLive } from "../http/messages/Http.js"
 import { FilesHandlersLive } from "../http/files/Http.js"
@@ -107,7 +108,7 @@ const HttpLive = (config: AppConfigShape) =>
     Layer.provide(LoginPageLive),
     Layer.provide(WebAppLive()),
     Layer.provide(McpRouteLive),
-    Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(OpenApiRouteLive({ path: "/openapi.json" })),
     Layer.provide(ApiLive),
     Layer.provide(DetailErrorsLive),
     Layer.provide(ApiTokenLive(config.apiToken)),

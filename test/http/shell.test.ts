@@ -6,7 +6,9 @@
  * process is: the command line's errors and exit codes, SIGTERM.
  */
 import * as net from "node:net"
+import { OpenApi } from "@effect/platform"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { TgscApi } from "../../src/http/Api.js"
 import { type InProcessServer, startInProcessServer } from "../support/InProcessServer.js"
 import { runServerCommand, seedSession, startServer } from "../support/ServerProcess.js"
 import { json } from "../support/http.js"
@@ -93,6 +95,15 @@ describe("HTTP shell", () => {
     // Every endpoint is implemented: none documents a 501.
     const statuses = Object.values(spec.paths).flatMap((methods) => Object.values(methods).flatMap((op) => Object.keys(op.responses)))
     expect(statuses).not.toContain("501")
+  })
+
+  it("/openapi.json is the document @effect/platform writes for TgscApi, written once on first request and kept", async () => {
+    const first = await get("/openapi.json")
+    expect(first.status).toBe(200)
+    expect(first.headers.get("content-type")).toBe("application/json")
+    const body = await first.text()
+    expect(JSON.parse(body)).toEqual(JSON.parse(JSON.stringify(OpenApi.fromApi(TgscApi))))
+    expect(await (await get("/openapi.json")).text()).toBe(body)
   })
 
   it("/openapi.json documents the error bodies really sent, Retry-After on 429, and parameter defaults", async () => {
