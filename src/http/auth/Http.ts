@@ -1,7 +1,6 @@
 /** The QR login routes: thin mapping from HTTP to the QrLogins use case. */
 import { HttpApiBuilder } from "@effect/platform"
 import { Effect, Either, String as Str } from "effect"
-import QRCode from "qrcode"
 import { validateSessionName } from "../../domain/SessionName.js"
 import type { LoginNotFound } from "../../app/PendingLogins.js"
 import { type LoginState, QrLogins } from "../../app/QrLogins.js"
@@ -33,6 +32,9 @@ const view = (s: LoginState) => ({
 })
 
 /** The use case's LoginNotFound, as the QR login's. */
+/** The QR encoder (with its PNG writer, some 100 kB of code) is loaded by the first QR picture asked for, not at start. */
+const qrCode = () => import("qrcode").then((m) => m.default)
+
 const notFound = (e: LoginNotFound) => new NotFound({ detail: `QR ${Str.uncapitalize(e.message)}` })
 
 export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers) =>
@@ -76,10 +78,10 @@ export const AuthHandlersLive = HttpApiBuilder.group(TgscApi, "auth", (handlers)
         cancelStep(logins.cancel(path.token), "The login was cancelled: nothing was saved", notFound))
       .handle("qrSvg", ({ path }) =>
         Effect.flatMap(currentQr(path.token), (url) =>
-          Effect.promise(() => QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 }))))
+          Effect.promise(() => qrCode().then((QRCode) => QRCode.toString(url, { type: "svg", errorCorrectionLevel: "M", margin: 2 })))))
       .handle("qrPng", ({ path }) =>
         Effect.flatMap(currentQr(path.token), (url) =>
-          Effect.promise(() => QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 8 })).pipe(
+          Effect.promise(() => qrCode().then((QRCode) => QRCode.toBuffer(url, { type: "png", errorCorrectionLevel: "M", margin: 2, scale: 8 }))).pipe(
             Effect.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength))
           )))
   })
