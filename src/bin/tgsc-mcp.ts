@@ -4,12 +4,14 @@
  * the protocol and nothing else: console output of any library goes to
  * stderr, as the logs do.
  */
-import "./HeapGrowth.js"
+import { limitHeapGrowth } from "./HeapGrowth.js"
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime, NodeStream } from "@effect/platform-node"
 import { Cause, Console, Effect } from "effect"
 import { VERSION } from "../app/Version.js"
 import { mcpCommand, McpStartError } from "../compose/McpCommand.js"
+
+limitHeapGrowth()
 
 // The client closing its end of stdout ends this process, as closing stdin does.
 process.stdout.on("error", () => process.exit(0))

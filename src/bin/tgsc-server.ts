@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** tgsc-server: parse the command line, then run the HTTP server until SIGINT/SIGTERM. */
-import "./HeapGrowth.js"
+import { limitHeapGrowth } from "./HeapGrowth.js"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { COMMAND_LINE_EXIT_CODE, envConfigProvider } from "../cli/CommandLine.js"
@@ -36,7 +36,8 @@ const serve = (config: AppConfigShape, warnings: ReadonlyArray<string>) =>
     Effect.zipRight(
       config.proxy === undefined ? Effect.void : Effect.logInfo(`Telegram is reached through the ${describeTelegramProxy(config.proxy)}`)
     ),
-    Effect.zipRight(Layer.launch(ServerLive(config))),
+    // The heap's growth is limited once the server listens (HeapGrowth.ts).
+    Effect.zipRight(Layer.launch(ServerLive(config).pipe(Layer.tap(() => Effect.sync(limitHeapGrowth))))),
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)
         ? Effect.void
