@@ -300,6 +300,21 @@ describe("LiveUpdates", () => {
     expect(await indexed(failed!.uuid)).toBe(true)
   })
 
+  it("names the dialog of a private chat's deletion that arrives after a history refresh found the message gone", async () => {
+    world = await makeWorld()
+    world.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])
+    world.start()
+    await world.caughtUp("alice")
+    const key = { accountId: AccountId(1001), dialogId: DialogId(CHAT) }
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [message(500, T - 100), message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: null })))
+    // A history request reads the range again before Telegram's deletion reaches the loop: 500 is no longer there.
+    await world.run(Effect.flatMap(MessageStore, (s) =>
+      s.commitPage(key, { messages: [message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: { start: 0, end: T - 10 } })))
+    world.updates.remove("alice", CHAT, [500])
+    expect(summary(await world.take("alice", 1, { since: 0 }))).toEqual([`delete_messages:${CHAT}:500`])
+  })
+
   it("names the dialog of a private chat's deletion applied again after a crash, though its cache had dropped the message already", async () => {
     world = await makeWorld()
     world.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])

@@ -83,8 +83,9 @@ export const dialogMigrations: Migrations = {
       since INTEGER NOT NULL,
       chain TEXT NOT NULL
     ) STRICT`)),
-  // The messages live deletions removed: a deletion applied again (after a crash, before its events were committed)
-  // still finds the dialog that held them, which a private chat's or basic group's deletion does not name.
+  // The messages live deletions removed, and those a history page showed Telegram no longer has (PageWrite.ts): a
+  // deletion applied again (after a crash, before its events were committed), or arriving after the page, still
+  // finds the dialog that held them, which a private chat's or basic group's deletion does not name.
   "6_live_deleted": Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql.unsafe(`CREATE TABLE live_deleted (id INTEGER PRIMARY KEY) STRICT`))
 }

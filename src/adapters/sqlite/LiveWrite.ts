@@ -7,8 +7,9 @@
  * cache holds; a deletion removes what it holds, and remembers it removed
  * them: applied again (the events of a change are committed to the update
  * log after its cache writes, so a crash in between replays it), it still
- * answers those ids. The page commit itself is the store's (the search
- * index follows it).
+ * answers those ids; so it does for ids a history page found gone before
+ * the deletion arrived (PageWrite.ts remembers those). The page commit
+ * itself is the store's (the search index follows it).
  */
 import { followStep, type FollowMark } from "../../domain/LiveUpdates.js"
 import type { CommitResult, LiveWrite, LiveWriteResult, PageCommit } from "../../ports/MessageStore.js"

@@ -199,6 +199,10 @@ export const commitPageRows = (d: RawDatabase, page: PageCommit): Committed => {
       )) as Array<{ id: MessageId }>
     gone = messagesGone(inRange.map((r) => r.id), page.messages)
     for (const row of mediaOf(d, gone).values()) dropped.push(mediaOfRow(row))
+    // Remembered as a live deletion's are (LiveWrite.ts): when Telegram's deletion of one of them arrives after
+    // this page, it still finds the dialog that held it, which a private chat's or basic group's does not name.
+    const remember = d.statement("INSERT OR IGNORE INTO live_deleted (id) VALUES (?)")
+    for (const id of gone) remember.run(id)
     for (const part of chunks(gone, BATCH)) {
       d.statement(deleteMediaSql(part.length)).run(...part)
       d.statement(deleteMessagesSql(part.length)).run(...part)
