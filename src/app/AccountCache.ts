@@ -129,6 +129,11 @@ const makeAccountCache = Effect.gen(function*() {
     participantsCount: participants.get,
     /** A full-chat participant count already fetched, without asking Telegram. */
     knownParticipantsCount: participants.peek,
+    /**
+     * The dialog list asked for again next time, nothing else: a dialog new to the account (live updates) changes
+     * the list, not the folders' rules nor any other dialog's counts.
+     */
+    refreshDialogs: (session: SessionName) => dialogs.invalidate(session),
     /** Forget everything about a session (e.g. after it logged in again, or was deleted). */
     invalidate
   } as const

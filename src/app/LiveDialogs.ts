@@ -51,7 +51,7 @@ export const makeLiveDialogs = Effect.gen(function*() {
     listed: (session) => Effect.map(accounts.dialogs(session), (list) => list.map((d) => d.id)),
     events: (session, ids) =>
       Effect.gen(function*() {
-        yield* accounts.invalidate(session)
+        yield* accounts.refreshDialogs(session)
         const list = yield* accounts.dialogs(session)
         const events = new Map<DialogId, NewEvent>()
         for (const id of ids) {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Either, Layer, TestClock } from "effect"
-import { AccountCacheLive, AccountCacheOptionsTag, COUNT_CONCURRENCY } from "../../src/app/AccountCache.js"
+import { AccountCache, AccountCacheLive, AccountCacheOptionsTag, COUNT_CONCURRENCY } from "../../src/app/AccountCache.js"
 import { DialogSearch, DialogSearchLive } from "../../src/app/DialogSearch.js"
 import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
 import { type DialogSearchParams, defaultDialogSearchParams } from "../../src/domain/DialogFilters.js"
@@ -106,7 +106,7 @@ const fakeTelegram = (overrides: Partial<TelegramGatewayService> = {}) => {
     ...overrides
   }
   const layer = DialogSearchLive.pipe(
-    Layer.provide(AccountCacheLive),
+    Layer.provideMerge(AccountCacheLive),
     Layer.provide(Layer.succeed(TelegramGateway, service)),
     Layer.provide(Layer.succeed(AccountCacheOptionsTag, { timeToLive: Duration.seconds(60) }))
   )
@@ -174,6 +174,17 @@ describe("DialogSearch", () => {
       yield* search({ folder: "work", sort: "messages" })
       expect(calls.dialogs).toBe(2)
       expect(calls.folders).toBe(2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("a dialog list refreshed (a new dialog) is fetched again; the folders and the counts stay cached", () => {
+    const { calls, layer } = fakeTelegram()
+    return Effect.gen(function*() {
+      yield* search({ folder: "work", sort: "messages" })
+      const snapshot = structuredClone(calls)
+      yield* Effect.flatMap(AccountCache, (accounts) => accounts.refreshDialogs(alice))
+      yield* search({ folder: "work", sort: "messages" })
+      expect(calls).toEqual({ ...snapshot, dialogs: snapshot.dialogs + 1 })
     }).pipe(Effect.provide(layer))
   })
 
