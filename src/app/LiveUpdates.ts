@@ -11,7 +11,7 @@
  * resumes exactly after the last event it saw, also after a restart, as
  * long as the log's retention still holds it (domain/LiveUpdates.ts).
  */
-import { Context, Data, Deferred, Duration, Effect, Either, Fiber, FiberId, Layer, Schedule, type Scope, Stream } from "effect"
+import { Context, Data, Deferred, Duration, Effect, Either, Fiber, FiberId, Schedule, type Scope, Stream } from "effect"
 import type { AccessScope } from "../domain/AccessScope.js"
 import { scopeAdmitsId } from "../domain/AccessScope.js"
 import { SERVICE_CHAT_ID } from "../domain/DialogFilters.js"
@@ -290,6 +290,3 @@ const makeLiveUpdates = Effect.gen(function*() {
 })
 
 export class LiveUpdates extends Effect.Service<LiveUpdates>()("app/LiveUpdates", { scoped: makeLiveUpdates }) {}
-
-export const LiveUpdatesWithOptions = (options: LiveUpdatesOptions) =>
-  LiveUpdates.Default.pipe(Layer.provide(Layer.succeed(LiveUpdatesOptionsTag, options)))
