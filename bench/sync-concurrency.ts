@@ -13,15 +13,13 @@
  */
 import * as fs from "node:fs/promises"
 import * as net from "node:net"
-import * as path from "node:path"
 import { median, type Row } from "./lib/Measure.js"
 import { startServer, tempDir } from "./lib/Processes.js"
 import { benchScenario } from "./emulator.js"
 import { timedColdSync } from "./sync.js"
-import { copySessions, qrLogin, serverEnvFor, startEmulatorProcess, streamInClient } from "./lib/Telegram.js"
+import { qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
 
 const ACCOUNT = 1001
-const DIALOG = -1000000000000 - 3001
 const SESSION = "bench"
 const ROUND_TRIP_MS = 150
 

@@ -12,7 +12,7 @@ import {
   type ScopeEntry,
   scopeShowsAllChats
 } from "../../src/domain/AccessScope.js"
-import type { DialogRecord, FolderRule } from "../../src/domain/Dialog.js"
+import type { FolderRule } from "../../src/domain/Dialog.js"
 import { defaultDialogSearchParams, selectCandidates } from "../../src/domain/DialogFilters.js"
 import { DialogId } from "../../src/domain/Ids.js"
 import { dialogRecord } from "../support/DialogRecords.js"

@@ -66,7 +66,6 @@ const control = async (method: string, target: string, body?: unknown) => {
   if (res.status !== 200) throw new Error(`${method} ${target}: ${res.status} ${await res.text()}`)
   return (await res.json()) as Record<string, unknown>
 }
-const now = () => new Date().toISOString().slice(0, 19).replace("T", " ")
 const timelineOf = (d: Dialog) => e2e.world.timelineOf(parsePeer(d.peer)!, d.owner ?? null)!
 const dialogOfId = new Map(DIALOGS.map((d) => [marked(d.peer), d]))
 

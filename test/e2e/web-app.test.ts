@@ -93,7 +93,6 @@ describe("the web app in chromium", () => {
   it("token, QR login, dialogs, a 30,000-message channel, a date, media, search, threads, settings, sync, log out", async () => {
     const s = await openBrowserSession(browser, e2e.server.url, "web-app")
     const { page } = s
-    const main = page.locator("main.main")
     const list = page.locator(".vlist")
     try {
       await s.step("the CSP, then the token prompt", async () => {

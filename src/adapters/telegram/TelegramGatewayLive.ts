@@ -12,7 +12,6 @@ import type { SessionName } from "../../domain/SessionName.js"
 import { SessionStore } from "../../ports/SessionStore.js"
 import {
   type AccountInfo,
-  type GlobalSearchCursor,
   PeerNotFound,
   SessionRevoked,
   TelegramGateway,
@@ -23,7 +22,7 @@ import {
 import { connectClient, isConnectionLost, serverClockOffsetMillis } from "./ClientConnect.js"
 import { retryFloodWaits } from "./FloodRetry.js"
 import { dialogsRequest, listDialogs } from "./DialogListing.js"
-import { accountOf, dialogTitleOf, folderOf, messagesOf, peerToMarkedId } from "./Mapping.js"
+import { accountOf, folderOf, messagesOf } from "./Mapping.js"
 import { PeerCache } from "./PeerCache.js"
 import { connectionLogFor, destroyClient, InvalidSavedSession, makeClient } from "./TelegramClientFactory.js"
 import { isPeerInvalid, isUserInvalid, telegramCall } from "./TelegramErrors.js"

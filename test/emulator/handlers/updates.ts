@@ -24,7 +24,6 @@
 import bigInt from "big-integer"
 import { Api } from "telegram"
 import { type AccountView, EntityRefs } from "../AccountView.js"
-import { RpcError } from "../RpcContext.js"
 import type { Change } from "../UpdateLog.js"
 import { renderChange } from "../UpdateRender.js"
 import { channelAsUpdated } from "../Updates.js"
