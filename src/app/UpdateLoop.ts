@@ -306,19 +306,20 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       }
       : yield* Effect.gen(function*() {
         const common = yield* updates.state(session)
-        const channels = yield* updates.channelStates(session)
+        // The dialogs the account has now are not new.
+        const states = yield* updates.dialogStates(session)
         const f: Followed = {
           common,
           chain: newChain(),
-          channels: new Map([...channels].map(([id, c]) => [id, { pts: c.pts, chain: newChain(), top: c.top }])),
-          dialogs: new Set(),
-          added: []
+          channels: new Map([...states.channels].map(([id, c]) => [id, { pts: c.pts, chain: newChain(), top: c.top }])),
+          dialogs: new Set(states.dialogs),
+          added: [...states.dialogs]
         }
         yield* commit(f, [], [...f.channels.keys()])
         return f
       })
-    // First followed (or by a release that did not keep them): the dialogs the account has now are not new.
-    if (persisted?.dialogs == null) {
+    // Followed by a release that did not keep the known dialogs: the dialogs the account has now are not new.
+    if (persisted !== null && persisted.dialogs == null) {
       for (const id of yield* deps.dialogs.listed(session)) followed.dialogs.add(id)
       followed.added.push(...followed.dialogs)
       yield* commit(followed, [], [], false)

@@ -78,6 +78,12 @@ export interface ChannelState {
   readonly top: number
 }
 
+/** What a first start follows from: the account's dialogs, and each channel's (and supergroup's) own position. */
+export interface DialogStates {
+  readonly dialogs: ReadonlyArray<DialogId>
+  readonly channels: ReadonlyMap<DialogId, ChannelState>
+}
+
 export interface TelegramUpdatesService {
   /**
    * What the session's live connection pushes, from the moment the stream
@@ -87,10 +93,12 @@ export interface TelegramUpdatesService {
   readonly pushes: (session: SessionName) => Stream.Stream<UpdatePush, TelegramError>
   readonly state: (session: SessionName) => Effect.Effect<CommonState, TelegramError>
   /**
-   * The channels' own positions (each channel and supergroup in the account's
-   * dialogs), for a first start: from then on their updates can be followed.
+   * The account's dialogs and the channels' own positions (each channel and
+   * supergroup among them), from one walk of the dialog list, for a first
+   * start: from then on their updates can be followed, and a dialog not
+   * among them is new.
    */
-  readonly channelStates: (session: SessionName) => Effect.Effect<ReadonlyMap<DialogId, ChannelState>, TelegramError>
+  readonly dialogStates: (session: SessionName) => Effect.Effect<DialogStates, TelegramError>
   readonly difference: (session: SessionName, from: CommonState) => Effect.Effect<Difference, TelegramError>
   readonly channelDifference: (
     session: SessionName,

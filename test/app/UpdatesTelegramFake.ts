@@ -133,8 +133,12 @@ export class UpdatesFake {
           }),
           fake.stateDelayMillis
         ),
-      channelStates: (session) =>
-        Effect.sync(() => new Map([...fake.account(session).channels].map(([id, b]) => [DialogId(id), { pts: b.pts, top: top(id) }]))),
+      // As the adapter: one walk of the dialog list (the history fake's) gives the dialogs and the channels' positions.
+      dialogStates: (session) =>
+        Effect.sync(() => ({
+          dialogs: [...fake.history.dialogs.keys()].map(DialogId),
+          channels: new Map([...fake.account(session).channels].map(([id, b]) => [DialogId(id), { pts: b.pts, top: top(id) }]))
+        })),
       difference: (session, from) =>
         Effect.sync(() => {
           fake.calls.push(`difference:${session}:${from.pts}`)

@@ -58,7 +58,7 @@ export const TelegramGatewayOnFirstUse: Layer.Layer<TelegramGateway | TelegramUp
     })).pipe(Context.add(TelegramUpdates, TelegramUpdates.of({
       pushes: (...args) => Stream.unwrap(Effect.map(updates, (u) => u.pushes(...args))),
       state: (...args) => Effect.flatMap(updates, (u) => u.state(...args)),
-      channelStates: (...args) => Effect.flatMap(updates, (u) => u.channelStates(...args)),
+      dialogStates: (...args) => Effect.flatMap(updates, (u) => u.dialogStates(...args)),
       difference: (...args) => Effect.flatMap(updates, (u) => u.difference(...args)),
       channelDifference: (...args) => Effect.flatMap(updates, (u) => u.channelDifference(...args))
     })))

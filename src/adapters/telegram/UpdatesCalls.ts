@@ -105,10 +105,10 @@ export const updatesCalls = (env: UpdatesEnv): TelegramUpdatesService => ({
         seq: s.seq
       }))),
 
-  channelStates: (session) =>
+  dialogStates: (session) =>
     env.withConnection(session, (c) => {
       const positions = new Map<DialogId, ChannelState>()
-      return Effect.as(
+      return Effect.map(
         listDialogs(c.peers, (request) =>
           env.call(session, "messages.GetDialogs", () => c.client.invoke(dialogsRequest(request)), c).pipe(
             Effect.tap((page) => {
@@ -120,7 +120,7 @@ export const updatesCalls = (env: UpdatesEnv): TelegramUpdatesService => ({
               }
             })
           )),
-        positions
+        (records) => ({ dialogs: records.map((r) => r.id), channels: positions })
       )
     }),
 
