@@ -300,14 +300,20 @@ describe("LiveUpdates", () => {
     expect(await indexed(failed!.uuid)).toBe(true)
   })
 
-  it("names the dialog of a private chat's deletion that arrives after a history refresh found the message gone", async () => {
-    world = await makeWorld()
-    world.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])
-    world.start()
-    await world.caughtUp("alice")
+  /** A followed world (also kept in `world`, for the cleanup) whose private chat CHAT holds messages 500 and 501, cached. */
+  const followedCachedChat = async () => {
+    const followed = world = await makeWorld()
+    followed.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])
+    followed.start()
+    await followed.caughtUp("alice")
     const key = { accountId: AccountId(1001), dialogId: DialogId(CHAT) }
-    await world.run(Effect.flatMap(MessageStore, (s) =>
+    await followed.run(Effect.flatMap(MessageStore, (s) =>
       s.commitPage(key, { messages: [message(500, T - 100), message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: null })))
+    return { world: followed, key }
+  }
+
+  it("names the dialog of a private chat's deletion that arrives after a history refresh found the message gone", async () => {
+    const { world, key } = await followedCachedChat()
     // A history request reads the range again before Telegram's deletion reaches the loop: 500 is no longer there.
     await world.run(Effect.flatMap(MessageStore, (s) =>
       s.commitPage(key, { messages: [message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: { start: 0, end: T - 10 } })))
@@ -316,13 +322,7 @@ describe("LiveUpdates", () => {
   })
 
   it("names the dialog of a private chat's deletion applied again after a crash, though its cache had dropped the message already", async () => {
-    world = await makeWorld()
-    world.history.set(CHAT, [message(500, T - 100), message(501, T - 50)])
-    world.start()
-    await world.caughtUp("alice")
-    const key = { accountId: AccountId(1001), dialogId: DialogId(CHAT) }
-    await world.run(Effect.flatMap(MessageStore, (s) =>
-      s.commitPage(key, { messages: [message(500, T - 100), message(501, T - 50)], covers: { start: 0, end: T - 10 }, replace: null })))
+    const { world, key } = await followedCachedChat()
     await world.stop()
     // The crash: the deletion reached the cache, the process died before the log's commit (Telegram has it in the difference).
     world.updates.remove("alice", CHAT, [500])
