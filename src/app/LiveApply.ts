@@ -10,25 +10,19 @@
  * told, as a history request resolves a chunk's (HistoryMedia, shared with
  * HistorySync: the same settings, downloaded once): downloaded, skipped or
  * failed, the event carries the media fields history shows, and the media
- * index knows the uuid. The wait is bounded (LIVE_MEDIA_WAIT from when the
- * change was applied): past it, or when the resolution itself fails (the
- * media index cannot be written), the event is told with media null (its
- * media_type stays), a download under way goes on in the background, and
- * the next history request serving the message resolves it. The messages
- * of a batch of changes are resolved side by side (LIVE_MEDIA_CONCURRENCY
- * at a time), each against its own deadline, so an album of slow files
- * holds the batch's events back by one wait, not one per file: `apply`
- * gives a message's event as a PendingEvent, which `settleEvents` waits
- * for, in order, before the batch is committed. Media a change replaces or
- * deletes is forgotten, as history forgets it, and again once a resolution
- * of it still under way has ended.
+ * index knows the uuid. The wait is bounded (LIVE_MEDIA_WAIT): past it, or
+ * when the resolution itself fails (the media index cannot be written), the
+ * event is told with media null (its media_type stays), a download under
+ * way goes on in the background, and the next history request serving the
+ * message resolves it. Media a change replaces or deletes is forgotten, as
+ * history forgets it.
  */
-import { Clock, Duration, Effect, Fiber, Option, type Scope } from "effect"
+import { Duration, Effect, Fiber, Option, type Scope } from "effect"
 import { historyMessageView } from "../contract/Messages.js"
 import { spacedJson } from "../contract/SseFraming.js"
 import { type AccountId, DialogId, type MessageId } from "../domain/Ids.js"
 import { eventKindOf, type LiveChange } from "../domain/LiveUpdates.js"
-import { type DialogKey, MessageStore, type MessageStoreError, type StoredMedia, type StoredMessage } from "../ports/MessageStore.js"
+import { type DialogKey, MessageStore, type MessageStoreError, type StoredMessage } from "../ports/MessageStore.js"
 import type { NewEvent } from "../ports/UpdateLog.js"
 import type { SessionName } from "../domain/SessionName.js"
 import type { HistoryMedia } from "./HistoryMedia.js"
@@ -38,18 +32,8 @@ const CHANNEL_BELOW = -1_000_000_000_000
 
 const isCommonBoxDialog = (id: DialogId) => id > CHANNEL_BELOW
 
-/** How long a live event waits for its message's media, from when its change was applied (the following events wait with it). */
+/** How long a live event waits for its message's media (the following events wait with it). */
 export const LIVE_MEDIA_WAIT = Duration.seconds(30)
-
-/** Live messages whose media is resolved at once (each a download at most). */
-export const LIVE_MEDIA_CONCURRENCY = 3
-
-/** An event to tell, or, run, the event of a message once its media is resolved or its deadline has passed. */
-export type PendingEvent = NewEvent | Effect.Effect<NewEvent>
-
-/** The events in order, each message's once its media is resolved or its deadline has passed. */
-export const settleEvents = (events: ReadonlyArray<PendingEvent>): Effect.Effect<ReadonlyArray<NewEvent>> =>
-  Effect.forEach(events, (event) => (Effect.isEffect(event) ? event : Effect.succeed(event)))
 
 /** A message event's data: the contract's history message with its dialog's id first. */
 export const messageEventData = (dialogId: DialogId, stored: StoredMessage): string =>
@@ -64,56 +48,23 @@ export const makeLiveApply = (media: HistoryMedia, wait: Duration.DurationInput 
   // Downloads that outlast the wait go on here, until the server stops.
   const background: Scope.Scope = yield* Effect.scope
 
-  const downloads = yield* Effect.makeSemaphore(LIVE_MEDIA_CONCURRENCY)
-  const waitMillis = Duration.toMillis(wait)
-  /** The resolutions under way, by media uuid: a later change of the batch may drop that media meanwhile. */
-  const resolving = new Map<string, Set<Fiber.Fiber<unknown, unknown>>>()
-
-  /**
-   * Forgets media a change dropped (history's way), and again once a resolution of it still under way has ended,
-   * so that a download finishing after the change leaves no file or index entry behind.
-   */
-  const forget = (key: DialogKey, dropped: ReadonlyArray<StoredMedia>) =>
-    Effect.gen(function*() {
-      if (dropped.length === 0) return
-      yield* media.discard(key, dropped)
-      const late = dropped.flatMap((m) => [...(resolving.get(m.uuid) ?? [])])
-      if (late.length > 0) yield* Effect.forkIn(Effect.zipRight(Fiber.awaitAll(late), media.discard(key, dropped)), background)
-    })
-
-  /**
-   * Starts resolving the stored message's media as history would (see the header); the effect giving the message
-   * with it resolved, or with media null once the deadline has passed or the resolution failed.
-   */
+  /** The stored message with its media resolved as history would (see the header), or with media null. */
   const resolveMedia = (session: SessionName, key: DialogKey, stored: StoredMessage) =>
     Effect.gen(function*() {
-      if (stored.media === null) return Effect.succeed(stored)
+      if (stored.media === null) return stored
       const uuid = stored.media.uuid
-      const deadline = (yield* Clock.currentTimeMillis) + waitMillis
-      const fiber = yield* Effect.forkIn(downloads.withPermits(1)(media.prepare(session, key, [stored])), background)
-      const running = resolving.get(uuid) ?? new Set()
-      resolving.set(uuid, running.add(fiber))
-      fiber.addObserver(() => {
-        running.delete(fiber)
-        if (running.size === 0 && resolving.get(uuid) === running) resolving.delete(uuid)
-      })
-      return Effect.gen(function*() {
-        const remaining = deadline - (yield* Clock.currentTimeMillis)
-        const done = yield* (remaining > 0
-          ? Fiber.join(fiber).pipe(Effect.timeoutOption(Duration.millis(remaining)))
-          // Past the deadline, only a resolution already done counts.
-          : Effect.flatMap(Fiber.poll(fiber), Option.match({ onNone: () => Effect.succeedNone, onSome: Effect.asSome }))
-        ).pipe(
-          Effect.catchAll((error) =>
-            Effect.as(Effect.logWarning(`media ${uuid} of message ${stored.message.id}: ${error.message}`), Option.some([])))
-        )
-        const resolved = Option.getOrUndefined(done)?.[0]
-        if (resolved !== undefined) return resolved
-        if (Option.isNone(done)) {
-          yield* Effect.logInfo(`media ${uuid} of message ${stored.message.id} not resolved within ${Duration.format(wait)}: told without it`)
-        }
-        return { ...stored, media: null }
-      })
+      const fiber = yield* Effect.forkIn(media.prepare(session, key, [stored]), background)
+      const done = yield* Fiber.join(fiber).pipe(
+        Effect.timeoutOption(wait),
+        Effect.catchAll((error) =>
+          Effect.as(Effect.logWarning(`media ${uuid} of message ${stored.message.id}: ${error.message}`), Option.some([])))
+      )
+      const resolved = Option.getOrUndefined(done)?.[0]
+      if (resolved !== undefined) return resolved
+      if (Option.isNone(done)) {
+        yield* Effect.logInfo(`media ${uuid} of message ${stored.message.id} not resolved within ${Duration.format(wait)}: told without it`)
+      }
+      return { ...stored, media: null }
     })
 
   /**
@@ -129,7 +80,7 @@ export const makeLiveApply = (media: HistoryMedia, wait: Duration.DurationInput 
         if (!isCommonBoxDialog(dialogId)) continue
         const key: DialogKey = { accountId: account, dialogId }
         const result = yield* store.applyLive(key, { _tag: "Delete", ids: [...left] })
-        yield* forget(key, result.droppedMedia)
+        yield* media.discard(key, result.droppedMedia)
         if (result.deleted.length === 0) continue
         const gone = new Set<number>(result.deleted)
         left = new Set([...left].filter((id) => !gone.has(id)))
@@ -148,7 +99,7 @@ export const makeLiveApply = (media: HistoryMedia, wait: Duration.DurationInput 
     account: AccountId,
     change: LiveChange,
     chain: string
-  ): Effect.Effect<ReadonlyArray<PendingEvent>, MessageStoreError> =>
+  ): Effect.Effect<ReadonlyArray<NewEvent>, MessageStoreError> =>
     Effect.gen(function*() {
       if (change._tag === "DeleteMessages" && change.dialogId === null) return yield* deleteCommon(account, change.ids)
       const dialogId = DialogId(change.dialogId!)
@@ -162,15 +113,13 @@ export const makeLiveApply = (media: HistoryMedia, wait: Duration.DurationInput 
               ? { _tag: "New", message: change.message, chain }
               : { _tag: "Edit", message: change.message })
             : null
-          if (written !== null) yield* forget(key, written.droppedMedia)
+          if (written !== null) yield* media.discard(key, written.droppedMedia)
           const held = written?.stored ?? null
-          const kind = eventKindOf(change)
-          if (held === null) return [{ kind, dialogId, data: messageEventData(dialogId, { message: change.message, media: null }) }]
-          const resolved = yield* resolveMedia(session, key, held)
-          return [Effect.map(resolved, (stored): NewEvent => ({ kind, dialogId, data: messageEventData(dialogId, stored) }))]
+          const stored = held === null ? { message: change.message, media: null } : yield* resolveMedia(session, key, held)
+          return [{ kind: eventKindOf(change), dialogId, data: messageEventData(dialogId, stored) }]
         }
         case "DeleteMessages": {
-          if (cached) yield* forget(key, (yield* store.applyLive(key, { _tag: "Delete", ids: change.ids })).droppedMedia)
+          if (cached) yield* media.discard(key, (yield* store.applyLive(key, { _tag: "Delete", ids: change.ids })).droppedMedia)
           return [{ kind: "delete_messages", dialogId, data: deleteEventData(dialogId, change.ids) }]
         }
       }

@@ -2,8 +2,7 @@
  * LiveApply's media wait, over the real SQLite cache: a new message's media
  * that is not resolved within the wait, or whose resolution fails, is told
  * with media null (its media_type kept), and a resolution still under way
- * goes on; the messages of a batch are resolved side by side, each against
- * its own deadline. (Resolved media: test/app/LiveUpdates.test.ts.)
+ * goes on. (Resolved media: test/app/LiveUpdates.test.ts.)
  */
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
@@ -12,8 +11,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Fiber, Layer, Ref, TestClock } from "effect"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
 import type { HistoryMedia, HistoryMediaError } from "../../src/app/HistoryMedia.js"
-import { makeLiveApply, settleEvents } from "../../src/app/LiveApply.js"
-import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
+import { makeLiveApply } from "../../src/app/LiveApply.js"
+import { AccountId, DialogId } from "../../src/domain/Ids.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
 import { MediaIndexError } from "../../src/ports/MediaIndex.js"
 import { MessageStore, type StoredMessage } from "../../src/ports/MessageStore.js"
@@ -24,7 +23,7 @@ const ACCOUNT = AccountId(1001)
 const T = 1_700_000_000
 
 /** A cached channel, and LiveApply over `prepare` as the media resolution (waiting 10 seconds). */
-const setup = (prepare: HistoryMedia["prepare"], discard: HistoryMedia["discard"] = () => Effect.void) =>
+const setup = (prepare: HistoryMedia["prepare"]) =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
       Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-live-apply-"))),
@@ -37,15 +36,11 @@ const setup = (prepare: HistoryMedia["prepare"], discard: HistoryMedia["discard"
       covers: { start: 0, end: T - 10 },
       replace: null
     })
-    const media: HistoryMedia = { prepare, discard }
+    const media: HistoryMedia = { prepare, discard: () => Effect.void }
     const live = yield* Effect.provide(makeLiveApply(media, "10 seconds"), context)
     const { apply } = live.forSession("alice" as SessionName)
-    /** The change applied: its events, each waiting for its media when run (settleEvents). */
-    const applied = (id: number) =>
+    return (id: number) =>
       Effect.provide(apply(ACCOUNT, { _tag: "NewMessage", dialogId: CHANNEL, message: message(id, T, { media: photo(`p${id}`) }) }, "chain"), context)
-    const deleted = (id: number) =>
-      Effect.provide(apply(ACCOUNT, { _tag: "DeleteMessages", dialogId: CHANNEL, ids: [MessageId(id)] }, "chain"), context)
-    return Object.assign((id: number) => Effect.flatMap(applied(id), settleEvents), { applied, deleted })
   })
 
 const told = (events: ReadonlyArray<{ readonly data: string }>) => JSON.parse(events[0]!.data) as Record<string, unknown>
@@ -63,39 +58,6 @@ describe("LiveApply media", () => {
       const event = told(yield* Fiber.join(running))
       expect([event["message_id"], event["media_type"], event["media_uuid"], event["media_size"]]).toEqual([2, "MessageMediaPhoto", null, null])
       expect(yield* Ref.get(interrupted)).toBe(false)
-    }))
-
-  it.scoped("resolves the media of a batch's messages side by side: the batch waits one wait, not one per message", () =>
-    Effect.gen(function*() {
-      const started = yield* Ref.make<ReadonlyArray<number>>([])
-      const apply = yield* setup((_session, _key, chunk) =>
-        Effect.zipRight(Ref.update(started, (ids) => [...ids, chunk[0]!.message.id]), Effect.never))
-      // Both changes applied (as a batch is, before its commit), then their events waited for in order.
-      const pending = [...(yield* apply.applied(5)), ...(yield* apply.applied(6))]
-      const settling = yield* Effect.fork(settleEvents(pending))
-      // Both resolutions start before any time passes.
-      expect(yield* Ref.get(started).pipe(Effect.repeat({ until: (ids) => ids.length === 2 }))).toEqual([5, 6])
-      yield* TestClock.adjust("10 seconds")
-      const events = yield* Fiber.join(settling)
-      expect(events.map((e) => [JSON.parse(e.data)["message_id"], JSON.parse(e.data)["media_uuid"]])).toEqual([[5, null], [6, null]])
-    }))
-
-  it.scoped("media a later change of the batch drops is forgotten again once its resolution under way ends", () =>
-    Effect.gen(function*() {
-      const release = yield* Deferred.make<void>()
-      const forgotten = yield* Ref.make<ReadonlyArray<string>>([])
-      const apply = yield* setup(
-        (_session, _key, chunk) => Effect.as(Deferred.await(release), chunk),
-        (_key, dropped) => Ref.update(forgotten, (uuids) => [...uuids, ...dropped.map((m) => m.uuid)])
-      )
-      const pending = yield* apply.applied(8)
-      yield* apply.deleted(8)
-      const [uuid] = yield* Ref.get(forgotten)
-      expect(uuid).toEqual(expect.any(String))
-      // The download ends after the deletion forgot its media: forgotten again, lest its file stay behind.
-      yield* Deferred.succeed(release, undefined)
-      expect(yield* Ref.get(forgotten).pipe(Effect.repeat({ until: (uuids) => uuids.length === 2 }))).toEqual([uuid, uuid])
-      yield* settleEvents(pending)
     }))
 
   it.scoped("tells the message with media null when the resolution fails", () =>
