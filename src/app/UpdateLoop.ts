@@ -27,8 +27,8 @@ import type { SessionName } from "../domain/SessionName.js"
 import type { MessageStoreError } from "../ports/MessageStore.js"
 import type { PeerNotFound, TelegramError, TelegramGatewayService } from "../ports/TelegramGateway.js"
 import type { ChannelDifference, CommonState, TelegramUpdatesService, UpdatePush } from "../ports/TelegramUpdates.js"
-import type { ChannelPosition, LoggedEvent, NewEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
-import type { LiveApply } from "./LiveApply.js"
+import type { ChannelPosition, LoggedEvent, UpdateLogError, UpdateLogService } from "../ports/UpdateLog.js"
+import { type LiveApply, type PendingEvent, settleEvents } from "./LiveApply.js"
 import { type LiveDialogs, newDialogsIn } from "./LiveDialogs.js"
 
 export type LoopError = TelegramError | UpdateLogError | MessageStoreError
@@ -79,8 +79,10 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       Effect.forkScoped
     )
 
-    const commit = (f: Followed, events: ReadonlyArray<NewEvent>, channels: ReadonlyArray<DialogId> = [], common = true) =>
+    /** The events (each message's once its media is resolved, LiveApply.ts) and where the sequences stand, in one commit. */
+    const commit = (f: Followed, pending: ReadonlyArray<PendingEvent>, channels: ReadonlyArray<DialogId> = [], common = true) =>
       Effect.gen(function*() {
+        const events = yield* settleEvents(pending)
         const logged = yield* log.commit(account, events, {
           common: common ? { state: f.common, chain: f.chain } : undefined,
           channels: channels.map((channelId) => ({ channelId, position: f.channels.get(channelId) ?? null })),
@@ -108,7 +110,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       })
 
     /** The changes applied in order, a new dialog's `dialog` event before its first message's. */
-    const applyAll = (f: Followed, changes: ReadonlyArray<LiveChange>, into: Array<NewEvent>) =>
+    const applyAll = (f: Followed, changes: ReadonlyArray<LiveChange>, into: Array<PendingEvent>) =>
       Effect.gen(function*() {
         const told = yield* newDialogs(f, newDialogsIn(changes, f.dialogs))
         for (const change of changes) {
@@ -126,7 +128,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
      * where its update says. Returns whether the common box has a hole, the channels with one (to ask for their
      * difference) and those moved on. Nothing of a sequence after its hole is applied.
      */
-    const applyUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<NewEvent>) =>
+    const applyUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>, into: Array<PendingEvent>) =>
       Effect.gen(function*() {
         let commonHole = false
         const holes = new Set<DialogId>()
@@ -178,7 +180,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
           if (page === null) break
           const step = gapStep(after, answer.top, page)
           f.channels.set(channelId, { pts: from.pts, chain, top: step.after })
-          const events: Array<NewEvent> = []
+          const events: Array<PendingEvent> = []
           yield* applyAll(f, step.messages.map((message) => ({ _tag: "NewMessage", dialogId: channelId, message })), events)
           yield* commit(f, events, [channelId], false)
           after = step.after
@@ -230,7 +232,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
             return yield* commit(f, [], [channelId], false)
           }
           if (answer._tag === "TooLong") return yield* fillChannelGap(f, channelId, position, answer)
-          const events: Array<NewEvent> = []
+          const events: Array<PendingEvent> = []
           if (answer._tag === "Changes") yield* applyAll(f, answer.changes, events)
           const top = answer._tag === "Changes" ? topAfter(position.top, answer.changes) : position.top
           f.channels.set(channelId, { ...position, pts: answer.pts, top })
@@ -256,7 +258,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
             yield* commit(f, [])
             continue
           }
-          const events: Array<NewEvent> = []
+          const events: Array<PendingEvent> = []
           yield* applyAll(f, answer.changes, events)
           const { holes, moved } = yield* applyUpdates(f, answer.channelUpdates, events)
           for (const id of holes) channelsToAsk.add(id)
@@ -285,7 +287,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
 
     const onUpdates = (f: Followed, list: ReadonlyArray<SequencedUpdate>) =>
       Effect.gen(function*() {
-        const events: Array<NewEvent> = []
+        const events: Array<PendingEvent> = []
         const { commonHole, holes, moved } = yield* applyUpdates(f, list, events)
         yield* commit(f, events, [...moved])
         const asked = commonHole ? yield* catchUpCommon(f) : new Set<DialogId>()

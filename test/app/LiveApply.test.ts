@@ -2,17 +2,18 @@
  * LiveApply's media wait, over the real SQLite cache: a new message's media
  * that is not resolved within the wait, or whose resolution fails, is told
  * with media null (its media_type kept), and a resolution still under way
- * goes on. (Resolved media: test/app/LiveUpdates.test.ts.)
+ * goes on; the messages of a batch are resolved side by side, each against
+ * its own deadline. (Resolved media: test/app/LiveUpdates.test.ts.)
  */
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber, Layer, Ref, TestClock } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
 import { MessageStoreLive } from "../../src/adapters/sqlite/MessageStoreLive.js"
 import type { HistoryMedia, HistoryMediaError } from "../../src/app/HistoryMedia.js"
-import { makeLiveApply } from "../../src/app/LiveApply.js"
-import { AccountId, DialogId } from "../../src/domain/Ids.js"
+import { LIVE_MEDIA_CONCURRENCY, makeLiveApply, settleEvents } from "../../src/app/LiveApply.js"
+import { AccountId, DialogId, MessageId } from "../../src/domain/Ids.js"
 import type { SessionName } from "../../src/domain/SessionName.js"
 import { MediaIndexError } from "../../src/ports/MediaIndex.js"
 import { MessageStore, type StoredMessage } from "../../src/ports/MessageStore.js"
@@ -23,7 +24,7 @@ const ACCOUNT = AccountId(1001)
 const T = 1_700_000_000
 
 /** A cached channel, and LiveApply over `prepare` as the media resolution (waiting 10 seconds). */
-const setup = (prepare: HistoryMedia["prepare"]) =>
+const setup = (prepare: HistoryMedia["prepare"], discard: HistoryMedia["discard"] = () => Effect.void) =>
   Effect.gen(function*() {
     const dir = yield* Effect.acquireRelease(
       Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "tgsc-live-apply-"))),
@@ -36,11 +37,22 @@ const setup = (prepare: HistoryMedia["prepare"]) =>
       covers: { start: 0, end: T - 10 },
       replace: null
     })
-    const media: HistoryMedia = { prepare, discard: () => Effect.void }
+    const media: HistoryMedia = { prepare, discard }
     const live = yield* Effect.provide(makeLiveApply(media, "10 seconds"), context)
     const { apply } = live.forSession("alice" as SessionName)
-    return (id: number) =>
+    /** The change applied: its events, each waiting for its media when run (settleEvents). */
+    const applied = (id: number) =>
       Effect.provide(apply(ACCOUNT, { _tag: "NewMessage", dialogId: CHANNEL, message: message(id, T, { media: photo(`p${id}`) }) }, "chain"), context)
+    const deleted = (id: number) =>
+      Effect.provide(apply(ACCOUNT, { _tag: "DeleteMessages", dialogId: CHANNEL, ids: [MessageId(id)] }, "chain"), context)
+    return Object.assign((id: number) => Effect.flatMap(applied(id), settleEvents), { applied, deleted })
+  })
+
+/** Each event as kind:message id (a deletion's ids). */
+const summary = (events: ReadonlyArray<{ readonly kind: string; readonly data: string }>) =>
+  events.map((e) => {
+    const data = JSON.parse(e.data) as { message_id?: number; message_ids?: ReadonlyArray<number> }
+    return `${e.kind}:${data.message_id ?? data.message_ids?.join(",")}`
   })
 
 const told = (events: ReadonlyArray<{ readonly data: string }>) => JSON.parse(events[0]!.data) as Record<string, unknown>
@@ -58,6 +70,68 @@ describe("LiveApply media", () => {
       const event = told(yield* Fiber.join(running))
       expect([event["message_id"], event["media_type"], event["media_uuid"], event["media_size"]]).toEqual([2, "MessageMediaPhoto", null, null])
       expect(yield* Ref.get(interrupted)).toBe(false)
+    }))
+
+  it.scoped("resolves the media of a batch's messages side by side: the batch waits one wait, not one per message", () =>
+    Effect.gen(function*() {
+      const started = yield* Ref.make<ReadonlyArray<number>>([])
+      const apply = yield* setup((_session, _key, chunk) =>
+        Effect.zipRight(Ref.update(started, (ids) => [...ids, chunk[0]!.message.id]), Effect.never))
+      // Both changes applied (as a batch is, before its commit), then their events waited for in order.
+      const pending = [...(yield* apply.applied(5)), ...(yield* apply.applied(6))]
+      const settling = yield* Effect.fork(settleEvents(pending))
+      // Both resolutions start before any time passes.
+      expect(yield* Ref.get(started).pipe(Effect.repeat({ until: (ids) => ids.length === 2 }))).toEqual([5, 6])
+      yield* TestClock.adjust("10 seconds")
+      const events = yield* Fiber.join(settling)
+      expect(events.map((e) => [JSON.parse(e.data)["message_id"], JSON.parse(e.data)["media_uuid"]])).toEqual([[5, null], [6, null]])
+    }))
+
+  it.scoped("a change to a message whose media is still being resolved waits for that resolution first", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      const apply = yield* setup((_session, _key, chunk) => Effect.as(Deferred.await(release), chunk))
+      const pending = yield* apply.applied(8)
+      const deleting = yield* Effect.fork(apply.deleted(8))
+      // However long the fibers run, the deletion waits while the resolution is under way (the clock stands still).
+      for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+      expect(Option.isNone(yield* Fiber.poll(deleting))).toBe(true)
+      yield* Deferred.succeed(release, undefined)
+      expect(summary(yield* Effect.flatMap(Fiber.join(deleting), settleEvents))).toEqual(["delete_messages:8"])
+      expect(summary(yield* settleEvents(pending))).toEqual(["new_message:8"])
+    }))
+
+  it.scoped("a deleted message's download that outlasted its deadline is forgotten again, with what it wrote, once it ends", () =>
+    Effect.gen(function*() {
+      const release = yield* Deferred.make<void>()
+      const forgotten = yield* Ref.make<ReadonlyArray<string | null>>([])
+      const apply = yield* setup(
+        (_session, _key, chunk) =>
+          Effect.as(
+            Deferred.await(release),
+            chunk.map((m): StoredMessage => ({ ...m, media: { ...m.media!, status: "downloaded", storedName: "late.jpg" } }))
+          ),
+        (_key, dropped) => Ref.update(forgotten, (names) => [...names, ...dropped.map((m) => m.storedName)])
+      )
+      const pending = yield* apply.applied(9)
+      yield* TestClock.adjust("10 seconds")
+      expect(summary(yield* settleEvents(pending))).toEqual(["new_message:9"])
+      // Past the deadline the deletion does not wait: the record it drops has no file yet.
+      yield* apply.deleted(9)
+      expect(yield* Ref.get(forgotten)).toEqual([null])
+      yield* Deferred.succeed(release, undefined)
+      expect(yield* Ref.get(forgotten).pipe(Effect.repeat({ until: (names) => names.length === 2 }))).toEqual([null, "late.jpg"])
+    }))
+
+  it.scoped("a resolution that has run for the wait gives its permit to the next one", () =>
+    Effect.gen(function*() {
+      const started = yield* Ref.make<ReadonlyArray<number>>([])
+      const apply = yield* setup((_session, _key, chunk) =>
+        Effect.zipRight(Ref.update(started, (ids) => [...ids, chunk[0]!.message.id]), Effect.never))
+      for (const id of [10, 11, 12, 13]) yield* apply.applied(id)
+      expect(yield* Ref.get(started).pipe(Effect.repeat({ until: (ids) => ids.length === LIVE_MEDIA_CONCURRENCY }))).toEqual([10, 11, 12])
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Ref.get(started).pipe(Effect.repeat({ until: (ids) => ids.length === 4 }))).toEqual([10, 11, 12, 13])
     }))
 
   it.scoped("tells the message with media null when the resolution fails", () =>
