@@ -21,9 +21,10 @@
  * events back by one wait, not one per file: `apply` gives a message's
  * event as a PendingEvent, which `settleEvents` waits for, in order, before
  * the batch is committed. A resolution holds one of LIVE_MEDIA_CONCURRENCY
- * permits until it ends or has run for the wait (then it goes on without,
- * as a download past its deadline did before), so a few large files never
- * hold back the media of the changes after them. A change to a message
+ * permits until it ends or its deadline passes (then it goes on without, as
+ * a download past its deadline did before), and one that gets a permit only
+ * after its deadline does not start, so a few large files never hold back
+ * the media of the changes after them. A change to a message
  * whose media is still being resolved waits for that first (up to its
  * deadline), so it finds the record as the resolution left it: an edit
  * bringing another file replaces the one just downloaded, a deletion
@@ -131,20 +132,22 @@ export const makeLiveApply = (media: HistoryMedia, wait: Duration.DurationInput 
 
   /**
    * Starts resolving the stored message's media as history would (see the header); the effect giving the message
-   * with it resolved, or with media null once the deadline has passed or the resolution failed. A resolution
-   * holds one of LIVE_MEDIA_CONCURRENCY permits until it ends or has run for the wait, then goes on without.
+   * with it resolved, or with media null once the deadline has passed or the resolution failed.
    */
   const resolveMedia = (session: SessionName, key: DialogKey, stored: StoredMessage) =>
     Effect.gen(function*() {
       if (stored.media === null) return Effect.succeed(stored)
       const uuid = stored.media.uuid
       const deadline = (yield* Clock.currentTimeMillis) + waitMillis
-      const run = Effect.scoped(Effect.gen(function*() {
-        yield* Effect.acquireRelease(downloads.take(1), () => downloads.release(1))
+      // The permit is held until the resolution ends or its deadline passes (its event has gone out by then); one
+      // that only gets a permit after its deadline does not start: the next history request resolves the media.
+      const run = downloads.withPermits(1)(Effect.gen(function*() {
+        const remaining = deadline - (yield* Clock.currentTimeMillis)
+        if (remaining <= 0) return null
         const download = yield* Effect.forkIn(media.prepare(session, key, [stored]), background)
-        yield* Fiber.await(download).pipe(Effect.timeoutOption(wait))
+        yield* Fiber.await(download).pipe(Effect.timeoutOption(Duration.millis(remaining)))
         return download
-      })).pipe(Effect.flatMap(Fiber.join))
+      })).pipe(Effect.flatMap((download) => download === null ? Effect.succeed([]) : Fiber.join(download)))
       const fiber = yield* Effect.forkIn(run, background)
       const resolution: Resolution = {
         account: key.accountId,
