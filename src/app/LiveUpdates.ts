@@ -118,6 +118,17 @@ const makeLiveUpdates = Effect.gen(function*() {
       return Deferred.succeed(signal, undefined)
     })
 
+  /** Per account, completed by its loop once its followed state is in the log (kept: the state stays there). */
+  const followedSignals = new Map<AccountId, Deferred.Deferred<void>>()
+  const followedSignal = (account: AccountId) => {
+    const known = followedSignals.get(account)
+    if (known !== undefined) return known
+    const signal = Deferred.unsafeMake<void>(FiberId.none)
+    followedSignals.set(account, signal)
+    return signal
+  }
+  const followed = (account: AccountId) => Effect.asVoid(Deferred.succeed(followedSignal(account), undefined))
+
   const loops = new Map<AccountId, { readonly session: SessionName; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }>()
   const accountOf = new Map<SessionName, AccountId>()
   const lock = yield* Effect.makeSemaphore(1)
@@ -125,7 +136,7 @@ const makeLiveUpdates = Effect.gen(function*() {
   const enabled = Effect.map(settings.get, (s) => options.forced || s.follow_updates)
 
   const loopOf = (session: SessionName, account: AccountId) =>
-    runUpdateLoop({ updates, log, apply: liveApply.forSession(session).apply, announce, history: gateway.history, dialogs }, session, account)
+    runUpdateLoop({ updates, log, apply: liveApply.forSession(session).apply, announce, followed, history: gateway.history, dialogs }, session, account)
       .pipe(
       Effect.tapErrorCause((cause) => Effect.logWarning(`updates loop of account ${account} stopped; restarting`, cause)),
       Effect.retry(RESTART),
@@ -212,8 +223,8 @@ const makeLiveUpdates = Effect.gen(function*() {
   const startedFor = (session: SessionName, account: AccountId) =>
     Effect.gen(function*() {
       yield* ensure(session, account)
-      yield* log.state(account).pipe(
-        Effect.repeat({ until: (s) => s !== null, schedule: Schedule.spaced(Duration.millis(50)) }),
+      if ((yield* log.state(account)) !== null) return
+      yield* Deferred.await(followedSignal(account)).pipe(
         Effect.timeoutFail({
           duration: Duration.seconds(30),
           onTimeout: () => new TelegramUnavailable({ reason: "following the account's updates could not start" })

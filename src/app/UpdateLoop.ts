@@ -43,6 +43,8 @@ export interface LoopDeps {
   readonly dialogs: LiveDialogs
   /** Told the events of each commit, after it. */
   readonly announce: (account: AccountId, events: ReadonlyArray<LoggedEvent>) => Effect.Effect<void>
+  /** Told once the account's followed state is in the log: whatever Telegram tells from then on will be. */
+  readonly followed: (account: AccountId) => Effect.Effect<void>
 }
 
 const newChain = () => randomUUID()
@@ -324,6 +326,7 @@ export const runUpdateLoop = (deps: LoopDeps, session: SessionName, account: Acc
       followed.added.push(...followed.dialogs)
       yield* commit(followed, [], [], false)
     }
+    yield* deps.followed(account)
     yield* Effect.logInfo(`following updates of account ${account} (session ${session})`)
     yield* catchUpAll(followed)
 
