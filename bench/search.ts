@@ -15,6 +15,7 @@ import { Either } from "effect"
 import type { DialogKind, DialogRecord } from "../src/domain/Dialog.js"
 import { defaultDialogSearchParams } from "../src/domain/DialogFilters.js"
 import { markPeerId } from "../src/domain/PeerId.js"
+import { dialogRecord } from "../test/support/DialogRecords.js"
 import { noCounts, searchDialogs } from "../test/support/DialogSearchSteps.js"
 import { prng } from "../test/emulator/Generate.js"
 import { percentile, type Row } from "./lib/Measure.js"
@@ -22,7 +23,6 @@ import { projectRoot, run, startServer, tempDir } from "./lib/Processes.js"
 import { qrLogin, serverEnvFor, startEmulatorProcess } from "./lib/Telegram.js"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { DialogId } from "../src/domain/Ids.js"
 
 export const ME = 100
 export const SESSION = "bench"
@@ -90,24 +90,15 @@ export const manyDialogs = (count: number): Generated => {
     }
     dialogs.push({ peer })
     const [peerKind] = peer.split(":") as ["user" | "chat" | "channel"]
-    records.push({
-      id: DialogId(markPeerId(peerKind, id)),
+    records.push(dialogRecord(markPeerId(peerKind, id), {
       kind,
       title,
       username,
       isCreator: kind === "group",
-      isVerified: false,
-      isContact: false,
-      isArchived: false,
-      isPinned: false,
-      isMuted: false,
-      isForum: false,
-      unreadCount: 0,
       participantsCount: peerKind === "channel" ? 10 + (i % 5000) : null,
       lastMessageDate: date,
-      lastMessagePreview: `hello ${i}`,
-      createdDate: null
-    })
+      lastMessagePreview: `hello ${i}`
+    }))
   }
   return {
     scenario: { users, chats, channels, accounts: [{ user: ME, dialogs }], messages },
