@@ -97,19 +97,21 @@ const makeLiveUpdates = Effect.gen(function*() {
   const dialogs = yield* makeLiveDialogs
   const scope = yield* Effect.scope
 
+  /** The account's signal in `signals`, made when it has none. */
+  const signalIn = (signals: Map<AccountId, Deferred.Deferred<void>>, account: AccountId) => {
+    const known = signals.get(account)
+    if (known !== undefined) return known
+    const signal = Deferred.unsafeMake<void>(FiberId.none)
+    signals.set(account, signal)
+    return signal
+  }
+
   /**
    * Per account, what a reader with nothing left to read waits on: completed when the next commit is announced,
    * then replaced by the next reader that waits (a deferred: far cheaper per commit than a subscription's stream).
    */
   const nextCommit = new Map<AccountId, Deferred.Deferred<void>>()
-  const nextCommitOf = (account: AccountId) =>
-    Effect.sync(() => {
-      const known = nextCommit.get(account)
-      if (known !== undefined) return known
-      const signal = Deferred.unsafeMake<void>(FiberId.none)
-      nextCommit.set(account, signal)
-      return signal
-    })
+  const nextCommitOf = (account: AccountId) => Effect.sync(() => signalIn(nextCommit, account))
   const announce = (account: AccountId, _events: ReadonlyArray<LoggedEvent>) =>
     Effect.suspend(() => {
       const signal = nextCommit.get(account)
@@ -120,14 +122,7 @@ const makeLiveUpdates = Effect.gen(function*() {
 
   /** Per account, completed by its loop once its followed state is in the log (kept: the state stays there). */
   const followedSignals = new Map<AccountId, Deferred.Deferred<void>>()
-  const followedSignal = (account: AccountId) => {
-    const known = followedSignals.get(account)
-    if (known !== undefined) return known
-    const signal = Deferred.unsafeMake<void>(FiberId.none)
-    followedSignals.set(account, signal)
-    return signal
-  }
-  const followed = (account: AccountId) => Effect.asVoid(Deferred.succeed(followedSignal(account), undefined))
+  const followed = (account: AccountId) => Effect.asVoid(Deferred.succeed(signalIn(followedSignals, account), undefined))
 
   const loops = new Map<AccountId, { readonly session: SessionName; readonly fiber: Fiber.RuntimeFiber<unknown, unknown> }>()
   const accountOf = new Map<SessionName, AccountId>()
@@ -224,7 +219,7 @@ const makeLiveUpdates = Effect.gen(function*() {
     Effect.gen(function*() {
       yield* ensure(session, account)
       if ((yield* log.state(account)) !== null) return
-      yield* Deferred.await(followedSignal(account)).pipe(
+      yield* Deferred.await(signalIn(followedSignals, account)).pipe(
         Effect.timeoutFail({
           duration: Duration.seconds(30),
           onTimeout: () => new TelegramUnavailable({ reason: "following the account's updates could not start" })
