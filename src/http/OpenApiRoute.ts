@@ -12,11 +12,18 @@ export const OpenApiRouteLive = (options: { readonly path: `/${string}` }) =>
   HttpApiBuilder.Router.use((router) =>
     Effect.gen(function*() {
       const { api } = yield* HttpApi.Api
-      // fromApi is synchronous and pure: the first request writes it, whichever that is, and the rest reuse it.
-      let document: OpenApi.OpenAPISpec | undefined
+      // The first request writes the response (the document as JSON), whichever that is; the rest reuse it, as
+      // the platform's middleware reuses the one it writes at start.
+      let response: HttpServerResponse.HttpServerResponse | undefined
       yield* router.get(
         options.path,
-        Effect.suspend(() => HttpServerResponse.json(document ??= OpenApi.fromApi(api))).pipe(Effect.orDie)
+        Effect.suspend(() =>
+          response !== undefined
+            ? Effect.succeed(response)
+            : Effect.tap(HttpServerResponse.json(OpenApi.fromApi(api)), (written) => {
+              response = written
+            })
+        ).pipe(Effect.orDie)
       )
     })
   )
